@@ -1,0 +1,31 @@
+"""automl: gradient boosting and deep learning, trained and compared on your data.
+
+Importing the package is instant; ``AutoML`` and ``load`` pull in their
+dependencies on first use.
+
+Example:
+    >>> import automl
+    >>> sorted(automl.__all__)
+    ['AutoML', 'load']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import AutoMLError, BudgetError, ConfigError, DataError, TargetError, UserInputError
+
+__version__ = "0.1.0"
+__all__ = ["AutoML", "load"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "AutoML":
+        from .api import AutoML
+
+        return AutoML
+    if name == "load":
+        from .predictor import load
+
+        return load
+    raise AttributeError(f"module 'automl' has no attribute {name!r}")

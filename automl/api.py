@@ -1,0 +1,131 @@
+"""``AutoML``: the Python API, following the scikit-learn estimator contract.
+
+``__init__`` only stores its arguments; ``fit`` loads, inspects, plans, runs
+and reports, and returns ``self``; what was learned ends in ``_``.
+
+Example:
+    >>> from automl import AutoML
+    >>> model = AutoML(budget="30s", compare=False, out="runs")   # doctest: +SKIP
+    >>> model.fit("data/wine.csv").leaderboard_                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from .errors import ConfigError, NotFittedError, invalid
+
+DEFAULT_BUDGET = "10m"
+
+
+class AutoML(BaseEstimator):
+    """Train gradient boosting and a deep network on one split and compare them.
+
+    Parameters mirror ``automl fit``: ``budget`` (``"90s"``, ``"10m"`` or
+    seconds), ``target``, ``task`` (auto/binary/multiclass/regression),
+    ``metric``, ``out`` (folder for run directories), ``seed``, ``compare``
+    (run the comparison approach too), ``device`` (auto/cpu/gpu), and
+    ``max_trials`` / ``max_epochs`` to cap the searches (handy for tests).
+    """
+
+    def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, task: str = "auto",
+                 metric: str | None = None, out: str | Path = "runs", seed: int = 0, compare: bool = True,
+                 device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None):
+        self.budget = budget
+        self.target = target
+        self.task = task
+        self.metric = metric
+        self.out = out
+        self.seed = seed
+        self.compare = compare
+        self.device = device
+        self.max_trials = max_trials
+        self.max_epochs = max_epochs
+
+    def fit(self, X: Any, y: Any = None, target: str | None = None, *, listener: Any = None,
+            command: str = "") -> "AutoML":
+        """Train on ``X``: a path, a DataFrame (with ``target=`` or ``y``) or arrays with ``y``."""
+        from .budget import Deadline, parse_budget
+        from .data import load
+        from .dispatch import make_plan
+        from .hardware import detect
+        from .inspection import inspect_frame
+        from .predictor import load as load_predictor
+        from .results import quiet
+        from .runner import RunSettings, execute
+
+        started = time.monotonic()
+        budget = parse_budget(self.budget)
+        for name in ("max_trials", "max_epochs"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ConfigError(invalid(name, "a positive whole number or None", value))
+        dataset = load(X, y, target=target)
+        profile = inspect_frame(dataset.frame, target or self.target, self.task)
+        hardware = detect(self.device)
+        plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric)
+        settings = RunSettings(out=Path(self.out), seed=int(self.seed), max_trials=self.max_trials,
+                               max_epochs=self.max_epochs, command=command or "AutoML.fit",
+                               listener=listener or quiet)
+        outcome = execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+        self.run_dir_ = outcome.run_dir
+        self.report_path_ = outcome.run_dir / "report.html"
+        self.profile_ = profile
+        self.plan_ = plan
+        self.best_approach_ = outcome.best
+        self.predictor_ = load_predictor(outcome.run_dir)
+        self.feature_names_in_ = list(self.predictor_.features)
+        self.n_features_in_ = len(self.feature_names_in_)
+        if profile.task != "regression":
+            import numpy as np
+
+            self.classes_ = np.asarray(self.predictor_.classes_, dtype=object)
+        return self
+
+    @property
+    def leaderboard_(self) -> Any:
+        import pandas as pd
+
+        self._check_fitted()
+        return pd.read_csv(self.run_dir_ / "leaderboard.csv")
+
+    def predict(self, X: Any) -> Any:
+        self._check_fitted()
+        return self.predictor_.predict(self._as_data(X))
+
+    def predict_proba(self, X: Any) -> Any:
+        self._check_fitted()
+        return self.predictor_.predict_proba(self._as_data(X))
+
+    def score(self, X: Any, y: Any) -> float:
+        """Accuracy for classification, R² for regression (scikit-learn's convention)."""
+        import numpy as np
+
+        pred = self.predict(X)
+        truth = np.asarray(y).ravel()
+        if self.profile_.task == "regression":
+            from sklearn.metrics import r2_score
+
+            return float(r2_score(truth.astype(float), pred))
+        return float(np.mean(pred.astype(str) == truth.astype(str)))
+
+    def _as_data(self, X: Any) -> Any:
+        """Arrays get the column names used at fit time."""
+        import numpy as np
+        import pandas as pd
+
+        if isinstance(X, (str, Path, pd.DataFrame)):
+            return X
+        array = np.asarray(X)
+        if array.ndim != 2 or array.shape[1] != self.n_features_in_:
+            raise ConfigError(invalid("X", f"a 2-D array with {self.n_features_in_} columns", f"shape {array.shape}"))
+        return pd.DataFrame(array, columns=self.feature_names_in_)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "run_dir_"):
+            raise NotFittedError("This AutoML instance is not fitted yet. Call `fit` with your data first.")
+

@@ -1,0 +1,40 @@
+"""Send the native libraries' chatter (TensorFlow, XLA, CUDA probes) to a log file.
+
+TensorFlow writes to file descriptor 2 from C++ before Python can configure
+anything, so the only way to keep the terminal clean without losing the text
+is to point that descriptor at a file for the duration of a deep search.
+
+Example:
+    >>> import pathlib, tempfile
+    >>> log = pathlib.Path(tempfile.mkdtemp()) / "deep.log"
+    >>> with stderr_to(log):
+    ...     import sys; _ = sys.stderr.write("noise\\n")
+    >>> log.read_text()
+    'noise\\n'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+
+@contextlib.contextmanager
+def stderr_to(path: Path) -> Iterator[None]:
+    """Redirect file descriptor 2 (and ``sys.stderr``) into ``path`` inside the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(path, "a", encoding="utf-8") as log:
+            os.dup2(log.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)

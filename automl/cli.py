@@ -1,0 +1,180 @@
+"""The ``automl`` command: a thin layer that parses, calls the library and presents.
+
+Only ``click`` is imported at start-up, so ``automl --help`` is instant; each
+command imports what it needs.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .errors import AutoMLError, UserInputError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"automl: error: {message}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turns the user's mistakes into one line and exit code 2 (other known failures: exit code 1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserInputError as exc:
+            _fail(str(exc))
+        except AutoMLError as exc:
+            _fail(str(exc), EXIT_FAILED)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="automl", prog_name="automl")
+def main() -> None:
+    """Train gradient boosting and deep networks on your data, and compare them honestly."""
+
+
+@main.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--target", help="Target column (default: target/label/class/y, else the last column).")
+@click.option("--task", type=click.Choice(["auto", "binary", "multiclass", "regression"]), default="auto",
+              show_default=True)
+@click.option("--budget", default="10m", show_default=True, help="Wall-clock budget: 90s, 10m, 1h or seconds.")
+def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
+    """Profile DATA and show the plan, without training anything."""
+    from .budget import parse_budget
+    from .data import load
+    from .dispatch import make_plan
+    from .hardware import detect
+    from .inspection import inspect_frame
+
+    seconds = parse_budget(budget)
+    dataset = load(data)
+    profile = inspect_frame(dataset.frame, target, task)
+    plan = make_plan(profile, seconds, detect())
+    click.echo(f"{dataset.name}: {profile.n_rows:,} rows x {profile.n_columns} columns, "
+               f"{profile.n_bytes / 2**20:.1f} MB in memory; {profile.modality} data, {profile.task}.")
+    click.echo("")
+    width = max(len(c.name) for c in profile.columns)
+    click.echo(f"  {'column':<{width}}  {'kind':<11} {'missing':>7} {'distinct':>8}  note")
+    for c in profile.columns:
+        mark = "" if c.used else " (dropped)"
+        click.echo(f"  {c.name:<{width}}  {c.kind:<11} {c.missing:>7} {c.unique:>8}  {c.reason}{mark}")
+    if profile.class_counts:
+        counts = ", ".join(f"{k}: {v}" for k, v in list(profile.class_counts.items())[:20])
+        click.echo(f"\nclasses: {counts}")
+    for w in profile.warnings:
+        click.echo(f"note: {w}")
+    click.echo("\nplan:")
+    for reason in plan.reasons + plan.skipped:
+        click.echo(f"  - {reason}")
+
+
+@main.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--target", help="Target column (default: target/label/class/y, else the last column).")
+@click.option("--budget", default=None, help="Wall-clock budget: 90s, 10m, 1h or seconds [default: 10m].")
+@click.option("--task", type=click.Choice(["auto", "binary", "multiclass", "regression"]), default="auto",
+              show_default=True)
+@click.option("--metric", help="Metric the search optimises (default: accuracy, or rmse for regression).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("runs"), show_default=True,
+              help="Folder for run directories.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--no-compare", is_flag=True, help="Run only the primary approach.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "gpu"]), default="auto", show_default=True)
+@click.option("--max-trials", type=click.IntRange(min=1), help="Cap on trials per approach.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
+def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device, max_trials, quiet) -> None:
+    """Train on DATA within the budget and write a run directory with a report."""
+    from .api import DEFAULT_BUDGET, AutoML
+    from .progress import ProgressPrinter
+    from .results import quiet as silent
+
+    started = time.monotonic()
+    shown_budget = budget or DEFAULT_BUDGET
+    if not quiet:
+        note = "" if budget else " (the default; set --budget to change it)"
+        click.echo(f"automl fit {data}: budget {shown_budget}{note}, seed {seed}")
+    listener = silent if quiet else ProgressPrinter(sys.stdout, live=sys.stdout.isatty())
+    model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
+                   compare=not no_compare, device=device, max_trials=max_trials)
+    try:
+        model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]))
+    except KeyboardInterrupt:
+        click.echo("\nautoml: interrupted; the run directory is marked incomplete and keeps the best model "
+                   "so far.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    board = model.leaderboard_
+    from .report import build
+
+    report = build(model.run_dir_)
+    click.echo("")
+    click.echo(report["verdict"])
+    click.echo("")
+    click.echo(board.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    click.echo("")
+    click.echo(f"run directory: {model.run_dir_}")
+    click.echo(f"report: {model.report_path_}")
+    click.echo(f"total time: {time.monotonic() - started:.1f}s")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write predictions here (default: stdout).")
+@click.option("--approach", type=click.Choice(["best", "gbm", "deep"]), default="best", show_default=True)
+def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
+    """Predict DATA with the model saved in RUN."""
+    from .predictor import load
+    from .rundir import atomic_write_text
+
+    predictor = load(run, approach)
+    frame, notes = predictor.predict_frame(data)
+    for note in notes:
+        click.echo(f"automl: note: {note}", err=True)
+    text = frame.to_csv(index=False)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"wrote {len(frame):,} predictions ({predictor.approach}) to {output}", err=True)
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--approach", type=click.Choice(["best", "gbm", "deep"]), default="best", show_default=True)
+def evaluate(run: Path, data: Path, approach: str) -> None:
+    """Score the model saved in RUN on labelled DATA."""
+    from .predictor import load
+
+    predictor = load(run, approach)
+    scores, notes = predictor.evaluate(data)
+    for note in notes:
+        click.echo(f"automl: note: {note}", err=True)
+    click.echo(f"{predictor.approach} model on {data}:")
+    for name, value in scores.items():
+        click.echo(f"  {name:<18} {'n/a' if value is None else f'{value:.4f}'}")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--format", "formats", type=click.Choice(["html", "md", "json"]), multiple=True,
+              help="Formats to write (default: all three).")
+def report(run: Path, formats: tuple[str, ...]) -> None:
+    """Render the report of RUN again."""
+    from .errors import ConfigError
+    from .report import FORMATS, write_reports
+
+    if not (run / "run.json").is_file():
+        raise ConfigError(f"`run` is not a run directory (no run.json): {str(run)!r}. Give a folder made by `automl fit`.")
+    for path in write_reports(run, formats or FORMATS):
+        click.echo(str(path))

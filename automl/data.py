@@ -1,0 +1,179 @@
+"""Load what the user hands us (a file path, a DataFrame, or X/y arrays) into a ``Dataset``.
+
+Only reading happens here; deciding what the columns mean is ``inspection``'s job.
+
+Example:
+    >>> import pandas as pd
+    >>> ds = load(pd.DataFrame({"a": [1, 2], "y": [0, 1]}))
+    >>> ds.name, list(ds.frame.columns)
+    ('dataframe', ['a', 'y'])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, invalid
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
+_DELIMITERS = ",;\t|"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A table as loaded, before any interpretation.
+
+    ``root`` is the folder that relative file paths inside the table resolve
+    against (the table's own folder), or ``None`` for in-memory data.
+    """
+
+    frame: Any  # pandas.DataFrame
+    name: str
+    source: str
+    root: Path | None = None
+
+    @property
+    def n_bytes(self) -> int:
+        return int(self.frame.memory_usage(deep=True).sum())
+
+
+def load(data: Any, y: Any = None, target: str | None = None) -> Dataset:
+    """Turn a path, a DataFrame or X (+ y) arrays into a ``Dataset``.
+
+    With ``y``, the labels are added as a column named ``target`` (or the
+    ``target`` argument), so the rest of the pipeline sees one table.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(data, (str, Path)):
+        if y is not None:
+            raise DataError("`y` can only be given with in-memory X; a file must hold its target column.")
+        path = Path(data).expanduser()
+        return Dataset(read_table(path), name=_name_of(path), source=str(path), root=path.resolve().parent)
+    if isinstance(data, pd.DataFrame):
+        frame = data.copy()
+        source = "dataframe"
+    elif isinstance(data, (np.ndarray, list)) or hasattr(data, "__array__"):
+        array = np.asarray(data)
+        if array.ndim != 2:
+            raise DataError(invalid("X", "a 2-D table (rows x columns)", f"an array of shape {array.shape}"))
+        frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+        source = "arrays"
+    else:
+        raise DataError(
+            invalid("data", "a path to a CSV/TSV/Parquet file, a pandas DataFrame or an array", type(data).__name__)
+        )
+    frame.columns = [str(c) for c in frame.columns]
+    check_unique_columns(list(frame.columns))
+    if y is not None:
+        labels = pd.Series(np.asarray(y).ravel() if not isinstance(y, pd.Series) else y.to_numpy())
+        if len(labels) != len(frame):
+            raise DataError(f"`y` has {len(labels)} values but X has {len(frame)} rows; they must match.")
+        name = target or (y.name if isinstance(y, pd.Series) and y.name else "target")
+        if name in frame.columns:
+            raise DataError(f"X already has a column named {name!r}; rename it or pass target=<other name>.")
+        frame = frame.reset_index(drop=True)
+        frame[str(name)] = labels.to_numpy()
+    if frame.shape[1] == 0 or len(frame) == 0:
+        raise DataError(f"`data` is empty: {frame.shape[0]} rows x {frame.shape[1]} columns.")
+    return Dataset(frame.reset_index(drop=True), name=source, source=source)
+
+
+def read_table(path: Path) -> Any:
+    """Read a CSV/TSV/Parquet file with errors a person can act on."""
+    if not path.exists():
+        raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
+    if path.is_dir():
+        raise DataError(
+            f"`data` is a folder: {str(path)!r}. Only tables are supported in this version; "
+            "give a CSV, TSV or Parquet file."
+        )
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise DataError(invalid("data", "a file ending in " + ", ".join(TABLE_SUFFIXES), str(path)))
+    if path.stat().st_size == 0:
+        raise DataError(f"`data` is empty: {str(path)!r} has 0 bytes. Give a table with a header row and data rows.")
+    frame = _read_parquet(path) if suffix in (".parquet", ".pq") else _read_delimited(path, suffix)
+    if len(frame) == 0:
+        raise DataError(f"`data` has a header but no data rows: {str(path)!r}. Add rows below the header.")
+    return frame
+
+
+def check_unique_columns(columns: list[str]) -> None:
+    repeated = [f"{name!r} ({count} times)" for name, count in Counter(columns).items() if count > 1]
+    if repeated:
+        raise DataError(
+            "`data` has duplicate column names: " + ", ".join(repeated) + ". Rename them so each is unique."
+        )
+
+
+def _read_parquet(path: Path) -> Any:
+    import pandas as pd
+
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for a bad file
+        raise DataError(f"`data` is not a readable Parquet file: {str(path)!r} ({exc}).") from None
+    frame.columns = [str(c) for c in frame.columns]
+    check_unique_columns(list(frame.columns))
+    return frame
+
+
+def _read_delimited(path: Path, suffix: str) -> Any:
+    import pandas as pd
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"`data` is not valid UTF-8: byte 0x{raw[exc.start]:02x} at line {line} (byte offset {exc.start}) "
+            f"of {str(path)!r}. Re-save the file as UTF-8."
+        ) from None
+    if not text.strip():
+        raise DataError(f"`data` is empty: {str(path)!r} holds only whitespace. Give a header row and data rows.")
+    delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:65536])
+    header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0]), delimiter=delimiter))
+    check_unique_columns([h.strip() for h in header])
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, skipinitialspace=True, low_memory=False)
+    except pd.errors.ParserError as exc:
+        raise DataError(_parser_message(str(exc), path, len(header))) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"`data` has no columns: {str(path)!r}. Give a header row and data rows.") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _sniff_delimiter(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        counts = {d: first.count(d) for d in _DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _parser_message(message: str, path: Path, n_header: int) -> str:
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if match:
+        expected, line, saw = match.groups()
+        return (
+            f"`data` is not valid CSV: line {line} of {str(path)!r} has {saw} fields, but the header has "
+            f"{expected}. Fix that line, or quote values that contain the delimiter."
+        )
+    return f"`data` is not valid CSV: {str(path)!r}: {message.strip()}. Fix the file and try again."
+
+
+def _name_of(path: Path) -> str:
+    stem = path.stem if path.is_file() or path.suffix else path.name
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem) or "data"

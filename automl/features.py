@@ -1,0 +1,156 @@
+"""Turn raw feature columns into model inputs, the same way at fit and predict time.
+
+The encoder is fitted on training rows only and saved as JSON beside each
+model, so a saved model carries its own preprocessing:
+
+* numeric: to float; text that is not a number and infinities become missing;
+* boolean: 0/1;
+* datetime: year, month, day, weekday, hour and days since 1970;
+* categorical: the most frequent levels (at most 254) from the training rows;
+  anything else, including categories never seen in training, is missing.
+
+Example:
+    >>> import pandas as pd
+    >>> enc = TabularEncoder.fit(pd.DataFrame({"c": ["a", "b", "a"]}), {"c": "categorical"})
+    >>> enc.codes(pd.DataFrame({"c": ["b", "zzz"]})).tolist()
+    [[2], [0]]
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .errors import DataError
+from .inspection import MAX_CATEGORY_LEVELS
+
+DATE_PARTS = ("year", "month", "day", "weekday", "hour", "days")
+TRUE_WORDS = frozenset({"true", "yes", "t", "y", "1", "1.0"})
+FALSE_WORDS = frozenset({"false", "no", "f", "n", "0", "0.0"})
+
+
+@dataclass
+class FeatureSpec:
+    name: str
+    kind: str
+    categories: list[str] | None = None
+
+
+class TabularEncoder:
+    """Fitted column specs; ``gbm_frame`` for tree models, ``numeric``/``codes`` for networks."""
+
+    def __init__(self, specs: list[FeatureSpec]):
+        self.specs = specs
+
+    @classmethod
+    def fit(cls, frame: Any, kinds: dict[str, str]) -> "TabularEncoder":
+        specs = []
+        for name, kind in kinds.items():
+            categories = None
+            if kind == "categorical":
+                counts = _as_text(frame[name]).value_counts()
+                categories = [str(v) for v in counts.index[:MAX_CATEGORY_LEVELS]]
+            specs.append(FeatureSpec(name, kind, categories))
+        return cls(specs)
+
+    @property
+    def columns(self) -> list[str]:
+        return [s.name for s in self.specs]
+
+    def check(self, frame: Any) -> list[str]:
+        """Raise if ``frame`` lacks a needed column; return the extra ones (ignored)."""
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
+            raise DataError(
+                f"the data is missing {len(missing)} column(s) the model needs: {shown}. "
+                "Add them (values may be empty)."
+            )
+        return [c for c in frame.columns if c not in self.columns]
+
+    def gbm_frame(self, frame: Any) -> Any:
+        """Floats for numeric parts, pandas categoricals with fixed levels for categories."""
+        import pandas as pd
+
+        out = {}
+        for spec in self.specs:
+            if spec.kind == "categorical":
+                out[spec.name] = pd.Categorical(_as_text(frame[spec.name]), categories=spec.categories)
+            else:
+                for key, values in self._numeric_parts(spec, frame[spec.name]).items():
+                    out[key] = values
+        return pd.DataFrame(out, index=frame.index)
+
+    def numeric(self, frame: Any) -> Any:
+        """Float32 matrix of every non-categorical part (NaN where missing)."""
+        import numpy as np
+
+        parts = []
+        for spec in self.specs:
+            if spec.kind != "categorical":
+                parts.extend(self._numeric_parts(spec, frame[spec.name]).values())
+        if not parts:
+            return np.zeros((len(frame), 0), dtype="float32")
+        return np.column_stack(parts).astype("float32")
+
+    def codes(self, frame: Any) -> Any:
+        """Int32 matrix of category codes: 0 for missing or unseen, 1..K for the known levels."""
+        import numpy as np
+        import pandas as pd
+
+        cols = []
+        for spec in self.specs:
+            if spec.kind == "categorical":
+                cat = pd.Categorical(_as_text(frame[spec.name]), categories=spec.categories)
+                cols.append(cat.codes.astype("int32") + 1)
+        if not cols:
+            return np.zeros((len(frame), 0), dtype="int32")
+        return np.column_stack(cols).astype("int32")
+
+    @property
+    def cardinalities(self) -> list[int]:
+        return [len(s.categories or []) + 1 for s in self.specs if s.kind == "categorical"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"specs": [asdict(s) for s in self.specs]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TabularEncoder":
+        return cls([FeatureSpec(**s) for s in data["specs"]])
+
+    @staticmethod
+    def _numeric_parts(spec: FeatureSpec, s: Any) -> dict[str, Any]:
+        import numpy as np
+        import pandas as pd
+
+        if spec.kind == "numeric":
+            values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, copy=True)
+            values[~np.isfinite(values)] = np.nan
+            return {spec.name: values}
+        if spec.kind == "boolean":
+            if pd.api.types.is_bool_dtype(s):
+                return {spec.name: s.astype(float).to_numpy()}
+            low = s.astype(str).str.strip().str.lower()
+            values = np.where(low.isin(TRUE_WORDS), 1.0, np.where(low.isin(FALSE_WORDS), 0.0, np.nan))
+            values[s.isna().to_numpy()] = np.nan  # np.where returned a new, writable array
+            return {spec.name: values}
+        if spec.kind == "datetime":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                when = pd.to_datetime(s, errors="coerce", format="mixed", utc=True)
+            days = (when - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds() / 86400.0
+            parts = {
+                "year": when.dt.year, "month": when.dt.month, "day": when.dt.day,
+                "weekday": when.dt.dayofweek, "hour": when.dt.hour, "days": days,
+            }
+            return {f"{spec.name}__{k}": v.astype(float).to_numpy() for k, v in parts.items()}
+        raise ValueError(f"no numeric parts for kind {spec.kind!r}")
+
+
+def _as_text(s: Any) -> Any:
+    """Category values as strings, missing kept missing (so 1 and '1' are one level)."""
+    import pandas as pd
+
+    out = s.astype("string").str.strip()
+    return out.where(s.notna(), pd.NA)

@@ -1,0 +1,67 @@
+"""What machine we run on, found without importing any ML library.
+
+Example:
+    >>> hw = Hardware(cpu_count=2, memory_bytes=8 << 30, gpu_name=None)
+    >>> hw.describe()
+    '2 CPU cores, 8.0 GiB memory, no GPU'
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+
+from .errors import ConfigError, invalid
+
+DEVICES = ("auto", "cpu", "gpu")
+
+
+@dataclass(frozen=True)
+class Hardware:
+    cpu_count: int
+    memory_bytes: int
+    gpu_name: str | None
+    processor: str = ""
+
+    @property
+    def gpu(self) -> bool:
+        return self.gpu_name is not None
+
+    def describe(self) -> str:
+        gpu = self.gpu_name or "no GPU"
+        return f"{self.cpu_count} CPU cores, {self.memory_bytes / 2**30:.1f} GiB memory, {gpu}"
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"gpu": self.gpu}
+
+
+def detect(device: str = "auto") -> Hardware:
+    """The hardware to use; ``device='cpu'`` hides a GPU, ``'gpu'`` insists on one."""
+    if device not in DEVICES:
+        raise ConfigError(invalid("device", "one of auto, cpu, gpu", device))
+    import psutil
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    gpu = None if device == "cpu" else _gpu_name()
+    if device == "gpu" and gpu is None:
+        raise ConfigError(invalid("device", "auto or cpu on this machine (no NVIDIA GPU was found)", device))
+    return Hardware(cpus, int(psutil.virtual_memory().total), gpu, platform.processor() or platform.machine())
+
+
+def _gpu_name() -> str | None:
+    if not os.path.isdir("/proc/driver/nvidia/gpus") and shutil.which("nvidia-smi") is None:
+        return None
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = [line.strip() for line in out.stdout.splitlines() if line.strip()]
+    return names[0] if out.returncode == 0 and names else None

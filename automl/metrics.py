@@ -1,0 +1,95 @@
+"""Metrics by task: which exist, which way is better, and scoring predictions.
+
+Example:
+    >>> default_metric("binary"), greater_is_better("rmse")
+    ('accuracy', False)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import ConfigError, invalid
+
+CLASSIFICATION = ("accuracy", "balanced_accuracy", "log_loss", "roc_auc", "f1_macro")
+REGRESSION = ("rmse", "mae", "r2")
+LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})
+LABELS = {
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
+    "log_loss": "log loss",
+    "roc_auc": "ROC AUC",
+    "f1_macro": "macro F1",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
+}
+
+
+def default_metric(task: str) -> str:
+    return "rmse" if task == "regression" else "accuracy"
+
+
+def metrics_for(task: str) -> tuple[str, ...]:
+    return REGRESSION if task == "regression" else CLASSIFICATION
+
+
+def check_metric(metric: str | None, task: str) -> str:
+    if metric is None:
+        return default_metric(task)
+    allowed = metrics_for(task)
+    if metric not in allowed:
+        raise ConfigError(invalid("metric", f"one of {', '.join(allowed)} for a {task} task", metric))
+    return metric
+
+
+def greater_is_better(metric: str) -> bool:
+    return metric not in LOWER_IS_BETTER
+
+
+def better(a: float | None, b: float | None, metric: str) -> bool:
+    """Is score ``a`` better than ``b`` (``None`` is worst)?"""
+    if a is None:
+        return False
+    if b is None:
+        return True
+    return a > b if greater_is_better(metric) else a < b
+
+
+def score_all(task: str, y_true: Any, pred: Any, proba: Any = None) -> dict[str, float | None]:
+    """Every metric of the task. ``y_true``/``pred`` are class indices (or values); ``proba`` is n x classes."""
+    import numpy as np
+    from sklearn import metrics as m
+
+    if task == "regression":
+        y_true = np.asarray(y_true, dtype=float)
+        pred = np.asarray(pred, dtype=float)
+        return {
+            "rmse": float(np.sqrt(m.mean_squared_error(y_true, pred))),
+            "mae": float(m.mean_absolute_error(y_true, pred)),
+            "r2": float(m.r2_score(y_true, pred)),
+        }
+    out: dict[str, float | None] = {
+        "accuracy": float(m.accuracy_score(y_true, pred)),
+        "balanced_accuracy": float(m.balanced_accuracy_score(y_true, pred)),
+        "f1_macro": float(m.f1_score(y_true, pred, average="macro")),
+        "log_loss": None,
+        "roc_auc": None,
+    }
+    if proba is not None:
+        proba = np.clip(np.asarray(proba, dtype=float), 1e-15, 1.0)
+        proba = proba / proba.sum(axis=1, keepdims=True)
+        labels = np.arange(proba.shape[1])
+        out["log_loss"] = float(m.log_loss(y_true, proba, labels=labels))
+        try:
+            if proba.shape[1] == 2:
+                out["roc_auc"] = float(m.roc_auc_score(y_true, proba[:, 1]))
+            else:
+                present = np.unique(y_true)
+                sub = proba[:, present] / proba[:, present].sum(axis=1, keepdims=True)
+                out["roc_auc"] = float(
+                    m.roc_auc_score(y_true, sub, multi_class="ovr", average="macro", labels=present)
+                )
+        except ValueError:
+            out["roc_auc"] = None
+    return out

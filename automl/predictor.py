@@ -1,0 +1,130 @@
+"""A saved run as a predictor: ``load(run_dir)`` -> ``Predictor``.
+
+Example:
+    >>> p = load("runs/iris-20260101-000000")   # doctest: +SKIP
+    >>> p.predict_frame("new.csv").head()          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import routes
+from .data import load as load_data
+from .errors import ConfigError, DataError, invalid
+from .metrics import score_all
+
+APPROACHES = ("best", "gbm", "deep")
+
+
+@dataclass
+class Prepared:
+    """Feature rows ready for a model, and what was noticed on the way."""
+
+    X: Any
+    frame: Any
+    warnings: list[str] = field(default_factory=list)
+
+
+class Predictor:
+    """Predictions from one approach's saved model, with the run's target and classes."""
+
+    def __init__(self, run_dir: Path, record: dict[str, Any], approach: str, model: Any):
+        self.run_dir = run_dir
+        self.record = record
+        self.approach = approach
+        self.model = model
+        self.task = record["task"]
+        self.target = record["target"]
+        self.classes_ = record["classes"]
+        self.features = record["features"]
+
+    def prepare(self, data: Any) -> Prepared:
+        frame = data.frame if hasattr(data, "frame") else load_data(data).frame
+        missing = [c for c in self.features if c not in frame.columns]
+        if missing:
+            shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
+            raise DataError(
+                f"the data is missing {len(missing)} column(s) the model needs: {shown}. "
+                "Add them (values may be empty)."
+            )
+        extra = [c for c in frame.columns if c not in self.features and c != self.target]
+        notes = [f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}"] if extra else []
+        return Prepared(frame[self.features].reset_index(drop=True), frame, notes)
+
+    def predict(self, data: Any) -> Any:
+        """Class labels (as in the training data) or predicted values."""
+        import numpy as np
+
+        X = self.prepare(data).X
+        if self.task == "regression":
+            return np.asarray(self.model.predict(X), dtype=float)
+        index = self.model.predict_proba(X).argmax(axis=1)
+        return np.asarray(self.classes_, dtype=object)[index]
+
+    def predict_proba(self, data: Any) -> Any:
+        if self.task == "regression":
+            raise ConfigError("predict_proba is for classification; this run is a regression. Use predict.")
+        return self.model.predict_proba(self.prepare(data).X)
+
+    def predict_frame(self, data: Any) -> tuple[Any, list[str]]:
+        """A table with the prediction and, for classification, one probability column per class."""
+        import numpy as np
+        import pandas as pd
+
+        prepared = self.prepare(data)
+        if self.task == "regression":
+            out = pd.DataFrame({f"predicted_{self.target}": np.asarray(self.model.predict(prepared.X), dtype=float)})
+        else:
+            proba = self.model.predict_proba(prepared.X)
+            labels = np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)]
+            out = pd.DataFrame({f"predicted_{self.target}": labels})
+            for j, c in enumerate(self.classes_):
+                out[f"proba_{c}"] = proba[:, j]
+        return out, prepared.warnings
+
+    def evaluate(self, data: Any) -> tuple[dict[str, float | None], list[str]]:
+        """Every metric of the task on labelled ``data``; rows without a label are left out."""
+        import numpy as np
+        import pandas as pd
+
+        prepared = self.prepare(data)
+        if self.target not in prepared.frame.columns:
+            raise DataError(f"the data has no target column {self.target!r}; `evaluate` needs labelled rows.")
+        y = prepared.frame[self.target]
+        keep = y.notna().to_numpy()
+        X = prepared.X.loc[keep].reset_index(drop=True)
+        notes = list(prepared.warnings)
+        if (~keep).sum():
+            notes.append(f"{int((~keep).sum())} row(s) without a target value were left out.")
+        if self.task == "regression":
+            return score_all("regression", y[keep].astype(float).to_numpy(), self.model.predict(X)), notes
+        known = {str(c): i for i, c in enumerate(self.classes_)}
+        labels = y[keep].astype(str)
+        unknown = sorted(set(labels) - set(known))
+        if unknown:
+            raise DataError(f"the data has classes the model never saw: {', '.join(map(repr, unknown[:5]))}.")
+        y_idx = labels.map(known).to_numpy()
+        proba = self.model.predict_proba(X)
+        return score_all(self.task, y_idx, proba.argmax(axis=1), proba), notes
+
+
+def load(run_dir: str | Path, approach: str = "best") -> Predictor:
+    """Restore the predictor of a run directory (``approach`` best, gbm or deep)."""
+    run_dir = Path(run_dir)
+    if approach not in APPROACHES:
+        raise ConfigError(invalid("approach", "one of " + ", ".join(APPROACHES), approach))
+    path = run_dir / "run.json"
+    if not path.is_file():
+        raise ConfigError(f"`run` is not a run directory (no run.json): {str(run_dir)!r}. Give a folder made by `automl fit`.")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    saved = record.get("models", {})
+    chosen = record.get("best") if approach == "best" else approach
+    if chosen is None or chosen not in saved:
+        have = ", ".join(saved) or "none"
+        raise ConfigError(f"run {str(run_dir)!r} has no saved {approach} model (models saved: {have}).")
+    model = routes.load_model(record["modality"], chosen, run_dir / saved[chosen])
+    return Predictor(run_dir, record, chosen, model)

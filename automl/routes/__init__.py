@@ -1,0 +1,52 @@
+"""The route registry: which approach handles which modality, by name.
+
+A new route or modality is one module plus one entry in ``ROUTES``. Entries
+are import paths, so looking a route up imports nothing heavy until it runs.
+
+Example:
+    >>> available("tabular")
+    ('gbm', 'deep')
+    >>> describe("tabular", "gbm")
+    'gradient boosting (XGBoost, HistGradientBoosting)'
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import ConfigError, invalid
+
+# (modality, approach) -> (module:attribute, what a person calls it)
+ROUTES = MappingProxyType(
+    {
+        ("tabular", "gbm"): ("automl.routes.gbm:GBMRoute", "gradient boosting (XGBoost, HistGradientBoosting)"),
+        ("tabular", "deep"): ("automl.routes.deep_tabular:TabularMLPRoute", "a deep MLP (Keras Tuner, Hyperband)"),
+    }
+)
+APPROACHES = ("gbm", "deep")
+
+
+def available(modality: str) -> tuple[str, ...]:
+    return tuple(a for a in APPROACHES if (modality, a) in ROUTES)
+
+
+def describe(modality: str, approach: str) -> str:
+    return ROUTES[(modality, approach)][1]
+
+
+def get(modality: str, approach: str) -> Any:
+    """The route class for ``approach`` on ``modality`` (imported on first use)."""
+    if (modality, approach) not in ROUTES:
+        raise ConfigError(invalid("approach", "one of " + ", ".join(available(modality)), approach))
+    module_name, _, attribute = ROUTES[(modality, approach)][0].partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def load_model(modality: str, approach: str, folder: Any) -> Any:
+    """Load a saved model of ``approach`` with the ``load`` function of its route's module."""
+    if (modality, approach) not in ROUTES:
+        raise ConfigError(invalid("approach", "one of " + ", ".join(available(modality)), approach))
+    module_name = ROUTES[(modality, approach)][0].partition(":")[0]
+    return importlib.import_module(module_name).load(folder)

@@ -1,0 +1,101 @@
+"""What every route gets (a ``SearchContext``) and gives back (a ``SearchResult``).
+
+A route searches inside ``ctx.deadline``, reports every trial through
+``ctx.record`` and hands each new best model to ``ctx.improved`` so the best
+model so far is always on disk. Models share one small contract:
+``predict(frame)``, ``predict_proba(frame)`` (classification), ``save(folder)``
+and a module-level ``load(folder)``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from ..budget import Deadline
+from ..hardware import Hardware
+from ..metrics import better
+from ..results import TrialRecord
+
+
+class Model(Protocol):
+    name: str
+    params: dict[str, Any]
+
+    def predict(self, frame: Any) -> Any: ...
+
+    def predict_proba(self, frame: Any) -> Any: ...
+
+    def save(self, folder: Path) -> None: ...
+
+
+@dataclass
+class SearchContext:
+    """Everything a route needs; ``X`` holds raw feature columns of the training rows."""
+
+    approach: str
+    X: Any
+    y: Any  # class indices 0..K-1, or float values
+    task: str
+    metric: str
+    classes: list[str] | None
+    kinds: dict[str, str]
+    seed: int
+    validation: str
+    folds: int
+    deadline: Deadline
+    hardware: Hardware
+    run_clock: Deadline
+    max_trials: int | None = None
+    max_epochs: int | None = None
+    record: Callable[[TrialRecord], None] = lambda _t: None
+    improved: Callable[[Model], None] = lambda _m: None
+    trials: list[TrialRecord] = field(default_factory=list)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes) if self.classes else 0
+
+    def best_score(self) -> float | None:
+        best = None
+        for t in self.trials:
+            if t.status == "ok" and better(t.val_score, best, self.metric):
+                best = t.val_score
+        return best
+
+    def log_trial(
+        self,
+        model: str,
+        params: dict[str, Any],
+        val_score: float | None,
+        started_monotonic: float,
+        status: str = "ok",
+        error: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> TrialRecord:
+        """Record one trial (timed from ``started_monotonic``) and pass it on."""
+        now = time.monotonic()
+        started = started_monotonic - self.run_clock.start
+        record = TrialRecord(
+            approach=self.approach, model=model, params=params, metric=self.metric,
+            val_score=None if val_score is None else float(val_score), seconds=round(now - started_monotonic, 3),
+            started=round(started, 3), ended=round(now - self.run_clock.start, 3), status=status, error=error,
+            extra=extra or {},
+        )
+        self.trials.append(record)
+        record.best_so_far = self.best_score()
+        self.record(record)
+        return record
+
+    def trial_cap_reached(self) -> bool:
+        return self.max_trials is not None and len(self.trials) >= self.max_trials
+
+
+@dataclass
+class SearchResult:
+    model: Model
+    val_score: float | None
+    fit_seconds: float
+    notes: list[str] = field(default_factory=list)

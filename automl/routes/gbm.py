@@ -1,0 +1,259 @@
+"""Gradient boosting on tables: XGBoost and scikit-learn HistGradientBoosting.
+
+Defaults first, then random search over ``gbm_space`` inside the deadline,
+early stopping on the validation rows, and a refit of the winner on all the
+training rows when there is time for it. Models are saved in each library's
+own safe format (XGBoost UBJSON, skops) with the encoder as JSON.
+
+Example:
+    >>> route = GBMRoute()          # doctest: +SKIP
+    >>> result = route.search(ctx)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import xgboost
+
+from ..features import TabularEncoder
+from ..metrics import better, score_all
+from ..splitting import validation_folds
+from . import gbm_space
+from .base import SearchContext, SearchResult
+
+# Types inside a saved HistGradientBoosting model that skops asks us to trust.
+SKOPS_TRUSTED = (
+    "functools.partial",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.utils.validation.check_array",
+)
+
+
+class GBMModel:
+    """A fitted XGBoost booster or HistGradientBoosting model with its encoder."""
+
+    def __init__(self, family: str, estimator: Any, encoder: TabularEncoder, task: str, n_classes: int,
+                 params: dict[str, Any], rounds: int | None = None):
+        self.family = family
+        self.estimator = estimator
+        self.encoder = encoder
+        self.task = task
+        self.n_classes = n_classes
+        self.params = params
+        self.rounds = rounds
+
+    @property
+    def name(self) -> str:
+        return self.family
+
+    def predict_proba(self, frame: Any) -> Any:
+        import numpy as np
+
+        X = self.encoder.gbm_frame(frame)
+        if self.family == "xgboost":
+            raw = self.estimator.predict(_dmatrix(X), iteration_range=(0, self.rounds or 0))
+            return np.column_stack([1 - raw, raw]) if raw.ndim == 1 else raw
+        proba = self.estimator.predict_proba(X)
+        full = np.zeros((len(X), self.n_classes))
+        full[:, self.estimator.classes_.astype(int)] = proba
+        return full
+
+    def predict(self, frame: Any) -> Any:
+        if self.task == "regression":
+            X = self.encoder.gbm_frame(frame)
+            if self.family == "xgboost":
+                return self.estimator.predict(_dmatrix(X), iteration_range=(0, self.rounds or 0))
+            return self.estimator.predict(X)
+        return self.predict_proba(frame).argmax(axis=1)
+
+    def feature_importance(self) -> dict[str, float]:
+        """Gain importance (XGBoost); empty for models that do not expose one cheaply."""
+        if self.family != "xgboost":
+            return {}
+        scores = self.estimator.get_score(importance_type="gain")
+        total = sum(scores.values()) or 1.0
+        return {k: round(v / total, 5) for k, v in sorted(scores.items(), key=lambda kv: -kv[1])}
+
+    def save(self, folder: Path) -> None:
+        meta = {"family": self.family, "task": self.task, "n_classes": self.n_classes,
+                "params": self.params, "rounds": self.rounds, "encoder": self.encoder.to_dict()}
+        (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        if self.family == "xgboost":
+            self.estimator.save_model(str(folder / "model.ubj"))
+        else:
+            import skops.io
+
+            skops.io.dump(self.estimator, folder / "model.skops")
+
+
+def load(folder: Path) -> GBMModel:
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    if meta["family"] == "xgboost":
+        estimator = xgboost.Booster()
+        estimator.load_model(str(folder / "model.ubj"))
+    else:
+        import skops.io
+
+        estimator = skops.io.load(folder / "model.skops", trusted=list(SKOPS_TRUSTED))
+    return GBMModel(meta["family"], estimator, TabularEncoder.from_dict(meta["encoder"]), meta["task"],
+                    meta["n_classes"], meta["params"], meta["rounds"])
+
+
+class GBMRoute:
+    """Search XGBoost and HistGradientBoosting configurations inside the deadline."""
+
+    name = "gbm"
+
+    @staticmethod
+    def finish_seconds(budget: float) -> float:
+        """Time kept back from the search for scoring and saving the finalist."""
+        return 0.5 + 0.02 * budget
+
+    def search(self, ctx: SearchContext) -> SearchResult:
+        import numpy as np
+
+        encoder = TabularEncoder.fit(ctx.X, ctx.kinds)
+        X = encoder.gbm_frame(ctx.X)
+        y = np.asarray(ctx.y)
+        folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
+        rng = np.random.default_rng(ctx.seed)
+        last_seconds: dict[str, float] = {}
+        best: dict[str, Any] | None = None
+        for family, params in gbm_space.candidates(rng, len(y)):
+            if ctx.trial_cap_reached() or ctx.deadline.expired():
+                break
+            expected = 1.3 * last_seconds.get(family, 0.0)
+            if expected > ctx.deadline.remaining():
+                other = [f for f in gbm_space.FAMILIES if 1.3 * last_seconds.get(f, 0.0) <= ctx.deadline.remaining()]
+                if not other:
+                    break
+                continue
+            started = time.monotonic()
+            try:
+                outcome = self._evaluate(family, params, X, y, folds, ctx, encoder)
+            except Exception as exc:  # a failed trial is recorded; the search goes on
+                ctx.log_trial(family, params, None, started, status="failed", error=f"{type(exc).__name__}: {exc}")
+                last_seconds[family] = time.monotonic() - started
+                continue
+            last_seconds[family] = time.monotonic() - started
+            ctx.log_trial(family, params, outcome["score"], started,
+                          extra={"rounds": outcome["rounds"], "stopped_by_budget": ctx.deadline.expired()})
+            if best is None or better(outcome["score"], best["score"], ctx.metric):
+                best = outcome | {"family": family, "params": params, "seconds": last_seconds[family]}
+                ctx.improved(outcome["model"])
+        if best is None:
+            raise RuntimeError("no gradient-boosting trial finished inside the budget")
+        return self._refit(best, X, y, folds, ctx, encoder)
+
+    def _evaluate(self, family, params, X, y, folds, ctx, encoder) -> dict[str, Any]:
+        import numpy as np
+
+        scores, rounds, first_model = [], [], None
+        for fit_idx, val_idx in folds:
+            model, used = _fit(family, params, X.iloc[fit_idx], y[fit_idx], ctx, encoder,
+                               X.iloc[val_idx], y[val_idx])
+            scores.append(_val_score(model, X.iloc[val_idx], y[val_idx], ctx))
+            rounds.append(used)
+            first_model = first_model or model
+            if ctx.deadline.expired():
+                break
+        return {"score": float(np.mean(scores)), "rounds": int(np.mean(rounds)), "model": first_model}
+
+    def _refit(self, best, X, y, folds, ctx, encoder) -> SearchResult:
+        fit_rows = len(folds[0][0])
+        expected = best["seconds"] / len(folds) * len(y) / max(fit_rows, 1) * 1.2
+        notes = []
+        if expected > ctx.deadline.remaining():
+            notes.append("No time was left to refit the winner on all training rows; the search model is kept.")
+            return SearchResult(best["model"], best["score"], best["seconds"], notes)
+        started = time.monotonic()
+        rounds = max(1, int(best["rounds"] * 1.1))
+        model, _ = _fit(best["family"], best["params"], X, y, ctx, encoder, None, None, fixed_rounds=rounds)
+        seconds = time.monotonic() - started
+        notes.append(f"The best configuration was refitted on all {len(y):,} training rows ({rounds} rounds).")
+        ctx.improved(model)
+        return SearchResult(model, best["score"], seconds, notes)
+
+
+def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None):
+    """Fit one model; returns (GBMModel, boosting rounds used)."""
+    if family == "xgboost":
+        return _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds)
+    return _fit_hist_gbm(params, X, y, ctx, encoder, fixed_rounds)
+
+
+def _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+    booster_params = dict(params) | {
+        "tree_method": "hist", "seed": ctx.seed, "nthread": ctx.hardware.cpu_count,
+        "device": "cuda" if ctx.hardware.gpu else "cpu", "max_cat_to_onehot": 8,
+    }
+    if ctx.task == "regression":
+        booster_params |= {"objective": "reg:squarederror", "eval_metric": "rmse"}
+    elif ctx.task == "binary":
+        booster_params |= {"objective": "binary:logistic", "eval_metric": "logloss"}
+    else:
+        booster_params |= {"objective": "multi:softprob", "num_class": ctx.n_classes, "eval_metric": "mlogloss"}
+    dtrain = _dmatrix(X, y)
+    callbacks = [_deadline_callback(ctx.deadline)]
+    if fixed_rounds is not None:
+        booster = xgboost.train(booster_params, dtrain, num_boost_round=fixed_rounds, callbacks=callbacks)
+        rounds = booster.num_boosted_rounds()
+    else:
+        dval = _dmatrix(X_val, y_val)
+        booster = xgboost.train(
+            booster_params, dtrain, num_boost_round=gbm_space.MAX_ROUNDS, evals=[(dval, "val")],
+            early_stopping_rounds=gbm_space.EARLY_STOPPING_ROUNDS, callbacks=callbacks, verbose_eval=False,
+        )
+        best = getattr(booster, "best_iteration", None)
+        rounds = (best + 1) if best is not None else booster.num_boosted_rounds()
+    return GBMModel("xgboost", booster, encoder, ctx.task, ctx.n_classes, params, rounds), rounds
+
+
+def _fit_hist_gbm(params, X, y, ctx, encoder, fixed_rounds):
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    cls = HistGradientBoostingRegressor if ctx.task == "regression" else HistGradientBoostingClassifier
+    kwargs = dict(params) | {"random_state": ctx.seed, "categorical_features": "from_dtype"}
+    if fixed_rounds is None:
+        kwargs |= {"max_iter": 1000, "early_stopping": True, "n_iter_no_change": 20, "validation_fraction": 0.1}
+    else:
+        kwargs |= {"max_iter": fixed_rounds, "early_stopping": False}
+    estimator = cls(**kwargs).fit(X, y)
+    return GBMModel("hist_gbm", estimator, encoder, ctx.task, ctx.n_classes, params), int(estimator.n_iter_)
+
+
+def _val_score(model: GBMModel, X_enc, y, ctx: SearchContext) -> float:
+    """Score on already-encoded validation rows, in the search metric."""
+    import numpy as np
+
+    if model.family == "xgboost":
+        raw = model.estimator.predict(_dmatrix(X_enc), iteration_range=(0, model.rounds or 0))
+        if ctx.task == "regression":
+            return score_all("regression", y, raw)[ctx.metric]
+        proba = np.column_stack([1 - raw, raw]) if raw.ndim == 1 else raw
+    else:
+        if ctx.task == "regression":
+            return score_all("regression", y, model.estimator.predict(X_enc))[ctx.metric]
+        part = model.estimator.predict_proba(X_enc)
+        proba = np.zeros((len(X_enc), ctx.n_classes))
+        proba[:, model.estimator.classes_.astype(int)] = part
+    value = score_all(ctx.task, y, proba.argmax(axis=1), proba)[ctx.metric]
+    return float("nan") if value is None else value
+
+
+def _dmatrix(X, y=None):
+    return xgboost.DMatrix(X, label=y, enable_categorical=True)
+
+
+def _deadline_callback(deadline):
+    """An XGBoost callback that stops boosting once the deadline passes (the model so far is kept)."""
+
+    class DeadlineStop(xgboost.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            return deadline.expired()
+
+    return DeadlineStop()

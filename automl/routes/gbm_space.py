@@ -1,0 +1,92 @@
+"""Gradient-boosting defaults and search spaces, as data.
+
+Each family starts from a strong default (tried first, so a good model exists
+within seconds); the search then samples the space, whose bounds scale with
+the number of training rows (shallower trees and more regularisation on small
+data).
+
+Example:
+    >>> import numpy as np
+    >>> params = sample("xgboost", np.random.default_rng(0), n_rows=500)
+    >>> 2 <= params["max_depth"] <= 6
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+FAMILIES = ("xgboost", "hist_gbm")
+# Relative cost of a trial, as in FLAML's cost_relative2lgbm: how often each is sampled.
+SAMPLING_WEIGHT = {"xgboost": 2.0, "hist_gbm": 1.0}
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "xgboost": {
+        "learning_rate": 0.1, "max_depth": 6, "min_child_weight": 1.0, "subsample": 0.8,
+        "colsample_bytree": 0.8, "reg_lambda": 1.0, "reg_alpha": 0.0,
+    },
+    "hist_gbm": {
+        "learning_rate": 0.1, "max_leaf_nodes": 31, "min_samples_leaf": 20, "l2_regularization": 0.0,
+        "max_features": 1.0,
+    },
+}
+
+# name -> (scale, low, high); scale is log, float or int
+SPACES: dict[str, dict[str, tuple[str, float, float]]] = {
+    "xgboost": {
+        "learning_rate": ("log", 0.01, 0.3),
+        "max_depth": ("int", 2, 10),
+        "min_child_weight": ("log", 0.5, 30.0),
+        "subsample": ("float", 0.5, 1.0),
+        "colsample_bytree": ("float", 0.4, 1.0),
+        "reg_lambda": ("log", 0.1, 30.0),
+        "reg_alpha": ("log", 0.001, 5.0),
+    },
+    "hist_gbm": {
+        "learning_rate": ("log", 0.01, 0.3),
+        "max_leaf_nodes": ("int", 7, 127),
+        "min_samples_leaf": ("int", 5, 100),
+        "l2_regularization": ("log", 0.001, 10.0),
+        "max_features": ("float", 0.4, 1.0),
+    },
+}
+
+MAX_ROUNDS = 3000
+EARLY_STOPPING_ROUNDS = 50
+
+
+def scaled_space(family: str, n_rows: int) -> dict[str, tuple[str, float, float]]:
+    """The family's space with tree size bounded by the data size."""
+    space = dict(SPACES[family])
+    depth_cap = max(3, min(10, int(math.log2(max(n_rows, 8))) - 3))
+    if family == "xgboost":
+        space["max_depth"] = ("int", 2, depth_cap)
+    else:
+        space["max_leaf_nodes"] = ("int", 7, min(127, 2**depth_cap))
+        space["min_samples_leaf"] = ("int", 2, max(5, min(100, n_rows // 50)))
+    return space
+
+
+def sample(family: str, rng: Any, n_rows: int) -> dict[str, Any]:
+    params = {}
+    for name, (scale, low, high) in scaled_space(family, n_rows).items():
+        if scale == "log":
+            value = float(math.exp(rng.uniform(math.log(low), math.log(high))))
+        elif scale == "int":
+            value = int(rng.integers(int(low), int(high) + 1))
+        else:
+            value = float(rng.uniform(low, high))
+        params[name] = round(value, 5) if isinstance(value, float) else value
+    return params
+
+
+def candidates(rng: Any, n_rows: int):
+    """Defaults first, then an endless weighted random stream of (family, params)."""
+    for family in FAMILIES:
+        yield family, dict(DEFAULTS[family])
+    weights = [SAMPLING_WEIGHT[f] for f in FAMILIES]
+    total = sum(weights)
+    while True:
+        family = FAMILIES[int(rng.choice(len(FAMILIES), p=[w / total for w in weights]))]
+        yield family, sample(family, rng, n_rows)

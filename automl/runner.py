@@ -1,0 +1,240 @@
+"""Run a plan: split once, run each approach under its budget, score finalists on the same test rows.
+
+Side effects live here and in ``rundir``: the run directory is created after
+every input check has passed, updated atomically as the run goes, and marked
+``interrupted`` (with the best model so far on disk) if Ctrl-C arrives.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import routes
+from .budget import Deadline
+from .capture import stderr_to
+from .cost import PeakMemory, cost_usd
+from .data import Dataset
+from .dispatch import Plan
+from .errors import FatalError
+from .hardware import Hardware
+from .inspection import Profile, clean_target
+from .metrics import better, score_all
+from .results import Event, Finalist, Listener, TrialRecord, quiet
+from .routes.base import SearchContext
+from .rundir import RunDir, folder_bytes
+from .splitting import split_rows
+
+VERSIONED = ("automl", "numpy", "pandas", "scikit-learn", "xgboost", "keras", "keras-tuner", "tensorflow", "jax", "torch")
+
+
+@dataclass
+class RunSettings:
+    out: Path
+    seed: int = 0
+    max_trials: int | None = None
+    max_epochs: int | None = None
+    command: str = ""
+    listener: Listener = quiet
+
+
+@dataclass
+class RunOutcome:
+    run_dir: Path
+    finalists: list[Finalist]
+    best: str | None
+    status: str
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def encode_target(y: Any, task: str) -> tuple[Any, list | None]:
+    """Class indices and the sorted class values (native Python), or float values for regression."""
+    import numpy as np
+
+    if task == "regression":
+        return y.astype(float).to_numpy(), None
+    values = y.to_numpy()
+    if y.dtype.kind in "biuf":
+        classes = np.unique(values)
+    else:
+        values = y.astype(str).to_numpy()
+        classes = np.unique(values)
+    return np.searchsorted(classes, values).astype("int64"), [c.item() if hasattr(c, "item") else c for c in classes]
+
+
+def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, settings: RunSettings,
+            clock: Deadline) -> RunOutcome:
+    """Train every approach of ``plan`` and write the run directory."""
+    frame = dataset.frame
+    keep = clean_target(frame[profile.target])[0].notna().to_numpy()
+    frame = frame.loc[keep].reset_index(drop=True)
+    features = [c.name for c in profile.features]
+    kinds = {c.name: c.kind for c in profile.features}
+    y, classes = encode_target(frame[profile.target], profile.task)
+    train, test = split_rows(y, profile.task, plan.test_rows, settings.seed)
+    X_train, X_test = frame.loc[train, features].reset_index(drop=True), frame.loc[test, features].reset_index(drop=True)
+
+    run = RunDir.create(settings.out, dataset.name, datetime.now().strftime("%Y%m%d-%H%M%S"))
+    (run.path / "trials.jsonl").touch()
+    record = {
+        "format": 1, "status": "running", "command": settings.command,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "data": {"name": dataset.name, "source": dataset.source, "rows": profile.n_rows, "bytes": profile.n_bytes},
+        "versions": _versions(), "hardware": hardware.to_dict(), "seed": settings.seed,
+        "budget_seconds": plan.budget_seconds, "target": profile.target, "task": profile.task,
+        "modality": profile.modality, "classes": classes, "features": features, "kinds": kinds,
+        "split": {"train_rows": int(len(train)), "test_rows": int(len(test))},
+        "profile": profile.to_dict(), "plan": plan.to_dict(), "spend": {}, "finalists": [], "errors": [],
+        "models": {}, "best": None,
+    }
+    run.write_json("run.json", record)
+    settings.listener(Event("message", message=f"run directory: {run.path}"))
+    finalists: list[Finalist] = []
+    predictions = {"row": test, "actual": [classes[i] for i in y[test]] if classes else y[test]}
+    try:
+        for i, approach in enumerate(plan.approaches):
+            end_of_search = clock.remaining() - plan.reserve_seconds
+            last = i == len(plan.approaches) - 1
+            seconds = end_of_search if last else min(approach.seconds, end_of_search)
+            if seconds <= 1.0:
+                record["errors"].append(f"{approach.name}: no time left in the budget; skipped.")
+                continue
+            finalist = _run_approach(approach.name, seconds, X_train, y[train], X_test, y[test], kinds, classes,
+                                     profile, plan, hardware, settings, clock, run, record, predictions)
+            if finalist is not None:
+                finalists.append(finalist)
+    except KeyboardInterrupt:
+        record["status"] = "interrupted"
+        record["total_seconds"] = round(clock.elapsed(), 2)
+        record["best"] = next(iter(record["models"]), None)
+        run.write_json("run.json", record)
+        raise
+    if not finalists:
+        record["status"] = "failed"
+        run.write_json("run.json", record)
+        raise FatalError("no approach produced a model: " + "; ".join(record["errors"]))
+    best = finalists[0]
+    for f in finalists[1:]:
+        if better(f.test_scores.get(plan.metric), best.test_scores.get(plan.metric), plan.metric):
+            best = f
+    record["best"] = best.approach
+    record["finalists"] = [f.to_dict() for f in finalists]
+    _write_predictions(run, predictions)
+    run.write_text("leaderboard.csv", leaderboard_frame(finalists, plan.metric).to_csv(index=False))
+    record["status"] = "complete"
+    record["total_seconds"] = round(clock.elapsed(), 2)
+    run.write_json("run.json", record)
+    from .report import write_reports
+
+    write_reports(run.path)
+    record["total_seconds"] = round(clock.elapsed(), 2)
+    run.write_json("run.json", record)
+    return RunOutcome(run.path, finalists, best.approach, "complete", record)
+
+
+def _run_approach(name, seconds, X_train, y_train, X_test, y_test, kinds, classes, profile, plan, hardware,
+                  settings, clock, run: RunDir, record, predictions) -> Finalist | None:
+    listener = settings.listener
+    deadline = Deadline(seconds)
+    listener(Event("approach_start", approach=name, budget=seconds,
+                   message=f"{routes.describe(profile.modality, name)}: up to {seconds:.0f}s"))
+
+    def on_trial(trial: TrialRecord) -> None:
+        run.append_jsonl("trials.jsonl", trial.to_dict())
+        listener(Event("trial", approach=name, trials=len(ctx.trials), best=trial.best_so_far,
+                       elapsed=deadline.elapsed(), budget=seconds,
+                       message=f"{trial.model} {trial.metric}={_fmt(trial.val_score)}"))
+
+    def on_improved(model: Any) -> None:
+        run.replace_dir(f"models/{name}", model.save)
+        record["models"][name] = f"models/{name}"
+
+    ctx = SearchContext(
+        approach=name, X=X_train, y=y_train, task=profile.task, metric=plan.metric, classes=classes, kinds=kinds,
+        seed=settings.seed, validation=plan.validation, folds=plan.folds, deadline=deadline, hardware=hardware,
+        run_clock=clock, max_trials=settings.max_trials, max_epochs=settings.max_epochs, record=on_trial,
+        improved=on_improved,
+    )
+    started = time.monotonic()
+    with PeakMemory() as memory, stderr_to(run.path / "logs" / f"{name}.log"):
+        try:
+            route = routes.get(profile.modality, name)()
+            ctx.deadline = Deadline(max(1.0, seconds - route.finish_seconds(seconds)))
+            result = route.search(ctx)
+        except Exception as exc:  # one approach failing does not end the run
+            record["errors"].append(f"{name}: {type(exc).__name__}: {exc}")
+            record["spend"][name] = round(time.monotonic() - started, 2)
+            listener(Event("approach_end", approach=name, message=f"failed: {exc}"))
+            return None
+    spent = time.monotonic() - started
+    record["spend"][name] = round(spent, 2)
+    model = result.model
+    t0 = time.perf_counter()
+    if profile.task == "regression":
+        pred = model.predict(X_test)
+        proba = None
+        predictions[f"{name}_prediction"] = pred
+    else:
+        proba = model.predict_proba(X_test)
+        pred = proba.argmax(axis=1)
+        predictions[f"{name}_prediction"] = [classes[i] for i in pred]
+        for j, c in enumerate(classes):
+            predictions[f"{name}_proba_{c}"] = proba[:, j]
+    predict_ms = (time.perf_counter() - t0) * 1000.0 / max(len(X_test), 1)
+    scores = score_all(profile.task, y_test, pred, proba)
+    finalist = Finalist(
+        approach=name, model=model.name, params=model.params, test_scores=scores, val_score=result.val_score,
+        fit_seconds=round(spent, 2), predict_ms_per_row=round(predict_ms, 4),
+        model_bytes=folder_bytes(run.path / "models" / name), peak_memory_mb=round(memory.peak_mb, 1),
+        trials=len(ctx.trials), cost_usd=round(cost_usd(spent, hardware.cpu_count, hardware.gpu), 6),
+        notes=result.notes,
+    )
+    if hasattr(model, "feature_importance"):
+        record.setdefault("feature_importance", {})[name] = model.feature_importance()
+    listener(Event("approach_end", approach=name, trials=len(ctx.trials), best=scores.get(plan.metric),
+                   elapsed=spent, budget=seconds,
+                   message=f"test {plan.metric}={_fmt(scores.get(plan.metric))} in {spent:.1f}s"))
+    return finalist
+
+
+def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:
+    import pandas as pd
+
+    rows = []
+    for f in finalists:
+        row = {"approach": f.approach, "model": f.model, f"test_{metric}": f.test_scores.get(metric)}
+        row |= {f"test_{k}": v for k, v in f.test_scores.items() if k != metric}
+        row |= {"val_score": f.val_score, "fit_seconds": f.fit_seconds, "predict_ms_per_row": f.predict_ms_per_row,
+                "model_bytes": f.model_bytes, "peak_memory_mb": f.peak_memory_mb, "trials": f.trials,
+                "cost_usd": f.cost_usd}
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    key = f"test_{metric}"
+    from .metrics import greater_is_better
+
+    return frame.sort_values(key, ascending=not greater_is_better(metric), na_position="last").reset_index(drop=True)
+
+
+def _write_predictions(run: RunDir, predictions: dict[str, Any]) -> None:
+    import pandas as pd
+
+    run.write_text("test_predictions.csv", pd.DataFrame(predictions).to_csv(index=False))
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
