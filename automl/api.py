@@ -55,7 +55,7 @@ class AutoML(BaseEstimator):
         from .hardware import detect
         from .inspection import inspect_frame
         from .predictor import load as load_predictor
-        from .results import quiet
+        from .results import Event, quiet
         from .runner import RunSettings, execute
 
         started = time.monotonic()
@@ -68,9 +68,12 @@ class AutoML(BaseEstimator):
         profile = inspect_frame(dataset.frame, target or self.target, self.task)
         hardware = detect(self.device)
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric)
+        listener = listener or quiet
+        for line in [profile.target_reason, profile.task_reason, *profile.warnings, *plan.skipped]:
+            listener(Event("message", message=line))
         settings = RunSettings(out=Path(self.out), seed=int(self.seed), max_trials=self.max_trials,
                                max_epochs=self.max_epochs, command=command or "AutoML.fit",
-                               listener=listener or quiet)
+                               listener=listener)
         outcome = execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
         self.run_dir_ = outcome.run_dir
         self.report_path_ = outcome.run_dir / "report.html"
@@ -111,7 +114,9 @@ class AutoML(BaseEstimator):
             from sklearn.metrics import r2_score
 
             return float(r2_score(truth.astype(float), pred))
-        return float(np.mean(pred.astype(str) == truth.astype(str)))
+        from .inspection import label_text
+
+        return float(np.mean(np.asarray(label_text(pred)) == np.asarray(label_text(truth))))
 
     def _as_data(self, X: Any) -> Any:
         """Arrays get the column names used at fit time."""

@@ -31,6 +31,7 @@ WHY_PRIMARY = {
 }
 PRIMARY_SHARE = {"gbm": 0.45, "deep": 0.65}
 MIN_DEEP_SECONDS = 20.0
+DEEP_SHUTDOWN_SECONDS = 3.0  # measured: TensorFlow takes 2-3 s to exit after a search on 2 cores
 KFOLD_MAX_ROWS = 5000
 TEST_FRACTION = 0.2
 MAX_TEST_ROWS = 20000
@@ -90,25 +91,23 @@ def make_plan(
     metric_why = "it was given with --metric" if metric != default_metric(task) else "it is the default for this task"
     reasons.append(f"The search optimises {LABELS[metric]} because {metric_why}.")
 
-    reserve = min(max(3.0, 0.06 * budget_seconds), 60.0)
-    usable = budget_seconds - reserve
     primary = PRIMARY[modality] if PRIMARY[modality] in names else names[0]
     comparison = next((n for n in names if n != primary), None)
-    plans = []
-    if compare and comparison is not None:
-        first = usable * PRIMARY_SHARE[primary]
-        second = usable - first
-        if comparison == "deep" and second < MIN_DEEP_SECONDS:
-            skipped.append(
-                f"The deep comparison is skipped: the budget leaves it {format_seconds(second)}, less than the "
-                f"{MIN_DEEP_SECONDS:.0f}s a network needs to load and train here; raise --budget to include it."
-            )
-            first, comparison = usable, None
-    else:
-        first = usable
-        if not compare and comparison is not None:
-            skipped.append(f"The comparison with {routes.describe(modality, comparison)} is off (--no-compare).")
+    if not compare and comparison is not None:
+        skipped.append(f"The comparison with {routes.describe(modality, comparison)} is off (--no-compare).")
         comparison = None
+    reserve = _reserve(budget_seconds, {primary, comparison})
+    usable = budget_seconds - reserve
+    first = usable * PRIMARY_SHARE[primary] if comparison else usable
+    if comparison == "deep" and usable - first < MIN_DEEP_SECONDS:
+        skipped.append(
+            f"The deep comparison is skipped: the budget leaves it {format_seconds(usable - first)}, less than the "
+            f"{MIN_DEEP_SECONDS:.0f}s a network needs to load and train here; raise --budget to include it."
+        )
+        comparison = None
+        reserve = _reserve(budget_seconds, {primary})
+        first = usable = budget_seconds - reserve
+    plans = []
     plans.append(
         ApproachPlan(
             primary, "primary", routes.describe(modality, primary), round(first, 1),
@@ -127,11 +126,13 @@ def make_plan(
     reasons += [p.reason for p in plans]
     reasons.append(
         f"{format_seconds(reserve)} of the {format_seconds(budget_seconds)} budget is kept for scoring the "
-        "finalists, saving models and writing the report."
+        + ("finalists, saving models, writing the report and TensorFlow's shutdown."
+           if "deep" in {p.name for p in plans} else "finalists, saving models and writing the report.")
     )
 
     n = profile.n_train_rows
-    test_rows = min(int(round(n * TEST_FRACTION)), MAX_TEST_ROWS)
+    n_classes = len(profile.class_counts or {})
+    test_rows = max(min(int(round(n * TEST_FRACTION)), MAX_TEST_ROWS), n_classes)
     train_rows = n - test_rows
     split_kind = "stratified " if task != "regression" else ""
     reasons.append(
@@ -157,3 +158,9 @@ def make_plan(
         reserve_seconds=round(reserve, 1), test_rows=test_rows, validation=validation, folds=folds,
         device=device, approaches=plans, reasons=reasons, skipped=skipped,
     )
+
+
+def _reserve(budget_seconds: float, approaches: set[str | None]) -> float:
+    """Seconds kept back from the searches for scoring, saving, reporting and exit."""
+    base = min(max(3.0, 0.06 * budget_seconds), 60.0)
+    return base + (DEEP_SHUTDOWN_SECONDS if "deep" in approaches else 0.0)

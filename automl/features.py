@@ -60,14 +60,7 @@ class TabularEncoder:
 
     def check(self, frame: Any) -> list[str]:
         """Raise if ``frame`` lacks a needed column; return the extra ones (ignored)."""
-        missing = [c for c in self.columns if c not in frame.columns]
-        if missing:
-            shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
-            raise DataError(
-                f"the data is missing {len(missing)} column(s) the model needs: {shown}. "
-                "Add them (values may be empty)."
-            )
-        return [c for c in frame.columns if c not in self.columns]
+        return check_columns(frame, self.columns)
 
     def gbm_frame(self, frame: Any) -> Any:
         """Floats for numeric parts, pandas categoricals with fixed levels for categories."""
@@ -146,6 +139,17 @@ class TabularEncoder:
             }
             return {f"{spec.name}__{k}": v.astype(float).to_numpy() for k, v in parts.items()}
         raise ValueError(f"no numeric parts for kind {spec.kind!r}")
+
+
+def check_columns(frame: Any, needed: list[str], ignore: tuple[str, ...] = ()) -> list[str]:
+    """Raise ``DataError`` naming the ``needed`` columns ``frame`` lacks; return its extra columns."""
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        raise DataError(
+            f"the data is missing {len(missing)} column(s) the model needs: {shown}. Add them (values may be empty)."
+        )
+    return [c for c in frame.columns if c not in needed and c not in ignore]
 
 
 def _as_text(s: Any) -> Any:

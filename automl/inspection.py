@@ -120,8 +120,7 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         columns.append(col)
     class_counts = None
     if task_name != "regression":
-        counts = y_clean.dropna().astype(str).value_counts()
-        class_counts = {str(k): int(v) for k, v in counts.items()}
+        class_counts = {_label(k): int(v) for k, v in y_clean.dropna().value_counts().items()}
         rare = [k for k, v in class_counts.items() if v < 2]
         if rare:
             raise TargetError(
@@ -182,7 +181,7 @@ def infer_task(y: Any, requested: str, name: str) -> tuple[str, str]:
     if n_unique < 2:
         raise TargetError(_one_class(name, y))
     if n_unique == 2:
-        values = ", ".join(repr(str(v)) for v in sorted(y.unique(), key=str))
+        values = ", ".join(repr(_label(v)) for v in sorted(y.unique(), key=str))
         return "binary", f"target {name!r} has two distinct values ({values}), so this is binary classification."
     if not numeric:
         return "multiclass", f"target {name!r} holds {n_unique} distinct labels, so this is multiclass classification."
@@ -301,6 +300,20 @@ def clean_target(y: Any) -> tuple[Any, int]:
     elif not pd.api.types.is_bool_dtype(y):
         y = y.where(y.astype(str).str.strip() != "", np.nan)
     return y, int(y.isna().sum())
+
+
+def label_text(values: Any) -> list[str]:
+    """Class values as the text used for class names everywhere (1.0 -> '1')."""
+    return [_label(v) for v in values]
+
+
+def _label(value: Any) -> str:
+    """How a class value reads: 1.0 -> '1' (floats only because a value was missing)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _one_class(name: str, y: Any) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 from . import routes
 from .data import load as load_data
 from .errors import ConfigError, DataError, invalid
+from .features import check_columns
+from .inspection import label_text
 from .metrics import score_all
 
 APPROACHES = ("best", "gbm", "deep")
@@ -44,14 +46,7 @@ class Predictor:
 
     def prepare(self, data: Any) -> Prepared:
         frame = data.frame if hasattr(data, "frame") else load_data(data).frame
-        missing = [c for c in self.features if c not in frame.columns]
-        if missing:
-            shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
-            raise DataError(
-                f"the data is missing {len(missing)} column(s) the model needs: {shown}. "
-                "Add them (values may be empty)."
-            )
-        extra = [c for c in frame.columns if c not in self.features and c != self.target]
+        extra = check_columns(frame, self.features, ignore=(self.target,))
         notes = [f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}"] if extra else []
         return Prepared(frame[self.features].reset_index(drop=True), frame, notes)
 
@@ -102,8 +97,8 @@ class Predictor:
             notes.append(f"{int((~keep).sum())} row(s) without a target value were left out.")
         if self.task == "regression":
             return score_all("regression", y[keep].astype(float).to_numpy(), self.model.predict(X)), notes
-        known = {str(c): i for i, c in enumerate(self.classes_)}
-        labels = y[keep].astype(str)
+        known = {name: i for i, name in enumerate(label_text(self.classes_))}
+        labels = pd.Series(label_text(y[keep]))
         unknown = sorted(set(labels) - set(known))
         if unknown:
             raise DataError(f"the data has classes the model never saw: {', '.join(map(repr, unknown[:5]))}.")

@@ -59,7 +59,9 @@ def encode_target(y: Any, task: str) -> tuple[Any, list | None]:
     if task == "regression":
         return y.astype(float).to_numpy(), None
     values = y.to_numpy()
-    if y.dtype.kind in "biuf":
+    if y.dtype.kind == "f" and np.all(np.mod(values, 1) == 0):
+        values = values.astype("int64")  # 0.0/1.0 read as floats because of a missing value: labels 0/1
+    if values.dtype.kind in "biuf":
         classes = np.unique(values)
     else:
         values = y.astype(str).to_numpy()
@@ -70,8 +72,11 @@ def encode_target(y: Any, task: str) -> tuple[Any, list | None]:
 def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, settings: RunSettings,
             clock: Deadline) -> RunOutcome:
     """Train every approach of ``plan`` and write the run directory."""
+    import numpy as np
+
     frame = dataset.frame
     keep = clean_target(frame[profile.target])[0].notna().to_numpy()
+    rows = np.flatnonzero(keep)  # positions in the file's data rows, for test_predictions.csv
     frame = frame.loc[keep].reset_index(drop=True)
     features = [c.name for c in profile.features]
     kinds = {c.name: c.kind for c in profile.features}
@@ -95,7 +100,7 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
     run.write_json("run.json", record)
     settings.listener(Event("message", message=f"run directory: {run.path}"))
     finalists: list[Finalist] = []
-    predictions = {"row": test, "actual": [classes[i] for i in y[test]] if classes else y[test]}
+    predictions = {"row": rows[test], "actual": [classes[i] for i in y[test]] if classes else y[test]}
     try:
         for i, approach in enumerate(plan.approaches):
             end_of_search = clock.remaining() - plan.reserve_seconds

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..metrics import LABELS, better
+from ..metrics import LABELS, better, greater_is_better
 
 NAMES = {"gbm": ("Gradient boosting", "gradient boosting"), "deep": ("The deep network", "the deep network")}
 UNIT_SCALE = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
@@ -43,7 +43,11 @@ def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str) -> str:
             f"{NAMES[win['approach']][1]} {cost.replace('it took', 'took')}."
         )
     gap = abs(ws - ls)
-    by = f"{gap * 100:.1f} points better" if metric in UNIT_SCALE else f"{gap:.4g} better"
+    if metric in UNIT_SCALE:
+        by = f"{gap * 100:.1f} points better"
+    else:
+        word = "higher" if greater_is_better(metric) else "lower"
+        by = f"{gap:.4g} {word}, {gap / max(abs(ls), 1e-12):.1%} better"
     joiner = "and" if ratio >= 1 else "but"
     return (
         f"{NAMES[win['approach']][0]} wins on {dataset}: test {label} {_num(ws)} against {_num(ls)} for "
