@@ -19,7 +19,7 @@ from .errors import BudgetError, invalid
 
 MIN_BUDGET_SECONDS = 10.0
 _UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|hr|m|min|s|sec)")
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(hr|h|min|m|sec|s)")
 
 
 def parse_budget(value: object) -> float:
@@ -53,8 +53,10 @@ def parse_budget(value: object) -> float:
 
 def format_seconds(seconds: float) -> str:
     """``75`` -> ``1m15s``; ``9.5`` -> ``9.5s``."""
-    if seconds < 60:
-        return f"{seconds:.1f}s" if seconds < 10 else f"{seconds:.0f}s"
+    if round(seconds, 1) < 10:
+        return f"{seconds:.1f}s"
+    if round(seconds) < 60:
+        return f"{seconds:.0f}s"
     minutes, secs = divmod(int(round(seconds)), 60)
     hours, minutes = divmod(minutes, 60)
     if hours:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,7 +145,13 @@ def _read_delimited(path: Path, suffix: str) -> Any:
     header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0]), delimiter=delimiter))
     check_unique_columns([h.strip() for h in header])
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, skipinitialspace=True, low_memory=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=delimiter, skipinitialspace=True, low_memory=False, index_col=False
+            )
+    except pd.errors.ParserWarning:
+        raise DataError(_long_row_message(text, delimiter, path, len(header))) from None
     except pd.errors.ParserError as exc:
         raise DataError(_parser_message(str(exc), path, len(header))) from None
     except pd.errors.EmptyDataError:
@@ -172,6 +179,17 @@ def _parser_message(message: str, path: Path, n_header: int) -> str:
             f"{expected}. Fix that line, or quote values that contain the delimiter."
         )
     return f"`data` is not valid CSV: {str(path)!r}: {message.strip()}. Fix the file and try again."
+
+
+def _long_row_message(text: str, delimiter: str, path: Path, n_header: int) -> str:
+    """Find the first record with more fields than the header (only on the error path)."""
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if len(row) > n_header:
+            return (
+                f"`data` is not valid CSV: line {number} of {str(path)!r} has {len(row)} fields, but the header "
+                f"has {n_header}. Fix that line, or quote values that contain the delimiter."
+            )
+    return f"`data` is not valid CSV: {str(path)!r} has rows longer than its header ({n_header} fields)."
 
 
 def _name_of(path: Path) -> str:

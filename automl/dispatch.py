@@ -96,16 +96,16 @@ def make_plan(
     if not compare and comparison is not None:
         skipped.append(f"The comparison with {routes.describe(modality, comparison)} is off (--no-compare).")
         comparison = None
-    reserve = _reserve(budget_seconds, {primary, comparison})
+    reserve = round(_reserve(budget_seconds, {primary, comparison}), 1)
     usable = budget_seconds - reserve
-    first = usable * PRIMARY_SHARE[primary] if comparison else usable
+    first = round(usable * PRIMARY_SHARE[primary], 1) if comparison else usable
     if comparison == "deep" and usable - first < MIN_DEEP_SECONDS:
         skipped.append(
             f"The deep comparison is skipped: the budget leaves it {format_seconds(usable - first)}, less than the "
             f"{MIN_DEEP_SECONDS:.0f}s a network needs to load and train here; raise --budget to include it."
         )
         comparison = None
-        reserve = _reserve(budget_seconds, {primary})
+        reserve = round(_reserve(budget_seconds, {primary}), 1)
         first = usable = budget_seconds - reserve
     plans = []
     plans.append(
@@ -155,7 +155,7 @@ def make_plan(
     reasons.append(f"Training runs on the {device.upper()} ({hardware.describe()}).")
     return Plan(
         modality=modality, task=task, metric=metric, budget_seconds=float(budget_seconds),
-        reserve_seconds=round(reserve, 1), test_rows=test_rows, validation=validation, folds=folds,
+        reserve_seconds=reserve, test_rows=test_rows, validation=validation, folds=folds,
         device=device, approaches=plans, reasons=reasons, skipped=skipped,
     )
 

@@ -69,7 +69,7 @@ class TabularEncoder:
         out = {}
         for spec in self.specs:
             if spec.kind == "categorical":
-                out[spec.name] = pd.Categorical(_as_text(frame[spec.name]), categories=spec.categories)
+                out[spec.name] = pd.Categorical.from_codes(_category_codes(spec, frame[spec.name]), spec.categories)
             else:
                 for key, values in self._numeric_parts(spec, frame[spec.name]).items():
                     out[key] = values
@@ -95,8 +95,7 @@ class TabularEncoder:
         cols = []
         for spec in self.specs:
             if spec.kind == "categorical":
-                cat = pd.Categorical(_as_text(frame[spec.name]), categories=spec.categories)
-                cols.append(cat.codes.astype("int32") + 1)
+                cols.append(_category_codes(spec, frame[spec.name]).astype("int32") + 1)
         if not cols:
             return np.zeros((len(frame), 0), dtype="int32")
         return np.column_stack(cols).astype("int32")
@@ -135,7 +134,7 @@ class TabularEncoder:
             days = (when - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds() / 86400.0
             parts = {
                 "year": when.dt.year, "month": when.dt.month, "day": when.dt.day,
-                "weekday": when.dt.dayofweek, "hour": when.dt.hour, "days": days,
+                "weekday": when.dt.day_of_week, "hour": when.dt.hour, "days": days,
             }
             return {f"{spec.name}__{k}": v.astype(float).to_numpy() for k, v in parts.items()}
         raise ValueError(f"no numeric parts for kind {spec.kind!r}")
@@ -152,9 +151,21 @@ def check_columns(frame: Any, needed: list[str], ignore: tuple[str, ...] = ()) -
     return [c for c in frame.columns if c not in needed and c not in ignore]
 
 
-def _as_text(s: Any) -> Any:
-    """Category values as strings, missing kept missing (so 1 and '1' are one level)."""
+def _category_codes(spec: FeatureSpec, s: Any) -> Any:
+    """Index of each value among the known levels; -1 for missing and unseen values."""
     import pandas as pd
 
+    return pd.Index(spec.categories).get_indexer(_as_text(s))
+
+
+def _as_text(s: Any) -> Any:
+    """Category values as strings, missing kept missing; whole floats lose their '.0' (so 1, 1.0 and
+    '1' are one level: a column of codes reads as floats when it has a blank)."""
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(s):
+        whole = s.notna() & (s % 1 == 0)
+        if whole.all() or whole.sum() == s.notna().sum():
+            s = s.astype("Int64")
     out = s.astype("string").str.strip()
     return out.where(s.notna(), pd.NA)

@@ -213,7 +213,7 @@ def profile_column(s: Any) -> ColumnProfile:
     if n == 0:
         return col("constant", "all values are missing; dropped.", used=False)
     if unique == 1:
-        return col("constant", f"has a single value ({non_null.iloc[0]!r}); dropped.", used=False)
+        return col("constant", f"has a single value ({_label(non_null.iloc[0])}); dropped.", used=False)
     if pd.api.types.is_bool_dtype(s):
         return col("boolean", "true/false values.")
     if pd.api.types.is_datetime64_any_dtype(s):
@@ -243,12 +243,9 @@ def profile_column(s: Any) -> ColumnProfile:
     numeric_share = float(as_number.notna().mean())
     if numeric_share >= 0.9:
         bad = sample[as_number.isna()].unique()[:3]
-        shown = ", ".join(repr(b) for b in bad)
-        return col(
-            "numeric",
-            f"{numeric_share:.0%} of values are numbers.",
-            notes=[f"column {name!r} mixes numbers and text: non-numbers such as {shown} are treated as missing."],
-        )
+        shown = ", ".join(repr(str(b)) for b in bad)
+        notes = [f"column {name!r} mixes numbers and text: non-numbers such as {shown} are treated as missing."]
+        return col("numeric", f"{numeric_share:.0%} of values are numbers.", notes=notes if len(bad) else [])
     if _looks_like_dates(sample):
         return col("datetime", "values parse as dates; expanded to year, month, day, weekday and hour.")
     tokens = sample.str.split().str.len()
@@ -339,7 +336,8 @@ def _looks_like_dates(sample: Any) -> bool:
     import pandas as pd
 
     probe = sample.head(200)
-    if not probe.str.contains(r"\d").mean() > 0.9 or not probe.str.contains(r"[-/:]").mean() > 0.9:
+    year_or_time = probe.str.contains(r"(?:^|\D)\d{4}(?:\D|$)|\d{1,2}:\d{2}")
+    if not year_or_time.mean() > 0.9 or not probe.str.contains(r"[-/:]").mean() > 0.9:
         return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

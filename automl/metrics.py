@@ -81,15 +81,24 @@ def score_all(task: str, y_true: Any, pred: Any, proba: Any = None) -> dict[str,
         proba = proba / proba.sum(axis=1, keepdims=True)
         labels = np.arange(proba.shape[1])
         out["log_loss"] = float(m.log_loss(y_true, proba, labels=labels))
-        try:
-            if proba.shape[1] == 2:
-                out["roc_auc"] = float(m.roc_auc_score(y_true, proba[:, 1]))
-            else:
-                present = np.unique(y_true)
-                sub = proba[:, present] / proba[:, present].sum(axis=1, keepdims=True)
-                out["roc_auc"] = float(
-                    m.roc_auc_score(y_true, sub, multi_class="ovr", average="macro", labels=present)
-                )
-        except ValueError:
-            out["roc_auc"] = None
+        out["roc_auc"] = _roc_auc(np.asarray(y_true), proba)
     return out
+
+
+def _roc_auc(y_true: Any, proba: Any) -> float | None:
+    """Binary AUC, or one-vs-rest macro AUC over the classes present; None when undefined."""
+    import math
+
+    import numpy as np
+    from sklearn import metrics as m
+
+    present = np.unique(y_true)
+    if len(present) < 2:
+        return None
+    if len(present) == 2:
+        positive = present[1]
+        value = m.roc_auc_score(y_true == positive, proba[:, positive])
+    else:
+        sub = proba[:, present] / proba[:, present].sum(axis=1, keepdims=True)
+        value = m.roc_auc_score(y_true, sub, multi_class="ovr", average="macro", labels=present)
+    return float(value) if math.isfinite(value) else None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import xgboost
+from threadpoolctl import threadpool_limits
 
 from ..features import TabularEncoder
 from ..metrics import better, score_all
@@ -25,6 +26,8 @@ from ..splitting import validation_folds
 from . import gbm_space
 from .base import SearchContext, SearchResult
 
+SMALL_DATA_ROWS = 10_000
+HIST_GBM_CHUNK = 50  # iterations between deadline checks
 # Types inside a saved HistGradientBoosting model that skops asks us to trust.
 SKOPS_TRUSTED = (
     "functools.partial",
@@ -123,13 +126,14 @@ class GBMRoute:
         rng = np.random.default_rng(ctx.seed)
         last_seconds: dict[str, float] = {}
         best: dict[str, Any] | None = None
+        since_best = 0
         for family, params in gbm_space.candidates(rng, len(y)):
             if ctx.trial_cap_reached() or ctx.deadline.expired():
                 break
-            expected = 1.3 * last_seconds.get(family, 0.0)
-            if expected > ctx.deadline.remaining():
-                other = [f for f in gbm_space.FAMILIES if 1.3 * last_seconds.get(f, 0.0) <= ctx.deadline.remaining()]
-                if not other:
+            if since_best >= gbm_space.PATIENCE:
+                break
+            if _expected_seconds(family, last_seconds) > ctx.deadline.remaining():
+                if all(_expected_seconds(f, last_seconds) > ctx.deadline.remaining() for f in gbm_space.FAMILIES):
                     break
                 continue
             started = time.monotonic()
@@ -145,9 +149,15 @@ class GBMRoute:
             if best is None or better(outcome["score"], best["score"], ctx.metric):
                 best = outcome | {"family": family, "params": params, "seconds": last_seconds[family]}
                 ctx.improved(outcome["model"])
+                since_best = 0
+            else:
+                since_best += 1
         if best is None:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
-        return self._refit(best, X, y, folds, ctx, encoder)
+        result = self._refit(best, X, y, folds, ctx, encoder)
+        if since_best >= gbm_space.PATIENCE:
+            result.notes.insert(0, f"The search stopped early: {gbm_space.PATIENCE} trials in a row brought no improvement.")
+        return result
 
     def _evaluate(self, family, params, X, y, folds, ctx, encoder) -> dict[str, Any]:
         import numpy as np
@@ -179,16 +189,27 @@ class GBMRoute:
         return SearchResult(model, best["score"], seconds, notes)
 
 
+def _threads(n_rows: int, ctx: SearchContext) -> int:
+    """One thread on small data, where thread start-up costs more than it saves (measured: 0.2 s on one
+    thread against 1-6 s on two for 140 rows), every core otherwise."""
+    return 1 if n_rows < SMALL_DATA_ROWS else ctx.hardware.cpu_count
+
+
+def _expected_seconds(family: str, last_seconds: dict[str, float]) -> float:
+    """A trial's likely length: the family's last one, else the other family's, with a margin."""
+    return 1.3 * last_seconds.get(family, max(last_seconds.values(), default=0.0))
+
+
 def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None):
     """Fit one model; returns (GBMModel, boosting rounds used)."""
     if family == "xgboost":
         return _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds)
-    return _fit_hist_gbm(params, X, y, ctx, encoder, fixed_rounds)
+    return _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds)
 
 
 def _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
     booster_params = dict(params) | {
-        "tree_method": "hist", "seed": ctx.seed, "nthread": ctx.hardware.cpu_count,
+        "tree_method": "hist", "seed": ctx.seed, "nthread": _threads(len(y), ctx),
         "device": "cuda" if ctx.hardware.gpu else "cpu", "max_cat_to_onehot": 8,
     }
     if ctx.task == "regression":
@@ -213,16 +234,29 @@ def _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
     return GBMModel("xgboost", booster, encoder, ctx.task, ctx.n_classes, params, rounds), rounds
 
 
-def _fit_hist_gbm(params, X, y, ctx, encoder, fixed_rounds):
+def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+    """Early stopping on the same validation rows as XGBoost; grown in chunks with ``warm_start``
+    so the deadline is checked between chunks."""
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     cls = HistGradientBoostingRegressor if ctx.task == "regression" else HistGradientBoostingClassifier
-    kwargs = dict(params) | {"random_state": ctx.seed, "categorical_features": "from_dtype"}
+    kwargs = dict(params) | {"random_state": ctx.seed, "categorical_features": "from_dtype", "warm_start": True}
+    fit_kwargs = {}
     if fixed_rounds is None:
-        kwargs |= {"max_iter": 1000, "early_stopping": True, "n_iter_no_change": 20, "validation_fraction": 0.1}
+        limit = 1000
+        kwargs |= {"early_stopping": True, "n_iter_no_change": 20}
+        fit_kwargs = {"X_val": X_val, "y_val": y_val}
     else:
-        kwargs |= {"max_iter": fixed_rounds, "early_stopping": False}
-    estimator = cls(**kwargs).fit(X, y)
+        limit = fixed_rounds
+        kwargs |= {"early_stopping": False}
+    estimator = cls(**kwargs)
+    target = 0
+    with threadpool_limits(_threads(len(y), ctx)):
+        while target < limit:
+            target = min(limit, target + HIST_GBM_CHUNK)
+            estimator.set_params(max_iter=target).fit(X, y, **fit_kwargs)
+            if estimator.n_iter_ < target or ctx.deadline.expired():
+                break
     return GBMModel("hist_gbm", estimator, encoder, ctx.task, ctx.n_classes, params), int(estimator.n_iter_)
 
 

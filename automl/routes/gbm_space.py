@@ -53,6 +53,7 @@ SPACES: dict[str, dict[str, tuple[str, float, float]]] = {
 }
 
 MAX_ROUNDS = 3000
+PATIENCE = 25  # stop the search after this many trials in a row without a better validation score
 EARLY_STOPPING_ROUNDS = 50
 
 

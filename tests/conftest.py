@@ -1,0 +1,40 @@
+"""Shared fixtures: the real data folder, a CSV writer, and a private working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data`` beside the repository; the test is skipped when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data sets not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """``write_csv(text, name="data.csv")`` writes ``text`` (str as UTF-8, or bytes as is) and returns the path."""
+
+    def write(text: str | bytes, name: str = "data.csv") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8", newline="")
+        return path
+
+    return write
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp_path(tmp_path, monkeypatch):
+    """Run every test inside its own temporary folder, so nothing is written into the repository."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -1,0 +1,211 @@
+"""Loading paths, DataFrames and arrays, and the error for every kind of bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl.data import Dataset, load
+from automl.errors import DataError, UserInputError
+
+# ---------------------------------------------------------------- good input
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("table.csv", "a,b,y\n1,2.5,x\n3,4.5,z\n"),
+        ("table.tsv", "a\tb\ty\n1\t2.5\tx\n3\t4.5\tz\n"),
+        ("table.txt", "a\tb\ty\n1\t2.5\tx\n3\t4.5\tz\n"),  # tab sniffed in a .txt
+        ("semicolon.csv", "a;b;y\n1;2.5;x\n3;4.5;z\n"),  # delimiter sniffed
+        ("pipes.csv", "a|b|y\n1|2.5|x\n3|4.5|z\n"),
+        ("crlf.csv", "a,b,y\r\n1,2.5,x\r\n3,4.5,z\r\n"),
+        ("bom.csv", "\ufeffa,b,y\n1,2.5,x\n3,4.5,z\n"),  # Excel's UTF-8 byte order mark
+        ("spaces.csv", "a, b, y\n1, 2.5, x\n3, 4.5, z\n"),  # spaces after delimiters
+    ],
+)
+def test_load_delimited(write_csv, name, text):
+    path = write_csv(text, name)
+    ds = load(path)
+    assert isinstance(ds, Dataset)
+    assert list(ds.frame.columns) == ["a", "b", "y"]
+    assert ds.frame["a"].tolist() == [1, 3]
+    assert ds.frame["b"].tolist() == [2.5, 4.5]
+    assert ds.frame["y"].tolist() == ["x", "z"]
+    assert ds.name == path.stem
+    assert ds.source == str(path)
+    assert ds.root == path.resolve().parent
+    assert ds.n_bytes > 0
+
+
+def test_load_quoted_delimiter_inside_value(write_csv):
+    ds = load(write_csv('name,n\n"Smith, John",1\n"Doe, Jane",2\n'))
+    assert ds.frame["name"].tolist() == ["Smith, John", "Doe, Jane"]
+    assert ds.frame["n"].tolist() == [1, 2]
+
+
+def test_load_relative_path_from_working_directory(write_csv):
+    write_csv("a,b\n1,2\n", "rel.csv")
+    ds = load("rel.csv")  # the autouse fixture made tmp_path the working directory
+    assert ds.frame.shape == (1, 2)
+    assert ds.name == "rel"
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".pq"])
+def test_load_parquet(tmp_path, suffix):
+    frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"], "c": [0.5, np.nan, 1.5]})
+    path = tmp_path / f"table{suffix}"
+    frame.to_parquet(path)
+    ds = load(path)
+    assert ds.name == "table"
+    assert list(ds.frame.columns) == ["a", "b", "c"]
+    assert ds.frame["a"].tolist() == [1, 2, 3]
+    assert ds.frame["b"].tolist() == ["x", "y", "z"]
+    assert ds.frame["c"].isna().tolist() == [False, True, False]
+
+
+def test_load_dataframe_copies_and_names_columns_as_text():
+    frame = pd.DataFrame({0: [1, 2], "y": [0, 1]}, index=[10, 20])
+    ds = load(frame)
+    assert ds.name == "dataframe" and ds.source == "dataframe" and ds.root is None
+    assert list(ds.frame.columns) == ["0", "y"]
+    assert ds.frame.index.tolist() == [0, 1]
+    ds.frame.loc[0, "y"] = 99
+    assert frame["y"].tolist() == [0, 1]  # the caller's frame is untouched
+    assert list(frame.columns) == [0, "y"]
+
+
+def test_load_arrays_with_y():
+    X = np.arange(6).reshape(3, 2)
+    ds = load(X, [0, 1, 0])
+    assert ds.source == "arrays"
+    assert list(ds.frame.columns) == ["x0", "x1", "target"]
+    assert ds.frame["x1"].tolist() == [1, 3, 5]
+    assert ds.frame["target"].tolist() == [0, 1, 0]
+
+
+def test_load_arrays_y_series_name_and_target_argument():
+    X = np.arange(6).reshape(3, 2)
+    assert list(load(X, pd.Series([0, 1, 0], name="label")).frame.columns) == ["x0", "x1", "label"]
+    assert list(load(X, [0, 1, 0], target="outcome").frame.columns) == ["x0", "x1", "outcome"]
+
+
+def test_load_frame_with_y_is_positional_not_index_aligned():
+    X = pd.DataFrame({"a": [1, 2, 3]}, index=[5, 6, 7])
+    y = pd.Series(["p", "q", "r"], index=[7, 6, 5])
+    ds = load(X, y)
+    assert ds.frame["a"].tolist() == [1, 2, 3]
+    assert ds.frame["target"].tolist() == ["p", "q", "r"]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _data_error(data, *args, **kwargs) -> str:
+    with pytest.raises(DataError) as info:
+        load(data, *args, **kwargs)
+    error = info.value
+    assert isinstance(error, UserInputError)
+    assert isinstance(error, ValueError)
+    message = str(error)
+    assert "\n" not in message  # the CLI prints it on one line
+    return message
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("empty.csv", b"", ["`data` is empty", "0 bytes", "empty.csv"]),
+        ("blank.csv", "  \n\n\t \n", ["`data` is empty", "only whitespace", "blank.csv"]),
+        ("header.csv", "a,b,y\n", ["header but no data rows", "header.csv"]),
+        ("header_blank_lines.csv", "a,b,y\n\n\n", ["header but no data rows"]),
+        ("header_no_newline.csv", "a,b,y", ["header but no data rows"]),
+        ("table.json", '{"a": 1}', ["`data` must be a file ending in", ".csv", ".parquet", "table.json"]),
+        ("noextension", "a,b\n1,2\n", ["`data` must be a file ending in", "noextension"]),
+        (
+            "latin1.csv",
+            b"a,b\n1,2\n3,caf\xe9\n",
+            ["not valid UTF-8", "0xe9", "line 3", "byte offset 13", "latin1.csv", "UTF-8"],
+        ),
+        ("ff.csv", b"\xff,b\n1,2\n", ["not valid UTF-8", "0xff", "line 1", "byte offset 0"]),
+        (
+            "toomany.csv",
+            "a,b,c\n1,2,3\n4,5,6,7\n8,9,10\n",
+            ["not valid CSV", "line 3", "toomany.csv", "4 fields", "header has 3"],
+        ),
+        ("toomany_later.csv", "a,b\n" + "1,2\n" * 50 + "3,4,5\n", ["not valid CSV", "line 52", "3 fields"]),
+        ("toomany.tsv", "a\tb\n1\t2\n3\t4\t5\n", ["not valid CSV", "line 3", "3 fields", "header has 2"]),
+        ("toomany_semicolon.csv", "a;b;c\n1;2;3\n4;5;6;7\n", ["not valid CSV", "line 3", "4 fields"]),
+        ("leading_blank_lines.csv", "\n\na,b\n1,2\n3,4,5\n", ["not valid CSV", "line 5"]),
+        ("dup.csv", "a,b,a\n1,2,3\n4,5,6\n", ["duplicate column names", "'a' (2 times)"]),
+        ("dup_spaces.csv", "a, a,b,b,b\n1,2,3,4,5\n", ["duplicate column names", "'a' (2 times)", "'b' (3 times)"]),
+        ("dup.tsv", "x\tx\n1\t2\n", ["duplicate column names", "'x' (2 times)"]),
+        ("bad.parquet", b"this is not parquet", ["not a readable Parquet file", "bad.parquet"]),
+    ],
+)
+def test_bad_files(write_csv, name, content, expected):
+    path = write_csv(content, name)
+    message = _data_error(path)
+    for part in expected:
+        assert part in message, (part, message)
+
+
+def test_too_many_fields_on_first_data_row(write_csv):
+    message = _data_error(write_csv("a,b\n1,2,3\n4,5\n"))
+    assert "line 2" in message
+
+
+def test_missing_file():
+    message = _data_error("no_such_file.csv")
+    assert "not found" in message
+    assert "no_such_file.csv" in message
+
+
+def test_folder(tmp_path):
+    folder = tmp_path / "images.csv"
+    folder.mkdir()
+    message = _data_error(folder)
+    assert "is a folder" in message
+    assert "images.csv" in message
+
+
+def test_duplicate_columns_in_dataframe():
+    frame = pd.DataFrame([[1, 2, 3], [4, 5, 6]], columns=["a", "b", "a"])
+    message = _data_error(frame)
+    assert "duplicate column names" in message
+    assert "'a' (2 times)" in message
+
+
+def test_duplicate_columns_after_naming_as_text():
+    frame = pd.DataFrame([[1, 2], [3, 4]], columns=[1, "1"])
+    assert "'1' (2 times)" in _data_error(frame)
+
+
+def test_y_length_mismatch():
+    message = _data_error(np.zeros((3, 2)), [0, 1])
+    assert "`y` has 2 values but X has 3 rows" in message
+
+
+def test_y_with_a_file(write_csv):
+    assert "`y` can only be given with in-memory X" in _data_error(write_csv("a,b\n1,2\n"), [1])
+
+
+def test_y_name_clashes_with_a_column():
+    message = _data_error(pd.DataFrame({"target": [1, 2]}), [0, 1])
+    assert "already has a column named 'target'" in message
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (np.arange(3), ["`X` must be a 2-D table", "(3,)"]),
+        (pd.DataFrame(), ["`data` is empty", "0 rows x 0 columns"]),
+        (pd.DataFrame({"a": []}), ["`data` is empty", "0 rows x 1 columns"]),
+        (42, ["`data` must be a path", "int"]),
+    ],
+)
+def test_bad_in_memory_data(data, expected):
+    message = _data_error(data)
+    for part in expected:
+        assert part in message

@@ -1,0 +1,217 @@
+"""make_plan: which approaches run, for how long, validated how, and why."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl.dispatch import MIN_DEEP_SECONDS, make_plan
+from automl.errors import ConfigError, UserInputError
+from automl.hardware import Hardware
+from automl.inspection import Profile, inspect_frame
+
+HW = Hardware(cpu_count=2, memory_bytes=8 << 30, gpu_name=None)
+
+
+def profile(n_rows=1000, task="binary", modality="tabular", dropped=0) -> Profile:
+    n = n_rows - dropped
+    counts = None if task == "regression" else {"a": n // 2, "b": n - n // 2}
+    return Profile(
+        n_rows=n_rows,
+        n_columns=5,
+        n_bytes=1000,
+        columns=[],
+        target="y",
+        target_reason="'y' is named like a target (y).",
+        task=task,
+        task_reason=f"The task is {task}.",
+        modality=modality,
+        modality_reason=f"This is {modality} data.",
+        class_counts=counts,
+        rows_dropped_missing_target=dropped,
+    )
+
+
+def names(plan) -> list[str]:
+    return [a.name for a in plan.approaches]
+
+
+@pytest.mark.parametrize(
+    "n_rows, budget, compare, approaches, validation, folds",
+    [
+        (1000, 600, True, ["gbm", "deep"], "kfold", 5),
+        (300, 120, True, ["gbm", "deep"], "kfold", 5),
+        (6250, 600, True, ["gbm", "deep"], "kfold", 5),  # 5,000 training rows: still k-fold
+        (6300, 600, True, ["gbm", "deep"], "holdout", 1),  # 5,040 training rows
+        (100_000, 600, True, ["gbm", "deep"], "holdout", 1),
+        (1000, 600, False, ["gbm"], "kfold", 5),
+        (100_000, 3600, False, ["gbm"], "holdout", 1),
+        (1000, 20, True, ["gbm"], "kfold", 5),  # too short for the deep comparison
+        (1000, 10, True, ["gbm"], "kfold", 5),
+    ],
+)
+def test_make_plan_table(n_rows, budget, compare, approaches, validation, folds):
+    plan = make_plan(profile(n_rows), budget, HW, compare=compare)
+    assert names(plan) == approaches
+    assert plan.approaches[0].role == "primary"
+    assert all(a.role == "comparison" for a in plan.approaches[1:])
+    assert (plan.validation, plan.folds) == (validation, folds)
+    assert (plan.modality, plan.task, plan.metric) == ("tabular", "binary", "accuracy")
+    assert plan.budget_seconds == float(budget)
+    assert plan.device == "cpu"
+
+
+def test_no_compare_is_noted_as_skipped():
+    plan = make_plan(profile(), 600, HW, compare=False)
+    assert names(plan) == ["gbm"]
+    assert len(plan.skipped) == 1
+    assert "--no-compare" in plan.skipped[0]
+    assert "deep" in plan.skipped[0]
+
+
+@pytest.mark.parametrize("budget", [10, 20, 30])
+def test_small_budget_skips_deep_with_a_reason(budget):
+    plan = make_plan(profile(), budget, HW)
+    assert names(plan) == ["gbm"]
+    assert plan.approach("deep") is None
+    assert len(plan.skipped) == 1
+    skipped = plan.skipped[0]
+    assert "deep comparison is skipped" in skipped
+    assert f"{MIN_DEEP_SECONDS:.0f}s" in skipped
+    assert "--budget" in skipped
+    # the primary gets what the comparison would have had
+    assert plan.approaches[0].seconds == pytest.approx(budget - plan.reserve_seconds, abs=0.1)
+
+
+def test_big_enough_budget_has_nothing_skipped():
+    plan = make_plan(profile(), 600, HW)
+    assert plan.skipped == []
+    assert plan.approach("deep").seconds >= MIN_DEEP_SECONDS
+
+
+@pytest.mark.parametrize("budget", [10, 20, 45, 60, 66, 90, 120, 600, 3600, 7200])
+@pytest.mark.parametrize("compare", [True, False])
+def test_budgets_add_up(budget, compare):
+    plan = make_plan(profile(), budget, HW, compare=compare)
+    spent = sum(a.seconds for a in plan.approaches)
+    assert plan.reserve_seconds > 0
+    assert all(a.seconds > 0 for a in plan.approaches)
+    assert spent <= budget
+    # each figure is rounded to 0.1 s on its own, so allow that much
+    assert spent + plan.reserve_seconds <= budget + 0.1 + 1e-9
+    assert spent + plan.reserve_seconds >= budget - 0.2
+    deep = plan.approach("deep")
+    if deep is not None:
+        assert deep.seconds >= MIN_DEEP_SECONDS - 0.05
+
+
+def test_rounded_budgets_never_exceed_the_budget():
+    over = []
+    for budget in range(10, 601):
+        plan = make_plan(profile(), budget, HW)
+        total = sum(a.seconds for a in plan.approaches) + plan.reserve_seconds
+        if total > budget + 1e-9:
+            over.append((budget, round(total, 3)))
+    assert over == []
+
+
+@pytest.mark.parametrize(
+    "task, metric, expected",
+    [
+        ("binary", None, "accuracy"),
+        ("multiclass", None, "accuracy"),
+        ("regression", None, "rmse"),
+        ("binary", "roc_auc", "roc_auc"),
+        ("multiclass", "log_loss", "log_loss"),
+        ("regression", "r2", "r2"),
+        ("regression", "mae", "mae"),
+    ],
+)
+def test_metric(task, metric, expected):
+    plan = make_plan(profile(task=task), 600, HW, metric=metric)
+    assert plan.metric == expected
+    why = "it was given with --metric" if metric else "it is the default for this task"
+    assert any(r.startswith("The search optimises") and why in r for r in plan.reasons)
+
+
+@pytest.mark.parametrize(
+    "task, metric",
+    [("binary", "rmse"), ("regression", "accuracy"), ("multiclass", "auc"), ("binary", "Accuracy")],
+)
+def test_invalid_metric(task, metric):
+    with pytest.raises(ConfigError) as info:
+        make_plan(profile(task=task), 600, HW, metric=metric)
+    message = str(info.value)
+    assert "`metric`" in message
+    assert f"metric={metric!r}" in message
+    assert task in message
+
+
+@pytest.mark.parametrize("modality", ["text", "image", "audio"])
+def test_unsupported_modality(modality):
+    with pytest.raises(ConfigError) as info:
+        make_plan(profile(modality=modality), 600, HW)
+    assert isinstance(info.value, UserInputError)
+    message = str(info.value)
+    assert f"{modality} data is not supported yet" in message
+    assert f"This is {modality} data." in message  # the modality reason is passed on
+
+
+def test_text_profile_from_inspection_is_not_supported():
+    n = 40
+    frame = pd.DataFrame(
+        {"review": [f"This was review number {i}, and I liked it a lot." for i in range(n)], "label": ["p", "n"] * 20}
+    )
+    p = inspect_frame(frame)
+    assert p.modality == "text"
+    with pytest.raises(ConfigError, match="text data is not supported yet"):
+        make_plan(p, 600, HW)
+
+
+@pytest.mark.parametrize("budget, compare", [(600, True), (600, False), (20, True)])
+def test_reasons_are_sentences(budget, compare):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=200), "c": rng.choice(["u", "v", "w"], 200), "target": rng.choice(["a", "b"], 200)}
+    )
+    plan = make_plan(inspect_frame(frame), budget, HW, compare=compare)
+    assert len(plan.reasons) >= 6
+    for reason in plan.reasons + plan.skipped:
+        assert isinstance(reason, str)
+        assert len(reason.split()) >= 4, reason
+        assert reason.rstrip().endswith("."), reason
+    for approach in plan.approaches:
+        assert approach.reason in plan.reasons
+        assert approach.label
+    assert any("5-fold cross-validation" in r for r in plan.reasons)
+    assert any("stratified test set" in r for r in plan.reasons)
+    assert any("2 CPU cores" in r for r in plan.reasons)
+
+
+@pytest.mark.parametrize(
+    "n_rows, dropped, task, test_rows",
+    [(1000, 0, "binary", 200), (1000, 100, "binary", 180), (500, 0, "regression", 100), (200_000, 0, "binary", 20_000)],
+)
+def test_test_rows(n_rows, dropped, task, test_rows):
+    plan = make_plan(profile(n_rows, task=task, dropped=dropped), 600, HW)
+    assert plan.test_rows == test_rows
+    split = "stratified test set" if task != "regression" else " test set"
+    assert any(split in r for r in plan.reasons)
+
+
+def test_gpu_hardware_is_used():
+    plan = make_plan(profile(), 600, Hardware(cpu_count=8, memory_bytes=64 << 30, gpu_name="NVIDIA H100"))
+    assert plan.device == "gpu"
+    assert any("Training runs on the GPU" in r and "NVIDIA H100" in r for r in plan.reasons)
+
+
+def test_plan_round_trips_through_a_dict():
+    from automl.dispatch import Plan
+
+    plan = make_plan(profile(), 600, HW)
+    assert Plan.from_dict(plan.to_dict()) == plan
+
+
+def test_same_inputs_same_plan():
+    assert make_plan(profile(), 300, HW) == make_plan(profile(), 300, HW)
