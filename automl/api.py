@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ class AutoML(BaseEstimator):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(invalid(name, "a positive whole number or None", value))
+        out = _check_out(Path(self.out))
         dataset = load(X, y, target=target)
         profile = inspect_frame(dataset.frame, target or self.target, self.task)
         hardware = detect(self.device)
@@ -71,7 +73,7 @@ class AutoML(BaseEstimator):
         listener = listener or quiet
         for line in [profile.target_reason, profile.task_reason, *profile.warnings, *plan.skipped]:
             listener(Event("message", message=line))
-        settings = RunSettings(out=Path(self.out), seed=int(self.seed), max_trials=self.max_trials,
+        settings = RunSettings(out=out, seed=int(self.seed), max_trials=self.max_trials,
                                max_epochs=self.max_epochs, command=command or "AutoML.fit",
                                listener=listener)
         outcome = execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
@@ -81,7 +83,7 @@ class AutoML(BaseEstimator):
         self.plan_ = plan
         self.best_approach_ = outcome.best
         self.predictor_ = load_predictor(outcome.run_dir)
-        self.feature_names_in_ = list(self.predictor_.features)
+        self.feature_names_in_ = [c for c in dataset.frame.columns if c != profile.target]
         self.n_features_in_ = len(self.feature_names_in_)
         if profile.task != "regression":
             import numpy as np
@@ -134,3 +136,13 @@ class AutoML(BaseEstimator):
         if not hasattr(self, "run_dir_"):
             raise NotFittedError("This AutoML instance is not fitted yet. Call `fit` with your data first.")
 
+
+
+def _check_out(out: Path) -> Path:
+    """The folder for run directories, checked before any training (created only when a run starts)."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(invalid("out", "a folder for run directories", str(out), "It is a file; choose another --out"))
+    existing = next(p for p in [out, *out.absolute().parents] if p.exists())
+    if not os.access(existing, os.W_OK):
+        raise ConfigError(invalid("out", "a folder you can write to", str(out), "Choose another --out"))
+    return out

@@ -58,6 +58,17 @@ class TabularEncoder:
     def columns(self) -> list[str]:
         return [s.name for s in self.specs]
 
+    @property
+    def gbm_columns(self) -> list[str]:
+        """Names of ``gbm_frame``'s columns, in order (datetime columns expand to parts)."""
+        names = []
+        for spec in self.specs:
+            if spec.kind == "datetime":
+                names.extend(f"{spec.name}__{part}" for part in DATE_PARTS)
+            else:
+                names.append(spec.name)
+        return names
+
     def check(self, frame: Any) -> list[str]:
         """Raise if ``frame`` lacks a needed column; return the extra ones (ignored)."""
         return check_columns(frame, self.columns)

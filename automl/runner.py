@@ -82,7 +82,8 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
     kinds = {c.name: c.kind for c in profile.features}
     y, classes = encode_target(frame[profile.target], profile.task)
     train, test = split_rows(y, profile.task, plan.test_rows, settings.seed)
-    X_train, X_test = frame.loc[train, features].reset_index(drop=True), frame.loc[test, features].reset_index(drop=True)
+    split = Split(frame.loc[train, features].reset_index(drop=True), y[train],
+                  frame.loc[test, features].reset_index(drop=True), y[test], kinds, classes)
 
     run = RunDir.create(settings.out, dataset.name, datetime.now().strftime("%Y%m%d-%H%M%S"))
     (run.path / "trials.jsonl").touch()
@@ -109,8 +110,8 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
             if seconds <= 1.0:
                 record["errors"].append(f"{approach.name}: no time left in the budget; skipped.")
                 continue
-            finalist = _run_approach(approach.name, seconds, X_train, y[train], X_test, y[test], kinds, classes,
-                                     profile, plan, hardware, settings, clock, run, record, predictions)
+            finalist = _run_approach(approach.name, seconds, split, profile, plan, hardware, settings, clock, run,
+                                     record, predictions)
             if finalist is not None:
                 finalists.append(finalist)
     except KeyboardInterrupt:
@@ -137,14 +138,28 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
     from .report import write_reports
 
     write_reports(run.path)
-    record["total_seconds"] = round(clock.elapsed(), 2)
-    run.write_json("run.json", record)
     return RunOutcome(run.path, finalists, best.approach, "complete", record)
 
 
-def _run_approach(name, seconds, X_train, y_train, X_test, y_test, kinds, classes, profile, plan, hardware,
-                  settings, clock, run: RunDir, record, predictions) -> Finalist | None:
+@dataclass
+class Split:
+    """The run's one split: raw feature rows and encoded targets, train and test."""
+
+    X_train: Any
+    y_train: Any
+    X_test: Any
+    y_test: Any
+    kinds: dict[str, str]
+    classes: list | None
+
+
+def _run_approach(name: str, seconds: float, split: Split, profile: Profile, plan: Plan, hardware: Hardware,
+                  settings: RunSettings, clock: Deadline, run: RunDir, record: dict, predictions: dict
+                  ) -> Finalist | None:
+    """Search one approach, save its best model, score it on the test rows."""
     listener = settings.listener
+    X_train, y_train, X_test, y_test = split.X_train, split.y_train, split.X_test, split.y_test
+    kinds, classes = split.kinds, split.classes
     deadline = Deadline(seconds)
     listener(Event("approach_start", approach=name, budget=seconds,
                    message=f"{routes.describe(profile.modality, name)}: up to {seconds:.0f}s"))

@@ -79,7 +79,7 @@ def render(report: dict[str, Any], fmt: str) -> str:
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("automl.report", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        autoescape=fmt == "html",  # every string from the data is escaped in HTML
         trim_blocks=True,
         lstrip_blocks=True,
     )

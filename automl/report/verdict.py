@@ -37,7 +37,12 @@ def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str) -> str:
         cost = f"it took {ratio:.1f}x less time to train {times}"
     else:
         cost = f"it took {1 / ratio:.1f}x more time to train {times}"
-    if ws is None or ls is None or abs(ws - ls) <= TIE:
+    if ws is not None and ls is None:
+        return (
+            f"{NAMES[win['approach']][0]} wins on {dataset}: test {label} {_num(ws)}, while "
+            f"{NAMES[lose['approach']][1]} has no {label} on these rows; {cost}."
+        )
+    if ws is None or abs(ws - ls) <= TIE:
         return (
             f"Gradient boosting and the deep network tie on {dataset} at test {label} {_num(ws)}; "
             f"{NAMES[win['approach']][1]} {cost.replace('it took', 'took')}."

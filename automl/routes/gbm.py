@@ -78,8 +78,10 @@ class GBMModel:
         if self.family != "xgboost":
             return {}
         scores = self.estimator.get_score(importance_type="gain")
+        names = self.encoder.gbm_columns
         total = sum(scores.values()) or 1.0
-        return {k: round(v / total, 5) for k, v in sorted(scores.items(), key=lambda kv: -kv[1])}
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        return {names[int(k[1:])]: round(v / total, 5) for k, v in ranked}
 
     def save(self, folder: Path) -> None:
         meta = {"family": self.family, "task": self.task, "n_classes": self.n_classes,
@@ -280,6 +282,8 @@ def _val_score(model: GBMModel, X_enc, y, ctx: SearchContext) -> float:
 
 
 def _dmatrix(X, y=None):
+    """Columns named by position: XGBoost refuses names with [, ] or <, which real data has."""
+    X = X.set_axis([f"f{i}" for i in range(X.shape[1])], axis=1)
     return xgboost.DMatrix(X, label=y, enable_categorical=True)
 
 

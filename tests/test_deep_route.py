@@ -1,0 +1,123 @@
+"""End to end with the deep comparison on (Keras Tuner MLP). Slow: imports TensorFlow.
+
+The plan skips the deep comparison when its share of the budget is under 20 s,
+so each test asks the planner for the smallest budget (from 40 s up) that keeps
+the comparison; ``max_trials=1`` and ``max_epochs=1`` keep the real time to
+seconds once TensorFlow has loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import automl
+from automl import AutoML
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+WINE = REPO / "data" / "wine.csv"
+DIABETES = REPO / "data" / "diabetes.csv"
+
+
+def deep_budget(path: Path) -> int:
+    """The smallest budget in 5 s steps from 40 s for which the plan includes the deep comparison."""
+    from automl.data import load
+    from automl.dispatch import make_plan
+    from automl.hardware import detect
+    from automl.inspection import inspect_frame
+
+    profile = inspect_frame(load(path).frame)
+    hardware = detect()
+    for seconds in range(40, 125, 5):
+        if make_plan(profile, seconds, hardware).approach("deep") is not None:
+            return seconds
+    pytest.fail("no budget up to 2 minutes includes the deep comparison")
+
+
+def read_trials(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "trials.jsonl").read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def wine_deep(tmp_path_factory) -> AutoML:
+    out = tmp_path_factory.mktemp("deep_runs")
+    return AutoML(budget=deep_budget(WINE), max_trials=1, max_epochs=1, out=out).fit(WINE)
+
+
+def test_both_approaches_on_the_leaderboard(wine_deep):
+    board = wine_deep.leaderboard_
+    assert sorted(board["approach"]) == ["deep", "gbm"]
+    assert board.loc[board["approach"] == "deep", "model"].item() == "mlp"
+    record = json.loads((wine_deep.run_dir_ / "run.json").read_text())
+    assert record["status"] == "complete"
+    assert [a["name"] for a in record["plan"]["approaches"]] == ["gbm", "deep"]
+    assert set(record["models"]) == {"gbm", "deep"}
+    assert record["errors"] == []
+    # the winner on the leaderboard is the one recorded as best
+    assert record["best"] == board.loc[0, "approach"] == wine_deep.best_approach_
+
+
+def test_deep_model_is_saved_as_keras(wine_deep):
+    deep = wine_deep.run_dir_ / "models" / "deep"
+    assert (deep / "model.keras").is_file()
+    assert not [p for p in (wine_deep.run_dir_ / "models").rglob(".*")]
+
+
+def test_deep_trials_are_recorded(wine_deep):
+    trials = read_trials(wine_deep.run_dir_)
+    deep = [t for t in trials if t["approach"] == "deep"]
+    assert len(deep) == 1  # max_trials=1
+    assert all(t["status"] == "ok" for t in deep)
+    assert all(t["model"] == "mlp" and t["val_score"] is not None for t in deep)
+    assert all(t["extra"].get("epochs", 1) <= 1 for t in deep)  # max_epochs=1
+
+
+def test_load_deep_predicts_probabilities(wine_deep):
+    predictor = automl.load(wine_deep.run_dir_, approach="deep")
+    assert predictor.approach == "deep"
+    frame = pd.read_csv(WINE)
+    proba = predictor.predict_proba(frame)
+    assert proba.shape == (len(frame), 3)
+    assert np.isfinite(proba).all() and (proba >= 0).all()
+    assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-4)
+    labels = predictor.predict(frame)
+    assert set(labels) <= {"class_0", "class_1", "class_2"}
+    assert (labels == np.asarray(predictor.classes_, dtype=object)[proba.argmax(axis=1)]).all()
+
+
+def test_deep_test_predictions_match_the_saved_model(wine_deep):
+    """The saved network reproduces the test-row probabilities the leaderboard was computed from."""
+    saved = pd.read_csv(wine_deep.run_dir_ / "test_predictions.csv")
+    frame = pd.read_csv(WINE).iloc[saved["row"].to_numpy()]
+    proba = automl.load(wine_deep.run_dir_, approach="deep").predict_proba(frame)
+    expected = saved[[f"deep_proba_{c}" for c in ("class_0", "class_1", "class_2")]].to_numpy()
+    np.testing.assert_allclose(proba, expected, atol=1e-5)
+
+
+def test_report_names_both_approaches(wine_deep):
+    report = json.loads((wine_deep.run_dir_ / "report.json").read_text())
+    assert {f["approach"] for f in report["leaderboard"]} == {"gbm", "deep"}
+    assert "Only" not in report["verdict"]
+    assert "deep network" in report["verdict"] and "radient boosting" in report["verdict"]
+
+
+def test_regression_with_the_deep_route(tmp_path):
+    model = AutoML(budget=deep_budget(DIABETES), max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(DIABETES)
+    board = model.leaderboard_
+    assert sorted(board["approach"]) == ["deep", "gbm"]
+    assert np.isfinite(board["test_rmse"]).all()
+    frame = pd.read_csv(DIABETES)
+    predictor = automl.load(model.run_dir_, approach="deep")
+    values = predictor.predict(frame)
+    assert values.shape == (len(frame),) and np.isfinite(values).all()
+    out, notes = predictor.predict_frame(frame)
+    assert list(out.columns) == ["predicted_progression"]
+    assert np.isfinite(out["predicted_progression"]).all()
+    deep = [t for t in read_trials(model.run_dir_) if t["approach"] == "deep"]
+    assert deep and all(t["status"] == "ok" for t in deep)
