@@ -29,7 +29,12 @@ WHY_PRIMARY = {
     "gbm": "gradient boosting is the usual winner on tabular data: strong on structured features, cheap and interpretable",
     "deep": "deep networks learn features from raw images, text and audio end to end",
 }
-PRIMARY_SHARE = {"gbm": 0.45, "deep": 0.65}
+# Share of the search time when both approaches run. The cheap classical side
+# always runs first, so a good model exists within seconds; the network gets
+# its share plus whatever the classical side leaves unused.
+SHARES = {"tabular": {"gbm": 0.45, "deep": 0.55}, "text": {"gbm": 0.2, "deep": 0.8},
+          "image": {"gbm": 0.2, "deep": 0.8}, "audio": {"gbm": 0.2, "deep": 0.8}}
+RUN_ORDER = ("gbm", "deep")
 MIN_DEEP_SECONDS = 20.0
 DEEP_SHUTDOWN_SECONDS = 3.0  # measured: TensorFlow takes 2-3 s to exit after a search on 2 cores
 KFOLD_MAX_ROWS = 5000
@@ -96,33 +101,31 @@ def make_plan(
     if not compare and comparison is not None:
         skipped.append(f"The comparison with {routes.describe(modality, comparison)} is off (--no-compare).")
         comparison = None
-    reserve = round(_reserve(budget_seconds, {primary, comparison}), 1)
-    usable = budget_seconds - reserve
-    first = round(usable * PRIMARY_SHARE[primary], 1) if comparison else usable
-    if comparison == "deep" and usable - first < MIN_DEEP_SECONDS:
+    running = [n for n in RUN_ORDER if n in (primary, comparison)]
+    reserve = round(_reserve(budget_seconds, set(running)), 1)
+    seconds = _shares(budget_seconds - reserve, running, modality)
+    if "deep" in seconds and len(running) > 1 and seconds["deep"] < MIN_DEEP_SECONDS:
         skipped.append(
-            f"The deep comparison is skipped: the budget leaves it {format_seconds(usable - first)}, less than the "
-            f"{MIN_DEEP_SECONDS:.0f}s a network needs to load and train here; raise --budget to include it."
+            f"The deep {'comparison' if primary != 'deep' else 'search'} is skipped: the budget leaves it "
+            f"{format_seconds(seconds['deep'])}, less than the {MIN_DEEP_SECONDS:.0f}s a network needs to load "
+            "and train here; raise --budget to include it."
         )
-        comparison = None
-        reserve = round(_reserve(budget_seconds, {primary}), 1)
-        first = usable = budget_seconds - reserve
+        running = [n for n in running if n != "deep"]
+        reserve = round(_reserve(budget_seconds, set(running)), 1)
+        seconds = _shares(budget_seconds - reserve, running, modality)
     plans = []
-    plans.append(
-        ApproachPlan(
-            primary, "primary", routes.describe(modality, primary), round(first, 1),
-            f"Primary: {routes.describe(modality, primary)}, because {WHY_PRIMARY[primary]}; "
-            f"{format_seconds(first)} of the budget.",
-        )
-    )
-    if comparison is not None:
-        plans.append(
-            ApproachPlan(
-                comparison, "comparison", routes.describe(modality, comparison), round(usable - first, 1),
-                f"Comparison: {routes.describe(modality, comparison)} on the same test rows, "
-                f"{format_seconds(usable - first)} plus whatever the primary leaves unused.",
-            )
-        )
+    for name in running:
+        label = routes.describe(modality, name)
+        if name == primary:
+            why = f"Primary: {label}, because {WHY_PRIMARY[name]}"
+        elif name == PRIMARY[modality] or primary == "gbm":
+            why = f"Comparison: {label} on the same test rows"
+        else:
+            why = f"Comparison: {label} on the same test rows (the network is the usual winner here)"
+        after = " plus whatever runs before it leaves unused" if name != running[0] else ""
+        first = " It runs first, so a good model exists within seconds." if name == "gbm" and len(running) > 1 else ""
+        plans.append(ApproachPlan(name, "primary" if name == primary else "comparison", label, seconds[name],
+                                  f"{why}; {format_seconds(seconds[name])} of the budget{after}.{first}"))
     reasons += [p.reason for p in plans]
     reasons.append(
         f"{format_seconds(reserve)} of the {format_seconds(budget_seconds)} budget is kept for scoring the "
@@ -139,7 +142,13 @@ def make_plan(
         f"{test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a {split_kind}test set fixed by the "
         "seed; no search sees them, and every finalist is scored on exactly these rows."
     )
-    if train_rows <= KFOLD_MAX_ROWS:
+    if modality != "tabular":
+        validation, folds = "holdout", 1
+        reasons.append(
+            f"Both approaches are compared on a 20% validation split of the {train_rows:,} training rows "
+            "(used for early stopping too)."
+        )
+    elif train_rows <= KFOLD_MAX_ROWS:
         validation, folds = "kfold", 5
         reasons.append(
             f"Gradient-boosting candidates are compared by 5-fold cross-validation: with {train_rows:,} training "
@@ -164,3 +173,11 @@ def _reserve(budget_seconds: float, approaches: set[str | None]) -> float:
     """Seconds kept back from the searches for scoring, saving, reporting and exit."""
     base = min(max(3.0, 0.06 * budget_seconds), 60.0)
     return base + (DEEP_SHUTDOWN_SECONDS if "deep" in approaches else 0.0)
+
+
+def _shares(usable: float, running: list[str], modality: str) -> dict[str, float]:
+    """Seconds per approach, rounded to 0.1 s, summing to ``usable``."""
+    if len(running) == 1:
+        return {running[0]: round(usable, 1)}
+    first = round(usable * SHARES[modality][running[0]], 1)
+    return {running[0]: first, running[1]: round(usable - first, 1)}

@@ -17,7 +17,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .errors import ConfigError, TargetError, invalid
+from .errors import ConfigError, DataError, TargetError, invalid
 
 TASKS = ("auto", "binary", "multiclass", "regression")
 TARGET_NAMES = ("target", "label", "class", "y")
@@ -40,6 +40,7 @@ class ColumnProfile:
     reason: str
     used: bool = True
     notes: list[str] = field(default_factory=list)
+    stats: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,6 +129,13 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
                 "Each class needs at least 2 rows to be tested; remove or merge them."
             )
     modality, modality_reason = infer_modality(columns)
+    if modality == "text":
+        _describe_text(frame, columns, warnings_)
+    usable = [c for c in columns if c.used and c.name != target_name]
+    if not usable:
+        why = "; ".join(f"{c.name!r}: {c.reason}" for c in columns if c.name != target_name)
+        raise DataError(f"no usable feature columns besides the target {target_name!r} ({why}). "
+                        "Add columns that describe the rows.")
     return Profile(
         n_rows=n_rows,
         n_columns=frame.shape[1],
@@ -284,6 +292,26 @@ def infer_modality(columns: list[ColumnProfile]) -> tuple[str, str]:
             return modality, f"column {names[0]!r} holds {kind.replace('_', ' ')}s, so this is {modality} data."
     n = sum(1 for c in columns if c.kind in FEATURE_KINDS)
     return "tabular", f"{n} numeric/categorical/boolean/date feature columns and no text, image or audio column."
+
+
+def _describe_text(frame: Any, columns: list[ColumnProfile], warnings_: list[str]) -> None:
+    """Token statistics for text columns; other feature columns are set aside, with the reason."""
+    from .text import TextStats
+
+    text_names = [c.name for c in columns if c.kind == "text"]
+    for c in columns:
+        if c.kind == "text":
+            stats = TextStats.of(frame[c.name])
+            c.stats = {"median_tokens": stats.median_tokens, "p95_tokens": stats.p95_tokens,
+                       "max_tokens": stats.max_tokens, "vocabulary": stats.vocabulary, "empty_rows": stats.empty_rows}
+            c.reason += (f" Tokens per row: median {stats.median_tokens:.0f}, 95th percentile "
+                         f"{stats.p95_tokens:.0f}; vocabulary {stats.vocabulary:,}; {stats.empty_rows} empty rows.")
+            if stats.empty_rows:
+                warnings_.append(f"text column {c.name!r} has {stats.empty_rows} empty or missing row(s); they are "
+                                 "predicted from the class balance of the training rows.")
+        elif c.used and c.kind in FEATURE_KINDS:
+            c.used = False
+            c.reason += f" Not used: this version's text routes read only the text column(s) ({', '.join(text_names)})."
 
 
 def clean_target(y: Any) -> tuple[Any, int]:

@@ -148,7 +148,7 @@ def test_invalid_metric(task, metric):
     assert task in message
 
 
-@pytest.mark.parametrize("modality", ["text", "image", "audio"])
+@pytest.mark.parametrize("modality", ["image", "audio"])
 def test_unsupported_modality(modality):
     with pytest.raises(ConfigError) as info:
         make_plan(profile(modality=modality), 600, HW)
@@ -158,15 +158,25 @@ def test_unsupported_modality(modality):
     assert f"This is {modality} data." in message  # the modality reason is passed on
 
 
-def test_text_profile_from_inspection_is_not_supported():
+def test_text_plan_runs_the_classical_side_first_and_the_network_as_primary():
     n = 40
     frame = pd.DataFrame(
         {"review": [f"This was review number {i}, and I liked it a lot." for i in range(n)], "label": ["p", "n"] * 20}
     )
     p = inspect_frame(frame)
     assert p.modality == "text"
-    with pytest.raises(ConfigError, match="text data is not supported yet"):
-        make_plan(p, 600, HW)
+    plan = make_plan(p, 600, HW)
+    assert names(plan) == ["gbm", "deep"]
+    assert [a.role for a in plan.approaches] == ["comparison", "primary"]
+    assert plan.approach("deep").seconds > plan.approach("gbm").seconds
+    assert plan.validation == "holdout"
+    assert "TF-IDF" in plan.approach("gbm").label
+
+
+def test_text_plan_without_time_for_the_network_keeps_the_classical_side():
+    plan = make_plan(profile(modality="text"), 25, HW)
+    assert names(plan) == ["gbm"]
+    assert any("deep search is skipped" in s for s in plan.skipped)
 
 
 @pytest.mark.parametrize("budget, compare", [(600, True), (600, False), (20, True)])

@@ -35,7 +35,7 @@ def build(run_dir: str | Path) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "dataset": record["data"]["name"],
         "status": record["status"],
-        "verdict": verdict(finalists, metric, record["data"]["name"]),
+        "verdict": verdict(finalists, metric, record["data"]["name"], record["modality"]),
         "task": record["task"],
         "modality": record["modality"],
         "target": record["target"],

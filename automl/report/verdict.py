@@ -14,18 +14,20 @@ from typing import Any
 from ..metrics import LABELS, better, greater_is_better
 
 NAMES = {"gbm": ("Gradient boosting", "gradient boosting"), "deep": ("The deep network", "the deep network")}
+CLASSICAL = {"text": ("The classical TF-IDF model", "the classical TF-IDF model")}
 UNIT_SCALE = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
 TIE = 1e-9
 
 
-def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str) -> str:
+def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: str = "tabular") -> str:
     label = LABELS[metric]
+    names = NAMES | ({"gbm": CLASSICAL[modality]} if modality in CLASSICAL else {})
     if not finalists:
         return f"No approach produced a model on {dataset}."
     if len(finalists) == 1:
         only = finalists[0]
         return (
-            f"Only {NAMES[only['approach']][1]} ran on {dataset} (no comparison); "
+            f"Only {names[only['approach']][1]} ran on {dataset} (no comparison); "
             f"its test {label} is {_num(only['test_scores'].get(metric))}."
         )
     a, b = finalists[0], finalists[1]
@@ -39,13 +41,13 @@ def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str) -> str:
         cost = f"it took {1 / ratio:.1f}x more time to train {times}"
     if ws is not None and ls is None:
         return (
-            f"{NAMES[win['approach']][0]} wins on {dataset}: test {label} {_num(ws)}, while "
-            f"{NAMES[lose['approach']][1]} has no {label} on these rows; {cost}."
+            f"{names[win['approach']][0]} wins on {dataset}: test {label} {_num(ws)}, while "
+            f"{names[lose['approach']][1]} has no {label} on these rows; {cost}."
         )
     if ws is None or abs(ws - ls) <= TIE:
         return (
-            f"Gradient boosting and the deep network tie on {dataset} at test {label} {_num(ws)}; "
-            f"{NAMES[win['approach']][1]} {cost.replace('it took', 'took')}."
+            f"{names['gbm'][0]} and {names['deep'][1]} tie on {dataset} at test {label} {_num(ws)}; "
+            f"{names[win['approach']][1]} {cost.replace('it took', 'took')}."
         )
     gap = abs(ws - ls)
     if metric in UNIT_SCALE:
@@ -55,8 +57,8 @@ def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str) -> str:
         by = f"{gap:.4g} {word}, {gap / max(abs(ls), 1e-12):.1%} better"
     joiner = "and" if ratio >= 1 else "but"
     return (
-        f"{NAMES[win['approach']][0]} wins on {dataset}: test {label} {_num(ws)} against {_num(ls)} for "
-        f"{NAMES[lose['approach']][1]} ({by}), {joiner} {cost}."
+        f"{names[win['approach']][0]} wins on {dataset}: test {label} {_num(ws)} against {_num(ls)} for "
+        f"{names[lose['approach']][1]} ({by}), {joiner} {cost}."
     )
 
 

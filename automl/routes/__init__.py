@@ -23,6 +23,10 @@ ROUTES = MappingProxyType(
     {
         ("tabular", "gbm"): ("automl.routes.gbm:GBMRoute", "gradient boosting (XGBoost, HistGradientBoosting)"),
         ("tabular", "deep"): ("automl.routes.deep_tabular:TabularMLPRoute", "a deep MLP (Keras Tuner, Hyperband)"),
+        ("text", "gbm"): ("automl.routes.text_classical:TextClassicalRoute",
+                          "TF-IDF n-grams with logistic regression and XGBoost"),
+        ("text", "deep"): ("automl.routes.text_deep:TextNetworkRoute",
+                           "text networks: embeddings with pooling, convolution, GRU or attention (Keras Tuner)"),
     }
 )
 APPROACHES = ("gbm", "deep")

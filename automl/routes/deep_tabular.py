@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from ..features import TabularEncoder
-from ..metrics import score_all
 from ..splitting import validation_folds
 from . import keras_search
 from .base import SearchContext, SearchResult
@@ -181,27 +180,17 @@ class TabularMLPRoute:
         var = numeric.var(axis=0) + 1e-6 if numeric is not None else None
         hypermodel = MLPHyperModel(mean, var, prep.encoder.cardinalities, ctx.task, ctx.n_classes)
 
-        def wrap(keras_model: Any) -> DeepTabularModel:
-            return DeepTabularModel(keras_model, prep, ctx.task, ctx.n_classes, {})
+        def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> DeepTabularModel:
+            return DeepTabularModel(keras_model, prep, ctx.task, ctx.n_classes, params or {})
 
-        def score(keras_model: Any) -> float:
-            raw = np.asarray(keras_model.predict(x_val, batch_size=4096, verbose=0), dtype="float64")
-            if ctx.task == "regression":
-                value = score_all("regression", y[val_idx], raw.ravel() * prep.y_std + prep.y_mean)[ctx.metric]
-            else:
-                proba = raw / raw.sum(axis=1, keepdims=True)
-                value = score_all(ctx.task, y[val_idx], proba.argmax(axis=1), proba)[ctx.metric]
-            return float("nan") if value is None else value
-
+        score = keras_search.val_scorer(ctx, x_val, y[val_idx], (prep.y_mean, prep.y_std))
         n = len(fit_idx)
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         max_epochs = ctx.max_epochs or (30 if n < 20000 else 20)
-        best_model, val_score = keras_search.run_search(
+        best_model, val_score, params = keras_search.run_search(
             hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs
         )
-        best_trial = min((t for t in ctx.trials if t.status == "ok" and t.val_score == val_score),
-                         key=lambda t: t.started, default=None)
-        model = DeepTabularModel(best_model, prep, ctx.task, ctx.n_classes, best_trial.params if best_trial else {})
+        model = wrap(best_model, params)
         ctx.improved(model)
         notes = [f"The network is the best trial's checkpoint, trained on {len(fit_idx):,} rows with "
                  f"{len(val_idx):,} held out for validation and early stopping (batch size {batch_size})."]

@@ -30,10 +30,11 @@ from typing import Any, Callable
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 import keras_tuner  # noqa: E402
 
 from ..budget import Deadline  # noqa: E402
-from ..metrics import greater_is_better  # noqa: E402
+from ..metrics import greater_is_better, score_all  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
 SCORE = "val_score"
@@ -112,20 +113,44 @@ class RecordingTuner(keras_tuner.Hyperband):
         ok = trial.status == keras_tuner.engine.trial.TrialStatus.COMPLETED and trial.score is not None
         params = {k: v for k, v in trial.hyperparameters.values.items()}
         error = None if ok else (trial.message or "trial failed").strip().splitlines()[-1]
+        name = self.hypermodel.family + (f"/{params['encoder']}" if "encoder" in params else "")
         self.ctx.log_trial(
-            self.hypermodel.family, params, trial.score if ok else None, self._started.pop(trial.trial_id),
+            name, params, trial.score if ok else None, self._started.pop(trial.trial_id),
             status="ok" if ok else "failed", error=error,
             extra={"epochs": params.get("tuner/epochs"), "stopped_by_budget": self.ctx.deadline.expired()},
         )
         if ok and (self.best_score is None or self.oracle.objective.better_than(trial.score, self.best_score)):
             self.best_score = trial.score
-            self.ctx.improved(self.wrap(self.load_model(trial)))
+            self.ctx.improved(self.wrap(self.load_model(trial), params))
 
 
-def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[[Any], Any], x: Any, y: Any,
+def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0)
+               ) -> Callable[[Any], float]:
+    """A function scoring a Keras model on the validation rows in the run's metric.
+
+    ``y_val`` holds class indices or raw values; regression outputs are mapped
+    back from the standardised scale ``(mean, std)`` the network was trained on.
+    """
+
+    def score(keras_model: Any) -> float:
+        raw = np.asarray(keras_model.predict(x_val, batch_size=4096, verbose=0), dtype="float64")
+        if ctx.task == "regression":
+            value = score_all("regression", y_val, raw.ravel() * y_scale[1] + y_scale[0])[ctx.metric]
+        else:
+            proba = raw / raw.sum(axis=1, keepdims=True)
+            value = score_all(ctx.task, y_val, proba.argmax(axis=1), proba)[ctx.metric]
+        return float("nan") if value is None else value
+
+    return score
+
+
+def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
                validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int,
-               max_epochs: int) -> tuple[Any, float | None]:
-    """Hyperband over ``hypermodel`` inside ``ctx.deadline``; returns (best Keras model, its val score)."""
+               max_epochs: int) -> tuple[Any, float | None, dict[str, Any]]:
+    """Hyperband over ``hypermodel`` inside ``ctx.deadline``.
+
+    Returns the best Keras model, its validation score and its hyperparameters.
+    """
     keras.utils.set_random_seed(ctx.seed)
     workdir = tempfile.mkdtemp(prefix="automl-tuner-")
     try:
@@ -144,6 +169,6 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[[Any], Any], 
         best = tuner.oracle.get_best_trials(1)
         if not best:
             raise RuntimeError("no network trial finished inside the budget")
-        return tuner.load_model(best[0]), best[0].score
+        return tuner.load_model(best[0]), best[0].score, dict(best[0].hyperparameters.values)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,271 @@
+"""The classical side for text: TF-IDF word and character n-grams with a linear model and with XGBoost.
+
+Vectorisers are fitted on training rows only. Logistic regression (ridge for
+regression) is tried at a few regularisation strengths, then XGBoost on word
+TF-IDF with early stopping; the best on the validation rows is refitted on all
+training rows. Rows with no text are predicted from the training prior.
+Saved as JSON (vectoriser vocabulary and idf), skops (linear models) and UBJSON (XGBoost).
+
+Example:
+    >>> TextClassicalRoute().search(ctx)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..metrics import better, score_all
+from ..splitting import validation_folds
+from ..text import text_of
+from .base import SearchContext, SearchResult
+
+LINEAR_C = (16.0, 4.0, 64.0, 1.0)  # logistic regression, tried in this order: the usual best first
+SGD_ALPHA = (2e-5, 1e-4)  # modified-Huber SGD: a linear SVM with probabilities
+RIDGE_ALPHA = (1.0, 0.25, 4.0)
+SKOPS_TRUSTED = ("numpy.float64", "numpy.int64")
+TFIDF_KEYS = ("analyzer", "ngram_range", "sublinear_tf", "lowercase", "min_df", "max_features")
+
+
+def vectorizer(kind: str) -> Any:
+    """Word (1-2)-grams, plus character (1-5)-grams unless ``kind`` is ``words``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    if kind == "words":
+        return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=20_000)
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=200_000)
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=2, max_features=300_000)
+    return FeatureUnion([("words", words), ("chars", chars)])
+
+
+def vectorizer_to_dict(vec: Any) -> dict[str, Any]:
+    """A fitted TF-IDF vectoriser (or a union of them) as plain JSON: parameters, vocabulary, idf."""
+    parts = vec.transformer_list if hasattr(vec, "transformer_list") else [("single", vec)]
+    return {"parts": [
+        {"name": name, "params": {k: v.get_params()[k] for k in TFIDF_KEYS},
+         "vocabulary": {t: int(i) for t, i in v.vocabulary_.items()}, "idf": v.idf_.tolist()}
+        for name, v in parts
+    ]}
+
+
+def vectorizer_from_dict(data: dict[str, Any]) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    built = []
+    for part in data["parts"]:
+        params = dict(part["params"]) | {"ngram_range": tuple(part["params"]["ngram_range"])}
+        v = TfidfVectorizer(**params, vocabulary=part["vocabulary"])
+        v.idf_ = np.asarray(part["idf"])
+        built.append((part["name"], v))
+    return built[0][1] if built[0][0] == "single" else FeatureUnion(built)
+
+
+class TextClassicalModel:
+    """A fitted vectoriser and estimator; empty rows get the training prior."""
+
+    def __init__(self, family: str, vec: Any, estimator: Any, columns: list[str], task: str, n_classes: int,
+                 prior: list[float], params: dict[str, Any]):
+        self.family = family
+        self.vec = vec
+        self.estimator = estimator
+        self.columns = columns
+        self.task = task
+        self.n_classes = n_classes
+        self.prior = np.asarray(prior, dtype=float)
+        self.params = params
+
+    @property
+    def name(self) -> str:
+        return self.family
+
+    def _features(self, frame: Any) -> tuple[Any, Any]:
+        texts = text_of(frame, self.columns)
+        empty = np.array([not t.strip() for t in texts])
+        return self.vec.transform(texts), empty
+
+    def predict_proba(self, frame: Any) -> Any:
+        X, empty = self._features(frame)
+        if self.family == "tfidf_xgboost":
+            import xgboost
+
+            raw = self.estimator.predict(xgboost.DMatrix(X))
+            proba = np.column_stack([1 - raw, raw]) if raw.ndim == 1 else raw
+        else:
+            part = self.estimator.predict_proba(X)
+            proba = np.zeros((X.shape[0], self.n_classes))
+            proba[:, self.estimator.classes_.astype(int)] = part
+        proba[empty] = self.prior
+        return proba
+
+    def predict(self, frame: Any) -> Any:
+        if self.task != "regression":
+            return self.predict_proba(frame).argmax(axis=1)
+        X, empty = self._features(frame)
+        if self.family == "tfidf_xgboost":
+            import xgboost
+
+            values = self.estimator.predict(xgboost.DMatrix(X))
+        else:
+            values = self.estimator.predict(X)
+        values = np.asarray(values, dtype=float)
+        values[empty] = float(self.prior[0])
+        return values
+
+    def save(self, folder: Path) -> None:
+        import skops.io
+
+        meta = {"family": self.family, "columns": self.columns, "task": self.task, "n_classes": self.n_classes,
+                "prior": self.prior.tolist(), "params": self.params}
+        (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        (folder / "vectorizer.json").write_text(json.dumps(vectorizer_to_dict(self.vec)), encoding="utf-8")
+        if self.family == "tfidf_xgboost":
+            self.estimator.save_model(str(folder / "model.ubj"))
+        else:
+            skops.io.dump(self.estimator, folder / "model.skops")
+
+
+def load(folder: Path) -> TextClassicalModel:
+    import skops.io
+
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    vec = vectorizer_from_dict(json.loads((folder / "vectorizer.json").read_text(encoding="utf-8")))
+    if meta["family"] == "tfidf_xgboost":
+        import xgboost
+
+        estimator = xgboost.Booster()
+        estimator.load_model(str(folder / "model.ubj"))
+    else:
+        estimator = skops.io.load(folder / "model.skops", trusted=list(SKOPS_TRUSTED))
+    return TextClassicalModel(meta["family"], vec, estimator, meta["columns"], meta["task"], meta["n_classes"],
+                              meta["prior"], meta["params"])
+
+
+class TextClassicalRoute:
+    name = "gbm"
+
+    @staticmethod
+    def finish_seconds(budget: float) -> float:
+        return 1.0 + 0.03 * budget
+
+    def search(self, ctx: SearchContext) -> SearchResult:
+        columns = [c for c, k in ctx.kinds.items() if k == "text"]
+        texts = np.asarray(text_of(ctx.X, columns), dtype=object)
+        y = np.asarray(ctx.y)
+        (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
+        prior = _prior(y, ctx)
+        best: dict[str, Any] | None = None
+        features: dict[str, tuple[Any, Any]] = {}
+        for family, params in self._candidates(ctx):
+            if ctx.deadline.expired() or ctx.trial_cap_reached():
+                break
+            started = time.monotonic()
+            try:
+                kind = "words" if family == "tfidf_xgboost" else "words+chars"
+                if kind not in features:
+                    vec = vectorizer(kind).fit(texts[fit_idx])
+                    features[kind] = (vec, vec.transform(texts[fit_idx]), vec.transform(texts[val_idx]))
+                vec, X_fit, X_val = features[kind]
+                estimator, used = _fit(family, params, X_fit, y[fit_idx], X_val, y[val_idx], ctx)
+                model = TextClassicalModel(family, vec, estimator, columns, ctx.task, ctx.n_classes, prior,
+                                           params | used)
+                score = _score(model, ctx.X.iloc[val_idx], y[val_idx], ctx)
+            except Exception as exc:  # a failed trial is recorded; the search goes on
+                ctx.log_trial(family, params, None, started, status="failed", error=f"{type(exc).__name__}: {exc}")
+                continue
+            ctx.log_trial(family, params | used, score, started)
+            if best is None or better(score, best["score"], ctx.metric):
+                best = {"family": family, "params": params | used, "score": score, "model": model,
+                        "seconds": time.monotonic() - started}
+                ctx.improved(model)
+        if best is None:
+            raise RuntimeError("no classical text trial finished inside the budget")
+        return self._refit(best, texts, y, columns, prior, ctx)
+
+    @staticmethod
+    def _candidates(ctx: SearchContext):
+        if ctx.task == "regression":
+            yield from (("tfidf_ridge", {"alpha": a}) for a in RIDGE_ALPHA)
+        else:
+            yield from (("tfidf_logreg", {"C": c}) for c in LINEAR_C[:2])
+            yield from (("tfidf_sgd", {"alpha": a}) for a in SGD_ALPHA)
+            yield from (("tfidf_logreg", {"C": c}) for c in LINEAR_C[2:])
+        yield "tfidf_xgboost", {"learning_rate": 0.2, "max_depth": 6, "subsample": 0.9, "colsample_bytree": 0.5}
+
+    def _refit(self, best, texts, y, columns, prior, ctx) -> SearchResult:
+        if best["seconds"] * 1.5 > ctx.deadline.remaining():
+            return SearchResult(best["model"], best["score"], best["seconds"],
+                                ["No time was left to refit on all training rows; the search model is kept."])
+        started = time.monotonic()
+        kind = "words" if best["family"] == "tfidf_xgboost" else "words+chars"
+        vec = vectorizer(kind).fit(texts)
+        params = dict(best["params"])
+        estimator, _ = _fit(best["family"], params, vec.transform(texts), y, None, None, ctx)
+        model = TextClassicalModel(best["family"], vec, estimator, columns, ctx.task, ctx.n_classes, prior, params)
+        ctx.improved(model)
+        note = f"The best model ({best['family']}) was refitted on all {len(y):,} training rows."
+        return SearchResult(model, best["score"], time.monotonic() - started, [note])
+
+
+def _prior(y: Any, ctx: SearchContext) -> list[float]:
+    if ctx.task == "regression":
+        return [float(np.mean(y))]
+    counts = np.bincount(y.astype(int), minlength=ctx.n_classes).astype(float)
+    return (counts / counts.sum()).tolist()
+
+
+def _fit(family: str, params: dict[str, Any], X, y, X_val, y_val, ctx: SearchContext) -> tuple[Any, dict]:
+    """Fit one estimator; returns it and the parameters it settled on (boosting rounds)."""
+    if family == "tfidf_logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=params["C"], max_iter=2000).fit(X, y), {}
+    if family == "tfidf_sgd":
+        from sklearn.linear_model import SGDClassifier
+
+        sgd = SGDClassifier(loss="modified_huber", alpha=params["alpha"], max_iter=50, tol=1e-4,
+                            random_state=ctx.seed)
+        return sgd.fit(X, y), {}
+    if family == "tfidf_ridge":
+        from sklearn.linear_model import Ridge
+
+        return Ridge(alpha=params["alpha"]).fit(X, y), {}
+    import xgboost
+
+    from .gbm import _deadline_callback
+
+    booster_params = {k: v for k, v in params.items() if k != "rounds"} | {
+        "tree_method": "hist", "seed": ctx.seed, "nthread": ctx.hardware.cpu_count,
+        "device": "cuda" if ctx.hardware.gpu else "cpu",
+    }
+    if ctx.task == "regression":
+        booster_params |= {"objective": "reg:squarederror"}
+    elif ctx.task == "binary":
+        booster_params |= {"objective": "binary:logistic"}
+    else:
+        booster_params |= {"objective": "multi:softprob", "num_class": ctx.n_classes}
+    callbacks = [_deadline_callback(ctx.deadline)]
+    if X_val is None:
+        booster = xgboost.train(booster_params, xgboost.DMatrix(X, label=y), num_boost_round=params["rounds"],
+                                callbacks=callbacks)
+        return booster, {}
+    booster = xgboost.train(booster_params, xgboost.DMatrix(X, label=y), num_boost_round=1000,
+                            evals=[(xgboost.DMatrix(X_val, label=y_val), "val")], early_stopping_rounds=30,
+                            callbacks=callbacks, verbose_eval=False)
+    rounds = (booster.best_iteration + 1) if getattr(booster, "best_iteration", None) is not None \
+        else booster.num_boosted_rounds()
+    booster = booster[:rounds]
+    return booster, {"rounds": int(rounds * 1.1) + 1}
+
+
+def _score(model: TextClassicalModel, X_val: Any, y_val: Any, ctx: SearchContext) -> float:
+    if ctx.task == "regression":
+        return score_all("regression", y_val, model.predict(X_val))[ctx.metric]
+    proba = model.predict_proba(X_val)
+    value = score_all(ctx.task, y_val, proba.argmax(axis=1), proba)[ctx.metric]
+    return float("nan") if value is None else value

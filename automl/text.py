@@ -1,0 +1,99 @@
+"""Plain-Python tokenisation for text columns: the same on every Keras backend.
+
+Lower-cased Unicode word tokens (letters, digits and marks of any script), a
+vocabulary built from the training rows only, and fixed-length id sequences
+(0 = padding, 1 = a word outside the vocabulary). The vocabulary is saved with
+the model as JSON.
+
+Example:
+    >>> tok = Tokenizer.fit(["Hello world", "hello there"], max_tokens=10, length=4)
+    >>> tok.encode(["hello unknown world"]).tolist()
+    [[2, 1, 4, 0]]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+PAD, OOV = 0, 1
+
+
+def tokenize(text: Any) -> list[str]:
+    """Lower-cased word tokens of ``text`` (missing -> no tokens)."""
+    if text is None or (isinstance(text, float) and text != text):
+        return []
+    return WORD.findall(str(text).lower())
+
+
+def text_of(frame: Any, columns: list[str]) -> list[str]:
+    """One document per row: the text columns joined, missing values left out."""
+    import pandas as pd
+
+    parts = [frame[c].astype("string").fillna("") for c in columns]
+    joined = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1).agg(" \n ".join, axis=1)
+    return [str(t) for t in joined]
+
+
+@dataclass
+class TextStats:
+    rows: int
+    empty_rows: int
+    median_tokens: float
+    p95_tokens: float
+    max_tokens: int
+    vocabulary: int
+
+    @classmethod
+    def of(cls, texts: Iterable[Any]) -> "TextStats":
+        import numpy as np
+
+        counts, vocab = [], set()
+        for t in texts:
+            tokens = tokenize(t)
+            counts.append(len(tokens))
+            vocab.update(tokens)
+        lengths = np.asarray(counts or [0])
+        return cls(len(counts), int((lengths == 0).sum()), float(np.median(lengths)),
+                   float(np.percentile(lengths, 95)), int(lengths.max()), len(vocab))
+
+
+class Tokenizer:
+    """Vocabulary (most frequent training words first) and the sequence length."""
+
+    def __init__(self, words: list[str], length: int):
+        self.words = words
+        self.length = length
+        self.index = {w: i + 2 for i, w in enumerate(words)}
+
+    @classmethod
+    def fit(cls, texts: Iterable[Any], max_tokens: int = 20000, length: int = 128, min_count: int = 1) -> "Tokenizer":
+        counts = Counter(t for text in texts for t in tokenize(text))
+        ranked = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
+        return cls(ranked[: max(0, max_tokens - 2)], length)
+
+    @property
+    def size(self) -> int:
+        """Number of ids, padding and out-of-vocabulary included."""
+        return len(self.words) + 2
+
+    def encode(self, texts: Iterable[Any]) -> Any:
+        """int32 matrix (rows x length): ids, truncated or padded at the end."""
+        import numpy as np
+
+        texts = list(texts)
+        out = np.zeros((len(texts), self.length), dtype="int32")
+        for i, text in enumerate(texts):
+            ids = [self.index.get(t, OOV) for t in tokenize(text)[: self.length]]
+            out[i, : len(ids)] = ids
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"words": self.words, "length": self.length}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Tokenizer":
+        return cls(data["words"], data["length"])

@@ -1,0 +1,57 @@
+"""Shared pieces of the benchmark recipes: find the sets, run ``automl fit`` on one, read its run."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def readme_sets(folder: Path, modality: str) -> dict[str, str]:
+    """name -> target column, from README rows like `| name | modality | task | `col` ... |`."""
+    readme = folder / "README.md"
+    if not readme.exists():
+        return {}
+    found = {}
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 3 and cells[1] == modality:
+            match = re.search(r"`([^`]+)`", cells[3])
+            if match:
+                found[cells[0]] = match.group(1)
+    return found
+
+
+def table_of(folder: Path, name: str) -> Path | None:
+    tables = sorted((folder / name).glob("*.csv")) + sorted((folder / name).glob("*.parquet"))
+    return tables[0] if len(tables) == 1 else None
+
+
+def run_fit(table: Path, target: str | None, budget: str, out: Path, extra: list[str] | None = None) -> dict:
+    """Run ``automl fit`` as its own process; returns wall seconds, budget, error and run.json."""
+    from automl.budget import parse_budget
+
+    command = [sys.executable, "-m", "automl", "fit", str(table), "--budget", budget, "--out", str(out), "--quiet"]
+    command += (["--target", target] if target else []) + (extra or [])
+    started = time.monotonic()
+    proc = subprocess.run(command, capture_output=True, text=True)
+    row = {"wall": time.monotonic() - started, "budget": parse_budget(budget), "error": None, "record": None}
+    runs = sorted(out.glob(f"{table.stem}-*"), key=lambda p: p.stat().st_mtime)
+    if proc.returncode != 0 or not runs:
+        row["error"] = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+    else:
+        row["record"] = json.loads((runs[-1] / "run.json").read_text())
+    return row
+
+
+def finalist(record: dict, approach: str) -> dict | None:
+    return next((f for f in record["finalists"] if f["approach"] == approach), None)
+
+
+def fmt(value, spec: str = ".4f") -> str:
+    return "-" if value is None else format(value, spec)

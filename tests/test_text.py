@@ -1,0 +1,166 @@
+"""Text data: tokeniser, text-vs-categorical decision, both text routes end to end (tiny, 1 trial, 1 epoch)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl.errors import DataError
+from automl.inspection import inspect_frame, profile_column
+from automl.text import OOV, PAD, TextStats, Tokenizer, text_of, tokenize
+
+REPO = Path(__file__).resolve().parents[1]
+GOOD = ["great", "lovely", "excellent", "wonderful", "superb"]
+BAD = ["awful", "terrible", "dreadful", "horrible", "poor"]
+FILLER = "the service at this place was really something and I would say".split()
+
+
+def reviews(n: int = 240, seed: int = 0) -> pd.DataFrame:
+    """Short synthetic reviews whose label shows in one sentiment word among filler words."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        positive = i % 2 == 0
+        words = list(rng.choice(FILLER, size=8)) + [str(rng.choice(GOOD if positive else BAD))]
+        rng.shuffle(words)
+        rows.append({"review": " ".join(words).capitalize() + ".", "label": "pos" if positive else "neg"})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("Hello, WORLD!", ["hello", "world"]),
+        ("don't stop", ["don't", "stop"]),
+        ("Ünïcödé café 東京", ["ünïcödé", "café", "東京"]),
+        ("snake_case and 2024", ["snake", "case", "and", "2024"]),
+        ("", []),
+        (None, []),
+        (float("nan"), []),
+    ],
+)
+def test_tokenize(text, tokens):
+    assert tokenize(text) == tokens
+
+
+def test_vocabulary_comes_from_training_rows_and_unknown_words_map_to_oov():
+    tok = Tokenizer.fit(["a b b c c c"], max_tokens=10, length=5)
+    assert tok.words == ["c", "b", "a"]  # most frequent first
+    ids = tok.encode(["c zzz a"])
+    assert ids.tolist() == [[2, OOV, 4, PAD, PAD]]
+    assert tok.size == 5
+
+
+def test_sequences_are_truncated_and_padded_to_the_length():
+    tok = Tokenizer.fit(["one two three four five six"], length=3)
+    assert tok.words == ["five", "four", "one", "six", "three", "two"]  # ties in alphabetical order
+    assert tok.encode(["one two three four five six", "two"]).tolist() == [[4, 7, 6], [7, 0, 0]]
+
+
+def test_max_tokens_caps_the_vocabulary():
+    tok = Tokenizer.fit(["a a a b b c"], max_tokens=4, length=2)
+    assert tok.words == ["a", "b"]
+    assert tok.encode(["c"]).tolist() == [[OOV, PAD]]
+
+
+def test_tokenizer_round_trip():
+    tok = Tokenizer.fit(["x y z", "y z"], length=4)
+    again = Tokenizer.from_dict(json.loads(json.dumps(tok.to_dict())))
+    assert again.encode(["z y x q"]).tolist() == tok.encode(["z y x q"]).tolist()
+
+
+def test_text_stats():
+    stats = TextStats.of(["one two three", "", None, "four"])
+    assert (stats.rows, stats.empty_rows, stats.max_tokens, stats.vocabulary) == (4, 2, 3, 4)
+
+
+def test_text_of_joins_columns_and_skips_missing():
+    frame = pd.DataFrame({"title": ["A", None], "body": ["b c", "d"]})
+    assert text_of(frame, ["title", "body"]) == ["A \n b c", " \n d"]
+
+
+@pytest.mark.parametrize(
+    "values, kind",
+    [
+        (["I really loved this film, the acting was superb and moving"] * 10
+         + [f"review number {i} says the plot was slow and long" for i in range(30)], "text"),
+        (["red", "green", "blue", "green"] * 10, "categorical"),
+        (["New York", "San Francisco", "Los Angeles"] * 10, "categorical"),
+        ([str(i) for i in range(40)], "numeric"),
+    ],
+)
+def test_text_or_categorical(values, kind):
+    assert profile_column(pd.Series(values, name="c")).kind == kind
+
+
+def test_text_profile_has_token_stats_and_sets_side_columns_aside():
+    frame = reviews(60).assign(stars=np.arange(60) % 5)
+    profile = inspect_frame(frame, target="label")
+    assert profile.modality == "text"
+    review = profile.column("review")
+    assert review.stats["median_tokens"] == 9 and review.stats["vocabulary"] > 10
+    stars = profile.column("stars")
+    assert not stars.used and "text column" in stars.reason
+
+
+def test_a_text_column_that_is_all_identical_leaves_no_features():
+    frame = pd.DataFrame({"text": ["same words every time here"] * 30, "label": ["a", "b"] * 15})
+    with pytest.raises(DataError, match="no usable feature columns"):
+        inspect_frame(frame)
+
+
+def test_tfidf_vectorizer_json_round_trip():
+    from automl.routes.text_classical import vectorizer, vectorizer_from_dict, vectorizer_to_dict
+
+    texts = reviews(50)["review"].tolist()
+    vec = vectorizer("words+chars").fit(texts)
+    again = vectorizer_from_dict(json.loads(json.dumps(vectorizer_to_dict(vec))))
+    new = ["a wonderful place", "zzz unseen words"]
+    assert np.allclose(vec.transform(new).toarray(), again.transform(new).toarray())
+
+
+@pytest.mark.slow
+def test_text_end_to_end_both_routes(tmp_path):
+    from automl import AutoML, load
+
+    frame = reviews(240)
+    frame.loc[3, "review"] = ""  # an empty row is predicted from the prior, not a crash
+    model = AutoML(budget="90s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(frame, target="label")
+    board = model.leaderboard_
+    assert set(board["approach"]) == {"gbm", "deep"}
+    assert board.loc[board.approach == "gbm", "test_accuracy"].iloc[0] >= 0.9
+    for approach in ("gbm", "deep"):
+        predictor = load(model.run_dir_, approach)
+        out, _ = predictor.predict_frame(pd.DataFrame({"review": ["", "an excellent superb visit", None]}))
+        assert list(out.columns) == ["predicted_label", "proba_neg", "proba_pos"]
+        assert np.allclose(out[["proba_neg", "proba_pos"]].sum(axis=1), 1.0)
+        assert np.allclose(out.loc[0, ["proba_neg", "proba_pos"]].astype(float), [0.5, 0.5], atol=0.01)
+    record = json.loads((model.run_dir_ / "run.json").read_text())
+    assert record["modality"] == "text" and record["features"] == ["review"]
+
+
+@pytest.mark.slow
+def test_text_deep_route_under_jax(tmp_path):
+    pytest.importorskip("jax")
+    data = tmp_path / "reviews.csv"
+    reviews(200).to_csv(data, index=False)
+    script = (
+        "import sys, keras; from automl import AutoML;"
+        f"m = AutoML(budget='90s', max_trials=1, max_epochs=1, out={str(tmp_path / 'runs')!r}).fit({str(data)!r});"
+        "b = m.leaderboard_; print(keras.backend.backend(), ','.join(sorted(b.approach)), float(b.test_accuracy.min()))"
+    )
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    backend, approaches, worst = proc.stdout.strip().splitlines()[-1].split(" ", 2)
+    assert backend == "jax"
+    assert approaches == "deep,gbm"
+    assert float(worst) >= 0.5
