@@ -130,7 +130,7 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write predictions here (default: stdout).")
-@click.option("--approach", type=click.Choice(["best", "gbm", "deep"]), default="best", show_default=True)
+@click.option("--approach", type=click.Choice(["best", "gbm", "deep", "blend"]), default="best", show_default=True)
 def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
     """Predict DATA with the model saved in RUN."""
     from .predictor import load
@@ -151,7 +151,7 @@ def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--approach", type=click.Choice(["best", "gbm", "deep"]), default="best", show_default=True)
+@click.option("--approach", type=click.Choice(["best", "gbm", "deep", "blend"]), default="best", show_default=True)
 def evaluate(run: Path, data: Path, approach: str) -> None:
     """Score the model saved in RUN on labelled DATA."""
     from .predictor import load

@@ -19,7 +19,7 @@ from .features import check_columns
 from .inspection import label_text
 from .metrics import score_all
 
-APPROACHES = ("best", "gbm", "deep")
+APPROACHES = ("best", "gbm", "deep", "blend")
 
 
 @dataclass
@@ -121,5 +121,12 @@ def load(run_dir: str | Path, approach: str = "best") -> Predictor:
     if chosen is None or chosen not in saved:
         have = ", ".join(saved) or "none"
         raise ConfigError(f"run {str(run_dir)!r} has no saved {approach} model (models saved: {have}).")
-    model = routes.load_model(record["modality"], chosen, run_dir / saved[chosen])
+    if chosen == "blend":
+        from .blend import BlendModel, members_of
+
+        members = members_of(run_dir / saved["blend"])
+        parts = [routes.load_model(record["modality"], m, run_dir / saved[m]) for m in members]
+        model = BlendModel(parts, record["task"], tuple(members))
+    else:
+        model = routes.load_model(record["modality"], chosen, run_dir / saved[chosen])
     return Predictor(run_dir, record, chosen, model)

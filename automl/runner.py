@@ -102,6 +102,7 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
     settings.listener(Event("message", message=f"run directory: {run.path}"))
     finalists: list[Finalist] = []
     predictions = {"row": rows[test], "actual": [classes[i] for i in y[test]] if classes else y[test]}
+    outputs: dict[str, Any] = {}  # approach -> test probabilities (or values), for the blend
     try:
         for i, approach in enumerate(plan.approaches):
             end_of_search = clock.remaining() - plan.reserve_seconds
@@ -111,9 +112,11 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
                 record["errors"].append(f"{approach.name}: no time left in the budget; skipped.")
                 continue
             finalist = _run_approach(approach.name, seconds, split, profile, plan, hardware, settings, clock, run,
-                                     record, predictions)
+                                     record, outputs)
             if finalist is not None:
                 finalists.append(finalist)
+        if len(finalists) == 2:
+            finalists.append(_blend(finalists, outputs, split, profile.task, run, record))
     except KeyboardInterrupt:
         record["status"] = "interrupted"
         record["total_seconds"] = round(clock.elapsed(), 2)
@@ -130,7 +133,7 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
             best = f
     record["best"] = best.approach
     record["finalists"] = [f.to_dict() for f in finalists]
-    _write_predictions(run, predictions)
+    _write_predictions(run, predictions, outputs, classes)
     run.write_text("leaderboard.csv", leaderboard_frame(finalists, plan.metric).to_csv(index=False))
     record["status"] = "complete"
     record["total_seconds"] = round(clock.elapsed(), 2)
@@ -154,7 +157,7 @@ class Split:
 
 
 def _run_approach(name: str, seconds: float, split: Split, profile: Profile, plan: Plan, hardware: Hardware,
-                  settings: RunSettings, clock: Deadline, run: RunDir, record: dict, predictions: dict
+                  settings: RunSettings, clock: Deadline, run: RunDir, record: dict, outputs: dict
                   ) -> Finalist | None:
     """Search one approach, save its best model, score it on the test rows."""
     listener = settings.listener
@@ -195,18 +198,9 @@ def _run_approach(name: str, seconds: float, split: Split, profile: Profile, pla
     record["spend"][name] = round(spent, 2)
     model = result.model
     t0 = time.perf_counter()
-    if profile.task == "regression":
-        pred = model.predict(X_test)
-        proba = None
-        predictions[f"{name}_prediction"] = pred
-    else:
-        proba = model.predict_proba(X_test)
-        pred = proba.argmax(axis=1)
-        predictions[f"{name}_prediction"] = [classes[i] for i in pred]
-        for j, c in enumerate(classes):
-            predictions[f"{name}_proba_{c}"] = proba[:, j]
+    outputs[name] = model.predict(X_test) if profile.task == "regression" else model.predict_proba(X_test)
     predict_ms = (time.perf_counter() - t0) * 1000.0 / max(len(X_test), 1)
-    scores = score_all(profile.task, y_test, pred, proba)
+    scores = _scores(profile.task, y_test, outputs[name])
     finalist = Finalist(
         approach=name, model=model.name, params=model.params, test_scores=scores, val_score=result.val_score,
         fit_seconds=round(spent, 2), predict_ms_per_row=round(predict_ms, 4),
@@ -220,6 +214,36 @@ def _run_approach(name: str, seconds: float, split: Split, profile: Profile, pla
                    elapsed=spent, budget=seconds,
                    message=f"test {plan.metric}={_fmt(scores.get(plan.metric))} in {spent:.1f}s"))
     return finalist
+
+
+def _scores(task: str, y_test: Any, output: Any) -> dict[str, float | None]:
+    if task == "regression":
+        return score_all(task, y_test, output)
+    return score_all(task, y_test, output.argmax(axis=1), output)
+
+
+def _blend(finalists: list[Finalist], outputs: dict[str, Any], split: Split, task: str, run: RunDir,
+           record: dict) -> Finalist:
+    """The average of the two finalists' test predictions, scored like them; its cost is both of theirs."""
+    import numpy as np
+
+    from .blend import BlendModel
+
+    names = tuple(f.approach for f in finalists)
+    outputs["blend"] = np.mean([outputs[n] for n in names], axis=0)
+    model = BlendModel([], task, names)
+    run.replace_dir("models/blend", model.save)
+    record["models"]["blend"] = "models/blend"
+    return Finalist(
+        approach="blend", model=model.name, params={"members": list(names)},
+        test_scores=_scores(task, split.y_test, outputs["blend"]), val_score=None,
+        fit_seconds=round(sum(f.fit_seconds for f in finalists), 2),
+        predict_ms_per_row=round(sum(f.predict_ms_per_row for f in finalists), 4),
+        model_bytes=sum(f.model_bytes for f in finalists), peak_memory_mb=max(f.peak_memory_mb for f in finalists),
+        trials=0, cost_usd=round(sum(f.cost_usd for f in finalists), 6),
+        notes=["Equal-weight average of both models' predictions: nothing is fitted, so its test score is as "
+               "honest as theirs; it costs both models' training and prediction time."],
+    )
 
 
 def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:
@@ -240,9 +264,17 @@ def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:
     return frame.sort_values(key, ascending=not greater_is_better(metric), na_position="last").reset_index(drop=True)
 
 
-def _write_predictions(run: RunDir, predictions: dict[str, Any]) -> None:
+def _write_predictions(run: RunDir, predictions: dict[str, Any], outputs: dict[str, Any], classes: list | None
+                       ) -> None:
     import pandas as pd
 
+    for name, output in outputs.items():
+        if classes is None:
+            predictions[f"{name}_prediction"] = output
+            continue
+        predictions[f"{name}_prediction"] = [classes[i] for i in output.argmax(axis=1)]
+        for j, c in enumerate(classes):
+            predictions[f"{name}_proba_{c}"] = output[:, j]
     run.write_text("test_predictions.csv", pd.DataFrame(predictions).to_csv(index=False))
 
 

@@ -52,12 +52,14 @@ def wine_deep(tmp_path_factory) -> AutoML:
 
 def test_both_approaches_on_the_leaderboard(wine_deep):
     board = wine_deep.leaderboard_
-    assert sorted(board["approach"]) == ["deep", "gbm"]
+    assert sorted(board["approach"]) == ["blend", "deep", "gbm"]
     assert board.loc[board["approach"] == "deep", "model"].item() == "mlp"
+    blend = board.loc[board["approach"] == "blend"].iloc[0]
+    assert blend["fit_seconds"] == pytest.approx(board.loc[board.approach != "blend", "fit_seconds"].sum(), abs=0.02)
     record = json.loads((wine_deep.run_dir_ / "run.json").read_text())
     assert record["status"] == "complete"
     assert [a["name"] for a in record["plan"]["approaches"]] == ["gbm", "deep"]
-    assert set(record["models"]) == {"gbm", "deep"}
+    assert set(record["models"]) == {"gbm", "deep", "blend"}
     assert record["errors"] == []
     # the winner on the leaderboard is the one recorded as best
     assert record["best"] == board.loc[0, "approach"] == wine_deep.best_approach_
@@ -102,7 +104,7 @@ def test_deep_test_predictions_match_the_saved_model(wine_deep):
 
 def test_report_names_both_approaches(wine_deep):
     report = json.loads((wine_deep.run_dir_ / "report.json").read_text())
-    assert {f["approach"] for f in report["leaderboard"]} == {"gbm", "deep"}
+    assert {f["approach"] for f in report["leaderboard"]} == {"gbm", "deep", "blend"}
     assert "Only" not in report["verdict"]
     assert "deep network" in report["verdict"] and "radient boosting" in report["verdict"]
 
@@ -110,7 +112,7 @@ def test_report_names_both_approaches(wine_deep):
 def test_regression_with_the_deep_route(tmp_path):
     model = AutoML(budget=deep_budget(DIABETES), max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(DIABETES)
     board = model.leaderboard_
-    assert sorted(board["approach"]) == ["deep", "gbm"]
+    assert sorted(board["approach"]) == ["blend", "deep", "gbm"]
     assert np.isfinite(board["test_rmse"]).all()
     frame = pd.read_csv(DIABETES)
     predictor = automl.load(model.run_dir_, approach="deep")
@@ -121,3 +123,16 @@ def test_regression_with_the_deep_route(tmp_path):
     assert np.isfinite(out["predicted_progression"]).all()
     deep = [t for t in read_trials(model.run_dir_) if t["approach"] == "deep"]
     assert deep and all(t["status"] == "ok" for t in deep)
+
+
+def test_blend_averages_the_two_models(wine_deep):
+    frame = pd.read_csv(WINE)
+    gbm = automl.load(wine_deep.run_dir_, approach="gbm").predict_proba(frame)
+    deep = automl.load(wine_deep.run_dir_, approach="deep").predict_proba(frame)
+    blend = automl.load(wine_deep.run_dir_, approach="blend").predict_proba(frame)
+    np.testing.assert_allclose(blend, (gbm + deep) / 2, atol=1e-9)
+    test = pd.read_csv(wine_deep.run_dir_ / "test_predictions.csv")
+    columns = [c for c in test.columns if c.startswith("blend_proba_")]
+    gbm_cols = [c.replace("blend", "gbm") for c in columns]
+    deep_cols = [c.replace("blend", "deep") for c in columns]
+    np.testing.assert_allclose(test[columns].to_numpy(), (test[gbm_cols].to_numpy() + test[deep_cols].to_numpy()) / 2)

@@ -207,5 +207,13 @@ def test_leaderboard_is_sorted_best_first(tmp_path):
     assert [f["approach"] for f in report["leaderboard"]] == ["deep", "gbm"]
     assert report["verdict"].startswith("The deep network wins on toy")
 
+    (run / "run.json").write_text(json.dumps(record("rmse", {"gbm": 3.0, "deep": 2.0, "blend": 1.5})))
+    report = build(run)
+    assert report["verdict"].startswith("The deep network wins on toy")
+    assert report["verdict"].endswith("Averaging the two models' predictions does better still: test RMSE 1.500.")
+
+    (run / "run.json").write_text(json.dumps(record("rmse", {"gbm": 3.0, "deep": 2.0, "blend": 2.5})))
+    assert "Averaging" not in build(run)["verdict"]
+
     (run / "run.json").write_text(json.dumps(record("r2", {"gbm": 0.4, "deep": 0.6})))
     assert [f["approach"] for f in build(run)["leaderboard"]] == ["deep", "gbm"]

@@ -134,9 +134,9 @@ def test_text_end_to_end_both_routes(tmp_path):
     frame.loc[3, "review"] = ""  # an empty row is predicted from the prior, not a crash
     model = AutoML(budget="90s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(frame, target="label")
     board = model.leaderboard_
-    assert set(board["approach"]) == {"gbm", "deep"}
+    assert set(board["approach"]) == {"gbm", "deep", "blend"}
     assert board.loc[board.approach == "gbm", "test_accuracy"].iloc[0] >= 0.9
-    for approach in ("gbm", "deep"):
+    for approach in ("gbm", "deep", "blend"):
         predictor = load(model.run_dir_, approach)
         out, _ = predictor.predict_frame(pd.DataFrame({"review": ["", "an excellent superb visit", None]}))
         assert list(out.columns) == ["predicted_label", "proba_neg", "proba_pos"]
@@ -162,5 +162,5 @@ def test_text_deep_route_under_jax(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     backend, approaches, worst = proc.stdout.strip().splitlines()[-1].split(" ", 2)
     assert backend == "jax"
-    assert approaches == "deep,gbm"
+    assert approaches == "blend,deep,gbm"
     assert float(worst) >= 0.5

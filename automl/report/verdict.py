@@ -20,6 +20,17 @@ TIE = 1e-9
 
 
 def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: str = "tabular") -> str:
+    """Classical against deep in one sentence; a second one when the blend of both beats them."""
+    head = _head([f for f in finalists if f["approach"] != "blend"], metric, dataset, modality)
+    blend = next((f for f in finalists if f["approach"] == "blend"), None)
+    score = blend and blend["test_scores"].get(metric)
+    others = [f["test_scores"].get(metric) for f in finalists if f["approach"] != "blend"]
+    if score is not None and all(better(score, o, metric) for o in others):
+        head += f" Averaging the two models' predictions does better still: test {LABELS[metric]} {_num(score)}."
+    return head
+
+
+def _head(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: str) -> str:
     label = LABELS[metric]
     names = NAMES | ({"gbm": CLASSICAL[modality]} if modality in CLASSICAL else {})
     if not finalists:

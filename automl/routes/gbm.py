@@ -209,26 +209,29 @@ def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_
     return _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds)
 
 
-def _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
-    booster_params = dict(params) | {
-        "tree_method": "hist", "seed": ctx.seed, "nthread": _threads(len(y), ctx),
-        "device": "cuda" if ctx.hardware.gpu else "cpu", "max_cat_to_onehot": 8,
+def booster_params(params: dict[str, Any], ctx: SearchContext, threads: int) -> dict[str, Any]:
+    """XGBoost's training parameters: the searched ones plus objective, device, threads and seed."""
+    out = dict(params) | {
+        "tree_method": "hist", "seed": ctx.seed, "nthread": threads, "device": "cuda" if ctx.hardware.gpu else "cpu",
     }
     if ctx.task == "regression":
-        booster_params |= {"objective": "reg:squarederror", "eval_metric": "rmse"}
-    elif ctx.task == "binary":
-        booster_params |= {"objective": "binary:logistic", "eval_metric": "logloss"}
-    else:
-        booster_params |= {"objective": "multi:softprob", "num_class": ctx.n_classes, "eval_metric": "mlogloss"}
+        return out | {"objective": "reg:squarederror", "eval_metric": "rmse"}
+    if ctx.task == "binary":
+        return out | {"objective": "binary:logistic", "eval_metric": "logloss"}
+    return out | {"objective": "multi:softprob", "num_class": ctx.n_classes, "eval_metric": "mlogloss"}
+
+
+def _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+    settings = booster_params(params, ctx, _threads(len(y), ctx)) | {"max_cat_to_onehot": 8}
     dtrain = _dmatrix(X, y)
-    callbacks = [_deadline_callback(ctx.deadline)]
+    callbacks = [deadline_callback(ctx.deadline)]
     if fixed_rounds is not None:
-        booster = xgboost.train(booster_params, dtrain, num_boost_round=fixed_rounds, callbacks=callbacks)
+        booster = xgboost.train(settings, dtrain, num_boost_round=fixed_rounds, callbacks=callbacks)
         rounds = booster.num_boosted_rounds()
     else:
         dval = _dmatrix(X_val, y_val)
         booster = xgboost.train(
-            booster_params, dtrain, num_boost_round=gbm_space.MAX_ROUNDS, evals=[(dval, "val")],
+            settings, dtrain, num_boost_round=gbm_space.MAX_ROUNDS, evals=[(dval, "val")],
             early_stopping_rounds=gbm_space.EARLY_STOPPING_ROUNDS, callbacks=callbacks, verbose_eval=False,
         )
         best = getattr(booster, "best_iteration", None)
@@ -287,7 +290,7 @@ def _dmatrix(X, y=None):
     return xgboost.DMatrix(X, label=y, enable_categorical=True)
 
 
-def _deadline_callback(deadline):
+def deadline_callback(deadline):
     """An XGBoost callback that stops boosting once the deadline passes (the model so far is kept)."""
 
     class DeadlineStop(xgboost.callback.TrainingCallback):

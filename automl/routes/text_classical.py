@@ -237,24 +237,15 @@ def _fit(family: str, params: dict[str, Any], X, y, X_val, y_val, ctx: SearchCon
         return Ridge(alpha=params["alpha"]).fit(X, y), {}
     import xgboost
 
-    from .gbm import _deadline_callback
+    from .gbm import deadline_callback, booster_params
 
-    booster_params = {k: v for k, v in params.items() if k != "rounds"} | {
-        "tree_method": "hist", "seed": ctx.seed, "nthread": ctx.hardware.cpu_count,
-        "device": "cuda" if ctx.hardware.gpu else "cpu",
-    }
-    if ctx.task == "regression":
-        booster_params |= {"objective": "reg:squarederror"}
-    elif ctx.task == "binary":
-        booster_params |= {"objective": "binary:logistic"}
-    else:
-        booster_params |= {"objective": "multi:softprob", "num_class": ctx.n_classes}
-    callbacks = [_deadline_callback(ctx.deadline)]
+    settings = booster_params({k: v for k, v in params.items() if k != "rounds"}, ctx, ctx.hardware.cpu_count)
+    callbacks = [deadline_callback(ctx.deadline)]
     if X_val is None:
-        booster = xgboost.train(booster_params, xgboost.DMatrix(X, label=y), num_boost_round=params["rounds"],
+        booster = xgboost.train(settings, xgboost.DMatrix(X, label=y), num_boost_round=params["rounds"],
                                 callbacks=callbacks)
         return booster, {}
-    booster = xgboost.train(booster_params, xgboost.DMatrix(X, label=y), num_boost_round=1000,
+    booster = xgboost.train(settings, xgboost.DMatrix(X, label=y), num_boost_round=1000,
                             evals=[(xgboost.DMatrix(X_val, label=y_val), "val")], early_stopping_rounds=30,
                             callbacks=callbacks, verbose_eval=False)
     rounds = (booster.best_iteration + 1) if getattr(booster, "best_iteration", None) is not None \
