@@ -31,9 +31,9 @@ def main() -> None:
         budgets = dict(item.split("=", 1) for item in args.budget.split(","))
     else:
         budgets = {name: args.budget for name in sets}
-    print("| dataset | rows | classical acc | classical F1 | network acc | network F1 | classical s | network s "
-          "| classical rows/s | network rows/s | peak MB | wall s / budget |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    print("| dataset | rows | classical acc | classical F1 | network acc | network F1 | blend acc | classical s "
+          "| network s | classical rows/s | network rows/s | peak MB | wall s / budget |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for name, budget in budgets.items():
             table = table_of(args.folder, name)
@@ -42,10 +42,10 @@ def main() -> None:
             r = run_fit(table, sets.get(name), budget, Path(tmp))
             timing = f"{r['wall']:.1f} / {r['budget']:.0f}"
             if r["error"]:
-                print(f"| {name} | error: {r['error']} |||||||||| {timing} |", flush=True)
+                print(f"| {name} | error: {r['error']} ||||||||||| {timing} |", flush=True)
                 continue
             rec = r["record"]
-            c, d = finalist(rec, "gbm"), finalist(rec, "deep")
+            c, d, b = finalist(rec, "gbm"), finalist(rec, "deep"), finalist(rec, "blend")
 
             def score(f, key):
                 return fmt(f and f["test_scores"][key])
@@ -55,7 +55,8 @@ def main() -> None:
 
             peak = max(f["peak_memory_mb"] for f in rec["finalists"])
             print(f"| {name} | {rec['data']['rows']:,} | {score(c, 'accuracy')} | {score(c, 'f1_macro')} | "
-                  f"{score(d, 'accuracy')} | {score(d, 'f1_macro')} | {fmt(c and c['fit_seconds'], '.1f')} | "
+                  f"{score(d, 'accuracy')} | {score(d, 'f1_macro')} | {score(b, 'accuracy')} | "
+                  f"{fmt(c and c['fit_seconds'], '.1f')} | "
                   f"{fmt(d and d['fit_seconds'], '.1f')} | {speed(c)} | {speed(d)} | {peak:.0f} | {timing} |",
                   flush=True)
 
