@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import AutoMLError, BudgetError, ConfigError, DataError, TargetError, UserInputError
+# The error types are importable from here (``except automl.DataError``) and cost nothing to load.
+from .errors import AutoMLError, BudgetError, ConfigError, DataError, TargetError, UserInputError  # noqa: F401
 
 __version__ = "0.1.0"
 __all__ = ["AutoML", "load"]

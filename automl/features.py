@@ -101,7 +101,6 @@ class TabularEncoder:
     def codes(self, frame: Any) -> Any:
         """Int32 matrix of category codes: 0 for missing or unseen, 1..K for the known levels."""
         import numpy as np
-        import pandas as pd
 
         cols = []
         for spec in self.specs:

@@ -88,8 +88,6 @@ class Profile:
 
 def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_bytes: int | None = None) -> Profile:
     """Profile ``frame``: column kinds, target and task, each with a reason."""
-    import pandas as pd
-
     if task not in TASKS:
         raise ConfigError(invalid("task", "one of " + ", ".join(TASKS), task))
     target_name, target_reason = choose_target(list(frame.columns), target)

@@ -83,7 +83,6 @@ class Predictor:
 
     def evaluate(self, data: Any) -> tuple[dict[str, float | None], list[str]]:
         """Every metric of the task on labelled ``data``; rows without a label are left out."""
-        import numpy as np
         import pandas as pd
 
         prepared = self.prepare(data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -45,11 +45,11 @@ class RunSettings:
 
 @dataclass
 class RunOutcome:
+    """Where a completed run lives; everything else about it is in its run.json."""
+
     run_dir: Path
     finalists: list[Finalist]
-    best: str | None
-    status: str
-    record: dict[str, Any] = field(default_factory=dict)
+    best: str
 
 
 def encode_target(y: Any, task: str) -> tuple[Any, list | None]:
@@ -141,7 +141,7 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
     from .report import write_reports
 
     write_reports(run.path)
-    return RunOutcome(run.path, finalists, best.approach, "complete", record)
+    return RunOutcome(run.path, finalists, best.approach)
 
 
 @dataclass

@@ -58,6 +58,20 @@ class SearchContext:
     def n_classes(self) -> int:
         return len(self.classes) if self.classes else 0
 
+    def columns_of(self, kind: str) -> list[str]:
+        """Feature columns of one kind, in table order."""
+        return [name for name, k in self.kinds.items() if k == kind]
+
+    def prior(self) -> list[float]:
+        """Class shares of the training rows (the mean value for regression): the guess with no input."""
+        import numpy as np
+
+        y = np.asarray(self.y)
+        if self.task == "regression":
+            return [float(np.mean(y))]
+        counts = np.bincount(y.astype(int), minlength=self.n_classes).astype(float)
+        return (counts / counts.sum()).tolist()
+
     def best_score(self) -> float | None:
         best = None
         for t in self.trials:

@@ -25,15 +25,10 @@ from ..metrics import better, score_all
 from ..splitting import validation_folds
 from . import gbm_space
 from .base import SearchContext, SearchResult
+from .persist import load_estimator, save_estimator
 
 SMALL_DATA_ROWS = 10_000
 HIST_GBM_CHUNK = 50  # iterations between deadline checks
-# Types inside a saved HistGradientBoosting model that skops asks us to trust.
-SKOPS_TRUSTED = (
-    "functools.partial",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.utils.validation.check_array",
-)
 
 
 class GBMModel:
@@ -87,23 +82,12 @@ class GBMModel:
         meta = {"family": self.family, "task": self.task, "n_classes": self.n_classes,
                 "params": self.params, "rounds": self.rounds, "encoder": self.encoder.to_dict()}
         (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        if self.family == "xgboost":
-            self.estimator.save_model(str(folder / "model.ubj"))
-        else:
-            import skops.io
-
-            skops.io.dump(self.estimator, folder / "model.skops")
+        save_estimator(self.estimator, folder)
 
 
 def load(folder: Path) -> GBMModel:
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    if meta["family"] == "xgboost":
-        estimator = xgboost.Booster()
-        estimator.load_model(str(folder / "model.ubj"))
-    else:
-        import skops.io
-
-        estimator = skops.io.load(folder / "model.skops", trusted=list(SKOPS_TRUSTED))
+    estimator = load_estimator(folder)
     return GBMModel(meta["family"], estimator, TabularEncoder.from_dict(meta["encoder"]), meta["task"],
                     meta["n_classes"], meta["params"], meta["rounds"])
 

@@ -23,11 +23,11 @@ from ..metrics import better, score_all
 from ..splitting import validation_folds
 from ..text import text_of
 from .base import SearchContext, SearchResult
+from .persist import load_estimator, save_estimator
 
 LINEAR_C = (16.0, 4.0, 64.0, 1.0)  # logistic regression, tried in this order: the usual best first
 SGD_ALPHA = (2e-5, 1e-4)  # modified-Huber SGD: a linear SVM with probabilities
 RIDGE_ALPHA = (1.0, 0.25, 4.0)
-SKOPS_TRUSTED = ("numpy.float64", "numpy.int64")
 TFIDF_KEYS = ("analyzer", "ngram_range", "sublinear_tf", "lowercase", "min_df", "max_features")
 
 
@@ -118,30 +118,17 @@ class TextClassicalModel:
         return values
 
     def save(self, folder: Path) -> None:
-        import skops.io
-
         meta = {"family": self.family, "columns": self.columns, "task": self.task, "n_classes": self.n_classes,
                 "prior": self.prior.tolist(), "params": self.params}
         (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (folder / "vectorizer.json").write_text(json.dumps(vectorizer_to_dict(self.vec)), encoding="utf-8")
-        if self.family == "tfidf_xgboost":
-            self.estimator.save_model(str(folder / "model.ubj"))
-        else:
-            skops.io.dump(self.estimator, folder / "model.skops")
+        save_estimator(self.estimator, folder)
 
 
 def load(folder: Path) -> TextClassicalModel:
-    import skops.io
-
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     vec = vectorizer_from_dict(json.loads((folder / "vectorizer.json").read_text(encoding="utf-8")))
-    if meta["family"] == "tfidf_xgboost":
-        import xgboost
-
-        estimator = xgboost.Booster()
-        estimator.load_model(str(folder / "model.ubj"))
-    else:
-        estimator = skops.io.load(folder / "model.skops", trusted=list(SKOPS_TRUSTED))
+    estimator = load_estimator(folder)
     return TextClassicalModel(meta["family"], vec, estimator, meta["columns"], meta["task"], meta["n_classes"],
                               meta["prior"], meta["params"])
 
@@ -154,11 +141,11 @@ class TextClassicalRoute:
         return 1.0 + 0.03 * budget
 
     def search(self, ctx: SearchContext) -> SearchResult:
-        columns = [c for c, k in ctx.kinds.items() if k == "text"]
+        columns = ctx.columns_of("text")
         texts = np.asarray(text_of(ctx.X, columns), dtype=object)
         y = np.asarray(ctx.y)
         (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
-        prior = _prior(y, ctx)
+        prior = ctx.prior()
         best: dict[str, Any] | None = None
         features: dict[str, tuple[Any, Any]] = {}
         for family, params in self._candidates(ctx):
@@ -210,13 +197,6 @@ class TextClassicalRoute:
         ctx.improved(model)
         note = f"The best model ({best['family']}) was refitted on all {len(y):,} training rows."
         return SearchResult(model, best["score"], time.monotonic() - started, [note])
-
-
-def _prior(y: Any, ctx: SearchContext) -> list[float]:
-    if ctx.task == "regression":
-        return [float(np.mean(y))]
-    counts = np.bincount(y.astype(int), minlength=ctx.n_classes).astype(float)
-    return (counts / counts.sum()).tolist()
 
 
 def _fit(family: str, params: dict[str, Any], X, y, X_val, y_val, ctx: SearchContext) -> tuple[Any, dict]:

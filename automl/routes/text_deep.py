@@ -149,9 +149,7 @@ class TextNetworkRoute:
         return 2.0 + 0.05 * budget
 
     def search(self, ctx: SearchContext) -> SearchResult:
-        from .text_classical import _prior
-
-        columns = [c for c, k in ctx.kinds.items() if k == "text"]
+        columns = ctx.columns_of("text")
         texts = text_of(ctx.X, columns)
         y = np.asarray(ctx.y)
         (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
@@ -168,7 +166,7 @@ class TextNetworkRoute:
             y_val = ((y[val_idx] - y_scale[0]) / y_scale[1]).astype("float32")
         else:
             y_fit, y_val = y[fit_idx].astype("int32"), y[val_idx].astype("int32")
-        prior = _prior(y, ctx)
+        prior = ctx.prior()
 
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> TextNetworkModel:
             return TextNetworkModel(keras_model, tokenizer, columns, ctx.task, ctx.n_classes, prior, y_scale,
