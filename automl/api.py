@@ -54,7 +54,7 @@ class AutoML(BaseEstimator):
         from .data import load
         from .dispatch import make_plan
         from .hardware import detect
-        from .inspection import inspect_frame
+        from .inspection import inspect_dataset
         from .predictor import load as load_predictor
         from .results import Event, quiet
         from .runner import RunSettings, execute
@@ -67,7 +67,7 @@ class AutoML(BaseEstimator):
                 raise ConfigError(invalid(name, "a positive whole number or None", value))
         out = _check_out(Path(self.out))
         dataset = load(X, y, target=target)
-        profile = inspect_frame(dataset.frame, target or self.target, self.task)
+        profile = inspect_dataset(dataset, target or self.target, self.task)
         hardware = detect(self.device)
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric)
         listener = listener or quiet

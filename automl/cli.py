@@ -54,11 +54,11 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
     from .data import load
     from .dispatch import make_plan
     from .hardware import detect
-    from .inspection import inspect_frame
+    from .inspection import inspect_dataset
 
     seconds = parse_budget(budget)
     dataset = load(data)
-    profile = inspect_frame(dataset.frame, target, task)
+    profile = inspect_dataset(dataset, target, task)
     plan = make_plan(profile, seconds, detect())
     click.echo(f"{dataset.name}: {profile.n_rows:,} rows x {profile.n_columns} columns, "
                f"{profile.n_bytes / 2**20:.1f} MB in memory; {profile.modality} data, {profile.task}.")

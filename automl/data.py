@@ -1,4 +1,4 @@
-"""Load what the user hands us (a file path, a DataFrame, or X/y arrays) into a ``Dataset``.
+"""Load what the user hands us (a table file, a folder of media files, a DataFrame, or X/y arrays) into a ``Dataset``.
 
 Only reading happens here; deciding what the columns mean is ``inspection``'s job.
 
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, invalid
+from .folders import PATH_COLUMN, media_kind, read_folder
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 _DELIMITERS = ",;\t|"
@@ -38,6 +39,7 @@ class Dataset:
     name: str
     source: str
     root: Path | None = None
+    notes: tuple[str, ...] = ()  # what reading left out (files that are not media, empty class folders)
 
     @property
     def n_bytes(self) -> int:
@@ -57,6 +59,13 @@ def load(data: Any, y: Any = None, target: str | None = None) -> Dataset:
         if y is not None:
             raise DataError("`y` can only be given with in-memory X; a file must hold its target column.")
         path = Path(data).expanduser()
+        if path.is_dir():
+            listing = read_folder(path)
+            return Dataset(listing.frame, name=_name_of(path), source=str(path), root=path.resolve(),
+                           notes=tuple(listing.notes))
+        if path.is_file() and media_kind(path):
+            frame = pd.DataFrame({PATH_COLUMN: [path.name]})
+            return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent)
         return Dataset(read_table(path), name=_name_of(path), source=str(path), root=path.resolve().parent)
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
@@ -92,10 +101,7 @@ def read_table(path: Path) -> Any:
     if not path.exists():
         raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
     if path.is_dir():
-        raise DataError(
-            f"`data` is a folder: {str(path)!r}. Only tables are supported in this version; "
-            "give a CSV, TSV or Parquet file."
-        )
+        raise DataError(f"`data` is a folder: {str(path)!r}; give a CSV, TSV or Parquet file.")
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise DataError(invalid("data", "a file ending in " + ", ".join(TABLE_SUFFIXES), str(path)))

@@ -65,6 +65,7 @@ class Plan:
     approaches: list[ApproachPlan]
     reasons: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    inputs: dict[str, Any] = field(default_factory=dict)  # per-modality input shape, e.g. {"image": {"size": 32, ...}}
 
     def approach(self, name: str) -> ApproachPlan | None:
         return next((a for a in self.approaches if a.name == name), None)
@@ -87,9 +88,10 @@ def make_plan(
     metric = check_metric(metric, task)
     names = routes.available(modality)
     if not names:
+        supported = sorted({m for m, _ in routes.ROUTES})
         raise ConfigError(
             f"{modality} data is not supported yet ({profile.modality_reason}). "
-            "This version trains on tables of numeric, categorical, boolean and date columns."
+            f"This version trains on {', '.join(supported)} data."
         )
     reasons = [profile.modality_reason, profile.target_reason, profile.task_reason]
     skipped: list[str] = []
@@ -161,11 +163,22 @@ def make_plan(
             "large enough to be steady, and k-fold would cost k times more."
         )
     device = "gpu" if hardware.gpu else "cpu"
+    inputs: dict[str, Any] = {}
+    if modality in ("image", "audio"):
+        if modality == "image":
+            from .images import ImageStats as Stats, choose_spec
+        else:
+            from .audio import AudioStats as Stats, choose_spec
+        column = next(c for c in profile.features if c.kind == f"{modality}_path")
+        stats = Stats(**{k: v for k, v in column.stats.items() if k != "unreadable"})
+        spec, why = choose_spec(stats, budget_seconds, hardware.gpu)
+        inputs[modality] = spec.to_dict()
+        reasons.append(why)
     reasons.append(f"Training runs on the {device.upper()} ({hardware.describe()}).")
     return Plan(
         modality=modality, task=task, metric=metric, budget_seconds=float(budget_seconds),
         reserve_seconds=reserve, test_rows=test_rows, validation=validation, folds=folds,
-        device=device, approaches=plans, reasons=reasons, skipped=skipped,
+        device=device, approaches=plans, reasons=reasons, skipped=skipped, inputs=inputs,
     )
 
 

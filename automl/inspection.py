@@ -18,11 +18,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import ConfigError, DataError, TargetError, invalid
+from .folders import AUDIO_SUFFIXES, IMAGE_SUFFIXES
 
 TASKS = ("auto", "binary", "multiclass", "regression")
 TARGET_NAMES = ("target", "label", "class", "y")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")
 MAX_CATEGORY_LEVELS = 254  # HistGradientBoosting's limit; XGBoost is fine with it too
 MAX_CLASSES_FOR_INTEGERS = 30
 MIN_ROWS = 20
@@ -86,8 +85,13 @@ class Profile:
         return cls(**data)
 
 
-def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_bytes: int | None = None) -> Profile:
-    """Profile ``frame``: column kinds, target and task, each with a reason."""
+def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_bytes: int | None = None,
+                  root: Any = None) -> Profile:
+    """Profile ``frame``: column kinds, target and task, each with a reason.
+
+    ``root`` is the folder that relative image or audio paths resolve against
+    (the table's folder; the working directory when not given).
+    """
     if task not in TASKS:
         raise ConfigError(invalid("task", "one of " + ", ".join(TASKS), task))
     target_name, target_reason = choose_target(list(frame.columns), target)
@@ -129,6 +133,8 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     modality, modality_reason = infer_modality(columns)
     if modality == "text":
         _describe_text(frame, columns, warnings_)
+    elif modality in ("image", "audio"):
+        _describe_media(modality, frame, columns, root, warnings_)
     usable = [c for c in columns if c.used and c.name != target_name]
     if not usable:
         why = "; ".join(f"{c.name!r}: {c.reason}" for c in columns if c.name != target_name)
@@ -149,6 +155,13 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         rows_dropped_missing_target=int(n_bad),
         warnings=warnings_,
     )
+
+
+def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto") -> Profile:
+    """``inspect_frame`` for a loaded ``Dataset``: its paths resolve against its folder, its reading notes kept."""
+    profile = inspect_frame(dataset.frame, target, task, root=dataset.root)
+    profile.warnings[:0] = list(dataset.notes)
+    return profile
 
 
 def choose_target(columns: list[str], requested: str | None) -> tuple[str, str]:
@@ -310,6 +323,45 @@ def _describe_text(frame: Any, columns: list[ColumnProfile], warnings_: list[str
         elif c.used and c.kind in FEATURE_KINDS:
             c.used = False
             c.reason += f" Not used: this version's text routes read only the text column(s) ({', '.join(text_names)})."
+
+
+def _describe_media(modality: str, frame: Any, columns: list[ColumnProfile], root: Any,
+                    warnings_: list[str]) -> None:
+    """Header statistics of the image or audio column; unreadable files are counted (an error past 10 %)."""
+    from .paths import resolve_paths
+
+    if modality == "image":
+        from .images import BAD_SHARE_LIMIT, probe
+    else:
+        from .audio import BAD_SHARE_LIMIT, probe
+    unit = "images" if modality == "image" else "clips"
+    column = next(c for c in columns if c.kind == f"{modality}_path")
+    stats = probe(resolve_paths(frame[column.name], root, column.name))
+    column.stats = stats.to_dict() | {"unreadable": len(stats.unreadable)}
+    column.reason += " " + _header_summary(modality, stats)
+    if stats.unreadable:
+        shown = ", ".join(repr(p) for p in stats.unreadable[:3])
+        share = len(stats.unreadable) / max(stats.count, 1)
+        if share > BAD_SHARE_LIMIT:
+            raise DataError(f"{len(stats.unreadable):,} of {stats.count:,} {unit} ({share:.0%}) cannot be read, more "
+                            f"than the {BAD_SHARE_LIMIT:.0%} allowed; for example {shown}. Fix or remove them.")
+        warnings_.append(f"{len(stats.unreadable):,} {unit[:-1]} file(s) cannot be read and are skipped: {shown}.")
+    for c in columns:
+        if c is not column and c.used and c.kind != "target":
+            c.used = False
+            c.reason += f" Not used: this version's {modality} routes read only the {modality} column ({column.name!r})."
+
+
+def _header_summary(modality: str, stats: Any) -> str:
+    if modality == "image":
+        modes = ", ".join(f"{mode} {count:,}" for mode, count in sorted(stats.modes.items()))
+        return (f"{stats.count:,} images, median {stats.median_width:.0f}x{stats.median_height:.0f} pixels "
+                f"(sides {stats.min_side}-{stats.max_side}); colour modes: {modes}.")
+    rates = ", ".join(f"{rate} Hz {count:,}" for rate, count in sorted(stats.sample_rates.items()))
+    channels = ", ".join(f"{n} channel(s) {count:,}" for n, count in sorted(stats.channels.items()))
+    return (f"{stats.count:,} clips, {stats.min_seconds:.2f}-{stats.max_seconds:.2f}s long (median "
+            f"{stats.median_seconds:.2f}s, 95th percentile {stats.p95_seconds:.2f}s); sample rates: {rates}; "
+            f"{channels}.")
 
 
 def clean_target(y: Any) -> tuple[Any, int]:

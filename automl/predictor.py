@@ -16,10 +16,13 @@ from . import routes
 from .data import load as load_data
 from .errors import ConfigError, DataError, invalid
 from .features import check_columns
+from .folders import LABEL_COLUMN, PATH_COLUMN
 from .inspection import label_text
 from .metrics import score_all
+from .paths import resolve_paths
 
 APPROACHES = ("best", "gbm", "deep", "blend")
+PATH_KINDS = ("image_path", "audio_path")
 
 
 @dataclass
@@ -45,10 +48,22 @@ class Predictor:
         self.features = record["features"]
 
     def prepare(self, data: Any) -> Prepared:
-        frame = data.frame if hasattr(data, "frame") else load_data(data).frame
-        extra = check_columns(frame, self.features, ignore=(self.target,))
-        notes = [f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}"] if extra else []
-        return Prepared(frame[self.features].reset_index(drop=True), frame, notes)
+        dataset = data if hasattr(data, "frame") else load_data(data)
+        frame = dataset.frame
+        notes = list(getattr(dataset, "notes", ()))
+        paths = [c for c in self.features if self.record["kinds"].get(c) in PATH_KINDS]
+        if paths and paths[0] not in frame.columns and PATH_COLUMN in frame.columns:
+            frame = frame.rename(columns={PATH_COLUMN: paths[0]})  # a folder of files read for a path-column model
+        if self.target not in frame.columns and LABEL_COLUMN in frame.columns and LABEL_COLUMN not in self.features:
+            frame = frame.rename(columns={LABEL_COLUMN: self.target})  # class sub-folders hold the labels
+        extra = check_columns(frame, self.features, ignore=(self.target, LABEL_COLUMN))
+        if extra:
+            notes.append(f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}")
+        X = frame[self.features].reset_index(drop=True)
+        if paths:
+            X = X.copy()
+            X[paths[0]] = resolve_paths(X[paths[0]], getattr(dataset, "root", None), paths[0])
+        return Prepared(X, frame, notes)
 
     def predict(self, data: Any) -> Any:
         """Class labels (as in the training data) or predicted values."""

@@ -30,6 +30,7 @@ from .routes.base import SearchContext
 from .rundir import RunDir, folder_bytes
 from .splitting import split_rows
 
+MEDIA_COLUMNS = {"image": "image_path", "audio": "audio_path"}
 VERSIONED = ("automl", "numpy", "pandas", "scikit-learn", "xgboost", "keras", "keras-tuner", "tensorflow", "jax", "torch")
 
 
@@ -78,6 +79,10 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
     keep = clean_target(frame[profile.target])[0].notna().to_numpy()
     rows = np.flatnonzero(keep)  # positions in the file's data rows, for test_predictions.csv
     frame = frame.loc[keep].reset_index(drop=True)
+    cache: dict[str, Any] = {}
+    skipped_files: list[dict[str, str]] = []
+    if profile.modality in MEDIA_COLUMNS:
+        frame, rows, skipped_files, cache = _decode_media(frame, rows, profile, plan, dataset, hardware)
     features = [c.name for c in profile.features]
     kinds = {c.name: c.kind for c in profile.features}
     y, classes = encode_target(frame[profile.target], profile.task)
@@ -96,7 +101,7 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
         "modality": profile.modality, "classes": classes, "features": features, "kinds": kinds,
         "split": {"train_rows": int(len(train)), "test_rows": int(len(test))},
         "profile": profile.to_dict(), "plan": plan.to_dict(), "spend": {}, "finalists": [], "errors": [],
-        "models": {}, "best": None,
+        "models": {}, "best": None, "skipped_files": skipped_files,
     }
     run.write_json("run.json", record)
     settings.listener(Event("message", message=f"run directory: {run.path}"))
@@ -112,7 +117,7 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
                 record["errors"].append(f"{approach.name}: no time left in the budget; skipped.")
                 continue
             finalist = _run_approach(approach.name, seconds, split, profile, plan, hardware, settings, clock, run,
-                                     record, outputs)
+                                     record, outputs, cache)
             if finalist is not None:
                 finalists.append(finalist)
         if len(finalists) == 2:
@@ -144,6 +149,27 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
     return RunOutcome(run.path, finalists, best.approach)
 
 
+def _decode_media(frame: Any, rows: Any, profile: Profile, plan: Plan, dataset: Dataset, hardware: Hardware
+                  ) -> tuple[Any, Any, list[dict[str, str]], dict[str, Any]]:
+    """Resolve and decode the image or audio column once; rows whose file cannot be decoded leave the run, listed.
+
+    The decoded arrays are kept for the approaches (``cache[modality]``) when they fit in memory.
+    """
+    from .paths import resolve_paths
+
+    modality = profile.modality
+    if modality == "image":
+        from .images import ImageSpec as Spec, decode_column
+    else:
+        from .audio import AudioSpec as Spec, decode_column
+    column = next(c.name for c in profile.features if c.kind == MEDIA_COLUMNS[modality])
+    frame = frame.copy()
+    frame[column] = resolve_paths(frame[column], dataset.root, column)
+    decoded = decode_column(list(frame[column]), Spec(**plan.inputs[modality]), hardware.memory_bytes)
+    cache = {modality: decoded.cache} if decoded.cache is not None else {}
+    return frame.loc[decoded.good].reset_index(drop=True), rows[decoded.good], decoded.bad, cache
+
+
 @dataclass
 class Split:
     """The run's one split: raw feature rows and encoded targets, train and test."""
@@ -157,8 +183,8 @@ class Split:
 
 
 def _run_approach(name: str, seconds: float, split: Split, profile: Profile, plan: Plan, hardware: Hardware,
-                  settings: RunSettings, clock: Deadline, run: RunDir, record: dict, outputs: dict
-                  ) -> Finalist | None:
+                  settings: RunSettings, clock: Deadline, run: RunDir, record: dict, outputs: dict,
+                  cache: dict[str, Any]) -> Finalist | None:
     """Search one approach, save its best model, score it on the test rows."""
     listener = settings.listener
     X_train, y_train, X_test, y_test = split.X_train, split.y_train, split.X_test, split.y_test
@@ -181,7 +207,7 @@ def _run_approach(name: str, seconds: float, split: Split, profile: Profile, pla
         approach=name, X=X_train, y=y_train, task=profile.task, metric=plan.metric, classes=classes, kinds=kinds,
         seed=settings.seed, validation=plan.validation, folds=plan.folds, deadline=deadline, hardware=hardware,
         run_clock=clock, max_trials=settings.max_trials, max_epochs=settings.max_epochs, record=on_trial,
-        improved=on_improved,
+        improved=on_improved, inputs=plan.inputs, cache=cache,
     )
     started = time.monotonic()
     with PeakMemory() as memory, stderr_to(run.path / "logs" / f"{name}.log"):

@@ -162,11 +162,11 @@ def test_missing_file():
     assert "no_such_file.csv" in message
 
 
-def test_folder(tmp_path):
+def test_folder_without_media_files(tmp_path):
     folder = tmp_path / "images.csv"
     folder.mkdir()
     message = _data_error(folder)
-    assert "is a folder" in message
+    assert "holds no image or audio files" in message
     assert "images.csv" in message
 
 

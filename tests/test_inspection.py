@@ -352,10 +352,25 @@ def test_column_notes_become_profile_warnings():
         ("clip", [f"{i}.wav" for i in range(40)], "audio"),
     ],
 )
-def test_modality(column, values, modality):
+def test_modality(column, values, modality, tmp_path):
+    _write_media(values, tmp_path)  # image and audio paths must name real files (relative to the working dir)
     p = inspect_frame(frame(40, **{column: values}))
     assert p.modality == modality
     assert repr(column) in p.modality_reason
+
+
+def _write_media(names, folder):
+    import numpy as np
+
+    for i, name in enumerate(names):
+        if name.endswith(".png"):
+            from PIL import Image
+
+            Image.new("L", (8, 8), i).save(folder / name)
+        elif name.endswith(".wav"):
+            import soundfile
+
+            soundfile.write(folder / name, np.sin(np.arange(800) * (0.1 + i / 100)), 8000)
 
 
 # ---------------------------------------------------------------- real data

@@ -111,3 +111,15 @@ import automl.cli
 print("PROBE " + json.dumps({m: m in sys.modules for m in ("pandas", "sklearn", "tensorflow", "keras")}))
 """
     assert not any(probe(code).values())
+
+
+def test_inspect_an_image_folder_does_not_import_tensorflow(tmp_path):
+    from PIL import Image
+
+    for label, shade in (("dark", 30), ("light", 220)):
+        (tmp_path / "photos" / label).mkdir(parents=True)
+        for i in range(12):
+            Image.new("RGB", (20 + i, 16), (shade, shade, shade)).save(tmp_path / "photos" / label / f"{i}.png")
+    result = run_cli(["inspect", str(tmp_path / "photos")])
+    assert result["code"] in (0, None)
+    assert result["heavy"] == []

@@ -54,6 +54,7 @@ def build(run_dir: str | Path) -> dict[str, Any]:
         "cost_formula": f"cost = training hours x (CPU cores x core-hour price + GPU-hour price if a GPU was used); {PRICE_SOURCE}",
         "feature_importance": record.get("feature_importance", {}),
         "errors": record.get("errors", []),
+        "skipped_files": record.get("skipped_files", []),
         "seed": record["seed"],
         "command": record.get("command", ""),
         "split": record.get("split", {}),

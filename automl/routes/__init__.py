@@ -27,6 +27,14 @@ ROUTES = MappingProxyType(
                           "TF-IDF n-grams with logistic regression and XGBoost"),
         ("text", "deep"): ("automl.routes.text_deep:TextNetworkRoute",
                            "text networks: embeddings with pooling, convolution, GRU or attention (Keras Tuner)"),
+        ("image", "gbm"): ("automl.routes.media_classical:ImageGBMRoute",
+                           "gradient boosting on image features (thumbnail, oriented gradients, colour histograms)"),
+        ("image", "deep"): ("automl.routes.image_deep:ImageNetworkRoute",
+                            "convolutional networks: plain and residual CNNs with augmentation (Keras Tuner)"),
+        ("audio", "gbm"): ("automl.routes.media_classical:AudioGBMRoute",
+                           "gradient boosting on MFCC statistics"),
+        ("audio", "deep"): ("automl.routes.audio_deep:AudioNetworkRoute",
+                            "2-D CNNs on a log-mel spectrogram with SpecAugment (Keras Tuner)"),
     }
 )
 APPROACHES = ("gbm", "deep")

@@ -53,6 +53,8 @@ class SearchContext:
     record: Callable[[TrialRecord], None] = lambda _t: None
     improved: Callable[[Model], None] = lambda _m: None
     trials: list[TrialRecord] = field(default_factory=list)
+    inputs: dict[str, Any] = field(default_factory=dict)  # the plan's input shapes, e.g. {"image": {"size": 32}}
+    cache: dict[str, Any] = field(default_factory=dict)  # decoded inputs shared by the run's approaches
 
     @property
     def n_classes(self) -> int:

@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -50,20 +51,35 @@ def objective(metric: str) -> Any:
 
 
 def budgeted_oracle_class(kind: str) -> type:
-    """A subclass of the ``kind`` oracle that stops handing out trials at the deadline or cap."""
+    """A subclass of the ``kind`` oracle that stops handing out trials at the deadline or cap.
+
+    With ``defaults_first``, the first configuration it hands out is the
+    search space's defaults (a strong, known-good starting point) instead of a
+    random draw, so a short budget still trains something sensible.
+    """
     base = ORACLES[kind]
 
     class Budgeted(base):
-        def __init__(self, deadline: Deadline, trial_cap: int | None = None, **kwargs: Any):
+        def __init__(self, deadline: Deadline, trial_cap: int | None = None, defaults_first: bool = False,
+                     **kwargs: Any):
             super().__init__(**kwargs)
             self.deadline = deadline
             self.trial_cap = trial_cap
+            self.defaults_first = defaults_first
 
         def populate_space(self, trial_id: str) -> dict[str, Any]:
             over_cap = self.trial_cap is not None and len(self.trials) >= self.trial_cap
             if self.deadline.expired() or over_cap:
                 return {"status": keras_tuner.engine.trial.TrialStatus.STOPPED, "values": None}
             return super().populate_space(trial_id)
+
+        def _random_values(self) -> dict[str, Any] | None:
+            if self.defaults_first and not self._tried_so_far:
+                hps = keras_tuner.HyperParameters()
+                for hp in self.hyperparameters.space:
+                    hps.merge([hp])  # registering a hyperparameter sets its default value
+                return {k: v for k, v in hps.values.items() if hps.is_active(k)}
+            return super()._random_values()
 
     Budgeted.__name__ = f"Budgeted{base.__name__}"
     return Budgeted
@@ -96,11 +112,13 @@ class MetricCallback(keras.callbacks.Callback):
 class RecordingTuner(keras_tuner.Hyperband):
     """Keras Tuner's Hyperband tuner, driven by a budgeted oracle and reporting to the run."""
 
-    def __init__(self, oracle: Any, hypermodel: Any, ctx: SearchContext, wrap: Callable[[Any], Any], **kwargs: Any):
+    def __init__(self, oracle: Any, hypermodel: Any, ctx: SearchContext, wrap: Callable[[Any], Any],
+                 rows_per_epoch: int = 0, **kwargs: Any):
         # Hyperband.__init__ only builds its own oracle; we bring a budgeted one instead.
         keras_tuner.Tuner.__init__(self, oracle=oracle, hypermodel=hypermodel, **kwargs)
         self.ctx = ctx
         self.wrap = wrap
+        self.rows_per_epoch = rows_per_epoch
         self._started: dict[str, float] = {}
         self.best_score: float | None = None
 
@@ -113,12 +131,15 @@ class RecordingTuner(keras_tuner.Hyperband):
         ok = trial.status == keras_tuner.engine.trial.TrialStatus.COMPLETED and trial.score is not None
         params = {k: v for k, v in trial.hyperparameters.values.items()}
         error = None if ok else (trial.message or "trial failed").strip().splitlines()[-1]
-        name = self.hypermodel.family + (f"/{params['encoder']}" if "encoder" in params else "")
-        self.ctx.log_trial(
-            name, params, trial.score if ok else None, self._started.pop(trial.trial_id),
-            status="ok" if ok else "failed", error=error,
-            extra={"epochs": params.get("tuner/epochs"), "stopped_by_budget": self.ctx.deadline.expired()},
-        )
+        variant = params.get("encoder", params.get("family"))
+        name = self.hypermodel.family + (f"/{variant}" if variant else "")
+        started = self._started.pop(trial.trial_id)
+        extra = {"epochs": params.get("tuner/epochs"), "stopped_by_budget": self.ctx.deadline.expired()}
+        if self.rows_per_epoch and params.get("tuner/epochs"):
+            epochs = params["tuner/epochs"] - params.get("tuner/initial_epoch", 0)
+            extra["rows_per_second"] = round(self.rows_per_epoch * epochs / max(time.monotonic() - started, 1e-6), 1)
+        self.ctx.log_trial(name, params, trial.score if ok else None, started, status="ok" if ok else "failed",
+                           error=error, extra=extra)
         if ok and (self.best_score is None or self.oracle.objective.better_than(trial.score, self.best_score)):
             self.best_score = trial.score
             self.ctx.improved(self.wrap(self.load_model(trial), params))
@@ -144,31 +165,122 @@ def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float,
     return score
 
 
+def hyperband_cost(max_epochs: int, factor: int = 3) -> tuple[int, int]:
+    """Trials and epochs of Keras Tuner's first (widest) Hyperband bracket; resumed trials' epochs count once.
+
+    >>> [hyperband_cost(e) for e in (2, 3, 9, 27)]
+    [(2, 4), (4, 5), (13, 21), (40, 81)]
+    """
+    bracket = _num_brackets(max_epochs, factor) - 1
+    end_size = math.ceil(1 + math.log(max_epochs, factor))
+    trials, total, previous = 0, 0, 0
+    for round_num in range(bracket + 1):
+        size = math.ceil(end_size / (bracket + 1) * factor ** (bracket - round_num))
+        epochs_now = math.ceil(max_epochs / factor ** (bracket - round_num))
+        trials += size
+        total += size * (epochs_now - previous)
+        previous = epochs_now
+    return trials, total
+
+
+def _num_brackets(max_epochs: int, factor: int) -> int:
+    """Keras Tuner's count: one bracket per time ``max_epochs`` divides by ``factor``, plus one."""
+    epochs, brackets = max_epochs, 0
+    while epochs >= factor:
+        epochs /= factor
+        brackets += 1
+    return brackets + 1
+
+
+def epochs_for_budget(seconds: float, epoch_seconds: float, trial_seconds: float, cap: int,
+                      search_share: float = 0.6, choices: tuple[int, ...] = (2, 3, 4, 6, 9, 12, 18, 27)) -> int:
+    """The largest Hyperband ``max_epochs`` whose first bracket fits ``search_share`` of ``seconds``.
+
+    A bracket costs its epochs at ``epoch_seconds`` each plus ``trial_seconds``
+    per trial (building and compiling a network). The rest of the budget
+    continues training the winner. With too little time for any bracket, one
+    configuration trains for what there is.
+
+    >>> epochs_for_budget(420, 12, 2, cap=27), epochs_for_budget(130, 0.2, 1.8, cap=27)
+    (6, 18)
+    >>> epochs_for_budget(30, 10, 2, cap=27)
+    2
+    """
+    def cost(e: int) -> float:
+        trials, epochs = hyperband_cost(e)
+        return trials * trial_seconds + epochs * epoch_seconds
+
+    fitting = [e for e in choices if e <= cap and cost(e) <= search_share * seconds]
+    if fitting:
+        return max(fitting)
+    return int(max(1, min(cap, (seconds - trial_seconds) / max(epoch_seconds, 1e-6))))
+
+
 def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
                validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int,
-               max_epochs: int) -> tuple[Any, float | None, dict[str, Any]]:
+               max_epochs: int, defaults_first: bool = False, rows_per_epoch: int = 0,
+               trial_cap: int | None = None) -> tuple[Any, float | None, dict[str, Any]]:
     """Hyperband over ``hypermodel`` inside ``ctx.deadline``.
 
     Returns the best Keras model, its validation score and its hyperparameters.
+    ``x`` may be a ``keras.utils.PyDataset`` (then ``y`` is None and batching is its own).
+    ``trial_cap`` ends the search after that many trials (besides ``ctx.max_trials``).
     """
     keras.utils.set_random_seed(ctx.seed)
     workdir = tempfile.mkdtemp(prefix="automl-tuner-")
     try:
         oracle = budgeted_oracle_class("hyperband")(
-            ctx.deadline, ctx.max_trials, objective=objective(ctx.metric), max_epochs=max_epochs, factor=3,
-            seed=ctx.seed, max_consecutive_failed_trials=3,
+            ctx.deadline, min(c for c in (ctx.max_trials, trial_cap, 10**9) if c is not None),
+            defaults_first=defaults_first, objective=objective(ctx.metric),
+            max_epochs=max_epochs, factor=3, seed=ctx.seed, max_consecutive_failed_trials=3,
         )
-        tuner = RecordingTuner(oracle, hypermodel, ctx, wrap, directory=workdir, project_name="search",
-                               overwrite=True)
+        tuner = RecordingTuner(oracle, hypermodel, ctx, wrap, rows_per_epoch=rows_per_epoch, directory=workdir,
+                               project_name="search", overwrite=True)
         callbacks = [
             DeadlineCallback(ctx.deadline),
             MetricCallback(score),
             keras.callbacks.EarlyStopping(monitor=SCORE, mode=oracle.objective.direction, patience=3),
         ]
-        tuner.search(x, y, validation_data=validation_data, batch_size=batch_size, callbacks=callbacks, verbose=0)
+        fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
+        tuner.search(x, y, validation_data=validation_data, callbacks=callbacks, verbose=0, **fit_args)
         best = tuner.oracle.get_best_trials(1)
         if not best:
             raise RuntimeError("no network trial finished inside the budget")
         return tuner.load_model(best[0]), best[0].score, dict(best[0].hyperparameters.values)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
+                      score: Callable[[Any], float], start_score: float | None, batch_size: int,
+                      patience: int = 4) -> tuple[Any, float | None, int]:
+    """Train the search's winner on until the deadline or until it stops improving.
+
+    The learning rate drops when the validation score stalls, and the best
+    epoch's weights are kept; the model comes back unchanged unless it beat
+    ``start_score``. Returns the model, its score and the epochs run.
+    """
+    direction = "max" if greater_is_better(ctx.metric) else "min"
+    weights = keras_model.get_weights()
+    stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=patience,
+                                            restore_best_weights=True)
+    history = keras.callbacks.History()
+    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), history,
+                 keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3, patience=1,
+                                                   min_lr=1e-5),
+                 stopper]
+    fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
+    keras_model.fit(x, y, validation_data=validation_data, epochs=ctx.max_epochs or 200, callbacks=callbacks,
+                    verbose=0, **fit_args)
+    scores = [s for s in history.history.get(SCORE, []) if s == s]
+    if not scores:
+        keras_model.set_weights(weights)
+        return keras_model, start_score, 0
+    best = max(scores) if direction == "max" else min(scores)
+    if start_score is not None and not (best > start_score if direction == "max" else best < start_score):
+        keras_model.set_weights(weights)
+        return keras_model, start_score, len(scores)
+    if stopper.best_weights is None:  # EarlyStopping never restored: the last epoch was the best
+        return keras_model, best, len(scores)
+    keras_model.set_weights(stopper.best_weights)
+    return keras_model, best, len(scores)

@@ -1,0 +1,165 @@
+"""Deep search for audio: Keras Tuner over 2-D CNNs on a log-mel spectrogram computed inside the model.
+
+Clips arrive as fixed-length float32 waveforms (decoded, mixed down,
+resampled and padded by ``automl.audio``). The model's first layers turn them
+into a log-mel spectrogram (``keras.layers.MelSpectrogram``), so preprocessing
+is saved with the model and runs on every backend. Augmentation is tunable
+and active only in training: random gain on the waveform, and time and
+frequency masking on the spectrogram (SpecAugment-style), all in ``keras.ops``.
+The search tunes blocks, width, pooling, dropout, augmentation, optimizer and
+learning rate; the budget is spent as for images (``routes.media_network``).
+
+Example:
+    >>> AudioNetworkRoute().search(ctx)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..audio import AudioSpec
+from . import media_network
+from .base import SearchContext, SearchResult
+from .keras_search import keras, keras_tuner
+from .media_kinds import media
+
+BN_MOMENTUM = 0.9
+MEL_BINS = 64
+
+
+@keras.saving.register_keras_serializable(package="automl")
+class SpecAugment(keras.layers.Layer):
+    """Training-only augmentation of a (batch, mel, time) spectrogram: one frequency and one time mask.
+
+    Masks are up to ``freq_mask`` / ``time_mask`` of the axis wide, at random
+    positions, set to the spectrogram's mean.
+    """
+
+    def __init__(self, freq_mask: float = 0.1, time_mask: float = 0.1, seed: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.freq_mask = freq_mask
+        self.time_mask = time_mask
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def _mask(self, x: Any, axis: int, share: float) -> Any:
+        ops = keras.ops
+        size = ops.shape(x)[axis]
+        batch = ops.shape(x)[0]
+        width = keras.random.uniform((batch, 1), 0.0, share, seed=self.generator) * ops.cast(size, "float32")
+        start = keras.random.uniform((batch, 1), 0.0, 1.0, seed=self.generator) * (ops.cast(size, "float32") - width)
+        index = ops.cast(ops.arange(size), "float32")[None, :]
+        masked = ops.logical_and(index >= start, index < start + width)  # (batch, size)
+        return ops.expand_dims(masked, 2 if axis == 1 else 1)
+
+    def call(self, x: Any, training: bool | None = None) -> Any:
+        if not training:
+            return x
+        ops = keras.ops
+        mask = ops.logical_or(self._mask(x, 1, self.freq_mask), self._mask(x, 2, self.time_mask))
+        mean = ops.mean(x, axis=(1, 2), keepdims=True)
+        return ops.where(mask, mean, x)
+
+    def get_config(self) -> dict[str, Any]:
+        return super().get_config() | {"freq_mask": self.freq_mask, "time_mask": self.time_mask, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="automl")
+class RandomGain(keras.layers.Layer):
+    """Training-only loudness change: each clip scaled by a random factor in [1 - amount, 1 + amount]."""
+
+    def __init__(self, amount: float = 0.3, seed: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.amount = amount
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def call(self, x: Any, training: bool | None = None) -> Any:
+        if not training:
+            return x
+        batch = keras.ops.shape(x)[0]
+        return x * keras.random.uniform((batch, 1), 1.0 - self.amount, 1.0 + self.amount, seed=self.generator)
+
+    def get_config(self) -> dict[str, Any]:
+        return super().get_config() | {"amount": self.amount, "seed": self.seed}
+
+
+class AudioHyperModel(keras_tuner.HyperModel):
+    """Waveform -> log-mel spectrogram -> 2-D CNN, augmentation tuned too."""
+
+    family = "cnn2d"
+
+    def __init__(self, spec: AudioSpec, task: str, n_classes: int):
+        super().__init__(name="audio")
+        self.spec = spec
+        self.task = task
+        self.n_classes = n_classes
+
+    def build(self, hp: Any) -> Any:
+        layers = keras.layers
+        rate = self.spec.sample_rate
+        window = int(round(0.025 * rate))
+        fft = 1 << (window - 1).bit_length()
+        inputs = keras.Input(shape=(self.spec.samples,), dtype="float32", name="waveform")
+        gain = hp.Float("gain", 0.0, 0.4, step=0.2, default=0.2)
+        x = RandomGain(gain)(inputs) if gain else inputs
+        x = layers.MelSpectrogram(fft_length=fft, sequence_stride=int(round(0.010 * rate)), sequence_length=window,
+                                  sampling_rate=rate, num_mel_bins=MEL_BINS, min_freq=20.0,
+                                  max_freq=rate / 2.0)(x)
+        mask = hp.Float("mask", 0.0, 0.2, step=0.1, default=0.1)
+        if mask:
+            x = SpecAugment(mask, mask)(x)
+        x = layers.Reshape((MEL_BINS, -1, 1))(x)
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)  # puts the decibels on a learnable common scale
+        hp.Choice("family", ["cnn2d"], default="cnn2d")
+        blocks = hp.Int("blocks", 2, 4, default=3)
+        width = hp.Choice("width", [16, 32, 48], default=32)
+        pooling = hp.Choice("pooling", ["max", "average"], default="max")
+        for b in range(blocks):
+            for _ in range(2):
+                x = layers.Conv2D(width * min(2 ** b, 4), 3, padding="same", use_bias=False)(x)
+                x = layers.Activation("relu")(layers.BatchNormalization(momentum=BN_MOMENTUM)(x))
+            x = layers.MaxPooling2D()(x) if pooling == "max" else layers.AveragePooling2D()(x)
+        x = layers.GlobalAveragePooling2D()(x)
+        dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.3)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+        if self.task == "regression":
+            output, loss = layers.Dense(1, dtype="float32")(x), "mean_squared_error"
+        else:
+            output = layers.Dense(self.n_classes, activation="softmax", dtype="float32")(x)
+            loss = "sparse_categorical_crossentropy"
+        model = keras.Model(inputs, output)
+        learning_rate = hp.Float("learning_rate", 3e-4, 1e-2, sampling="log", default=2e-3)
+        if hp.Choice("optimizer", ["adam", "sgd"], default="adam") == "adam":
+            optimizer = keras.optimizers.Adam(learning_rate)
+        else:
+            optimizer = keras.optimizers.SGD(learning_rate * 10, momentum=0.9, nesterov=True)
+        model.compile(optimizer=optimizer, loss=loss, jit_compile="auto")
+        return model
+
+
+def batch_size(spec: AudioSpec, gpu: bool, n_rows: int) -> int:
+    """Clips per step: 32 on small data or long clips, 64 otherwise (twice that on a GPU)."""
+    base = 32 if n_rows < 4000 or spec.seconds > 5 else 64
+    return base * 2 if gpu else base
+
+
+class AudioNetworkRoute:
+    name = "deep"
+
+    @staticmethod
+    def finish_seconds(budget: float) -> float:
+        return 2.0 + 0.04 * budget
+
+    def search(self, ctx: SearchContext) -> SearchResult:
+        kind = media("audio")
+        data = media_network.prepare(ctx, kind, batch_size)
+        data.notes.append(f"Input {data.spec.seconds:g}s at {data.spec.sample_rate} Hz, turned into a "
+                          f"{MEL_BINS}-band log-mel spectrogram inside the model (25 ms windows, 10 ms hop).")
+        hypermodel = AudioHyperModel(data.spec, ctx.task, ctx.n_classes)
+        model, val_score, notes = media_network.timed_search(ctx, kind, hypermodel, data)
+        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
+
+
+load = media_network.load

@@ -1,0 +1,155 @@
+"""Deep search for images: Keras Tuner Hyperband over plain and residual CNNs, with tunable augmentation.
+
+Images arrive as uint8 arrays (decoded once by ``automl.images``); scaling and
+augmentation (flip, rotation, zoom, translation, contrast) are Keras layers
+inside the model, active only in training, so the saved model takes raw
+pixels on every backend. When the decoded images do not fit in memory, the
+training rows are streamed from disk by a ``keras.utils.PyDataset``.
+
+How the budget is spent (probe, one Hyperband bracket or the default network,
+then continued training) is shared with audio: ``routes.media_network``.
+
+Example:
+    >>> ImageNetworkRoute().search(ctx)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..images import ImageSpec
+from . import media_network
+from .base import SearchContext, SearchResult
+from .keras_search import keras, keras_tuner
+
+BN_MOMENTUM = 0.9  # Keras' 0.99 leaves the moving statistics unsettled after the few hundred steps of a short search
+
+
+class ImageHyperModel(keras_tuner.HyperModel):
+    """Plain CNN or residual network over ``spec``-shaped uint8 images, augmentation tuned too."""
+
+    family = "cnn"
+
+    def __init__(self, spec: ImageSpec, task: str, n_classes: int, flip: bool, gpu: bool = False):
+        super().__init__(name="image")
+        self.spec = spec
+        self.task = task
+        self.n_classes = n_classes
+        self.flip = flip
+        self.gpu = gpu
+
+    def max_blocks(self) -> int:
+        """Down-sampling blocks until the feature map is 4 pixels (at least 1, at most 4)."""
+        return int(max(1, min(4, math.log2(max(self.spec.size, 8) / 4))))
+
+    def build(self, hp: Any) -> Any:
+        layers = keras.layers
+        inputs = keras.Input(shape=self.spec.shape, dtype="uint8", name="image")
+        x = layers.Rescaling(1.0 / 255)(inputs)
+        x = self._augment(hp, x)
+        family = hp.Choice("family", ["cnn", "resnet"], default="cnn")
+        blocks = hp.Int("blocks", 1, self.max_blocks(), default=self.max_blocks())
+        width = hp.Choice("width", [16, 32, 64], default=32)
+        if family == "cnn":
+            with hp.conditional_scope("family", ["cnn"]):
+                kernel = hp.Choice("kernel", [3, 5], default=3)
+                norm = hp.Boolean("batch_norm", default=True)
+            for b in range(blocks):
+                for _ in range(2):
+                    x = layers.Conv2D(width * 2 ** b, kernel, padding="same", use_bias=not norm)(x)
+                    x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x) if norm else x
+                    x = layers.Activation("relu")(x)
+                x = layers.MaxPooling2D()(x)
+        else:
+            with hp.conditional_scope("family", ["resnet"]):
+                depth = hp.Int("units_per_stage", 1, 2, default=1)
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False)(x)
+            x = layers.Activation("relu")(layers.BatchNormalization(momentum=BN_MOMENTUM)(x))
+            for b in range(blocks):
+                for u in range(depth):
+                    x = _residual_unit(x, width * 2 ** b, stride=2 if (u == 0 and b > 0) else 1)
+            x = layers.MaxPooling2D()(x) if blocks == 1 else x
+        small = self.spec.size < 32  # a few pixels left at the end: keep where they are
+        if hp.Choice("head", ["average", "flatten"], default="flatten" if small else "average") == "flatten":
+            x = layers.Flatten()(x)
+        else:
+            x = layers.GlobalAveragePooling2D()(x)
+        dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.3)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+        if self.task == "regression":
+            output, loss = layers.Dense(1, dtype="float32")(x), "mean_squared_error"
+        else:
+            output = layers.Dense(self.n_classes, activation="softmax", dtype="float32")(x)
+            loss = "sparse_categorical_crossentropy"
+        model = keras.Model(inputs, output)
+        rate = hp.Float("learning_rate", 3e-4, 1e-2, sampling="log", default=2e-3)
+        if hp.Choice("optimizer", ["adam", "sgd"], default="adam") == "adam":
+            optimizer = keras.optimizers.Adam(rate)
+        else:
+            optimizer = keras.optimizers.SGD(rate * 10, momentum=0.9, nesterov=True)
+        model.compile(optimizer=optimizer, loss=loss, jit_compile="auto")
+        return model
+
+    def _augment(self, hp: Any, x: Any) -> Any:
+        layers = keras.layers
+        if hp.Choice("flip", ["none", "horizontal"], default="horizontal" if self.flip else "none") != "none":
+            x = layers.RandomFlip("horizontal")(x)
+        rotation = hp.Float("rotation", 0.0, 0.1, step=0.05, default=0.0)
+        if rotation:
+            x = layers.RandomRotation(rotation)(x)
+        zoom = hp.Float("zoom", 0.0, 0.2, step=0.1, default=0.0)
+        if zoom:
+            x = layers.RandomZoom(zoom)(x)
+        shift = hp.Float("translation", 0.0, 0.2, step=0.1, default=0.1)
+        if shift:
+            x = layers.RandomTranslation(shift, shift)(x)
+        contrast = hp.Float("contrast", 0.0, 0.2, step=0.1, default=0.0)
+        if contrast:
+            x = layers.RandomContrast(contrast)(x)
+        return x
+
+
+def _residual_unit(x: Any, filters: int, stride: int) -> Any:
+    layers = keras.layers
+    shortcut = x
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+    y = layers.Activation("relu")(layers.BatchNormalization(momentum=BN_MOMENTUM)(y))
+    y = layers.BatchNormalization(momentum=BN_MOMENTUM)(layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
+    if stride != 1 or shortcut.shape[-1] != filters:
+        shortcut = layers.BatchNormalization(momentum=BN_MOMENTUM)(layers.Conv2D(filters, 1, strides=stride, use_bias=False)(shortcut))
+    return layers.Activation("relu")(layers.Add()([y, shortcut]))
+
+
+def flip_default(spec: ImageSpec) -> tuple[bool, str]:
+    """Mirror images in training by default? Colour photos usually mean the same mirrored; grey glyphs do not."""
+    if spec.channels == 3:
+        return True, "colour images start with horizontal flips (a mirrored photo usually shows the same class)"
+    return False, "grey images start without flips (mirrored digits and letters change meaning)"
+
+
+def batch_size(spec: ImageSpec, gpu: bool, n_rows: int) -> int:
+    """Images per step: larger for small images and on a GPU, smaller for small data (more steps per epoch)."""
+    base = (128 if gpu else 64) if n_rows >= 4000 else 32
+    return base if spec.size <= 64 else base // 2 if spec.size <= 128 else base // 4
+
+
+class ImageNetworkRoute:
+    name = "deep"
+
+    @staticmethod
+    def finish_seconds(budget: float) -> float:
+        return 2.0 + 0.04 * budget
+
+    def search(self, ctx: SearchContext) -> SearchResult:
+        kind = media_network.media("image")
+        data = media_network.prepare(ctx, kind, batch_size)
+        flip, flip_why = flip_default(data.spec)
+        data.notes.append(f"Input {data.spec.size}x{data.spec.size}x{data.spec.channels}; {flip_why}.")
+        hypermodel = ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.gpu)
+        model, val_score, notes = media_network.timed_search(ctx, kind, hypermodel, data)
+        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
+
+
+load = media_network.load

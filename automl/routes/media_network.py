@@ -1,0 +1,237 @@
+"""What the image and audio networks share: arrays from file paths, a timed search, and the saved model.
+
+A media route decodes its column of file paths into arrays (from the run's
+cache, or streamed by a ``keras.utils.PyDataset`` when they do not fit in
+memory), then ``timed_search`` spends the budget the same way for both:
+
+1. a few timed batches of the default network measure seconds per epoch and
+   per trial start;
+2. with too few affordable epochs to compare architectures, the default
+   network takes the whole budget; otherwise one Hyperband bracket whose
+   ``max_epochs`` fits 60 % of it runs, defaults first;
+3. the winner trains on, its learning rate lowered on plateaus, until the
+   deadline or until it stops improving.
+
+Example:
+    >>> ImageNetworkRoute().search(ctx)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..splitting import validation_folds
+from . import keras_search
+from .base import SearchContext
+from .media_kinds import MediaKind, media
+from .keras_search import keras, keras_tuner
+
+MAX_EPOCHS = 27
+MIN_SEARCH_EPOCHS = 40  # below this, Hyperband's 1-epoch rounds pick architectures by noise
+PROBE_BATCHES = 6
+
+
+class MediaBatches(keras.utils.PyDataset):
+    """Training batches decoded from disk, shuffled each epoch (for sets larger than memory)."""
+
+    def __init__(self, paths: list[str], y: Any, load: Callable[[list[str]], Any], batch: int, seed: int,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        self.paths = paths
+        self.y = np.asarray(y)
+        self.load = load
+        self.batch = batch
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(paths))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.paths) / self.batch)
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        rows = self.order[index * self.batch:(index + 1) * self.batch]
+        return self.load([self.paths[i] for i in rows]), self.y[rows]
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.paths))
+
+
+class MediaNetworkModel:
+    """A Keras network over decoded files; ``predict`` takes a frame with the path column."""
+
+    def __init__(self, keras_model: Any, kind: str, spec: Any, column: str, task: str,
+                 y_scale: tuple[float, float], params: dict[str, Any]):
+        self.keras_model = keras_model
+        self.kind = kind
+        self.spec = spec
+        self.column = column
+        self.task = task
+        self.y_scale = y_scale
+        self.params = params
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}_network"
+
+    def _raw(self, frame: Any) -> Any:
+        arrays = media(self.kind).loader(list(frame[self.column]), self.spec)
+        return np.asarray(self.keras_model.predict(arrays, batch_size=256, verbose=0), dtype="float64")
+
+    def predict_proba(self, frame: Any) -> Any:
+        raw = self._raw(frame)
+        return raw / raw.sum(axis=1, keepdims=True)
+
+    def predict(self, frame: Any) -> Any:
+        if self.task != "regression":
+            return self.predict_proba(frame).argmax(axis=1)
+        return self._raw(frame).ravel() * self.y_scale[1] + self.y_scale[0]
+
+    def save(self, folder: Path) -> None:
+        meta = {"kind": self.kind, "spec": self.spec.to_dict(), "column": self.column, "task": self.task,
+                "y_scale": list(self.y_scale), "params": self.params}
+        (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+        self.keras_model.save(folder / "model.keras")
+
+
+def load(folder: Path) -> MediaNetworkModel:
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    model = keras.saving.load_model(folder / "model.keras", compile=False)
+    spec = media(meta["kind"]).spec_class(**meta["spec"])
+    return MediaNetworkModel(model, meta["kind"], spec, meta["column"], meta["task"], tuple(meta["y_scale"]),
+                             meta["params"])
+
+
+@dataclass
+class MediaData:
+    """The route's split: training input (arrays or a PyDataset), validation arrays, targets, and how it was held."""
+
+    column: str
+    spec: Any
+    x_fit: Any
+    y_fit: Any
+    x_val: Any
+    y_val: Any  # as the network is trained on (class indices or standardised values)
+    y_val_raw: Any  # as the run scores it
+    y_scale: tuple[float, float]
+    n_fit: int
+    n_val: int
+    batch: int
+    held: str  # a sentence on memory vs streaming
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare(ctx: SearchContext, kind: MediaKind, batch_of: Callable[[Any, bool, int], int]) -> MediaData:
+    """Split the training rows into fit/validation and load them (validation always in memory)."""
+    column = ctx.columns_of(kind.column_kind)[0]
+    spec = kind.spec_class(**ctx.inputs[kind.name])
+    paths = list(ctx.X[column])
+    y = np.asarray(ctx.y)
+    (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
+    regression = ctx.task == "regression"
+    y_scale = (float(np.mean(y[fit_idx])), float(np.std(y[fit_idx]) or 1.0)) if regression else (0.0, 1.0)
+    target = ((y - y_scale[0]) / y_scale[1]).astype("float32") if regression else y.astype("int32")
+    cache = ctx.cache.get(kind.name)
+    batch = batch_of(spec, ctx.hardware.gpu, len(fit_idx))
+    x_val = kind.loader([paths[i] for i in val_idx], spec, cache)
+    fit_paths = [paths[i] for i in fit_idx]
+    if cache is not None:
+        x_fit, y_fit = kind.loader(fit_paths, spec, cache), target[fit_idx]
+        held = f"all {len(paths):,} decoded {kind.unit} were held in memory"
+    else:
+        x_fit = MediaBatches(fit_paths, target[fit_idx], lambda p: kind.loader(p, spec), batch, ctx.seed,
+                             workers=min(4, ctx.hardware.cpu_count))
+        y_fit = None
+        held = f"training {kind.unit} were streamed from disk (they do not fit in memory)"
+    return MediaData(column, spec, x_fit, y_fit, x_val, target[val_idx], y[val_idx], y_scale, len(fit_idx),
+                     len(val_idx), batch, held)
+
+
+def timed_search(ctx: SearchContext, kind: MediaKind, hypermodel: Any, data: MediaData
+                 ) -> tuple[MediaNetworkModel, float | None, list[str]]:
+    """Probe, search and continue inside ``ctx.deadline``; returns the model, its validation score and notes."""
+
+    def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> MediaNetworkModel:
+        return MediaNetworkModel(keras_model, kind.name, data.spec, data.column, ctx.task, data.y_scale,
+                                 params or {})
+
+    score = keras_search.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
+    validation = (data.x_val, data.y_val)
+    trial_seconds, epoch_seconds = _probe(hypermodel, data)
+    affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
+    timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
+              f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget")
+    if ctx.max_epochs is not None:
+        max_epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
+    elif affordable < MIN_SEARCH_EPOCHS:
+        max_epochs, cap = 2, 1
+        how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
+               "network (the first candidate of the search) used the whole budget")
+    else:
+        max_epochs = keras_search.epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds,
+                                                    MAX_EPOCHS)
+        cap = keras_search.hyperband_cost(max_epochs)[0]
+        how = f"one Hyperband bracket ran with max_epochs={max_epochs} ({cap} trials)"
+    with _precision(ctx.hardware.gpu):
+        best, val_score, params = keras_search.run_search(
+            hypermodel, ctx, wrap, data.x_fit, data.y_fit, validation, score, data.batch, max_epochs,
+            defaults_first=True, rows_per_epoch=data.n_fit, trial_cap=cap,
+        )
+    notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
+             f"for validation and early stopping; {data.held}.", f"{timing}; {how}.", *data.notes,
+             "Trained from scratch: no pretrained weights are downloaded at run time."
+             + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.gpu else "")]
+    if ctx.max_epochs is None and not ctx.deadline.expired():
+        started = time.monotonic()
+        with _precision(ctx.hardware.gpu):
+            best, new_score, epochs = keras_search.continue_training(
+                best, ctx, data.x_fit, data.y_fit, validation, score, val_score, data.batch)
+        improved = new_score is not None and new_score != val_score
+        seconds = max(time.monotonic() - started, 1e-6)
+        ctx.log_trial(f"{hypermodel.family}/{params.get('family')} (continued)", params, new_score, started,
+                      extra={"epochs": epochs, "continued": True, "improved": improved,
+                             "rows_per_second": round(data.n_fit * epochs / seconds, 1)})
+        if improved:
+            notes.append(f"The winning network trained {epochs} more epoch(s) after the search, its validation "
+                         f"score going from {val_score:.4f} to {new_score:.4f}.")
+            val_score = new_score
+    model = wrap(best, params)
+    ctx.improved(model)
+    return model, val_score, notes
+
+
+def _probe(hypermodel: Any, data: MediaData) -> tuple[float, float]:
+    """Seconds to build and start a trial, and per epoch (validation scoring included), for the default network."""
+    started = time.perf_counter()
+    model = hypermodel.build(keras_tuner.HyperParameters())
+    batch = data.batch
+    if isinstance(data.x_fit, keras.utils.PyDataset):
+        sample_x, sample_y = data.x_fit[0]
+    else:
+        sample_x, sample_y = data.x_fit[: batch * (PROBE_BATCHES + 1)], data.y_fit[: batch * (PROBE_BATCHES + 1)]
+    model.fit(sample_x[:batch], sample_y[:batch], batch_size=batch, epochs=1, verbose=0)  # compile, warm up
+    trial_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    model.fit(sample_x, sample_y, batch_size=batch, epochs=1, verbose=0)
+    per_row = (time.perf_counter() - started) / max(len(sample_x), 1)
+    return trial_seconds, per_row * (data.n_fit + data.n_val / 3)
+
+
+@contextlib.contextmanager
+def _precision(gpu: bool) -> Any:
+    """Mixed float16 compute on a GPU (outputs stay float32); the global policy is restored afterwards."""
+    if not gpu:
+        yield
+        return
+    previous = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)
