@@ -1,0 +1,102 @@
+"""Fit the image sets (default: digits_png, cifar10_test) and print a markdown table.
+
+Both approaches' test accuracy, training seconds, training throughput
+(images/s over the network's trials), prediction throughput, peak memory and
+wall time against the budget. Then the run's test images are copied into a
+fresh folder of class sub-folders and ``automl evaluate`` scores the saved
+network on it, which must reproduce the test accuracy.
+
+    python recipes/benchmark_image.py --budget digits_png=3m,cifar10_test=10m
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _bench import DEFAULT_FOLDER, finalist, fmt, run_fit
+
+DEFAULT_BUDGETS = "digits_png=3m,cifar10_test=10m"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
+    parser.add_argument("--budget", default=DEFAULT_BUDGETS, help="one budget for all, or name=budget,...")
+    args = parser.parse_args()
+    if not args.folder.is_dir():
+        sys.exit(f"benchmark: folder not found: {args.folder}")
+    if "=" in args.budget:
+        budgets = dict(item.split("=", 1) for item in args.budget.split(","))
+    else:
+        budgets = {name: args.budget for name in DEFAULT_BUDGETS.replace("=", ",").split(",")[::2]}
+    print("| dataset | images | input | GBM acc | network acc | blend acc | GBM s | network s | network train img/s "
+          "| network predict img/s | evaluate on folder | peak MB | wall s / budget |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, budget in budgets.items():
+            folder = args.folder / name
+            if not folder.is_dir():
+                continue
+            r = run_fit(folder, None, budget, Path(tmp))
+            timing = f"{r['wall']:.1f} / {r['budget']:.0f}"
+            if r["error"]:
+                print(f"| {name} | error: {r['error']} ||||||||||| {timing} |", flush=True)
+                continue
+            rec = r["record"]
+            run_dir = sorted(Path(tmp).glob(f"{name}-*"))[-1]
+            g, d, b = finalist(rec, "gbm"), finalist(rec, "deep"), finalist(rec, "blend")
+            spec = rec["plan"]["inputs"]["image"]
+            peak = max(f["peak_memory_mb"] for f in rec["finalists"])
+            print(f"| {name} | {rec['split']['train_rows'] + rec['split']['test_rows']:,} | "
+                  f"{spec['size']}x{spec['size']}x{spec['channels']} | {_acc(g)} | {_acc(d)} | {_acc(b)} | "
+                  f"{fmt(g and g['fit_seconds'], '.1f')} | {fmt(d and d['fit_seconds'], '.1f')} | "
+                  f"{_train_speed(run_dir)} | {fmt(d and 1000.0 / max(d['predict_ms_per_row'], 1e-9), ',.0f')} | "
+                  f"{_evaluate_on_folder(run_dir, folder, Path(tmp) / f'{name}-test')} | {peak:.0f} | {timing} |",
+                  flush=True)
+
+
+def _acc(f: dict | None) -> str:
+    return fmt(f and f["test_scores"]["accuracy"])
+
+
+def _train_speed(run_dir: Path) -> str:
+    """Images per second over the network's trials (epochs x images / trial seconds, averaged)."""
+    speeds = [json.loads(line)["extra"].get("rows_per_second") for line in
+              (run_dir / "trials.jsonl").read_text().splitlines() if line.strip()]
+    speeds = [s for s in speeds if s]
+    return f"{sum(speeds) / len(speeds):,.0f}" if speeds else "-"
+
+
+def _evaluate_on_folder(run_dir: Path, source: Path, target: Path) -> str:
+    """Copy the run's test images into class folders and let ``automl evaluate`` score the network."""
+    import pandas as pd
+
+    listing = _listing(source)
+    rows = pd.read_csv(run_dir / "test_predictions.csv")["row"]
+    for path, label in listing.iloc[rows][["path", "label"]].itertuples(index=False):
+        (target / label).mkdir(parents=True, exist_ok=True)
+        shutil.copy(source / path, target / label / Path(path).name)
+    proc = subprocess.run([sys.executable, "-m", "automl", "evaluate", str(run_dir), str(target), "--approach",
+                           "deep"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return "error: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    for line in proc.stdout.splitlines():
+        if line.strip().startswith("accuracy"):
+            return line.split()[-1]
+    return "-"
+
+
+def _listing(folder: Path):
+    from automl.folders import read_folder
+
+    return read_folder(folder).frame
+
+
+if __name__ == "__main__":
+    main()
