@@ -30,12 +30,15 @@ class AutoML(BaseEstimator):
     seconds), ``target``, ``task`` (auto/binary/multiclass/regression),
     ``metric``, ``out`` (folder for run directories), ``seed``, ``compare``
     (run the comparison approach too), ``device`` (auto/cpu/gpu), and
-    ``max_trials`` / ``max_epochs`` to cap the searches (handy for tests).
+    ``max_trials`` / ``max_epochs`` to cap the searches (handy for tests), and ``price``
+    (``"cpu=0.05,gpu=2.5"`` or a dict; default: ``automl.toml`` or the built-in prices, see
+    ``automl.prices``) for the report's money figures.
     """
 
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, task: str = "auto",
                  metric: str | None = None, out: str | Path = "runs", seed: int = 0, compare: bool = True,
-                 device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None):
+                 device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
+                 price: Any = None):
         self.budget = budget
         self.target = target
         self.task = task
@@ -46,6 +49,7 @@ class AutoML(BaseEstimator):
         self.device = device
         self.max_trials = max_trials
         self.max_epochs = max_epochs
+        self.price = price
 
     def fit(self, X: Any, y: Any = None, target: str | None = None, *, listener: Any = None,
             command: str = "") -> "AutoML":
@@ -56,6 +60,7 @@ class AutoML(BaseEstimator):
         from .hardware import detect
         from .inspection import inspect_dataset
         from .predictor import load as load_predictor
+        from .prices import resolve as resolve_prices
         from .results import Event, quiet
         from .runner import RunSettings, execute
 
@@ -66,6 +71,7 @@ class AutoML(BaseEstimator):
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(invalid(name, "a positive whole number or None", value))
         out = _check_out(Path(self.out))
+        prices = resolve_prices(self.price)
         dataset = load(X, y, target=target)
         profile = inspect_dataset(dataset, target or self.target, self.task)
         hardware = detect(self.device)
@@ -75,7 +81,7 @@ class AutoML(BaseEstimator):
             listener(Event("message", message=line))
         settings = RunSettings(out=out, seed=int(self.seed), max_trials=self.max_trials,
                                max_epochs=self.max_epochs, command=command or "AutoML.fit",
-                               listener=listener)
+                               listener=listener, prices=prices)
         outcome = execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
         self.run_dir_ = outcome.run_dir
         self.report_path_ = outcome.run_dir / "report.html"

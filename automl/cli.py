@@ -92,7 +92,10 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
 @click.option("--device", type=click.Choice(["auto", "cpu", "gpu"]), default="auto", show_default=True)
 @click.option("--max-trials", type=click.IntRange(min=1), help="Cap on trials per approach.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
-def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device, max_trials, quiet) -> None:
+@click.option("--price", metavar="cpu=USD,gpu=USD",
+              help="Prices for the report's money figures: USD per CPU core-hour and per GPU-hour "
+                   "[default: ./automl.toml, ~/.config/automl/config.toml, else built-in list prices].")
+def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device, max_trials, quiet, price) -> None:
     """Train on DATA within the budget and write a run directory with a report."""
     from .api import DEFAULT_BUDGET, AutoML
     from .progress import ProgressPrinter
@@ -105,7 +108,7 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
         click.echo(f"automl fit {data}: budget {shown_budget}{note}, seed {seed}")
     listener = silent if quiet else ProgressPrinter(sys.stdout, live=sys.stdout.isatty())
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
-                   compare=not no_compare, device=device, max_trials=max_trials)
+                   compare=not no_compare, device=device, max_trials=max_trials, price=price)
     try:
         model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]))
     except KeyboardInterrupt:
@@ -113,9 +116,9 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
                    "so far.", err=True)
         sys.exit(EXIT_INTERRUPTED)
     board = model.leaderboard_
-    from .report import build
+    import json
 
-    report = build(model.run_dir_)
+    report = json.loads((model.run_dir_ / "report.json").read_text(encoding="utf-8"))
     click.echo("")
     click.echo(report["verdict"])
     click.echo("")
@@ -166,15 +169,33 @@ def evaluate(run: Path, data: Path, approach: str) -> None:
 
 
 @main.command()
-@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "formats", type=click.Choice(["html", "md", "json"]), multiple=True,
               help="Formats to write (default: all three).")
-def report(run: Path, formats: tuple[str, ...]) -> None:
-    """Render the report of RUN again."""
-    from .errors import ConfigError
-    from .report import FORMATS, write_reports
+@click.option("--price", metavar="cpu=USD,gpu=USD",
+              help="Re-price the run: USD per CPU core-hour and per GPU-hour (keys not given keep the run's).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Folder for the report files (default: the run directory; for several runs: ./comparison).")
+def report(runs: tuple[Path, ...], formats: tuple[str, ...], price: str | None, out: Path | None) -> None:
+    """Render the report of RUN again, or compare RUN1 RUN2 ... in one report (datasets as rows).
 
-    if not (run / "run.json").is_file():
-        raise ConfigError(f"`run` is not a run directory (no run.json): {str(run)!r}. Give a folder made by `automl fit`.")
-    for path in write_reports(run, formats or FORMATS):
+    \b
+    automl report runs/wine-20260101-120000
+    automl report runs/wine-* runs/adult-* --out comparison --price cpu=0.05,gpu=2.5
+    """
+    from .errors import ConfigError
+    from .prices import parse_price
+    from .report import FORMATS, write_comparison, write_reports
+
+    for run in runs:
+        if not (run / "run.json").is_file():
+            raise ConfigError(f"`run` is not a run directory (no run.json): {str(run)!r}. "
+                              "Give a folder made by `automl fit`.")
+    if price is not None:
+        parse_price(price)  # a malformed --price fails here, before anything is written
+    if len(runs) == 1:
+        written = write_reports(runs[0], formats or FORMATS, price=price, out=out)
+    else:
+        written = write_comparison(list(runs), out or Path("comparison"), formats or FORMATS, price=price)
+    for path in written:
         click.echo(str(path))

@@ -20,7 +20,10 @@ PRICE_GPU_HOUR = 2.50
 PRICE_SOURCE = "assumed on-demand cloud prices: $0.048 per CPU core-hour, $2.50 per GPU-hour"
 
 
-def cost_usd(seconds: float, cpu_count: int, gpu: bool) -> float:
+def cost_usd(seconds: float, cpu_count: int, gpu: bool, prices: Any = None) -> float:
+    """USD for ``seconds`` of the machine; ``prices`` (an ``automl.prices.Prices``) overrides the defaults."""
+    if prices is not None:
+        return prices.usd(seconds, cpu_count, gpu)
     per_hour = cpu_count * PRICE_CPU_CORE_HOUR + (PRICE_GPU_HOUR if gpu else 0.0)
     return seconds / 3600.0 * per_hour
 

@@ -47,6 +47,9 @@ class Finalist:
     trials: int
     cost_usd: float
     notes: list[str] = field(default_factory=list)
+    cpu_seconds: float | None = None  # process CPU time of the search, summed over threads
+    gpu_seconds: float | None = None  # wall time with a GPU held (0 without one)
+    predict_cpu_ms_per_row: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

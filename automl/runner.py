@@ -23,6 +23,7 @@ from .data import Dataset
 from .dispatch import Plan
 from .errors import FatalError
 from .hardware import Hardware
+from .importance import importance_of
 from .inspection import Profile, clean_target
 from .metrics import better, score_all
 from .results import Event, Finalist, Listener, TrialRecord, quiet
@@ -42,6 +43,7 @@ class RunSettings:
     max_epochs: int | None = None
     command: str = ""
     listener: Listener = quiet
+    prices: Any = None  # automl.prices.Prices; None: the defaults
 
 
 @dataclass
@@ -102,6 +104,7 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
         "split": {"train_rows": int(len(train)), "test_rows": int(len(test))},
         "profile": profile.to_dict(), "plan": plan.to_dict(), "spend": {}, "finalists": [], "errors": [],
         "models": {}, "best": None, "skipped_files": skipped_files,
+        "prices": settings.prices.to_dict() if settings.prices is not None else None,
     }
     run.write_json("run.json", record)
     settings.listener(Event("message", message=f"run directory: {run.path}"))
@@ -209,7 +212,7 @@ def _run_approach(name: str, seconds: float, split: Split, profile: Profile, pla
         run_clock=clock, max_trials=settings.max_trials, max_epochs=settings.max_epochs, record=on_trial,
         improved=on_improved, inputs=plan.inputs, cache=cache,
     )
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     with PeakMemory() as memory, stderr_to(run.path / "logs" / f"{name}.log"):
         try:
             route = routes.get(profile.modality, name)()
@@ -220,26 +223,40 @@ def _run_approach(name: str, seconds: float, split: Split, profile: Profile, pla
             record["spend"][name] = round(time.monotonic() - started, 2)
             listener(Event("approach_end", approach=name, message=f"failed: {exc}"))
             return None
-    spent = time.monotonic() - started
+    spent, cpu_spent = time.monotonic() - started, time.process_time() - cpu_started
     record["spend"][name] = round(spent, 2)
     model = result.model
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     outputs[name] = model.predict(X_test) if profile.task == "regression" else model.predict_proba(X_test)
     predict_ms = (time.perf_counter() - t0) * 1000.0 / max(len(X_test), 1)
+    predict_cpu_ms = (time.process_time() - cpu0) * 1000.0 / max(len(X_test), 1)
     scores = _scores(profile.task, y_test, outputs[name])
     finalist = Finalist(
         approach=name, model=model.name, params=model.params, test_scores=scores, val_score=result.val_score,
         fit_seconds=round(spent, 2), predict_ms_per_row=round(predict_ms, 4),
         model_bytes=folder_bytes(run.path / "models" / name), peak_memory_mb=round(memory.peak_mb, 1),
-        trials=len(ctx.trials), cost_usd=round(cost_usd(spent, hardware.cpu_count, hardware.gpu), 6),
-        notes=result.notes,
+        trials=len(ctx.trials), cost_usd=round(cost_usd(spent, hardware.cpu_count, hardware.gpu, settings.prices), 6),
+        notes=result.notes, cpu_seconds=round(cpu_spent, 2),
+        gpu_seconds=round(spent, 2) if hardware.gpu else 0.0,  # the GPU is held, and billed, for the whole search
+        predict_cpu_ms_per_row=round(predict_cpu_ms, 4),
     )
-    if hasattr(model, "feature_importance"):
-        record.setdefault("feature_importance", {})[name] = model.feature_importance()
+    if name == "gbm":
+        record.setdefault("feature_importance", {})[name] = _importance(model, split, profile.task, plan.metric,
+                                                                       settings.seed, min(5.0, 1.0 + 0.02 * seconds))
+    if ctx.history:
+        record.setdefault("training_curves", {})[name] = list(ctx.history)
     listener(Event("approach_end", approach=name, trials=len(ctx.trials), best=scores.get(plan.metric),
                    elapsed=spent, budget=seconds,
                    message=f"test {plan.metric}={_fmt(scores.get(plan.metric))} in {spent:.1f}s"))
     return finalist
+
+
+def _importance(model: Any, split: Split, task: str, metric: str, seed: int, max_seconds: float) -> dict:
+    """What the classical model leans on, for the report; a failure here is noted, never fatal."""
+    try:
+        return importance_of(model, split.X_test, split.y_test, task, metric, seed, max_seconds)
+    except Exception as exc:
+        return {"method": None, "features": [], "note": f"Not computed: {type(exc).__name__}: {exc}"}
 
 
 def _scores(task: str, y_test: Any, output: Any) -> dict[str, float | None]:
@@ -267,9 +284,16 @@ def _blend(finalists: list[Finalist], outputs: dict[str, Any], split: Split, tas
         predict_ms_per_row=round(sum(f.predict_ms_per_row for f in finalists), 4),
         model_bytes=sum(f.model_bytes for f in finalists), peak_memory_mb=max(f.peak_memory_mb for f in finalists),
         trials=0, cost_usd=round(sum(f.cost_usd for f in finalists), 6),
+        cpu_seconds=_total(f.cpu_seconds for f in finalists), gpu_seconds=_total(f.gpu_seconds for f in finalists),
+        predict_cpu_ms_per_row=_total(f.predict_cpu_ms_per_row for f in finalists),
         notes=["Equal-weight average of both models' predictions: nothing is fitted, so its test score is as "
                "honest as theirs; it costs both models' training and prediction time."],
     )
+
+
+def _total(values: Any) -> float | None:
+    values = list(values)
+    return None if any(v is None for v in values) else round(sum(values), 4)
 
 
 def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:

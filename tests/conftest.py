@@ -35,6 +35,11 @@ def write_csv(tmp_path):
 
 @pytest.fixture(autouse=True)
 def _work_in_tmp_path(tmp_path, monkeypatch):
-    """Run every test inside its own temporary folder, so nothing is written into the repository."""
+    """Run every test inside its own temporary folder, so nothing is written into the repository.
+
+    The user's config folder points there too, so a personal ``~/.config/automl/config.toml``
+    (prices) cannot change what a test sees.
+    """
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
     return tmp_path

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 WINE = REPO / "data" / "wine.csv"
 DIABETES = REPO / "data" / "diabetes.csv"
 CLASSES = ["class_0", "class_1", "class_2"]
-PARAMS = {"budget", "target", "task", "metric", "out", "seed", "compare", "device", "max_trials", "max_epochs"}
+PARAMS = {"budget", "target", "task", "metric", "out", "seed", "compare", "device", "max_trials", "max_epochs", "price"}
 
 
 def fast(tmp_path: Path, **kwargs) -> AutoML:

@@ -109,6 +109,49 @@ def test_report_names_both_approaches(wine_deep):
     assert "deep network" in report["verdict"] and "radient boosting" in report["verdict"]
 
 
+def test_training_curve_and_interval_reach_the_report(wine_deep):
+    """The best network's epochs are recorded at fit time; the report draws them and bootstraps the gap."""
+    record = json.loads((wine_deep.run_dir_ / "run.json").read_text())
+    epochs = record["training_curves"]["deep"]
+    assert [e["epoch"] for e in epochs] == list(range(1, len(epochs) + 1))
+    assert all(e["phase"] in ("search", "continued") and "loss" in e and "val_score" in e for e in epochs)
+    deep = next(f for f in record["finalists"] if f["approach"] == "deep")
+    assert deep["cpu_seconds"] > 0 and deep["predict_cpu_ms_per_row"] >= 0
+    report = json.loads((wine_deep.run_dir_ / "report.json").read_text())
+    interval = report["comparison"]["interval"]
+    assert interval["rows"] == report["split"]["test_rows"] and interval["low"] <= interval["high"]
+    html = (wine_deep.run_dir_ / "report.html").read_text()
+    for key in ("training_loss", "training_metric", "anytime", "cost_vs_score", "confusion_deep"):
+        assert f'aria-labelledby="{key}-title {key}-desc"' in html, key
+    assert "% interval" in report["verdict"] and "per 1,000 predictions" in report["verdict"]
+
+
+def test_continue_training_appends_its_epochs_to_the_history():
+    """The media and text routes train the search's winner on; those epochs join its recorded curve."""
+    import keras
+
+    from automl.budget import Deadline
+    from automl.hardware import Hardware
+    from automl.routes import keras_search
+    from automl.routes.base import SearchContext
+
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(60), hardware=Hardware(2, 1 << 30, None),
+                        run_clock=Deadline(60), max_epochs=3)
+    ctx.history.append({"epoch": 2, "phase": "search", "loss": 1.0})
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+
+    def score(m):
+        return float((m.predict(x, verbose=0).argmax(axis=1) == y).mean())
+
+    keras_search.continue_training(model, ctx, x, y, (x, y), score, None, batch_size=32)
+    assert [e["epoch"] for e in ctx.history] == [2, 3, 4, 5]
+    assert all(e["phase"] == "continued" and {"loss", "val_loss", "val_score"} <= set(e) for e in ctx.history[1:])
+
+
 def test_regression_with_the_deep_route(tmp_path):
     model = AutoML(budget=deep_budget(DIABETES), max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(DIABETES)
     board = model.leaderboard_

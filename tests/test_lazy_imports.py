@@ -91,6 +91,20 @@ def test_predict_with_a_gbm_model_does_not_import_tensorflow(tmp_path):
     assert (tmp_path / "pred.csv").is_file()
 
 
+def test_report_and_comparison_do_not_import_tensorflow(tmp_path):
+    """Re-rendering reads the run's records only: no model is loaded, no deep-learning library imported."""
+    out = tmp_path / "runs"
+    first = run_cli(["fit", str(WINE), "--budget", "10s", "--no-compare", "--max-trials", "1", "--out", str(out),
+                     "-q"])
+    assert first["code"] in (0, None)
+    run = next(p for p in out.iterdir() if p.is_dir())
+    for argv in (["report", str(run), "--price", "cpu=0.1"], ["report", str(run), str(run), "--out", str(tmp_path / "c")]):
+        result = run_cli(argv)
+        assert result["code"] in (0, None), argv
+        assert result["heavy"] == [], argv
+    assert (tmp_path / "c" / "report.html").is_file()
+
+
 def test_import_automl_is_light():
     code = """
 import json, sys

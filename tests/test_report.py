@@ -13,11 +13,20 @@ import pandas as pd
 import pytest
 
 from automl import AutoML
-from automl.report import build, render
-from automl.report.verdict import verdict
+from automl.report import SCHEMA_FILE, build, render, write_reports
+from automl.report.verdict import comparison, verdict
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def validate(report: dict) -> None:
+    """``report`` against the documented JSON Schema (automl/report/report.schema.json)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(report), key=str)
+    assert not errors, [f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:5]]
 
 
 def finalist(approach: str, metric: str, score: float | None, seconds: float) -> dict:
@@ -163,9 +172,10 @@ def test_json_report_keeps_data_strings_verbatim(hostile_run):
 
 def test_json_report_schema(hostile_run):
     report = json.loads((hostile_run / "report.json").read_text())
+    validate(report)
     for key in ("schema_version", "verdict", "leaderboard", "profile", "plan", "hardware", "versions"):
         assert key in report, key
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2 and report["kind"] == "run"
     assert report["status"] == "complete"
     assert report["metric"] == "accuracy" and report["task"] == "binary"
     assert len(report["leaderboard"]) == 1
@@ -217,3 +227,186 @@ def test_leaderboard_is_sorted_best_first(tmp_path):
 
     (run / "run.json").write_text(json.dumps(record("r2", {"gbm": 0.4, "deep": 0.6})))
     assert [f["approach"] for f in build(run)["leaderboard"]] == ["deep", "gbm"]
+
+
+# --------------------------------------------------------------------------- verdict with the interval and costs
+
+
+MONEY = {"gbm": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
+         "deep": {"train_usd": 0.018, "predict_usd_per_1000": 0.0009}}
+
+
+def test_verdict_with_interval_and_costs_names_when_the_loser_is_preferable():
+    gbm = finalist("gbm", "accuracy", 0.850, 2.0)
+    deep = finalist("deep", "accuracy", 0.854, 36.0)
+    chance = {"difference": 0.004, "low": -0.002, "high": 0.011, "level": 0.95, "rows": 2000}
+    c = comparison([gbm, deep], "accuracy", MONEY, chance)
+    assert (c["winner"], c["significant"], round(c["train_cost_ratio"])) == ("deep", False, 18)
+    sentence = verdict([gbm, deep], "accuracy", "adult", comparison=c)
+    assert sentence.startswith("The deep network wins on adult: test accuracy 0.854 against 0.850 for gradient "
+                               "boosting, 0.4 points better (95% interval -0.2 to 1.1 points on 2,000 test rows).")
+    assert "It costs 18.0x more to train ($0.018 vs $0.0010) and 9.0x more per 1,000 predictions" in sentence
+    assert sentence.endswith("and the gap could be chance, so gradient boosting is the better buy here.")
+
+    clear = dict(chance, low=0.002)
+    sentence = verdict([gbm, deep], "accuracy", "adult", comparison=comparison([gbm, deep], "accuracy", MONEY, clear))
+    assert sentence.endswith("so gradient boosting is preferable when 0.4 points of accuracy matters less than the "
+                             "extra cost.")
+
+
+def test_comparison_orients_lower_is_better_metrics_as_gains():
+    gbm = finalist("gbm", "rmse", 3.0, 1.0)
+    deep = finalist("deep", "rmse", 2.5, 1.0)
+    raw = {"difference": -0.5, "low": -0.8, "high": -0.1, "level": 0.95, "rows": 100}  # rmse(deep) - rmse(gbm)
+    c = comparison([gbm, deep], "rmse", MONEY, raw)
+    assert c["winner"] == "deep" and c["gain"] == pytest.approx(0.5)
+    assert (c["interval"]["low"], c["interval"]["high"]) == pytest.approx((0.1, 0.8))
+    assert c["interval"]["difference"] == pytest.approx(0.5) and c["significant"] is True
+    assert "0.5 better (95% interval 0.1 to 0.8 on 100 test rows)" in verdict([gbm, deep], "rmse", "d", comparison=c)
+
+
+def test_comparison_needs_two_scored_approaches():
+    assert comparison([finalist("gbm", "accuracy", 0.9, 1.0)], "accuracy", MONEY, None) is None
+    assert comparison([finalist("gbm", "accuracy", 0.9, 1.0), finalist("deep", "accuracy", None, 1.0)],
+                      "accuracy", MONEY, None) is None
+
+
+# --------------------------------------------------------------------------- the rest of the report
+
+
+def test_feature_importance_is_recorded_at_fit_time(hostile_run):
+    record = json.loads((hostile_run / "run.json").read_text())
+    importance = record["feature_importance"]["gbm"]
+    model = record["finalists"][0]["model"]
+    assert importance["method"] == {"xgboost": "gain", "hist_gbm": "permutation"}[model]
+    names = [name for name, _ in importance["features"]]
+    assert names[0] == SCRIPT  # the label is x > 0: that column carries all the signal
+    assert set(names) <= {SCRIPT, "other"}
+
+
+def test_run_records_cpu_seconds_and_prices(hostile_run):
+    record = json.loads((hostile_run / "run.json").read_text())
+    gbm = record["finalists"][0]
+    assert gbm["cpu_seconds"] > 0 and gbm["gpu_seconds"] == 0.0 and gbm["predict_cpu_ms_per_row"] >= 0
+    assert record["prices"]["cpu"] == pytest.approx(0.048)
+    report = json.loads((hostile_run / "report.json").read_text())
+    costs = report["costs"]["approaches"]["gbm"]
+    assert costs["train_usd"] == pytest.approx(gbm["fit_seconds"] / 3600 * record["hardware"]["cpu_count"] * 0.048)
+    assert costs["train_wh"] == pytest.approx(gbm["cpu_seconds"] * 10 / 3600)
+    assert costs["predict_usd_per_1000"] > 0
+
+
+def test_evaluation_matches_the_test_predictions(hostile_run):
+    report = json.loads((hostile_run / "report.json").read_text())
+    evaluation = report["evaluation"]
+    assert evaluation["labels"] == ["<b>", "plain"]
+    matrix = evaluation["approaches"]["gbm"]["confusion"]
+    test_rows = report["split"]["test_rows"]
+    assert sum(map(sum, matrix)) == test_rows
+    accuracy = (matrix[0][0] + matrix[1][1]) / test_rows
+    assert accuracy == pytest.approx(report["leaderboard"][0]["test_scores"]["accuracy"])
+
+
+def test_html_report_is_self_contained_with_every_chart(hostile_run):
+    import re
+
+    html = (hostile_run / "report.html").read_text()
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", html, re.I)
+    assert "<script" not in html.lower()
+    assert html.count("<svg ") == len(re.findall(r'<figure id="fig-[^"]+">\s*<h3>[^<]*</h3>\s*<svg ', html))
+    for key in ("anytime", "cost_vs_score", "confusion_gbm", "per_class_gbm", "feature_importance"):
+        assert f'id="fig-{key}"' in html and f'aria-labelledby="{key}-title {key}-desc"' in html
+    assert "Not drawn: no network was trained in this run" in html  # the training curves
+
+
+def test_markdown_links_each_chart_as_an_svg_file(hostile_run):
+    import re
+    import xml.etree.ElementTree as ET
+
+    md = (hostile_run / "report.md").read_text()
+    links = re.findall(r"!\[[^\]]*\]\((plots/[a-z_]+\.svg)\)", md)
+    assert "plots/anytime.svg" in links and "plots/confusion_gbm.svg" in links
+    for link in links:
+        text = (hostile_run / link).read_text()
+        assert "<script" not in text
+        ET.fromstring(text.split("\n", 1)[1])  # well-formed XML
+
+
+def old_run(source: Path, target: Path) -> Path:
+    """A copy of ``source`` as a run from before report schema 2: no prices, CPU seconds, curves or predictions."""
+    import shutil
+
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("models", "plots", "report.*"))
+    record = json.loads((target / "run.json").read_text())
+    for key in ("prices", "training_curves"):
+        record.pop(key, None)
+    record["feature_importance"] = {"gbm": {}}
+    for f in record["finalists"]:
+        for key in ("cpu_seconds", "gpu_seconds", "predict_cpu_ms_per_row"):
+            f.pop(key, None)
+    (target / "run.json").write_text(json.dumps(record))
+    (target / "test_predictions.csv").unlink()
+    return target
+
+
+def test_old_run_directories_render_with_not_recorded(hostile_run, tmp_path):
+    run = old_run(hostile_run, tmp_path / "old")
+    write_reports(run)
+    report = json.loads((run / "report.json").read_text())
+    validate(report)
+    assert report["costs"]["approaches"]["gbm"]["train_wh"] is None
+    assert report["evaluation"] == {"missing": "test_predictions.csv is not in the run directory"}
+    html = (run / "report.html").read_text()
+    assert "not recorded" in html and "Not drawn: test_predictions.csv is not in the run directory" in html
+    assert "Only gradient boosting ran on dataframe" in report["verdict"]
+
+
+def test_report_price_override_and_comparison_across_runs(hostile_run, tmp_path):
+    from click.testing import CliRunner
+
+    from automl.cli import main
+
+    first = tmp_path / "first"
+    second = old_run(hostile_run, tmp_path / "second")
+    import shutil
+
+    shutil.copytree(hostile_run, first, ignore=shutil.ignore_patterns("models"))
+    result = CliRunner().invoke(main, ["report", str(first), "--price", "cpu=1,gpu=0", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((first / "report.json").read_text())
+    fit = report["leaderboard"][0]["fit_seconds"]
+    assert report["costs"]["approaches"]["gbm"]["train_usd"] == pytest.approx(fit / 3600 * report["hardware"]["cpu_count"])
+    assert "given with --price" in report["costs"]["prices"]["price_source"]
+
+    bad = CliRunner().invoke(main, ["report", str(first), "--price", "cpu=cheap"])
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().splitlines() == [
+        "automl: error: `price` must be a number of 0 or more. Received: price='cpu=cheap'. "
+        "For example: --price cpu=0.05,gpu=2.5"]
+
+    out = tmp_path / "together"
+    result = CliRunner().invoke(main, ["report", str(first), str(second), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [Path(line).name for line in result.stdout.splitlines()] == ["report.html", "report.md", "report.json"]
+    table = json.loads((out / "report.json").read_text())
+    validate(table)
+    assert table["kind"] == "comparison" and [r["run"] for r in table["rows"]] == ["first", "second"]
+    assert table["rows"][0]["gbm_train_usd"] > 0
+    html = (out / "report.html").read_text()
+    assert SCRIPT not in html
+    assert "automl comparison: 2 runs" in html and "<td>dataframe<br>" in html
+
+
+def test_fit_with_a_malformed_price_is_a_one_line_error_before_any_run(tmp_path):
+    from click.testing import CliRunner
+
+    from automl.cli import main
+
+    data = Path(__file__).resolve().parents[1] / "data" / "wine.csv"
+    result = CliRunner().invoke(main, ["fit", str(data), "--budget", "10s", "--no-compare", "--price", "gpu",
+                                       "--out", str(tmp_path / "runs")])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("automl: error: `price` must be KEY=VALUE pairs")
+    assert not (tmp_path / "runs").exists()

@@ -1,26 +1,44 @@
 """Build the report of a run directory and render it as JSON, Markdown and self-contained HTML.
 
+``build`` turns the run's files (run.json, trials.jsonl, test_predictions.csv) into one
+JSON-serialisable dict, the schema of ``report.json`` (``report.schema.json`` beside this
+file, documented in docs/report.md). ``render`` draws it: HTML with the charts as inline
+SVG and styles inline, Markdown with the charts as SVG files under ``plots/``.
+``compare`` does the same for several runs, one row per dataset. Nothing here loads a
+model or imports TensorFlow.
+
 Example:
     >>> write_reports("runs/adult-20260101-000000")   # doctest: +SKIP
+    >>> write_comparison(["runs/adult-...", "runs/wine-..."], "comparison")   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import json
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..cost import PRICE_SOURCE
 from ..metrics import LABELS, greater_is_better
+from ..prices import Prices, resolve
 from ..rundir import atomic_write_text
-from .verdict import verdict
+from .costs import costs
+from .evaluation import evaluate, interval, read_predictions
+from .trail import trail
+from .verdict import comparison, verdict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FORMATS = ("html", "md", "json")
+PLOTS = "plots"  # folder of SVG files beside report.md
+SCHEMA_FILE = Path(__file__).with_name("report.schema.json")
 
 
-def build(run_dir: str | Path) -> dict[str, Any]:
-    """The report's content, from the files of a run directory."""
+def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
+    """The report's content, from the files of a run directory.
+
+    Prices: ``price`` (``"cpu=...,gpu=..."``) over those the run recorded; runs that recorded none
+    use the config files or the defaults (``automl.prices``).
+    """
     run_dir = Path(run_dir)
     record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     plan = record["plan"]
@@ -31,52 +49,97 @@ def build(run_dir: str | Path) -> dict[str, Any]:
                        -(f["test_scores"].get(metric) or 0) if greater_is_better(metric) else (f["test_scores"].get(metric) or 0)),
     )
     trials = _read_trials(run_dir / "trials.jsonl")
+    recorded = record.get("prices")
+    base = Prices.from_dict(recorded) if recorded else None
+    prices = resolve(price, base=base) if price is not None or base is None else base
+    money = costs(finalists, record.get("hardware", {}), prices)
+    frame = read_predictions(run_dir)
+    seed = record.get("seed", 0)
+    classes = record.get("classes")
+    pair = [f for f in finalists if f["approach"] != "blend"]
+    summary = comparison(pair, metric, money["approaches"], None)
+    if summary is not None:
+        summary = comparison(pair, metric, money["approaches"],
+                             interval(frame, record["task"], classes, metric, summary["winner"], summary["loser"],
+                                      seed))
     return {
         "schema_version": SCHEMA_VERSION,
+        "kind": "run",
+        "generator": f"automl {_version()}",
         "dataset": record["data"]["name"],
         "status": record["status"],
-        "verdict": verdict(finalists, metric, record["data"]["name"], record["modality"]),
+        "verdict": verdict(finalists, metric, record["data"]["name"], record["modality"], summary),
+        "comparison": summary,
         "task": record["task"],
         "modality": record["modality"],
         "target": record["target"],
+        "classes": classes,
         "metric": metric,
         "metric_label": LABELS[metric],
+        "greater_is_better": greater_is_better(metric),
         "budget_seconds": record["budget_seconds"],
         "total_seconds": record.get("total_seconds"),
         "leaderboard": finalists,
+        "costs": money,
         "trial_counts": {a: sum(1 for t in trials if t["approach"] == a) for a in record.get("spend", {})},
         "anytime": _anytime(trials, metric),
+        "evaluation": evaluate(frame, record["task"], classes, [f["approach"] for f in pair], seed),
+        "training_curves": record.get("training_curves", {}),
+        "feature_importance": _importance(record.get("feature_importance", {})),
+        "trail": trail(record, trials),
         "spend": record.get("spend", {}),
         "profile": record["profile"],
         "plan": plan,
         "hardware": record["hardware"],
         "versions": record["versions"],
-        "cost_formula": f"cost = training hours x (CPU cores x core-hour price + GPU-hour price if a GPU was used); {PRICE_SOURCE}",
-        "feature_importance": record.get("feature_importance", {}),
+        "cost_formula": money["formula"],
         "errors": record.get("errors", []),
         "skipped_files": record.get("skipped_files", []),
-        "seed": record["seed"],
+        "seed": seed,
         "command": record.get("command", ""),
         "split": record.get("split", {}),
     }
 
 
-def write_reports(run_dir: str | Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Render and atomically write ``report.<format>`` files; returns their paths."""
-    run_dir = Path(run_dir)
-    report = build(run_dir)
+def write_reports(run_dir: str | Path, formats: tuple[str, ...] = FORMATS, price: Any = None,
+                  out: str | Path | None = None) -> list[Path]:
+    """Render and atomically write ``report.<format>`` files (into ``out``, default the run directory).
+
+    Markdown's charts go to ``plots/*.svg`` beside it. Returns the report files' paths.
+    """
+    report = build(run_dir, price)
+    return _write(report, Path(out) if out is not None else Path(run_dir), formats)
+
+
+def write_comparison(run_dirs: list[str | Path], out: str | Path, formats: tuple[str, ...] = FORMATS,
+                     price: Any = None) -> list[Path]:
+    """One report across several runs, datasets as rows, written into ``out``."""
+    from .compare import compare
+
+    return _write(compare([(Path(r).name, build(r, price)) for r in run_dirs]), Path(out), formats)
+
+
+def _write(report: dict[str, Any], folder: Path, formats: tuple[str, ...]) -> list[Path]:
     written = []
     for fmt in formats:
-        path = run_dir / f"report.{fmt}"
+        path = folder / f"report.{fmt}"
+        if fmt == "md":
+            for figure in _figures(report):
+                if "svg" in figure:
+                    from .svg import standalone
+
+                    atomic_write_text(folder / PLOTS / f"{figure['key']}.svg", standalone(figure["svg"]))
         atomic_write_text(path, render(report, fmt))
         written.append(path)
     return written
 
 
 def render(report: dict[str, Any], fmt: str) -> str:
+    """The report as ``json``, ``md`` or ``html`` text."""
     if fmt == "json":
         return json.dumps(report, indent=2) + "\n"
     import jinja2
+    from markupsafe import Markup
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("automl.report", "templates"),
@@ -84,15 +147,59 @@ def render(report: dict[str, Any], fmt: str) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = _num
-    env.filters["secs"] = lambda s: "n/a" if s is None else (f"{s:.1f}s" if s < 60 else f"{s / 60:.1f} min")
-    env.filters["mb"] = lambda b: f"{b / 2**20:.2f} MB"
-    env.filters["md"] = lambda s: str(s).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    template = env.get_template("report.html.j2" if fmt == "html" else "report.md.j2")
-    return template.render(r=report, metrics_of=_metrics_of(report))
+    env.filters.update(_filters())
+    if fmt == "md":  # "$1 ... $2" would be read as maths by some Markdown renderers
+        env.filters["usd"] = lambda v, usd=env.filters["usd"]: usd(v).replace("$", "\\$")
+        env.filters["md"] = lambda v: _md(v).replace("$", "\\$")
+    figures = _figures(report)
+    for figure in figures:
+        if "svg" in figure:
+            figure["svg"] = Markup(figure["svg"])  # built by automl.report.svg, where every text is escaped
+    name = "compare" if report.get("kind") == "comparison" else "report"
+    template = env.get_template(f"{name}.{'html' if fmt == 'html' else 'md'}.j2")
+    return template.render(r=report, figures=figures, metrics_of=_metrics_of(report), plots=PLOTS)
+
+
+def _figures(report: dict[str, Any]) -> list[dict[str, Any]]:
+    from . import plots
+
+    if report.get("kind") == "comparison":
+        return [plots.comparison_chart(report["rows"])]
+    return plots.figures(report)
+
+
+def _filters() -> dict[str, Any]:
+    from .verdict import _usd
+
+    return {
+        "num": _num,
+        "secs": lambda s: "n/a" if s is None else (f"{s:.1f}s" if s < 60 else f"{s / 60:.1f} min"),
+        "mb": lambda b: "n/a" if b is None else f"{b / 2**20:.2f} MB",
+        "md": _md,
+        "usd": _usd,
+        "wh": lambda v: "not recorded" if v is None else (f"{v:.3g} Wh" if v >= 0.001 else f"{v * 1000:.3g} mWh"),
+        "ratio": lambda v: "n/a" if v is None else (f"{v:.1f}x" if v >= 1 else f"{v:.2g}x"),
+        "or_nr": lambda v: "not recorded" if v is None else v,
+        "fixed": lambda v, digits=1: "not recorded" if v is None else f"{v:.{digits}f}",
+        "pct": lambda v: "n/a" if v is None else f"{v:.0%}",
+    }
+
+
+def _md(value: Any) -> str:
+    """Text safe in a Markdown table cell or paragraph: no HTML, no links, no table breaks.
+
+    >>> _md("<b>|[x](y)*_")
+    '&lt;b&gt;\\\\|\\\\[x\\\\](y)\\\\*_'
+    """
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*[]|":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n", " ")
 
 
 def _metrics_of(report: dict[str, Any]) -> list[str]:
+    if report.get("kind") == "comparison":
+        return []
     first = report["leaderboard"][0]["test_scores"] if report["leaderboard"] else {}
     main = report["metric"]
     return [main] + [m for m in first if m != main]
@@ -105,12 +212,41 @@ def _read_trials(path: Path) -> list[dict[str, Any]]:
 
 
 def _anytime(trials: list[dict[str, Any]], metric: str) -> dict[str, list[list[float]]]:
-    """Best validation score so far against elapsed run seconds, per approach."""
+    """Best validation score so far against elapsed run seconds, per approach (one point per improvement)."""
     out: dict[str, list[list[float]]] = {}
+    last: dict[str, list[float]] = {}
     for t in trials:
-        if t.get("best_so_far") is not None:
-            out.setdefault(t["approach"], []).append([t["ended"], t["best_so_far"]])
+        best = t.get("best_so_far")
+        if best is None:
+            continue
+        points = out.setdefault(t["approach"], [])
+        if not points or points[-1][1] != best:
+            points.append([t["ended"], best])
+        last[t["approach"]] = [t["ended"], best]
+    for approach, point in last.items():  # the flat tail up to the approach's last trial
+        if out[approach][-1] != point:
+            out[approach].append(point)
     return out
+
+
+def _importance(recorded: dict[str, Any]) -> dict[str, Any]:
+    """Per approach ``{"method", "features": [[name, value]], "note"}``; runs before schema 2 stored ``{name: gain}``."""
+    out = {}
+    for approach, value in (recorded or {}).items():
+        if isinstance(value, dict) and "features" in value:
+            out[approach] = value
+        elif isinstance(value, dict):
+            ranked = sorted(value.items(), key=lambda kv: -kv[1])
+            out[approach] = {"method": "gain" if ranked else None, "features": [[k, v] for k, v in ranked],
+                             "note": "" if ranked else "This model does not expose feature importance."}
+    return out
+
+
+def _version() -> str:
+    try:
+        return metadata.version("automl")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _num(value: Any) -> str:

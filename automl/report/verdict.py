@@ -1,14 +1,28 @@
-"""The one-sentence verdict: who wins, by how much, at what time ratio. Pure.
+"""The verdict: who wins, by how much and how surely, at what cost, and when the other is the better buy. Pure.
+
+``comparison`` summarises the two approaches from the numbers the report already
+has (test scores, the paired bootstrap interval, costs); ``verdict`` writes it
+as one or two sentences. Without a comparison (old runs, one approach) it
+falls back to scores and training time.
 
 Example:
     >>> gbm = {"approach": "gbm", "test_scores": {"accuracy": 0.87}, "fit_seconds": 20.0}
     >>> deep = {"approach": "deep", "test_scores": {"accuracy": 0.85}, "fit_seconds": 60.0}
     >>> verdict([gbm, deep], "accuracy", "adult")
     'Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network (2.0 points better), and it took 3.0x less time to train (20s vs 60s).'
+    >>> money = {"gbm": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
+    ...          "deep": {"train_usd": 0.018, "predict_usd_per_1000": 0.0009}}
+    >>> interval = {"difference": 0.02, "low": 0.005, "high": 0.035, "level": 0.95, "rows": 900}
+    >>> c = comparison([gbm, deep], "accuracy", money, interval)
+    >>> c["winner"], round(c["train_cost_ratio"], 3), c["significant"]
+    ('gbm', 0.056, True)
+    >>> print(verdict([gbm, deep], "accuracy", "adult", comparison=c))
+    Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network, 2.0 points better (95% interval 0.5 to 3.5 points on 900 test rows). It costs 18.0x less to train ($0.0010 vs $0.018) and 9.0x less per 1,000 predictions ($0.00010 vs $0.00090), so nothing here favours the deep network.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..metrics import LABELS, better, greater_is_better
@@ -19,9 +33,14 @@ UNIT_SCALE = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", 
 TIE = 1e-9
 
 
-def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: str = "tabular") -> str:
-    """Classical against deep in one sentence; a second one when the blend of both beats them."""
-    head = _head([f for f in finalists if f["approach"] != "blend"], metric, dataset, modality)
+def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: str = "tabular",
+            comparison: dict[str, Any] | None = None) -> str:
+    """Classical against deep in one or two sentences; one more when the blend of both beats them."""
+    pair = [f for f in finalists if f["approach"] != "blend"]
+    if comparison is not None and len(pair) == 2:
+        head = _with_costs(comparison, metric, dataset, modality)
+    else:
+        head = _head(pair, metric, dataset, modality)
     blend = next((f for f in finalists if f["approach"] == "blend"), None)
     score = blend and blend["test_scores"].get(metric)
     others = [f["test_scores"].get(metric) for f in finalists if f["approach"] != "blend"]
@@ -81,3 +100,122 @@ def _num(value: float | None) -> str:
 
 def _secs(seconds: float) -> str:
     return f"{seconds:.1f}s" if seconds < 10 else f"{seconds:.0f}s"
+
+
+def comparison(pair: list[dict[str, Any]], metric: str, money: dict[str, dict[str, Any]],
+               interval: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Winner, gain (positive: the winner is better) with its interval, and the winner's cost ratios.
+
+    ``money`` maps approach -> its costs (``train_usd``, ``predict_usd_per_1000``); ``interval`` is the
+    paired bootstrap of ``metric(winner) - metric(loser)``. None unless both approaches have a score.
+    """
+    pair = [f for f in pair if f["approach"] != "blend"]
+    if len(pair) != 2 or any(f["test_scores"].get(metric) is None for f in pair):
+        return None
+    a, b = pair
+    win, lose = (b, a) if better(b["test_scores"][metric], a["test_scores"][metric], metric) else (a, b)
+    ws, ls = win["test_scores"][metric], lose["test_scores"][metric]
+    sign = 1.0 if greater_is_better(metric) else -1.0
+    gain = sign * (ws - ls)
+    low = high = None
+    if interval is not None and interval.get("low") is not None:
+        low, high = sorted((sign * interval["low"], sign * interval["high"]))
+    w_money, l_money = money.get(win["approach"], {}), money.get(lose["approach"], {})
+    return {
+        "winner": win["approach"], "loser": lose["approach"], "tie": abs(ws - ls) <= TIE,
+        "winner_score": ws, "loser_score": ls, "gain": gain,
+        "unit": "points" if metric in UNIT_SCALE else LABELS[metric],
+        "interval": None if low is None else {**interval, "difference": sign * interval["difference"],
+                                              "low": low, "high": high},
+        "significant": None if low is None else bool(low > 0 or high < 0),
+        "time_ratio": _ratio(win.get("fit_seconds"), lose.get("fit_seconds")),
+        "train_cost_ratio": _ratio(w_money.get("train_usd"), l_money.get("train_usd")),
+        "predict_cost_ratio": _ratio(w_money.get("predict_usd_per_1000"), l_money.get("predict_usd_per_1000")),
+        "train_usd": {win["approach"]: w_money.get("train_usd"), lose["approach"]: l_money.get("train_usd")},
+        "predict_usd_per_1000": {win["approach"]: w_money.get("predict_usd_per_1000"),
+                                 lose["approach"]: l_money.get("predict_usd_per_1000")},
+    }
+
+
+def _with_costs(c: dict[str, Any], metric: str, dataset: str, modality: str) -> str:
+    names = NAMES | ({"gbm": CLASSICAL[modality]} if modality in CLASSICAL else {})
+    win, lose = names[c["winner"]], names[c["loser"]]
+    label = LABELS[metric]
+    band = ""
+    if c["interval"] is not None:
+        i = c["interval"]
+        band = (f" ({i['level']:.0%} interval {_gap(i['low'], metric)} to {_gap(i['high'], metric, True)}"
+                f" on {i['rows']:,} test rows)")
+    if c["tie"]:
+        first = (f"{names['gbm'][0]} and {names['deep'][1]} tie on {dataset} at test {label} "
+                 f"{_num(c['winner_score'])}{band}.")
+    else:
+        first = (f"{win[0]} wins on {dataset}: test {label} {_num(c['winner_score'])} against "
+                 f"{_num(c['loser_score'])} for {lose[1]}, {_gap(c['gain'], metric, True)} better{band}.")
+    train, predict = c["train_cost_ratio"], c["predict_cost_ratio"]
+    if train is None:
+        return first
+    tu, pu = c["train_usd"], c["predict_usd_per_1000"]
+    second = f"It costs {_times(train)} to train ({_usd(tu[c['winner']])} vs {_usd(tu[c['loser']])})"
+    if predict is not None:
+        second += (f" and {_times(predict)} per 1,000 predictions ({_usd(pu[c['winner']])} vs "
+                   f"{_usd(pu[c['loser']])})")
+    return f"{first} {second}, {_advice(c, win[1], lose[1], metric)}."
+
+
+def _advice(c: dict[str, Any], win: str, lose: str, metric: str) -> str:
+    """When the other approach is the better buy."""
+    dearer_train = c["train_cost_ratio"] > 1.05
+    dearer_predict = c["predict_cost_ratio"] is not None and c["predict_cost_ratio"] > 1.05
+    chance = c["tie"] or c["significant"] is False
+    if dearer_train and (dearer_predict or c["predict_cost_ratio"] is None):
+        if chance:
+            return f"and the gap could be chance, so {lose} is the better buy here"
+        return f"so {lose} is preferable when {_worth(c['gain'], metric)} matters less than the extra cost"
+    if dearer_train:
+        return f"so {lose} is preferable when you retrain often" + (" (and the gap could be chance)" if chance else "")
+    if dearer_predict:
+        return (f"so {lose} is preferable for high-volume prediction"
+                + (" (and the gap could be chance)" if chance else ""))
+    return f"so nothing here favours {lose}" + (" (the gap could be chance, but it is cheaper too)" if chance else "")
+
+
+def _worth(gain: float, metric: str) -> str:
+    if metric in UNIT_SCALE:
+        return f"{gain * 100:.1f} points of {LABELS[metric]}"
+    return f"a {LABELS[metric]} difference of {gain:.4g}"
+
+
+def _gap(value: float, metric: str, unit: bool = False) -> str:
+    """A score difference in the metric's unit: points for 0..1 metrics."""
+    if metric in UNIT_SCALE:
+        return f"{value * 100:.1f}" + (" points" if unit else "")
+    return f"{value:.4g}"
+
+
+def _times(r: float) -> str:
+    if 0.95 <= r <= 1.05:
+        return "about the same"
+    return f"{r:.1f}x more" if r > 1 else f"{1 / r:.1f}x less"
+
+
+def _usd(value: float | None) -> str:
+    """Dollars with two significant digits for small amounts.
+
+    >>> _usd(0.000123), _usd(1234.5), _usd(0.0)
+    ('$0.00012', '$1,234.50', '$0')
+    """
+    if value is None:
+        return "n/a"
+    if value == 0:
+        return "$0"
+    if value >= 1:
+        return f"${value:,.2f}"
+    digits = max(2, 1 - math.floor(math.log10(value)))
+    return f"${value:.{digits}f}"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b <= 0:
+        return None
+    return a / b

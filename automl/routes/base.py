@@ -55,6 +55,9 @@ class SearchContext:
     trials: list[TrialRecord] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)  # the plan's input shapes, e.g. {"image": {"size": 32}}
     cache: dict[str, Any] = field(default_factory=dict)  # decoded inputs shared by the run's approaches
+    # Per-epoch logs of the best network so far ({"epoch", "phase", "loss", "val_loss", "val_score", ...});
+    # deep routes fill it in place, so copies made with dataclasses.replace share it.
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def n_classes(self) -> int:

@@ -109,6 +109,36 @@ class MetricCallback(keras.callbacks.Callback):
             logs[SCORE] = float(self.score(self.model))
 
 
+class EpochLog(keras.callbacks.Callback):
+    """Appends each epoch's logs to ``history``, numbering on from its last epoch."""
+
+    def __init__(self, history: list[dict[str, Any]], phase: str):
+        super().__init__()
+        self.history = history
+        self.phase = phase
+        self.offset = history[-1]["epoch"] if history else 0
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.history.append(epoch_record(self.offset + epoch, logs, self.phase))
+
+
+def epoch_record(epoch: int, logs: dict | None, phase: str) -> dict[str, Any]:
+    """One epoch's logs as plain numbers, 1-based; NaN and values that are not numbers are left out.
+
+    >>> epoch_record(0, {"loss": 0.5, "val_score": float("nan")}, "search")
+    {'epoch': 1, 'phase': 'search', 'loss': 0.5}
+    """
+    out: dict[str, Any] = {"epoch": int(epoch) + 1, "phase": phase}
+    for key, value in (logs or {}).items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(number):
+            out[str(key)] = round(number, 6)
+    return out
+
+
 class RecordingTuner(keras_tuner.Hyperband):
     """Keras Tuner's Hyperband tuner, driven by a budgeted oracle and reporting to the run."""
 
@@ -120,7 +150,22 @@ class RecordingTuner(keras_tuner.Hyperband):
         self.wrap = wrap
         self.rows_per_epoch = rows_per_epoch
         self._started: dict[str, float] = {}
+        self._epochs: dict[str, list[dict[str, Any]]] = {}
         self.best_score: float | None = None
+
+    def on_epoch_end(self, trial: Any, model: Any, epoch: int, logs: dict | None = None) -> None:
+        super().on_epoch_end(trial, model, epoch, logs=logs)
+        self._epochs.setdefault(trial.trial_id, []).append(epoch_record(epoch, logs, "search"))
+
+    def _lineage(self, trial: Any) -> list[dict[str, Any]]:
+        """The trial's epochs, after those of the Hyperband trials it resumed from."""
+        values = trial.hyperparameters.values
+        own = self._epochs.get(trial.trial_id, [])
+        parent = values.get("tuner/trial_id")
+        if parent is None:
+            return list(own)
+        start = int(values.get("tuner/initial_epoch", 0))
+        return [e for e in self._lineage(self.oracle.get_trial(parent)) if e["epoch"] <= start] + own
 
     def on_trial_begin(self, trial: Any) -> None:
         self._started[trial.trial_id] = time.monotonic()
@@ -142,6 +187,7 @@ class RecordingTuner(keras_tuner.Hyperband):
                            error=error, extra=extra)
         if ok and (self.best_score is None or self.oracle.objective.better_than(trial.score, self.best_score)):
             self.best_score = trial.score
+            self.ctx.history[:] = self._lineage(trial)
             self.ctx.improved(self.wrap(self.load_model(trial), params))
 
 
@@ -265,7 +311,8 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, vali
     stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=patience,
                                             restore_best_weights=True)
     history = keras.callbacks.History()
-    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), history,
+    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), EpochLog(ctx.history, "continued"),
+                 history,
                  keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3, patience=1,
                                                    min_lr=1e-5),
                  stopper]

@@ -1,0 +1,55 @@
+"""Feature importance recorded at fit time: permutation for scikit-learn models, gain for XGBoost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from automl.importance import importance_of, permutation
+
+
+class Threshold:
+    """A stand-in classifier: class 1 when ``signal`` > 0 (it ignores every other column)."""
+
+    family = "hist_gbm"
+
+    def predict_proba(self, frame):
+        p = (frame["signal"].to_numpy() > 0).astype(float)
+        return np.column_stack([1 - p, p])
+
+    def predict(self, frame):
+        return self.predict_proba(frame).argmax(axis=1)
+
+
+def test_permutation_importance_finds_the_column_the_model_uses():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"noise": rng.normal(size=300), "signal": rng.normal(size=300)})
+    y = (X["signal"] > 0).astype(int).to_numpy()
+    out = importance_of(Threshold(), X, y, "binary", "accuracy", seed=0)
+    assert out["method"] == "permutation"
+    assert [name for name, _ in out["features"]] == ["signal", "noise"]
+    assert out["features"][0][1] > 0.3 and out["features"][1][1] == 0.0
+    assert "test accuracy" in out["note"]
+
+
+def test_permutation_falls_back_to_accuracy_when_the_metric_is_undefined():
+    X = pd.DataFrame({"signal": np.linspace(-1, 1, 50)})
+    y = np.ones(50, dtype=int)  # one class: ROC AUC is undefined
+    out = importance_of(Threshold(), X, y, "binary", "roc_auc", seed=0)
+    assert "test accuracy" in out["note"]
+
+
+def test_permutation_stops_at_the_time_cap():
+    X = pd.DataFrame({f"c{i}": np.arange(10.0) for i in range(5)})
+    ticks = iter(range(100))
+    ranked, done = permutation(lambda f: 1.0, X, greater=True, seed=0, max_seconds=1.5,
+                               clock=lambda: float(next(ticks)))
+    assert not done and 0 < len(ranked) < 5
+
+
+def test_models_without_importance_say_so():
+    class Network:
+        family = None
+
+    out = importance_of(Network(), None, None, "binary", "accuracy")
+    assert out["method"] is None and out["features"] == [] and out["note"]
