@@ -3,7 +3,9 @@
 Images arrive as uint8 arrays (decoded once by ``automl.images``); scaling and
 augmentation (flip, rotation, zoom, translation, contrast) are Keras layers
 inside the model, active only in training, so the saved model takes raw
-pixels on every backend. When the decoded images do not fit in memory, the
+pixels on every backend. Where ImageNet weights of a ``keras.applications``
+backbone are already on disk (``automl.pretrained``), a frozen copy of it with
+a new head is a third family; nothing is downloaded. When the decoded images do not fit in memory, the
 training rows are streamed from disk by a ``keras.utils.PyDataset``.
 
 How the budget is spent (probe, one Hyperband bracket or the default network,
@@ -18,6 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .. import pretrained
 from ..images import ImageSpec
 from . import media_network
 from .base import SearchContext, SearchResult
@@ -31,13 +34,16 @@ class ImageHyperModel(keras_tuner.HyperModel):
 
     family = "cnn"
 
-    def __init__(self, spec: ImageSpec, task: str, n_classes: int, flip: bool, gpu: bool = False):
+    def __init__(self, spec: ImageSpec, task: str, n_classes: int, flip: bool, gpu: bool = False,
+                 backbones: list[pretrained.Backbone] | None = None):
         super().__init__(name="image")
         self.spec = spec
         self.task = task
         self.n_classes = n_classes
         self.flip = flip
         self.gpu = gpu
+        self.backbones = backbones or []
+        self.origin_note = pretrained.describe(self.backbones)
 
     def max_blocks(self) -> int:
         """Down-sampling blocks until the feature map is 4 pixels (at least 1, at most 4)."""
@@ -48,7 +54,12 @@ class ImageHyperModel(keras_tuner.HyperModel):
         inputs = keras.Input(shape=self.spec.shape, dtype="uint8", name="image")
         x = layers.Rescaling(1.0 / 255)(inputs)
         x = self._augment(hp, x)
-        family = hp.Choice("family", ["cnn", "resnet"], default="cnn")
+        families = ["cnn", "resnet"] + (["pretrained"] if self.backbones else [])
+        family = hp.Choice("family", families, default="cnn")
+        if family == "pretrained":
+            with hp.conditional_scope("family", ["pretrained"]):
+                name = hp.Choice("backbone", [b.name for b in self.backbones])
+            return self._finish(hp, inputs, self._backbone(next(b for b in self.backbones if b.name == name), x))
         blocks = hp.Int("blocks", 1, self.max_blocks(), default=self.max_blocks())
         width = hp.Choice("width", [16, 32, 64], default=32)
         if family == "cnn":
@@ -75,6 +86,25 @@ class ImageHyperModel(keras_tuner.HyperModel):
             x = layers.Flatten()(x)
         else:
             x = layers.GlobalAveragePooling2D()(x)
+        return self._finish(hp, inputs, x)
+
+    def _backbone(self, backbone: pretrained.Backbone, x: Any) -> Any:
+        """A frozen ImageNet backbone (weights from disk) over the augmented image; its pooled features."""
+        layers = keras.layers
+        side = max(self.spec.size, backbone.min_size)
+        x = layers.Rescaling(255.0)(x)  # keras.applications backbones take 0-255 and normalise inside
+        if self.spec.channels == 1:
+            x = layers.Concatenate()([x, x, x])
+        if side != self.spec.size:
+            x = layers.Resizing(side, side)(x)
+        net = getattr(keras.applications, backbone.constructor)(
+            input_shape=(side, side, 3), include_top=False, pooling="avg",
+            weights=str(pretrained.weights_folder() / backbone.file))
+        net.trainable = False
+        return net(x, training=False)
+
+    def _finish(self, hp: Any, inputs: Any, x: Any) -> Any:
+        layers = keras.layers
         dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.3)
         if dropout:
             x = layers.Dropout(dropout)(x)
@@ -147,7 +177,8 @@ class ImageNetworkRoute:
         data = media_network.prepare(ctx, kind, batch_size)
         flip, flip_why = flip_default(data.spec)
         data.notes.append(f"Input {data.spec.size}x{data.spec.size}x{data.spec.channels}; {flip_why}.")
-        hypermodel = ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.gpu)
+        hypermodel = ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.gpu,
+                                     pretrained.available())
         model, val_score, notes = media_network.timed_search(ctx, kind, hypermodel, data)
         return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
 

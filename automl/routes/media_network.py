@@ -185,7 +185,8 @@ def timed_search(ctx: SearchContext, kind: MediaKind, hypermodel: Any, data: Med
         )
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
              f"for validation and early stopping; {data.held}.", f"{timing}; {how}.", *data.notes,
-             "Trained from scratch: no pretrained weights are downloaded at run time."
+             getattr(hypermodel, "origin_note",
+                     "Trained from scratch: no pretrained weights are downloaded at run time.")
              + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.gpu else "")]
     if ctx.max_epochs is None and not ctx.deadline.expired():
         started = time.monotonic()
