@@ -31,6 +31,7 @@ NAMES = {"gbm": ("Gradient boosting", "gradient boosting"), "deep": ("The deep n
 CLASSICAL = {"text": ("The classical TF-IDF model", "the classical TF-IDF model")}
 UNIT_SCALE = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
 TIE = 1e-9
+SIMILAR = 1.25  # cost ratios below this are within timing noise: no advice is built on them
 
 
 def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: str = "tabular",
@@ -165,8 +166,8 @@ def _with_costs(c: dict[str, Any], metric: str, dataset: str, modality: str) -> 
 
 def _advice(c: dict[str, Any], win: str, lose: str, metric: str) -> str:
     """When the other approach is the better buy."""
-    dearer_train = c["train_cost_ratio"] > 1.05
-    dearer_predict = c["predict_cost_ratio"] is not None and c["predict_cost_ratio"] > 1.05
+    dearer_train = c["train_cost_ratio"] > SIMILAR
+    dearer_predict = c["predict_cost_ratio"] is not None and c["predict_cost_ratio"] > SIMILAR
     chance = c["tie"] or c["significant"] is False
     if dearer_train and (dearer_predict or c["predict_cost_ratio"] is None):
         if chance:
@@ -177,7 +178,8 @@ def _advice(c: dict[str, Any], win: str, lose: str, metric: str) -> str:
     if dearer_predict:
         return (f"so {lose} is preferable for high-volume prediction"
                 + (" (and the gap could be chance)" if chance else ""))
-    return f"so nothing here favours {lose}" + (" (the gap could be chance, but it is cheaper too)" if chance else "")
+    return (f"so nothing here favours {lose}"
+            + (" (the gap could be chance, but the winner costs no more)" if chance else ""))
 
 
 def _worth(gain: float, metric: str) -> str:
