@@ -307,19 +307,24 @@ def infer_modality(columns: list[ColumnProfile]) -> tuple[str, str]:
 
 def _describe_text(frame: Any, columns: list[ColumnProfile], warnings_: list[str]) -> None:
     """Token statistics for text columns; other feature columns are set aside, with the reason."""
-    from .text import TextStats
+    from .text import MAX_SEQUENCE, TextStats
 
     text_names = [c.name for c in columns if c.kind == "text"]
     for c in columns:
         if c.kind == "text":
             stats = TextStats.of(frame[c.name])
             c.stats = {"median_tokens": stats.median_tokens, "p95_tokens": stats.p95_tokens,
-                       "max_tokens": stats.max_tokens, "vocabulary": stats.vocabulary, "empty_rows": stats.empty_rows}
+                       "max_tokens": stats.max_tokens, "vocabulary": stats.vocabulary, "empty_rows": stats.empty_rows,
+                       "long_rows": stats.long_rows}
             c.reason += (f" Tokens per row: median {stats.median_tokens:.0f}, 95th percentile "
                          f"{stats.p95_tokens:.0f}; vocabulary {stats.vocabulary:,}; {stats.empty_rows} empty rows.")
             if stats.empty_rows:
                 warnings_.append(f"text column {c.name!r} has {stats.empty_rows} empty or missing row(s); they are "
                                  "predicted from the class balance of the training rows.")
+            if stats.long_rows:
+                warnings_.append(f"text column {c.name!r} has {stats.long_rows:,} row(s) longer than {MAX_SEQUENCE} "
+                                 f"tokens (the longest {stats.max_tokens:,}); sequence networks read their first "
+                                 f"{MAX_SEQUENCE}, TF-IDF models read them whole.")
         elif c.used and c.kind in FEATURE_KINDS:
             c.used = False
             c.reason += f" Not used: this version's text routes read only the text column(s) ({', '.join(text_names)})."

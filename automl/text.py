@@ -1,7 +1,8 @@
 """Plain-Python tokenisation for text columns: the same on every Keras backend.
 
-Lower-cased Unicode word tokens (letters, digits and marks of any script), a
-vocabulary built from the training rows only, and fixed-length id sequences
+Lower-cased Unicode word tokens (letters, digits and marks of any script;
+for networks also each symbol or punctuation mark, which carry signal such as
+"£" or "!!!" in spam), a vocabulary built from the training rows only, and fixed-length id sequences
 (0 = padding, 1 = a word outside the vocabulary). The vocabulary is saved with
 the model as JSON.
 
@@ -19,14 +20,20 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+WORD_OR_SYMBOL = re.compile(WORD.pattern + r"|[^\w\s]", re.UNICODE)
 PAD, OOV = 0, 1
+MAX_SEQUENCE = 256  # tokens a sequence network reads per row; longer rows are truncated (and counted)
 
 
-def tokenize(text: Any) -> list[str]:
-    """Lower-cased word tokens of ``text`` (missing -> no tokens)."""
+def tokenize(text: Any, symbols: bool = False) -> list[str]:
+    """Lower-cased word tokens of ``text`` (missing -> no tokens); with ``symbols``, each symbol too.
+
+    >>> tokenize("WIN £100 now!!", symbols=True)
+    ['win', '£', '100', 'now', '!', '!']
+    """
     if text is None or (isinstance(text, float) and text != text):
         return []
-    return WORD.findall(str(text).lower())
+    return (WORD_OR_SYMBOL if symbols else WORD).findall(str(text).lower())
 
 
 def text_of(frame: Any, columns: list[str]) -> list[str]:
@@ -46,6 +53,7 @@ class TextStats:
     p95_tokens: float
     max_tokens: int
     vocabulary: int
+    long_rows: int = 0  # rows with more than MAX_SEQUENCE tokens
 
     @classmethod
     def of(cls, texts: Iterable[Any]) -> "TextStats":
@@ -58,22 +66,25 @@ class TextStats:
             vocab.update(tokens)
         lengths = np.asarray(counts or [0])
         return cls(len(counts), int((lengths == 0).sum()), float(np.median(lengths)),
-                   float(np.percentile(lengths, 95)), int(lengths.max()), len(vocab))
+                   float(np.percentile(lengths, 95)), int(lengths.max()), len(vocab),
+                   int((lengths > MAX_SEQUENCE).sum()))
 
 
 class Tokenizer:
     """Vocabulary (most frequent training words first) and the sequence length."""
 
-    def __init__(self, words: list[str], length: int):
+    def __init__(self, words: list[str], length: int, symbols: bool = False):
         self.words = words
         self.length = length
+        self.symbols = symbols
         self.index = {w: i + 2 for i, w in enumerate(words)}
 
     @classmethod
-    def fit(cls, texts: Iterable[Any], max_tokens: int = 20000, length: int = 128, min_count: int = 1) -> "Tokenizer":
-        counts = Counter(t for text in texts for t in tokenize(text))
+    def fit(cls, texts: Iterable[Any], max_tokens: int = 20000, length: int = 128, min_count: int = 1,
+            symbols: bool = False) -> "Tokenizer":
+        counts = Counter(t for text in texts for t in tokenize(text, symbols))
         ranked = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
-        return cls(ranked[: max(0, max_tokens - 2)], length)
+        return cls(ranked[: max(0, max_tokens - 2)], length, symbols)
 
     @property
     def size(self) -> int:
@@ -87,13 +98,13 @@ class Tokenizer:
         texts = list(texts)
         out = np.zeros((len(texts), self.length), dtype="int32")
         for i, text in enumerate(texts):
-            ids = [self.index.get(t, OOV) for t in tokenize(text)[: self.length]]
+            ids = [self.index.get(t, OOV) for t in tokenize(text, self.symbols)[: self.length]]
             out[i, : len(ids)] = ids
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"words": self.words, "length": self.length}
+        return {"words": self.words, "length": self.length, "symbols": self.symbols}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Tokenizer":
-        return cls(data["words"], data["length"])
+        return cls(data["words"], data["length"], data.get("symbols", False))

@@ -117,7 +117,7 @@ def test_a_text_column_that_is_all_identical_leaves_no_features():
 
 
 def test_tfidf_vectorizer_json_round_trip():
-    from automl.routes.text_classical import vectorizer, vectorizer_from_dict, vectorizer_to_dict
+    from automl.tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
 
     texts = reviews(50)["review"].tolist()
     vec = vectorizer("words+chars").fit(texts)
@@ -164,3 +164,41 @@ def test_text_deep_route_under_jax(tmp_path):
     assert backend == "jax"
     assert approaches == "blend,deep,gbm"
     assert float(worst) >= 0.5
+
+
+def test_naive_bayes_text_model_saves_and_loads(tmp_path):
+    from automl.routes.text_classical import TextClassicalModel, _fit, load
+    from automl.tfidf import vectorizer
+
+    frame = reviews(80)
+    y = (frame["label"] == "pos").to_numpy().astype(int)
+    vec = vectorizer("words+chars").fit(frame["review"])
+    estimator, _ = _fit("tfidf_nb", {"alpha": 0.3}, vec.transform(frame["review"]), y, None, None, None)
+    model = TextClassicalModel("tfidf_nb", vec, estimator, ["review"], "binary", 2, [0.5, 0.5], {"alpha": 0.3})
+    assert (model.predict(frame) == y).mean() >= 0.9
+    model.save(tmp_path)
+    assert np.allclose(load(tmp_path).predict_proba(frame), model.predict_proba(frame))
+
+
+def test_nbsvm_is_one_linear_model_that_saves_like_any_other(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    from automl.routes.text_classical import TextClassicalModel, load, nb_logistic
+    from automl.tfidf import vectorizer
+
+    frame = pd.concat([reviews(90, seed=1), pd.DataFrame({"review": ["So so, average."] * 30, "label": "mid"})])
+    y = pd.factorize(frame["label"])[0]
+    vec = vectorizer("words+chars").fit(frame["review"])
+    X = vec.transform(frame["review"])
+    model = nb_logistic(X, y, C=4.0)
+    assert model.coef_.shape == (3, X.shape[1]) and list(model.classes_) == [0, 1, 2]
+    # class 0 against the rest, fitted directly on the ratio-scaled features, decides the same
+    present = (X > 0).astype(float)
+    p, q = 1 + present[y == 0].sum(axis=0).A1, 1 + present[y != 0].sum(axis=0).A1
+    ratio = np.log((p / p.sum()) / (q / q.sum()))
+    direct = LogisticRegression(C=4.0, max_iter=2000).fit(X.multiply(ratio).tocsr(), (y == 0).astype(int))
+    assert np.allclose(model.decision_function(X)[:, 0], direct.decision_function(X.multiply(ratio).tocsr()))
+    assert (model.predict(X) == y).mean() >= 0.9
+    wrapped = TextClassicalModel("tfidf_nbsvm", vec, model, ["review"], "multiclass", 3, [1 / 3] * 3, {"C": 4.0})
+    wrapped.save(tmp_path)
+    assert np.allclose(load(tmp_path).predict_proba(frame), wrapped.predict_proba(frame))

@@ -26,7 +26,8 @@ ROUTES = MappingProxyType(
         ("text", "gbm"): ("automl.routes.text_classical:TextClassicalRoute",
                           "TF-IDF n-grams with logistic regression and XGBoost"),
         ("text", "deep"): ("automl.routes.text_deep:TextNetworkRoute",
-                           "text networks: embeddings with pooling, convolution, GRU or attention (Keras Tuner)"),
+                           "text networks: an MLP on TF-IDF n-grams, or embeddings with pooling, convolution, "
+                           "GRU or attention (Keras Tuner)"),
         ("image", "gbm"): ("automl.routes.media_classical:ImageGBMRoute",
                            "gradient boosting on image features (thumbnail, oriented gradients, colour histograms)"),
         ("image", "deep"): ("automl.routes.image_deep:ImageNetworkRoute",

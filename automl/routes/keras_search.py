@@ -191,6 +191,18 @@ class RecordingTuner(keras_tuner.Hyperband):
             self.ctx.improved(self.wrap(self.load_model(trial), params))
 
 
+def input_names(keras_model: Any) -> list[str]:
+    """The names of a Keras model's inputs."""
+    return [t.name for t in keras_model.inputs]
+
+
+def feed(keras_model: Any, x: Any) -> Any:
+    """``x`` as ``keras_model`` takes it: a dict of named arrays is cut down to the model's own inputs."""
+    if not isinstance(x, dict):
+        return x
+    return {name: x[name] for name in input_names(keras_model)}
+
+
 def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0)
                ) -> Callable[[Any], float]:
     """A function scoring a Keras model on the validation rows in the run's metric.
@@ -200,7 +212,7 @@ def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float,
     """
 
     def score(keras_model: Any) -> float:
-        raw = np.asarray(keras_model.predict(x_val, batch_size=4096, verbose=0), dtype="float64")
+        raw = np.asarray(keras_model.predict(feed(keras_model, x_val), batch_size=4096, verbose=0), dtype="float64")
         if ctx.task == "regression":
             value = score_all("regression", y_val, raw.ravel() * y_scale[1] + y_scale[0])[ctx.metric]
         else:

@@ -1,9 +1,13 @@
 """Deep search for text: a Keras Tuner search over embedding encoders.
 
-Text is tokenised in plain Python (``automl.text``) so the same ids feed every
-Keras backend. The search tunes the embedding size, the encoder (mean-pooled
-bag of embeddings, 1-D convolutions, a bidirectional GRU, or a small
-transformer block), dropout and learning rate. Rows without text get the
+Text becomes numbers in plain Python and numpy, so the same arrays feed every
+Keras backend: word ids (``automl.text``) for the sequence encoders, and
+TF-IDF n-grams as (id, weight) lists (``automl.ngrams``) for the n-gram
+network. The search tunes the encoder (an MLP over word or word+character
+n-grams, a mean-pooled bag of embeddings, 1-D convolutions, a bidirectional
+GRU, or a small transformer block), the width, dropout and learning rate.
+It starts from the n-gram MLP, the network that generalises best on small
+text sets (few rows per word of a typical row). Rows without text get the
 training prior.
 
 Example:
@@ -13,20 +17,24 @@ Example:
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..metrics import greater_is_better
+from ..ngrams import NgramBag
 from ..splitting import validation_folds
-from ..text import TextStats, Tokenizer, text_of
+from ..text import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 from . import keras_search
 from .base import SearchContext, SearchResult
 from .keras_search import keras, keras_tuner
 
 MAX_VOCABULARY = 30_000
-MIN_LENGTH, MAX_LENGTH = 16, 256
-ENCODERS = ("bag", "cnn", "transformer", "bigru")
+MIN_LENGTH = 16
+ENCODERS = ("ngram", "bag", "cnn", "transformer", "bigru")  # the first is the search's starting point
+NGRAMS = {"chargram": "words+chars", "wordgram": "words"}  # n-gram input name -> TF-IDF vectoriser kind
 
 
 @keras.saving.register_keras_serializable(package="automl")
@@ -46,25 +54,69 @@ class PositionEmbedding(keras.layers.Layer):
         return super().get_config() | {"length": self.length, "width": self.width}
 
 
+@keras.saving.register_keras_serializable(package="automl")
+class MaskedMean(keras.layers.Layer):
+    """Mean of the embeddings of the non-padding ids; a row with none gives zeros (not 0/0)."""
+
+    def call(self, embedded: Any, ids: Any) -> Any:
+        mask = keras.ops.expand_dims(keras.ops.cast(ids > 0, embedded.dtype), -1)
+        return keras.ops.sum(embedded * mask, axis=1) / keras.ops.maximum(keras.ops.sum(mask, axis=1), 1.0)
+
+
+@keras.saving.register_keras_serializable(package="automl")
+class WeightedBag(keras.layers.Layer):
+    """A dense layer over sparse rows given as (ids, weights): the weighted sum of one vector per id, plus a bias.
+
+    Equal to ``Dense(units)`` on the full TF-IDF vector, without materialising it.
+    """
+
+    def __init__(self, size: int, units: int, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.size = size
+        self.units = units
+        self.table = self.add_weight(shape=(size, units), initializer="glorot_uniform", name="table")
+        self.bias = self.add_weight(shape=(units,), initializer="zeros", name="bias")
+        self.built = True
+
+    def call(self, ids: Any, weights: Any) -> Any:
+        vectors = keras.ops.take(self.table, ids, axis=0)
+        return keras.ops.sum(vectors * keras.ops.expand_dims(weights, -1), axis=1) + self.bias
+
+    def get_config(self) -> dict[str, Any]:
+        return super().get_config() | {"size": self.size, "units": self.units}
+
+
 class TextHyperModel(keras_tuner.HyperModel):
     family = "text"
 
-    def __init__(self, vocabulary: int, length: int, task: str, n_classes: int):
+    def __init__(self, vocabulary: int, length: int, task: str, n_classes: int,
+                 ngrams: dict[str, tuple[int, int]] | None = None):
         super().__init__(name="text")
         self.vocabulary = vocabulary
         self.length = length
         self.task = task
         self.n_classes = n_classes
+        self.ngrams = ngrams or {}  # input name -> (ids incl. padding, ids per row)
 
     def build(self, hp: Any) -> Any:
         layers = keras.layers
+        encoders = [e for e in ENCODERS if e != "ngram" or self.ngrams]
+        encoder = hp.Choice("encoder", encoders)
+        width = hp.Choice("embedding", [32, 64, 128], default=64)
+        dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.2)
+        if encoder == "ngram":
+            with hp.conditional_scope("encoder", "ngram"):
+                name = hp.Choice("ngrams", list(self.ngrams))
+            size, length = self.ngrams[name]
+            ids = keras.Input(shape=(length,), dtype="int32", name=f"{name}_ids")
+            weights = keras.Input(shape=(length,), dtype="float32", name=f"{name}_weights")
+            dropped = layers.Dropout(dropout)(weights) if dropout else weights
+            x = layers.Activation("relu")(WeightedBag(size, width)(ids, dropped))
+            inputs = {ids.name: ids, weights.name: weights}
+            return self._head(hp, inputs, x, dropout)
         ids = keras.Input(shape=(self.length,), dtype="int32", name="tokens")
-        width = hp.Choice("embedding", [32, 64, 128])
-        encoder = hp.Choice("encoder", list(ENCODERS))
-        dropout = hp.Float("dropout", 0.0, 0.5, step=0.1)
         if encoder == "bag":
-            x = layers.Embedding(self.vocabulary, width, mask_zero=True)(ids)
-            x = layers.GlobalAveragePooling1D()(x)
+            x = MaskedMean()(layers.Embedding(self.vocabulary, width)(ids), ids)
         elif encoder == "bigru":
             x = layers.Embedding(self.vocabulary, width, mask_zero=True)(ids)
             x = layers.Bidirectional(layers.GRU(hp.Choice("gru_units", [32, 64])))(x)
@@ -78,6 +130,10 @@ class TextHyperModel(keras_tuner.HyperModel):
             x = layers.LayerNormalization()(x + layers.Dropout(dropout)(attended))
             x = layers.LayerNormalization()(x + layers.Dense(width)(layers.Dense(2 * width, activation="relu")(x)))
             x = layers.GlobalAveragePooling1D()(x)
+        return self._head(hp, {"tokens": ids}, x, dropout)
+
+    def _head(self, hp: Any, inputs: dict[str, Any], x: Any, dropout: float) -> Any:
+        layers = keras.layers
         if dropout:
             x = layers.Dropout(dropout)(x)
         if hp.Boolean("hidden"):
@@ -87,19 +143,61 @@ class TextHyperModel(keras_tuner.HyperModel):
         else:
             output = layers.Dense(self.n_classes, activation="softmax")(x)
             loss = "sparse_categorical_crossentropy"
-        model = keras.Model(ids, output)
-        model.compile(optimizer=keras.optimizers.Adam(hp.Float("learning_rate", 3e-4, 1e-2, sampling="log")),
-                      loss=loss)
+        model = keras.Model(inputs, output)
+        learning_rate = hp.Float("learning_rate", 3e-4, 1e-2, sampling="log", default=1e-3)
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
         return model
+
+    def fit(self, hp: Any, model: Any, x: Any, y: Any = None, validation_data: Any = None, **kwargs: Any) -> Any:
+        """Each network gets only the inputs it reads (word ids, or one kind of n-grams)."""
+        if validation_data is not None:
+            validation_data = (keras_search.feed(model, validation_data[0]), *validation_data[1:])
+        return model.fit(keras_search.feed(model, x), y, validation_data=validation_data, **kwargs)
+
+
+class TextInputs:
+    """Texts to the arrays a text network reads: word ids (``tokens``) and TF-IDF n-grams (``NAME_ids``/``_weights``)."""
+
+    def __init__(self, tokenizer: Tokenizer, bags: dict[str, NgramBag]):
+        self.tokenizer = tokenizer
+        self.bags = bags
+
+    def encode(self, texts: list[str], names: Any = None) -> dict[str, Any]:
+        """The inputs called ``names`` (all by default), each an array with one row per text."""
+        wanted = set(names) if names is not None else {"tokens"} | {f"{b}_{p}" for b in self.bags
+                                                                   for p in ("ids", "weights")}
+        out: dict[str, Any] = {}
+        if "tokens" in wanted:
+            out["tokens"] = self.tokenizer.encode(texts)
+        for name, bag in self.bags.items():
+            if {f"{name}_ids", f"{name}_weights"} & wanted:
+                out[f"{name}_ids"], out[f"{name}_weights"] = bag.encode(texts)
+        return out
+
+    def rows(self, inputs: dict[str, Any], index: Any) -> dict[str, Any]:
+        return {k: v[index] for k, v in inputs.items()}
+
+    def used_by(self, keras_model: Any) -> "TextInputs":
+        """Only what ``keras_model`` reads (what is saved with it)."""
+        names = keras_search.input_names(keras_model)
+        return TextInputs(self.tokenizer, {b: bag for b, bag in self.bags.items() if f"{b}_ids" in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tokenizer": self.tokenizer.to_dict(), "ngrams": {b: bag.to_dict() for b, bag in self.bags.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TextInputs":
+        return cls(Tokenizer.from_dict(data["tokenizer"]),
+                   {b: NgramBag.from_dict(d) for b, d in data.get("ngrams", {}).items()})
 
 
 class TextNetworkModel:
     name = "text_network"
 
-    def __init__(self, keras_model: Any, tokenizer: Tokenizer, columns: list[str], task: str, n_classes: int,
+    def __init__(self, keras_model: Any, inputs: TextInputs, columns: list[str], task: str, n_classes: int,
                  prior: list[float], y_scale: tuple[float, float], params: dict[str, Any]):
         self.keras_model = keras_model
-        self.tokenizer = tokenizer
+        self.inputs = inputs.used_by(keras_model)
         self.columns = columns
         self.task = task
         self.n_classes = n_classes
@@ -108,9 +206,10 @@ class TextNetworkModel:
         self.params = params
 
     def _raw(self, frame: Any) -> tuple[Any, Any]:
-        ids = self.tokenizer.encode(text_of(frame, self.columns))
-        raw = np.asarray(self.keras_model.predict(ids, batch_size=1024, verbose=0), dtype="float64")
-        return raw, ~ids.any(axis=1)
+        texts = text_of(frame, self.columns)
+        x = self.inputs.encode(texts, keras_search.input_names(self.keras_model))
+        raw = np.asarray(self.keras_model.predict(x, batch_size=1024, verbose=0), dtype="float64")
+        return raw, np.array([not t.strip() for t in texts], dtype=bool)
 
     def predict_proba(self, frame: Any) -> Any:
         raw, empty = self._raw(frame)
@@ -127,9 +226,9 @@ class TextNetworkModel:
         return values
 
     def save(self, folder: Path) -> None:
-        meta = {"tokenizer": self.tokenizer.to_dict(), "columns": self.columns, "task": self.task,
-                "n_classes": self.n_classes, "prior": self.prior.tolist(), "y_scale": list(self.y_scale),
-                "params": self.params}
+        meta = self.inputs.to_dict() | {"columns": self.columns, "task": self.task, "n_classes": self.n_classes,
+                                        "prior": self.prior.tolist(), "y_scale": list(self.y_scale),
+                                        "params": self.params}
         (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
         self.keras_model.save(folder / "model.keras")
 
@@ -137,7 +236,7 @@ class TextNetworkModel:
 def load(folder: Path) -> TextNetworkModel:
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     model = keras.saving.load_model(folder / "model.keras", compile=False)
-    return TextNetworkModel(model, Tokenizer.from_dict(meta["tokenizer"]), meta["columns"], meta["task"],
+    return TextNetworkModel(model, TextInputs.from_dict(meta), meta["columns"], meta["task"],
                             meta["n_classes"], meta["prior"], tuple(meta["y_scale"]), meta["params"])
 
 
@@ -155,10 +254,12 @@ class TextNetworkRoute:
         (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
         fit_texts = [texts[i] for i in fit_idx]
         stats = TextStats.of(fit_texts)
-        length = int(min(MAX_LENGTH, max(MIN_LENGTH, np.ceil(stats.p95_tokens))))
-        tokenizer = Tokenizer.fit(fit_texts, max_tokens=MAX_VOCABULARY, length=length)
-        x_fit = tokenizer.encode(fit_texts)
-        x_val = tokenizer.encode(texts[i] for i in val_idx)
+        length = int(min(MAX_SEQUENCE, max(MIN_LENGTH, np.ceil(stats.p95_tokens))))
+        tokenizer = Tokenizer.fit(fit_texts, max_tokens=MAX_VOCABULARY, length=length, symbols=True)
+        bags = {name: NgramBag.fit(fit_texts, y[fit_idx], ctx.task, kind) for name, kind in NGRAMS.items()}
+        inputs = TextInputs(tokenizer, bags)
+        encoded = inputs.encode(texts)
+        x_fit, x_val = inputs.rows(encoded, fit_idx), inputs.rows(encoded, val_idx)
         y_scale = (float(np.mean(y[fit_idx])), float(np.std(y[fit_idx]) or 1.0)) if ctx.task == "regression" \
             else (0.0, 1.0)
         if ctx.task == "regression":
@@ -169,21 +270,69 @@ class TextNetworkRoute:
         prior = ctx.prior()
 
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> TextNetworkModel:
-            return TextNetworkModel(keras_model, tokenizer, columns, ctx.task, ctx.n_classes, prior, y_scale,
+            return TextNetworkModel(keras_model, inputs, columns, ctx.task, ctx.n_classes, prior, y_scale,
                                     params or {})
 
         score = keras_search.val_scorer(ctx, x_val, y[val_idx], y_scale)
+        ngram_shapes = {name: (bag.size, bag.length) for name, bag in bags.items()}
         batch_size = 32 if len(fit_idx) < 2000 else 64
         max_epochs = ctx.max_epochs or 12
         best_model, val_score, params = keras_search.run_search(
-            TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes), ctx, wrap, x_fit, y_fit,
-            (x_val, y_val), score, batch_size, max_epochs,
+            TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes),
+            ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
         )
         model = wrap(best_model, params)
         ctx.improved(model)
+        x_all = inputs.rows(encoded, np.concatenate([fit_idx, val_idx]))
+        y_all = np.concatenate([y_fit, y_val])
+        refit = refit_on_all_rows(TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes),
+                                  params, ctx, x_all, y_all, batch_size)
+        if refit is not None:
+            model = wrap(refit[0], params)
+            ctx.improved(model)
         notes = [
             f"The network is the best trial's checkpoint, trained on {len(fit_idx):,} rows with {len(val_idx):,} "
-            f"held out for validation; vocabulary {tokenizer.size - 2:,} words from the training rows, sequences "
-            f"of {length} tokens (95th percentile {stats.p95_tokens:.0f}).",
+            f"held out for validation; vocabulary {tokenizer.size - 2:,} words and symbols from the training rows, "
+            f"sequences of {length} tokens (95th percentile {stats.p95_tokens:.0f}); n-gram networks read the "
+            + " or ".join(f"{bag.size - 1:,} most informative {NGRAMS[name]} n-grams" for name, bag in bags.items())
+            + " (TF-IDF, chosen on the training rows).",
         ]
+        if refit is not None:
+            notes.append(f"The winning configuration was then retrained on all {len(y_all):,} training rows for "
+                         f"{refit[1]} epochs (its best epoch in the search), as the classical side is refitted; "
+                         "its validation score is the search's.")
+        truncated = int((encoded["tokens"][fit_idx, -1] != 0).sum())  # rows filling the whole sequence
+        if truncated:
+            notes.append(f"{truncated:,} of the {len(fit_idx):,} training rows reach the {length}-token sequence "
+                         "length, so sequence encoders read only their beginning; n-gram networks read whole rows.")
         return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
+
+
+def refit_on_all_rows(hypermodel: TextHyperModel, params: dict[str, Any], ctx: SearchContext, x: Any, y: Any,
+                      batch_size: int) -> tuple[Any, int] | None:
+    """The winning configuration trained afresh on the fit and validation rows together.
+
+    Runs for the epoch count that scored best in the search (``ctx.history``)
+    and only when the first epoch shows the rest fits inside the deadline;
+    returns ``(keras_model, epochs)``, or None when skipped or cut short.
+    """
+    scores = [(e["val_score"], e["epoch"]) for e in ctx.history if "val_score" in e]
+    if ctx.max_epochs is not None or not scores:
+        return None
+    pick = max if greater_is_better(ctx.metric) else min
+    epochs = pick(scores)[1]
+    hp = keras_tuner.HyperParameters()
+    for name, value in params.items():
+        if not name.startswith("tuner/"):
+            hp.Fixed(name, value)
+    keras.utils.set_random_seed(ctx.seed)
+    model = hypermodel.build(hp)
+    stop = keras_search.DeadlineCallback(ctx.deadline)
+    started = time.monotonic()
+    model.fit(keras_search.feed(model, x), y, batch_size=batch_size, epochs=1, callbacks=[stop], verbose=0)
+    if ctx.deadline.expired() or (time.monotonic() - started) * (epochs - 1) * 1.2 > ctx.deadline.remaining():
+        return None
+    if epochs > 1:
+        model.fit(keras_search.feed(model, x), y, batch_size=batch_size, initial_epoch=1, epochs=epochs,
+                  callbacks=[stop], verbose=0)
+    return None if ctx.deadline.expired() else (model, epochs)
