@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402
 import keras_tuner  # noqa: E402
 
 from ..budget import Deadline  # noqa: E402
+from ..gpu_meter import GpuMeter  # noqa: E402
 from ..metrics import greater_is_better, score_all  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
@@ -151,6 +152,7 @@ class RecordingTuner(keras_tuner.Hyperband):
         self.rows_per_epoch = rows_per_epoch
         self._started: dict[str, float] = {}
         self._epochs: dict[str, list[dict[str, Any]]] = {}
+        self._meters: dict[str, GpuMeter] = {}
         self.best_score: float | None = None
 
     def on_epoch_end(self, trial: Any, model: Any, epoch: int, logs: dict | None = None) -> None:
@@ -169,6 +171,8 @@ class RecordingTuner(keras_tuner.Hyperband):
 
     def on_trial_begin(self, trial: Any) -> None:
         self._started[trial.trial_id] = time.monotonic()
+        if self.ctx.hardware.gpu:  # images/s is recorded for every trial; GPU utilisation where there is one
+            self._meters[trial.trial_id] = GpuMeter().__enter__()
         super().on_trial_begin(trial)
 
     def on_trial_end(self, trial: Any) -> None:
@@ -180,6 +184,10 @@ class RecordingTuner(keras_tuner.Hyperband):
         name = self.hypermodel.family + (f"/{variant}" if variant else "")
         started = self._started.pop(trial.trial_id)
         extra = {"epochs": params.get("tuner/epochs"), "stopped_by_budget": self.ctx.deadline.expired()}
+        meter = self._meters.pop(trial.trial_id, None)
+        if meter is not None:
+            meter.__exit__(None, None, None)
+            extra.update(meter.summary())
         if self.rows_per_epoch and params.get("tuner/epochs"):
             epochs = params["tuner/epochs"] - params.get("tuner/initial_epoch", 0)
             extra["rows_per_second"] = round(self.rows_per_epoch * epochs / max(time.monotonic() - started, 1e-6), 1)

@@ -1,0 +1,40 @@
+"""GPU utilisation sampling: read from nvidia-smi when it exists (a stand-in script here), nothing otherwise."""
+
+from __future__ import annotations
+
+import time
+
+from automl.gpu_meter import GpuMeter, read_utilisation
+
+
+def _fake_nvidia_smi(folder, body: str):
+    script = folder / "nvidia-smi"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+
+
+def test_utilisation_is_sampled_while_the_meter_runs(tmp_path, monkeypatch):
+    _fake_nvidia_smi(tmp_path, "echo 73")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert read_utilisation() == 73.0
+    with GpuMeter(interval=0.05) as meter:
+        time.sleep(0.3)
+    summary = meter.summary()
+    assert summary["gpu_util_mean"] == 73.0 and summary["gpu_util_max"] == 73.0
+    assert summary["gpu_samples"] >= 2
+
+
+def test_no_nvidia_smi_records_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert read_utilisation() is None
+    with GpuMeter(interval=0.05) as meter:
+        time.sleep(0.1)
+    assert meter.summary() == {}
+
+
+def test_unreadable_output_stops_sampling_quietly(tmp_path, monkeypatch):
+    _fake_nvidia_smi(tmp_path, "echo '[N/A]'")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with GpuMeter(interval=0.05) as meter:
+        time.sleep(0.1)
+    assert meter.summary() == {}
