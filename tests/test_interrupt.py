@@ -118,6 +118,8 @@ def test_sigint_exits_130_and_marks_the_run_interrupted(tmp_path):
             [sys.executable, "-m", "automl", "fit", str(BREAST_CANCER), "--budget", "60s", "--no-compare",
              "--out", str(out)],
             cwd=REPO, stdout=sink, stderr=subprocess.STDOUT,
+            # A shell's background job ignores SIGINT, and the child would inherit that: give it the default.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
             def two_trials() -> bool:
