@@ -55,3 +55,44 @@ def finalist(record: dict, approach: str) -> dict | None:
 
 def fmt(value, spec: str = ".4f") -> str:
     return "-" if value is None else format(value, spec)
+
+
+def accuracy(f: dict | None) -> str:
+    """A finalist's test accuracy as a table cell."""
+    return fmt(f and f["test_scores"].get("accuracy"))
+
+
+def train_speed(run_dir: Path) -> str:
+    """Items per second over the network's trials (epochs x items / trial seconds, averaged)."""
+    speeds = [json.loads(line)["extra"].get("rows_per_second") for line in
+              (run_dir / "trials.jsonl").read_text().splitlines() if line.strip()]
+    speeds = [s for s in speeds if s]
+    return f"{sum(speeds) / len(speeds):,.0f}" if speeds else "-"
+
+
+def copy_test_files(run_dir: Path, source: Path, target: Path) -> Path:
+    """The run's test files (images or clips of folder ``source``), copied into class folders under ``target``."""
+    import shutil
+
+    import pandas as pd
+
+    from automl.folders import read_folder
+
+    listing = read_folder(source).frame
+    rows = pd.read_csv(run_dir / "test_predictions.csv")["row"].unique()
+    for path, label in listing.iloc[rows][["path", "label"]].itertuples(index=False):
+        (target / label).mkdir(parents=True, exist_ok=True)
+        shutil.copy(source / path, target / label / Path(path).name)
+    return target
+
+
+def evaluate(run_dir: Path, data: Path, approach: str) -> str:
+    """``automl evaluate`` of one saved approach on ``data``: its accuracy, or the error line."""
+    proc = subprocess.run([sys.executable, "-m", "automl", "evaluate", str(run_dir), str(data), "--approach",
+                           approach], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return "error: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    for line in proc.stdout.splitlines():
+        if line.strip().startswith("accuracy"):
+            return line.split()[-1]
+    return "-"

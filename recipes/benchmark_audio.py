@@ -17,14 +17,13 @@ trials; prediction, on the test clips), peak memory and wall time.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _bench import DEFAULT_FOLDER, finalist, fmt, run_fit
+from _bench import (DEFAULT_FOLDER, accuracy, copy_test_files, evaluate, finalist, fmt, run_fit,
+                    train_speed)
 
 
 def main() -> None:
@@ -46,7 +45,7 @@ def main() -> None:
             if case == "random":
                 r = run_fit(source, None, args.budget, tmp / "runs")
                 run_dir = _latest(tmp / "runs", "fsdd")
-                check = _copy_test_clips(run_dir, source, tmp / "random-test") if run_dir else None
+                check = copy_test_files(run_dir, source, tmp / "random-test") if run_dir else None
             else:
                 data, check = _official_tables(source, tmp / "official")
                 r = run_fit(data, "label", args.budget, tmp / "runs")
@@ -63,10 +62,10 @@ def _row(case: str, r: dict, run_dir: Path | None, check: Path | None) -> None:
     g, d, b = finalist(rec, "gbm"), finalist(rec, "deep"), finalist(rec, "blend")
     spec = rec["plan"]["inputs"]["audio"]
     peak = max(f["peak_memory_mb"] for f in rec["finalists"])
-    evaluated = " / ".join(_evaluate(run_dir, check, a) for a in ("gbm", "deep")) if check else "-"
+    evaluated = " / ".join(evaluate(run_dir, check, a) for a in ("gbm", "deep")) if check else "-"
     print(f"| {case} | {rec['split']['train_rows'] + rec['split']['test_rows']:,} | "
-          f"{spec['seconds']:g}s at {spec['sample_rate']} Hz | {_acc(g)} | {_acc(d)} | {_acc(b)} | "
-          f"{fmt(g and g['fit_seconds'], '.1f')} | {fmt(d and d['fit_seconds'], '.1f')} | {_train_speed(run_dir)} | "
+          f"{spec['seconds']:g}s at {spec['sample_rate']} Hz | {accuracy(g)} | {accuracy(d)} | {accuracy(b)} | "
+          f"{fmt(g and g['fit_seconds'], '.1f')} | {fmt(d and d['fit_seconds'], '.1f')} | {train_speed(run_dir)} | "
           f"{fmt(d and 1000.0 / max(d['predict_ms_per_row'], 1e-9), ',.0f')} | {evaluated} | {peak:.0f} | {timing} |",
           flush=True)
 
@@ -74,31 +73,6 @@ def _row(case: str, r: dict, run_dir: Path | None, check: Path | None) -> None:
 def _latest(runs: Path, stem: str) -> Path | None:
     found = sorted(runs.glob(f"{stem}-*"), key=lambda p: p.stat().st_mtime)
     return found[-1] if found else None
-
-
-def _acc(f: dict | None) -> str:
-    return fmt(f and f["test_scores"]["accuracy"])
-
-
-def _train_speed(run_dir: Path) -> str:
-    speeds = [json.loads(line)["extra"].get("rows_per_second") for line in
-              (run_dir / "trials.jsonl").read_text().splitlines() if line.strip()]
-    speeds = [s for s in speeds if s]
-    return f"{sum(speeds) / len(speeds):,.0f}" if speeds else "-"
-
-
-def _copy_test_clips(run_dir: Path, source: Path, target: Path) -> Path:
-    """The run's test clips, copied into class folders: new data for ``automl evaluate``."""
-    import pandas as pd
-
-    from automl.folders import read_folder
-
-    listing = read_folder(source).frame
-    rows = pd.read_csv(run_dir / "test_predictions.csv")["row"]
-    for path, label in listing.iloc[rows][["path", "label"]].itertuples(index=False):
-        (target / label).mkdir(parents=True, exist_ok=True)
-        shutil.copy(source / path, target / label / Path(path).name)
-    return target
 
 
 def _official_tables(source: Path, target: Path) -> tuple[Path, Path]:
@@ -113,17 +87,6 @@ def _official_tables(source: Path, target: Path) -> tuple[Path, Path]:
     for split in ("train", "test"):
         meta.loc[meta["official_split"] == split, ["path", "label"]].to_csv(target / f"fsdd_{split}.csv", index=False)
     return target / "fsdd_train.csv", target / "fsdd_test.csv"
-
-
-def _evaluate(run_dir: Path, data: Path, approach: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "automl", "evaluate", str(run_dir), str(data), "--approach",
-                           approach], capture_output=True, text=True)
-    if proc.returncode != 0:
-        return "error: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
-    for line in proc.stdout.splitlines():
-        if line.strip().startswith("accuracy"):
-            return line.split()[-1]
-    return "-"
 
 
 if __name__ == "__main__":

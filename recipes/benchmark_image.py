@@ -12,14 +12,12 @@ network on it, which must reproduce the test accuracy.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _bench import DEFAULT_FOLDER, finalist, fmt, run_fit
+from _bench import (DEFAULT_FOLDER, accuracy, copy_test_files, evaluate, finalist, fmt, run_fit,
+                    train_speed)
 
 DEFAULT_BUDGETS = "digits_png=3m,cifar10_test=10m"
 
@@ -54,48 +52,11 @@ def main() -> None:
             spec = rec["plan"]["inputs"]["image"]
             peak = max(f["peak_memory_mb"] for f in rec["finalists"])
             print(f"| {name} | {rec['split']['train_rows'] + rec['split']['test_rows']:,} | "
-                  f"{spec['size']}x{spec['size']}x{spec['channels']} | {_acc(g)} | {_acc(d)} | {_acc(b)} | "
+                  f"{spec['size']}x{spec['size']}x{spec['channels']} | {accuracy(g)} | {accuracy(d)} | {accuracy(b)} | "
                   f"{fmt(g and g['fit_seconds'], '.1f')} | {fmt(d and d['fit_seconds'], '.1f')} | "
-                  f"{_train_speed(run_dir)} | {fmt(d and 1000.0 / max(d['predict_ms_per_row'], 1e-9), ',.0f')} | "
-                  f"{_evaluate_on_folder(run_dir, folder, Path(tmp) / f'{name}-test')} | {peak:.0f} | {timing} |",
+                  f"{train_speed(run_dir)} | {fmt(d and 1000.0 / max(d['predict_ms_per_row'], 1e-9), ',.0f')} | "
+                  f"{evaluate(run_dir, copy_test_files(run_dir, folder, Path(tmp) / f'{name}-test'), 'deep')} | {peak:.0f} | {timing} |",
                   flush=True)
-
-
-def _acc(f: dict | None) -> str:
-    return fmt(f and f["test_scores"]["accuracy"])
-
-
-def _train_speed(run_dir: Path) -> str:
-    """Images per second over the network's trials (epochs x images / trial seconds, averaged)."""
-    speeds = [json.loads(line)["extra"].get("rows_per_second") for line in
-              (run_dir / "trials.jsonl").read_text().splitlines() if line.strip()]
-    speeds = [s for s in speeds if s]
-    return f"{sum(speeds) / len(speeds):,.0f}" if speeds else "-"
-
-
-def _evaluate_on_folder(run_dir: Path, source: Path, target: Path) -> str:
-    """Copy the run's test images into class folders and let ``automl evaluate`` score the network."""
-    import pandas as pd
-
-    listing = _listing(source)
-    rows = pd.read_csv(run_dir / "test_predictions.csv")["row"]
-    for path, label in listing.iloc[rows][["path", "label"]].itertuples(index=False):
-        (target / label).mkdir(parents=True, exist_ok=True)
-        shutil.copy(source / path, target / label / Path(path).name)
-    proc = subprocess.run([sys.executable, "-m", "automl", "evaluate", str(run_dir), str(target), "--approach",
-                           "deep"], capture_output=True, text=True)
-    if proc.returncode != 0:
-        return "error: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
-    for line in proc.stdout.splitlines():
-        if line.strip().startswith("accuracy"):
-            return line.split()[-1]
-    return "-"
-
-
-def _listing(folder: Path):
-    from automl.folders import read_folder
-
-    return read_folder(folder).frame
 
 
 if __name__ == "__main__":
