@@ -277,22 +277,21 @@ class TextNetworkRoute:
         ngram_shapes = {name: (bag.size, bag.length) for name, bag in bags.items()}
         batch_size = 32 if len(fit_idx) < 2000 else 64
         max_epochs = ctx.max_epochs or 12
+        hypermodel = TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes)
         best_model, val_score, params = keras_search.run_search(
-            TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes),
-            ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
+            hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
         )
         model = wrap(best_model, params)
         ctx.improved(model)
         x_all = inputs.rows(encoded, np.concatenate([fit_idx, val_idx]))
         y_all = np.concatenate([y_fit, y_val])
-        refit = refit_on_all_rows(TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes),
-                                  params, ctx, x_all, y_all, batch_size)
+        refit = refit_on_all_rows(hypermodel, params, ctx, x_all, y_all, batch_size)
         if refit is not None:
             model = wrap(refit[0], params)
             ctx.improved(model)
         notes = [
-            f"The network is the best trial's checkpoint, trained on {len(fit_idx):,} rows with {len(val_idx):,} "
-            f"held out for validation; vocabulary {tokenizer.size - 2:,} words and symbols from the training rows, "
+            f"The search trained each network on {len(fit_idx):,} rows with {len(val_idx):,} held out for "
+            f"validation; vocabulary {tokenizer.size - 2:,} words and symbols from the training rows, "
             f"sequences of {length} tokens (95th percentile {stats.p95_tokens:.0f}); n-gram networks read the "
             + " or ".join(f"{bag.size - 1:,} most informative {NGRAMS[name]} n-grams" for name, bag in bags.items())
             + " (TF-IDF, chosen on the training rows).",
@@ -301,6 +300,8 @@ class TextNetworkRoute:
             notes.append(f"The winning configuration was then retrained on all {len(y_all):,} training rows for "
                          f"{refit[1]} epochs (its best epoch in the search), as the classical side is refitted; "
                          "its validation score is the search's.")
+        else:
+            notes.append("The network is the best trial's checkpoint.")
         truncated = int((encoded["tokens"][fit_idx, -1] != 0).sum())  # rows filling the whole sequence
         if truncated:
             notes.append(f"{truncated:,} of the {len(fit_idx):,} training rows reach the {length}-token sequence "
