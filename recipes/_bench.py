@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -96,3 +97,23 @@ def evaluate(run_dir: Path, data: Path, approach: str) -> str:
         if line.strip().startswith("accuracy"):
             return line.split()[-1]
     return "-"
+
+
+def folder_and_budgets(description: str, defaults: str, names: Any = None) -> tuple[Path, dict[str, str]]:
+    """``--folder`` and ``--budget`` from the command line: the data folder and name -> budget.
+
+    ``--budget`` is ``name=budget,...`` or one budget for every set in ``names``
+    (default: the names in ``defaults``, itself ``name=budget,...``).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
+    parser.add_argument("--budget", default=defaults, help="one budget for all, or name=budget,...")
+    args = parser.parse_args()
+    if not args.folder.is_dir():
+        sys.exit(f"benchmark: folder not found: {args.folder}")
+    if "=" in args.budget:
+        return args.folder, dict(item.split("=", 1) for item in args.budget.split(","))
+    names = names(args.folder) if callable(names) else [n.split("=")[0] for n in defaults.split(",")]
+    return args.folder, {name: args.budget for name in names}

@@ -11,34 +11,22 @@ network on it, which must reproduce the test accuracy.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-from _bench import (DEFAULT_FOLDER, accuracy, copy_test_files, evaluate, finalist, fmt, run_fit,
-                    train_speed)
+from _bench import accuracy, copy_test_files, evaluate, finalist, fmt, folder_and_budgets, run_fit, train_speed
 
 DEFAULT_BUDGETS = "digits_png=3m,cifar10_test=10m"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
-    parser.add_argument("--budget", default=DEFAULT_BUDGETS, help="one budget for all, or name=budget,...")
-    args = parser.parse_args()
-    if not args.folder.is_dir():
-        sys.exit(f"benchmark: folder not found: {args.folder}")
-    if "=" in args.budget:
-        budgets = dict(item.split("=", 1) for item in args.budget.split(","))
-    else:
-        budgets = {name: args.budget for name in DEFAULT_BUDGETS.replace("=", ",").split(",")[::2]}
+    data, budgets = folder_and_budgets(__doc__.splitlines()[0], DEFAULT_BUDGETS)
     print("| dataset | images | input | GBM acc | network acc | blend acc | GBM s | network s | network train img/s "
           "| network predict img/s | evaluate on folder | peak MB | wall s / budget |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for name, budget in budgets.items():
-            folder = args.folder / name
+            folder = data / name
             if not folder.is_dir():
                 continue
             r = run_fit(folder, None, budget, Path(tmp))

@@ -9,34 +9,24 @@ budget. Budgets per set can be given as name=budget.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-from _bench import DEFAULT_FOLDER, finalist, fmt, readme_sets, run_fit, table_of
+from _bench import finalist, fmt, folder_and_budgets, readme_sets, run_fit, table_of
 
 DEFAULT_BUDGETS = "sms_spam=3m,sentiment_sentences=3m,ag_news_test=10m"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
-    parser.add_argument("--budget", default=DEFAULT_BUDGETS, help="one budget for all, or name=budget,...")
-    args = parser.parse_args()
-    if not args.folder.is_dir():
-        sys.exit(f"benchmark: folder not found: {args.folder}")
-    sets = readme_sets(args.folder, "text")
-    if "=" in args.budget:
-        budgets = dict(item.split("=", 1) for item in args.budget.split(","))
-    else:
-        budgets = {name: args.budget for name in sets}
+    data, budgets = folder_and_budgets(__doc__.splitlines()[0], DEFAULT_BUDGETS,
+                                       lambda folder: readme_sets(folder, "text"))
+    sets = readme_sets(data, "text")
     print("| dataset | rows | classical acc | classical F1 | network acc | network F1 | blend acc | classical s "
           "| network s | classical rows/s | network rows/s | peak MB | wall s / budget |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for name, budget in budgets.items():
-            table = table_of(args.folder, name)
+            table = table_of(data, name)
             if table is None:
                 continue
             r = run_fit(table, sets.get(name), budget, Path(tmp))
