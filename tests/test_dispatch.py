@@ -170,8 +170,16 @@ def test_text_plan_runs_the_classical_side_first_and_the_network_as_primary():
     assert names(plan) == ["gbm", "deep"]
     assert [a.role for a in plan.approaches] == ["comparison", "primary"]
     assert plan.approach("deep").seconds > plan.approach("gbm").seconds
-    assert plan.validation == "holdout"
+    assert (plan.validation, plan.folds) == ("kfold", 5)
+    assert any("successive halving over a 5-fold split" in r for r in plan.reasons)
     assert "TF-IDF" in plan.approach("gbm").label
+
+
+def test_text_plan_races_classical_candidates_only_when_they_run_and_the_table_is_not_large():
+    big = make_plan(profile(modality="text", n_rows=50_000), 600, HW)
+    assert (big.validation, big.folds) == ("holdout", 1)
+    network_only = make_plan(profile(modality="text"), 600, HW, compare=False)
+    assert names(network_only) == ["deep"] and network_only.validation == "holdout"
 
 
 def test_text_plan_without_time_for_the_network_keeps_the_classical_side():

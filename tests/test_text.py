@@ -167,13 +167,14 @@ def test_text_deep_route_under_jax(tmp_path):
 
 
 def test_naive_bayes_text_model_saves_and_loads(tmp_path):
-    from automl.routes.text_classical import TextClassicalModel, _fit, load
+    from automl.routes.text_classical import TextClassicalModel, load
+    from automl.routes.text_estimators import fit_estimator
     from automl.tfidf import vectorizer
 
     frame = reviews(80)
     y = (frame["label"] == "pos").to_numpy().astype(int)
     vec = vectorizer("words+chars").fit(frame["review"])
-    estimator, _ = _fit("tfidf_nb", {"alpha": 0.3}, vec.transform(frame["review"]), y, None, None, None)
+    estimator, _ = fit_estimator("tfidf_nb", {"alpha": 0.3}, vec.transform(frame["review"]), y, None, None, seed=0)
     model = TextClassicalModel("tfidf_nb", vec, estimator, ["review"], "binary", 2, [0.5, 0.5], {"alpha": 0.3})
     assert (model.predict(frame) == y).mean() >= 0.9
     model.save(tmp_path)
@@ -183,7 +184,8 @@ def test_naive_bayes_text_model_saves_and_loads(tmp_path):
 def test_nbsvm_is_one_linear_model_that_saves_like_any_other(tmp_path):
     from sklearn.linear_model import LogisticRegression
 
-    from automl.routes.text_classical import TextClassicalModel, load, nb_logistic
+    from automl.routes.text_classical import TextClassicalModel, load
+    from automl.routes.text_estimators import nb_logistic
     from automl.tfidf import vectorizer
 
     frame = pd.concat([reviews(90, seed=1), pd.DataFrame({"review": ["So so, average."] * 30, "label": "mid"})])

@@ -1,11 +1,10 @@
-"""The classical side for text: TF-IDF word and character n-grams with a linear model and with XGBoost.
+"""The classical side for text: TF-IDF word and character n-grams with linear models, naive Bayes and XGBoost.
 
-Vectorisers are fitted on training rows only. Logistic regression (ridge for
-regression), complement naive Bayes, logistic regression on naive-Bayes-scaled
-features (NBSVM) and a modified-Huber linear SVM are tried at a few
-regularisation strengths, then XGBoost on word
-TF-IDF with early stopping; the best on the validation rows is refitted on all
-training rows. Rows with no text are predicted from the training prior.
+Vectorisers are fitted on training rows only. Every candidate (see
+``candidates``) is scored on the first fold, then successive halving spends
+the other folds on the better ones and the best mean wins (``racing``), so a
+choice is not left to a handful of rows of one split. The winner is refitted
+on all training rows. Rows with no text are predicted from the training prior.
 Saved as JSON (vectoriser vocabulary and idf), skops (linear models) and UBJSON (XGBoost).
 
 Example:
@@ -15,23 +14,31 @@ Example:
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..metrics import better, score_all
+from ..metrics import LABELS, better, score_all
 from ..splitting import validation_folds
 from ..text import text_of
-from .base import SearchContext, SearchResult
 from ..tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
+from .base import SearchContext, SearchResult
 from .persist import load_estimator, save_estimator
+from .racing import Entry, common_folds, halved, rungs, survivors, winner
+from .text_estimators import class_proba, decisions, fit_estimator, fit_temperature, values
 
-LINEAR_C = (16.0, 4.0, 64.0, 1.0)  # logistic regression, tried in this order: the usual best first
-SGD_ALPHA = (2e-5, 1e-4)  # modified-Huber SGD: a linear SVM with probabilities
-RIDGE_ALPHA = (1.0, 0.25, 4.0)
+# Screened in this order, cheap and usually strong first, so a tight budget still sees the best bets.
 NB_ALPHA = (0.3, 0.1)  # complement naive Bayes: strong on topics, fitted in well under a second
+SVM_C = (1.0, 4.0, 0.5)  # linear SVM
+SGD_ALPHA = (1e-4,)  # modified-Huber SGD
+LOGREG_C = (16.0, 64.0)  # logistic regression
+RIDGE_ALPHA = (1.0, 0.25, 4.0)
+XGBOOST = {"learning_rate": 0.2, "max_depth": 6, "subsample": 0.9, "colsample_bytree": 0.5}
+
+
 class TextClassicalModel:
     """A fitted vectoriser and estimator; empty rows get the training prior."""
 
@@ -52,36 +59,27 @@ class TextClassicalModel:
 
     def _features(self, frame: Any) -> tuple[Any, Any]:
         texts = text_of(frame, self.columns)
-        empty = np.array([not t.strip() for t in texts])
+        empty = np.array([not t.strip() for t in texts], dtype=bool)
         return self.vec.transform(texts), empty
 
-    def predict_proba(self, frame: Any) -> Any:
-        X, empty = self._features(frame)
-        if self.family == "tfidf_xgboost":
-            import xgboost
-
-            raw = self.estimator.predict(xgboost.DMatrix(X))
-            proba = np.column_stack([1 - raw, raw]) if raw.ndim == 1 else raw
-        else:
-            part = self.estimator.predict_proba(X)
-            proba = np.zeros((X.shape[0], self.n_classes))
-            proba[:, self.estimator.classes_.astype(int)] = part
+    def proba_of(self, X: Any, empty: Any) -> Any:
+        """Probabilities from TF-IDF rows (``empty`` marks rows with no text)."""
+        proba = class_proba(self.family, self.estimator, X, self.n_classes, self.params.get("temperature", 1.0))
         proba[empty] = self.prior
         return proba
+
+    def values_of(self, X: Any, empty: Any) -> Any:
+        out = values(self.family, self.estimator, X)
+        out[empty] = float(self.prior[0])
+        return out
+
+    def predict_proba(self, frame: Any) -> Any:
+        return self.proba_of(*self._features(frame))
 
     def predict(self, frame: Any) -> Any:
         if self.task != "regression":
             return self.predict_proba(frame).argmax(axis=1)
-        X, empty = self._features(frame)
-        if self.family == "tfidf_xgboost":
-            import xgboost
-
-            values = self.estimator.predict(xgboost.DMatrix(X))
-        else:
-            values = self.estimator.predict(X)
-        values = np.asarray(values, dtype=float)
-        values[empty] = float(self.prior[0])
-        return values
+        return self.values_of(*self._features(frame))
 
     def save(self, folder: Path) -> None:
         meta = {"family": self.family, "columns": self.columns, "task": self.task, "n_classes": self.n_classes,
@@ -99,6 +97,21 @@ def load(folder: Path) -> TextClassicalModel:
                               meta["prior"], meta["params"])
 
 
+def candidates(task: str) -> list[tuple[str, dict[str, Any]]]:
+    """(family, params) in screening order."""
+    if task == "regression":
+        listed = [("tfidf_ridge", {"alpha": a}) for a in RIDGE_ALPHA]
+    else:
+        listed = [("tfidf_nb", {"alpha": a}) for a in NB_ALPHA] + [("tfidf_svm", {"C": c}) for c in SVM_C]
+        listed += [("tfidf_sgd", {"alpha": a}) for a in SGD_ALPHA] + [("tfidf_nbsvm", {"C": 4.0})]
+        listed += [("tfidf_logreg", {"C": c}) for c in LOGREG_C]
+    return listed + [("tfidf_xgboost", dict(XGBOOST))]
+
+
+def feature_kind(family: str) -> str:
+    return "words" if family == "tfidf_xgboost" else "words+chars"
+
+
 class TextClassicalRoute:
     name = "gbm"
 
@@ -110,135 +123,200 @@ class TextClassicalRoute:
         columns = ctx.columns_of("text")
         texts = np.asarray(text_of(ctx.X, columns), dtype=object)
         y = np.asarray(ctx.y)
-        (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
-        prior = ctx.prior()
-        best: dict[str, Any] | None = None
-        features: dict[str, tuple[Any, Any]] = {}
-        for family, params in self._candidates(ctx):
+        folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
+        trials = _Trials(ctx, texts, y, folds, columns)
+        screened = []
+        for family, params in candidates(ctx.task):
             if ctx.deadline.expired() or ctx.trial_cap_reached():
                 break
+            entry = Entry(family, params)
+            if trials.screen(entry):
+                screened.append(entry)
+        alive = survivors(screened, len(screened), ctx.metric)  # ranked, failed and NaN scores left out
+        if not alive:
+            raise RuntimeError("no classical text trial finished inside the budget")
+        finalists, notes = trials.halve(alive)
+        best = winner(finalists, ctx.metric)
+        return trials.refit(best, notes)
+
+
+class _Trials:
+    """Fits and scores candidates fold by fold for one search, keeping one fold's TF-IDF rows at a time."""
+
+    def __init__(self, ctx: SearchContext, texts: Any, y: Any, folds: list, columns: list[str]):
+        self.ctx, self.texts, self.y, self.folds, self.columns = ctx, texts, y, folds, columns
+        self.prior = ctx.prior()
+        self.cache: dict[tuple[str, int], tuple[Any, Any, Any, Any]] = {}
+        self.vec_seconds: dict[str, float] = {}
+        self.best_screen: float | None = None
+
+    def features(self, kind: str, fold: int) -> tuple[Any, Any, Any, Any]:
+        """(vectoriser, fit rows, validation rows, empty validation rows) of one fold, fitted on its fit rows."""
+        if (kind, fold) not in self.cache:
+            self.cache = {k: v for k, v in self.cache.items() if k[1] == fold}  # one fold in memory at a time
+            started = time.monotonic()
+            fit_idx, val_idx = self.folds[fold]
+            vec = vectorizer(kind).fit(self.texts[fit_idx])
+            empty = np.array([not str(t).strip() for t in self.texts[val_idx]], dtype=bool)
+            self.cache[(kind, fold)] = (vec, vec.transform(self.texts[fit_idx]), vec.transform(self.texts[val_idx]),
+                                        empty)
+            self.vec_seconds[kind] = time.monotonic() - started
+        return self.cache[(kind, fold)]
+
+    def evaluate(self, entry: Entry, fold: int) -> None:
+        """Fit ``entry`` on one fold's fit rows and append its validation score."""
+        ctx = self.ctx
+        started = time.monotonic()
+        vec, X_fit, X_val, empty = self.features(feature_kind(entry.family), fold)
+        fit_idx, val_idx = self.folds[fold]
+        y_fit, y_val = self.y[fit_idx], self.y[val_idx]
+        estimator, used = fit_estimator(entry.family, entry.params, X_fit, y_fit, X_val, y_val, ctx.seed,
+                                        ctx.deadline, self._booster_settings(entry.family))
+        params = dict(entry.params)
+        if entry.family == "tfidf_svm" and ctx.task != "regression":
+            margins = decisions(estimator, X_val, ctx.n_classes)
+            params["temperature"] = fit_temperature(margins[~empty], y_val[~empty]) if (~empty).any() else 1.0
+            entry.state.setdefault("temperatures", []).append(params["temperature"])
+        if "rounds" in used:
+            entry.state.setdefault("rounds", []).append(used["rounds"])
+            params["rounds"] = used["rounds"]
+        model = TextClassicalModel(entry.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
+                                   params)
+        entry.scores.append(_score(model, X_val, empty, y_val, ctx))
+        entry.seconds += time.monotonic() - started
+        if fold == 0:
+            entry.state["model"] = model
+
+    def screen(self, entry: Entry) -> bool:
+        """Score on the first fold and record the trial; hands a new best to ``ctx.improved``."""
+        ctx = self.ctx
+        started = time.monotonic()
+        try:
+            self.evaluate(entry, 0)
+        except Exception as exc:  # a failed trial is recorded; the search goes on
+            ctx.log_trial(entry.family, entry.params, None, started, status="failed",
+                          error=f"{type(exc).__name__}: {exc}")
+            return False
+        score = entry.scores[0]
+        ctx.log_trial(entry.family, self.shown_params(entry), score, started,
+                      extra={"stage": "screen", "fold": 1, "folds": len(self.folds)})
+        if score == score and better(score, self.best_screen, ctx.metric):
+            self.best_screen = score
+            ctx.improved(entry.state["model"])
+        return True
+
+    def halve(self, alive: list[Entry]) -> tuple[list[Entry], list[str]]:
+        """Successive halving over folds 2..k while the budget leaves room for the refit; returns the finalists."""
+        ctx, k = self.ctx, len(self.folds)
+        if k == 1:
+            return alive, [f"Candidates were compared on a 20% validation split of the {len(self.y):,} training rows."]
+        if ctx.trial_cap_reached():
+            return alive, [f"Candidates were compared on fold 1 of {k} only: the trial cap was reached."]
+        done, steps, stopped = 1, [f"all {len(alive)} candidates on fold 1 ({len(self.folds[0][1]):,} rows)"], False
+        spent: dict[int, float] = {}
+        for target in rungs(k)[1:]:
+            if len(alive) == 1:
+                break
+            kept = survivors(alive, halved(len(alive)), ctx.metric)
+            for entry in alive:  # the fold-1 models of the eliminated are not needed any more
+                if all(entry is not k for k in kept):
+                    entry.state.pop("model", None)
+            alive, first = kept, done
+            for fold in range(done, target):
+                stopped = not self._fold_fits(alive) or not self._score_fold(alive, fold, spent)
+                if stopped:
+                    break
+                done = fold + 1
+            if done > first:
+                shown = f"fold {first + 1}" if done == first + 1 else f"folds {first + 1}-{done}"
+                steps.append(f"the best {len(alive)} on {shown}")
+            if stopped:
+                break
+        self.cache.clear()
+        raced = [e for e in alive if len(e.scores) > 1]
+        for entry in raced:
+            ctx.log_trial(entry.family, self.shown_params(entry), entry.mean(), time.monotonic() - spent[id(entry)],
+                          extra={"stage": "cross-validation", "fold_scores": [round(s, 6) for s in entry.scores],
+                                 "folds": len(entry.scores)})
+        return alive, [self._halving_note(alive, steps, stopped)]
+
+    def _fold_fits(self, alive: list[Entry]) -> bool:
+        """Is there time for one more fold of these and the refit after?"""
+        per_fold = sum(self.vec_seconds.get(kind, 0.0) for kind in {feature_kind(e.family) for e in alive})
+        per_fold += sum(e.seconds / len(e.scores) for e in alive)
+        return self.ctx.deadline.remaining() >= per_fold + self._refit_estimate(alive)
+
+    def _score_fold(self, alive: list[Entry], fold: int, spent: dict[int, float]) -> bool:
+        """Score every survivor on one more fold; False (and a failed trial) if one of them fails."""
+        for entry in alive:
             started = time.monotonic()
             try:
-                kind = "words" if family == "tfidf_xgboost" else "words+chars"
-                if kind not in features:
-                    vec = vectorizer(kind).fit(texts[fit_idx])
-                    features[kind] = (vec, vec.transform(texts[fit_idx]), vec.transform(texts[val_idx]))
-                vec, X_fit, X_val = features[kind]
-                estimator, used = _fit(family, params, X_fit, y[fit_idx], X_val, y[val_idx], ctx)
-                model = TextClassicalModel(family, vec, estimator, columns, ctx.task, ctx.n_classes, prior,
-                                           params | used)
-                score = _score(model, ctx.X.iloc[val_idx], y[val_idx], ctx)
-            except Exception as exc:  # a failed trial is recorded; the search goes on
-                ctx.log_trial(family, params, None, started, status="failed", error=f"{type(exc).__name__}: {exc}")
-                continue
-            ctx.log_trial(family, params | used, score, started)
-            if best is None or better(score, best["score"], ctx.metric):
-                best = {"family": family, "params": params | used, "score": score, "model": model,
-                        "seconds": time.monotonic() - started}
-                ctx.improved(model)
-        if best is None:
-            raise RuntimeError("no classical text trial finished inside the budget")
-        return self._refit(best, texts, y, columns, prior, ctx)
+                self.evaluate(entry, fold)
+            except Exception as exc:  # keep the folds every survivor finished
+                self.ctx.log_trial(entry.family, entry.params, None, started, status="failed",
+                                   error=f"fold {fold + 1}: {type(exc).__name__}: {exc}")
+                return False
+            spent[id(entry)] = spent.get(id(entry), 0.0) + time.monotonic() - started
+        return True
 
-    @staticmethod
-    def _candidates(ctx: SearchContext):
-        if ctx.task == "regression":
-            yield from (("tfidf_ridge", {"alpha": a}) for a in RIDGE_ALPHA)
-        else:
-            yield from (("tfidf_logreg", {"C": c}) for c in LINEAR_C[:2])
-            yield from (("tfidf_nb", {"alpha": a}) for a in NB_ALPHA)
-            yield "tfidf_nbsvm", {"C": 4.0}
-            yield from (("tfidf_sgd", {"alpha": a}) for a in SGD_ALPHA)
-            yield from (("tfidf_logreg", {"C": c}) for c in LINEAR_C[2:])
-        yield "tfidf_xgboost", {"learning_rate": 0.2, "max_depth": 6, "subsample": 0.9, "colsample_bytree": 0.5}
+    def _halving_note(self, finalists: list[Entry], steps: list[str], stopped: bool) -> str:
+        k, metric = len(self.folds), LABELS[self.ctx.metric]
+        folds = common_folds(finalists)
+        how = f"Successive halving over {k} folds of the training rows: " + ", ".join(steps)
+        if stopped:
+            how += f"; the budget left no room for more folds than {folds}"
+        if folds == 1:
+            return how + ", so the best on fold 1 was kept."
+        ranked = survivors(finalists, len(finalists), self.ctx.metric)
+        shown = "; ".join(f"{e.label()} {e.mean(folds):.4f}" for e in ranked)
+        best = winner(finalists, self.ctx.metric)
+        return f"{how}. Mean {metric} over {folds} folds: {shown}. {best.label()} has the best mean."
 
-    def _refit(self, best, texts, y, columns, prior, ctx) -> SearchResult:
-        if best["seconds"] * 1.5 > ctx.deadline.remaining():
-            return SearchResult(best["model"], best["score"], best["seconds"],
-                                ["No time was left to refit on all training rows; the search model is kept."])
+    def refit(self, best: Entry, notes: list[str]) -> SearchResult:
+        ctx = self.ctx
+        params = self.shown_params(best)
+        fallback = best.state.get("model")
+        if self._refit_estimate([best]) > ctx.deadline.remaining():
+            notes.append("No time was left to refit on all training rows; the model fitted on fold 1 is kept.")
+            return SearchResult(fallback, best.mean(common_folds([best])), best.seconds, notes)
         started = time.monotonic()
-        kind = "words" if best["family"] == "tfidf_xgboost" else "words+chars"
-        vec = vectorizer(kind).fit(texts)
-        params = dict(best["params"])
-        estimator, _ = _fit(best["family"], params, vec.transform(texts), y, None, None, ctx)
-        model = TextClassicalModel(best["family"], vec, estimator, columns, ctx.task, ctx.n_classes, prior, params)
+        vec = vectorizer(feature_kind(best.family)).fit(self.texts)
+        fit_params = dict(params)
+        if "rounds" in params:  # boosting rounds found on 80% of the rows, scaled up for all of them
+            fit_params["rounds"] = int(params["rounds"] * 1.1) + 1
+        estimator, _ = fit_estimator(best.family, fit_params, vec.transform(self.texts), self.y, None, None,
+                                     ctx.seed, ctx.deadline, self._booster_settings(best.family))
+        model = TextClassicalModel(best.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
+                                   fit_params)
         ctx.improved(model)
-        note = f"The best model ({best['family']}) was refitted on all {len(y):,} training rows."
-        return SearchResult(model, best["score"], time.monotonic() - started, [note])
+        notes.append(f"The best model ({best.label()}) was refitted on all {len(self.y):,} training rows.")
+        return SearchResult(model, best.mean(common_folds([best])), time.monotonic() - started, notes)
+
+    def shown_params(self, entry: Entry) -> dict[str, Any]:
+        """The candidate's parameters plus what its fits settled on: SVM temperature, boosting rounds."""
+        params = dict(entry.params)
+        if entry.state.get("temperatures"):
+            params["temperature"] = round(math.exp(np.mean(np.log(entry.state["temperatures"]))), 4)
+        if entry.state.get("rounds"):
+            params["rounds"] = int(round(np.mean(entry.state["rounds"])))
+        return params
+
+    def _refit_estimate(self, entries: list[Entry]) -> float:
+        """Seconds to refit the slowest of these on all rows: 1.5x its vectorising and per-fold fitting time."""
+        return max(1.5 * (self.vec_seconds.get(feature_kind(e.family), 0.0) + e.seconds / len(e.scores))
+                   for e in entries)
+
+    def _booster_settings(self, family: str) -> dict[str, Any] | None:
+        if family != "tfidf_xgboost":
+            return None
+        from .gbm import booster_params
+
+        return booster_params(dict(XGBOOST), self.ctx, self.ctx.hardware.cpu_count)
 
 
-def _fit(family: str, params: dict[str, Any], X, y, X_val, y_val, ctx: SearchContext) -> tuple[Any, dict]:
-    """Fit one estimator; returns it and the parameters it settled on (boosting rounds)."""
-    if family == "tfidf_logreg":
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression(C=params["C"], max_iter=2000).fit(X, y), {}
-    if family == "tfidf_nbsvm":
-        return nb_logistic(X, y, params["C"]), {}
-    if family == "tfidf_nb":
-        from sklearn.naive_bayes import ComplementNB
-
-        return ComplementNB(alpha=params["alpha"]).fit(X, y), {}
-    if family == "tfidf_sgd":
-        from sklearn.linear_model import SGDClassifier
-
-        sgd = SGDClassifier(loss="modified_huber", alpha=params["alpha"], max_iter=50, tol=1e-4,
-                            random_state=ctx.seed)
-        return sgd.fit(X, y), {}
-    if family == "tfidf_ridge":
-        from sklearn.linear_model import Ridge
-
-        return Ridge(alpha=params["alpha"]).fit(X, y), {}
-    import xgboost
-
-    from .gbm import deadline_callback, booster_params
-
-    settings = booster_params({k: v for k, v in params.items() if k != "rounds"}, ctx, ctx.hardware.cpu_count)
-    callbacks = [deadline_callback(ctx.deadline)]
-    if X_val is None:
-        booster = xgboost.train(settings, xgboost.DMatrix(X, label=y), num_boost_round=params["rounds"],
-                                callbacks=callbacks)
-        return booster, {}
-    booster = xgboost.train(settings, xgboost.DMatrix(X, label=y), num_boost_round=1000,
-                            evals=[(xgboost.DMatrix(X_val, label=y_val), "val")], early_stopping_rounds=30,
-                            callbacks=callbacks, verbose_eval=False)
-    rounds = (booster.best_iteration + 1) if getattr(booster, "best_iteration", None) is not None \
-        else booster.num_boosted_rounds()
-    booster = booster[:rounds]
-    return booster, {"rounds": int(rounds * 1.1) + 1}
-
-
-def _score(model: TextClassicalModel, X_val: Any, y_val: Any, ctx: SearchContext) -> float:
+def _score(model: TextClassicalModel, X_val: Any, empty: Any, y_val: Any, ctx: SearchContext) -> float:
     if ctx.task == "regression":
-        return score_all("regression", y_val, model.predict(X_val))[ctx.metric]
-    proba = model.predict_proba(X_val)
+        return score_all("regression", y_val, model.values_of(X_val, empty))[ctx.metric]
+    proba = model.proba_of(X_val, empty)
     value = score_all(ctx.task, y_val, proba.argmax(axis=1), proba)[ctx.metric]
     return float("nan") if value is None else value
-
-
-def nb_logistic(X: Any, y: Any, C: float, alpha: float = 1.0) -> Any:
-    """NBSVM (Wang and Manning, 2012): per class, logistic regression on features scaled by their naive-Bayes
-    log-count ratio, one class against the rest.
-
-    Scaling feature j by r_j and then weighting it by w_j is one linear model
-    with weights r_j * w_j, so the result is handed back as a plain fitted
-    ``LogisticRegression`` carrying those weights (saved and explained like any other).
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    y = np.asarray(y)
-    classes = np.unique(y)
-    present = (X > 0).astype(np.float64).tocsr()
-    targets = classes[1:] if len(classes) == 2 else classes
-    weights, biases = [], []
-    for k in targets:
-        p = alpha + np.asarray(present[y == k].sum(axis=0)).ravel()
-        q = alpha + np.asarray(present[y != k].sum(axis=0)).ravel()
-        ratio = np.log((p / p.sum()) / (q / q.sum()))
-        fitted = LogisticRegression(C=C, max_iter=2000).fit(X.multiply(ratio).tocsr(), (y == k).astype(int))
-        weights.append(ratio * fitted.coef_[0])
-        biases.append(fitted.intercept_[0])
-    model = LogisticRegression(C=C)
-    model.coef_, model.intercept_ = np.vstack(weights), np.asarray(biases)
-    model.classes_, model.n_features_in_ = classes, X.shape[1]
-    return model

@@ -1,0 +1,158 @@
+"""The estimators of the classical text route: how each family is fitted on TF-IDF rows and what it outputs.
+
+Families: ``tfidf_logreg`` (logistic regression), ``tfidf_svm`` (a linear
+SVM, its margins turned into probabilities by one temperature), ``tfidf_nb``
+(complement naive Bayes), ``tfidf_nbsvm`` (logistic regression on
+naive-Bayes-scaled features), ``tfidf_sgd`` (modified-Huber SGD),
+``tfidf_ridge`` (regression) and ``tfidf_xgboost``.
+
+Example:
+    >>> est, _ = fit_estimator("tfidf_svm", {"C": 1.0}, X, y, None, None, seed=0)   # doctest: +SKIP
+    >>> class_proba("tfidf_svm", est, X, n_classes=2, temperature=2.0)            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def fit_estimator(family: str, params: dict[str, Any], X, y, X_val, y_val, seed: int, deadline: Any = None,
+                  booster_settings: dict[str, Any] | None = None) -> tuple[Any, dict]:
+    """Fit one estimator; returns it and the parameters it settled on (boosting rounds)."""
+    if family == "tfidf_logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=params["C"], max_iter=2000).fit(X, y), {}
+    if family == "tfidf_svm":
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(C=params["C"]).fit(X, y), {}
+    if family == "tfidf_nbsvm":
+        return nb_logistic(X, y, params["C"]), {}
+    if family == "tfidf_nb":
+        from sklearn.naive_bayes import ComplementNB
+
+        return ComplementNB(alpha=params["alpha"]).fit(X, y), {}
+    if family == "tfidf_sgd":
+        from sklearn.linear_model import SGDClassifier
+
+        sgd = SGDClassifier(loss="modified_huber", alpha=params["alpha"], max_iter=50, tol=1e-4, random_state=seed)
+        return sgd.fit(X, y), {}
+    if family == "tfidf_ridge":
+        from sklearn.linear_model import Ridge
+
+        return Ridge(alpha=params["alpha"]).fit(X, y), {}
+    if family != "tfidf_xgboost":
+        raise ValueError(f"unknown text family {family!r}")
+    return _fit_booster(params, X, y, X_val, y_val, deadline, booster_settings or {})
+
+
+def _fit_booster(params, X, y, X_val, y_val, deadline, settings) -> tuple[Any, dict]:
+    import xgboost
+
+    from .gbm import deadline_callback
+
+    callbacks = [deadline_callback(deadline)] if deadline is not None else []
+    if X_val is None:
+        booster = xgboost.train(settings, xgboost.DMatrix(X, label=y), num_boost_round=params["rounds"],
+                                callbacks=callbacks)
+        return booster, {}
+    booster = xgboost.train(settings, xgboost.DMatrix(X, label=y), num_boost_round=1000,
+                            evals=[(xgboost.DMatrix(X_val, label=y_val), "val")], early_stopping_rounds=30,
+                            callbacks=callbacks, verbose_eval=False)
+    rounds = (booster.best_iteration + 1) if getattr(booster, "best_iteration", None) is not None \
+        else booster.num_boosted_rounds()
+    return booster[:rounds], {"rounds": int(rounds)}
+
+
+def class_proba(family: str, estimator: Any, X, n_classes: int, temperature: float = 1.0) -> Any:
+    """Rows x classes probabilities; classes the estimator never saw get 0."""
+    if family == "tfidf_xgboost":
+        import xgboost
+
+        raw = estimator.predict(xgboost.DMatrix(X))
+        return np.column_stack([1 - raw, raw]) if raw.ndim == 1 else raw
+    if family == "tfidf_svm":
+        return softmax(temperature * decisions(estimator, X, n_classes))
+    part = estimator.predict_proba(X)
+    proba = np.zeros((X.shape[0], n_classes))
+    proba[:, estimator.classes_.astype(int)] = part
+    return proba
+
+
+def values(family: str, estimator: Any, X) -> Any:
+    """Regression predictions."""
+    if family == "tfidf_xgboost":
+        import xgboost
+
+        return np.asarray(estimator.predict(xgboost.DMatrix(X)), dtype=float)
+    return np.asarray(estimator.predict(X), dtype=float)
+
+
+def decisions(estimator: Any, X, n_classes: int) -> Any:
+    """A linear classifier's margins as rows x classes; -inf for classes it never saw.
+
+    A binary margin d becomes the pair (0, d), so a softmax of it is the sigmoid of d.
+    """
+    d = np.asarray(estimator.decision_function(X), dtype=float)
+    if d.ndim == 1:
+        d = np.column_stack([np.zeros_like(d), d])
+    out = np.full((d.shape[0], n_classes), -np.inf)
+    out[:, estimator.classes_.astype(int)] = d
+    return out
+
+
+def softmax(scores: Any) -> Any:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(margins: Any, y: Any) -> float:
+    """The T > 0 for which softmax(T * margins) has the least log loss on these held-out rows (temperature
+    scaling, Guo et al. 2017). One number, so it cannot change which class wins, only how sure the model says it is.
+
+    >>> m = np.array([[0.0, 1.0], [0.0, -1.0], [0.0, 0.5], [0.0, -0.2]])
+    >>> round(fit_temperature(m, np.array([1, 0, 1, 0])), 1) > 1
+    True
+    """
+    from scipy.optimize import minimize_scalar
+
+    y = np.asarray(y, dtype=int)
+    rows = np.arange(len(y))
+
+    def loss(log_t: float) -> float:
+        p = softmax(np.exp(log_t) * margins)[rows, y]
+        return float(-np.log(np.clip(p, 1e-15, 1.0)).mean())
+
+    return float(np.exp(minimize_scalar(loss, bounds=(-6.0, 6.0), method="bounded").x))
+
+
+def nb_logistic(X: Any, y: Any, C: float, alpha: float = 1.0) -> Any:
+    """NBSVM (Wang and Manning, 2012): per class, logistic regression on features scaled by their naive-Bayes
+    log-count ratio, one class against the rest.
+
+    Scaling feature j by r_j and then weighting it by w_j is one linear model
+    with weights r_j * w_j, so the result is handed back as a plain fitted
+    ``LogisticRegression`` carrying those weights (saved and explained like any other).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.asarray(y)
+    classes = np.unique(y)
+    present = (X > 0).astype(np.float64).tocsr()
+    targets = classes[1:] if len(classes) == 2 else classes
+    weights, biases = [], []
+    for k in targets:
+        p = alpha + np.asarray(present[y == k].sum(axis=0)).ravel()
+        q = alpha + np.asarray(present[y != k].sum(axis=0)).ravel()
+        ratio = np.log((p / p.sum()) / (q / q.sum()))
+        fitted = LogisticRegression(C=C, max_iter=2000).fit(X.multiply(ratio).tocsr(), (y == k).astype(int))
+        weights.append(ratio * fitted.coef_[0])
+        biases.append(fitted.intercept_[0])
+    model = LogisticRegression(C=C)
+    model.coef_, model.intercept_ = np.vstack(weights), np.asarray(biases)
+    model.classes_, model.n_features_in_ = classes, X.shape[1]
+    return model
