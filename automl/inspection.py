@@ -99,7 +99,6 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     y_clean, n_bad = clean_target(y)
     if y_clean.notna().sum() == 0:
         raise TargetError(f"target {target_name!r} has no values: all {len(y)} rows are missing. Choose another --target.")
-    task_name, task_reason = infer_task(y_clean.dropna(), task, target_name)
     warnings_: list[str] = []
     if n_bad:
         warnings_.append(
@@ -121,6 +120,9 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         col = profile_column(frame[name])
         warnings_.extend(col.notes)
         columns.append(col)
+    modality, modality_reason = infer_modality(columns)
+    task_name, task_reason = infer_task(y_clean.dropna(), task, target_name,
+                                        media=modality if modality in ("image", "audio") else None)
     class_counts = None
     if task_name != "regression":
         class_counts = {_label(k): int(v) for k, v in y_clean.dropna().value_counts().items()}
@@ -130,7 +132,6 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
                 f"target {target_name!r} has class(es) with a single row: {', '.join(map(repr, rare[:5]))}. "
                 "Each class needs at least 2 rows to be tested; remove or merge them."
             )
-    modality, modality_reason = infer_modality(columns)
     if modality == "text":
         _describe_text(frame, columns, warnings_)
     elif modality in ("image", "audio"):
@@ -180,8 +181,12 @@ def choose_target(columns: list[str], requested: str | None) -> tuple[str, str]:
     return columns[-1], f"{columns[-1]!r} is the last column (no column is named target/label/class/y); pass --target to choose another."
 
 
-def infer_task(y: Any, requested: str, name: str) -> tuple[str, str]:
-    """binary / multiclass / regression from the target's values (missing already removed)."""
+def infer_task(y: Any, requested: str, name: str, media: str | None = None) -> tuple[str, str]:
+    """binary / multiclass / regression from the target's values (missing already removed).
+
+    ``media`` ("image" or "audio") says the table's inputs are such files: there,
+    whole-number labels are class ids however few rows each class has.
+    """
     import pandas as pd
 
     n_unique = int(y.nunique())
@@ -205,6 +210,11 @@ def infer_task(y: Any, requested: str, name: str) -> tuple[str, str]:
     if not numeric:
         return "multiclass", f"target {name!r} holds {n_unique} distinct labels, so this is multiclass classification."
     whole = bool(((y % 1) == 0).all())
+    if whole and n_unique <= MAX_CLASSES_FOR_INTEGERS and media:
+        return "multiclass", (
+            f"target {name!r} holds {n_unique} distinct whole numbers next to {media} files, so they are read as "
+            "class ids (multiclass); pass --task regression to predict them as numbers."
+        )
     if whole and n_unique <= MAX_CLASSES_FOR_INTEGERS and n_unique <= max(3, len(y) // 10):
         return "multiclass", (
             f"target {name!r} holds {n_unique} distinct whole numbers, so they are treated as classes "

@@ -23,7 +23,7 @@ from automl.data import load
 from automl.errors import DataError
 from automl.folders import read_folder
 from automl.images import ImageSpec, choose_spec, decode, decode_column, decode_many, features, probe
-from automl.inspection import inspect_dataset
+from automl.inspection import inspect_dataset, inspect_frame
 from automl.paths import resolve_paths
 
 FORMATS = ("png", "jpg", "bmp", "gif", "webp")
@@ -213,6 +213,18 @@ def test_a_table_of_paths_keeps_only_the_image_column(folder):
     assert profile.modality == "image"
     assert [c.name for c in profile.features] == ["file"]
     assert "Not used" in profile.column("width").reason
+
+
+def test_whole_number_labels_of_a_small_image_table_are_classes(tmp_path):
+    for i in range(24):  # 6 classes of 4 images: too few rows per class for a plain table to call them classes
+        stripes("vertical" if i % 2 else "horizontal", seed=i).save(tmp_path / f"{i}.png")
+    table = pd.DataFrame({"file": [f"{i}.png" for i in range(24)], "digit": [i % 6 for i in range(24)]})
+    table.to_csv(tmp_path / "labels.csv", index=False)
+    profile = inspect_dataset(load(tmp_path / "labels.csv"), target="digit")
+    assert profile.task == "multiclass" and "next to image files" in profile.task_reason
+    assert inspect_dataset(load(tmp_path / "labels.csv"), target="digit", task="regression").task == "regression"
+    plain = table.assign(file=np.arange(24) * 1.5)  # the same labels beside a number are still read as values
+    assert inspect_frame(plain, target="digit").task == "regression"
 
 
 def test_a_table_naming_missing_or_escaping_files_is_a_one_line_error(tmp_path):
