@@ -25,6 +25,7 @@ from .folders import PATH_COLUMN, media_kind, read_folder
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 _DELIMITERS = ",;\t|"
+_DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def load(data: Any, y: Any = None, target: str | None = None) -> Dataset:
         if path.is_file() and media_kind(path):
             frame = pd.DataFrame({PATH_COLUMN: [path.name]})
             return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent)
-        return Dataset(read_table(path), name=_name_of(path), source=str(path), root=path.resolve().parent)
+        frame, notes = read_table(path)
+        return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent, notes=tuple(notes))
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
         source = "dataframe"
@@ -96,8 +98,8 @@ def load(data: Any, y: Any = None, target: str | None = None) -> Dataset:
     return Dataset(frame.reset_index(drop=True), name=source, source=source)
 
 
-def read_table(path: Path) -> Any:
-    """Read a CSV/TSV/Parquet file with errors a person can act on."""
+def read_table(path: Path) -> tuple[Any, list[str]]:
+    """Read a CSV/TSV/Parquet file with errors a person can act on; returns the frame and notes on how it was read."""
     if not path.exists():
         raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
     if path.is_dir():
@@ -107,10 +109,10 @@ def read_table(path: Path) -> Any:
         raise DataError(invalid("data", "a file ending in " + ", ".join(TABLE_SUFFIXES), str(path)))
     if path.stat().st_size == 0:
         raise DataError(f"`data` is empty: {str(path)!r} has 0 bytes. Give a table with a header row and data rows.")
-    frame = _read_parquet(path) if suffix in (".parquet", ".pq") else _read_delimited(path, suffix)
+    frame, notes = (_read_parquet(path), []) if suffix in (".parquet", ".pq") else _read_delimited(path, suffix)
     if len(frame) == 0:
         raise DataError(f"`data` has a header but no data rows: {str(path)!r}. Add rows below the header.")
-    return frame
+    return frame, notes
 
 
 def check_unique_columns(columns: list[str]) -> None:
@@ -163,7 +165,44 @@ def _read_delimited(path: Path, suffix: str) -> Any:
     except pd.errors.EmptyDataError:
         raise DataError(f"`data` has no columns: {str(path)!r}. Give a header row and data rows.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    if delimiter == ",":
+        return frame, []
+    frame, converted = decimal_commas(frame)
+    if not converted:
+        return frame, []
+    more = f" and {len(converted) - 5} more" if len(converted) > 5 else ""
+    named = ", ".join(repr(c) for c in converted[:5]) + more
+    return frame, [f"Column(s) {named} are written with decimal commas (as in 1,5 or 1.234,5) and are read as numbers."]
+
+
+def decimal_commas(frame: Any) -> tuple[Any, list[str]]:
+    """Text columns whose every value is a number written with a decimal comma, converted to numbers.
+
+    Only for files not delimited by commas (``;`` or tab), where decimal commas
+    are the locale's habit; a column needs at least one comma, and a dot there
+    separates thousands.
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"w": ["1,5", "1.234,25", None, "7"], "s": ["a,b", "1,5", "x", "y"]})
+    >>> frame, names = decimal_commas(table)
+    >>> frame["w"].tolist()[:2], names
+    ([1.5, 1234.25], ['w'])
+    """
+    import pandas as pd
+
+    converted = []
+    for name in frame.columns:
+        column = frame[name]
+        if not (pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column)):
+            continue
+        values = column.dropna().astype(str).str.strip()
+        if values.empty or not values.str.contains(",", regex=False).any() \
+                or not values.str.fullmatch(_DECIMAL_COMMA).all():
+            continue
+        plain = column.astype("string").str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        frame[name] = pd.to_numeric(plain).astype(float)
+        converted.append(str(name))
+    return frame, converted
 
 
 def _sniff_delimiter(sample: str) -> str:

@@ -39,6 +39,21 @@ def test_load_delimited(write_csv, name, text):
     assert ds.n_bytes > 0
 
 
+def test_semicolon_file_with_decimal_commas_reads_numbers_and_says_so(write_csv):
+    text = "weight;price;note;y\n1,5;1.234,50;a,b;x\n2;7,25;c;z\n;0,5;d;x\n"
+    ds = load(write_csv(text, "european.csv"))
+    assert ds.frame["weight"].tolist()[:2] == [1.5, 2.0] and np.isnan(ds.frame["weight"].iloc[2])
+    assert ds.frame["price"].tolist() == [1234.5, 7.25, 0.5]
+    assert ds.frame["note"].tolist() == ["a,b", "c", "d"]  # not every value is a number: left as text
+    assert ds.notes == ("Column(s) 'weight', 'price' are written with decimal commas (as in 1,5 or 1.234,5) and "
+                        "are read as numbers.",)
+
+
+def test_decimal_commas_are_not_guessed_in_a_comma_delimited_file(write_csv):
+    ds = load(write_csv('a,b\n"1,5",1\n"2,5",2\n'))
+    assert ds.frame["a"].tolist() == ["1,5", "2,5"] and ds.notes == ()
+
+
 def test_load_quoted_delimiter_inside_value(write_csv):
     ds = load(write_csv('name,n\n"Smith, John",1\n"Doe, Jane",2\n'))
     assert ds.frame["name"].tolist() == ["Smith, John", "Doe, Jane"]
