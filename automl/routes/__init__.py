@@ -24,7 +24,7 @@ ROUTES = MappingProxyType(
         ("tabular", "gbm"): ("automl.routes.gbm:GBMRoute", "gradient boosting (XGBoost, HistGradientBoosting)"),
         ("tabular", "deep"): ("automl.routes.deep_tabular:TabularMLPRoute", "a deep MLP (Keras Tuner, Hyperband)"),
         ("text", "gbm"): ("automl.routes.text_classical:TextClassicalRoute",
-                          "TF-IDF n-grams with logistic regression and XGBoost"),
+                          "TF-IDF n-grams with linear models, naive Bayes and XGBoost"),
         ("text", "deep"): ("automl.routes.text_deep:TextNetworkRoute",
                            "text networks: an MLP on TF-IDF n-grams, or embeddings with pooling, convolution, "
                            "GRU or attention (Keras Tuner)"),
