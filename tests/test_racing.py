@@ -148,3 +148,20 @@ def test_temperature_softens_an_overconfident_margin():
     signal = np.where(y == 1, 1.0, -1.0) + rng.normal(scale=1.5, size=400)  # right about 75% of the time
     margins = np.column_stack([np.zeros(400), 10 * signal])  # but ten times too sure
     assert fit_temperature(margins, y) < 0.2
+
+
+def test_cross_fitted_temperatures_do_not_flatter_the_rows_they_score():
+    from automl.routes.text_estimators import cross_fitted_softmax, fit_temperature, softmax
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, 300)
+    margins = rng.normal(size=(300, 3)) + 1.5 * np.eye(3)[y]
+    proba, temperature = cross_fitted_softmax(margins, y)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert (proba.argmax(axis=1) == margins.argmax(axis=1)).all()
+    assert temperature == pytest.approx(fit_temperature(margins, y))
+
+    def loss(p):
+        return -np.log(p[np.arange(300), y]).mean()
+
+    assert loss(proba) > loss(softmax(temperature * margins))  # scored on rows its temperature never saw

@@ -28,7 +28,7 @@ from ..tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
 from .base import SearchContext, SearchResult
 from .persist import load_estimator, save_estimator
 from .racing import Entry, common_folds, halved, rungs, survivors, winner
-from .text_estimators import class_proba, decisions, fit_estimator, fit_temperature, values
+from .text_estimators import class_proba, cross_fitted_softmax, decisions, fit_estimator, values
 
 # Screened in this order, cheap and usually strong first, so a tight budget still sees the best bets.
 NB_ALPHA = (0.3, 0.1)  # complement naive Bayes: strong on topics, fitted in well under a second
@@ -173,16 +173,18 @@ class _Trials:
         estimator, used = fit_estimator(entry.family, entry.params, X_fit, y_fit, X_val, y_val, ctx.seed,
                                         ctx.deadline, self._booster_settings(entry.family))
         params = dict(entry.params)
-        if entry.family == "tfidf_svm" and ctx.task != "regression":
+        proba = None
+        if entry.family == "tfidf_svm" and ctx.task != "regression" and (~empty).any():
             margins = decisions(estimator, X_val, ctx.n_classes)
-            params["temperature"] = fit_temperature(margins[~empty], y_val[~empty]) if (~empty).any() else 1.0
+            proba = np.tile(np.asarray(self.prior, dtype=float), (len(y_val), 1))
+            proba[~empty], params["temperature"] = cross_fitted_softmax(margins[~empty], y_val[~empty])
             entry.state.setdefault("temperatures", []).append(params["temperature"])
         if "rounds" in used:
             entry.state.setdefault("rounds", []).append(used["rounds"])
             params["rounds"] = used["rounds"]
         model = TextClassicalModel(entry.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
                                    params)
-        entry.scores.append(_score(model, X_val, empty, y_val, ctx))
+        entry.scores.append(_score(model, X_val, empty, y_val, ctx, proba))
         entry.seconds += time.monotonic() - started
         if fold == 0:
             entry.state["model"] = model
@@ -229,7 +231,7 @@ class _Trials:
                 done = fold + 1
             if done > first:
                 shown = f"fold {first + 1}" if done == first + 1 else f"folds {first + 1}-{done}"
-                steps.append(f"the best {len(alive)} on {shown}")
+                steps.append(f"the best {len(alive)} on {shown}" if len(alive) > 1 else f"the best one on {shown}")
             if stopped:
                 break
         self.cache.clear()
@@ -314,9 +316,11 @@ class _Trials:
         return booster_params(dict(XGBOOST), self.ctx, self.ctx.hardware.cpu_count)
 
 
-def _score(model: TextClassicalModel, X_val: Any, empty: Any, y_val: Any, ctx: SearchContext) -> float:
+def _score(model: TextClassicalModel, X_val: Any, empty: Any, y_val: Any, ctx: SearchContext,
+           proba: Any = None) -> float:
+    """The run's metric on validation rows (``proba`` when the route computed them itself)."""
     if ctx.task == "regression":
         return score_all("regression", y_val, model.values_of(X_val, empty))[ctx.metric]
-    proba = model.proba_of(X_val, empty)
+    proba = model.proba_of(X_val, empty) if proba is None else proba
     value = score_all(ctx.task, y_val, proba.argmax(axis=1), proba)[ctx.metric]
     return float("nan") if value is None else value
