@@ -100,7 +100,8 @@ def test_classical_text_route_stops_halving_when_the_budget_runs_short():
     assert {t.extra.get("stage") for t in ctx.trials} == {"screen"}
     best = max(ctx.trials, key=lambda t: t.val_score)
     assert result.model.family == best.model and result.val_score == best.val_score
-    assert any("no room for more folds than 1, so the best on fold 1 was kept" in n for n in result.notes)
+    assert any("the budget left no room for more folds than 1 were scored; the best on fold 1 was kept" in n
+               for n in result.notes), result.notes
     assert any("the model fitted on fold 1 is kept" in n for n in result.notes)
 
 
@@ -165,3 +166,30 @@ def test_cross_fitted_temperatures_do_not_flatter_the_rows_they_score():
         return -np.log(p[np.arange(300), y]).mean()
 
     assert loss(proba) > loss(softmax(temperature * margins))  # scored on rows its temperature never saw
+
+
+def test_a_finalist_failing_on_a_later_fold_ends_the_halving_on_the_folds_all_finished(monkeypatch):
+    from automl.routes import text_classical
+    from tests.test_text import reviews
+
+    calls = {"tfidf_nbsvm": 0}
+    real = text_classical.fit_estimator
+
+    def flaky(family, *args, **kwargs):
+        if family == "tfidf_nbsvm":
+            calls[family] += 1
+            if calls[family] == 2:
+                raise MemoryError("out of memory on fold 2")
+        return real(family, *args, **kwargs)
+
+    monkeypatch.setattr(text_classical, "fit_estimator", flaky)
+    monkeypatch.setattr(text_classical, "candidates", lambda task: [("tfidf_nbsvm", {"C": 4.0}),
+                                                                    ("tfidf_nb", {"alpha": 0.3})])
+    ctx = _context(reviews(200), folds=5)
+    result = text_classical.TextClassicalRoute().search(ctx)
+    failed = [t for t in ctx.trials if t.status == "failed"]
+    assert len(failed) == 1 and "fold 2: MemoryError" in failed[0].error
+    assert not [t for t in ctx.trials if t.extra.get("stage") == "cross-validation"]  # no finalist got past fold 1
+    assert result.model is not None
+    assert any("a finalist failed on fold 2 (a failed trial says why), so no more folds than 1 were scored; the best" in n
+               for n in result.notes), result.notes

@@ -214,18 +214,21 @@ class _Trials:
             return alive, [f"Candidates were compared on a 20% validation split of the {len(self.y):,} training rows."]
         if ctx.trial_cap_reached():
             return alive, [f"Candidates were compared on fold 1 of {k} only: the trial cap was reached."]
-        done, steps, stopped = 1, [f"all {len(alive)} candidates on fold 1 ({len(self.folds[0][1]):,} rows)"], False
+        done, steps, stopped = 1, [f"all {len(alive)} candidates on fold 1 ({len(self.folds[0][1]):,} rows)"], None
         spent: dict[int, float] = {}
         for target in rungs(k)[1:]:
             if len(alive) == 1:
                 break
             kept = survivors(alive, halved(len(alive)), ctx.metric)
             for entry in alive:  # the fold-1 models of the eliminated are not needed any more
-                if all(entry is not k for k in kept):
+                if all(entry is not other for other in kept):
                     entry.state.pop("model", None)
             alive, first = kept, done
             for fold in range(done, target):
-                stopped = not self._fold_fits(alive) or not self._score_fold(alive, fold, spent)
+                if not self._fold_fits(alive):
+                    stopped = "the budget left no room for more"
+                elif not self._score_fold(alive, fold, spent):
+                    stopped = f"a finalist failed on fold {fold + 1} (a failed trial says why), so no more"
                 if stopped:
                     break
                 done = fold + 1
@@ -235,6 +238,8 @@ class _Trials:
             if stopped:
                 break
         self.cache.clear()
+        for entry in alive:  # after a failure part-way through a fold, keep the folds every finalist finished
+            del entry.scores[common_folds(alive):]
         raced = [e for e in alive if len(e.scores) > 1]
         for entry in raced:
             ctx.log_trial(entry.family, self.shown_params(entry), entry.mean(), time.monotonic() - spent[id(entry)],
@@ -261,14 +266,14 @@ class _Trials:
             spent[id(entry)] = spent.get(id(entry), 0.0) + time.monotonic() - started
         return True
 
-    def _halving_note(self, finalists: list[Entry], steps: list[str], stopped: bool) -> str:
+    def _halving_note(self, finalists: list[Entry], steps: list[str], stopped: str | None) -> str:
         k, metric = len(self.folds), LABELS[self.ctx.metric]
         folds = common_folds(finalists)
         how = f"Successive halving over {k} folds of the training rows: " + ", ".join(steps)
         if stopped:
-            how += f"; the budget left no room for more folds than {folds}"
+            how += f"; {stopped} folds than {folds} were scored"
         if folds == 1:
-            return how + ", so the best on fold 1 was kept."
+            return how + "; the best on fold 1 was kept."
         ranked = survivors(finalists, len(finalists), self.ctx.metric)
         shown = "; ".join(f"{e.label()} {e.mean(folds):.4f}" for e in ranked)
         best = winner(finalists, self.ctx.metric)
