@@ -176,6 +176,24 @@ def features(images: Any) -> Any:
     return np.concatenate(parts, axis=1).astype("float32")
 
 
+def feature_names(spec: ImageSpec) -> list[str]:
+    """Column names of ``features`` for images of this spec, in its order.
+
+    >>> names = feature_names(ImageSpec(32, 3))
+    >>> names[0], names[192], names[336], names[-1]
+    ('thumbnail row 1 col 1 red', 'gradients cell row 1 col 1 at 0-20 deg', 'red share 0-31', 'brightness spread')
+    """
+    channels = ["grey"] if spec.channels == 1 else ["red", "green", "blue"]
+    grid, cells, width = min(PIXEL_GRID, spec.size), min(HOG_CELLS, spec.size), 180 // HOG_BINS
+    names = [f"thumbnail row {i + 1} col {j + 1} {c}" for i in range(grid) for j in range(grid) for c in channels]
+    names += [f"gradients cell row {i + 1} col {j + 1} at {b * width}-{(b + 1) * width} deg"
+              for i in range(cells) for j in range(cells) for b in range(HOG_BINS)]
+    if spec.channels == 3:
+        step = 256 // COLOUR_BINS
+        names += [f"{c} share {b * step}-{(b + 1) * step - 1}" for c in channels for b in range(COLOUR_BINS)]
+    return names + ["brightness mean", "brightness spread"]
+
+
 def _thumbnail(x: Any) -> Any:
     """Mean-pool to at most PIXEL_GRID x PIXEL_GRID per channel."""
     n, size, _, c = x.shape

@@ -5,7 +5,8 @@
   run's metric drops when one column is shuffled), under a time cap.
 * TF-IDF text models: the n-grams with the most gain (XGBoost) or the largest mean absolute coefficient
   (linear models; TF-IDF puts every n-gram on the same scale, so the sizes compare).
-* Image and audio features: gain by feature position (``f0``, ``f1``, ...), with what the positions hold.
+* Image and audio features: gain per engineered feature, named (``gradients cell row 2 col 3 at 40-60 deg``,
+  ``mfcc4_mean``).
 
 The report only reads the record, so re-rendering never loads a model.
 
@@ -132,9 +133,11 @@ def _media(model: Any) -> dict[str, Any]:
     if getattr(inner, "family", None) != "xgboost":
         return _result(None, [], f"The {inner.name} model has no built-in importance, and shuffling engineered "
                                  f"{model.kind} features would decode every test file again; not computed.")
-    ranked = sorted(inner.feature_importance().items(), key=lambda kv: -kv[1])
-    return _result("gain", ranked, f"XGBoost gain of engineered {model.kind} features, named by position "
-                                   f"(f0, f1, ...) in this order: {described}.")
+    names = media(model.kind).feature_names(model.spec)
+    named = {f"f{i}": name for i, name in enumerate(names)}
+    ranked = sorted(((named.get(k, k), v) for k, v in inner.feature_importance().items()), key=lambda kv: -kv[1])
+    return _result("gain", ranked, f"XGBoost gain of the engineered {model.kind} features, as shares of the total; "
+                                   f"they are {described}.")
 
 
 def _ranked(pairs: list[list[Any]]) -> list[list[Any]]:

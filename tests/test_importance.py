@@ -53,3 +53,25 @@ def test_models_without_importance_say_so():
 
     out = importance_of(Network(), None, None, "binary", "accuracy")
     assert out["method"] is None and out["features"] == [] and out["note"]
+
+
+def test_engineered_image_and_audio_features_are_named_in_the_importance_record():
+    from types import SimpleNamespace
+
+    from automl.audio import AudioSpec
+    from automl.images import ImageSpec, feature_names, features
+    from automl.routes.media_classical import FeatureModel
+
+    # the names line up with the columns features() makes, grey or colour, small or large
+    for size, channels in ((8, 1), (32, 3), (64, 3)):
+        pixels = np.random.default_rng(0).integers(0, 255, (2, size, size, channels)).astype("uint8")
+        assert features(pixels).shape[1] == len(feature_names(ImageSpec(size, channels)))
+    booster = SimpleNamespace(family="xgboost", name="xgboost", params={},
+                              feature_importance=lambda: {"f64": 0.7, "f0": 0.3})
+    image = importance_of(FeatureModel(booster, "image", ImageSpec(8, 1), "file"), None, None, "binary", "accuracy")
+    assert image["features"] == [["gradients cell row 1 col 1 at 0-20 deg", 0.7], ["thumbnail row 1 col 1 grey", 0.3]]
+    clips = SimpleNamespace(family="xgboost", name="xgboost", params={},
+                            feature_importance=lambda: {"f52": 0.7, "f0": 0.3})
+    audio = importance_of(FeatureModel(clips, "audio", AudioSpec(8000, 1.0), "clip"), None, None, "binary",
+                          "accuracy")
+    assert [name for name, _ in audio["features"]] == ["rms_mean", "mfcc0_mean"]

@@ -24,22 +24,24 @@ class MediaKind:
     loader: Callable[..., Any]  # (paths, spec, cache=None) -> array
     featurize: Callable[[Any, Any], Any]  # (arrays, spec) -> float32 (n, k)
     features_text: str
+    feature_names: Callable[[Any], list[str]]  # spec -> the k column names, in order
 
 
 def media(name: str) -> MediaKind:
     """The ``MediaKind`` called ``name`` (its module is imported on first use)."""
     if name == "image":
-        from ..images import ImageSpec, features as image_features, load_images
+        from ..images import ImageSpec, feature_names, features as image_features, load_images
 
         return MediaKind("image", "image_path", "images", ImageSpec, load_images,
                          lambda arrays, spec: image_features(arrays),
                          "an 8x8 thumbnail per channel, a histogram of oriented gradients (4x4 cells, 9 "
-                         "orientations), colour histograms (8 bins per channel) and brightness mean/spread")
+                         "orientations), colour histograms (8 bins per channel) and brightness mean/spread",
+                         feature_names)
     if name == "audio":
-        from ..audio import AudioSpec, features as audio_features, load_clips
+        from ..audio import AudioSpec, feature_names, features as audio_features, load_clips
 
         return MediaKind("audio", "audio_path", "clips", AudioSpec, load_clips,
                          lambda arrays, spec: audio_features(arrays, spec.sample_rate),
                          "the mean and spread of 13 MFCCs and their deltas (25 ms windows, 40 mel bands), "
-                         "plus loudness and zero-crossing statistics")
+                         "plus loudness and zero-crossing statistics", feature_names)
     raise ValueError(f"no media kind {name!r}")
