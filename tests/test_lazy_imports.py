@@ -79,25 +79,27 @@ def test_fit_with_a_budget_too_small_for_the_deep_comparison_does_not_import_ten
     assert [a["name"] for a in record["plan"]["approaches"]] == ["gbm"]
 
 
-def test_predict_with_a_gbm_model_does_not_import_tensorflow(tmp_path):
-    out = tmp_path / "runs"
+@pytest.fixture(scope="module")
+def gbm_run(tmp_path_factory) -> Path:
+    """One gradient-boosting-only run, shared by the tests that read it back."""
+    out = tmp_path_factory.mktemp("gbm") / "runs"
     first = run_cli(["fit", str(WINE), "--budget", "10s", "--no-compare", "--max-trials", "1", "--out", str(out),
                      "-q"])
     assert first["code"] in (0, None)
-    run = next(p for p in out.iterdir() if p.is_dir())
+    return next(p for p in out.iterdir() if p.is_dir())
+
+
+def test_predict_with_a_gbm_model_does_not_import_tensorflow(gbm_run, tmp_path):
+    run = gbm_run
     result = run_cli(["predict", str(run), str(WINE), "-o", str(tmp_path / "pred.csv")])
     assert result["code"] in (0, None)
     assert result["heavy"] == []
     assert (tmp_path / "pred.csv").is_file()
 
 
-def test_report_and_comparison_do_not_import_tensorflow(tmp_path):
+def test_report_and_comparison_do_not_import_tensorflow(gbm_run, tmp_path):
     """Re-rendering reads the run's records only: no model is loaded, no deep-learning library imported."""
-    out = tmp_path / "runs"
-    first = run_cli(["fit", str(WINE), "--budget", "10s", "--no-compare", "--max-trials", "1", "--out", str(out),
-                     "-q"])
-    assert first["code"] in (0, None)
-    run = next(p for p in out.iterdir() if p.is_dir())
+    run = gbm_run
     for argv in (["report", str(run), "--price", "cpu=0.1"], ["report", str(run), str(run), "--out", str(tmp_path / "c")]):
         result = run_cli(argv)
         assert result["code"] in (0, None), argv
