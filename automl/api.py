@@ -56,13 +56,13 @@ class AutoML(BaseEstimator):
         """Train on ``X``: a path, a DataFrame (with ``target=`` or ``y``) or arrays with ``y``."""
         from .budget import Deadline, parse_budget
         from .data import load
-        from .dispatch import make_plan
+        from .run.plan import make_plan
         from .hardware import detect
-        from .inspection import inspect_dataset
+        from .data.profile import inspect_dataset
         from .predictor import load as load_predictor
         from .prices import resolve as resolve_prices
-        from .results import Event, quiet
-        from .runner import RunSettings, execute
+        from .run.results import Event, quiet
+        from .run.runner import RunSettings, execute
 
         started = time.monotonic()
         budget = parse_budget(self.budget)
@@ -122,7 +122,7 @@ class AutoML(BaseEstimator):
             from sklearn.metrics import r2_score
 
             return float(r2_score(truth.astype(float), pred))
-        from .inspection import label_text
+        from .data.profile import label_text
 
         return float(np.mean(np.asarray(label_text(pred)) == np.asarray(label_text(truth))))
 

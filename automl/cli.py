@@ -52,9 +52,9 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
     """Profile DATA and show the plan, without training anything."""
     from .budget import parse_budget
     from .data import load
-    from .dispatch import make_plan
+    from .run.plan import make_plan
     from .hardware import detect
-    from .inspection import inspect_dataset
+    from .data.profile import inspect_dataset
 
     seconds = parse_budget(budget)
     dataset = load(data)
@@ -99,7 +99,7 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
     """Train on DATA within the budget and write a run directory with a report."""
     from .api import DEFAULT_BUDGET, AutoML
     from .progress import ProgressPrinter
-    from .results import quiet as silent
+    from .run.results import quiet as silent
 
     started = time.monotonic()
     shown_budget = budget or DEFAULT_BUDGET
@@ -137,7 +137,7 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
 def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
     """Predict DATA with the model saved in RUN."""
     from .predictor import load
-    from .rundir import atomic_write_text
+    from .run.rundir import atomic_write_text
 
     predictor = load(run, approach)
     frame, notes = predictor.predict_frame(data)

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import routes
+from . import registry
 from .data import load as load_data
 from .errors import ConfigError, DataError, invalid
-from .features import check_columns
-from .folders import LABEL_COLUMN, PATH_COLUMN
-from .inspection import label_text
+from .modalities.tabular.encoder import check_columns
+from .data.folders import LABEL_COLUMN, PATH_COLUMN
+from .data.profile import label_text
 from .metrics import score_all
-from .paths import resolve_paths
+from .data.paths import resolve_paths
 
 APPROACHES = ("best", "gbm", "deep", "blend")
 PATH_KINDS = ("image_path", "audio_path")
@@ -136,11 +136,11 @@ def load(run_dir: str | Path, approach: str = "best") -> Predictor:
         have = ", ".join(saved) or "none"
         raise ConfigError(f"run {str(run_dir)!r} has no saved {approach} model (models saved: {have}).")
     if chosen == "blend":
-        from .blend import BlendModel, members_of
+        from .run.blend import BlendModel, members_of
 
         members = members_of(run_dir / saved["blend"])
-        parts = [routes.load_model(record["modality"], m, run_dir / saved[m]) for m in members]
+        parts = [registry.load_model(record["modality"], m, run_dir / saved[m]) for m in members]
         model = BlendModel(parts, record["task"], tuple(members))
     else:
-        model = routes.load_model(record["modality"], chosen, run_dir / saved[chosen])
+        model = registry.load_model(record["modality"], chosen, run_dir / saved[chosen])
     return Predictor(run_dir, record, chosen, model)

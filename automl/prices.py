@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .cost import PRICE_CPU_CORE_HOUR, PRICE_GPU_HOUR
+from .run.cost import PRICE_CPU_CORE_HOUR, PRICE_GPU_HOUR
 from .errors import ConfigError, invalid
 
 CPU_WATTS_PER_CORE = 10.0  # a busy server core: a 250-350 W CPU package shared by 32-64 cores

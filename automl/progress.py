@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .results import Event
+from .run.results import Event
 
 
 class ProgressPrinter:

@@ -77,7 +77,7 @@ def copy_test_files(run_dir: Path, source: Path, target: Path) -> Path:
 
     import pandas as pd
 
-    from automl.folders import read_folder
+    from automl.data.folders import read_folder
 
     listing = read_folder(source).frame
     rows = pd.read_csv(run_dir / "test_predictions.csv")["row"].unique()

@@ -21,7 +21,7 @@ import soundfile
 
 from automl.data import load
 from automl.errors import DataError
-from automl.inspection import inspect_dataset
+from automl.data.profile import inspect_dataset
 
 FORMATS = (("wav", "PCM_16"), ("wav", "FLOAT"), ("flac", "PCM_16"), ("ogg", "VORBIS"))
 
@@ -46,7 +46,7 @@ def make_clips(root: Path, per_class: int = 24, mixed: bool = True) -> Path:
 
 
 def test_inspect_a_folder_of_clips_profiles_durations_and_plans_a_rate(tmp_path):
-    from automl.dispatch import make_plan
+    from automl.run.plan import make_plan
     from automl.hardware import Hardware
 
     profile = inspect_dataset(load(make_clips(tmp_path / "tones")))

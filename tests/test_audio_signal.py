@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from automl.audio import (
+from automl.modalities.audio.decode import (
     AudioCache,
     AudioSpec,
     AudioStats,
@@ -224,7 +224,7 @@ def test_features_are_fixed_width_finite_and_separate_a_tone_from_noise():
 
 
 def test_importing_the_module_loads_no_numeric_library():
-    code = ("import sys, automl.audio; "
+    code = ("import sys, automl.modalities.audio.decode; "
             "print(sorted(m for m in ('numpy', 'scipy', 'soundfile') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr

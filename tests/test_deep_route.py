@@ -28,9 +28,9 @@ DIABETES = REPO / "data" / "diabetes.csv"
 def deep_budget(path: Path) -> int:
     """The smallest budget in 5 s steps from 40 s for which the plan includes the deep comparison."""
     from automl.data import load
-    from automl.dispatch import make_plan
+    from automl.run.plan import make_plan
     from automl.hardware import detect
-    from automl.inspection import inspect_frame
+    from automl.data.profile import inspect_frame
 
     profile = inspect_frame(load(path).frame)
     hardware = detect()
@@ -132,8 +132,8 @@ def test_continue_training_appends_its_epochs_to_the_history():
 
     from automl.budget import Deadline
     from automl.hardware import Hardware
-    from automl.routes import keras_search
-    from automl.routes.base import SearchContext
+    from automl.search import tuner as keras_search
+    from automl.search.base import SearchContext
 
     x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
     y = (x[:, 0] > 0).astype("int32")

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.dispatch import MIN_DEEP_SECONDS, make_plan
+from automl.run.plan import MIN_DEEP_SECONDS, make_plan
 from automl.errors import ConfigError, UserInputError
 from automl.hardware import Hardware
-from automl.inspection import Profile, inspect_frame
+from automl.data.profile import Profile, inspect_frame
 
 HW = Hardware(cpu_count=2, memory_bytes=8 << 30, gpu_name=None)
 
@@ -226,7 +226,7 @@ def test_gpu_hardware_is_used():
 
 
 def test_plan_round_trips_through_a_dict():
-    from automl.dispatch import Plan
+    from automl.run.plan import Plan
 
     plan = make_plan(profile(), 600, HW)
     assert Plan.from_dict(plan.to_dict()) == plan

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from automl.errors import DataError, UserInputError
-from automl.features import DATE_PARTS, TabularEncoder
-from automl.inspection import MAX_CATEGORY_LEVELS
+from automl.modalities.tabular.encoder import DATE_PARTS, TabularEncoder
+from automl.data.profile import MAX_CATEGORY_LEVELS
 
 TRAIN = pd.DataFrame(
     {

@@ -21,10 +21,10 @@ from PIL import Image
 
 from automl.data import load
 from automl.errors import DataError
-from automl.folders import read_folder
-from automl.images import ImageSpec, choose_spec, decode, decode_column, decode_many, features, probe
-from automl.inspection import inspect_dataset, inspect_frame
-from automl.paths import resolve_paths
+from automl.data.folders import read_folder
+from automl.modalities.image.decode import ImageSpec, choose_spec, decode, decode_column, decode_many, features, probe
+from automl.data.profile import inspect_dataset, inspect_frame
+from automl.data.paths import resolve_paths
 
 FORMATS = ("png", "jpg", "bmp", "gif", "webp")
 
@@ -125,7 +125,7 @@ def test_probe_reports_sizes_modes_and_unreadable_files(folder):
 
 
 def test_choose_spec_follows_the_images_and_caps_the_size_by_budget():
-    from automl.images import ImageStats
+    from automl.modalities.image.decode import ImageStats
 
     small_grey = ImageStats(10, 10, 8, 8, 8, 8, {"L": 10})
     assert choose_spec(small_grey, 180, gpu=False)[0] == ImageSpec(8, 1)
@@ -192,7 +192,7 @@ def test_features_have_fixed_width_and_tell_stripes_apart():
 
 
 def test_inspect_a_folder_profiles_the_images_and_plans_a_size(folder):
-    from automl.dispatch import make_plan
+    from automl.run.plan import make_plan
     from automl.hardware import Hardware
 
     profile = inspect_dataset(load(folder))
@@ -311,10 +311,10 @@ def test_predict_on_a_folder_a_single_file_and_a_grey_image_from_the_cli(stripes
 
 @pytest.mark.slow
 def test_streamed_training_when_images_do_not_fit_in_memory(tmp_path, monkeypatch):
-    import automl.images
+    import automl.modalities.image.decode
     from automl import AutoML
 
-    monkeypatch.setattr(automl.images, "CACHE_SHARE", 0.0)
+    monkeypatch.setattr(automl.modalities.image.decode, "CACHE_SHARE", 0.0)
     data = make_folder(tmp_path / "stripes", per_class=20, mixed=False)
     model = AutoML(budget="60s", max_trials=1, max_epochs=1, compare=False, out=tmp_path / "runs").fit(data)
     notes = " ".join(json.loads((model.run_dir_ / "run.json").read_text())["finalists"][0]["notes"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from automl.importance import importance_of, permutation
+from automl.search.importance import importance_of, permutation
 
 
 class Threshold:
@@ -58,9 +58,9 @@ def test_models_without_importance_say_so():
 def test_engineered_image_and_audio_features_are_named_in_the_importance_record():
     from types import SimpleNamespace
 
-    from automl.audio import AudioSpec
-    from automl.images import ImageSpec, feature_names, features
-    from automl.routes.media_classical import FeatureModel
+    from automl.modalities.audio.decode import AudioSpec
+    from automl.modalities.image.decode import ImageSpec, feature_names, features
+    from automl.modalities.media.classical import FeatureModel
 
     # the names line up with the columns features() makes, grey or colour, small or large
     for size, channels in ((8, 1), (32, 3), (64, 3)):

@@ -10,7 +10,7 @@ import pytest
 
 from automl.data import load
 from automl.errors import ConfigError, DataError, TargetError, UserInputError
-from automl.inspection import MAX_CATEGORY_LEVELS, Profile, choose_target, infer_task, inspect_frame, profile_column
+from automl.data.profile import MAX_CATEGORY_LEVELS, Profile, choose_target, infer_task, inspect_frame, profile_column
 
 N = 100
 RNG = np.random.default_rng(0)

@@ -18,7 +18,7 @@ import pytest
 
 import automl
 from automl import AutoML
-from automl.results import Event
+from automl.run.results import Event
 
 REPO = Path(__file__).resolve().parents[1]
 BREAST_CANCER = REPO / "data" / "breast_cancer.csv"

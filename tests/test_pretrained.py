@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from automl import pretrained
-from automl.images import ImageSpec
+from automl.modalities.image import pretrained
+from automl.modalities.image.decode import ImageSpec
 
 
 def test_no_weights_on_disk_means_training_from_scratch(tmp_path):
@@ -34,7 +34,7 @@ def test_the_pretrained_family_loads_frozen_weights_from_disk(tmp_path, monkeypa
     import keras_tuner
     from keras.src.legacy.saving import legacy_h5_format
 
-    from automl.routes.image_deep import ImageHyperModel
+    from automl.modalities.image.network import ImageHyperModel
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     backbone = pretrained.BACKBONES[0]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.routes.racing import Entry, common_folds, halved, rungs, survivors, winner
+from automl.search.racing import Entry, common_folds, halved, rungs, survivors, winner
 
 
 def entries(*first_fold):
@@ -51,7 +51,7 @@ def test_label_shows_the_parameters():
 def _context(frame, folds, budget=120.0, max_trials=None):
     from automl.budget import Deadline
     from automl.hardware import Hardware
-    from automl.routes.base import SearchContext
+    from automl.search.base import SearchContext
 
     y = pd.factorize(frame["label"], sort=True)[0]
     return SearchContext(approach="gbm", X=frame[["review"]], y=y, task="binary", metric="accuracy",
@@ -61,7 +61,7 @@ def _context(frame, folds, budget=120.0, max_trials=None):
 
 
 def test_classical_text_route_halves_the_candidates_over_five_folds():
-    from automl.routes.text_classical import TextClassicalRoute, candidates
+    from automl.modalities.text.classical import TextClassicalRoute, candidates
     from tests.test_text import reviews
 
     ctx = _context(reviews(200), folds=5)
@@ -84,7 +84,7 @@ def test_classical_text_route_halves_the_candidates_over_five_folds():
 
 def test_classical_text_route_stops_halving_when_the_budget_runs_short():
     from automl.budget import Deadline
-    from automl.routes.text_classical import TextClassicalRoute
+    from automl.modalities.text.classical import TextClassicalRoute
     from tests.test_text import reviews
 
     class NothingLeftAfterTheScreen(Deadline):  # every candidate gets its first fold, then no time is left
@@ -106,7 +106,7 @@ def test_classical_text_route_stops_halving_when_the_budget_runs_short():
 
 
 def test_classical_text_route_on_a_holdout_or_under_a_trial_cap_does_not_race():
-    from automl.routes.text_classical import TextClassicalRoute
+    from automl.modalities.text.classical import TextClassicalRoute
     from tests.test_text import reviews
 
     ctx = _context(reviews(120), folds=1)
@@ -120,9 +120,9 @@ def test_classical_text_route_on_a_holdout_or_under_a_trial_cap_does_not_race():
 
 
 def test_linear_svm_probabilities_keep_its_decisions_and_save(tmp_path):
-    from automl.routes.text_classical import TextClassicalModel, load
-    from automl.routes.text_estimators import decisions, fit_estimator, fit_temperature
-    from automl.tfidf import vectorizer
+    from automl.modalities.text.classical import TextClassicalModel, load
+    from automl.modalities.text.estimators import decisions, fit_estimator, fit_temperature
+    from automl.modalities.text.tfidf import vectorizer
     from tests.test_text import reviews
 
     frame = pd.concat([reviews(90, seed=2), pd.DataFrame({"review": ["So so, average."] * 30, "label": "mid"})])
@@ -142,7 +142,7 @@ def test_linear_svm_probabilities_keep_its_decisions_and_save(tmp_path):
 
 
 def test_temperature_softens_an_overconfident_margin():
-    from automl.routes.text_estimators import fit_temperature
+    from automl.modalities.text.estimators import fit_temperature
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)
@@ -152,7 +152,7 @@ def test_temperature_softens_an_overconfident_margin():
 
 
 def test_cross_fitted_temperatures_do_not_flatter_the_rows_they_score():
-    from automl.routes.text_estimators import cross_fitted_softmax, fit_temperature, softmax
+    from automl.modalities.text.estimators import cross_fitted_softmax, fit_temperature, softmax
 
     rng = np.random.default_rng(1)
     y = rng.integers(0, 3, 300)
@@ -169,7 +169,7 @@ def test_cross_fitted_temperatures_do_not_flatter_the_rows_they_score():
 
 
 def test_a_finalist_failing_on_a_later_fold_ends_the_halving_on_the_folds_all_finished(monkeypatch):
-    from automl.routes import text_classical
+    from automl.modalities.text import classical as text_classical
     from tests.test_text import reviews
 
     calls = {"tfidf_nbsvm": 0}

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from automl.errors import DataError
-from automl.inspection import inspect_frame, profile_column
-from automl.text import OOV, PAD, TextStats, Tokenizer, text_of, tokenize
+from automl.data.profile import inspect_frame, profile_column
+from automl.modalities.text.tokens import OOV, PAD, TextStats, Tokenizer, text_of, tokenize
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = ["great", "lovely", "excellent", "wonderful", "superb"]
@@ -117,7 +117,7 @@ def test_a_text_column_that_is_all_identical_leaves_no_features():
 
 
 def test_tfidf_vectorizer_json_round_trip():
-    from automl.tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
+    from automl.modalities.text.tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
 
     texts = reviews(50)["review"].tolist()
     vec = vectorizer("words+chars").fit(texts)
@@ -167,9 +167,9 @@ def test_text_deep_route_under_jax(tmp_path):
 
 
 def test_naive_bayes_text_model_saves_and_loads(tmp_path):
-    from automl.routes.text_classical import TextClassicalModel, load
-    from automl.routes.text_estimators import fit_estimator
-    from automl.tfidf import vectorizer
+    from automl.modalities.text.classical import TextClassicalModel, load
+    from automl.modalities.text.estimators import fit_estimator
+    from automl.modalities.text.tfidf import vectorizer
 
     frame = reviews(80)
     y = (frame["label"] == "pos").to_numpy().astype(int)
@@ -184,9 +184,9 @@ def test_naive_bayes_text_model_saves_and_loads(tmp_path):
 def test_nbsvm_is_one_linear_model_that_saves_like_any_other(tmp_path):
     from sklearn.linear_model import LogisticRegression
 
-    from automl.routes.text_classical import TextClassicalModel, load
-    from automl.routes.text_estimators import nb_logistic
-    from automl.tfidf import vectorizer
+    from automl.modalities.text.classical import TextClassicalModel, load
+    from automl.modalities.text.estimators import nb_logistic
+    from automl.modalities.text.tfidf import vectorizer
 
     frame = pd.concat([reviews(90, seed=1), pd.DataFrame({"review": ["So so, average."] * 30, "label": "mid"})])
     y = pd.factorize(frame["label"])[0]

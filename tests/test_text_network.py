@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.ngrams import NgramBag
-from automl.text import Tokenizer, tokenize
+from automl.modalities.text.ngrams import NgramBag
+from automl.modalities.text.tokens import Tokenizer, tokenize
 
 SPAM = ["WIN a £1000 prize now!!", "free entry: txt WIN to 80086", "Call 09061701461 to claim £900"]
 HAM = ["see you at lunch", "ok, on my way home", "are you coming to the party tonight?"]
@@ -57,7 +57,7 @@ def test_ngram_bag_for_regression_targets():
 
 
 def test_masked_mean_gives_zeros_for_a_row_without_tokens():
-    from automl.routes.text_deep import MaskedMean
+    from automl.modalities.text.network import MaskedMean
 
     embedded = np.ones((2, 3, 4), dtype="float32")
     ids = np.array([[0, 0, 0], [5, 7, 0]])
@@ -67,7 +67,7 @@ def test_masked_mean_gives_zeros_for_a_row_without_tokens():
 
 
 def test_weighted_bag_equals_a_dense_layer_on_the_full_vector():
-    from automl.routes.text_deep import WeightedBag
+    from automl.modalities.text.network import WeightedBag
 
     layer = WeightedBag(6, 3)
     ids = np.array([[1, 4, 0], [5, 0, 0]], dtype="int32")
@@ -84,7 +84,7 @@ def test_weighted_bag_equals_a_dense_layer_on_the_full_vector():
 def test_every_encoder_builds_predicts_and_round_trips(tmp_path, encoder):
     import keras_tuner
 
-    from automl.routes.text_deep import TextHyperModel, TextInputs, TextNetworkModel, load
+    from automl.modalities.text.network import TextHyperModel, TextInputs, TextNetworkModel, load
 
     texts = SPAM + HAM + ["", "!!!"]
     tokenizer = Tokenizer.fit(texts, length=16, symbols=True)
@@ -107,8 +107,8 @@ def test_every_encoder_builds_predicts_and_round_trips(tmp_path, encoder):
 
 
 def test_rows_longer_than_a_sequence_network_reads_are_counted_in_the_profile():
-    from automl.inspection import inspect_frame
-    from automl.text import MAX_SEQUENCE
+    from automl.data.profile import inspect_frame
+    from automl.modalities.text.tokens import MAX_SEQUENCE
 
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(300)]

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..metrics import LABELS, greater_is_better
 from ..prices import Prices, resolve
-from ..rundir import atomic_write_text
+from ..run.rundir import atomic_write_text
 from .costs import costs
 from .evaluation import evaluate, interval, read_predictions
 from .trail import trail

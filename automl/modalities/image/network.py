@@ -20,11 +20,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .. import pretrained
-from ..images import ImageSpec
-from . import media_network
-from .base import SearchContext, SearchResult
-from .keras_search import keras, keras_tuner
+from . import pretrained
+from .decode import ImageSpec
+from ..media import network as media_network
+from ...search.base import SearchContext, SearchResult
+from ...search.tuner import keras, keras_tuner
 
 BN_MOMENTUM = 0.9  # Keras' 0.99 leaves the moving statistics unsettled after the few hundred steps of a short search
 

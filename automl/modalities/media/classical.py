@@ -17,9 +17,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import gbm
-from .base import SearchContext, SearchResult
-from .media_kinds import media
+from ..tabular import gbm
+from ...search.base import SearchContext, SearchResult
+from .kinds import media
 
 
 class FeatureModel:

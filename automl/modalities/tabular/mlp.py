@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from ..features import TabularEncoder
-from ..splitting import validation_folds
-from . import keras_search
-from .base import SearchContext, SearchResult
-from .keras_search import keras, keras_tuner
+from .encoder import TabularEncoder
+from ...data.splitting import validation_folds
+from ...search import tuner
+from ...search.base import SearchContext, SearchResult
+from ...search.tuner import keras, keras_tuner
 
 
 class InputPrep:
@@ -183,11 +183,11 @@ class TabularMLPRoute:
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> DeepTabularModel:
             return DeepTabularModel(keras_model, prep, ctx.task, ctx.n_classes, params or {})
 
-        score = keras_search.val_scorer(ctx, x_val, y[val_idx], (prep.y_mean, prep.y_std))
+        score = tuner.val_scorer(ctx, x_val, y[val_idx], (prep.y_mean, prep.y_std))
         n = len(fit_idx)
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         max_epochs = ctx.max_epochs or (30 if n < 20000 else 20)
-        best_model, val_score, params = keras_search.run_search(
+        best_model, val_score, params = tuner.run_search(
             hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs
         )
         model = wrap(best_model, params)

@@ -17,7 +17,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .errors import ConfigError, DataError, TargetError, invalid
+from ..errors import ConfigError, DataError, TargetError, invalid
 from .folders import AUDIO_SUFFIXES, IMAGE_SUFFIXES
 
 TASKS = ("auto", "binary", "multiclass", "regression")
@@ -317,7 +317,7 @@ def infer_modality(columns: list[ColumnProfile]) -> tuple[str, str]:
 
 def _describe_text(frame: Any, columns: list[ColumnProfile], warnings_: list[str]) -> None:
     """Token statistics for text columns; other feature columns are set aside, with the reason."""
-    from .text import MAX_SEQUENCE, TextStats
+    from ..modalities.text.tokens import MAX_SEQUENCE, TextStats
 
     text_names = [c.name for c in columns if c.kind == "text"]
     for c in columns:
@@ -346,9 +346,9 @@ def _describe_media(modality: str, frame: Any, columns: list[ColumnProfile], roo
     from .paths import resolve_paths
 
     if modality == "image":
-        from .images import BAD_SHARE_LIMIT, probe
+        from ..modalities.image.decode import BAD_SHARE_LIMIT, probe
     else:
-        from .audio import BAD_SHARE_LIMIT, probe
+        from ..modalities.audio.decode import BAD_SHARE_LIMIT, probe
     unit = "images" if modality == "image" else "clips"
     column = next(c for c in columns if c.kind == f"{modality}_path")
     stats = probe(resolve_paths(frame[column.name], root, column.name))

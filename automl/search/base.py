@@ -17,7 +17,7 @@ from typing import Any, Callable, Protocol
 from ..budget import Deadline
 from ..hardware import Hardware
 from ..metrics import better
-from ..results import TrialRecord
+from ..run.results import TrialRecord
 
 
 class Model(Protocol):

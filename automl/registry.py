@@ -16,25 +16,25 @@ import importlib
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import ConfigError, invalid
+from .errors import ConfigError, invalid
 
 # (modality, approach) -> (module:attribute, what a person calls it)
 ROUTES = MappingProxyType(
     {
-        ("tabular", "gbm"): ("automl.routes.gbm:GBMRoute", "gradient boosting (XGBoost, HistGradientBoosting)"),
-        ("tabular", "deep"): ("automl.routes.deep_tabular:TabularMLPRoute", "a deep MLP (Keras Tuner, Hyperband)"),
-        ("text", "gbm"): ("automl.routes.text_classical:TextClassicalRoute",
+        ("tabular", "gbm"): ("automl.modalities.tabular.gbm:GBMRoute", "gradient boosting (XGBoost, HistGradientBoosting)"),
+        ("tabular", "deep"): ("automl.modalities.tabular.mlp:TabularMLPRoute", "a deep MLP (Keras Tuner, Hyperband)"),
+        ("text", "gbm"): ("automl.modalities.text.classical:TextClassicalRoute",
                           "TF-IDF n-grams with linear models, naive Bayes and XGBoost"),
-        ("text", "deep"): ("automl.routes.text_deep:TextNetworkRoute",
+        ("text", "deep"): ("automl.modalities.text.network:TextNetworkRoute",
                            "text networks: an MLP on TF-IDF n-grams, or embeddings with pooling, convolution, "
                            "GRU or attention (Keras Tuner)"),
-        ("image", "gbm"): ("automl.routes.media_classical:ImageGBMRoute",
+        ("image", "gbm"): ("automl.modalities.media.classical:ImageGBMRoute",
                            "gradient boosting on image features (thumbnail, oriented gradients, colour histograms)"),
-        ("image", "deep"): ("automl.routes.image_deep:ImageNetworkRoute",
+        ("image", "deep"): ("automl.modalities.image.network:ImageNetworkRoute",
                             "convolutional networks: plain and residual CNNs with augmentation (Keras Tuner)"),
-        ("audio", "gbm"): ("automl.routes.media_classical:AudioGBMRoute",
+        ("audio", "gbm"): ("automl.modalities.media.classical:AudioGBMRoute",
                            "gradient boosting on MFCC statistics"),
-        ("audio", "deep"): ("automl.routes.audio_deep:AudioNetworkRoute",
+        ("audio", "deep"): ("automl.modalities.audio.network:AudioNetworkRoute",
                             "2-D CNNs on a log-mel spectrogram with SpecAugment (Keras Tuner)"),
     }
 )

@@ -21,14 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics import LABELS, better, score_all
-from ..splitting import validation_folds
-from ..text import text_of
-from ..tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
-from .base import SearchContext, SearchResult
-from .persist import load_estimator, save_estimator
-from .racing import Entry, common_folds, halved, rungs, survivors, winner
-from .text_estimators import class_proba, cross_fitted_softmax, decisions, fit_estimator, values
+from ...metrics import LABELS, better, score_all
+from ...data.splitting import validation_folds
+from .tokens import text_of
+from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
+from ...search.base import SearchContext, SearchResult
+from ...search.persist import load_estimator, save_estimator
+from ...search.racing import Entry, common_folds, halved, rungs, survivors, winner
+from .estimators import class_proba, cross_fitted_softmax, decisions, fit_estimator, values
 
 # Screened in this order, cheap and usually strong first, so a tight budget still sees the best bets.
 NB_ALPHA = (0.3, 0.1)  # complement naive Bayes: strong on topics, fitted in well under a second
@@ -316,7 +316,7 @@ class _Trials:
     def _booster_settings(self, family: str) -> dict[str, Any] | None:
         if family != "tfidf_xgboost":
             return None
-        from .gbm import booster_params
+        from ..tabular.gbm import booster_params
 
         return booster_params(dict(XGBOOST), self.ctx, self.ctx.hardware.cpu_count)
 

@@ -20,12 +20,12 @@ from typing import Any
 import xgboost
 from threadpoolctl import threadpool_limits
 
-from ..features import TabularEncoder
-from ..metrics import better, score_all
-from ..splitting import validation_folds
+from .encoder import TabularEncoder
+from ...metrics import better, score_all
+from ...data.splitting import validation_folds
 from . import gbm_space
-from .base import SearchContext, SearchResult
-from .persist import load_estimator, save_estimator
+from ...search.base import SearchContext, SearchResult
+from ...search.persist import load_estimator, save_estimator
 
 SMALL_DATA_ROWS = 10_000
 HIST_GBM_CHUNK = 50  # iterations between deadline checks

@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics import greater_is_better
-from ..ngrams import NgramBag
-from ..splitting import validation_folds
-from ..text import MAX_SEQUENCE, TextStats, Tokenizer, text_of
-from . import keras_search
-from .base import SearchContext, SearchResult
-from .keras_search import keras, keras_tuner
+from ...metrics import greater_is_better
+from .ngrams import NgramBag
+from ...data.splitting import validation_folds
+from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
+from ...search import tuner
+from ...search.base import SearchContext, SearchResult
+from ...search.tuner import keras, keras_tuner
 
 MAX_VOCABULARY = 30_000
 MIN_LENGTH = 16
@@ -151,8 +151,8 @@ class TextHyperModel(keras_tuner.HyperModel):
     def fit(self, hp: Any, model: Any, x: Any, y: Any = None, validation_data: Any = None, **kwargs: Any) -> Any:
         """Each network gets only the inputs it reads (word ids, or one kind of n-grams)."""
         if validation_data is not None:
-            validation_data = (keras_search.feed(model, validation_data[0]), *validation_data[1:])
-        return model.fit(keras_search.feed(model, x), y, validation_data=validation_data, **kwargs)
+            validation_data = (tuner.feed(model, validation_data[0]), *validation_data[1:])
+        return model.fit(tuner.feed(model, x), y, validation_data=validation_data, **kwargs)
 
 
 class TextInputs:
@@ -179,7 +179,7 @@ class TextInputs:
 
     def used_by(self, keras_model: Any) -> "TextInputs":
         """Only what ``keras_model`` reads (what is saved with it)."""
-        names = keras_search.input_names(keras_model)
+        names = tuner.input_names(keras_model)
         return TextInputs(self.tokenizer, {b: bag for b, bag in self.bags.items() if f"{b}_ids" in names})
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,7 +207,7 @@ class TextNetworkModel:
 
     def _raw(self, frame: Any) -> tuple[Any, Any]:
         texts = text_of(frame, self.columns)
-        x = self.inputs.encode(texts, keras_search.input_names(self.keras_model))
+        x = self.inputs.encode(texts, tuner.input_names(self.keras_model))
         raw = np.asarray(self.keras_model.predict(x, batch_size=1024, verbose=0), dtype="float64")
         return raw, np.array([not t.strip() for t in texts], dtype=bool)
 
@@ -273,12 +273,12 @@ class TextNetworkRoute:
             return TextNetworkModel(keras_model, inputs, columns, ctx.task, ctx.n_classes, prior, y_scale,
                                     params or {})
 
-        score = keras_search.val_scorer(ctx, x_val, y[val_idx], y_scale)
+        score = tuner.val_scorer(ctx, x_val, y[val_idx], y_scale)
         ngram_shapes = {name: (bag.size, bag.length) for name, bag in bags.items()}
         batch_size = 32 if len(fit_idx) < 2000 else 64
         max_epochs = ctx.max_epochs or 12
         hypermodel = TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes)
-        best_model, val_score, params = keras_search.run_search(
+        best_model, val_score, params = tuner.run_search(
             hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
         )
         model = wrap(best_model, params)
@@ -328,12 +328,12 @@ def refit_on_all_rows(hypermodel: TextHyperModel, params: dict[str, Any], ctx: S
             hp.Fixed(name, value)
     keras.utils.set_random_seed(ctx.seed)
     model = hypermodel.build(hp)
-    stop = keras_search.DeadlineCallback(ctx.deadline)
+    stop = tuner.DeadlineCallback(ctx.deadline)
     started = time.monotonic()
-    model.fit(keras_search.feed(model, x), y, batch_size=batch_size, epochs=1, callbacks=[stop], verbose=0)
+    model.fit(tuner.feed(model, x), y, batch_size=batch_size, epochs=1, callbacks=[stop], verbose=0)
     if ctx.deadline.expired() or (time.monotonic() - started) * (epochs - 1) * 1.2 > ctx.deadline.remaining():
         return None
     if epochs > 1:
-        model.fit(keras_search.feed(model, x), y, batch_size=batch_size, initial_epoch=1, epochs=epochs,
+        model.fit(tuner.feed(model, x), y, batch_size=batch_size, initial_epoch=1, epochs=epochs,
                   callbacks=[stop], verbose=0)
     return None if ctx.deadline.expired() else (model, epochs)

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
-from .budget import format_seconds
+from ...budget import format_seconds
 
 GREY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
 MIN_SIZE = 8
@@ -264,7 +264,7 @@ def decode_column(paths: Sequence[str], spec: ImageSpec, memory_bytes: int) -> D
     """Decode every image once: unreadable or truncated files are skipped and listed (an error past 10 %)."""
     import numpy as np
 
-    from .errors import DataError
+    from ...errors import DataError
 
     keep = cache_fits(len(paths), spec, memory_bytes)
     array, bad = decode_many(paths, spec) if keep else _verify_only(paths, spec)
@@ -293,7 +293,7 @@ def _verify_only(paths: Sequence[str], spec: ImageSpec) -> tuple[Any, list[tuple
 
 def load_images(paths: Sequence[str], spec: ImageSpec, cache: ImageCache | None = None) -> Any:
     """``(n, size, size, channels)`` uint8 for ``paths``: from the run's cache, else decoded (bad files named)."""
-    from .errors import DataError
+    from ...errors import DataError
 
     if cache is not None:
         found = cache.lookup(paths, spec)

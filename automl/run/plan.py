@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import routes
-from .budget import format_seconds
-from .errors import ConfigError
-from .hardware import Hardware
-from .inspection import Profile
-from .metrics import LABELS, check_metric, default_metric
+from .. import registry
+from ..budget import format_seconds
+from ..errors import ConfigError
+from ..hardware import Hardware
+from ..data.profile import Profile
+from ..metrics import LABELS, check_metric, default_metric
 
 PRIMARY = {"tabular": "gbm", "image": "deep", "text": "deep", "audio": "deep"}
 WHY_PRIMARY = {
@@ -87,9 +87,9 @@ def make_plan(
     """Decide what runs, for how long, validated how, and say why."""
     modality, task = profile.modality, profile.task
     metric = check_metric(metric, task)
-    names = routes.available(modality)
+    names = registry.available(modality)
     if not names:
-        supported = sorted({m for m, _ in routes.ROUTES})
+        supported = sorted({m for m, _ in registry.ROUTES})
         raise ConfigError(
             f"{modality} data is not supported yet ({profile.modality_reason}). "
             f"This version trains on {', '.join(supported)} data."
@@ -102,7 +102,7 @@ def make_plan(
     primary = PRIMARY[modality] if PRIMARY[modality] in names else names[0]
     comparison = next((n for n in names if n != primary), None)
     if not compare and comparison is not None:
-        skipped.append(f"The comparison with {routes.describe(modality, comparison)} is off (--no-compare).")
+        skipped.append(f"The comparison with {registry.describe(modality, comparison)} is off (--no-compare).")
         comparison = None
     running = [n for n in RUN_ORDER if n in (primary, comparison)]
     reserve = round(_reserve(budget_seconds, set(running)), 1)
@@ -118,7 +118,7 @@ def make_plan(
         seconds = _shares(budget_seconds - reserve, running, modality)
     plans = []
     for name in running:
-        label = routes.describe(modality, name)
+        label = registry.describe(modality, name)
         if name == primary:
             why = f"Primary: {label}, because {WHY_PRIMARY[name]}"
         elif name == PRIMARY[modality] or primary == "gbm":
@@ -175,9 +175,9 @@ def make_plan(
     inputs: dict[str, Any] = {}
     if modality in ("image", "audio"):
         if modality == "image":
-            from .images import ImageStats as Stats, choose_spec
+            from ..modalities.image.decode import ImageStats as Stats, choose_spec
         else:
-            from .audio import AudioStats as Stats, choose_spec
+            from ..modalities.audio.decode import AudioStats as Stats, choose_spec
         column = next(c for c in profile.features if c.kind == f"{modality}_path")
         stats = Stats(**{k: v for k, v in column.stats.items() if k != "unreadable"})
         spec, why = choose_spec(stats, budget_seconds, hardware.gpu)

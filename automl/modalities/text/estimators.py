@@ -52,7 +52,7 @@ def fit_estimator(family: str, params: dict[str, Any], X, y, X_val, y_val, seed:
 def _fit_booster(params, X, y, X_val, y_val, deadline, settings) -> tuple[Any, dict]:
     import xgboost
 
-    from .gbm import deadline_callback
+    from ..tabular.gbm import deadline_callback
 
     callbacks = [deadline_callback(deadline)] if deadline is not None else []
     if X_val is None:

@@ -28,11 +28,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..splitting import validation_folds
-from . import keras_search
-from .base import SearchContext
-from .media_kinds import MediaKind, media
-from .keras_search import keras, keras_tuner
+from ...data.splitting import validation_folds
+from ...search import tuner
+from ...search.base import SearchContext
+from .kinds import MediaKind, media
+from ...search.tuner import keras, keras_tuner
 
 MAX_EPOCHS = 27
 MIN_SEARCH_EPOCHS = 40  # below this, Hyperband's 1-epoch rounds pick architectures by noise
@@ -161,7 +161,7 @@ def timed_search(ctx: SearchContext, kind: MediaKind, hypermodel: Any, data: Med
         return MediaNetworkModel(keras_model, kind.name, data.spec, data.column, ctx.task, data.y_scale,
                                  params or {})
 
-    score = keras_search.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
+    score = tuner.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
     validation = (data.x_val, data.y_val)
     trial_seconds, epoch_seconds = _probe(hypermodel, data)
     affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
@@ -174,12 +174,12 @@ def timed_search(ctx: SearchContext, kind: MediaKind, hypermodel: Any, data: Med
         how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
                "network (the first candidate of the search) used the whole budget")
     else:
-        max_epochs = keras_search.epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds,
+        max_epochs = tuner.epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds,
                                                     MAX_EPOCHS)
-        cap = keras_search.hyperband_cost(max_epochs)[0]
+        cap = tuner.hyperband_cost(max_epochs)[0]
         how = f"one Hyperband bracket ran with max_epochs={max_epochs} ({cap} trials)"
     with _precision(ctx.hardware.gpu):
-        best, val_score, params = keras_search.run_search(
+        best, val_score, params = tuner.run_search(
             hypermodel, ctx, wrap, data.x_fit, data.y_fit, validation, score, data.batch, max_epochs,
             defaults_first=True, rows_per_epoch=data.n_fit, trial_cap=cap,
         )
@@ -191,7 +191,7 @@ def timed_search(ctx: SearchContext, kind: MediaKind, hypermodel: Any, data: Med
     if ctx.max_epochs is None and not ctx.deadline.expired():
         started = time.monotonic()
         with _precision(ctx.hardware.gpu):
-            best, new_score, epochs = keras_search.continue_training(
+            best, new_score, epochs = tuner.continue_training(
                 best, ctx, data.x_fit, data.y_fit, validation, score, val_score, data.batch)
         improved = new_score is not None and new_score != val_score
         seconds = max(time.monotonic() - started, 1e-6)

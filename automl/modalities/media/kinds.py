@@ -30,7 +30,7 @@ class MediaKind:
 def media(name: str) -> MediaKind:
     """The ``MediaKind`` called ``name`` (its module is imported on first use)."""
     if name == "image":
-        from ..images import ImageSpec, feature_names, features as image_features, load_images
+        from ..image.decode import ImageSpec, feature_names, features as image_features, load_images
 
         return MediaKind("image", "image_path", "images", ImageSpec, load_images,
                          lambda arrays, spec: image_features(arrays),
@@ -38,7 +38,7 @@ def media(name: str) -> MediaKind:
                          "orientations), colour histograms (8 bins per channel) and brightness mean/spread",
                          feature_names)
     if name == "audio":
-        from ..audio import AudioSpec, feature_names, features as audio_features, load_clips
+        from ..audio.decode import AudioSpec, feature_names, features as audio_features, load_clips
 
         return MediaKind("audio", "audio_path", "clips", AudioSpec, load_clips,
                          lambda arrays, spec: audio_features(arrays, spec.sample_rate),

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
-from .budget import format_seconds
+from ...budget import format_seconds
 
 MIN_RATE, MAX_RATE = 8000, 16000  # Hz: below 8 kHz speech loses its consonants; above 16 kHz inputs grow for little
 MIN_SECONDS = 0.1
@@ -99,7 +99,7 @@ def _header(path: str) -> tuple[float, int, int] | None:
 
 def choose_spec(stats: AudioStats, budget_seconds: float, gpu: bool) -> tuple[AudioSpec, str]:
     """The sample rate and clip length, from the headers capped by budget and hardware, with the reason."""
-    from .errors import DataError
+    from ...errors import DataError
 
     rates = {int(rate): n for rate, n in stats.sample_rates.items()}
     if not rates:
@@ -144,7 +144,7 @@ def decode(path: str, spec: AudioSpec) -> Any:
     import soundfile
     from scipy.signal import resample_poly
 
-    from .errors import DataError
+    from ...errors import DataError
 
     with soundfile.SoundFile(str(path)) as sound:
         rate = int(sound.samplerate)
@@ -271,7 +271,7 @@ def decode_column(paths: Sequence[str], spec: AudioSpec, memory_bytes: int) -> D
     """Decode every clip once: unreadable, empty or silent files are skipped and listed (an error past 10 %)."""
     import numpy as np
 
-    from .errors import DataError
+    from ...errors import DataError
 
     keep = cache_fits(len(paths), spec, memory_bytes)
     array, bad = decode_many(paths, spec) if keep else _verify_only(paths, spec)
@@ -300,7 +300,7 @@ def _verify_only(paths: Sequence[str], spec: AudioSpec) -> tuple[Any, list[tuple
 
 def load_clips(paths: Sequence[str], spec: AudioSpec, cache: AudioCache | None = None) -> Any:
     """``(n, spec.samples)`` float32 for ``paths``: from the run's cache, else decoded (bad files named)."""
-    from .errors import DataError
+    from ...errors import DataError
 
     if cache is not None:
         found = cache.lookup(paths, spec)

@@ -15,21 +15,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import routes
-from .budget import Deadline
+from .. import registry
+from ..budget import Deadline
 from .capture import stderr_to
 from .cost import PeakMemory, cost_usd
-from .data import Dataset
-from .dispatch import Plan
-from .errors import FatalError
-from .hardware import Hardware
-from .importance import importance_of
-from .inspection import Profile, clean_target
-from .metrics import better, score_all
+from ..data import Dataset
+from .plan import Plan
+from ..errors import FatalError
+from ..hardware import Hardware
+from ..search.importance import importance_of
+from ..data.profile import Profile, clean_target
+from ..metrics import better, score_all
 from .results import Event, Finalist, Listener, TrialRecord, quiet
-from .routes.base import SearchContext
+from ..search.base import SearchContext
 from .rundir import RunDir, folder_bytes
-from .splitting import split_rows
+from ..data.splitting import split_rows
 
 MEDIA_COLUMNS = {"image": "image_path", "audio": "audio_path"}
 VERSIONED = ("automl", "numpy", "pandas", "scikit-learn", "xgboost", "keras", "keras-tuner", "tensorflow", "jax", "torch")
@@ -146,7 +146,7 @@ def execute(dataset: Dataset, profile: Profile, plan: Plan, hardware: Hardware, 
     record["status"] = "complete"
     record["total_seconds"] = round(clock.elapsed(), 2)
     run.write_json("run.json", record)
-    from .report import write_reports
+    from ..report import write_reports
 
     write_reports(run.path)
     return RunOutcome(run.path, finalists, best.approach)
@@ -158,13 +158,13 @@ def _decode_media(frame: Any, rows: Any, profile: Profile, plan: Plan, dataset: 
 
     The decoded arrays are kept for the approaches (``cache[modality]``) when they fit in memory.
     """
-    from .paths import resolve_paths
+    from ..data.paths import resolve_paths
 
     modality = profile.modality
     if modality == "image":
-        from .images import ImageSpec as Spec, decode_column
+        from ..modalities.image.decode import ImageSpec as Spec, decode_column
     else:
-        from .audio import AudioSpec as Spec, decode_column
+        from ..modalities.audio.decode import AudioSpec as Spec, decode_column
     column = next(c.name for c in profile.features if c.kind == MEDIA_COLUMNS[modality])
     frame = frame.copy()
     frame[column] = resolve_paths(frame[column], dataset.root, column)
@@ -194,7 +194,7 @@ def _run_approach(name: str, seconds: float, split: Split, profile: Profile, pla
     kinds, classes = split.kinds, split.classes
     deadline = Deadline(seconds)
     listener(Event("approach_start", approach=name, budget=seconds,
-                   message=f"{routes.describe(profile.modality, name)}: up to {seconds:.0f}s"))
+                   message=f"{registry.describe(profile.modality, name)}: up to {seconds:.0f}s"))
 
     def on_trial(trial: TrialRecord) -> None:
         run.append_jsonl("trials.jsonl", trial.to_dict())
@@ -218,7 +218,7 @@ def _run_approach(name: str, seconds: float, split: Split, profile: Profile, pla
     started, cpu_started = time.monotonic(), time.process_time()
     with PeakMemory() as memory, stderr_to(run.path / "logs" / f"{name}.log"):
         try:
-            route = routes.get(profile.modality, name)()
+            route = registry.get(profile.modality, name)()
             ctx.deadline = Deadline(max(1.0, seconds - route.finish_seconds(seconds)))
             result = route.search(ctx)
         except Exception as exc:  # one approach failing does not end the run
@@ -312,7 +312,7 @@ def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:
         rows.append(row)
     frame = pd.DataFrame(rows)
     key = f"test_{metric}"
-    from .metrics import greater_is_better
+    from ..metrics import greater_is_better
 
     return frame.sort_values(key, ascending=not greater_is_better(metric), na_position="last").reset_index(drop=True)
 
@@ -352,7 +352,7 @@ def cross_validated(trial: TrialRecord) -> str | None:
     ...                             extra={"stage": "cross-validation", "folds": 5}))
     'tfidf_svm (C=4): accuracy=0.9928, mean of 5 folds'
     """
-    from .routes.racing import Entry
+    from ..search.racing import Entry
 
     if trial.extra.get("stage") != "cross-validation":
         return None

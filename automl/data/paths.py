@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import DataError
+from ..errors import DataError
 
 SHOWN = 3
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..audio import AudioSpec
-from . import media_network
-from .base import SearchContext, SearchResult
-from .keras_search import keras, keras_tuner
-from .media_kinds import media
+from .decode import AudioSpec
+from ..media import network as media_network
+from ...search.base import SearchContext, SearchResult
+from ...search.tuner import keras, keras_tuner
+from ..media.kinds import media
 
 BN_MOMENTUM = 0.9
 MEL_BINS = 64

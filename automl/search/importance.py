@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from .metrics import greater_is_better, score_all
+from ..metrics import greater_is_better, score_all
 
 TOP = 50  # features kept in the record
 MAX_ROWS = 2000  # test rows used for permutation importance
@@ -126,7 +126,7 @@ def _ngram(name: str) -> str:
 
 
 def _media(model: Any) -> dict[str, Any]:
-    from .routes.media_kinds import media
+    from ..modalities.media.kinds import media
 
     described = media(model.kind).features_text
     inner = model.inner
