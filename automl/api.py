@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import numbers
 import os
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ DEFAULT_BUDGET = "10m"
 
 
 class AutoML(BaseEstimator):
-    """Train gradient boosting and a deep network on one split and compare them.
+    """Train classical models and deep networks on one split and compare them.
 
     Parameters mirror ``automl fit``: ``budget`` (``"90s"``, ``"10m"`` or
     seconds), ``target``, ``task`` (auto/binary/multiclass/regression),
@@ -54,24 +55,17 @@ class AutoML(BaseEstimator):
     def fit(self, X: Any, y: Any = None, target: str | None = None, *, listener: Any = None,
             command: str = "") -> "AutoML":
         """Train on ``X``: a path, a DataFrame (with ``target=`` or ``y``) or arrays with ``y``."""
-        from .budget import Deadline, parse_budget
+        from .budget import Deadline
         from .data import load
-        from .run.plan import make_plan
-        from .hardware import detect
         from .data.profile import inspect_dataset
+        from .hardware import detect
         from .predictor import load as load_predictor
-        from .prices import resolve as resolve_prices
+        from .run.plan import make_plan
         from .run.results import Event, quiet
         from .run.runner import RunSettings, execute
 
         started = time.monotonic()
-        budget = parse_budget(self.budget)
-        for name in ("max_trials", "max_epochs"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or value < 1):
-                raise ConfigError(invalid(name, "a positive whole number or None", value))
-        out = _check_out(Path(self.out))
-        prices = resolve_prices(self.price)
+        budget, prices = self._checked()  # every argument, before any data is read
         dataset = load(X, y, target=target)
         profile = inspect_dataset(dataset, target or self.target, self.task)
         hardware = detect(self.device)
@@ -79,12 +73,13 @@ class AutoML(BaseEstimator):
         listener = listener or quiet
         for line in [profile.target_reason, profile.task_reason, *profile.warnings, *plan.skipped]:
             listener(Event("message", message=line))
-        settings = RunSettings(out=out, seed=int(self.seed), max_trials=self.max_trials,
+        settings = RunSettings(out=Path(self.out), seed=int(self.seed), max_trials=self.max_trials,
                                max_epochs=self.max_epochs, command=command or "AutoML.fit",
                                listener=listener, prices=prices)
         outcome = execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
         self.run_dir_ = outcome.run_dir
         self.report_path_ = outcome.run_dir / "report.html"
+        self.verdict_ = outcome.verdict
         self.profile_ = profile
         self.plan_ = plan
         self.best_approach_ = outcome.best
@@ -96,6 +91,32 @@ class AutoML(BaseEstimator):
 
             self.classes_ = np.asarray(self.predictor_.classes_, dtype=object)
         return self
+
+    def _checked(self) -> tuple[float, Any]:
+        """Check every parameter (raising a ``UserInputError`` that names it); the budget in seconds and prices."""
+        from .budget import parse_budget
+        from .data.target import TASKS
+        from .hardware import DEVICES
+        from .metrics import CLASSIFICATION, REGRESSION
+        from .prices import resolve as resolve_prices
+
+        budget = parse_budget(self.budget)
+        if self.target is not None and not isinstance(self.target, str):
+            raise ConfigError(invalid("target", "a column name or None", self.target))
+        for name, allowed in (("task", TASKS), ("device", DEVICES), ("metric", (None, *CLASSIFICATION, *REGRESSION))):
+            if getattr(self, name) not in allowed:
+                shown = ", ".join(str(a) for a in allowed)
+                raise ConfigError(invalid(name, f"one of {shown}", getattr(self, name)))
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
+            raise ConfigError(invalid("seed", "a whole number", self.seed))
+        if not isinstance(self.compare, bool):
+            raise ConfigError(invalid("compare", "True or False", self.compare))
+        for name in ("max_trials", "max_epochs"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+                raise ConfigError(invalid(name, "a positive whole number or None", value))
+        _check_out(Path(self.out))
+        return budget, resolve_prices(self.price)
 
     @property
     def leaderboard_(self) -> Any:
@@ -122,7 +143,7 @@ class AutoML(BaseEstimator):
             from sklearn.metrics import r2_score
 
             return float(r2_score(truth.astype(float), pred))
-        from .data.profile import label_text
+        from .data.target import label_text
 
         return float(np.mean(np.asarray(label_text(pred)) == np.asarray(label_text(truth))))
 

@@ -66,25 +66,48 @@ def format_seconds(seconds: float) -> str:
 
 @dataclass
 class Deadline:
-    """A point in time ``seconds`` from creation, on a monotonic clock."""
+    """A point in time ``seconds`` from creation, on a monotonic clock, never later than its parent's.
+
+    A run's deadlines form one tree: the run's budget, the searches inside it
+    (the time kept for scoring and the report held back), each approach's
+    share of those, each route's search (its time to save the finalist held
+    back). ``child`` makes the next level; no child can outlive its parent.
+
+    >>> now = [0.0]
+    >>> run = Deadline(100.0, clock=lambda: now[0])
+    >>> search = run.child(keep=10.0)          # all but the last 10 s of the run
+    >>> step = search.child(30.0)              # 30 s of that
+    >>> now[0] = 95.0
+    >>> search.remaining(), step.remaining(), step.root is run
+    (0.0, 0.0, True)
+    """
 
     seconds: float
     clock: Callable[[], float] = time.monotonic
     start: float = field(default=-1.0)
+    parent: "Deadline | None" = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.start < 0:
             self.start = self.clock()
 
+    @property
+    def root(self) -> "Deadline":
+        """The run's own deadline: the top of the tree, whose start is the run's time zero."""
+        return self if self.parent is None else self.parent.root
+
     def elapsed(self) -> float:
         return self.clock() - self.start
 
     def remaining(self) -> float:
-        return max(0.0, self.seconds - self.elapsed())
+        own = max(0.0, self.seconds - self.elapsed())
+        return own if self.parent is None else min(own, self.parent.remaining())
 
     def expired(self) -> bool:
         return self.remaining() <= 0.0
 
-    def child(self, seconds: float) -> "Deadline":
-        """A deadline that ends ``seconds`` from now, or at this one's end if sooner."""
-        return Deadline(min(seconds, self.remaining()), clock=self.clock)
+    def child(self, seconds: float | None = None, keep: float = 0.0) -> "Deadline":
+        """A deadline inside this one: ``seconds`` from now (all that is left by default), ending at least
+        ``keep`` seconds before this one."""
+        left = max(0.0, self.remaining() - keep)
+        return Deadline(left if seconds is None else min(seconds, left), clock=self.clock, parent=self)

@@ -17,6 +17,8 @@ from .errors import AutoMLError, UserInputError
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+APPROACH = click.option("--approach", default="best", show_default=True, metavar="NAME",
+                        help="best, blend, or an approach the run trained: classical, deep, ... (gbm: classical).")
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -39,7 +41,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="automl", prog_name="automl")
 def main() -> None:
-    """Train gradient boosting and deep networks on your data, and compare them honestly."""
+    """Train classical models and deep networks on your data, and compare them honestly."""
 
 
 @main.command()
@@ -116,11 +118,8 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
                    "so far.", err=True)
         sys.exit(EXIT_INTERRUPTED)
     board = model.leaderboard_
-    import json
-
-    report = json.loads((model.run_dir_ / "report.json").read_text(encoding="utf-8"))
     click.echo("")
-    click.echo(report["verdict"])
+    click.echo(model.verdict_)
     click.echo("")
     click.echo(board.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     click.echo("")
@@ -133,7 +132,7 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write predictions here (default: stdout).")
-@click.option("--approach", type=click.Choice(["best", "gbm", "deep", "blend"]), default="best", show_default=True)
+@APPROACH
 def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
     """Predict DATA with the model saved in RUN."""
     from .predictor import load
@@ -154,7 +153,7 @@ def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--approach", type=click.Choice(["best", "gbm", "deep", "blend"]), default="best", show_default=True)
+@APPROACH
 def evaluate(run: Path, data: Path, approach: str) -> None:
     """Score the model saved in RUN on labelled DATA."""
     from .predictor import load

@@ -85,6 +85,43 @@ def score_all(task: str, y_true: Any, pred: Any, proba: Any = None) -> dict[str,
     return out
 
 
+def score_output(task: str, y_true: Any, output: Any, metric: str | None = None) -> Any:
+    """Score a model's output: ``output`` is n x classes probabilities, or the predicted values for regression.
+
+    Every metric as a dict, or only ``metric`` (NaN where it is undefined, so a search can rank it last).
+
+    >>> import numpy as np
+    >>> score_output("binary", [0, 1, 1], np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]]), "accuracy")
+    0.6666666666666666
+    """
+    import numpy as np
+
+    if task == "regression":
+        scores = score_all(task, y_true, np.asarray(output, dtype=float).ravel())
+    else:
+        proba = np.asarray(output, dtype=float)
+        scores = score_all(task, y_true, proba.argmax(axis=1), proba)
+    if metric is None:
+        return scores
+    value = scores[metric]
+    return float("nan") if value is None else value
+
+
+def padded(proba: Any, seen: Any, n_classes: int) -> Any:
+    """Probabilities over the classes a model saw (``seen``, as class indices), widened to all ``n_classes``;
+    a class absent from its training rows gets 0.
+
+    >>> padded([[0.25, 0.75]], seen=[0, 2], n_classes=3).tolist()
+    [[0.25, 0.0, 0.75]]
+    """
+    import numpy as np
+
+    proba = np.asarray(proba, dtype=float)
+    out = np.zeros((proba.shape[0], n_classes))
+    out[:, np.asarray(seen).astype(int)] = proba
+    return out
+
+
 def _roc_auc(y_true: Any, proba: Any) -> float | None:
     """Binary AUC, or one-vs-rest macro AUC over the classes present; None when undefined."""
     import math

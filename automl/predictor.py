@@ -7,22 +7,19 @@ Example:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import registry
 from .data import load as load_data
-from .errors import ConfigError, DataError, invalid
+from .data.folders import LABEL_COLUMN
+from .data.target import label_text
+from .errors import ConfigError, DataError
+from .metrics import score_output
 from .modalities.tabular.encoder import check_columns
-from .data.folders import LABEL_COLUMN, PATH_COLUMN
-from .data.profile import label_text
-from .metrics import score_all
-from .data.paths import resolve_paths
-
-APPROACHES = ("best", "gbm", "deep", "blend")
-PATH_KINDS = ("image_path", "audio_path")
+from .run.blend import BlendModel, members_of
+from .run.record import RunRecord
 
 
 @dataclass
@@ -37,33 +34,27 @@ class Prepared:
 class Predictor:
     """Predictions from one approach's saved model, with the run's target and classes."""
 
-    def __init__(self, run_dir: Path, record: dict[str, Any], approach: str, model: Any):
+    def __init__(self, run_dir: Path, record: RunRecord, approach: str, model: Any):
         self.run_dir = run_dir
         self.record = record
         self.approach = approach
         self.model = model
-        self.task = record["task"]
-        self.target = record["target"]
-        self.classes_ = record["classes"]
-        self.features = record["features"]
+        self.task = record.task
+        self.target = record.target
+        self.classes_ = record.classes
+        self.features = record.features
 
     def prepare(self, data: Any) -> Prepared:
         dataset = data if hasattr(data, "frame") else load_data(data)
-        frame = dataset.frame
         notes = list(getattr(dataset, "notes", ()))
-        paths = [c for c in self.features if self.record["kinds"].get(c) in PATH_KINDS]
-        if paths and paths[0] not in frame.columns and PATH_COLUMN in frame.columns:
-            frame = frame.rename(columns={PATH_COLUMN: paths[0]})  # a folder of files read for a path-column model
+        modality = registry.modality(self.record.modality)
+        frame = modality.prepare(dataset.frame, self.record.kinds, getattr(dataset, "root", None))
         if self.target not in frame.columns and LABEL_COLUMN in frame.columns and LABEL_COLUMN not in self.features:
             frame = frame.rename(columns={LABEL_COLUMN: self.target})  # class sub-folders hold the labels
         extra = check_columns(frame, self.features, ignore=(self.target, LABEL_COLUMN))
         if extra:
             notes.append(f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}")
-        X = frame[self.features].reset_index(drop=True)
-        if paths:
-            X = X.copy()
-            X[paths[0]] = resolve_paths(X[paths[0]], getattr(dataset, "root", None), paths[0])
-        return Prepared(X, frame, notes)
+        return Prepared(frame[self.features].reset_index(drop=True), frame, notes)
 
     def predict(self, data: Any) -> Any:
         """Class labels (as in the training data) or predicted values."""
@@ -110,37 +101,35 @@ class Predictor:
         if (~keep).sum():
             notes.append(f"{int((~keep).sum())} row(s) without a target value were left out.")
         if self.task == "regression":
-            return score_all("regression", y[keep].astype(float).to_numpy(), self.model.predict(X)), notes
+            return score_output("regression", y[keep].astype(float).to_numpy(), self.model.predict(X)), notes
         known = {name: i for i, name in enumerate(label_text(self.classes_))}
         labels = pd.Series(label_text(y[keep]))
         unknown = sorted(set(labels) - set(known))
         if unknown:
             raise DataError(f"the data has classes the model never saw: {', '.join(map(repr, unknown[:5]))}.")
-        y_idx = labels.map(known).to_numpy()
-        proba = self.model.predict_proba(X)
-        return score_all(self.task, y_idx, proba.argmax(axis=1), proba), notes
+        return score_output(self.task, labels.map(known).to_numpy(), self.model.predict_proba(X)), notes
 
 
 def load(run_dir: str | Path, approach: str = "best") -> Predictor:
-    """Restore the predictor of a run directory (``approach`` best, gbm or deep)."""
+    """Restore the predictor of a run directory: ``approach`` best, blend, or one the run trained
+    (``classical``, ``deep``, ...; ``gbm`` is read as ``classical``)."""
     run_dir = Path(run_dir)
-    if approach not in APPROACHES:
-        raise ConfigError(invalid("approach", "one of " + ", ".join(APPROACHES), approach))
-    path = run_dir / "run.json"
-    if not path.is_file():
-        raise ConfigError(f"`run` is not a run directory (no run.json): {str(run_dir)!r}. Give a folder made by `automl fit`.")
-    record = json.loads(path.read_text(encoding="utf-8"))
-    saved = record.get("models", {})
-    chosen = record.get("best") if approach == "best" else approach
+    if not (run_dir / "run.json").is_file():
+        raise ConfigError(f"`run` is not a run directory (no run.json): {str(run_dir)!r}. Give a folder made by "
+                          "`automl fit`.")
+    record = RunRecord.read(run_dir)
+    saved = record.models
+    chosen = record.best if approach == "best" else registry.ALIASES.get(approach, approach)
     if chosen is None or chosen not in saved:
-        have = ", ".join(saved) or "none"
-        raise ConfigError(f"run {str(run_dir)!r} has no saved {approach} model (models saved: {have}).")
+        have = ", ".join(["best", *saved]) if saved else "none"
+        raise ConfigError(f"run {str(run_dir)!r} has no saved {approach} model; `approach` must be one of: {have}.")
     if chosen == "blend":
-        from .run.blend import BlendModel, members_of
-
         members = members_of(run_dir / saved["blend"])
-        parts = [registry.load_model(record["modality"], m, run_dir / saved[m]) for m in members]
-        model = BlendModel(parts, record["task"], tuple(members))
+        model = BlendModel([_load_model(record, m, run_dir) for m in members], record.task, tuple(members))
     else:
-        model = registry.load_model(record["modality"], chosen, run_dir / saved[chosen])
+        model = _load_model(record, chosen, run_dir)
     return Predictor(run_dir, record, chosen, model)
+
+
+def _load_model(record: RunRecord, approach: str, run_dir: Path) -> Any:
+    return registry.route_spec(record.modality, approach).route().load(run_dir / record.models[approach])

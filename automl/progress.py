@@ -4,9 +4,9 @@ Example:
     >>> import io
     >>> out = io.StringIO()
     >>> show = ProgressPrinter(out, live=False)
-    >>> show(Event("approach_start", approach="gbm", message="gbm: up to 50s"))
+    >>> show(Event("approach_start", approach="classical", message="up to 50s"))
     >>> out.getvalue()
-    '[gbm] gbm: up to 50s\\n'
+    '[classical] up to 50s\\n'
 """
 
 from __future__ import annotations

@@ -125,13 +125,13 @@ def test_fitted_attributes(fitted, wine):
     check_is_fitted(fitted)
     assert Path(fitted.run_dir_).is_dir()
     assert fitted.report_path_ == fitted.run_dir_ / "report.html" and fitted.report_path_.is_file()
-    assert fitted.best_approach_ == "gbm"
+    assert fitted.best_approach_ == "classical"
     assert list(fitted.classes_) == CLASSES
     assert fitted.feature_names_in_ == [c for c in wine.columns if c != "cultivar"]
     assert fitted.n_features_in_ == 13
     assert fitted.profile_.task == "multiclass" and fitted.plan_.metric == "accuracy"
     board = fitted.leaderboard_
-    assert isinstance(board, pd.DataFrame) and list(board["approach"]) == ["gbm"]
+    assert isinstance(board, pd.DataFrame) and list(board["approach"]) == ["classical"]
 
 
 def test_predict_shapes_from_frame_array_and_path(fitted, wine):
@@ -273,10 +273,10 @@ def test_other_seed_other_split(tmp_path, wine, fitted):
 def test_load_restores_identical_predictions(fitted, wine):
     features = wine.drop(columns="cultivar")
     predictor = automl.load(fitted.run_dir_)
-    assert predictor.approach == "gbm" and predictor.task == "multiclass"
+    assert predictor.approach == "classical" and predictor.task == "multiclass"
     assert (predictor.predict(features) == fitted.predict(features)).all()
     np.testing.assert_array_equal(predictor.predict_proba(features), fitted.predict_proba(features))
-    same = automl.load(str(fitted.run_dir_), approach="gbm")
+    same = automl.load(str(fitted.run_dir_), approach="classical")
     np.testing.assert_array_equal(same.predict_proba(features), fitted.predict_proba(features))
 
 

@@ -86,19 +86,19 @@ def test_fit_a_folder_of_clips_trains_both_and_predicts_from_the_saved_run(tones
 
     model, data = tones_run
     board = model.leaderboard_.set_index("approach")
-    assert set(board.index) == {"gbm", "deep", "blend"}
-    assert board.loc["gbm", "test_accuracy"] >= 0.9
+    assert set(board.index) == {"classical", "deep", "blend"}
+    assert board.loc["classical", "test_accuracy"] >= 0.9
     record = json.loads((model.run_dir_ / "run.json").read_text())
     assert record["modality"] == "audio" and "sample_rate" in record["plan"]["inputs"]["audio"]
     new = tmp_path / "new"
     new.mkdir()
     soundfile.write(new / "a_high.wav", tone(1200.0, 22050, 0.6, 7, channels=2), 22050, subtype="PCM_24")
     soundfile.write(new / "b_low.flac", tone(300.0, 8000, 0.3, 8), 8000)
-    result = CliRunner().invoke(main, ["predict", str(model.run_dir_), str(new), "--approach", "gbm"])
+    result = CliRunner().invoke(main, ["predict", str(model.run_dir_), str(new), "--approach", "classical"])
     assert result.exit_code == 0, result.output
     out = pd.read_csv(pd.io.common.StringIO(result.stdout))
     assert out["predicted_label"].tolist() == ["high", "low"]
-    scores, _ = __import__("automl").load(model.run_dir_, "gbm").evaluate(data)
+    scores, _ = __import__("automl").load(model.run_dir_, "classical").evaluate(data)
     assert scores["accuracy"] >= 0.9
 
 
@@ -113,7 +113,7 @@ def test_a_few_hundred_fsdd_clips_end_to_end(shared_data, tmp_path):
             shutil.copy(f, tmp_path / "fsdd" / label / f.name)
     model = AutoML(budget="90s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(tmp_path / "fsdd")
     board = model.leaderboard_.set_index("approach")
-    assert board.loc["gbm", "test_accuracy"] >= 0.5
+    assert board.loc["classical", "test_accuracy"] >= 0.5
     assert 0.0 <= board.loc["deep", "test_accuracy"] <= 1.0
 
 
@@ -130,4 +130,4 @@ def test_audio_deep_route_under_jax(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "jax blend,deep,gbm"
+    assert proc.stdout.strip().splitlines()[-1] == "jax blend,classical,deep"

@@ -16,21 +16,22 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from automl.modalities.audio.decode import (
-    AudioCache,
-    AudioSpec,
-    AudioStats,
-    cache_fits,
-    choose_spec,
-    decode,
-    decode_column,
-    decode_many,
-    feature_names,
-    features,
-    load_clips,
-    probe,
-)
 from automl.errors import DataError
+from automl.modalities.audio import AUDIO
+from automl.modalities.audio.decode import AudioSpec, AudioStats, choose_spec, decode, probe
+from automl.modalities.audio.features import feature_names, features
+from automl.modalities.media import decoding
+from automl.modalities.media.decoding import FileCache, cache_fits
+
+load_clips = AUDIO.load
+
+
+def decode_many(paths, spec):
+    return decoding.decode_many(paths, spec, decode)
+
+
+def decode_column(paths, spec, memory_bytes):
+    return decoding.decode_column(paths, spec, memory_bytes, decode, AUDIO.unit)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -130,7 +131,7 @@ def test_decode_column_skips_a_few_bad_files_and_stops_past_ten_percent():
     column = decode_column(good + [silent], spec, memory_bytes=10**9)  # 1 of 20 bad: 5 %, allowed
     assert column.good.tolist() == [True] * 19 + [False]
     assert column.bad[0]["path"] == silent and "silent" in column.bad[0]["error"]
-    assert isinstance(column.cache, AudioCache)
+    assert isinstance(column.cache, FileCache)
     from_cache = load_clips(good[:3], spec, column.cache)
     np.testing.assert_array_equal(from_cache, decode_many(good[:3], spec)[0])
     assert column.cache.lookup(good[:3], AudioSpec(8000, 0.5)) is None  # another spec misses the cache
@@ -138,9 +139,9 @@ def test_decode_column_skips_a_few_bad_files_and_stops_past_ten_percent():
     streamed = decode_column(good + [silent], spec, memory_bytes=1000)  # too big to keep: checked, not cached
     assert streamed.cache is None and streamed.good.tolist() == column.good.tolist()
 
-    with pytest.raises(DataError, match=r"3 of 12 audio files \(25%\).*s\.wav"):
+    with pytest.raises(DataError, match=r"3 of 12 clips \(25%\).*s\.wav"):
         decode_column(good[:9] + [silent, silent, silent], spec, memory_bytes=10**9)
-    with pytest.raises(DataError, match=r"1 audio file\(s\) cannot be decoded: .*s\.wav"):
+    with pytest.raises(DataError, match=r"1 of the clips cannot be decoded: .*s\.wav"):
         load_clips([good[0], silent], spec)
 
 

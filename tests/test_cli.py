@@ -150,7 +150,7 @@ def test_fit_prints_verdict_and_writes_the_run_directory(wine_fit, wine_run):
     assert record["status"] == "complete"
     assert record["target"] == "cultivar"
     assert record["task"] == "multiclass"
-    assert record["best"] == "gbm"
+    assert record["best"] == "classical"
     assert record["classes"] == ["class_0", "class_1", "class_2"]
 
     report = json.loads((wine_run / "report.json").read_text())
@@ -161,17 +161,17 @@ def test_fit_prints_verdict_and_writes_the_run_directory(wine_fit, wine_run):
 
     trials = [json.loads(line) for line in (wine_run / "trials.jsonl").read_text().splitlines() if line.strip()]
     assert 1 <= len(trials) <= 2  # --max-trials 2
-    assert all(t["approach"] == "gbm" for t in trials)
+    assert all(t["approach"] == "classical" for t in trials)
     assert any(t["status"] == "ok" for t in trials)
 
     board = pd.read_csv(wine_run / "leaderboard.csv")
-    assert list(board["approach"]) == ["gbm"]
+    assert list(board["approach"]) == ["classical"]
     for column in ("test_accuracy", "fit_seconds", "predict_ms_per_row", "model_bytes", "peak_memory_mb",
                    "cost_usd"):
         assert column in board.columns
     assert board.loc[0, "test_accuracy"] > 0.85
 
-    gbm = wine_run / "models" / "gbm"
+    gbm = wine_run / "models" / "classical"
     assert gbm.is_dir() and (gbm / "model.json").is_file()
     assert not (wine_run / "models" / "deep").exists()
     for name in ("report.html", "report.md", "report.json", "test_predictions.csv"):
@@ -191,7 +191,7 @@ def test_run_files_honour_the_umask(wine_run):
         pytest.skip("umask 077: cannot tell mkstemp's 0600 from the umask")
     for name in ("run.json", "report.html", "leaderboard.csv", "trials.jsonl"):
         assert (wine_run / name).stat().st_mode & 0o777 == expected, name
-    assert (wine_run / "models" / "gbm").stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (wine_run / "models" / "classical").stat().st_mode & 0o777 == 0o777 & ~umask
 
 
 # --------------------------------------------------------------------------- predict
@@ -201,7 +201,7 @@ def test_predict_writes_one_row_per_input_with_probabilities(wine_run, tmp_path)
     out_csv = tmp_path / "out.csv"
     result = invoke("predict", wine_run, WINE, "-o", out_csv)
     assert result.exit_code == 0, (result.output, result.exception)
-    assert "wrote 178 predictions (gbm)" in result.stderr
+    assert "wrote 178 predictions (classical)" in result.stderr
     source = pd.read_csv(WINE)
     pred = pd.read_csv(out_csv)
     assert len(pred) == len(source)
@@ -226,7 +226,7 @@ def test_predict_on_the_test_rows_reproduces_the_leaderboard(wine_run, tmp_path)
     result = invoke("predict", wine_run, test_csv, "-o", out_csv)
     assert result.exit_code == 0, (result.output, result.exception)
     pred = pd.read_csv(out_csv)
-    assert (pred["predicted_cultivar"].to_numpy() == saved["gbm_prediction"].to_numpy()).all()
+    assert (pred["predicted_cultivar"].to_numpy() == saved["classical_prediction"].to_numpy()).all()
     accuracy = float((pred["predicted_cultivar"].to_numpy() == saved["actual"].to_numpy()).mean())
     board = pd.read_csv(wine_run / "leaderboard.csv")
     assert accuracy == pytest.approx(board.loc[0, "test_accuracy"], abs=1e-12)
@@ -342,7 +342,7 @@ def test_evaluate_prints_every_metric(wine_run):
         scores[name] = value
     assert set(scores) == {"accuracy", "balanced_accuracy", "f1_macro", "log_loss", "roc_auc"}
     assert float(scores["accuracy"]) > 0.9
-    assert result.stdout.startswith("gbm model on ")
+    assert result.stdout.startswith("classical model on ")
 
 
 def test_evaluate_needs_the_target(wine_run, tmp_path):

@@ -52,14 +52,14 @@ def wine_deep(tmp_path_factory) -> AutoML:
 
 def test_both_approaches_on_the_leaderboard(wine_deep):
     board = wine_deep.leaderboard_
-    assert sorted(board["approach"]) == ["blend", "deep", "gbm"]
+    assert sorted(board["approach"]) == ["blend", "classical", "deep"]
     assert board.loc[board["approach"] == "deep", "model"].item() == "mlp"
     blend = board.loc[board["approach"] == "blend"].iloc[0]
     assert blend["fit_seconds"] == pytest.approx(board.loc[board.approach != "blend", "fit_seconds"].sum(), abs=0.02)
     record = json.loads((wine_deep.run_dir_ / "run.json").read_text())
     assert record["status"] == "complete"
-    assert [a["name"] for a in record["plan"]["approaches"]] == ["gbm", "deep"]
-    assert set(record["models"]) == {"gbm", "deep", "blend"}
+    assert [a["name"] for a in record["plan"]["approaches"]] == ["classical", "deep"]
+    assert set(record["models"]) == {"classical", "deep", "blend"}
     assert record["errors"] == []
     # the winner on the leaderboard is the one recorded as best
     assert record["best"] == board.loc[0, "approach"] == wine_deep.best_approach_
@@ -104,7 +104,7 @@ def test_deep_test_predictions_match_the_saved_model(wine_deep):
 
 def test_report_names_both_approaches(wine_deep):
     report = json.loads((wine_deep.run_dir_ / "report.json").read_text())
-    assert {f["approach"] for f in report["leaderboard"]} == {"gbm", "deep", "blend"}
+    assert {f["approach"] for f in report["leaderboard"]} == {"classical", "deep", "blend"}
     assert "Only" not in report["verdict"]
     assert "deep network" in report["verdict"] and "radient boosting" in report["verdict"]
 
@@ -138,8 +138,8 @@ def test_continue_training_appends_its_epochs_to_the_history():
     x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
     y = (x[:, 0] > 0).astype("int32")
     ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
-                        seed=0, validation="holdout", folds=1, deadline=Deadline(60), hardware=Hardware(2, 1 << 30, None),
-                        run_clock=Deadline(60), max_epochs=3)
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(60),
+                        hardware=Hardware(2, 1 << 30, None), max_epochs=3)
     ctx.history.append({"epoch": 2, "phase": "search", "loss": 1.0})
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
@@ -155,7 +155,7 @@ def test_continue_training_appends_its_epochs_to_the_history():
 def test_regression_with_the_deep_route(tmp_path):
     model = AutoML(budget=deep_budget(DIABETES), max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(DIABETES)
     board = model.leaderboard_
-    assert sorted(board["approach"]) == ["blend", "deep", "gbm"]
+    assert sorted(board["approach"]) == ["blend", "classical", "deep"]
     assert np.isfinite(board["test_rmse"]).all()
     frame = pd.read_csv(DIABETES)
     predictor = automl.load(model.run_dir_, approach="deep")
@@ -170,12 +170,12 @@ def test_regression_with_the_deep_route(tmp_path):
 
 def test_blend_averages_the_two_models(wine_deep):
     frame = pd.read_csv(WINE)
-    gbm = automl.load(wine_deep.run_dir_, approach="gbm").predict_proba(frame)
+    gbm = automl.load(wine_deep.run_dir_, approach="classical").predict_proba(frame)
     deep = automl.load(wine_deep.run_dir_, approach="deep").predict_proba(frame)
     blend = automl.load(wine_deep.run_dir_, approach="blend").predict_proba(frame)
     np.testing.assert_allclose(blend, (gbm + deep) / 2, atol=1e-9)
     test = pd.read_csv(wine_deep.run_dir_ / "test_predictions.csv")
     columns = [c for c in test.columns if c.startswith("blend_proba_")]
-    gbm_cols = [c.replace("blend", "gbm") for c in columns]
+    gbm_cols = [c.replace("blend", "classical") for c in columns]
     deep_cols = [c.replace("blend", "deep") for c in columns]
     np.testing.assert_allclose(test[columns].to_numpy(), (test[gbm_cols].to_numpy() + test[deep_cols].to_numpy()) / 2)

@@ -40,15 +40,15 @@ def names(plan) -> list[str]:
 @pytest.mark.parametrize(
     "n_rows, budget, compare, approaches, validation, folds",
     [
-        (1000, 600, True, ["gbm", "deep"], "kfold", 5),
-        (300, 120, True, ["gbm", "deep"], "kfold", 5),
-        (6250, 600, True, ["gbm", "deep"], "kfold", 5),  # 5,000 training rows: still k-fold
-        (6300, 600, True, ["gbm", "deep"], "holdout", 1),  # 5,040 training rows
-        (100_000, 600, True, ["gbm", "deep"], "holdout", 1),
-        (1000, 600, False, ["gbm"], "kfold", 5),
-        (100_000, 3600, False, ["gbm"], "holdout", 1),
-        (1000, 20, True, ["gbm"], "kfold", 5),  # too short for the deep comparison
-        (1000, 10, True, ["gbm"], "kfold", 5),
+        (1000, 600, True, ["classical", "deep"], "kfold", 5),
+        (300, 120, True, ["classical", "deep"], "kfold", 5),
+        (6250, 600, True, ["classical", "deep"], "kfold", 5),  # 5,000 training rows: still k-fold
+        (6300, 600, True, ["classical", "deep"], "holdout", 1),  # 5,040 training rows
+        (100_000, 600, True, ["classical", "deep"], "holdout", 1),
+        (1000, 600, False, ["classical"], "kfold", 5),
+        (100_000, 3600, False, ["classical"], "holdout", 1),
+        (1000, 20, True, ["classical"], "kfold", 5),  # too short for the deep comparison
+        (1000, 10, True, ["classical"], "kfold", 5),
     ],
 )
 def test_make_plan_table(n_rows, budget, compare, approaches, validation, folds):
@@ -64,7 +64,7 @@ def test_make_plan_table(n_rows, budget, compare, approaches, validation, folds)
 
 def test_no_compare_is_noted_as_skipped():
     plan = make_plan(profile(), 600, HW, compare=False)
-    assert names(plan) == ["gbm"]
+    assert names(plan) == ["classical"]
     assert len(plan.skipped) == 1
     assert "--no-compare" in plan.skipped[0]
     assert "deep" in plan.skipped[0]
@@ -73,7 +73,7 @@ def test_no_compare_is_noted_as_skipped():
 @pytest.mark.parametrize("budget", [10, 20, 30])
 def test_small_budget_skips_deep_with_a_reason(budget):
     plan = make_plan(profile(), budget, HW)
-    assert names(plan) == ["gbm"]
+    assert names(plan) == ["classical"]
     assert plan.approach("deep") is None
     assert len(plan.skipped) == 1
     skipped = plan.skipped[0]
@@ -167,12 +167,12 @@ def test_text_plan_runs_the_classical_side_first_and_the_network_as_primary():
     p = inspect_frame(frame)
     assert p.modality == "text"
     plan = make_plan(p, 600, HW)
-    assert names(plan) == ["gbm", "deep"]
+    assert names(plan) == ["classical", "deep"]
     assert [a.role for a in plan.approaches] == ["comparison", "primary"]
-    assert plan.approach("deep").seconds > plan.approach("gbm").seconds
+    assert plan.approach("deep").seconds > plan.approach("classical").seconds
     assert (plan.validation, plan.folds) == ("kfold", 5)
     assert any("successive halving over a 5-fold split" in r for r in plan.reasons)
-    assert "TF-IDF" in plan.approach("gbm").label
+    assert "TF-IDF" in plan.approach("classical").label
 
 
 def test_text_plan_races_classical_candidates_only_when_they_run_and_the_table_is_not_large():
@@ -184,7 +184,7 @@ def test_text_plan_races_classical_candidates_only_when_they_run_and_the_table_i
 
 def test_text_plan_without_time_for_the_network_keeps_the_classical_side():
     plan = make_plan(profile(modality="text"), 25, HW)
-    assert names(plan) == ["gbm"]
+    assert names(plan) == ["classical"]
     assert any("deep search is skipped" in s for s in plan.skipped)
 
 

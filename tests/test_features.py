@@ -10,7 +10,7 @@ import pytest
 
 from automl.errors import DataError, UserInputError
 from automl.modalities.tabular.encoder import DATE_PARTS, TabularEncoder
-from automl.data.profile import MAX_CATEGORY_LEVELS
+from automl.modalities.tabular.columns import MAX_CATEGORY_LEVELS
 
 TRAIN = pd.DataFrame(
     {

@@ -22,7 +22,18 @@ from PIL import Image
 from automl.data import load
 from automl.errors import DataError
 from automl.data.folders import read_folder
-from automl.modalities.image.decode import ImageSpec, choose_spec, decode, decode_column, decode_many, features, probe
+from automl.modalities.image import IMAGE
+from automl.modalities.image.decode import ImageSpec, choose_spec, decode, probe
+from automl.modalities.image.features import features
+from automl.modalities.media import decoding
+
+
+def decode_many(paths, spec):
+    return decoding.decode_many(paths, spec, decode)
+
+
+def decode_column(paths, spec, memory_bytes):
+    return decoding.decode_column(paths, spec, memory_bytes, decode, IMAGE.unit)
 from automl.data.profile import inspect_dataset, inspect_frame
 from automl.data.paths import resolve_paths
 
@@ -272,8 +283,8 @@ def test_fit_a_folder_trains_both_approaches_and_predicts_like_the_test_rows(str
 
     model, data = stripes_run
     board = model.leaderboard_
-    assert sorted(board["approach"]) == ["blend", "deep", "gbm"]
-    assert board.loc[board.approach == "gbm", "test_accuracy"].item() >= 0.9
+    assert sorted(board["approach"]) == ["blend", "classical", "deep"]
+    assert board.loc[board.approach == "classical", "test_accuracy"].item() >= 0.9
     record = json.loads((model.run_dir_ / "run.json").read_text())
     assert record["modality"] == "image" and record["plan"]["inputs"]["image"]["channels"] == 3
     trials = [json.loads(line) for line in (model.run_dir_ / "trials.jsonl").read_text().splitlines()]
@@ -281,12 +292,12 @@ def test_fit_a_folder_trains_both_approaches_and_predicts_like_the_test_rows(str
     saved = pd.read_csv(model.run_dir_ / "test_predictions.csv")
     listing = read_folder(data).frame
     test_rows = listing.iloc[saved["row"]]
-    for approach in ("gbm", "deep"):
+    for approach in ("classical", "deep"):
         predictor = load_run(model.run_dir_, approach)
         again = predictor.predict(pd.DataFrame({"path": test_rows["path"]}).pipe(
             lambda f: f.assign(path=[str(data / p) for p in f.path])))
         assert list(again) == saved[f"{approach}_prediction"].tolist()
-    scores, _ = load_run(model.run_dir_, "gbm").evaluate(data)
+    scores, _ = load_run(model.run_dir_, "classical").evaluate(data)
     assert scores["accuracy"] >= 0.9
 
 
@@ -301,20 +312,20 @@ def test_predict_on_a_folder_a_single_file_and_a_grey_image_from_the_cli(stripes
     new.mkdir()
     stripes("vertical", 24, "L", seed=99).save(new / "grey.png")  # the model was trained on RGB: converted
     stripes("horizontal", 64, "RGB", seed=98).save(new / "big.jpg")
-    result = CliRunner().invoke(main, ["predict", str(model.run_dir_), str(new), "--approach", "gbm"])
+    result = CliRunner().invoke(main, ["predict", str(model.run_dir_), str(new), "--approach", "classical"])
     assert result.exit_code == 0, result.output
     out = pd.read_csv(pd.io.common.StringIO(result.stdout))
     assert out["predicted_label"].tolist() == ["horizontal", "vertical"]  # big.jpg, grey.png (sorted)
-    single = CliRunner().invoke(main, ["predict", str(model.run_dir_), str(new / "grey.png"), "--approach", "gbm"])
+    single = CliRunner().invoke(main, ["predict", str(model.run_dir_), str(new / "grey.png"), "--approach", "classical"])
     assert single.exit_code == 0 and "vertical" in single.stdout
 
 
 @pytest.mark.slow
 def test_streamed_training_when_images_do_not_fit_in_memory(tmp_path, monkeypatch):
-    import automl.modalities.image.decode
+    import automl.modalities.media.decoding
     from automl import AutoML
 
-    monkeypatch.setattr(automl.modalities.image.decode, "CACHE_SHARE", 0.0)
+    monkeypatch.setattr(automl.modalities.media.decoding, "CACHE_SHARE", 0.0)
     data = make_folder(tmp_path / "stripes", per_class=20, mixed=False)
     model = AutoML(budget="60s", max_trials=1, max_epochs=1, compare=False, out=tmp_path / "runs").fit(data)
     notes = " ".join(json.loads((model.run_dir_ / "run.json").read_text())["finalists"][0]["notes"])
@@ -332,7 +343,7 @@ def test_a_few_hundred_real_digits_end_to_end(shared_data, tmp_path):
             shutil.copy(f, tmp_path / "digits" / label / f.name)
     model = AutoML(budget="90s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(tmp_path / "digits")
     board = model.leaderboard_.set_index("approach")
-    assert board.loc["gbm", "test_accuracy"] >= 0.8
+    assert board.loc["classical", "test_accuracy"] >= 0.8
     assert 0.0 <= board.loc["deep", "test_accuracy"] <= 1.0
     assert json.loads((model.run_dir_ / "run.json").read_text())["plan"]["inputs"]["image"] == {"size": 8,
                                                                                                  "channels": 1}
@@ -351,4 +362,4 @@ def test_image_deep_route_under_jax(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "jax blend,deep,gbm"
+    assert proc.stdout.strip().splitlines()[-1] == "jax blend,classical,deep"

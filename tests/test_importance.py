@@ -1,17 +1,15 @@
-"""Feature importance recorded at fit time: permutation for scikit-learn models, gain for XGBoost."""
+"""Feature importance recorded at fit time: each classical model says it (permutation, gain, coefficients)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from automl.search.importance import importance_of, permutation
+from automl.search.importance import importance_of, permutation, permuted
 
 
 class Threshold:
     """A stand-in classifier: class 1 when ``signal`` > 0 (it ignores every other column)."""
-
-    family = "hist_gbm"
 
     def predict_proba(self, frame):
         p = (frame["signal"].to_numpy() > 0).astype(float)
@@ -25,7 +23,7 @@ def test_permutation_importance_finds_the_column_the_model_uses():
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"noise": rng.normal(size=300), "signal": rng.normal(size=300)})
     y = (X["signal"] > 0).astype(int).to_numpy()
-    out = importance_of(Threshold(), X, y, "binary", "accuracy", seed=0)
+    out = permuted(Threshold(), X, y, "binary", "accuracy", seed=0, max_seconds=5.0)
     assert out["method"] == "permutation"
     assert [name for name, _ in out["features"]] == ["signal", "noise"]
     assert out["features"][0][1] > 0.3 and out["features"][1][1] == 0.0
@@ -35,7 +33,7 @@ def test_permutation_importance_finds_the_column_the_model_uses():
 def test_permutation_falls_back_to_accuracy_when_the_metric_is_undefined():
     X = pd.DataFrame({"signal": np.linspace(-1, 1, 50)})
     y = np.ones(50, dtype=int)  # one class: ROC AUC is undefined
-    out = importance_of(Threshold(), X, y, "binary", "roc_auc", seed=0)
+    out = permuted(Threshold(), X, y, "binary", "roc_auc", seed=0, max_seconds=5.0)
     assert "test accuracy" in out["note"]
 
 
@@ -47,19 +45,25 @@ def test_permutation_stops_at_the_time_cap():
     assert not done and 0 < len(ranked) < 5
 
 
-def test_models_without_importance_say_so():
+def test_models_without_importance_say_so_and_a_failing_one_is_noted():
     class Network:
-        family = None
+        pass
+
+    class Broken:
+        def importance(self, *args):
+            raise MemoryError("too big")
 
     out = importance_of(Network(), None, None, "binary", "accuracy")
     assert out["method"] is None and out["features"] == [] and out["note"]
+    assert importance_of(Broken(), None, None, "binary", "accuracy")["note"] == "Not computed: MemoryError: too big"
 
 
 def test_engineered_image_and_audio_features_are_named_in_the_importance_record():
     from types import SimpleNamespace
 
     from automl.modalities.audio.decode import AudioSpec
-    from automl.modalities.image.decode import ImageSpec, feature_names, features
+    from automl.modalities.image.decode import ImageSpec
+    from automl.modalities.image.features import feature_names, features
     from automl.modalities.media.classical import FeatureModel
 
     # the names line up with the columns features() makes, grey or colour, small or large

@@ -10,7 +10,10 @@ import pytest
 
 from automl.data import load
 from automl.errors import ConfigError, DataError, TargetError, UserInputError
-from automl.data.profile import MAX_CATEGORY_LEVELS, Profile, choose_target, infer_task, inspect_frame, profile_column
+from automl.data.columns import profile_column
+from automl.data.profile import Profile, inspect_frame
+from automl.data.target import choose_target, infer_task
+from automl.modalities.tabular.columns import MAX_CATEGORY_LEVELS
 
 N = 100
 RNG = np.random.default_rng(0)

@@ -63,13 +63,13 @@ def test_keyboard_interrupt_in_fit_leaves_an_interrupted_run_with_the_best_model
     run = only_run(out)
     record = json.loads((run / "run.json").read_text())
     assert record["status"] == "interrupted"
-    assert record["best"] == "gbm"
-    assert record["models"] == {"gbm": "models/gbm"}
+    assert record["best"] == "classical"
+    assert record["models"] == {"classical": "models/classical"}
     assert isinstance(record["total_seconds"], float)
     trials = [json.loads(line) for line in (run / "trials.jsonl").read_text().splitlines() if line.strip()]
     assert len(trials) == 3
 
-    gbm = run / "models" / "gbm"
+    gbm = run / "models" / "classical"
     assert gbm.is_dir() and (gbm / "model.json").is_file()
     assert dot_entries(run / "models") == []
     assert dot_entries(run) == []
@@ -144,9 +144,9 @@ def test_sigint_exits_130_and_marks_the_run_interrupted(tmp_path):
     run = only_run(out)
     record = json.loads((run / "run.json").read_text())
     assert record["status"] == "interrupted"
-    assert "gbm" in record["models"]
+    assert "classical" in record["models"]
     assert dot_entries(run / "models") == []
     predictor = automl.load(run)
     frame = pd.read_csv(BREAST_CANCER).head(20)
     assert predictor.predict(frame).shape == (20,)
-    assert os.path.isdir(run / "models" / "gbm")
+    assert os.path.isdir(run / "models" / "classical")

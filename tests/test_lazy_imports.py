@@ -76,13 +76,13 @@ def test_fit_with_a_budget_too_small_for_the_deep_comparison_does_not_import_ten
     assert result["code"] in (0, None)
     assert result["heavy"] == []
     record = json.loads((next(p for p in out.iterdir() if p.is_dir()) / "run.json").read_text())
-    assert [a["name"] for a in record["plan"]["approaches"]] == ["gbm"]
+    assert [a["name"] for a in record["plan"]["approaches"]] == ["classical"]
 
 
 @pytest.fixture(scope="module")
 def gbm_run(tmp_path_factory) -> Path:
     """One gradient-boosting-only run, shared by the tests that read it back."""
-    out = tmp_path_factory.mktemp("gbm") / "runs"
+    out = tmp_path_factory.mktemp("classical") / "runs"
     first = run_cli(["fit", str(WINE), "--budget", "10s", "--no-compare", "--max-trials", "1", "--out", str(out),
                      "-q"])
     assert first["code"] in (0, None)

@@ -54,10 +54,10 @@ def _context(frame, folds, budget=120.0, max_trials=None):
     from automl.search.base import SearchContext
 
     y = pd.factorize(frame["label"], sort=True)[0]
-    return SearchContext(approach="gbm", X=frame[["review"]], y=y, task="binary", metric="accuracy",
+    return SearchContext(approach="classical", X=frame[["review"]], y=y, task="binary", metric="accuracy",
                          classes=["neg", "pos"], kinds={"review": "text"}, seed=0,
                          validation="kfold" if folds > 1 else "holdout", folds=folds, deadline=Deadline(budget),
-                         hardware=Hardware(2, 1 << 30, None), run_clock=Deadline(budget), max_trials=max_trials)
+                         hardware=Hardware(2, 1 << 30, None), max_trials=max_trials)
 
 
 def test_classical_text_route_halves_the_candidates_over_five_folds():

@@ -37,7 +37,7 @@ def finalist(approach: str, metric: str, score: float | None, seconds: float) ->
 
 
 def test_gbm_wins_and_is_faster():
-    gbm = finalist("gbm", "accuracy", 0.87, 20.0)
+    gbm = finalist("classical", "accuracy", 0.87, 20.0)
     deep = finalist("deep", "accuracy", 0.85, 60.0)
     expected = (
         "Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network "
@@ -48,7 +48,7 @@ def test_gbm_wins_and_is_faster():
 
 
 def test_deep_wins_but_is_slower():
-    gbm = finalist("gbm", "accuracy", 0.80, 4.0)
+    gbm = finalist("classical", "accuracy", 0.80, 4.0)
     deep = finalist("deep", "accuracy", 0.90, 40.0)
     assert verdict([gbm, deep], "accuracy", "higgs") == (
         "The deep network wins on higgs: test accuracy 0.900 against 0.800 for gradient boosting "
@@ -57,7 +57,7 @@ def test_deep_wins_but_is_slower():
 
 
 def test_lower_is_better_metric():
-    gbm = finalist("gbm", "rmse", 3.0, 10.0)
+    gbm = finalist("classical", "rmse", 3.0, 10.0)
     deep = finalist("deep", "rmse", 2.5, 40.0)
     sentence = verdict([gbm, deep], "rmse", "diabetes")
     assert sentence.startswith(
@@ -69,7 +69,7 @@ def test_lower_is_better_metric():
 
 
 def test_lower_is_better_gbm_wins():
-    gbm = finalist("gbm", "log_loss", 0.30, 2.0)
+    gbm = finalist("classical", "log_loss", 0.30, 2.0)
     deep = finalist("deep", "log_loss", 0.45, 30.0)
     sentence = verdict([deep, gbm], "log_loss", "adult")
     assert sentence.startswith("Gradient boosting wins on adult: test log loss 0.300 against 0.450 for the deep "
@@ -79,7 +79,7 @@ def test_lower_is_better_gbm_wins():
 
 
 def test_tie():
-    gbm = finalist("gbm", "accuracy", 0.9, 5.0)
+    gbm = finalist("classical", "accuracy", 0.9, 5.0)
     deep = finalist("deep", "accuracy", 0.9, 50.0)
     for order in ([gbm, deep], [deep, gbm]):
         sentence = verdict(order, "accuracy", "adult")
@@ -92,7 +92,7 @@ def test_tie():
 
 
 def test_single_approach():
-    assert verdict([finalist("gbm", "accuracy", 0.97, 1.0)], "accuracy", "wine") == (
+    assert verdict([finalist("classical", "accuracy", 0.97, 1.0)], "accuracy", "wine") == (
         "Only gradient boosting ran on wine (no comparison); its test accuracy is 0.970."
     )
     assert verdict([finalist("deep", "r2", 0.5, 1.0)], "r2", "diabetes") == (
@@ -105,7 +105,7 @@ def test_no_finalists():
 
 
 def test_large_scores_are_grouped():
-    gbm = finalist("gbm", "rmse", 51234.0, 10.0)
+    gbm = finalist("classical", "rmse", 51234.0, 10.0)
     deep = finalist("deep", "rmse", 60000.0, 10.0)
     sentence = verdict([gbm, deep], "rmse", "housing")
     assert sentence.startswith("Gradient boosting wins on housing: test RMSE 51,234 against 60,000 for the deep "
@@ -113,7 +113,7 @@ def test_large_scores_are_grouped():
 
 
 def test_missing_score_is_not_a_tie():
-    gbm = finalist("gbm", "roc_auc", 0.91, 5.0)
+    gbm = finalist("classical", "roc_auc", 0.91, 5.0)
     deep = finalist("deep", "roc_auc", None, 50.0)
     sentence = verdict([gbm, deep], "roc_auc", "adult")
     assert "tie" not in sentence
@@ -175,14 +175,14 @@ def test_json_report_schema(hostile_run):
     validate(report)
     for key in ("schema_version", "verdict", "leaderboard", "profile", "plan", "hardware", "versions"):
         assert key in report, key
-    assert report["schema_version"] == 2 and report["kind"] == "run"
+    assert report["schema_version"] == 3 and report["kind"] == "run"
     assert report["status"] == "complete"
     assert report["metric"] == "accuracy" and report["task"] == "binary"
     assert len(report["leaderboard"]) == 1
     entry = report["leaderboard"][0]
     for key in ("test_scores", "fit_seconds", "predict_ms_per_row", "model_bytes", "peak_memory_mb", "cost_usd"):
         assert key in entry, key
-    assert entry["approach"] == "gbm"
+    assert entry["approach"] == "classical"
     assert set(entry["test_scores"]) == {"accuracy", "balanced_accuracy", "f1_macro", "log_loss", "roc_auc"}
     assert entry["model_bytes"] > 0 and entry["fit_seconds"] >= 0 and entry["cost_usd"] >= 0
     assert report["versions"]["python"]
@@ -212,32 +212,32 @@ def test_leaderboard_is_sorted_best_first(tmp_path):
             ],
         }
 
-    (run / "run.json").write_text(json.dumps(record("rmse", {"gbm": 3.0, "deep": 2.0})))
+    (run / "run.json").write_text(json.dumps(record("rmse", {"classical": 3.0, "deep": 2.0})))
     report = build(run)
-    assert [f["approach"] for f in report["leaderboard"]] == ["deep", "gbm"]
+    assert [f["approach"] for f in report["leaderboard"]] == ["deep", "classical"]
     assert report["verdict"].startswith("The deep network wins on toy")
 
-    (run / "run.json").write_text(json.dumps(record("rmse", {"gbm": 3.0, "deep": 2.0, "blend": 1.5})))
+    (run / "run.json").write_text(json.dumps(record("rmse", {"classical": 3.0, "deep": 2.0, "blend": 1.5})))
     report = build(run)
     assert report["verdict"].startswith("The deep network wins on toy")
     assert report["verdict"].endswith("Averaging the two models' predictions does better still: test RMSE 1.500.")
 
-    (run / "run.json").write_text(json.dumps(record("rmse", {"gbm": 3.0, "deep": 2.0, "blend": 2.5})))
+    (run / "run.json").write_text(json.dumps(record("rmse", {"classical": 3.0, "deep": 2.0, "blend": 2.5})))
     assert "Averaging" not in build(run)["verdict"]
 
-    (run / "run.json").write_text(json.dumps(record("r2", {"gbm": 0.4, "deep": 0.6})))
-    assert [f["approach"] for f in build(run)["leaderboard"]] == ["deep", "gbm"]
+    (run / "run.json").write_text(json.dumps(record("r2", {"classical": 0.4, "deep": 0.6})))
+    assert [f["approach"] for f in build(run)["leaderboard"]] == ["deep", "classical"]
 
 
 # --------------------------------------------------------------------------- verdict with the interval and costs
 
 
-MONEY = {"gbm": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
+MONEY = {"classical": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
          "deep": {"train_usd": 0.018, "predict_usd_per_1000": 0.0009}}
 
 
 def test_verdict_with_interval_and_costs_names_when_the_loser_is_preferable():
-    gbm = finalist("gbm", "accuracy", 0.850, 2.0)
+    gbm = finalist("classical", "accuracy", 0.850, 2.0)
     deep = finalist("deep", "accuracy", 0.854, 36.0)
     chance = {"difference": 0.004, "low": -0.002, "high": 0.011, "level": 0.95, "rows": 2000}
     c = comparison([gbm, deep], "accuracy", MONEY, chance)
@@ -255,9 +255,9 @@ def test_verdict_with_interval_and_costs_names_when_the_loser_is_preferable():
 
 
 def test_comparison_orients_lower_is_better_metrics_as_gains():
-    gbm = finalist("gbm", "rmse", 3.0, 1.0)
+    gbm = finalist("classical", "rmse", 3.0, 1.0)
     deep = finalist("deep", "rmse", 2.5, 1.0)
-    raw = {"difference": -0.5, "low": -0.8, "high": -0.1, "level": 0.95, "rows": 100}  # rmse(deep) - rmse(gbm)
+    raw = {"difference": -0.5, "low": -0.8, "high": -0.1, "level": 0.95, "rows": 100}  # rmse(deep) - rmse(classical)
     c = comparison([gbm, deep], "rmse", MONEY, raw)
     assert c["winner"] == "deep" and c["gain"] == pytest.approx(0.5)
     assert (c["interval"]["low"], c["interval"]["high"]) == pytest.approx((0.1, 0.8))
@@ -266,8 +266,8 @@ def test_comparison_orients_lower_is_better_metrics_as_gains():
 
 
 def test_comparison_needs_two_scored_approaches():
-    assert comparison([finalist("gbm", "accuracy", 0.9, 1.0)], "accuracy", MONEY, None) is None
-    assert comparison([finalist("gbm", "accuracy", 0.9, 1.0), finalist("deep", "accuracy", None, 1.0)],
+    assert comparison([finalist("classical", "accuracy", 0.9, 1.0)], "accuracy", MONEY, None) is None
+    assert comparison([finalist("classical", "accuracy", 0.9, 1.0), finalist("deep", "accuracy", None, 1.0)],
                       "accuracy", MONEY, None) is None
 
 
@@ -276,7 +276,7 @@ def test_comparison_needs_two_scored_approaches():
 
 def test_feature_importance_is_recorded_at_fit_time(hostile_run):
     record = json.loads((hostile_run / "run.json").read_text())
-    importance = record["feature_importance"]["gbm"]
+    importance = record["feature_importance"]["classical"]
     model = record["finalists"][0]["model"]
     assert importance["method"] == {"xgboost": "gain", "hist_gbm": "permutation"}[model]
     names = [name for name, _ in importance["features"]]
@@ -290,7 +290,7 @@ def test_run_records_cpu_seconds_and_prices(hostile_run):
     assert gbm["cpu_seconds"] > 0 and gbm["gpu_seconds"] == 0.0 and gbm["predict_cpu_ms_per_row"] >= 0
     assert record["prices"]["cpu"] == pytest.approx(0.048)
     report = json.loads((hostile_run / "report.json").read_text())
-    costs = report["costs"]["approaches"]["gbm"]
+    costs = report["costs"]["approaches"]["classical"]
     assert costs["train_usd"] == pytest.approx(gbm["fit_seconds"] / 3600 * record["hardware"]["cpu_count"] * 0.048)
     assert costs["train_wh"] == pytest.approx(gbm["cpu_seconds"] * 10 / 3600)
     assert costs["predict_usd_per_1000"] > 0
@@ -300,7 +300,7 @@ def test_evaluation_matches_the_test_predictions(hostile_run):
     report = json.loads((hostile_run / "report.json").read_text())
     evaluation = report["evaluation"]
     assert evaluation["labels"] == ["<b>", "plain"]
-    matrix = evaluation["approaches"]["gbm"]["confusion"]
+    matrix = evaluation["approaches"]["classical"]["confusion"]
     test_rows = report["split"]["test_rows"]
     assert sum(map(sum, matrix)) == test_rows
     accuracy = (matrix[0][0] + matrix[1][1]) / test_rows
@@ -315,7 +315,7 @@ def test_html_report_is_self_contained_with_every_chart(hostile_run):
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", html, re.I)
     assert "<script" not in html.lower()
     assert html.count("<svg ") == len(re.findall(r'<figure id="fig-[^"]+">\s*<h3>[^<]*</h3>\s*<svg ', html))
-    for key in ("anytime", "cost_vs_score", "confusion_gbm", "per_class_gbm", "feature_importance"):
+    for key in ("anytime", "cost_vs_score", "confusion_classical", "per_class_classical", "feature_importance"):
         assert f'id="fig-{key}"' in html and f'aria-labelledby="{key}-title {key}-desc"' in html
     assert "Not drawn: no network was trained in this run" in html  # the training curves
 
@@ -326,7 +326,7 @@ def test_markdown_links_each_chart_as_an_svg_file(hostile_run):
 
     md = (hostile_run / "report.md").read_text()
     links = re.findall(r"!\[[^\]]*\]\((plots/[a-z_]+\.svg)\)", md)
-    assert "plots/anytime.svg" in links and "plots/confusion_gbm.svg" in links
+    assert "plots/anytime.svg" in links and "plots/confusion_classical.svg" in links
     for link in links:
         text = (hostile_run / link).read_text()
         assert "<script" not in text
@@ -341,7 +341,7 @@ def old_run(source: Path, target: Path) -> Path:
     record = json.loads((target / "run.json").read_text())
     for key in ("prices", "training_curves"):
         record.pop(key, None)
-    record["feature_importance"] = {"gbm": {}}
+    record["feature_importance"] = {"classical": {}}
     for f in record["finalists"]:
         for key in ("cpu_seconds", "gpu_seconds", "predict_cpu_ms_per_row"):
             f.pop(key, None)
@@ -355,7 +355,7 @@ def test_old_run_directories_render_with_not_recorded(hostile_run, tmp_path):
     write_reports(run)
     report = json.loads((run / "report.json").read_text())
     validate(report)
-    assert report["costs"]["approaches"]["gbm"]["train_wh"] is None
+    assert report["costs"]["approaches"]["classical"]["train_wh"] is None
     assert report["evaluation"] == {"missing": "test_predictions.csv is not in the run directory"}
     html = (run / "report.html").read_text()
     assert "not recorded" in html and "Not drawn: test_predictions.csv is not in the run directory" in html
@@ -376,7 +376,7 @@ def test_report_price_override_and_comparison_across_runs(hostile_run, tmp_path)
     assert result.exit_code == 0, result.output
     report = json.loads((first / "report.json").read_text())
     fit = report["leaderboard"][0]["fit_seconds"]
-    assert report["costs"]["approaches"]["gbm"]["train_usd"] == pytest.approx(fit / 3600 * report["hardware"]["cpu_count"])
+    assert report["costs"]["approaches"]["classical"]["train_usd"] == pytest.approx(fit / 3600 * report["hardware"]["cpu_count"])
     assert "given with --price" in report["costs"]["prices"]["price_source"]
 
     bad = CliRunner().invoke(main, ["report", str(first), "--price", "cpu=cheap"])
@@ -392,7 +392,7 @@ def test_report_price_override_and_comparison_across_runs(hostile_run, tmp_path)
     table = json.loads((out / "report.json").read_text())
     validate(table)
     assert table["kind"] == "comparison" and [r["run"] for r in table["rows"]] == ["first", "second"]
-    assert table["rows"][0]["gbm_train_usd"] > 0
+    assert table["rows"][0]["classical_train_usd"] > 0
     html = (out / "report.html").read_text()
     assert SCRIPT not in html
     assert "automl comparison: 2 runs" in html and "<td>dataframe<br>" in html

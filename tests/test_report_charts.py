@@ -27,16 +27,16 @@ def classification_report(label: str = "cat") -> dict:
                  {"label": "dog", "precision": 0.7, "recall": 0.75, "f1": 0.72, "support": 8}]
     return {
         "metric": "accuracy", "modality": "tabular", "task": "binary",
-        "anytime": {"gbm": [[0.5, 0.8], [2.0, 0.9]], "deep": [[5.0, 0.6], [9.0, 0.85], [12.0, 0.85]]},
+        "anytime": {"classical": [[0.5, 0.8], [2.0, 0.9]], "deep": [[5.0, 0.6], [9.0, 0.85], [12.0, 0.85]]},
         "leaderboard": [
-            {"approach": "gbm", "test_scores": {"accuracy": 0.9}, "fit_seconds": 2.0},
+            {"approach": "classical", "test_scores": {"accuracy": 0.9}, "fit_seconds": 2.0},
             {"approach": "deep", "test_scores": {"accuracy": 0.86}, "fit_seconds": 12.0},
             {"approach": "blend", "test_scores": {"accuracy": 0.91}, "fit_seconds": 14.0},
         ],
-        "costs": {"approaches": {"gbm": {"train_usd": 0.0001}, "deep": {"train_usd": 0.004},
+        "costs": {"approaches": {"classical": {"train_usd": 0.0001}, "deep": {"train_usd": 0.004},
                                  "blend": {"train_usd": 0.0041}}},
         "evaluation": {"labels": [label, "dog"], "shown": [0, 1], "approaches": {
-            "gbm": {"confusion": [[9, 1], [2, 6]], "per_class": per_class},
+            "classical": {"confusion": [[9, 1], [2, 6]], "per_class": per_class},
             "deep": {"confusion": [[8, 2], [2, 6]], "per_class": per_class},
         }},
         "training_curves": {"deep": [
@@ -44,7 +44,7 @@ def classification_report(label: str = "cat") -> dict:
             {"epoch": 2, "phase": "search", "loss": 0.6, "val_loss": 0.65, "val_score": 0.8},
             {"epoch": 3, "phase": "continued", "loss": 0.5, "val_loss": 0.6, "val_score": 0.85},
         ]},
-        "feature_importance": {"gbm": {"method": "gain", "features": [[label, 0.7], ["b", 0.3]], "note": "gain"}},
+        "feature_importance": {"classical": {"method": "gain", "features": [[label, 0.7], ["b", 0.3]], "note": "gain"}},
     }
 
 
@@ -61,7 +61,7 @@ def test_pareto_front_lower_is_better():
 def test_every_chart_of_a_classification_run_is_well_formed_and_labelled():
     figures = plots.figures(classification_report())
     keys = [f["key"] for f in figures]
-    assert keys == ["anytime", "cost_vs_score", "confusion_gbm", "confusion_deep", "per_class_gbm", "per_class_deep",
+    assert keys == ["anytime", "cost_vs_score", "confusion_classical", "confusion_deep", "per_class_classical", "per_class_deep",
                     "training_loss", "training_metric", "feature_importance"]
     for figure in figures:
         assert "missing" not in figure, figure
@@ -91,11 +91,11 @@ def test_data_strings_in_charts_are_escaped_text():
 def test_regression_charts():
     report = classification_report()
     report |= {"task": "regression", "metric": "rmse",
-               "evaluation": {"approaches": {"gbm": {"points": [[1.0, 1.2], [2.0, 1.9], [3.0, 3.3]],
+               "evaluation": {"approaches": {"classical": {"points": [[1.0, 1.2], [2.0, 1.9], [3.0, 3.3]],
                                                      "residual_mean": 0.0, "residual_sd": 0.2}}}}
-    report["leaderboard"] = [{"approach": "gbm", "test_scores": {"rmse": 0.2}, "fit_seconds": 1.0}]
+    report["leaderboard"] = [{"approach": "classical", "test_scores": {"rmse": 0.2}, "fit_seconds": 1.0}]
     keys = {f["key"]: f for f in plots.figures(report)}
-    assert "predicted_actual" in keys and "residuals" in keys and "confusion_gbm" not in keys
+    assert "predicted_actual" in keys and "residuals" in keys and "confusion_classical" not in keys
     parse(keys["predicted_actual"]["svg"])
     assert "Down is better" in keys["cost_vs_score"]["caption"]
 
@@ -108,12 +108,13 @@ def test_a_run_without_the_new_records_says_what_is_missing():
 
 
 def test_old_importance_format_still_draws():
-    figure = plots.feature_importance({"alcohol": 0.4, "hue": 0.6}, "tabular")
+    figure = plots.feature_importance({"alcohol": 0.4, "hue": 0.6}, "gradient boosting")
     assert "hue" in figure["svg"] and figure["svg"].index("hue") < figure["svg"].index("alcohol")
 
 
 @pytest.mark.parametrize("costs", [None, {"approaches": {}}])
 def test_cost_chart_without_costs(costs):
-    figure = plots.cost_vs_score([{"approach": "gbm", "test_scores": {"accuracy": 0.9}, "fit_seconds": 1.0}],
-                                 costs, "accuracy", "tabular")
+    figure = plots.cost_vs_score([{"approach": "classical", "test_scores": {"accuracy": 0.9}, "fit_seconds": 1.0}],
+                                 costs, "accuracy", plots.styles({"classical": {"kind": "classical",
+                                                                                 "noun": "gradient boosting"}}))
     assert figure["missing"]

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from automl.errors import DataError
-from automl.data.profile import inspect_frame, profile_column
+from automl.data.columns import profile_column
+from automl.data.profile import inspect_frame
 from automl.modalities.text.tokens import OOV, PAD, TextStats, Tokenizer, text_of, tokenize
 
 REPO = Path(__file__).resolve().parents[1]
@@ -134,9 +135,9 @@ def test_text_end_to_end_both_routes(tmp_path):
     frame.loc[3, "review"] = ""  # an empty row is predicted from the prior, not a crash
     model = AutoML(budget="90s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(frame, target="label")
     board = model.leaderboard_
-    assert set(board["approach"]) == {"gbm", "deep", "blend"}
-    assert board.loc[board.approach == "gbm", "test_accuracy"].iloc[0] >= 0.9
-    for approach in ("gbm", "deep", "blend"):
+    assert set(board["approach"]) == {"classical", "deep", "blend"}
+    assert board.loc[board.approach == "classical", "test_accuracy"].iloc[0] >= 0.9
+    for approach in ("classical", "deep", "blend"):
         predictor = load(model.run_dir_, approach)
         out, _ = predictor.predict_frame(pd.DataFrame({"review": ["", "an excellent superb visit", None]}))
         assert list(out.columns) == ["predicted_label", "proba_neg", "proba_pos"]
@@ -162,7 +163,7 @@ def test_text_deep_route_under_jax(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     backend, approaches, worst = proc.stdout.strip().splitlines()[-1].split(" ", 2)
     assert backend == "jax"
-    assert approaches == "blend,deep,gbm"
+    assert approaches == "blend,classical,deep"
     assert float(worst) >= 0.5
 
 

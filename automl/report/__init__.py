@@ -21,84 +21,69 @@ from typing import Any
 
 from ..metrics import LABELS, greater_is_better
 from ..prices import Prices, resolve
+from ..run.record import RunRecord, upgrade_predictions, upgrade_trial
 from ..run.rundir import atomic_write_text
 from .costs import costs
 from .evaluation import evaluate, interval, read_predictions
 from .trail import trail
 from .verdict import comparison, verdict
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FORMATS = ("html", "md", "json")
 PLOTS = "plots"  # folder of SVG files beside report.md
 SCHEMA_FILE = Path(__file__).with_name("report.schema.json")
 
 
 def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
-    """The report's content, from the files of a run directory.
+    """The report's content, from the files of a run directory (of any format: older ones are upgraded).
 
     Prices: ``price`` (``"cpu=...,gpu=..."``) over those the run recorded; runs that recorded none
     use the config files or the defaults (``automl.prices``).
     """
     run_dir = Path(run_dir)
-    record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    plan = record["plan"]
-    metric = plan["metric"]
-    finalists = sorted(
-        record.get("finalists", []),
-        key=lambda f: (f["test_scores"].get(metric) is None,
-                       -(f["test_scores"].get(metric) or 0) if greater_is_better(metric) else (f["test_scores"].get(metric) or 0)),
-    )
+    record = RunRecord.read(run_dir).to_dict()
+    metric = record["plan"]["metric"]
+    finalists = sorted(record["finalists"], key=lambda f: _rank(f["test_scores"].get(metric), metric))
     trials = _read_trials(run_dir / "trials.jsonl")
-    recorded = record.get("prices")
-    base = Prices.from_dict(recorded) if recorded else None
-    prices = resolve(price, base=base) if price is not None or base is None else base
-    money = costs(finalists, record.get("hardware", {}), prices)
+    money = costs(finalists, record["hardware"], _prices(record, price))
     frame = read_predictions(run_dir)
-    seed = record.get("seed", 0)
-    classes = record.get("classes")
-    pair = [f for f in finalists if f["approach"] != "blend"]
-    summary = comparison(pair, metric, money["approaches"], None)
+    frame = None if frame is None else upgrade_predictions(frame)
+    seed, classes = record["seed"], record["classes"]
+    named = approaches(record)
+    summary = comparison(finalists, metric, money["approaches"], None)
     if summary is not None:
-        summary = comparison(pair, metric, money["approaches"],
+        summary = comparison(finalists, metric, money["approaches"],
                              interval(frame, record["task"], classes, metric, summary["winner"], summary["loser"],
                                       seed))
     return {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "run",
-        "generator": f"automl {_version()}",
-        "dataset": record["data"]["name"],
-        "status": record["status"],
-        "verdict": verdict(finalists, metric, record["data"]["name"], record["modality"], summary),
-        "comparison": summary,
-        "task": record["task"],
-        "modality": record["modality"],
-        "target": record["target"],
-        "classes": classes,
-        "metric": metric,
-        "metric_label": LABELS[metric],
-        "greater_is_better": greater_is_better(metric),
-        "budget_seconds": record["budget_seconds"],
-        "total_seconds": record.get("total_seconds"),
-        "leaderboard": finalists,
-        "costs": money,
+        "schema_version": SCHEMA_VERSION, "kind": "run", "generator": f"automl {_version()}",
+        "dataset": record["data"]["name"], "status": record["status"],
+        "verdict": verdict(finalists, metric, record["data"]["name"], summary),
+        "comparison": summary, "approaches": named, "task": record["task"], "modality": record["modality"],
+        "target": record["target"], "classes": classes, "metric": metric, "metric_label": LABELS[metric],
+        "greater_is_better": greater_is_better(metric), "budget_seconds": record["budget_seconds"],
+        "total_seconds": record.get("total_seconds"), "leaderboard": finalists, "costs": money,
         "trial_counts": {a: sum(1 for t in trials if t["approach"] == a) for a in record.get("spend", {})},
         "anytime": _anytime(trials, metric),
-        "evaluation": evaluate(frame, record["task"], classes, [f["approach"] for f in pair], seed),
+        "evaluation": evaluate(frame, record["task"], classes, [a for a in named if named[a]["kind"] != "blend"],
+                               seed),
         "training_curves": record.get("training_curves", {}),
         "feature_importance": _importance(record.get("feature_importance", {})),
-        "trail": trail(record, trials),
-        "spend": record.get("spend", {}),
-        "profile": record["profile"],
-        "plan": plan,
-        "hardware": record["hardware"],
-        "versions": record["versions"],
-        "cost_formula": money["formula"],
-        "errors": record.get("errors", []),
-        "skipped_files": record.get("skipped_files", []),
-        "seed": seed,
-        "command": record.get("command", ""),
+        "trail": trail(record, trials), "spend": record.get("spend", {}), "profile": record["profile"],
+        "plan": record["plan"], "hardware": record["hardware"], "versions": record["versions"],
+        "cost_formula": money["formula"], "errors": record.get("errors", []),
+        "skipped_files": record.get("skipped_files", []), "seed": seed, "command": record.get("command", ""),
         "split": record.get("split", {}),
     }
+
+
+def approaches(record: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """What each approach of a run is: its kind (classical, deep or blend) and what a sentence calls it."""
+    named = {a["name"]: {"kind": a.get("kind", "classical"), "noun": a.get("noun") or a["name"]}
+             for a in record["plan"].get("approaches", [])}
+    for f in record["finalists"]:
+        named.setdefault(f["approach"], {"kind": f.get("kind", "classical"), "noun": f.get("noun") or f["approach"]})
+    return named
 
 
 def write_reports(run_dir: str | Path, formats: tuple[str, ...] = FORMATS, price: Any = None,
@@ -107,8 +92,7 @@ def write_reports(run_dir: str | Path, formats: tuple[str, ...] = FORMATS, price
 
     Markdown's charts go to ``plots/*.svg`` beside it. Returns the report files' paths.
     """
-    report = build(run_dir, price)
-    return _write(report, Path(out) if out is not None else Path(run_dir), formats)
+    return write(build(run_dir, price), Path(out) if out is not None else Path(run_dir), formats)
 
 
 def write_comparison(run_dirs: list[str | Path], out: str | Path, formats: tuple[str, ...] = FORMATS,
@@ -116,10 +100,11 @@ def write_comparison(run_dirs: list[str | Path], out: str | Path, formats: tuple
     """One report across several runs, datasets as rows, written into ``out``."""
     from .compare import compare
 
-    return _write(compare([(Path(r).name, build(r, price)) for r in run_dirs]), Path(out), formats)
+    return write(compare([(Path(r).name, build(r, price)) for r in run_dirs]), Path(out), formats)
 
 
-def _write(report: dict[str, Any], folder: Path, formats: tuple[str, ...]) -> list[Path]:
+def write(report: dict[str, Any], folder: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Write ``report`` in ``formats`` into ``folder``; returns the report files' paths."""
     written = []
     for fmt in formats:
         path = folder / f"report.{fmt}"
@@ -208,7 +193,18 @@ def _metrics_of(report: dict[str, Any]) -> list[str]:
 def _read_trials(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [upgrade_trial(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _rank(score: float | None, metric: str) -> tuple[bool, float]:
+    """Sort key: best test score first, missing scores last."""
+    return score is None, -(score or 0) if greater_is_better(metric) else (score or 0)
+
+
+def _prices(record: dict[str, Any], price: Any) -> Prices:
+    recorded = record.get("prices")
+    base = Prices.from_dict(recorded) if recorded else None
+    return resolve(price, base=base) if price is not None or base is None else base
 
 
 def _anytime(trials: list[dict[str, Any]], metric: str) -> dict[str, list[list[float]]]:

@@ -8,7 +8,7 @@ busy core plus GPU seconds at an assumed GPU power.
 
 Example:
     >>> from automl.prices import Prices
-    >>> f = {"approach": "gbm", "fit_seconds": 3600.0, "cpu_seconds": 3600.0, "gpu_seconds": 0.0,
+    >>> f = {"approach": "classical", "fit_seconds": 3600.0, "cpu_seconds": 3600.0, "gpu_seconds": 0.0,
     ...      "predict_ms_per_row": 0.01, "predict_cpu_ms_per_row": 0.01}
     >>> c = approach_costs(f, {"cpu_count": 2, "gpu": False}, Prices())
     >>> round(c["train_usd"], 3), c["train_wh"]

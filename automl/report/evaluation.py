@@ -6,12 +6,12 @@ without loading any model. ``evaluate`` is pure; ``read_predictions`` reads the 
 
 Example:
     >>> import pandas as pd
-    >>> frame = pd.DataFrame({"actual": ["a", "b", "b"], "gbm_proba_a": [0.9, 0.2, 0.6],
-    ...                       "gbm_proba_b": [0.1, 0.8, 0.4]})
-    >>> out = evaluate(frame, "multiclass", ["a", "b"], ["gbm"])
-    >>> out["approaches"]["gbm"]["confusion"]
+    >>> frame = pd.DataFrame({"actual": ["a", "b", "b"], "classical_proba_a": [0.9, 0.2, 0.6],
+    ...                       "classical_proba_b": [0.1, 0.8, 0.4]})
+    >>> out = evaluate(frame, "multiclass", ["a", "b"], ["classical"])
+    >>> out["approaches"]["classical"]["confusion"]
     [[1, 0], [1, 1]]
-    >>> [round(c["recall"], 2) for c in out["approaches"]["gbm"]["per_class"]]
+    >>> [round(c["recall"], 2) for c in out["approaches"]["classical"]["per_class"]]
     [1.0, 0.5]
 """
 
@@ -56,7 +56,7 @@ def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str],
         out["note"] = (f"The confusion matrices show the {MAX_CLASSES_SHOWN} most frequent of {len(labels)} "
                        "classes; per-class scores list them all.")
     out["shown"] = shown
-    for name in sorted(approaches, key=_order):
+    for name in approaches:
         proba = probabilities(frame, name, classes or [])
         if proba is None:
             continue
@@ -102,11 +102,6 @@ def interval(frame: Any, task: str, classes: list | None, metric: str, a: str, b
     return paired_difference(y, out_a, out_b, task, metric, seed=seed)
 
 
-def _order(approach: str) -> int:
-    """Gradient boosting first, then the network, then anything else."""
-    return {"gbm": 0, "deep": 1}.get(approach, 2)
-
-
 def _per_class(matrix: Any, labels: list[str]) -> list[dict[str, Any]]:
     tp = np.diag(matrix).astype(float)
     support = matrix.sum(axis=1)
@@ -129,7 +124,7 @@ def _regression(frame: Any, approaches: list[str], seed: int) -> dict[str, Any]:
     out: dict[str, Any] = {"approaches": {}}
     if len(actual) > MAX_POINTS:
         out["note"] = f"The plots show {MAX_POINTS} of the {len(actual):,} test rows, drawn at random."
-    for name in sorted(approaches, key=_order):
+    for name in approaches:
         pred = values(frame, name)
         if pred is None:
             continue

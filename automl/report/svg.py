@@ -31,9 +31,6 @@ OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
 }
-APPROACH_COLOURS = {"gbm": OKABE_ITO["blue"], "deep": OKABE_ITO["vermillion"], "blend": OKABE_ITO["purple"]}
-APPROACH_MARKERS = {"gbm": "circle", "deep": "square", "blend": "diamond"}
-APPROACH_DASHES = {"gbm": None, "deep": "6 3", "blend": "2 3"}
 SERIES = [OKABE_ITO[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky_blue", "black")]
 INK = "#1a1a1a"
 GRID = "#d9d9d9"

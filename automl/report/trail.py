@@ -5,10 +5,10 @@ modality: the search spaces are summarised from the values the trials
 actually tried, not from any route's internals.
 
 Example:
-    >>> trials = [{"approach": "gbm", "model": "xgboost", "status": "ok", "params": {"max_depth": 3}},
-    ...           {"approach": "gbm", "model": "xgboost", "status": "failed", "error": "boom",
+    >>> trials = [{"approach": "classical", "model": "xgboost", "status": "ok", "params": {"max_depth": 3}},
+    ...           {"approach": "classical", "model": "xgboost", "status": "failed", "error": "boom",
     ...            "params": {"max_depth": 8}}]
-    >>> tried(trials)["gbm"]["models"]["xgboost"]
+    >>> tried(trials)["classical"]["models"]["xgboost"]
     {'trials': 2, 'failed': 1, 'space': {'max_depth': '3 to 8'}}
 """
 

@@ -1,21 +1,25 @@
 """The verdict: who wins, by how much and how surely, at what cost, and when the other is the better buy. Pure.
 
-``comparison`` summarises the two approaches from the numbers the report already
-has (test scores, the paired bootstrap interval, costs); ``verdict`` writes it
-as one or two sentences. Without a comparison (old runs, one approach) it
-falls back to scores and training time.
+However many approaches ran, the verdict sets the best classical finalist
+against the best deep one (each chosen by its validation score), names each
+the way the run recorded it, and says in a last sentence when the blend of
+them all beats both. ``comparison`` summarises that pair from the numbers the
+report already has (test scores, the paired bootstrap interval, costs);
+``verdict`` writes it as one or two sentences, falling back to scores and
+training time for runs without costs.
 
 Example:
-    >>> gbm = {"approach": "gbm", "test_scores": {"accuracy": 0.87}, "fit_seconds": 20.0}
-    >>> deep = {"approach": "deep", "test_scores": {"accuracy": 0.85}, "fit_seconds": 60.0}
+    >>> gbm = {"approach": "classical", "noun": "gradient boosting", "test_scores": {"accuracy": 0.87},
+    ...        "fit_seconds": 20.0}
+    >>> deep = {"approach": "deep", "kind": "deep", "test_scores": {"accuracy": 0.85}, "fit_seconds": 60.0}
     >>> verdict([gbm, deep], "accuracy", "adult")
     'Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network (2.0 points better), and it took 3.0x less time to train (20s vs 60s).'
-    >>> money = {"gbm": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
+    >>> money = {"classical": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
     ...          "deep": {"train_usd": 0.018, "predict_usd_per_1000": 0.0009}}
     >>> interval = {"difference": 0.02, "low": 0.005, "high": 0.035, "level": 0.95, "rows": 900}
     >>> c = comparison([gbm, deep], "accuracy", money, interval)
     >>> c["winner"], round(c["train_cost_ratio"], 3), c["significant"]
-    ('gbm', 0.056, True)
+    ('classical', 0.056, True)
     >>> print(verdict([gbm, deep], "accuracy", "adult", comparison=c))
     Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network, 2.0 points better (95% interval 0.5 to 3.5 points on 900 test rows). It costs 18.0x less to train ($0.0010 vs $0.018) and 9.0x less per 1,000 predictions ($0.00010 vs $0.00090), so nothing here favours the deep network.
 """
@@ -27,40 +31,71 @@ from typing import Any
 
 from ..metrics import LABELS, better, greater_is_better
 
-NAMES = {"gbm": ("Gradient boosting", "gradient boosting"), "deep": ("The deep network", "the deep network")}
-CLASSICAL = {"text": ("The classical TF-IDF model", "the classical TF-IDF model")}
+LEGACY_NOUNS = {"gbm": "gradient boosting", "classical": "gradient boosting", "deep": "the deep network",
+                "blend": "the blend"}
 UNIT_SCALE = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
 TIE = 1e-9
 SIMILAR = 1.25  # cost ratios below this are within timing noise: no advice is built on them
 
 
-def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: str = "tabular",
+def kind_of(finalist: dict[str, Any]) -> str:
+    """classical, deep or blend (runs that did not record it: from the approach's name)."""
+    name = finalist["approach"]
+    return finalist.get("kind") or ("deep" if name == "deep" else "blend" if name == "blend" else "classical")
+
+
+def noun(finalist: dict[str, Any], capital: bool = False) -> str:
+    """What a sentence calls a finalist: ``gradient boosting``, ``the deep network`` (``The ...`` to start one)."""
+    text = finalist.get("noun") or LEGACY_NOUNS.get(finalist["approach"], finalist["approach"])
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def pair(finalists: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
+    """The finalists the verdict compares: the best classical and the best deep one (by validation score,
+    else test score), or, when only one kind ran, the two best of it."""
+    def pick(group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        by_val = all(f.get("val_score") is not None for f in group)
+        return sorted(group, key=lambda f: _order(f.get("val_score") if by_val else f["test_scores"].get(metric),
+                                                  metric))
+
+    models = [f for f in finalists if kind_of(f) != "blend"]
+    by_kind = {k: pick([f for f in models if kind_of(f) == k]) for k in ("classical", "deep")}
+    if by_kind["classical"] and by_kind["deep"]:
+        return [by_kind["classical"][0], by_kind["deep"][0]]
+    return pick(models)[:2]
+
+
+def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str,
             comparison: dict[str, Any] | None = None) -> str:
-    """Classical against deep in one or two sentences; one more when the blend of both beats them."""
-    pair = [f for f in finalists if f["approach"] != "blend"]
-    if comparison is not None and len(pair) == 2:
-        head = _with_costs(comparison, metric, dataset, modality)
+    """The best classical model against the best deep one in one or two sentences; one more when the blend of
+    them all beats both."""
+    chosen = pair(finalists, metric)
+    if comparison is not None and len(chosen) == 2:
+        head = _with_costs(comparison, metric, dataset, {f["approach"]: f for f in chosen})
     else:
-        head = _head(pair, metric, dataset, modality)
-    blend = next((f for f in finalists if f["approach"] == "blend"), None)
+        head = _head(chosen, metric, dataset)
+    blend = next((f for f in finalists if kind_of(f) == "blend"), None)
     score = blend and blend["test_scores"].get(metric)
-    others = [f["test_scores"].get(metric) for f in finalists if f["approach"] != "blend"]
+    others = [f["test_scores"].get(metric) for f in finalists if kind_of(f) != "blend"]
     if score is not None and all(better(score, o, metric) for o in others):
-        head += f" Averaging the two models' predictions does better still: test {LABELS[metric]} {_num(score)}."
+        n = len((blend.get("params") or {}).get("members") or others)
+        head += (f" Averaging the {'two' if n == 2 else n} models' predictions does better still: test "
+                 f"{LABELS[metric]} {_num(score)}.")
     return head
 
 
-def _head(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: str) -> str:
+def _order(score: float | None, metric: str) -> tuple[bool, float]:
+    return score is None, -(score or 0.0) if greater_is_better(metric) else (score or 0.0)
+
+
+def _head(finalists: list[dict[str, Any]], metric: str, dataset: str) -> str:
     label = LABELS[metric]
-    names = NAMES | ({"gbm": CLASSICAL[modality]} if modality in CLASSICAL else {})
     if not finalists:
         return f"No approach produced a model on {dataset}."
     if len(finalists) == 1:
         only = finalists[0]
-        return (
-            f"Only {names[only['approach']][1]} ran on {dataset} (no comparison); "
-            f"its test {label} is {_num(only['test_scores'].get(metric))}."
-        )
+        return (f"Only {noun(only)} ran on {dataset} (no comparison); its test {label} is "
+                f"{_num(only['test_scores'].get(metric))}.")
     a, b = finalists[0], finalists[1]
     win, lose = (a, b) if not better(b["test_scores"].get(metric), a["test_scores"].get(metric), metric) else (b, a)
     ws, ls = win["test_scores"].get(metric), lose["test_scores"].get(metric)
@@ -71,15 +106,12 @@ def _head(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: 
     else:
         cost = f"it took {1 / ratio:.1f}x more time to train {times}"
     if ws is not None and ls is None:
-        return (
-            f"{names[win['approach']][0]} wins on {dataset}: test {label} {_num(ws)}, while "
-            f"{names[lose['approach']][1]} has no {label} on these rows; {cost}."
-        )
+        return (f"{noun(win, True)} wins on {dataset}: test {label} {_num(ws)}, while {noun(lose)} has no {label} on "
+                f"these rows; {cost}.")
     if ws is None or abs(ws - ls) <= TIE:
-        return (
-            f"{names['gbm'][0]} and {names['deep'][1]} tie on {dataset} at test {label} {_num(ws)}; "
-            f"{names[win['approach']][1]} {cost.replace('it took', 'took')}."
-        )
+        first, second = sorted((a, b), key=lambda f: kind_of(f) != "classical")
+        return (f"{noun(first, True)} and {noun(second)} tie on {dataset} at test {label} {_num(ws)}; "
+                f"{noun(win)} {cost.replace('it took', 'took')}.")
     gap = abs(ws - ls)
     if metric in UNIT_SCALE:
         by = f"{gap * 100:.1f} points better"
@@ -87,10 +119,8 @@ def _head(finalists: list[dict[str, Any]], metric: str, dataset: str, modality: 
         word = "higher" if greater_is_better(metric) else "lower"
         by = f"{gap:.4g} {word}, {gap / max(abs(ls), 1e-12):.1%} better"
     joiner = "and" if ratio >= 1 else "but"
-    return (
-        f"{names[win['approach']][0]} wins on {dataset}: test {label} {_num(ws)} against {_num(ls)} for "
-        f"{names[lose['approach']][1]} ({by}), {joiner} {cost}."
-    )
+    return (f"{noun(win, True)} wins on {dataset}: test {label} {_num(ws)} against {_num(ls)} for {noun(lose)} "
+            f"({by}), {joiner} {cost}.")
 
 
 def _num(value: float | None) -> str:
@@ -103,17 +133,19 @@ def _secs(seconds: float) -> str:
     return f"{seconds:.1f}s" if seconds < 10 else f"{seconds:.0f}s"
 
 
-def comparison(pair: list[dict[str, Any]], metric: str, money: dict[str, dict[str, Any]],
+def comparison(finalists: list[dict[str, Any]], metric: str, money: dict[str, dict[str, Any]],
                interval: dict[str, Any] | None) -> dict[str, Any] | None:
     """Winner, gain (positive: the winner is better) with its interval, and the winner's cost ratios.
 
-    ``money`` maps approach -> its costs (``train_usd``, ``predict_usd_per_1000``); ``interval`` is the
-    paired bootstrap of ``metric(winner) - metric(loser)``. None unless both approaches have a score.
+    The pair is ``pair(finalists)``: the best classical and the best deep
+    finalist. ``money`` maps approach -> its costs (``train_usd``,
+    ``predict_usd_per_1000``); ``interval`` is the paired bootstrap of
+    ``metric(winner) - metric(loser)``. None unless the pair both have a score.
     """
-    pair = [f for f in pair if f["approach"] != "blend"]
-    if len(pair) != 2 or any(f["test_scores"].get(metric) is None for f in pair):
+    chosen = pair(finalists, metric)
+    if len(chosen) != 2 or any(f["test_scores"].get(metric) is None for f in chosen):
         return None
-    a, b = pair
+    a, b = chosen
     win, lose = (b, a) if better(b["test_scores"][metric], a["test_scores"][metric], metric) else (a, b)
     ws, ls = win["test_scores"][metric], lose["test_scores"][metric]
     sign = 1.0 if greater_is_better(metric) else -1.0
@@ -124,6 +156,7 @@ def comparison(pair: list[dict[str, Any]], metric: str, money: dict[str, dict[st
     w_money, l_money = money.get(win["approach"], {}), money.get(lose["approach"], {})
     return {
         "winner": win["approach"], "loser": lose["approach"], "tie": abs(ws - ls) <= TIE,
+        "winner_kind": kind_of(win), "loser_kind": kind_of(lose),
         "winner_score": ws, "loser_score": ls, "gain": gain,
         "unit": "points" if metric in UNIT_SCALE else LABELS[metric],
         "interval": None if low is None else {**interval, "difference": sign * interval["difference"],
@@ -138,9 +171,8 @@ def comparison(pair: list[dict[str, Any]], metric: str, money: dict[str, dict[st
     }
 
 
-def _with_costs(c: dict[str, Any], metric: str, dataset: str, modality: str) -> str:
-    names = NAMES | ({"gbm": CLASSICAL[modality]} if modality in CLASSICAL else {})
-    win, lose = names[c["winner"]], names[c["loser"]]
+def _with_costs(c: dict[str, Any], metric: str, dataset: str, by_name: dict[str, dict[str, Any]]) -> str:
+    win, lose = by_name[c["winner"]], by_name[c["loser"]]
     label = LABELS[metric]
     band = ""
     if c["interval"] is not None:
@@ -148,20 +180,21 @@ def _with_costs(c: dict[str, Any], metric: str, dataset: str, modality: str) -> 
         band = (f" ({i['level']:.0%} interval {_gap(i['low'], metric)} to {_gap(i['high'], metric, True)}"
                 f" on {i['rows']:,} test rows)")
     if c["tie"]:
-        first = (f"{names['gbm'][0]} and {names['deep'][1]} tie on {dataset} at test {label} "
-                 f"{_num(c['winner_score'])}{band}.")
+        first, second = sorted((win, lose), key=lambda f: kind_of(f) != "classical")
+        first_sentence = (f"{noun(first, True)} and {noun(second)} tie on {dataset} at test {label} "
+                          f"{_num(c['winner_score'])}{band}.")
     else:
-        first = (f"{win[0]} wins on {dataset}: test {label} {_num(c['winner_score'])} against "
-                 f"{_num(c['loser_score'])} for {lose[1]}, {_gap(c['gain'], metric, True)} better{band}.")
+        first_sentence = (f"{noun(win, True)} wins on {dataset}: test {label} {_num(c['winner_score'])} against "
+                          f"{_num(c['loser_score'])} for {noun(lose)}, {_gap(c['gain'], metric, True)} better{band}.")
     train, predict = c["train_cost_ratio"], c["predict_cost_ratio"]
     if train is None:
-        return first
+        return first_sentence
     tu, pu = c["train_usd"], c["predict_usd_per_1000"]
     second = f"It costs {_times(train)} to train ({_usd(tu[c['winner']])} vs {_usd(tu[c['loser']])})"
     if predict is not None:
         second += (f" and {_times(predict)} per 1,000 predictions ({_usd(pu[c['winner']])} vs "
                    f"{_usd(pu[c['loser']])})")
-    return f"{first} {second}, {_advice(c, win[1], lose[1], metric)}."
+    return f"{first_sentence} {second}, {_advice(c, noun(win), noun(lose), metric)}."
 
 
 def _advice(c: dict[str, Any], win: str, lose: str, metric: str) -> str:

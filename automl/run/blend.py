@@ -1,7 +1,7 @@
-"""The blend: the plain average of the classical and the deep model's predictions.
+"""The blend: the plain average of every finalist's predictions.
 
 Equal weights, nothing fitted, so scoring it on the test rows is as honest as
-scoring either member. It is saved as a list of member approaches; their own
+scoring its members. It is saved as the list of member approaches; their own
 folders hold the models.
 
 Example:
@@ -9,8 +9,9 @@ Example:
     >>> class Const:
     ...     def __init__(self, p): self.p = np.array([p])
     ...     def predict_proba(self, frame): return self.p
-    >>> BlendModel([Const([0.2, 0.8]), Const([0.6, 0.4])], "binary").predict_proba(None).tolist()
-    [[0.4, 0.6]]
+    >>> blend = BlendModel([Const([0.2, 0.8]), Const([0.6, 0.4])], "binary", ("classical", "deep"))
+    >>> blend.name, blend.predict_proba(None).tolist()
+    ('mean of classical and deep', [[0.4, 0.6]])
 """
 
 from __future__ import annotations
@@ -19,15 +20,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..registry import ALIASES
+
 
 class BlendModel:
-    name = "mean of gbm and deep"
-
-    def __init__(self, members: list[Any], task: str, approaches: tuple[str, ...] = ("gbm", "deep")):
+    def __init__(self, members: list[Any], task: str, approaches: tuple[str, ...]):
         self.members = members
         self.task = task
-        self.approaches = approaches
+        self.approaches = tuple(approaches)
         self.params = {"members": list(approaches), "weights": [1.0 / len(approaches)] * len(approaches)}
+
+    @property
+    def name(self) -> str:
+        *rest, last = self.approaches
+        return f"mean of {', '.join(rest)} and {last}"
 
     def predict_proba(self, frame: Any) -> Any:
         import numpy as np
@@ -47,4 +53,6 @@ class BlendModel:
 
 
 def members_of(folder: Path) -> list[str]:
-    return json.loads((folder / "blend.json").read_text(encoding="utf-8"))["members"]
+    """The approaches a saved blend averages (``gbm`` in runs before 0.2 read as ``classical``)."""
+    members = json.loads((folder / "blend.json").read_text(encoding="utf-8"))["members"]
+    return [ALIASES.get(m, m) for m in members]

@@ -1,15 +1,17 @@
 """Profile + budget + hardware -> Plan, with the reasons as sentences.
 
 Pure and free of ML imports: the same inputs always give the same plan, and
-``automl inspect`` shows it without training anything.
+``automl inspect`` shows it without training anything. What differs by
+modality (its approaches and their time shares, validation scheme, input
+spec) comes from the modality and the routes registered for it, however many.
 
 Example:
-    >>> from automl.inspection import Profile
+    >>> from automl.data.profile import Profile
     >>> from automl.hardware import Hardware
     >>> p = Profile(1000, 5, 0, [], "y", "", "binary", "", "tabular", "", {"a": 500, "b": 500}, 0)
     >>> plan = make_plan(p, 120, Hardware(2, 8 << 30, None))
     >>> [a.name for a in plan.approaches], plan.validation
-    (['gbm', 'deep'], 'kfold')
+    (['classical', 'deep'], 'kfold')
 """
 
 from __future__ import annotations
@@ -19,26 +21,12 @@ from typing import Any
 
 from .. import registry
 from ..budget import format_seconds
+from ..data.profile import Profile
 from ..errors import ConfigError
 from ..hardware import Hardware
-from ..data.profile import Profile
 from ..metrics import LABELS, check_metric, default_metric
 
-PRIMARY = {"tabular": "gbm", "image": "deep", "text": "deep", "audio": "deep"}
-WHY_PRIMARY = {
-    "gbm": "gradient boosting is the usual winner on tabular data: strong on structured features, cheap and interpretable",
-    "deep": "deep networks learn features from raw images, text and audio end to end",
-}
-# Share of the search time when both approaches run. The cheap classical side
-# always runs first, so a good model exists within seconds; the network gets
-# its share plus whatever the classical side leaves unused.
-SHARES = {"tabular": {"gbm": 0.45, "deep": 0.55}, "text": {"gbm": 0.25, "deep": 0.75},
-          "image": {"gbm": 0.2, "deep": 0.8}, "audio": {"gbm": 0.2, "deep": 0.8}}
-RUN_ORDER = ("gbm", "deep")
-MIN_DEEP_SECONDS = 20.0
-DEEP_SHUTDOWN_SECONDS = 3.0  # measured: TensorFlow takes 2-3 s to exit after a search on 2 cores
-KFOLD_MAX_ROWS = 5000
-TEXT_RACE_MAX_ROWS = 20000  # above this one 20% split is steady and k-fold TF-IDF refits cost minutes
+MIN_DEEP_SECONDS = registry.DEEP["min_seconds"]
 TEST_FRACTION = 0.2
 MAX_TEST_ROWS = 20000
 
@@ -50,6 +38,8 @@ class ApproachPlan:
     label: str
     seconds: float
     reason: str
+    kind: str = "classical"  # classical | deep
+    noun: str = ""  # what a sentence calls it
 
 
 @dataclass
@@ -69,6 +59,7 @@ class Plan:
     inputs: dict[str, Any] = field(default_factory=dict)  # per-modality input shape, e.g. {"image": {"size": 32, ...}}
 
     def approach(self, name: str) -> ApproachPlan | None:
+        name = registry.ALIASES.get(name, name)
         return next((a for a in self.approaches if a.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,125 +72,98 @@ class Plan:
         return cls(**data)
 
 
-def make_plan(
-    profile: Profile, budget_seconds: float, hardware: Hardware, compare: bool = True, metric: str | None = None
-) -> Plan:
+def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compare: bool = True,
+              metric: str | None = None) -> Plan:
     """Decide what runs, for how long, validated how, and say why."""
-    modality, task = profile.modality, profile.task
-    metric = check_metric(metric, task)
-    names = registry.available(modality)
-    if not names:
-        supported = sorted({m for m, _ in registry.ROUTES})
-        raise ConfigError(
-            f"{modality} data is not supported yet ({profile.modality_reason}). "
-            f"This version trains on {', '.join(supported)} data."
-        )
-    reasons = [profile.modality_reason, profile.target_reason, profile.task_reason]
-    skipped: list[str] = []
-    metric_why = "it was given with --metric" if metric != default_metric(task) else "it is the default for this task"
-    reasons.append(f"The search optimises {LABELS[metric]} because {metric_why}.")
-
-    primary = PRIMARY[modality] if PRIMARY[modality] in names else names[0]
-    comparison = next((n for n in names if n != primary), None)
-    if not compare and comparison is not None:
-        skipped.append(f"The comparison with {registry.describe(modality, comparison)} is off (--no-compare).")
-        comparison = None
-    running = [n for n in RUN_ORDER if n in (primary, comparison)]
-    reserve = round(_reserve(budget_seconds, set(running)), 1)
-    seconds = _shares(budget_seconds - reserve, running, modality)
-    if "deep" in seconds and len(running) > 1 and seconds["deep"] < MIN_DEEP_SECONDS:
-        skipped.append(
-            f"The deep {'comparison' if primary != 'deep' else 'search'} is skipped: the budget leaves it "
-            f"{format_seconds(seconds['deep'])}, less than the {MIN_DEEP_SECONDS:.0f}s a network needs to load "
-            "and train here; raise --budget to include it."
-        )
-        running = [n for n in running if n != "deep"]
-        reserve = round(_reserve(budget_seconds, set(running)), 1)
-        seconds = _shares(budget_seconds - reserve, running, modality)
-    plans = []
-    for name in running:
-        label = registry.describe(modality, name)
-        if name == primary:
-            why = f"Primary: {label}, because {WHY_PRIMARY[name]}"
-        elif name == PRIMARY[modality] or primary == "gbm":
-            why = f"Comparison: {label} on the same test rows"
-        else:
-            why = f"Comparison: {label} on the same test rows (the network is the usual winner here)"
-        after = " plus whatever runs before it leaves unused" if name != running[0] else ""
-        first = " It runs first, so a good model exists within seconds." if name == "gbm" and len(running) > 1 else ""
-        plans.append(ApproachPlan(name, "primary" if name == primary else "comparison", label, seconds[name],
-                                  f"{why}; {format_seconds(seconds[name])} of the budget{after}.{first}"))
-    reasons += [p.reason for p in plans]
-    reasons.append(
-        f"{format_seconds(reserve)} of the {format_seconds(budget_seconds)} budget is kept for scoring the "
-        + ("finalists, saving models, writing the report and TensorFlow's shutdown."
-           if "deep" in {p.name for p in plans} else "finalists, saving models and writing the report.")
-    )
-
-    n = profile.n_train_rows
-    n_classes = len(profile.class_counts or {})
-    test_rows = max(min(int(round(n * TEST_FRACTION)), MAX_TEST_ROWS), n_classes)
-    train_rows = n - test_rows
-    split_kind = "stratified " if task != "regression" else ""
-    reasons.append(
-        f"{test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a {split_kind}test set fixed by the "
-        "seed; no search sees them, and every finalist is scored on exactly these rows."
-    )
-    if modality == "text" and "gbm" in running and train_rows <= TEXT_RACE_MAX_ROWS:
-        validation, folds = "kfold", 5
-        reasons.append(
-            f"Classical text candidates are chosen by successive halving over a 5-fold split of the {train_rows:,} "
-            "training rows (all on one fold, the better half on two more, the best on all five): on one split of "
-            "this size a few rows decide, and linear models on TF-IDF fit in seconds. The network is compared on a "
-            "20% validation split (used for early stopping too)."
-        )
-    elif modality != "tabular":
-        validation, folds = "holdout", 1
-        reasons.append(
-            f"Both approaches are compared on a 20% validation split of the {train_rows:,} training rows "
-            "(used for early stopping too)."
-        )
-    elif train_rows <= KFOLD_MAX_ROWS:
-        validation, folds = "kfold", 5
-        reasons.append(
-            f"Gradient-boosting candidates are compared by 5-fold cross-validation: with {train_rows:,} training "
-            "rows a single validation split would be noisy, and each fold is cheap."
-        )
-    else:
-        validation, folds = "holdout", 1
-        reasons.append(
-            f"Candidates are compared on a 20% validation split of the {train_rows:,} training rows: "
-            "large enough to be steady, and k-fold would cost k times more."
-        )
-    device = "gpu" if hardware.gpu else "cpu"
+    task, metric = profile.task, check_metric(metric, profile.task)
+    specs = registry.routes(profile.modality)
+    if not specs:
+        supported = sorted(m.name for m in registry.modalities() if registry.routes(m.name))
+        raise ConfigError(f"{profile.modality} data is not supported yet ({profile.modality_reason}). This version "
+                          f"trains on {', '.join(supported)} data.")
+    modality = registry.modality(profile.modality)
+    why = "it was given with --metric" if metric != default_metric(task) else "it is the default for this task"
+    reasons = [profile.modality_reason, profile.target_reason, profile.task_reason,
+               f"The search optimises {LABELS[metric]} because {why}."]
+    primary = modality.primary if any(s.approach == modality.primary for s in specs) else specs[0].approach
+    running, skipped = _running(specs, primary, compare)
+    running, seconds, reserve, short = _fit_budget(running, primary, modality, budget_seconds)
+    approaches = [_approach(s, primary, seconds, i, len(running), modality.why_primary) for i, s in enumerate(running)]
+    reasons += [a.reason for a in approaches]
+    ending = " and the deep-learning backend's shutdown" if any(s.shutdown_seconds for s in running) else ""
+    reasons.append(f"{format_seconds(reserve)} of the {format_seconds(budget_seconds)} budget is kept for scoring the "
+                   f"finalists, saving models, writing the report{ending}.")
+    test_rows, why_test = _test_rows(profile)
+    validation, folds, why_validation = modality.validation(profile.n_train_rows - test_rows,
+                                                            [a.name for a in approaches])
+    reasons += [why_test, why_validation]
     inputs: dict[str, Any] = {}
-    if modality in ("image", "audio"):
-        if modality == "image":
-            from ..modalities.image.decode import ImageStats as Stats, choose_spec
-        else:
-            from ..modalities.audio.decode import AudioStats as Stats, choose_spec
-        column = next(c for c in profile.features if c.kind == f"{modality}_path")
-        stats = Stats(**{k: v for k, v in column.stats.items() if k != "unreadable"})
-        spec, why = choose_spec(stats, budget_seconds, hardware.gpu)
-        inputs[modality] = spec.to_dict()
-        reasons.append(why)
+    spec = modality.input_spec(profile, budget_seconds, hardware)
+    if spec is not None:
+        inputs[modality.name] = spec[0]
+        reasons.append(spec[1])
+    device = "gpu" if hardware.gpu else "cpu"
     reasons.append(f"Training runs on the {device.upper()} ({hardware.describe()}).")
-    return Plan(
-        modality=modality, task=task, metric=metric, budget_seconds=float(budget_seconds),
-        reserve_seconds=reserve, test_rows=test_rows, validation=validation, folds=folds,
-        device=device, approaches=plans, reasons=reasons, skipped=skipped, inputs=inputs,
-    )
+    return Plan(modality=modality.name, task=task, metric=metric, budget_seconds=float(budget_seconds),
+                reserve_seconds=reserve, test_rows=test_rows, validation=validation, folds=folds, device=device,
+                approaches=approaches, reasons=reasons, skipped=skipped + short, inputs=inputs)
 
 
-def _reserve(budget_seconds: float, approaches: set[str | None]) -> float:
-    """Seconds kept back from the searches for scoring, saving, reporting and exit."""
-    base = min(max(3.0, 0.06 * budget_seconds), 60.0)
-    return base + (DEEP_SHUTDOWN_SECONDS if "deep" in approaches else 0.0)
+def _running(specs: list[Any], primary: str, compare: bool) -> tuple[list[Any], list[str]]:
+    """The approaches to run, classical ones first (a good model exists within seconds), and those left out."""
+    ordered = sorted(specs, key=lambda s: registry.KINDS.index(s.kind))
+    if compare:
+        return ordered, []
+    off = [f"The comparison with {s.label} is off (--no-compare)." for s in ordered if s.approach != primary]
+    return [s for s in ordered if s.approach == primary], off
 
 
-def _shares(usable: float, running: list[str], modality: str) -> dict[str, float]:
-    """Seconds per approach, rounded to 0.1 s, summing to ``usable``."""
-    if len(running) == 1:
-        return {running[0]: round(usable, 1)}
-    first = round(usable * SHARES[modality][running[0]], 1)
-    return {running[0]: first, running[1]: round(usable - first, 1)}
+def _fit_budget(running: list[Any], primary: str, modality: Any, budget: float
+                ) -> tuple[list[Any], dict[str, float], float, list[str]]:
+    """Shares of the budget; an approach whose share is below what it needs is dropped (while others remain)."""
+    skipped: list[str] = []
+    while True:
+        reserve = round(min(max(3.0, 0.06 * budget), 60.0) + max(s.shutdown_seconds for s in running), 1)
+        seconds = _shares(budget - reserve, running, modality)
+        short = [s for s in running if len(running) > 1 and seconds[s.approach] < s.min_seconds]
+        if not short:
+            return running, seconds, reserve, skipped
+        for s in short:
+            what = f"{s.kind} {'search' if s.approach == primary else 'comparison'}"
+            named = "" if s.approach == s.kind else f" ({s.approach})"
+            skipped.append(f"The {what}{named} is skipped: the budget leaves it {format_seconds(seconds[s.approach])}, "
+                           f"less than the {s.min_seconds:.0f}s it needs to load and train here; raise --budget to "
+                           "include it.")
+        running = [s for s in running if s not in short]
+
+
+def _shares(usable: float, running: list[Any], modality: Any) -> dict[str, float]:
+    """Seconds per approach by the modality's weights (else the route's own), rounded to 0.1 s, summing to
+    ``usable``."""
+    weights = [modality.shares.get(s.approach, s.share) for s in running]
+    out, given = {}, 0.0
+    for s, w in zip(running[:-1], weights):
+        out[s.approach] = round(usable * w / sum(weights), 1)
+        given += out[s.approach]
+    out[running[-1].approach] = round(usable - given, 1)
+    return out
+
+
+def _approach(spec: Any, primary: str, seconds: dict[str, float], i: int, n: int, why_primary: str) -> ApproachPlan:
+    if spec.approach == primary:
+        why = f"Primary: {spec.label}, because {why_primary}" if why_primary else f"Primary: {spec.label}"
+    else:
+        why = f"Comparison: {spec.label} on the same test rows"
+    after = " plus whatever runs before it leaves unused" if i else ""
+    first = " It runs first, so a good model exists within seconds." if i == 0 < n - 1 and spec.kind == "classical" else ""
+    return ApproachPlan(spec.approach, "primary" if spec.approach == primary else "comparison", spec.label,
+                        seconds[spec.approach], f"{why}; {format_seconds(seconds[spec.approach])} of the budget"
+                        f"{after}.{first}", spec.kind, spec.noun)
+
+
+def _test_rows(profile: Profile) -> tuple[int, str]:
+    n = profile.n_train_rows
+    test_rows = max(min(int(round(n * TEST_FRACTION)), MAX_TEST_ROWS), len(profile.class_counts or {}))
+    stratified = "stratified " if profile.task != "regression" else ""
+    return test_rows, (f"{test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a {stratified}test set "
+                       "fixed by the seed; no search sees them, and every finalist is scored on exactly these rows.")

@@ -1,7 +1,7 @@
 """Records of what a run did: trials, finalists and progress events (all JSON-serialisable).
 
 Example:
-    >>> t = TrialRecord("gbm", "xgboost", {"max_depth": 6}, "accuracy", 0.87, 1.2, 0.0, 1.2)
+    >>> t = TrialRecord("classical", "xgboost", {"max_depth": 6}, "accuracy", 0.87, 1.2, 0.0, 1.2)
     >>> t.to_dict()["val_score"]
     0.87
 """
@@ -50,6 +50,8 @@ class Finalist:
     cpu_seconds: float | None = None  # process CPU time of the search, summed over threads
     gpu_seconds: float | None = None  # wall time with a GPU held (0 without one)
     predict_cpu_ms_per_row: float | None = None
+    kind: str = "classical"  # classical | deep | blend
+    noun: str = ""  # what a sentence calls it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,10 +1,11 @@
-"""What every route gets (a ``SearchContext``) and gives back (a ``SearchResult``).
+"""The route contract: what a route gets (a ``SearchContext``), does (``Route``) and gives back (``SearchResult``).
 
 A route searches inside ``ctx.deadline``, reports every trial through
 ``ctx.record`` and hands each new best model to ``ctx.improved`` so the best
-model so far is always on disk. Models share one small contract:
-``predict(frame)``, ``predict_proba(frame)`` (classification), ``save(folder)``
-and a module-level ``load(folder)``.
+model so far is always on disk. Its models share one small contract
+(``Model``); ``Route.load`` reads one back from the files listed in
+``Route.saves``. ``tests/test_route_contract.py`` checks every registered
+route against all of this.
 """
 
 from __future__ import annotations
@@ -21,14 +22,28 @@ from ..run.results import TrialRecord
 
 
 class Model(Protocol):
+    """A trained model with its own preprocessing: raw feature rows in, predictions out."""
+
     name: str
     params: dict[str, Any]
 
-    def predict(self, frame: Any) -> Any: ...
+    def predict(self, frame: Any) -> Any: ...  # class indices, or values for regression
 
-    def predict_proba(self, frame: Any) -> Any: ...
+    def predict_proba(self, frame: Any) -> Any: ...  # n x classes, rows summing to one (classification)
 
     def save(self, folder: Path) -> None: ...
+
+
+class Route(Protocol):
+    """One approach on one modality (registered with a ``registry.RouteSpec``)."""
+
+    saves: tuple[tuple[str, ...], ...]  # files a saved model holds: one of each group
+
+    def search(self, ctx: "SearchContext") -> "SearchResult": ...
+
+    def load(self, folder: Path) -> Model: ...
+
+    def finish_seconds(self, budget: float) -> float: ...  # kept from the search to score and save the finalist
 
 
 @dataclass
@@ -45,9 +60,8 @@ class SearchContext:
     seed: int
     validation: str
     folds: int
-    deadline: Deadline
+    deadline: Deadline  # a node of the run's deadline tree; its root's start is the run's time zero
     hardware: Hardware
-    run_clock: Deadline
     max_trials: int | None = None
     max_epochs: int | None = None
     record: Callable[[TrialRecord], None] = lambda _t: None
@@ -95,12 +109,12 @@ class SearchContext:
         extra: dict[str, Any] | None = None,
     ) -> TrialRecord:
         """Record one trial (timed from ``started_monotonic``) and pass it on."""
-        now = time.monotonic()
-        started = started_monotonic - self.run_clock.start
+        now, zero = time.monotonic(), self.deadline.root.start
+        started = started_monotonic - zero
         record = TrialRecord(
             approach=self.approach, model=model, params=params, metric=self.metric,
             val_score=None if val_score is None else float(val_score), seconds=round(now - started_monotonic, 3),
-            started=round(started, 3), ended=round(now - self.run_clock.start, 3), status=status, error=error,
+            started=round(started, 3), ended=round(now - zero, 3), status=status, error=error,
             extra=extra or {},
         )
         self.trials.append(record)

@@ -36,7 +36,7 @@ import keras_tuner  # noqa: E402
 
 from ..budget import Deadline  # noqa: E402
 from ..run.gpu_meter import GpuMeter  # noqa: E402
-from ..metrics import greater_is_better, score_all  # noqa: E402
+from ..metrics import greater_is_better, score_output  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
 SCORE = "val_score"
@@ -222,11 +222,8 @@ def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float,
     def score(keras_model: Any) -> float:
         raw = np.asarray(keras_model.predict(feed(keras_model, x_val), batch_size=4096, verbose=0), dtype="float64")
         if ctx.task == "regression":
-            value = score_all("regression", y_val, raw.ravel() * y_scale[1] + y_scale[0])[ctx.metric]
-        else:
-            proba = raw / raw.sum(axis=1, keepdims=True)
-            value = score_all(ctx.task, y_val, proba.argmax(axis=1), proba)[ctx.metric]
-        return float("nan") if value is None else value
+            return score_output(ctx.task, y_val, raw.ravel() * y_scale[1] + y_scale[0], ctx.metric)
+        return score_output(ctx.task, y_val, raw / raw.sum(axis=1, keepdims=True), ctx.metric)
 
     return score
 

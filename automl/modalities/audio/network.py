@@ -7,7 +7,7 @@ is saved with the model and runs on every backend. Augmentation is tunable
 and active only in training: random gain on the waveform, and time and
 frequency masking on the spectrogram (SpecAugment-style), all in ``keras.ops``.
 The search tunes blocks, width, pooling, dropout, augmentation, optimizer and
-learning rate; the budget is spent as for images (``routes.media_network``).
+learning rate; the budget is spent as for images (``modalities.media.network``).
 
 Example:
     >>> AudioNetworkRoute().search(ctx)   # doctest: +SKIP
@@ -17,71 +17,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import registry
+from ...search.networks import compile_network
 from .decode import AudioSpec
 from ..media import network as media_network
 from ...search.base import SearchContext, SearchResult
 from ...search.tuner import keras, keras_tuner
-from ..media.kinds import media
+from .layers import RandomGain, SpecAugment
 
 BN_MOMENTUM = 0.9
 MEL_BINS = 64
-
-
-@keras.saving.register_keras_serializable(package="automl")
-class SpecAugment(keras.layers.Layer):
-    """Training-only augmentation of a (batch, mel, time) spectrogram: one frequency and one time mask.
-
-    Masks are up to ``freq_mask`` / ``time_mask`` of the axis wide, at random
-    positions, set to the spectrogram's mean.
-    """
-
-    def __init__(self, freq_mask: float = 0.1, time_mask: float = 0.1, seed: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.freq_mask = freq_mask
-        self.time_mask = time_mask
-        self.seed = seed
-        self.generator = keras.random.SeedGenerator(seed)
-
-    def _mask(self, x: Any, axis: int, share: float) -> Any:
-        ops = keras.ops
-        size = ops.shape(x)[axis]
-        batch = ops.shape(x)[0]
-        width = keras.random.uniform((batch, 1), 0.0, share, seed=self.generator) * ops.cast(size, "float32")
-        start = keras.random.uniform((batch, 1), 0.0, 1.0, seed=self.generator) * (ops.cast(size, "float32") - width)
-        index = ops.cast(ops.arange(size), "float32")[None, :]
-        masked = ops.logical_and(index >= start, index < start + width)  # (batch, size)
-        return ops.expand_dims(masked, 2 if axis == 1 else 1)
-
-    def call(self, x: Any, training: bool | None = None) -> Any:
-        if not training:
-            return x
-        ops = keras.ops
-        mask = ops.logical_or(self._mask(x, 1, self.freq_mask), self._mask(x, 2, self.time_mask))
-        mean = ops.mean(x, axis=(1, 2), keepdims=True)
-        return ops.where(mask, mean, x)
-
-    def get_config(self) -> dict[str, Any]:
-        return super().get_config() | {"freq_mask": self.freq_mask, "time_mask": self.time_mask, "seed": self.seed}
-
-
-@keras.saving.register_keras_serializable(package="automl")
-class RandomGain(keras.layers.Layer):
-    """Training-only loudness change: each clip scaled by a random factor in [1 - amount, 1 + amount]."""
-
-    def __init__(self, amount: float = 0.3, seed: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.amount = amount
-        self.seed = seed
-        self.generator = keras.random.SeedGenerator(seed)
-
-    def call(self, x: Any, training: bool | None = None) -> Any:
-        if not training:
-            return x
-        batch = keras.ops.shape(x)[0]
-        return x * keras.random.uniform((batch, 1), 1.0 - self.amount, 1.0 + self.amount, seed=self.generator)
-
-    def get_config(self) -> dict[str, Any]:
-        return super().get_config() | {"amount": self.amount, "seed": self.seed}
 
 
 class AudioHyperModel(keras_tuner.HyperModel):
@@ -124,19 +69,7 @@ class AudioHyperModel(keras_tuner.HyperModel):
         dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.3)
         if dropout:
             x = layers.Dropout(dropout)(x)
-        if self.task == "regression":
-            output, loss = layers.Dense(1, dtype="float32")(x), "mean_squared_error"
-        else:
-            output = layers.Dense(self.n_classes, activation="softmax", dtype="float32")(x)
-            loss = "sparse_categorical_crossentropy"
-        model = keras.Model(inputs, output)
-        learning_rate = hp.Float("learning_rate", 3e-4, 1e-2, sampling="log", default=2e-3)
-        if hp.Choice("optimizer", ["adam", "sgd"], default="adam") == "adam":
-            optimizer = keras.optimizers.Adam(learning_rate)
-        else:
-            optimizer = keras.optimizers.SGD(learning_rate * 10, momentum=0.9, nesterov=True)
-        model.compile(optimizer=optimizer, loss=loss, jit_compile="auto")
-        return model
+        return compile_network(hp, inputs, x, self.task, self.n_classes, rates=(3e-4, 1e-2, 2e-3), sgd=True)
 
 
 def batch_size(spec: AudioSpec, gpu: bool, n_rows: int) -> int:
@@ -146,20 +79,19 @@ def batch_size(spec: AudioSpec, gpu: bool, n_rows: int) -> int:
 
 
 class AudioNetworkRoute:
-    name = "deep"
+    saves = (("model.json",), ("model.keras",))
 
-    @staticmethod
-    def finish_seconds(budget: float) -> float:
+    def load(self, folder: Any) -> media_network.MediaNetworkModel:
+        return media_network.load(folder)
+
+    def finish_seconds(self, budget: float) -> float:
         return 2.0 + 0.04 * budget
 
     def search(self, ctx: SearchContext) -> SearchResult:
-        kind = media("audio")
+        kind = registry.modality("audio")
         data = media_network.prepare(ctx, kind, batch_size)
         data.notes.append(f"Input {data.spec.seconds:g}s at {data.spec.sample_rate} Hz, turned into a "
                           f"{MEL_BINS}-band log-mel spectrogram inside the model (25 ms windows, 10 ms hop).")
         hypermodel = AudioHyperModel(data.spec, ctx.task, ctx.n_classes)
         model, val_score, notes = media_network.timed_search(ctx, kind, hypermodel, data)
         return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
-
-
-load = media_network.load

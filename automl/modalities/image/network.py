@@ -9,7 +9,7 @@ a new head is a third family; nothing is downloaded. When the decoded images do 
 training rows are streamed from disk by a ``keras.utils.PyDataset``.
 
 How the budget is spent (probe, one Hyperband bracket or the default network,
-then continued training) is shared with audio: ``routes.media_network``.
+then continued training) is shared with audio: ``modalities.media.network``.
 
 Example:
     >>> ImageNetworkRoute().search(ctx)   # doctest: +SKIP
@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ... import registry
+from ...search.networks import compile_network
 from . import pretrained
 from .decode import ImageSpec
 from ..media import network as media_network
@@ -104,23 +106,10 @@ class ImageHyperModel(keras_tuner.HyperModel):
         return net(x, training=False)
 
     def _finish(self, hp: Any, inputs: Any, x: Any) -> Any:
-        layers = keras.layers
         dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.3)
         if dropout:
-            x = layers.Dropout(dropout)(x)
-        if self.task == "regression":
-            output, loss = layers.Dense(1, dtype="float32")(x), "mean_squared_error"
-        else:
-            output = layers.Dense(self.n_classes, activation="softmax", dtype="float32")(x)
-            loss = "sparse_categorical_crossentropy"
-        model = keras.Model(inputs, output)
-        rate = hp.Float("learning_rate", 3e-4, 1e-2, sampling="log", default=2e-3)
-        if hp.Choice("optimizer", ["adam", "sgd"], default="adam") == "adam":
-            optimizer = keras.optimizers.Adam(rate)
-        else:
-            optimizer = keras.optimizers.SGD(rate * 10, momentum=0.9, nesterov=True)
-        model.compile(optimizer=optimizer, loss=loss, jit_compile="auto")
-        return model
+            x = keras.layers.Dropout(dropout)(x)
+        return compile_network(hp, inputs, x, self.task, self.n_classes, rates=(3e-4, 1e-2, 2e-3), sgd=True)
 
     def _augment(self, hp: Any, x: Any) -> Any:
         layers = keras.layers
@@ -166,14 +155,16 @@ def batch_size(spec: ImageSpec, gpu: bool, n_rows: int) -> int:
 
 
 class ImageNetworkRoute:
-    name = "deep"
+    saves = (("model.json",), ("model.keras",))
 
-    @staticmethod
-    def finish_seconds(budget: float) -> float:
+    def load(self, folder: Any) -> media_network.MediaNetworkModel:
+        return media_network.load(folder)
+
+    def finish_seconds(self, budget: float) -> float:
         return 2.0 + 0.04 * budget
 
     def search(self, ctx: SearchContext) -> SearchResult:
-        kind = media_network.media("image")
+        kind = registry.modality("image")
         data = media_network.prepare(ctx, kind, batch_size)
         flip, flip_why = flip_default(data.spec)
         data.notes.append(f"Input {data.spec.size}x{data.spec.size}x{data.spec.channels}; {flip_why}.")
@@ -181,6 +172,3 @@ class ImageNetworkRoute:
                                      pretrained.available())
         model, val_score, notes = media_network.timed_search(ctx, kind, hypermodel, data)
         return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
-
-
-load = media_network.load

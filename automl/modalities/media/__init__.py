@@ -1,0 +1,1 @@
+"""What image and audio data share: the modality steps, column decoding, the classical and network routes."""

@@ -1,13 +1,14 @@
 """The classical side for images and audio: gradient boosting on hand-made features of each file.
 
 The files are decoded at the run's input spec (from the run's cache when it
-holds them), turned into a fixed-width feature table (``MediaKind.featurize``:
-thumbnails and oriented gradients for images, MFCC statistics for audio), and
-the tabular gradient-boosting search (``routes.gbm``: XGBoost and
-HistGradientBoosting) runs on that table, on the same split as the network.
+holds them), turned into a fixed-width feature table (the modality's
+``featurize``: thumbnails and oriented gradients for images, MFCC statistics
+for audio), and the tabular gradient-boosting search (``tabular.gbm``:
+XGBoost and HistGradientBoosting) runs on that table, on the same split as
+the network.
 
 Example:
-    >>> MediaGBMRoute("image").search(ctx)   # doctest: +SKIP
+    >>> ImageGBMRoute().search(ctx)   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..tabular import gbm
+from ... import registry
 from ...search.base import SearchContext, SearchResult
-from .kinds import media
+from ...search.importance import result
+from ..tabular import gbm
 
 
 class FeatureModel:
@@ -37,8 +39,8 @@ class FeatureModel:
         return f"{self.inner.name} on {self.kind} features"
 
     def _features(self, frame: Any) -> Any:
-        kind = media(self.kind)
-        return feature_frame(kind.featurize(kind.loader(list(frame[self.column]), self.spec), self.spec))
+        modality = registry.modality(self.kind)
+        return feature_frame(modality.featurize(modality.load(list(frame[self.column]), self.spec), self.spec))
 
     def predict_proba(self, frame: Any) -> Any:
         return self.inner.predict_proba(self._features(frame))
@@ -46,10 +48,22 @@ class FeatureModel:
     def predict(self, frame: Any) -> Any:
         return self.inner.predict(self._features(frame))
 
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+        """XGBoost's gain per named feature (shuffling engineered features would decode every file again)."""
+        modality = registry.modality(self.kind)
+        if getattr(self.inner, "family", None) != "xgboost":
+            return result(None, [], f"The {self.inner.name} model has no built-in importance, and shuffling "
+                                    f"engineered {self.kind} features would decode every test file again; not computed.")
+        named = {f"f{i}": name for i, name in enumerate(modality.feature_names(self.spec))}
+        ranked = sorted(((named.get(k, k), v) for k, v in self.inner.feature_importance().items()),
+                        key=lambda kv: -kv[1])
+        return result("gain", ranked, f"XGBoost gain of the engineered {self.kind} features, as shares of the "
+                                      f"total; they are {modality.features_text}.")
+
     def save(self, folder: Path) -> None:
         self.inner.save(folder)
         meta = {"kind": self.kind, "spec": self.spec.to_dict(), "column": self.column,
-                "features": media(self.kind).features_text}
+                "features": registry.modality(self.kind).features_text}
         (folder / "media.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
@@ -61,35 +75,38 @@ def feature_frame(values: Any) -> Any:
 
 def load(folder: Path) -> FeatureModel:
     meta = json.loads((folder / "media.json").read_text(encoding="utf-8"))
-    return FeatureModel(gbm.load(folder), meta["kind"], media(meta["kind"]).spec_class(**meta["spec"]),
+    return FeatureModel(gbm.load(folder), meta["kind"], registry.modality(meta["kind"]).spec(meta["spec"]),
                         meta["column"])
 
 
 class MediaGBMRoute:
     """Gradient boosting on the features of one kind of file."""
 
-    name = "gbm"
     kind = "image"
+    saves = gbm.GBMRoute.saves + (("media.json",),)
 
-    @staticmethod
-    def finish_seconds(budget: float) -> float:
-        return gbm.GBMRoute.finish_seconds(budget)
+    def load(self, folder: Path) -> FeatureModel:
+        return load(folder)
+
+    def finish_seconds(self, budget: float) -> float:
+        return gbm.GBMRoute().finish_seconds(budget)
 
     def search(self, ctx: SearchContext) -> SearchResult:
-        kind = media(self.kind)
-        column = ctx.columns_of(kind.column_kind)[0]
-        spec = kind.spec_class(**ctx.inputs[kind.name])
-        X = feature_frame(kind.featurize(kind.loader(list(ctx.X[column]), spec, ctx.cache.get(kind.name)), spec))
+        modality = registry.modality(self.kind)
+        column = ctx.columns_of(modality.column_kind)[0]
+        spec = modality.spec(ctx.inputs[modality.name])
+        arrays = modality.load(list(ctx.X[column]), spec, ctx.cache.get(modality.name))
+        X = feature_frame(modality.featurize(arrays, spec))
 
         def improved(model: Any) -> None:
-            ctx.improved(FeatureModel(model, kind.name, spec, column))
+            ctx.improved(FeatureModel(model, modality.name, spec, column))
 
         inner = dataclasses.replace(ctx, X=X, kinds={name: "numeric" for name in X.columns}, improved=improved,
                                     trials=ctx.trials)
-        result = gbm.GBMRoute().search(inner)
-        notes = [f"Gradient boosting sees {X.shape[1]} features per {kind.unit[:-1]}: {kind.features_text}."]
-        return SearchResult(FeatureModel(result.model, kind.name, spec, column), result.val_score,
-                            result.fit_seconds, notes + result.notes)
+        found = gbm.GBMRoute().search(inner)
+        notes = [f"Gradient boosting sees {X.shape[1]} features per {modality.unit[:-1]}: {modality.features_text}."]
+        return SearchResult(FeatureModel(found.model, modality.name, spec, column), found.val_score,
+                            found.fit_seconds, notes + found.notes)
 
 
 class ImageGBMRoute(MediaGBMRoute):

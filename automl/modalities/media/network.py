@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -30,8 +29,9 @@ import numpy as np
 
 from ...data.splitting import validation_folds
 from ...search import tuner
+from ... import registry
 from ...search.base import SearchContext
-from .kinds import MediaKind, media
+from ...search.networks import NetworkModel, read_network
 from ...search.tuner import keras, keras_tuner
 
 MAX_EPOCHS = 27
@@ -63,47 +63,33 @@ class MediaBatches(keras.utils.PyDataset):
         self.order = self.rng.permutation(len(self.paths))
 
 
-class MediaNetworkModel:
+class MediaNetworkModel(NetworkModel):
     """A Keras network over decoded files; ``predict`` takes a frame with the path column."""
+
+    batch_size = 256
 
     def __init__(self, keras_model: Any, kind: str, spec: Any, column: str, task: str,
                  y_scale: tuple[float, float], params: dict[str, Any]):
-        self.keras_model = keras_model
+        super().__init__(keras_model, task, params, y_scale)
         self.kind = kind
         self.spec = spec
         self.column = column
-        self.task = task
-        self.y_scale = y_scale
-        self.params = params
 
     @property
     def name(self) -> str:
         return f"{self.kind}_network"
 
-    def _raw(self, frame: Any) -> Any:
-        arrays = media(self.kind).loader(list(frame[self.column]), self.spec)
-        return np.asarray(self.keras_model.predict(arrays, batch_size=256, verbose=0), dtype="float64")
+    def encode(self, frame: Any) -> tuple[Any, Any]:
+        return registry.modality(self.kind).load(list(frame[self.column]), self.spec), None
 
-    def predict_proba(self, frame: Any) -> Any:
-        raw = self._raw(frame)
-        return raw / raw.sum(axis=1, keepdims=True)
-
-    def predict(self, frame: Any) -> Any:
-        if self.task != "regression":
-            return self.predict_proba(frame).argmax(axis=1)
-        return self._raw(frame).ravel() * self.y_scale[1] + self.y_scale[0]
-
-    def save(self, folder: Path) -> None:
-        meta = {"kind": self.kind, "spec": self.spec.to_dict(), "column": self.column, "task": self.task,
+    def meta(self) -> dict[str, Any]:
+        return {"kind": self.kind, "spec": self.spec.to_dict(), "column": self.column, "task": self.task,
                 "y_scale": list(self.y_scale), "params": self.params}
-        (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-        self.keras_model.save(folder / "model.keras")
 
 
 def load(folder: Path) -> MediaNetworkModel:
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    model = keras.saving.load_model(folder / "model.keras", compile=False)
-    spec = media(meta["kind"]).spec_class(**meta["spec"])
+    model, meta = read_network(folder)
+    spec = registry.modality(meta["kind"]).spec(meta["spec"])
     return MediaNetworkModel(model, meta["kind"], spec, meta["column"], meta["task"], tuple(meta["y_scale"]),
                              meta["params"])
 
@@ -127,10 +113,10 @@ class MediaData:
     notes: list[str] = field(default_factory=list)
 
 
-def prepare(ctx: SearchContext, kind: MediaKind, batch_of: Callable[[Any, bool, int], int]) -> MediaData:
+def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], int]) -> MediaData:
     """Split the training rows into fit/validation and load them (validation always in memory)."""
     column = ctx.columns_of(kind.column_kind)[0]
-    spec = kind.spec_class(**ctx.inputs[kind.name])
+    spec = kind.spec(ctx.inputs[kind.name])
     paths = list(ctx.X[column])
     y = np.asarray(ctx.y)
     (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
@@ -139,13 +125,13 @@ def prepare(ctx: SearchContext, kind: MediaKind, batch_of: Callable[[Any, bool, 
     target = ((y - y_scale[0]) / y_scale[1]).astype("float32") if regression else y.astype("int32")
     cache = ctx.cache.get(kind.name)
     batch = batch_of(spec, ctx.hardware.gpu, len(fit_idx))
-    x_val = kind.loader([paths[i] for i in val_idx], spec, cache)
+    x_val = kind.load([paths[i] for i in val_idx], spec, cache)
     fit_paths = [paths[i] for i in fit_idx]
     if cache is not None:
-        x_fit, y_fit = kind.loader(fit_paths, spec, cache), target[fit_idx]
+        x_fit, y_fit = kind.load(fit_paths, spec, cache), target[fit_idx]
         held = f"all {len(paths):,} decoded {kind.unit} were held in memory"
     else:
-        x_fit = MediaBatches(fit_paths, target[fit_idx], lambda p: kind.loader(p, spec), batch, ctx.seed,
+        x_fit = MediaBatches(fit_paths, target[fit_idx], lambda p: kind.load(p, spec), batch, ctx.seed,
                              workers=min(4, ctx.hardware.cpu_count))
         y_fit = None
         held = f"training {kind.unit} were streamed from disk (they do not fit in memory)"
@@ -153,7 +139,7 @@ def prepare(ctx: SearchContext, kind: MediaKind, batch_of: Callable[[Any, bool, 
                      len(val_idx), batch, held)
 
 
-def timed_search(ctx: SearchContext, kind: MediaKind, hypermodel: Any, data: MediaData
+def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
                  ) -> tuple[MediaNetworkModel, float | None, list[str]]:
     """Probe, search and continue inside ``ctx.deadline``; returns the model, its validation score and notes."""
 

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ...errors import DataError
-from ...data.profile import MAX_CATEGORY_LEVELS
+from .columns import MAX_CATEGORY_LEVELS
 
 DATE_PARTS = ("year", "month", "day", "weekday", "hour", "days")
 TRUE_WORDS = frozenset({"true", "yes", "t", "y", "1", "1.0"})

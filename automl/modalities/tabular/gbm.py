@@ -21,10 +21,11 @@ import xgboost
 from threadpoolctl import threadpool_limits
 
 from .encoder import TabularEncoder
-from ...metrics import better, score_all
+from ...metrics import better, padded, score_output
 from ...data.splitting import validation_folds
 from . import gbm_space
 from ...search.base import SearchContext, SearchResult
+from ...search.importance import permuted, result
 from ...search.persist import load_estimator, save_estimator
 
 SMALL_DATA_ROWS = 10_000
@@ -48,25 +49,23 @@ class GBMModel:
     def name(self) -> str:
         return self.family
 
-    def predict_proba(self, frame: Any) -> Any:
+    def output(self, X: Any) -> Any:
+        """Probabilities (n x classes) or values for rows already encoded by ``encoder.gbm_frame``."""
         import numpy as np
 
-        X = self.encoder.gbm_frame(frame)
         if self.family == "xgboost":
             raw = self.estimator.predict(_dmatrix(X), iteration_range=(0, self.rounds or 0))
-            return np.column_stack([1 - raw, raw]) if raw.ndim == 1 else raw
-        proba = self.estimator.predict_proba(X)
-        full = np.zeros((len(X), self.n_classes))
-        full[:, self.estimator.classes_.astype(int)] = proba
-        return full
+            return np.column_stack([1 - raw, raw]) if self.task != "regression" and raw.ndim == 1 else raw
+        if self.task == "regression":
+            return self.estimator.predict(X)
+        return padded(self.estimator.predict_proba(X), self.estimator.classes_, self.n_classes)
+
+    def predict_proba(self, frame: Any) -> Any:
+        return self.output(self.encoder.gbm_frame(frame))
 
     def predict(self, frame: Any) -> Any:
-        if self.task == "regression":
-            X = self.encoder.gbm_frame(frame)
-            if self.family == "xgboost":
-                return self.estimator.predict(_dmatrix(X), iteration_range=(0, self.rounds or 0))
-            return self.estimator.predict(X)
-        return self.predict_proba(frame).argmax(axis=1)
+        out = self.output(self.encoder.gbm_frame(frame))
+        return out if self.task == "regression" else out.argmax(axis=1)
 
     def feature_importance(self) -> dict[str, float]:
         """Gain importance (XGBoost); empty for models that do not expose one cheaply."""
@@ -77,6 +76,13 @@ class GBMModel:
         total = sum(scores.values()) or 1.0
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         return {names[int(k[1:])]: round(v / total, 5) for k, v in ranked}
+
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+        """XGBoost's gain per column, or (HistGradientBoosting) permutation importance on the test rows."""
+        if self.family == "xgboost":
+            ranked = sorted(self.feature_importance().items(), key=lambda kv: -kv[1])
+            return result("gain", ranked, "XGBoost gain: each column's share of the loss reduction of all splits.")
+        return permuted(self, X, y, self.task, metric, seed, max_seconds)
 
     def save(self, folder: Path) -> None:
         meta = {"family": self.family, "task": self.task, "n_classes": self.n_classes,
@@ -95,10 +101,12 @@ def load(folder: Path) -> GBMModel:
 class GBMRoute:
     """Search XGBoost and HistGradientBoosting configurations inside the deadline."""
 
-    name = "gbm"
+    saves = (("model.json",), ("model.ubj", "model.skops"))
 
-    @staticmethod
-    def finish_seconds(budget: float) -> float:
+    def load(self, folder: Path) -> GBMModel:
+        return load(folder)
+
+    def finish_seconds(self, budget: float) -> float:
         """Time kept back from the search for scoring and saving the finalist."""
         return 0.5 + 0.02 * budget
 
@@ -249,23 +257,9 @@ def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
     return GBMModel("hist_gbm", estimator, encoder, ctx.task, ctx.n_classes, params), int(estimator.n_iter_)
 
 
-def _val_score(model: GBMModel, X_enc, y, ctx: SearchContext) -> float:
+def _val_score(model: GBMModel, X_enc: Any, y: Any, ctx: SearchContext) -> float:
     """Score on already-encoded validation rows, in the search metric."""
-    import numpy as np
-
-    if model.family == "xgboost":
-        raw = model.estimator.predict(_dmatrix(X_enc), iteration_range=(0, model.rounds or 0))
-        if ctx.task == "regression":
-            return score_all("regression", y, raw)[ctx.metric]
-        proba = np.column_stack([1 - raw, raw]) if raw.ndim == 1 else raw
-    else:
-        if ctx.task == "regression":
-            return score_all("regression", y, model.estimator.predict(X_enc))[ctx.metric]
-        part = model.estimator.predict_proba(X_enc)
-        proba = np.zeros((len(X_enc), ctx.n_classes))
-        proba[:, model.estimator.classes_.astype(int)] = part
-    value = score_all(ctx.task, y, proba.argmax(axis=1), proba)[ctx.metric]
-    return float("nan") if value is None else value
+    return score_output(ctx.task, y, model.output(X_enc), ctx.metric)
 
 
 def _dmatrix(X, y=None):

@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from .encoder import TabularEncoder
 from ...data.splitting import validation_folds
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
+from ...search.networks import NetworkModel, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
 
 
@@ -107,60 +107,41 @@ class MLPHyperModel(keras_tuner.HyperModel):
                 x = layers.BatchNormalization()(x)
             if dropout:
                 x = layers.Dropout(dropout)(x)
-        if self.task == "regression":
-            output, loss = layers.Dense(1, name="output")(x), "mean_squared_error"
-        else:
-            output = layers.Dense(self.n_classes, activation="softmax", name="output")(x)
-            loss = "sparse_categorical_crossentropy"
-        model = keras.Model(inputs, output)
-        rate = hp.Float("learning_rate", 1e-4, 1e-2, sampling="log")
-        model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss)
-        return model
+        return compile_network(hp, inputs, x, self.task, self.n_classes)
 
 
-class DeepTabularModel:
+class DeepTabularModel(NetworkModel):
     """A trained Keras MLP with the numpy preprocessing it was trained with."""
 
     name = "mlp"
+    batch_size = 2048
 
     def __init__(self, keras_model: Any, prep: InputPrep, task: str, n_classes: int, params: dict[str, Any]):
-        self.keras_model = keras_model
+        super().__init__(keras_model, task, params, (prep.y_mean, prep.y_std))
         self.prep = prep
-        self.task = task
         self.n_classes = n_classes
-        self.params = params
 
-    def _raw(self, X: Any) -> Any:
-        return np.asarray(self.keras_model.predict(self.prep.inputs(X), batch_size=2048, verbose=0))
+    def encode(self, frame: Any) -> tuple[Any, Any]:
+        return self.prep.inputs(frame), None
 
-    def predict_proba(self, X: Any) -> Any:
-        proba = self._raw(X).astype("float64")
-        return proba / proba.sum(axis=1, keepdims=True)
-
-    def predict(self, X: Any) -> Any:
-        if self.task == "regression":
-            return self._raw(X).ravel() * self.prep.y_std + self.prep.y_mean
-        return self.predict_proba(X).argmax(axis=1)
-
-    def save(self, folder: Path) -> None:
-        meta = {"task": self.task, "n_classes": self.n_classes, "params": self.params, "prep": self.prep.to_dict()}
-        (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        self.keras_model.save(folder / "model.keras")
+    def meta(self) -> dict[str, Any]:
+        return {"task": self.task, "n_classes": self.n_classes, "params": self.params, "prep": self.prep.to_dict()}
 
 
 def load(folder: Path) -> DeepTabularModel:
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    model = keras.saving.load_model(folder / "model.keras", compile=False)
+    model, meta = read_network(folder)
     return DeepTabularModel(model, InputPrep.from_dict(meta["prep"]), meta["task"], meta["n_classes"], meta["params"])
 
 
 class TabularMLPRoute:
     """Hyperband over MLPs inside the deadline; the best trial's checkpoint is the finalist."""
 
-    name = "deep"
+    saves = (("model.json",), ("model.keras",))
 
-    @staticmethod
-    def finish_seconds(budget: float) -> float:
+    def load(self, folder: Path) -> DeepTabularModel:
+        return load(folder)
+
+    def finish_seconds(self, budget: float) -> float:
         """Time kept back: the epoch in flight ends at the next batch, then validation, reload and save."""
         return 2.0 + 0.05 * budget
 

@@ -21,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from ...metrics import LABELS, better, score_all
+from ...metrics import LABELS, better, score_output
 from ...data.splitting import validation_folds
 from .tokens import text_of
 from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
 from ...search.base import SearchContext, SearchResult
+from ...search.importance import TOP, result
 from ...search.persist import load_estimator, save_estimator
 from ...search.racing import Entry, common_folds, halved, rungs, survivors, winner
 from .estimators import class_proba, cross_fitted_softmax, decisions, fit_estimator, values
@@ -81,6 +82,24 @@ class TextClassicalModel:
             return self.predict_proba(frame).argmax(axis=1)
         return self.values_of(*self._features(frame))
 
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+        """The n-grams with the most gain (XGBoost) or the largest mean absolute coefficient (linear models:
+        TF-IDF puts every n-gram on the same scale, so the sizes compare)."""
+        names = [_ngram(n) for n in self.vec.get_feature_names_out()]
+        if self.family == "tfidf_xgboost":
+            gain = self.estimator.get_score(importance_type="gain")
+            total = sum(gain.values()) or 1.0
+            ranked = sorted(((names[int(k[1:])], v / total) for k, v in gain.items()), key=lambda kv: -kv[1])
+            return result("gain", ranked, "XGBoost gain of each TF-IDF n-gram, as a share of the total.")
+        coef = getattr(self.estimator, "coef_", None)
+        if coef is None:
+            return result(None, [], f"The {self.family} model exposes no coefficients.")
+        weight = np.abs(np.atleast_2d(np.asarray(coef, dtype=float))).mean(axis=0)
+        order = np.argsort(-weight)[:TOP]
+        return result("coefficient", [(names[i], float(weight[i])) for i in order],
+                      "Mean absolute coefficient of each TF-IDF n-gram over the classes; TF-IDF puts every n-gram on "
+                      "the same scale, so the sizes compare.")
+
     def save(self, folder: Path) -> None:
         meta = {"family": self.family, "columns": self.columns, "task": self.task, "n_classes": self.n_classes,
                 "prior": self.prior.tolist(), "params": self.params}
@@ -95,6 +114,18 @@ def load(folder: Path) -> TextClassicalModel:
     estimator = load_estimator(folder)
     return TextClassicalModel(meta["family"], vec, estimator, meta["columns"], meta["task"], meta["n_classes"],
                               meta["prior"], meta["params"])
+
+
+def _ngram(name: str) -> str:
+    """``words__new york`` -> ``word: new york``; ``chars__ th`` -> ``chars: ' th'``.
+
+    >>> _ngram("words__new york"), _ngram("chars__ th")
+    ('word: new york', "chars: ' th'")
+    """
+    part, sep, term = str(name).partition("__")
+    if not sep:
+        return f"word: {name}"
+    return f"word: {term}" if part == "words" else f"chars: {term!r}"
 
 
 def candidates(task: str) -> list[tuple[str, dict[str, Any]]]:
@@ -113,10 +144,12 @@ def feature_kind(family: str) -> str:
 
 
 class TextClassicalRoute:
-    name = "gbm"
+    saves = (("model.json",), ("vectorizer.json",), ("model.ubj", "model.skops"))
 
-    @staticmethod
-    def finish_seconds(budget: float) -> float:
+    def load(self, folder: Path) -> TextClassicalModel:
+        return load(folder)
+
+    def finish_seconds(self, budget: float) -> float:
         return 1.0 + 0.03 * budget
 
     def search(self, ctx: SearchContext) -> SearchResult:
@@ -325,7 +358,5 @@ def _score(model: TextClassicalModel, X_val: Any, empty: Any, y_val: Any, ctx: S
            proba: Any = None) -> float:
     """The run's metric on validation rows (``proba`` when the route computed them itself)."""
     if ctx.task == "regression":
-        return score_all("regression", y_val, model.values_of(X_val, empty))[ctx.metric]
-    proba = model.proba_of(X_val, empty) if proba is None else proba
-    value = score_all(ctx.task, y_val, proba.argmax(axis=1), proba)[ctx.metric]
-    return float("nan") if value is None else value
+        return score_output(ctx.task, y_val, model.values_of(X_val, empty), ctx.metric)
+    return score_output(ctx.task, y_val, model.proba_of(X_val, empty) if proba is None else proba, ctx.metric)

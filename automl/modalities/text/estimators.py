@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ...metrics import padded
+
 
 def fit_estimator(family: str, params: dict[str, Any], X, y, X_val, y_val, seed: int, deadline: Any = None,
                   booster_settings: dict[str, Any] | None = None) -> tuple[Any, dict]:
@@ -76,10 +78,7 @@ def class_proba(family: str, estimator: Any, X, n_classes: int, temperature: flo
         return np.column_stack([1 - raw, raw]) if raw.ndim == 1 else raw
     if family == "tfidf_svm":
         return softmax(temperature * decisions(estimator, X, n_classes))
-    part = estimator.predict_proba(X)
-    proba = np.zeros((X.shape[0], n_classes))
-    proba[:, estimator.classes_.astype(int)] = part
-    return proba
+    return padded(estimator.predict_proba(X), estimator.classes_, n_classes)
 
 
 def values(family: str, estimator: Any, X) -> Any:

@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -29,61 +28,14 @@ from ...data.splitting import validation_folds
 from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
+from ...search.networks import NetworkModel, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
+from .layers import MaskedMean, PositionEmbedding, WeightedBag
 
 MAX_VOCABULARY = 30_000
 MIN_LENGTH = 16
 ENCODERS = ("ngram", "bag", "cnn", "transformer", "bigru")  # the first is the search's starting point
 NGRAMS = {"chargram": "words+chars", "wordgram": "words"}  # n-gram input name -> TF-IDF vectoriser kind
-
-
-@keras.saving.register_keras_serializable(package="automl")
-class PositionEmbedding(keras.layers.Layer):
-    """Adds a learned embedding of each token's position."""
-
-    def __init__(self, length: int, width: int, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.length = length
-        self.width = width
-        self.positions = keras.layers.Embedding(length, width)
-
-    def call(self, x: Any) -> Any:
-        return x + self.positions(keras.ops.arange(keras.ops.shape(x)[1]))
-
-    def get_config(self) -> dict[str, Any]:
-        return super().get_config() | {"length": self.length, "width": self.width}
-
-
-@keras.saving.register_keras_serializable(package="automl")
-class MaskedMean(keras.layers.Layer):
-    """Mean of the embeddings of the non-padding ids; a row with none gives zeros (not 0/0)."""
-
-    def call(self, embedded: Any, ids: Any) -> Any:
-        mask = keras.ops.expand_dims(keras.ops.cast(ids > 0, embedded.dtype), -1)
-        return keras.ops.sum(embedded * mask, axis=1) / keras.ops.maximum(keras.ops.sum(mask, axis=1), 1.0)
-
-
-@keras.saving.register_keras_serializable(package="automl")
-class WeightedBag(keras.layers.Layer):
-    """A dense layer over sparse rows given as (ids, weights): the weighted sum of one vector per id, plus a bias.
-
-    Equal to ``Dense(units)`` on the full TF-IDF vector, without materialising it.
-    """
-
-    def __init__(self, size: int, units: int, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.size = size
-        self.units = units
-        self.table = self.add_weight(shape=(size, units), initializer="glorot_uniform", name="table")
-        self.bias = self.add_weight(shape=(units,), initializer="zeros", name="bias")
-        self.built = True
-
-    def call(self, ids: Any, weights: Any) -> Any:
-        vectors = keras.ops.take(self.table, ids, axis=0)
-        return keras.ops.sum(vectors * keras.ops.expand_dims(weights, -1), axis=1) + self.bias
-
-    def get_config(self) -> dict[str, Any]:
-        return super().get_config() | {"size": self.size, "units": self.units}
 
 
 class TextHyperModel(keras_tuner.HyperModel):
@@ -138,15 +90,7 @@ class TextHyperModel(keras_tuner.HyperModel):
             x = layers.Dropout(dropout)(x)
         if hp.Boolean("hidden"):
             x = layers.Dense(64, activation="relu")(x)
-        if self.task == "regression":
-            output, loss = layers.Dense(1)(x), "mean_squared_error"
-        else:
-            output = layers.Dense(self.n_classes, activation="softmax")(x)
-            loss = "sparse_categorical_crossentropy"
-        model = keras.Model(inputs, output)
-        learning_rate = hp.Float("learning_rate", 3e-4, 1e-2, sampling="log", default=1e-3)
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
-        return model
+        return compile_network(hp, inputs, x, self.task, self.n_classes, rates=(3e-4, 1e-2, 1e-3))
 
     def fit(self, hp: Any, model: Any, x: Any, y: Any = None, validation_data: Any = None, **kwargs: Any) -> Any:
         """Each network gets only the inputs it reads (word ids, or one kind of n-grams)."""
@@ -191,60 +135,40 @@ class TextInputs:
                    {b: NgramBag.from_dict(d) for b, d in data.get("ngrams", {}).items()})
 
 
-class TextNetworkModel:
+class TextNetworkModel(NetworkModel):
     name = "text_network"
 
     def __init__(self, keras_model: Any, inputs: TextInputs, columns: list[str], task: str, n_classes: int,
                  prior: list[float], y_scale: tuple[float, float], params: dict[str, Any]):
-        self.keras_model = keras_model
+        super().__init__(keras_model, task, params, y_scale, prior)
         self.inputs = inputs.used_by(keras_model)
         self.columns = columns
-        self.task = task
         self.n_classes = n_classes
-        self.prior = np.asarray(prior, dtype=float)
-        self.y_scale = y_scale
-        self.params = params
 
-    def _raw(self, frame: Any) -> tuple[Any, Any]:
+    def encode(self, frame: Any) -> tuple[Any, Any]:
         texts = text_of(frame, self.columns)
         x = self.inputs.encode(texts, tuner.input_names(self.keras_model))
-        raw = np.asarray(self.keras_model.predict(x, batch_size=1024, verbose=0), dtype="float64")
-        return raw, np.array([not t.strip() for t in texts], dtype=bool)
+        return x, np.array([not t.strip() for t in texts], dtype=bool)
 
-    def predict_proba(self, frame: Any) -> Any:
-        raw, empty = self._raw(frame)
-        proba = raw / raw.sum(axis=1, keepdims=True)
-        proba[empty] = self.prior
-        return proba
-
-    def predict(self, frame: Any) -> Any:
-        if self.task != "regression":
-            return self.predict_proba(frame).argmax(axis=1)
-        raw, empty = self._raw(frame)
-        values = raw.ravel() * self.y_scale[1] + self.y_scale[0]
-        values[empty] = self.prior[0]
-        return values
-
-    def save(self, folder: Path) -> None:
-        meta = self.inputs.to_dict() | {"columns": self.columns, "task": self.task, "n_classes": self.n_classes,
+    def meta(self) -> dict[str, Any]:
+        return self.inputs.to_dict() | {"columns": self.columns, "task": self.task, "n_classes": self.n_classes,
                                         "prior": self.prior.tolist(), "y_scale": list(self.y_scale),
                                         "params": self.params}
-        (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-        self.keras_model.save(folder / "model.keras")
 
 
 def load(folder: Path) -> TextNetworkModel:
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    model = keras.saving.load_model(folder / "model.keras", compile=False)
+    model, meta = read_network(folder)
     return TextNetworkModel(model, TextInputs.from_dict(meta), meta["columns"], meta["task"],
                             meta["n_classes"], meta["prior"], tuple(meta["y_scale"]), meta["params"])
 
 
 class TextNetworkRoute:
-    name = "deep"
+    saves = (("model.json",), ("model.keras",))
 
-    @staticmethod
-    def finish_seconds(budget: float) -> float:
+    def load(self, folder: Path) -> TextNetworkModel:
+        return load(folder)
+
+    def finish_seconds(self, budget: float) -> float:
         return 2.0 + 0.05 * budget
 
     def search(self, ctx: SearchContext) -> SearchResult:

@@ -1,0 +1,129 @@
+"""The target: which column it is, what task it makes, and its values as the models see them. Pure.
+
+Example:
+    >>> choose_target(["age", "Label", "x"], None)[0]
+    'Label'
+    >>> label_text([1.0, "a", 2.5])
+    ['1', 'a', '2.5']
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from ..errors import TargetError
+
+TASKS = ("auto", "binary", "multiclass", "regression")
+TARGET_NAMES = ("target", "label", "class", "y")
+MAX_CLASSES_FOR_INTEGERS = 30
+
+
+def choose_target(columns: list[str], requested: str | None) -> tuple[str, str]:
+    """The target column and why it was chosen."""
+    if requested is not None:
+        if requested in columns:
+            return requested, f"{requested!r} was given with --target."
+        close = difflib.get_close_matches(requested, columns, n=1, cutoff=0.5)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
+        raise TargetError(f"target column {requested!r} not found.{hint} Columns: {shown}")
+    by_lower = {c.lower(): c for c in columns}
+    for name in TARGET_NAMES:
+        if name in by_lower:
+            return by_lower[name], f"{by_lower[name]!r} is named like a target ({name}); pass --target to choose another."
+    return columns[-1], f"{columns[-1]!r} is the last column (no column is named target/label/class/y); pass --target to choose another."
+
+
+def infer_task(y: Any, requested: str, name: str, files: str | None = None) -> tuple[str, str]:
+    """binary / multiclass / regression from the target's values (missing already removed).
+
+    ``files`` ("image", "audio") says the table's inputs are such files: there,
+    whole-number labels are class ids however few rows each class has.
+    """
+    import pandas as pd
+
+    n_unique = int(y.nunique())
+    numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+    if requested != "auto":
+        if requested == "regression" and not numeric:
+            raise TargetError(
+                f"--task regression needs a numeric target, but {name!r} holds text such as {str(y.iloc[0])!r}. "
+                "Use --task auto or a numeric column."
+            )
+        if requested == "binary" and n_unique != 2:
+            raise TargetError(f"--task binary needs 2 classes, but {name!r} has {n_unique}. Use --task auto.")
+        if requested != "regression" and n_unique < 2:
+            raise TargetError(_one_class(name, y))
+        return requested, f"--task {requested} was given."
+    if n_unique < 2:
+        raise TargetError(_one_class(name, y))
+    if n_unique == 2:
+        values = ", ".join(repr(_label(v)) for v in sorted(y.unique(), key=str))
+        return "binary", f"target {name!r} has two distinct values ({values}), so this is binary classification."
+    if not numeric:
+        return "multiclass", f"target {name!r} holds {n_unique} distinct labels, so this is multiclass classification."
+    whole = bool(((y % 1) == 0).all())
+    if whole and n_unique <= MAX_CLASSES_FOR_INTEGERS and files:
+        return "multiclass", (
+            f"target {name!r} holds {n_unique} distinct whole numbers next to {files} files, so they are read as "
+            "class ids (multiclass); pass --task regression to predict them as numbers."
+        )
+    if whole and n_unique <= MAX_CLASSES_FOR_INTEGERS and n_unique <= max(3, len(y) // 10):
+        return "multiclass", (
+            f"target {name!r} holds {n_unique} distinct whole numbers, so they are treated as classes "
+            "(multiclass); pass --task regression to predict them as numbers."
+        )
+    kind = "whole numbers" if whole else "real numbers"
+    return "regression", f"target {name!r} holds {n_unique} distinct {kind}, so this is regression."
+
+
+def clean_target(y: Any) -> tuple[Any, int]:
+    """The target with blanks and infinities made missing, and how many rows are missing."""
+    import numpy as np
+    import pandas as pd
+
+    y = y.copy()
+    if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+        y = y.astype(float).replace([np.inf, -np.inf], np.nan)
+    elif not pd.api.types.is_bool_dtype(y):
+        y = y.where(y.astype(str).str.strip() != "", np.nan)
+    return y, int(y.isna().sum())
+
+
+def label_text(values: Any) -> list[str]:
+    """Class values as the text used for class names everywhere (1.0 -> '1')."""
+    return [_label(v) for v in values]
+
+
+def _label(value: Any) -> str:
+    """How a class value reads: 1.0 -> '1' (floats only because a value was missing)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _one_class(name: str, y: Any) -> str:
+    return (
+        f"target {name!r} has one class ({str(y.iloc[0])!r}) in all {len(y)} rows; a model needs at least two. "
+        "Choose another --target."
+    )
+
+
+def encode_target(y: Any, task: str) -> tuple[Any, list | None]:
+    """Class indices and the sorted class values (native Python), or float values for regression."""
+    import numpy as np
+
+    if task == "regression":
+        return y.astype(float).to_numpy(), None
+    values = y.to_numpy()
+    if y.dtype.kind == "f" and np.all(np.mod(values, 1) == 0):
+        values = values.astype("int64")  # 0.0/1.0 read as floats because of a missing value: labels 0/1
+    if values.dtype.kind in "biuf":
+        classes = np.unique(values)
+    else:
+        values = y.astype(str).to_numpy()
+        classes = np.unique(values)
+    return np.searchsorted(classes, values).astype("int64"), [c.item() if hasattr(c, "item") else c for c in classes]

@@ -1,0 +1,77 @@
+"""How a column of strings is read as a table's feature: true/false words, numbers, dates, an identifier or categories.
+
+These detectors run among the other modalities' (image and audio paths
+first, free text between dates and identifiers); ``categorical`` takes
+whatever nobody else claimed.
+
+Example:
+    >>> import pandas as pd
+    >>> values = pd.Series(["yes", "no", "yes"])
+    >>> boolean_words(TextColumn("c", values, values, unique=2, n=3)).kind
+    'boolean'
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from ..base import Claim, Detector, TextColumn
+
+MAX_CATEGORY_LEVELS = 254  # HistGradientBoosting's limit; XGBoost is fine with it too
+BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "t", "f", "y", "n"})
+
+
+def boolean_words(column: TextColumn) -> Claim | None:
+    if column.unique == 2 and set(column.lower.unique()) <= BOOLEAN_WORDS:
+        return Claim("boolean", "two values read as true/false.")
+    return None
+
+
+def numbers_as_text(column: TextColumn) -> Claim | None:
+    """Mostly numbers: the rest (typos, "n/a") become missing values, and the profile says so."""
+    import pandas as pd
+
+    as_number = pd.to_numeric(column.sample, errors="coerce")
+    share = float(as_number.notna().mean())
+    if share < 0.9:
+        return None
+    bad = column.sample[as_number.isna()].unique()[:3]
+    shown = ", ".join(repr(str(b)) for b in bad)
+    notes = (f"column {column.name!r} mixes numbers and text: non-numbers such as {shown} are treated as missing.",)
+    return Claim("numeric", f"{share:.0%} of values are numbers.", notes=notes if len(bad) else ())
+
+
+def dates(column: TextColumn) -> Claim | None:
+    import pandas as pd
+
+    probe = column.sample.head(200)
+    year_or_time = probe.str.contains(r"(?:^|\D)\d{4}(?:\D|$)|\d{1,2}:\d{2}")
+    if not year_or_time.mean() > 0.9 or not probe.str.contains(r"[-/:]").mean() > 0.9:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(probe, errors="coerce", format="mixed")
+    if float(parsed.notna().mean()) < 0.95:
+        return None
+    return Claim("datetime", "values parse as dates; expanded to year, month, day, weekday and hour.")
+
+
+def identifier(column: TextColumn) -> Claim | None:
+    ratio = column.unique / column.n
+    if ratio > 0.9 and column.n >= 50:
+        return Claim("identifier", f"{column.unique} distinct values in {column.n} rows ({ratio:.0%}), short and "
+                                   "unrepeated like an identifier; dropped.", used=False)
+    return None
+
+
+def categorical(column: TextColumn) -> Claim:
+    if column.unique <= MAX_CATEGORY_LEVELS:
+        return Claim("categorical", f"{column.unique} distinct text values.")
+    note = (f"column {column.name!r} has {column.unique:,} levels; the {MAX_CATEGORY_LEVELS} most frequent are kept "
+            "and the rest grouped as one.")
+    return Claim("categorical", f"{column.unique:,} distinct text values (high cardinality, capped at "
+                                f"{MAX_CATEGORY_LEVELS}).", notes=(note,))
+
+
+DETECTORS = (Detector(30, boolean_words), Detector(40, numbers_as_text), Detector(50, dates),
+             Detector(90, identifier), Detector(1000, categorical))

@@ -1,0 +1,151 @@
+"""One approach of a run: search under its deadline, keep the best model on disk, score it on the test rows.
+
+Example:
+    >>> finalist = run_approach(run, plan.approaches[0], window)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import registry
+from ..budget import Deadline
+from ..metrics import score_output
+from ..search.base import SearchContext
+from ..search.importance import importance_of
+from .capture import stderr_to
+from .cost import PeakMemory, cost_usd
+from .plan import ApproachPlan, Plan
+from .prepare import Split
+from .record import RunRecord
+from .results import Event, Finalist, Listener, TrialRecord, quiet
+from .rundir import RunDir, folder_bytes
+
+
+@dataclass
+class RunSettings:
+    out: Any  # Path of the folder for run directories
+    seed: int = 0
+    max_trials: int | None = None
+    max_epochs: int | None = None
+    command: str = ""
+    listener: Listener = quiet
+    prices: Any = None  # automl.prices.Prices; None: the defaults
+
+
+@dataclass
+class Run:
+    """What every approach of a run shares: the directory and record it writes, the data and its plan."""
+
+    dir: RunDir
+    record: RunRecord
+    split: Split
+    cache: dict[str, Any]
+    plan: Plan
+    hardware: Any
+    settings: RunSettings
+    outputs: dict[str, Any] = field(default_factory=dict)  # approach -> test probabilities (or values)
+
+    def save(self) -> None:
+        self.dir.write_json("run.json", self.record.to_dict())
+
+
+def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist | None:
+    """Search one approach inside ``window``; a route that fails is recorded and the run goes on."""
+    name, listener = approach.name, run.settings.listener
+    listener(Event("approach_start", approach=name, budget=window.seconds,
+                   message=f"{approach.label}: up to {window.seconds:.0f}s"))
+    ctx = _context(run, name, window)
+    started, cpu_started = time.monotonic(), time.process_time()
+    with PeakMemory() as memory, stderr_to(run.dir.path / "logs" / f"{name}.log"):
+        try:
+            route = registry.route_spec(run.plan.modality, name).route()
+            ctx.deadline = window.child(max(1.0, window.seconds - route.finish_seconds(window.seconds)))
+            result = route.search(ctx)
+        except Exception as exc:  # one approach failing does not end the run
+            run.record.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+            run.record.spend[name] = round(time.monotonic() - started, 2)
+            listener(Event("approach_end", approach=name, message=f"failed: {exc}"))
+            return None
+    spent, cpu_spent = time.monotonic() - started, time.process_time() - cpu_started
+    run.record.spend[name] = round(spent, 2)
+    finalist = _finalist(run, approach, result, len(ctx.trials), spent, cpu_spent, memory.peak_mb)
+    if hasattr(result.model, "importance"):
+        run.record.feature_importance[name] = importance_of(result.model, run.split.X_test, run.split.y_test,
+                                                            run.plan.task, run.plan.metric, run.settings.seed,
+                                                            min(5.0, 1.0 + 0.02 * window.seconds))
+    if ctx.history:
+        run.record.training_curves[name] = list(ctx.history)
+    score = finalist.test_scores.get(run.plan.metric)
+    listener(Event("approach_end", approach=name, trials=len(ctx.trials), best=score, elapsed=spent,
+                   budget=window.seconds, message=f"test {run.plan.metric}={_fmt(score)} in {spent:.1f}s"))
+    return finalist
+
+
+def _context(run: Run, name: str, window: Deadline) -> SearchContext:
+    """The route's view of the run: training rows, the plan's choices, and where trials and models go."""
+    split, plan, settings = run.split, run.plan, run.settings
+
+    def on_trial(trial: TrialRecord) -> None:
+        run.dir.append_jsonl("trials.jsonl", trial.to_dict())
+        settings.listener(Event("trial", approach=name, trials=len(ctx.trials), best=trial.best_so_far,
+                                elapsed=window.elapsed(), budget=window.seconds,
+                                message=f"{trial.model} {trial.metric}={_fmt(trial.val_score)}"))
+        shown = cross_validated(trial)
+        if shown:
+            settings.listener(Event("message", approach=name, message=shown))
+
+    def on_improved(model: Any) -> None:
+        run.dir.replace_dir(f"models/{name}", model.save)
+        run.record.models[name] = f"models/{name}"
+
+    ctx = SearchContext(
+        approach=name, X=split.X_train, y=split.y_train, task=plan.task, metric=plan.metric, classes=split.classes,
+        kinds=split.kinds, seed=settings.seed, validation=plan.validation, folds=plan.folds, deadline=window,
+        hardware=run.hardware, max_trials=settings.max_trials, max_epochs=settings.max_epochs, record=on_trial,
+        improved=on_improved, inputs=plan.inputs, cache=run.cache,
+    )
+    return ctx
+
+
+def _finalist(run: Run, approach: ApproachPlan, result: Any, trials: int, spent: float, cpu_spent: float,
+              peak_mb: float) -> Finalist:
+    """Score the search's model on the test rows and time its prediction."""
+    model, split, task = result.model, run.split, run.plan.task
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    output = model.predict(split.X_test) if task == "regression" else model.predict_proba(split.X_test)
+    rows = max(len(split.X_test), 1)
+    predict_ms, predict_cpu_ms = (time.perf_counter() - t0) * 1000.0 / rows, (time.process_time() - cpu0) * 1000.0 / rows
+    run.outputs[approach.name] = output
+    hardware = run.hardware
+    return Finalist(
+        approach=approach.name, model=model.name, params=model.params,
+        test_scores=score_output(task, split.y_test, output), val_score=result.val_score,
+        fit_seconds=round(spent, 2), predict_ms_per_row=round(predict_ms, 4),
+        model_bytes=folder_bytes(run.dir.path / "models" / approach.name), peak_memory_mb=round(peak_mb, 1),
+        trials=trials, cost_usd=round(cost_usd(spent, hardware.cpu_count, hardware.gpu, run.settings.prices), 6),
+        notes=result.notes, cpu_seconds=round(cpu_spent, 2),
+        gpu_seconds=round(spent, 2) if hardware.gpu else 0.0,  # the GPU is held, and billed, for the whole search
+        predict_cpu_ms_per_row=round(predict_cpu_ms, 4), kind=approach.kind, noun=approach.noun,
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def cross_validated(trial: TrialRecord) -> str | None:
+    """The line that shows a finalist's mean over folds (always printed, unlike trials that do not improve).
+
+    >>> cross_validated(TrialRecord("classical", "tfidf_svm", {"C": 4.0}, "accuracy", 0.99281, 1.0, 0.0, 1.0,
+    ...                             extra={"stage": "cross-validation", "folds": 5}))
+    'tfidf_svm (C=4): accuracy=0.9928, mean of 5 folds'
+    """
+    from ..search.racing import Entry
+
+    if trial.extra.get("stage") != "cross-validation":
+        return None
+    named = Entry(trial.model, trial.params).label()
+    return f"{named}: {trial.metric}={_fmt(trial.val_score)}, mean of {trial.extra['folds']} folds"

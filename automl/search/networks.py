@@ -1,0 +1,105 @@
+"""What every network shares: the output head, its loss and optimizer, and the trained model's wrapper.
+
+``compile_network`` ends a hypermodel's graph the same way for every
+modality: one float32 output (softmax over the classes, or one standardised
+value), its loss, Adam (or, where the space offers it, SGD with Nesterov
+momentum) at a tuned learning rate. ``NetworkModel`` is the trained network
+with the numpy preprocessing it was trained with; a subclass says how raw
+rows become the network's inputs (``encode``) and what else to save
+(``meta``). Everything is Keras 3, so it runs on TensorFlow, JAX and PyTorch.
+
+Example:
+    >>> model = compile_network(hp, inputs, x, "binary", 2, rates=(3e-4, 1e-2, 2e-3))   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .tuner import keras
+
+
+def head(x: Any, task: str, n_classes: int) -> tuple[Any, str]:
+    """The output layer (float32, also under mixed precision) and its loss."""
+    layers = keras.layers
+    if task == "regression":
+        return layers.Dense(1, dtype="float32", name="output")(x), "mean_squared_error"
+    return (layers.Dense(n_classes, activation="softmax", dtype="float32", name="output")(x),
+            "sparse_categorical_crossentropy")
+
+
+def compile_network(hp: Any, inputs: Any, x: Any, task: str, n_classes: int,
+                    rates: tuple[float, float, float | None] = (1e-4, 1e-2, None), sgd: bool = False) -> Any:
+    """``keras.Model(inputs, head(x))`` compiled with a tuned learning rate (``rates``: low, high, default)."""
+    output, loss = head(x, task, n_classes)
+    model = keras.Model(inputs, output)
+    rate = hp.Float("learning_rate", rates[0], rates[1], sampling="log", default=rates[2])
+    if sgd and hp.Choice("optimizer", ["adam", "sgd"], default="adam") == "sgd":
+        optimizer = keras.optimizers.SGD(rate * 10, momentum=0.9, nesterov=True)
+    else:
+        optimizer = keras.optimizers.Adam(rate)
+    model.compile(optimizer=optimizer, loss=loss, jit_compile="auto")
+    return model
+
+
+class NetworkModel:
+    """A trained Keras network and its preprocessing; ``predict`` and ``predict_proba`` take raw feature rows.
+
+    Regression networks learn standardised targets: ``y_scale`` (mean, std)
+    maps them back. Rows ``encode`` marks as empty (no text, say) get
+    ``prior``: the training class shares, or the mean value.
+    """
+
+    name = "network"
+    batch_size = 1024
+
+    def __init__(self, keras_model: Any, task: str, params: dict[str, Any], y_scale: tuple[float, float] = (0.0, 1.0),
+                 prior: Any = None):
+        self.keras_model = keras_model
+        self.task = task
+        self.params = params
+        self.y_scale = tuple(y_scale)
+        self.prior = None if prior is None else np.asarray(prior, dtype=float)
+
+    def encode(self, frame: Any) -> tuple[Any, Any]:
+        """The network's inputs for ``frame``, and a mask of rows to answer with the prior (or None)."""
+        raise NotImplementedError
+
+    def meta(self) -> dict[str, Any]:
+        """What ``model.json`` holds besides the network."""
+        raise NotImplementedError
+
+    def _raw(self, frame: Any) -> tuple[Any, Any]:
+        x, empty = self.encode(frame)
+        raw = self.keras_model.predict(x, batch_size=self.batch_size, verbose=0)
+        return np.asarray(raw, dtype="float64"), empty
+
+    def predict_proba(self, frame: Any) -> Any:
+        raw, empty = self._raw(frame)
+        proba = raw / raw.sum(axis=1, keepdims=True)
+        if empty is not None:
+            proba[empty] = self.prior
+        return proba
+
+    def predict(self, frame: Any) -> Any:
+        if self.task != "regression":
+            return self.predict_proba(frame).argmax(axis=1)
+        raw, empty = self._raw(frame)
+        values = raw.ravel() * self.y_scale[1] + self.y_scale[0]
+        if empty is not None:
+            values[empty] = self.prior[0]
+        return values
+
+    def save(self, folder: Path) -> None:
+        (folder / "model.json").write_text(json.dumps(self.meta(), indent=1), encoding="utf-8")
+        self.keras_model.save(folder / "model.keras")
+
+
+def read_network(folder: Path) -> tuple[Any, dict[str, Any]]:
+    """A saved network (uncompiled: it only predicts) and its ``model.json``."""
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    return keras.saving.load_model(folder / "model.keras", compile=False), meta
