@@ -3,8 +3,8 @@
 * ``UserInputError`` and its children: the user's data or arguments are wrong.
   The message names the argument, what was received and how to fix it. The CLI
   prints it on one line and exits with code 2.
-* ``TrialFailed``: one trial of a search broke. It is recorded in
-  ``trials.jsonl`` and the search goes on.
+* A trial that fails raises nothing past its route: it is recorded in
+  ``trials.jsonl`` with status ``failed`` and the search goes on.
 * ``FatalError``: something that stops the whole run (not the user's fault).
 
 Example:
@@ -44,10 +44,6 @@ class ConfigError(UserInputError):
 
 class NotFittedError(AutoMLError, AttributeError, ValueError):
     """A method that needs a fitted estimator was called before ``fit``."""
-
-
-class TrialFailed(AutoMLError):
-    """One trial of a search failed; it is recorded and the search goes on."""
 
 
 class FatalError(AutoMLError):

@@ -13,11 +13,11 @@ from typing import Any
 
 from . import registry
 from .data import load as load_data
+from .data.columns import check_columns
 from .data.folders import LABEL_COLUMN
 from .data.target import label_text
 from .errors import ConfigError, DataError
 from .metrics import score_output
-from .modalities.tabular.encoder import check_columns
 from .run.blend import BlendModel, members_of
 from .run.record import RunRecord
 

@@ -33,9 +33,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .run.cost import PRICE_CPU_CORE_HOUR, PRICE_GPU_HOUR
 from .errors import ConfigError, invalid
 
+PRICE_CPU_CORE_HOUR = 0.048  # USD, on-demand general-purpose cloud machines in 2026
+PRICE_GPU_HOUR = 2.50  # USD, one data-centre GPU on demand in 2026
 CPU_WATTS_PER_CORE = 10.0  # a busy server core: a 250-350 W CPU package shared by 32-64 cores
 GPU_WATTS = 300.0  # a data-centre GPU under training load (an A100 is rated 300-400 W, an H100 PCIe 350 W)
 DEFAULT_PRICE_SOURCE = ("assumed on-demand cloud list prices in 2026: about $0.048 per vCPU-hour for "

@@ -59,10 +59,10 @@ def _row(case: str, r: dict, run_dir: Path | None, check: Path | None) -> None:
         print(f"| {case} | error: {r['error']} ||||||||||| {timing} |", flush=True)
         return
     rec = r["record"]
-    g, d, b = finalist(rec, "gbm"), finalist(rec, "deep"), finalist(rec, "blend")
+    g, d, b = finalist(rec, "classical"), finalist(rec, "deep"), finalist(rec, "blend")
     spec = rec["plan"]["inputs"]["audio"]
     peak = max(f["peak_memory_mb"] for f in rec["finalists"])
-    evaluated = " / ".join(evaluate(run_dir, check, a) for a in ("gbm", "deep")) if check else "-"
+    evaluated = " / ".join(evaluate(run_dir, check, a) for a in ("classical", "deep")) if check else "-"
     print(f"| {case} | {rec['split']['train_rows'] + rec['split']['test_rows']:,} | "
           f"{spec['seconds']:g}s at {spec['sample_rate']} Hz | {accuracy(g)} | {accuracy(d)} | {accuracy(b)} | "
           f"{fmt(g and g['fit_seconds'], '.1f')} | {fmt(d and d['fit_seconds'], '.1f')} | {train_speed(run_dir)} | "

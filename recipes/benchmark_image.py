@@ -36,7 +36,7 @@ def main() -> None:
                 continue
             rec = r["record"]
             run_dir = sorted(Path(tmp).glob(f"{name}-*"))[-1]
-            g, d, b = finalist(rec, "gbm"), finalist(rec, "deep"), finalist(rec, "blend")
+            g, d, b = finalist(rec, "classical"), finalist(rec, "deep"), finalist(rec, "blend")
             spec = rec["plan"]["inputs"]["image"]
             peak = max(f["peak_memory_mb"] for f in rec["finalists"])
             print(f"| {name} | {rec['split']['train_rows'] + rec['split']['test_rows']:,} | "

@@ -42,7 +42,7 @@ def main() -> None:
                 print(f"| {name} | - | - | - | error: {r['error']} | | | | {timing} | {within} | - |", flush=True)
                 continue
             rec, metric = r["record"], r["record"]["plan"]["metric"]
-            gbm, deep = finalist(rec, "gbm"), finalist(rec, "deep")
+            gbm, deep = finalist(rec, "classical"), finalist(rec, "deep")
             peak = max(f["peak_memory_mb"] for f in rec["finalists"])
             print(f"| {name} | {rec['data']['rows']:,} | {rec['task']} | {metric} | "
                   f"{fmt(gbm and gbm['test_scores'][metric])} | {fmt(deep and deep['test_scores'][metric])} | "

@@ -35,7 +35,7 @@ def main() -> None:
                 print(f"| {name} | error: {r['error']} ||||||||||| {timing} |", flush=True)
                 continue
             rec = r["record"]
-            c, d, b = finalist(rec, "gbm"), finalist(rec, "deep"), finalist(rec, "blend")
+            c, d, b = finalist(rec, "classical"), finalist(rec, "deep"), finalist(rec, "blend")
 
             def score(f, key):
                 return fmt(f and f["test_scores"][key])

@@ -8,42 +8,17 @@ the search at 1 trial and 1 epoch. Signal-level tests live in test_audio_signal.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import soundfile
 
+from synthetic import make_clips, tone
+
 from automl.data import load
 from automl.errors import DataError
 from automl.data.profile import inspect_dataset
-
-FORMATS = (("wav", "PCM_16"), ("wav", "FLOAT"), ("flac", "PCM_16"), ("ogg", "VORBIS"))
-
-
-def tone(hz: float, rate: int, seconds: float, seed: int, channels: int = 1) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(rate * seconds)) / rate
-    wave = 0.5 * np.sin(2 * np.pi * hz * t) + 0.05 * rng.standard_normal(len(t))
-    return np.stack([wave] * channels, axis=1) if channels > 1 else wave
-
-
-def make_clips(root: Path, per_class: int = 24, mixed: bool = True) -> Path:
-    for label, hz in (("low", 300.0), ("high", 1200.0)):
-        (root / label).mkdir(parents=True, exist_ok=True)
-        for i in range(per_class):
-            rate = (8000, 16000, 11025)[i % 3] if mixed else 8000
-            fmt, subtype = FORMATS[i % len(FORMATS)] if mixed else ("wav", "PCM_16")
-            channels = 2 if mixed and i % 2 else 1
-            seconds = 0.4 + 0.1 * (i % 5)
-            soundfile.write(root / label / f"{i}.{fmt}", tone(hz, rate, seconds, i, channels), rate, subtype=subtype)
-    return root
-
 
 def test_inspect_a_folder_of_clips_profiles_durations_and_plans_a_rate(tmp_path):
     from automl.run.plan import make_plan
@@ -115,19 +90,3 @@ def test_a_few_hundred_fsdd_clips_end_to_end(shared_data, tmp_path):
     board = model.leaderboard_.set_index("approach")
     assert board.loc["classical", "test_accuracy"] >= 0.5
     assert 0.0 <= board.loc["deep", "test_accuracy"] <= 1.0
-
-
-@pytest.mark.slow
-def test_audio_deep_route_under_jax(tmp_path):
-    pytest.importorskip("jax")
-    data = make_clips(tmp_path / "tones", per_class=16)
-    script = (
-        "import keras; from automl import AutoML;"
-        f"m = AutoML(budget='90s', max_trials=1, max_epochs=1, out={str(tmp_path / 'runs')!r}).fit({str(data)!r});"
-        "b = m.leaderboard_; print(keras.backend.backend(), ','.join(sorted(b.approach)))"
-    )
-    env = dict(os.environ, KERAS_BACKEND="jax")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "jax blend,classical,deep"

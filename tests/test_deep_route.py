@@ -65,34 +65,6 @@ def test_both_approaches_on_the_leaderboard(wine_deep):
     assert record["best"] == board.loc[0, "approach"] == wine_deep.best_approach_
 
 
-def test_deep_model_is_saved_as_keras(wine_deep):
-    deep = wine_deep.run_dir_ / "models" / "deep"
-    assert (deep / "model.keras").is_file()
-    assert not [p for p in (wine_deep.run_dir_ / "models").rglob(".*")]
-
-
-def test_deep_trials_are_recorded(wine_deep):
-    trials = read_trials(wine_deep.run_dir_)
-    deep = [t for t in trials if t["approach"] == "deep"]
-    assert len(deep) == 1  # max_trials=1
-    assert all(t["status"] == "ok" for t in deep)
-    assert all(t["model"] == "mlp" and t["val_score"] is not None for t in deep)
-    assert all(t["extra"].get("epochs", 1) <= 1 for t in deep)  # max_epochs=1
-
-
-def test_load_deep_predicts_probabilities(wine_deep):
-    predictor = automl.load(wine_deep.run_dir_, approach="deep")
-    assert predictor.approach == "deep"
-    frame = pd.read_csv(WINE)
-    proba = predictor.predict_proba(frame)
-    assert proba.shape == (len(frame), 3)
-    assert np.isfinite(proba).all() and (proba >= 0).all()
-    assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-4)
-    labels = predictor.predict(frame)
-    assert set(labels) <= {"class_0", "class_1", "class_2"}
-    assert (labels == np.asarray(predictor.classes_, dtype=object)[proba.argmax(axis=1)]).all()
-
-
 def test_deep_test_predictions_match_the_saved_model(wine_deep):
     """The saved network reproduces the test-row probabilities the leaderboard was computed from."""
     saved = pd.read_csv(wine_deep.run_dir_ / "test_predictions.csv")
@@ -150,22 +122,6 @@ def test_continue_training_appends_its_epochs_to_the_history():
     keras_search.continue_training(model, ctx, x, y, (x, y), score, None, batch_size=32)
     assert [e["epoch"] for e in ctx.history] == [2, 3, 4, 5]
     assert all(e["phase"] == "continued" and {"loss", "val_loss", "val_score"} <= set(e) for e in ctx.history[1:])
-
-
-def test_regression_with_the_deep_route(tmp_path):
-    model = AutoML(budget=deep_budget(DIABETES), max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(DIABETES)
-    board = model.leaderboard_
-    assert sorted(board["approach"]) == ["blend", "classical", "deep"]
-    assert np.isfinite(board["test_rmse"]).all()
-    frame = pd.read_csv(DIABETES)
-    predictor = automl.load(model.run_dir_, approach="deep")
-    values = predictor.predict(frame)
-    assert values.shape == (len(frame),) and np.isfinite(values).all()
-    out, notes = predictor.predict_frame(frame)
-    assert list(out.columns) == ["predicted_progression"]
-    assert np.isfinite(out["predicted_progression"]).all()
-    deep = [t for t in read_trials(model.run_dir_) if t["approach"] == "deep"]
-    assert deep and all(t["status"] == "ok" for t in deep)
 
 
 def test_blend_averages_the_two_models(wine_deep):

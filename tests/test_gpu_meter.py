@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from automl.run.gpu_meter import GpuMeter, read_utilisation
+from automl.run.meters import GpuMeter, read_utilisation
 
 
 def _fake_nvidia_smi(folder, body: str):

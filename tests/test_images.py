@@ -8,16 +8,15 @@ at 1 trial and 1 epoch.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+
+from synthetic import make_folder, stripes
 
 from automl.data import load
 from automl.errors import DataError
@@ -36,34 +35,6 @@ def decode_column(paths, spec, memory_bytes):
     return decoding.decode_column(paths, spec, memory_bytes, decode, IMAGE.unit)
 from automl.data.profile import inspect_dataset, inspect_frame
 from automl.data.paths import resolve_paths
-
-FORMATS = ("png", "jpg", "bmp", "gif", "webp")
-
-
-def stripes(orientation: str, size: int = 16, mode: str = "L", seed: int = 0) -> Image.Image:
-    """Black and white stripes, 2 pixels wide, with a little noise: an easy two-class problem."""
-    rng = np.random.default_rng(seed)
-    base = (np.arange(size) // 2 % 2 * 200 + 20).astype("uint8")
-    grid = np.tile(base[:, None], (1, size)) if orientation == "horizontal" else np.tile(base[None, :], (size, 1))
-    grid = np.clip(grid.astype(int) + rng.integers(-15, 15, grid.shape), 0, 255).astype("uint8")
-    image = Image.fromarray(grid, "L")
-    return image if mode == "L" else image.convert(mode)
-
-
-def make_folder(root: Path, per_class: int = 30, mixed: bool = True) -> Path:
-    """``root/horizontal/*.png|jpg|...`` and ``root/vertical/...``, mixed sizes and modes when ``mixed``."""
-    for label in ("horizontal", "vertical"):
-        (root / label).mkdir(parents=True, exist_ok=True)
-        for i in range(per_class):
-            size = 16 + (i % 3) * 8 if mixed else 16
-            mode = ("L", "RGB", "RGBA")[i % 3] if mixed else "L"
-            fmt = FORMATS[i % len(FORMATS)] if mixed else "png"
-            image = stripes(label, size, mode, seed=i)
-            if fmt in ("jpg", "bmp") and mode == "RGBA":
-                image = image.convert("RGB")
-            image.save(root / label / f"{i}.{fmt}")
-    return root
-
 
 @pytest.fixture
 def folder(tmp_path) -> Path:
@@ -347,19 +318,3 @@ def test_a_few_hundred_real_digits_end_to_end(shared_data, tmp_path):
     assert 0.0 <= board.loc["deep", "test_accuracy"] <= 1.0
     assert json.loads((model.run_dir_ / "run.json").read_text())["plan"]["inputs"]["image"] == {"size": 8,
                                                                                                  "channels": 1}
-
-
-@pytest.mark.slow
-def test_image_deep_route_under_jax(tmp_path):
-    pytest.importorskip("jax")
-    data = make_folder(tmp_path / "stripes", per_class=20)
-    script = (
-        "import keras; from automl import AutoML;"
-        f"m = AutoML(budget='90s', max_trials=1, max_epochs=1, out={str(tmp_path / 'runs')!r}).fit({str(data)!r});"
-        "b = m.leaderboard_; print(keras.backend.backend(), ','.join(sorted(b.approach)))"
-    )
-    env = dict(os.environ, KERAS_BACKEND="jax")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "jax blend,classical,deep"

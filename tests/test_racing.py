@@ -62,7 +62,7 @@ def _context(frame, folds, budget=120.0, max_trials=None):
 
 def test_classical_text_route_halves_the_candidates_over_five_folds():
     from automl.modalities.text.classical import TextClassicalRoute, candidates
-    from tests.test_text import reviews
+    from synthetic import reviews
 
     ctx = _context(reviews(200), folds=5)
     result = TextClassicalRoute().search(ctx)
@@ -85,7 +85,7 @@ def test_classical_text_route_halves_the_candidates_over_five_folds():
 def test_classical_text_route_stops_halving_when_the_budget_runs_short():
     from automl.budget import Deadline
     from automl.modalities.text.classical import TextClassicalRoute
-    from tests.test_text import reviews
+    from synthetic import reviews
 
     class NothingLeftAfterTheScreen(Deadline):  # every candidate gets its first fold, then no time is left
         def expired(self) -> bool:
@@ -107,7 +107,7 @@ def test_classical_text_route_stops_halving_when_the_budget_runs_short():
 
 def test_classical_text_route_on_a_holdout_or_under_a_trial_cap_does_not_race():
     from automl.modalities.text.classical import TextClassicalRoute
-    from tests.test_text import reviews
+    from synthetic import reviews
 
     ctx = _context(reviews(120), folds=1)
     result = TextClassicalRoute().search(ctx)
@@ -123,7 +123,7 @@ def test_linear_svm_probabilities_keep_its_decisions_and_save(tmp_path):
     from automl.modalities.text.classical import TextClassicalModel, load
     from automl.modalities.text.estimators import decisions, fit_estimator, fit_temperature
     from automl.modalities.text.tfidf import vectorizer
-    from tests.test_text import reviews
+    from synthetic import reviews
 
     frame = pd.concat([reviews(90, seed=2), pd.DataFrame({"review": ["So so, average."] * 30, "label": "mid"})])
     y = pd.factorize(frame["label"], sort=True)[0]
@@ -170,7 +170,7 @@ def test_cross_fitted_temperatures_do_not_flatter_the_rows_they_score():
 
 def test_a_finalist_failing_on_a_later_fold_ends_the_halving_on_the_folds_all_finished(monkeypatch):
     from automl.modalities.text import classical as text_classical
-    from tests.test_text import reviews
+    from synthetic import reviews
 
     calls = {"tfidf_nbsvm": 0}
     real = text_classical.fit_estimator

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,26 +12,11 @@ import pytest
 from automl.errors import DataError
 from automl.data.columns import profile_column
 from automl.data.profile import inspect_frame
+from synthetic import reviews
+
 from automl.modalities.text.tokens import OOV, PAD, TextStats, Tokenizer, text_of, tokenize
 
 REPO = Path(__file__).resolve().parents[1]
-GOOD = ["great", "lovely", "excellent", "wonderful", "superb"]
-BAD = ["awful", "terrible", "dreadful", "horrible", "poor"]
-FILLER = "the service at this place was really something and I would say".split()
-
-
-def reviews(n: int = 240, seed: int = 0) -> pd.DataFrame:
-    """Short synthetic reviews whose label shows in one sentiment word among filler words."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        positive = i % 2 == 0
-        words = list(rng.choice(FILLER, size=8)) + [str(rng.choice(GOOD if positive else BAD))]
-        rng.shuffle(words)
-        rows.append({"review": " ".join(words).capitalize() + ".", "label": "pos" if positive else "neg"})
-    return pd.DataFrame(rows)
-
-
 @pytest.mark.parametrize(
     "text, tokens",
     [
@@ -145,41 +127,6 @@ def test_text_end_to_end_both_routes(tmp_path):
         assert np.allclose(out.loc[0, ["proba_neg", "proba_pos"]].astype(float), [0.5, 0.5], atol=0.01)
     record = json.loads((model.run_dir_ / "run.json").read_text())
     assert record["modality"] == "text" and record["features"] == ["review"]
-
-
-@pytest.mark.slow
-def test_text_deep_route_under_jax(tmp_path):
-    pytest.importorskip("jax")
-    data = tmp_path / "reviews.csv"
-    reviews(200).to_csv(data, index=False)
-    script = (
-        "import sys, keras; from automl import AutoML;"
-        f"m = AutoML(budget='90s', max_trials=1, max_epochs=1, out={str(tmp_path / 'runs')!r}).fit({str(data)!r});"
-        "b = m.leaderboard_; print(keras.backend.backend(), ','.join(sorted(b.approach)), float(b.test_accuracy.min()))"
-    )
-    env = dict(os.environ, KERAS_BACKEND="jax")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    backend, approaches, worst = proc.stdout.strip().splitlines()[-1].split(" ", 2)
-    assert backend == "jax"
-    assert approaches == "blend,classical,deep"
-    assert float(worst) >= 0.5
-
-
-def test_naive_bayes_text_model_saves_and_loads(tmp_path):
-    from automl.modalities.text.classical import TextClassicalModel, load
-    from automl.modalities.text.estimators import fit_estimator
-    from automl.modalities.text.tfidf import vectorizer
-
-    frame = reviews(80)
-    y = (frame["label"] == "pos").to_numpy().astype(int)
-    vec = vectorizer("words+chars").fit(frame["review"])
-    estimator, _ = fit_estimator("tfidf_nb", {"alpha": 0.3}, vec.transform(frame["review"]), y, None, None, seed=0)
-    model = TextClassicalModel("tfidf_nb", vec, estimator, ["review"], "binary", 2, [0.5, 0.5], {"alpha": 0.3})
-    assert (model.predict(frame) == y).mean() >= 0.9
-    model.save(tmp_path)
-    assert np.allclose(load(tmp_path).predict_proba(frame), model.predict_proba(frame))
 
 
 def test_nbsvm_is_one_linear_model_that_saves_like_any_other(tmp_path):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import DataError
 from .target import _label
 
 SAMPLE = 2000  # strings read per column by the detectors
@@ -88,3 +89,14 @@ def _registered() -> list[Any]:
     from .. import registry
 
     return [d for m in registry.modalities() for d in m.detectors]
+
+
+def check_columns(frame: Any, needed: list[str], ignore: tuple[str, ...] = ()) -> list[str]:
+    """Raise ``DataError`` naming the ``needed`` columns ``frame`` lacks; return its extra columns."""
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        raise DataError(
+            f"the data is missing {len(missing)} column(s) the model needs: {shown}. Add them (values may be empty)."
+        )
+    return [c for c in frame.columns if c not in needed and c not in ignore]

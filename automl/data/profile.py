@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import ConfigError, DataError, TargetError, invalid
+from ..modalities.base import article
 from .columns import FEATURE_KINDS, ColumnProfile, profile_column
 from .target import TASKS, _label, choose_target, clean_target, infer_task
 
@@ -121,8 +122,8 @@ def infer_modality(columns: list[ColumnProfile], modalities: list[Any]) -> tuple
     for modality in modalities:
         names = [c.name for c in columns if modality.column_kind and c.kind == modality.column_kind]
         if names:
-            held = modality.column_kind.replace("_", " ")
-            return modality, f"column {names[0]!r} holds {held}s, so this is {modality.name} data."
+            kind = modality.column_kind.replace("_", " ")
+            return modality, f"column {names[0]!r} is {article(kind)} {kind} column, so this is {modality.name} data."
     fallback = next(m for m in modalities if m.column_kind is None)
     others = " or ".join(m.column_kind.replace("_", " ") for m in modalities if m.column_kind)
     n = sum(1 for c in columns if c.kind in FEATURE_KINDS)

@@ -103,3 +103,8 @@ class Modality:
     def prepare(self, frame: Any, kinds: Mapping[str, str], root: Path | None) -> Any:
         """New rows for prediction, the way the routes read them (file paths resolved)."""
         return frame
+
+
+def article(word: str) -> str:
+    """``a`` or ``an`` before ``word``."""
+    return "an" if word[:1] in "aeiou" else "a"

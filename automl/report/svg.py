@@ -31,7 +31,6 @@ OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
 }
-SERIES = [OKABE_ITO[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky_blue", "black")]
 INK = "#1a1a1a"
 GRID = "#d9d9d9"
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12"'

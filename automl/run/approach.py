@@ -13,10 +13,11 @@ from typing import Any
 from .. import registry
 from ..budget import Deadline
 from ..metrics import score_output
+from ..prices import Prices
 from ..search.base import SearchContext
 from ..search.importance import importance_of
 from .capture import stderr_to
-from .cost import PeakMemory, cost_usd
+from .meters import PeakMemory
 from .plan import ApproachPlan, Plan
 from .prepare import Split
 from .record import RunRecord
@@ -125,7 +126,7 @@ def _finalist(run: Run, approach: ApproachPlan, result: Any, trials: int, spent:
         test_scores=score_output(task, split.y_test, output), val_score=result.val_score,
         fit_seconds=round(spent, 2), predict_ms_per_row=round(predict_ms, 4),
         model_bytes=folder_bytes(run.dir.path / "models" / approach.name), peak_memory_mb=round(peak_mb, 1),
-        trials=trials, cost_usd=round(cost_usd(spent, hardware.cpu_count, hardware.gpu, run.settings.prices), 6),
+        trials=trials, cost_usd=round((run.settings.prices or Prices()).usd(spent, hardware.cpu_count, hardware.gpu), 6),
         notes=result.notes, cpu_seconds=round(cpu_spent, 2),
         gpu_seconds=round(spent, 2) if hardware.gpu else 0.0,  # the GPU is held, and billed, for the whole search
         predict_cpu_ms_per_row=round(predict_cpu_ms, 4), kind=approach.kind, noun=approach.noun,

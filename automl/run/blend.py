@@ -10,7 +10,7 @@ Example:
     ...     def __init__(self, p): self.p = np.array([p])
     ...     def predict_proba(self, frame): return self.p
     >>> blend = BlendModel([Const([0.2, 0.8]), Const([0.6, 0.4])], "binary", ("classical", "deep"))
-    >>> blend.name, blend.predict_proba(None).tolist()
+    >>> blend.name, blend.predict_proba(None).round(3).tolist()
     ('mean of classical and deep', [[0.4, 0.6]])
 """
 

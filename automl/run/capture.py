@@ -5,10 +5,10 @@ anything, so the only way to keep the terminal clean without losing the text
 is to point that descriptor at a file for the duration of a deep search.
 
 Example:
-    >>> import pathlib, tempfile
+    >>> import os, pathlib, tempfile
     >>> log = pathlib.Path(tempfile.mkdtemp()) / "deep.log"
     >>> with stderr_to(log):
-    ...     import sys; _ = sys.stderr.write("noise\\n")
+    ...     _ = os.write(2, b"noise\\n")  # as TensorFlow's C++ code writes
     >>> log.read_text()
     'noise\\n'
 """

@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 import keras_tuner  # noqa: E402
 
 from ..budget import Deadline  # noqa: E402
-from ..run.gpu_meter import GpuMeter  # noqa: E402
+from ..run.meters import GpuMeter  # noqa: E402
 from ..metrics import greater_is_better, score_output  # noqa: E402
 from .base import SearchContext  # noqa: E402
 

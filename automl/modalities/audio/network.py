@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import registry
 from ...search.networks import compile_network
 from .decode import AudioSpec
 from ..media import network as media_network
-from ...search.base import SearchContext, SearchResult
+from ...search.base import SearchContext
 from ...search.tuner import keras, keras_tuner
 from .layers import RandomGain, SpecAugment
 
@@ -72,26 +71,15 @@ class AudioHyperModel(keras_tuner.HyperModel):
         return compile_network(hp, inputs, x, self.task, self.n_classes, rates=(3e-4, 1e-2, 2e-3), sgd=True)
 
 
-def batch_size(spec: AudioSpec, gpu: bool, n_rows: int) -> int:
-    """Clips per step: 32 on small data or long clips, 64 otherwise (twice that on a GPU)."""
-    base = 32 if n_rows < 4000 or spec.seconds > 5 else 64
-    return base * 2 if gpu else base
+class AudioNetworkRoute(media_network.MediaNetworkRoute):
+    kind = "audio"
 
+    def batch_size(self, spec: AudioSpec, gpu: bool, n_rows: int) -> int:
+        """Clips per step: 32 on small data or long clips, 64 otherwise (twice that on a GPU)."""
+        base = 32 if n_rows < 4000 or spec.seconds > 5 else 64
+        return base * 2 if gpu else base
 
-class AudioNetworkRoute:
-    saves = (("model.json",), ("model.keras",))
-
-    def load(self, folder: Any) -> media_network.MediaNetworkModel:
-        return media_network.load(folder)
-
-    def finish_seconds(self, budget: float) -> float:
-        return 2.0 + 0.04 * budget
-
-    def search(self, ctx: SearchContext) -> SearchResult:
-        kind = registry.modality("audio")
-        data = media_network.prepare(ctx, kind, batch_size)
+    def hypermodel(self, ctx: SearchContext, data: media_network.MediaData) -> AudioHyperModel:
         data.notes.append(f"Input {data.spec.seconds:g}s at {data.spec.sample_rate} Hz, turned into a "
                           f"{MEL_BINS}-band log-mel spectrogram inside the model (25 ms windows, 10 ms hop).")
-        hypermodel = AudioHyperModel(data.spec, ctx.task, ctx.n_classes)
-        model, val_score, notes = media_network.timed_search(ctx, kind, hypermodel, data)
-        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
+        return AudioHyperModel(data.spec, ctx.task, ctx.n_classes)

@@ -3,7 +3,7 @@
 Example:
     >>> import numpy as np
     >>> features(np.zeros((2, 8, 8, 1), dtype="uint8")).shape
-    (2, 100)
+    (2, 210)
 """
 
 from __future__ import annotations

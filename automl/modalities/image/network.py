@@ -20,12 +20,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ... import registry
 from ...search.networks import compile_network
 from . import pretrained
 from .decode import ImageSpec
 from ..media import network as media_network
-from ...search.base import SearchContext, SearchResult
+from ...search.base import SearchContext
 from ...search.tuner import keras, keras_tuner
 
 BN_MOMENTUM = 0.9  # Keras' 0.99 leaves the moving statistics unsettled after the few hundred steps of a short search
@@ -148,27 +147,15 @@ def flip_default(spec: ImageSpec) -> tuple[bool, str]:
     return False, "grey images start without flips (mirrored digits and letters change meaning)"
 
 
-def batch_size(spec: ImageSpec, gpu: bool, n_rows: int) -> int:
-    """Images per step: larger for small images and on a GPU, smaller for small data (more steps per epoch)."""
-    base = (128 if gpu else 64) if n_rows >= 4000 else 32
-    return base if spec.size <= 64 else base // 2 if spec.size <= 128 else base // 4
+class ImageNetworkRoute(media_network.MediaNetworkRoute):
+    kind = "image"
 
+    def batch_size(self, spec: ImageSpec, gpu: bool, n_rows: int) -> int:
+        """Images per step: larger for small images and on a GPU, smaller for small data (more steps per epoch)."""
+        base = (128 if gpu else 64) if n_rows >= 4000 else 32
+        return base if spec.size <= 64 else base // 2 if spec.size <= 128 else base // 4
 
-class ImageNetworkRoute:
-    saves = (("model.json",), ("model.keras",))
-
-    def load(self, folder: Any) -> media_network.MediaNetworkModel:
-        return media_network.load(folder)
-
-    def finish_seconds(self, budget: float) -> float:
-        return 2.0 + 0.04 * budget
-
-    def search(self, ctx: SearchContext) -> SearchResult:
-        kind = registry.modality("image")
-        data = media_network.prepare(ctx, kind, batch_size)
+    def hypermodel(self, ctx: SearchContext, data: media_network.MediaData) -> ImageHyperModel:
         flip, flip_why = flip_default(data.spec)
         data.notes.append(f"Input {data.spec.size}x{data.spec.size}x{data.spec.channels}; {flip_why}.")
-        hypermodel = ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.gpu,
-                                     pretrained.available())
-        model, val_score, notes = media_network.timed_search(ctx, kind, hypermodel, data)
-        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
+        return ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.gpu, pretrained.available())

@@ -6,8 +6,8 @@ the in-memory cache both approaches share, skipping the files that fail (an
 error past 10 %) and decoding again at prediction time live here once.
 
 Example:
-    >>> import numpy as np
-    >>> spec = Shape((2,), "float32")
+    >>> import numpy as np, types
+    >>> spec = types.SimpleNamespace(shape=(2,), dtype="float32")
     >>> array, bad = decode_many(["a", "b"], spec, lambda p, s: np.ones(2) if p == "a" else 1 / 0)
     >>> array.tolist(), bad
     ([[1.0, 1.0], [0.0, 0.0]], [(1, 'ZeroDivisionError: division by zero')])
@@ -26,14 +26,6 @@ BAD_SHARE_LIMIT = 0.10  # more undecodable files than this stops the run
 CACHE_SHARE = 0.25  # decoded files are kept in memory when they take less than this share of RAM
 CHUNK = 512  # files decoded at a time when they are only checked, not kept
 Decode = Callable[[str, Any], Any]
-
-
-@dataclass(frozen=True)
-class Shape:
-    """The least a spec offers: the shape and dtype of one decoded file."""
-
-    shape: tuple[int, ...]
-    dtype: str
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ...errors import DataError
-from ..base import Claim, Decoded, Detector, Modality, TextColumn
+from ..base import Claim, Decoded, Detector, Modality, TextColumn, article
 from .decoding import BAD_SHARE_LIMIT, decode_column, load_files
 
 
@@ -46,7 +46,7 @@ class MediaModality(Modality):
     def paths(self, column: TextColumn) -> Claim | None:
         share = float(column.lower.str.endswith(self.suffixes).mean())
         if share >= 0.9:
-            return Claim(self.column_kind, f"{share:.0%} of values end in {_article(self.name)} {self.name} extension.")
+            return Claim(self.column_kind, f"{share:.0%} of values end in {article(self.name)} {self.name} extension.")
         return None
 
     def summary(self, stats: Any) -> str:
@@ -109,7 +109,3 @@ class MediaModality(Modality):
             frame = frame.copy()
             frame[column] = resolve_paths(frame[column], root, column)
         return frame
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"

@@ -30,7 +30,7 @@ import numpy as np
 from ...data.splitting import validation_folds
 from ...search import tuner
 from ... import registry
-from ...search.base import SearchContext
+from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, read_network
 from ...search.tuner import keras, keras_tuner
 
@@ -92,6 +92,33 @@ def load(folder: Path) -> MediaNetworkModel:
     spec = registry.modality(meta["kind"]).spec(meta["spec"])
     return MediaNetworkModel(model, meta["kind"], spec, meta["column"], meta["task"], tuple(meta["y_scale"]),
                              meta["params"])
+
+
+class MediaNetworkRoute:
+    """Keras Tuner over the networks of one media modality; a subclass names it (``kind``) and says how its
+    batches are sized and its hypermodel built."""
+
+    kind = ""
+    saves = (("model.json",), ("model.keras",))
+
+    def load(self, folder: Path) -> MediaNetworkModel:
+        return load(folder)
+
+    def finish_seconds(self, budget: float) -> float:
+        return 2.0 + 0.04 * budget
+
+    def batch_size(self, spec: Any, gpu: bool, n_rows: int) -> int:
+        raise NotImplementedError
+
+    def hypermodel(self, ctx: SearchContext, data: "MediaData") -> Any:
+        """The search space; notes on the input may go to ``data.notes``."""
+        raise NotImplementedError
+
+    def search(self, ctx: SearchContext) -> SearchResult:
+        kind = registry.modality(self.kind)
+        data = prepare(ctx, kind, self.batch_size)
+        model, val_score, notes = timed_search(ctx, kind, self.hypermodel(ctx, data), data)
+        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
 
 
 @dataclass

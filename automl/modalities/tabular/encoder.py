@@ -22,7 +22,7 @@ import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ...errors import DataError
+from ...data.columns import check_columns
 from .columns import MAX_CATEGORY_LEVELS
 
 DATE_PARTS = ("year", "month", "day", "weekday", "hour", "days")
@@ -148,17 +148,6 @@ class TabularEncoder:
             }
             return {f"{spec.name}__{k}": v.astype(float).to_numpy() for k, v in parts.items()}
         raise ValueError(f"no numeric parts for kind {spec.kind!r}")
-
-
-def check_columns(frame: Any, needed: list[str], ignore: tuple[str, ...] = ()) -> list[str]:
-    """Raise ``DataError`` naming the ``needed`` columns ``frame`` lacks; return its extra columns."""
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
-        raise DataError(
-            f"the data is missing {len(missing)} column(s) the model needs: {shown}. Add them (values may be empty)."
-        )
-    return [c for c in frame.columns if c not in needed and c not in ignore]
 
 
 def _category_codes(spec: FeatureSpec, s: Any) -> Any:

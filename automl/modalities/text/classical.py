@@ -318,6 +318,7 @@ class _Trials:
         fallback = best.state.get("model")
         if self._refit_estimate([best]) > ctx.deadline.remaining():
             notes.append("No time was left to refit on all training rows; the model fitted on fold 1 is kept.")
+            ctx.improved(fallback)  # the winner by mean need not be the one that led the screening
             return SearchResult(fallback, best.mean(common_folds([best])), best.seconds, notes)
         started = time.monotonic()
         vec = vectorizer(feature_kind(best.family)).fit(self.texts)

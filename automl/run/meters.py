@@ -1,7 +1,8 @@
-"""GPU utilisation while a trial trains, sampled from ``nvidia-smi`` in a background thread.
+"""Meters read while a search runs, in background threads: the process's peak memory, and GPU utilisation.
 
-``nvidia-smi`` ships with the NVIDIA driver, so this needs no extra package;
-without it (no NVIDIA GPU) the meter stays empty and nothing is recorded.
+GPU utilisation is sampled from ``nvidia-smi``, which ships with the NVIDIA
+driver, so this needs no extra package; without it (no NVIDIA GPU) the meter
+stays empty and nothing is recorded.
 
 Example:
     >>> with GpuMeter(interval=0.1) as meter:   # doctest: +SKIP
@@ -15,6 +16,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
+import time
 from typing import Any
 
 QUERY = ["nvidia-smi", "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits"]
@@ -65,3 +67,32 @@ class GpuMeter:
             return {}
         return {"gpu_util_mean": round(sum(self.samples) / len(self.samples), 1),
                 "gpu_util_max": max(self.samples), "gpu_samples": len(self.samples)}
+
+
+class PeakMemory:
+    """Context manager sampling this process's resident memory; ``peak_mb`` after exit."""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _sample(self, process: Any) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, process.memory_info().rss / 2**20)
+            time.sleep(self.interval)
+
+    def __enter__(self) -> "PeakMemory":
+        import psutil
+
+        process = psutil.Process()
+        self.peak_mb = process.memory_info().rss / 2**20
+        self._thread = threading.Thread(target=self._sample, args=(process,), daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()

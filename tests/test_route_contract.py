@@ -1,0 +1,147 @@
+"""The route contract, checked for every registered route and every task (as scikit-learn's ``check_estimator``).
+
+Each case prepares tiny synthetic data of the route's modality the way a run
+does (load, inspect, plan, decode once, split), runs the route's ``search``
+with 1 trial of 1 epoch, and checks what every route promises:
+
+* a ``SearchResult`` whose model has a name, JSON-serialisable params and a validation score;
+* trial records in the run's metric, at most ``max_trials`` of them, at least one that finished;
+* the model handed last to ``improved`` (the one on disk) predicts exactly what the result's model does;
+* predictions of the right shape: probabilities that sum to one, classes that are their argmax, finite values;
+* ``save`` writes the files ``saves`` lists, and the route's ``load`` reads back identical predictions;
+* the deadline holds: with no trial cap, the search returns within its deadline plus the time the route asks to
+  keep for finishing;
+* the deep routes give the same contract on the JAX backend (a second interpreter with ``KERAS_BACKEND=jax``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from synthetic import labelled
+
+from automl import registry
+from automl.budget import Deadline
+from automl.data import load
+from automl.data.profile import inspect_dataset
+from automl.hardware import Hardware
+from automl.run.plan import make_plan
+from automl.run.prepare import prepare
+from automl.search.base import SearchContext, SearchResult
+
+TASKS = ("binary", "multiclass", "regression")
+HARDWARE = Hardware(2, 8 << 30, None)
+CASES = [pytest.param(spec.modality, spec.approach, task, marks=[pytest.mark.slow] if spec.kind == "deep" else [],
+                      id=f"{spec.modality}-{spec.approach}-{task}")
+         for m in registry.modalities() for spec in registry.routes(m.name) for task in TASKS]
+
+
+def context(modality: str, approach: str, task: str, folder: Path, deadline: Deadline,
+            max_trials: int | None = 1) -> tuple[SearchContext, list, object]:
+    """The route's context as a run builds it, the list ``improved`` fills, and the run's split."""
+    data, target = labelled(modality, task, folder)
+    profile = inspect_dataset(load(data), target, task)
+    assert profile.modality == modality and profile.task == task
+    plan = make_plan(profile, 600, HARDWARE)
+    prepared = prepare(load(data), profile, plan, HARDWARE, seed=0)
+    split, handed = prepared.split, []
+    ctx = SearchContext(approach=approach, X=split.X_train, y=split.y_train, task=task, metric=plan.metric,
+                        classes=split.classes, kinds=split.kinds, seed=0, validation=plan.validation, folds=plan.folds,
+                        deadline=deadline, hardware=HARDWARE, max_trials=max_trials, max_epochs=1,
+                        improved=handed.append, inputs=plan.inputs, cache=prepared.cache)
+    return ctx, handed, split
+
+
+def outputs(model, X, task: str):
+    return model.predict(X) if task == "regression" else model.predict_proba(X)
+
+
+def check_predictions(model, X, task: str, n_classes: int) -> None:
+    pred = np.asarray(model.predict(X))
+    assert pred.shape == (len(X),)
+    if task == "regression":
+        assert np.isfinite(pred.astype(float)).all()
+        return
+    proba = np.asarray(model.predict_proba(X))
+    assert proba.shape == (len(X), n_classes) and np.isfinite(proba).all() and (proba >= 0).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert (pred == proba.argmax(axis=1)).all()
+
+
+@pytest.mark.parametrize("modality, approach, task", CASES)
+def test_route_contract(modality, approach, task, tmp_path):
+    spec = registry.route_spec(modality, approach)
+    route = spec.route()
+    if spec.kind == "deep":
+        import keras
+
+        assert keras.backend.backend() == os.environ.get("KERAS_BACKEND", "tensorflow")
+    ctx, handed, split = context(modality, approach, task, tmp_path / "data", Deadline(300.0))
+    result = route.search(ctx)
+
+    assert isinstance(result, SearchResult) and isinstance(result.model.name, str) and result.model.name
+    json.dumps(result.model.params)
+    assert result.val_score is None or np.isfinite(result.val_score)
+    assert 1 <= len(ctx.trials) <= ctx.max_trials
+    for trial in ctx.trials:
+        assert trial.approach == approach and trial.metric == ctx.metric and trial.status in ("ok", "failed", "stopped")
+        json.dumps(trial.to_dict())
+    assert any(t.status == "ok" and t.val_score is not None for t in ctx.trials)
+
+    assert handed, "the best model so far must reach ctx.improved"
+    np.testing.assert_allclose(outputs(handed[-1], split.X_test, task), outputs(result.model, split.X_test, task))
+    check_predictions(result.model, split.X_test, task, len(split.classes or []))
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    result.model.save(folder)
+    for group in route.saves:
+        assert any((folder / name).is_file() for name in group), (group, sorted(p.name for p in folder.iterdir()))
+    loaded = route.load(folder)
+    np.testing.assert_allclose(outputs(loaded, split.X_test, task), outputs(result.model, split.X_test, task),
+                               rtol=1e-5, atol=1e-6)
+    assert (np.asarray(loaded.predict(split.X_test)) == np.asarray(result.model.predict(split.X_test))).all()
+
+
+@pytest.mark.parametrize("modality, approach", [pytest.param(*c.values[:2], marks=c.marks, id=c.id[:-len("-binary")])
+                                                for c in CASES if c.values[2] == "binary"])
+def test_route_keeps_its_deadline(modality, approach, tmp_path):
+    route = registry.route_spec(modality, approach).route()
+    seconds = 25.0 if registry.route_spec(modality, approach).kind == "deep" else 4.0
+    ctx, handed, _ = context(modality, approach, "binary", tmp_path / "data", Deadline(seconds), max_trials=None)
+    ctx.max_epochs = None
+    started = time.monotonic()
+    route.search(ctx)
+    spent = time.monotonic() - started
+    assert spent <= seconds + route.finish_seconds(seconds) + 5.0, spent
+    assert handed
+
+
+@pytest.mark.slow
+def test_deep_routes_keep_the_contract_on_jax():
+    """The deep routes' contract cases, in a fresh interpreter on the JAX backend (one task each)."""
+    pytest.importorskip("jax")
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    done = subprocess.run([sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-m", "slow",
+                           "-k", "test_route_contract and deep and multiclass", "-o", "addopts=", "-W", "ignore"],
+                          capture_output=True, text=True, env=env, cwd=Path(__file__).parent, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    deep = sum(1 for m in registry.modalities() for s in registry.routes(m.name) if s.kind == "deep")
+    assert f"{deep} passed" in done.stdout, done.stdout[-2000:]
+
+
+def test_every_route_says_what_it_saves_and_how_long_it_needs_to_finish():
+    for m in registry.modalities():
+        for spec in registry.routes(m.name):
+            if spec.kind == "deep":
+                continue  # importing a deep route's module loads Keras: the contract cases cover them
+            route = spec.route()
+            assert route.saves and all(isinstance(g, tuple) and g for g in route.saves), spec
+            assert 0 < route.finish_seconds(60.0) < 60.0, spec
