@@ -15,12 +15,35 @@ Example:
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .tuner import keras
+
+
+@dataclass
+class Targets:
+    """The training rows split for a network (one stratified 20% validation holdout), and the targets as it
+    learns them: class ids, or values standardised by the fit rows' ``scale`` (mean, std)."""
+
+    fit: Any  # positions of the rows it trains on
+    val: Any  # positions of the rows that score it and stop it early
+    y: Any  # every training row's target as the network learns it
+    scale: tuple[float, float]
+
+    @classmethod
+    def of(cls, ctx: Any) -> "Targets":
+        from ..data.splitting import validation_folds
+
+        y = np.asarray(ctx.y)
+        (fit, val), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
+        if ctx.task != "regression":
+            return cls(fit, val, y.astype("int32"), (0.0, 1.0))
+        scale = (float(np.mean(y[fit])), float(np.std(y[fit]) or 1.0))
+        return cls(fit, val, ((y - scale[0]) / scale[1]).astype("float32"), scale)
 
 
 def head(x: Any, task: str, n_classes: int) -> tuple[Any, str]:

@@ -27,11 +27,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...data.splitting import validation_folds
 from ...search import tuner
 from ... import registry
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import NetworkModel, read_network
+from ...search.networks import NetworkModel, Targets, read_network
 from ...search.tuner import keras, keras_tuner
 
 MAX_EPOCHS = 27
@@ -145,11 +144,8 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
     column = ctx.columns_of(kind.column_kind)[0]
     spec = kind.spec(ctx.inputs[kind.name])
     paths = list(ctx.X[column])
-    y = np.asarray(ctx.y)
-    (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
-    regression = ctx.task == "regression"
-    y_scale = (float(np.mean(y[fit_idx])), float(np.std(y[fit_idx]) or 1.0)) if regression else (0.0, 1.0)
-    target = ((y - y_scale[0]) / y_scale[1]).astype("float32") if regression else y.astype("int32")
+    y, rows = np.asarray(ctx.y), Targets.of(ctx)
+    fit_idx, val_idx, target, y_scale = rows.fit, rows.val, rows.y, rows.scale
     cache = ctx.cache.get(kind.name)
     batch = batch_of(spec, ctx.hardware.gpu, len(fit_idx))
     x_val = kind.load([paths[i] for i in val_idx], spec, cache)

@@ -215,20 +215,26 @@ def booster_params(params: dict[str, Any], ctx: SearchContext, threads: int) -> 
 
 def _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
     settings = booster_params(params, ctx, _threads(len(y), ctx)) | {"max_cat_to_onehot": 8}
-    dtrain = _dmatrix(X, y)
-    callbacks = [deadline_callback(ctx.deadline)]
-    if fixed_rounds is not None:
-        booster = xgboost.train(settings, dtrain, num_boost_round=fixed_rounds, callbacks=callbacks)
-        rounds = booster.num_boosted_rounds()
-    else:
-        dval = _dmatrix(X_val, y_val)
-        booster = xgboost.train(
-            settings, dtrain, num_boost_round=gbm_space.MAX_ROUNDS, evals=[(dval, "val")],
-            early_stopping_rounds=gbm_space.EARLY_STOPPING_ROUNDS, callbacks=callbacks, verbose_eval=False,
-        )
-        best = getattr(booster, "best_iteration", None)
-        rounds = (best + 1) if best is not None else booster.num_boosted_rounds()
+    dval = None if fixed_rounds is not None else _dmatrix(X_val, y_val)
+    booster, rounds = train_booster(settings, _dmatrix(X, y), dval, fixed_rounds or gbm_space.MAX_ROUNDS,
+                                    gbm_space.EARLY_STOPPING_ROUNDS, ctx.deadline)
     return GBMModel("xgboost", booster, encoder, ctx.task, ctx.n_classes, params, rounds), rounds
+
+
+def train_booster(settings: dict[str, Any], dtrain: Any, dval: Any, rounds: int, patience: int,
+                  deadline: Any = None) -> tuple[Any, int]:
+    """``xgboost.train`` for up to ``rounds`` rounds, stopped early on ``dval`` (when given) or at the deadline.
+
+    Returns the booster and the rounds that count: the best iteration's with early stopping, else all.
+    """
+    callbacks = [deadline_callback(deadline)] if deadline is not None else []
+    if dval is None:
+        booster = xgboost.train(settings, dtrain, num_boost_round=rounds, callbacks=callbacks)
+        return booster, booster.num_boosted_rounds()
+    booster = xgboost.train(settings, dtrain, num_boost_round=rounds, evals=[(dval, "val")],
+                            early_stopping_rounds=patience, callbacks=callbacks, verbose_eval=False)
+    best = getattr(booster, "best_iteration", None)
+    return booster, (best + 1) if best is not None else booster.num_boosted_rounds()
 
 
 def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):

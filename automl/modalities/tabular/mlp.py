@@ -19,10 +19,9 @@ from typing import Any
 import numpy as np
 
 from .encoder import TabularEncoder
-from ...data.splitting import validation_folds
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import NetworkModel, compile_network, read_network
+from ...search.networks import NetworkModel, Targets, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
 
 
@@ -38,15 +37,13 @@ class InputPrep:
         self.y_std = y_std
 
     @classmethod
-    def fit(cls, X: Any, kinds: dict[str, str], y: Any, task: str) -> "InputPrep":
+    def fit(cls, X: Any, kinds: dict[str, str], y_scale: tuple[float, float]) -> "InputPrep":
         encoder = TabularEncoder.fit(X, kinds)
         numeric = encoder.numeric(X)
         with np.errstate(all="ignore"):
             medians = np.nan_to_num(np.nanmedian(numeric, axis=0), nan=0.0) if numeric.shape[1] else np.zeros(0)
         flagged = [int(j) for j in np.flatnonzero(np.isnan(numeric).any(axis=0))]
-        if task == "regression":
-            return cls(encoder, medians.tolist(), flagged, float(np.mean(y)), float(np.std(y) or 1.0))
-        return cls(encoder, medians.tolist(), flagged)
+        return cls(encoder, medians.tolist(), flagged, *y_scale)
 
     def inputs(self, X: Any) -> dict[str, Any]:
         numeric = self.encoder.numeric(X)
@@ -146,16 +143,12 @@ class TabularMLPRoute:
         return 2.0 + 0.05 * budget
 
     def search(self, ctx: SearchContext) -> SearchResult:
-        y = np.asarray(ctx.y)
-        (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
+        rows = Targets.of(ctx)
+        fit_idx, val_idx = rows.fit, rows.val
         X_fit, X_val = ctx.X.iloc[fit_idx], ctx.X.iloc[val_idx]
-        prep = InputPrep.fit(X_fit, ctx.kinds, y[fit_idx], ctx.task)
+        prep = InputPrep.fit(X_fit, ctx.kinds, rows.scale)
         x_fit, x_val = prep.inputs(X_fit), prep.inputs(X_val)
-        if ctx.task == "regression":
-            y_fit = ((y[fit_idx] - prep.y_mean) / prep.y_std).astype("float32")
-            y_val = ((y[val_idx] - prep.y_mean) / prep.y_std).astype("float32")
-        else:
-            y_fit, y_val = y[fit_idx].astype("int32"), y[val_idx].astype("int32")
+        y_fit, y_val = rows.y[fit_idx], rows.y[val_idx]
         numeric = x_fit.get("numeric")
         mean = numeric.mean(axis=0) if numeric is not None else None
         var = numeric.var(axis=0) + 1e-6 if numeric is not None else None
@@ -164,7 +157,7 @@ class TabularMLPRoute:
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> DeepTabularModel:
             return DeepTabularModel(keras_model, prep, ctx.task, ctx.n_classes, params or {})
 
-        score = tuner.val_scorer(ctx, x_val, y[val_idx], (prep.y_mean, prep.y_std))
+        score = tuner.val_scorer(ctx, x_val, np.asarray(ctx.y)[val_idx], rows.scale)
         n = len(fit_idx)
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         max_epochs = ctx.max_epochs or (30 if n < 20000 else 20)

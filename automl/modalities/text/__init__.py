@@ -1,3 +1,74 @@
-"""Text data: tokens, TF-IDF and n-gram bags, the classical route and the text networks."""
+"""Text data: tokens, TF-IDF and n-gram bags, the classical route and the text networks.
 
-from .modality import TEXT  # noqa: F401
+Tables with a free-text column: networks lead, TF-IDF linear models and XGBoost compare.
+
+Example:
+    >>> import pandas as pd
+    >>> values = pd.Series(["the food was good and the staff were kind"] * 3)
+    >>> free_text(TextColumn("review", values, values, unique=1, n=3)).kind
+    'text'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import Detector, Claim, Modality, TextColumn
+
+RACE_MAX_ROWS = 20000  # above this one 20% split is steady and k-fold TF-IDF refits cost minutes
+
+
+def free_text(column: TextColumn) -> Claim | None:
+    """Sentences rather than labels: five words or more, or long and mostly distinct values."""
+    median_tokens = float(column.sample.str.split().str.len().median())
+    median_chars = float(column.sample.str.len().median())
+    ratio = column.unique / column.n
+    if median_tokens >= 5 or (median_chars >= 40 and ratio > 0.5):
+        return Claim("text", f"free text: median {median_tokens:.0f} words and {median_chars:.0f} characters per "
+                             f"value, {ratio:.0%} of values distinct.")
+    return None
+
+
+class TextModality(Modality):
+    name = "text"
+    column_kind = "text"
+    priority = 30
+    primary = "deep"
+    why_primary = "deep networks learn features from raw images, text and audio end to end"
+    shares = {"classical": 0.25, "deep": 0.75}
+    detectors = (Detector(60, free_text),)
+
+    def describe(self, frame: Any, columns: list[Any], root: Any, warnings: list[str]) -> None:
+        """Token statistics of each text column (they are joined); other columns are set aside."""
+        from .tokens import MAX_SEQUENCE, TextStats
+
+        for c in columns:
+            if c.kind != "text":
+                continue
+            stats = TextStats.of(frame[c.name])
+            c.stats = {"median_tokens": stats.median_tokens, "p95_tokens": stats.p95_tokens,
+                       "max_tokens": stats.max_tokens, "vocabulary": stats.vocabulary, "empty_rows": stats.empty_rows,
+                       "long_rows": stats.long_rows}
+            c.reason += (f" Tokens per row: median {stats.median_tokens:.0f}, 95th percentile "
+                         f"{stats.p95_tokens:.0f}; vocabulary {stats.vocabulary:,}; {stats.empty_rows} empty rows.")
+            if stats.empty_rows:
+                warnings.append(f"text column {c.name!r} has {stats.empty_rows} empty or missing row(s); they are "
+                                "predicted from the class balance of the training rows.")
+            if stats.long_rows:
+                warnings.append(f"text column {c.name!r} has {stats.long_rows:,} row(s) longer than {MAX_SEQUENCE} "
+                                f"tokens (the longest {stats.max_tokens:,}); sequence networks read their first "
+                                f"{MAX_SEQUENCE}, TF-IDF models read them whole.")
+        self.set_aside(columns)
+
+    def validation(self, train_rows: int, approaches: list[str]) -> tuple[str, int, str]:
+        if "classical" in approaches and train_rows <= RACE_MAX_ROWS:
+            return "kfold", 5, (
+                f"Classical text candidates are chosen by successive halving over a 5-fold split of the "
+                f"{train_rows:,} training rows (all on one fold, the better half on two more, the best on all five): "
+                "on one split of this size a few rows decide, and linear models on TF-IDF fit in seconds. The "
+                "network is compared on a 20% validation split (used for early stopping too).")
+        return "holdout", 1, (f"Every approach is compared on a 20% validation split of the {train_rows:,} training "
+                              "rows (used for early stopping too).")
+
+
+TEXT = TextModality()

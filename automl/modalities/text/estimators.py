@@ -54,19 +54,12 @@ def fit_estimator(family: str, params: dict[str, Any], X, y, X_val, y_val, seed:
 def _fit_booster(params, X, y, X_val, y_val, deadline, settings) -> tuple[Any, dict]:
     import xgboost
 
-    from ..tabular.gbm import deadline_callback
+    from ..tabular.gbm import train_booster
 
-    callbacks = [deadline_callback(deadline)] if deadline is not None else []
-    if X_val is None:
-        booster = xgboost.train(settings, xgboost.DMatrix(X, label=y), num_boost_round=params["rounds"],
-                                callbacks=callbacks)
-        return booster, {}
-    booster = xgboost.train(settings, xgboost.DMatrix(X, label=y), num_boost_round=1000,
-                            evals=[(xgboost.DMatrix(X_val, label=y_val), "val")], early_stopping_rounds=30,
-                            callbacks=callbacks, verbose_eval=False)
-    rounds = (booster.best_iteration + 1) if getattr(booster, "best_iteration", None) is not None \
-        else booster.num_boosted_rounds()
-    return booster[:rounds], {"rounds": int(rounds)}
+    dval = None if X_val is None else xgboost.DMatrix(X_val, label=y_val)
+    booster, rounds = train_booster(settings, xgboost.DMatrix(X, label=y), dval,
+                                    params["rounds"] if dval is None else 1000, 30, deadline)
+    return (booster, {}) if dval is None else (booster[:rounds], {"rounds": int(rounds)})
 
 
 def class_proba(family: str, estimator: Any, X, n_classes: int, temperature: float = 1.0) -> Any:

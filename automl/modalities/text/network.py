@@ -24,18 +24,65 @@ import numpy as np
 
 from ...metrics import greater_is_better
 from .ngrams import NgramBag
-from ...data.splitting import validation_folds
 from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import NetworkModel, compile_network, read_network
+from ...search.networks import NetworkModel, Targets, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
-from .layers import MaskedMean, PositionEmbedding, WeightedBag
 
 MAX_VOCABULARY = 30_000
 MIN_LENGTH = 16
 ENCODERS = ("ngram", "bag", "cnn", "transformer", "bigru")  # the first is the search's starting point
 NGRAMS = {"chargram": "words+chars", "wordgram": "words"}  # n-gram input name -> TF-IDF vectoriser kind
+
+
+@keras.saving.register_keras_serializable(package="automl")
+class PositionEmbedding(keras.layers.Layer):
+    """Adds a learned embedding of each token's position."""
+
+    def __init__(self, length: int, width: int, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.length = length
+        self.width = width
+        self.positions = keras.layers.Embedding(length, width)
+
+    def call(self, x: Any) -> Any:
+        return x + self.positions(keras.ops.arange(keras.ops.shape(x)[1]))
+
+    def get_config(self) -> dict[str, Any]:
+        return super().get_config() | {"length": self.length, "width": self.width}
+
+
+@keras.saving.register_keras_serializable(package="automl")
+class MaskedMean(keras.layers.Layer):
+    """Mean of the embeddings of the non-padding ids; a row with none gives zeros (not 0/0)."""
+
+    def call(self, embedded: Any, ids: Any) -> Any:
+        mask = keras.ops.expand_dims(keras.ops.cast(ids > 0, embedded.dtype), -1)
+        return keras.ops.sum(embedded * mask, axis=1) / keras.ops.maximum(keras.ops.sum(mask, axis=1), 1.0)
+
+
+@keras.saving.register_keras_serializable(package="automl")
+class WeightedBag(keras.layers.Layer):
+    """A dense layer over sparse rows given as (ids, weights): the weighted sum of one vector per id, plus a bias.
+
+    Equal to ``Dense(units)`` on the full TF-IDF vector, without materialising it.
+    """
+
+    def __init__(self, size: int, units: int, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.size = size
+        self.units = units
+        self.table = self.add_weight(shape=(size, units), initializer="glorot_uniform", name="table")
+        self.bias = self.add_weight(shape=(units,), initializer="zeros", name="bias")
+        self.built = True
+
+    def call(self, ids: Any, weights: Any) -> Any:
+        vectors = keras.ops.take(self.table, ids, axis=0)
+        return keras.ops.sum(vectors * keras.ops.expand_dims(weights, -1), axis=1) + self.bias
+
+    def get_config(self) -> dict[str, Any]:
+        return super().get_config() | {"size": self.size, "units": self.units}
 
 
 class TextHyperModel(keras_tuner.HyperModel):
@@ -174,8 +221,8 @@ class TextNetworkRoute:
     def search(self, ctx: SearchContext) -> SearchResult:
         columns = ctx.columns_of("text")
         texts = text_of(ctx.X, columns)
-        y = np.asarray(ctx.y)
-        (fit_idx, val_idx), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed)
+        y, rows = np.asarray(ctx.y), Targets.of(ctx)
+        fit_idx, val_idx, y_scale = rows.fit, rows.val, rows.scale
         fit_texts = [texts[i] for i in fit_idx]
         stats = TextStats.of(fit_texts)
         length = int(min(MAX_SEQUENCE, max(MIN_LENGTH, np.ceil(stats.p95_tokens))))
@@ -184,13 +231,7 @@ class TextNetworkRoute:
         inputs = TextInputs(tokenizer, bags)
         encoded = inputs.encode(texts)
         x_fit, x_val = inputs.rows(encoded, fit_idx), inputs.rows(encoded, val_idx)
-        y_scale = (float(np.mean(y[fit_idx])), float(np.std(y[fit_idx]) or 1.0)) if ctx.task == "regression" \
-            else (0.0, 1.0)
-        if ctx.task == "regression":
-            y_fit = ((y[fit_idx] - y_scale[0]) / y_scale[1]).astype("float32")
-            y_val = ((y[val_idx] - y_scale[0]) / y_scale[1]).astype("float32")
-        else:
-            y_fit, y_val = y[fit_idx].astype("int32"), y[val_idx].astype("int32")
+        y_fit, y_val = rows.y[fit_idx], rows.y[val_idx]
         prior = ctx.prior()
 
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> TextNetworkModel:
