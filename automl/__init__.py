@@ -14,7 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 # The error types are importable from here (``except automl.DataError``) and cost nothing to load.
-from .errors import AutoMLError, BudgetError, ConfigError, DataError, TargetError, UserInputError  # noqa: F401
+from .errors import (  # noqa: F401
+    AutoMLError,
+    BudgetError,
+    ConfigError,
+    DataError,
+    TargetError,
+    UserInputError,
+)
 
 __version__ = "0.1.0"
 __all__ = ["AutoML", "load"]

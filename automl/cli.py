@@ -54,9 +54,9 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
     """Profile DATA and show the plan, without training anything."""
     from .budget import parse_budget
     from .data import load
-    from .run.plan import make_plan
-    from .hardware import detect
     from .data.profile import inspect_dataset
+    from .hardware import detect
+    from .run.plan import make_plan
 
     seconds = parse_budget(budget)
     dataset = load(data)

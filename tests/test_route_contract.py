@@ -33,7 +33,7 @@ from automl.data import load
 from automl.data.profile import inspect_dataset
 from automl.hardware import Hardware
 from automl.run.plan import make_plan
-from automl.run.prepare import prepare
+from automl.run.runner import prepare
 from automl.search.base import SearchContext, SearchResult
 
 TASKS = ("binary", "multiclass", "regression")

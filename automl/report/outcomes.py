@@ -14,8 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .plots import MAX_BARS, WIDTH, Style, _frame, _legend, _missing, _short, _x_scale, _y_scale
-from .svg import OKABE_ITO, INK, Chart, Scale, esc, label, nice_ticks, rect, text, wrap
+from .plots import (
+    MAX_BARS,
+    WIDTH,
+    Style,
+    _frame,
+    _legend,
+    _missing,
+    _short,
+    _x_scale,
+    _y_scale,
+)
+from .svg import INK, OKABE_ITO, Chart, Scale, esc, label, nice_ticks, rect, text, wrap
 
 
 def classification(evaluation: dict[str, Any], styles: dict[str, Style]) -> list[dict[str, Any]]:

@@ -21,8 +21,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..metrics import LABELS, greater_is_better
+from .svg import (
+    INK,
+    OKABE_ITO,
+    Chart,
+    Scale,
+    esc,
+    label,
+    log_ticks,
+    nice_ticks,
+    rect,
+    text,
+)
 from .verdict import kind_of, noun
-from .svg import INK, OKABE_ITO, Chart, Scale, esc, label, log_ticks, nice_ticks, rect, text
 
 WIDTH, HEIGHT = 640, 330
 MARGIN = {"left": 64, "right": 20, "top": 36, "bottom": 50}

@@ -13,14 +13,14 @@ Example:
     ...        "fit_seconds": 20.0}
     >>> deep = {"approach": "deep", "kind": "deep", "test_scores": {"accuracy": 0.85}, "fit_seconds": 60.0}
     >>> verdict([gbm, deep], "accuracy", "adult")
-    'Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network (2.0 points better), and it took 3.0x less time to train (20s vs 60s).'
+    'Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network, 2.0 points better. It took 3.0x less time to train (20s vs 60s).'
     >>> money = {"classical": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
     ...          "deep": {"train_usd": 0.018, "predict_usd_per_1000": 0.0009}}
     >>> interval = {"difference": 0.02, "low": 0.005, "high": 0.035, "level": 0.95, "rows": 900}
     >>> c = comparison([gbm, deep], "accuracy", money, interval)
     >>> c["winner"], round(c["train_cost_ratio"], 3), c["significant"]
     ('classical', 0.056, True)
-    >>> print(verdict([gbm, deep], "accuracy", "adult", comparison=c))
+    >>> print(verdict([gbm, deep], "accuracy", "adult", summary=c))
     Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network, 2.0 points better (95% interval 0.5 to 3.5 points on 900 test rows). It costs 18.0x less to train ($0.0010 vs $0.018) and 9.0x less per 1,000 predictions ($0.00010 vs $0.00090), so nothing here favours the deep network.
 """
 
@@ -30,6 +30,7 @@ import math
 from typing import Any
 
 from ..metrics import LABELS, better, greater_is_better
+from .costs import ratio
 
 LEGACY_NOUNS = {"gbm": "gradient boosting", "classical": "gradient boosting", "deep": "the deep network",
                 "blend": "the blend"}
@@ -65,15 +66,12 @@ def pair(finalists: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
     return pick(models)[:2]
 
 
-def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str,
-            comparison: dict[str, Any] | None = None) -> str:
+def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary: dict[str, Any] | None = None) -> str:
     """The best classical model against the best deep one in one or two sentences; one more when the blend of
-    them all beats both."""
+    them all beats both. ``summary`` is their ``comparison`` (without it: score and training time only)."""
     chosen = pair(finalists, metric)
-    if comparison is not None and len(chosen) == 2:
-        head = _with_costs(comparison, metric, dataset, {f["approach"]: f for f in chosen})
-    else:
-        head = _head(chosen, metric, dataset)
+    c = summary if summary is not None else comparison(finalists, metric, {}, None)
+    head = _sentences(c, metric, dataset, {f["approach"]: f for f in chosen}) if c else _alone(chosen, metric, dataset)
     blend = next((f for f in finalists if kind_of(f) == "blend"), None)
     score = blend and blend["test_scores"].get(metric)
     others = [f["test_scores"].get(metric) for f in finalists if kind_of(f) != "blend"]
@@ -88,39 +86,20 @@ def _order(score: float | None, metric: str) -> tuple[bool, float]:
     return score is None, -(score or 0.0) if greater_is_better(metric) else (score or 0.0)
 
 
-def _head(finalists: list[dict[str, Any]], metric: str, dataset: str) -> str:
+def _alone(chosen: list[dict[str, Any]], metric: str, dataset: str) -> str:
+    """No pair to compare: nothing ran, one approach ran, or only one has a test score."""
     label = LABELS[metric]
-    if not finalists:
+    scored = [f for f in chosen if f["test_scores"].get(metric) is not None]
+    if not chosen:
         return f"No approach produced a model on {dataset}."
-    if len(finalists) == 1:
-        only = finalists[0]
-        return (f"Only {noun(only)} ran on {dataset} (no comparison); its test {label} is "
-                f"{_num(only['test_scores'].get(metric))}.")
-    a, b = finalists[0], finalists[1]
-    win, lose = (a, b) if not better(b["test_scores"].get(metric), a["test_scores"].get(metric), metric) else (b, a)
-    ws, ls = win["test_scores"].get(metric), lose["test_scores"].get(metric)
-    times = f"({_secs(win['fit_seconds'])} vs {_secs(lose['fit_seconds'])})"
-    ratio = lose["fit_seconds"] / max(win["fit_seconds"], 1e-9)
-    if ratio >= 1:
-        cost = f"it took {ratio:.1f}x less time to train {times}"
-    else:
-        cost = f"it took {1 / ratio:.1f}x more time to train {times}"
-    if ws is not None and ls is None:
-        return (f"{noun(win, True)} wins on {dataset}: test {label} {_num(ws)}, while {noun(lose)} has no {label} on "
-                f"these rows; {cost}.")
-    if ws is None or abs(ws - ls) <= TIE:
-        first, second = sorted((a, b), key=lambda f: kind_of(f) != "classical")
-        return (f"{noun(first, True)} and {noun(second)} tie on {dataset} at test {label} {_num(ws)}; "
-                f"{noun(win)} {cost.replace('it took', 'took')}.")
-    gap = abs(ws - ls)
-    if metric in UNIT_SCALE:
-        by = f"{gap * 100:.1f} points better"
-    else:
-        word = "higher" if greater_is_better(metric) else "lower"
-        by = f"{gap:.4g} {word}, {gap / max(abs(ls), 1e-12):.1%} better"
-    joiner = "and" if ratio >= 1 else "but"
-    return (f"{noun(win, True)} wins on {dataset}: test {label} {_num(ws)} against {_num(ls)} for {noun(lose)} "
-            f"({by}), {joiner} {cost}.")
+    if len(chosen) == 1:
+        return (f"Only {noun(chosen[0])} ran on {dataset} (no comparison); its test {label} is "
+                f"{_num(chosen[0]['test_scores'].get(metric))}.")
+    if not scored:
+        return f"No model has a test {label} on {dataset}."
+    other = next(f for f in chosen if f is not scored[0])
+    return (f"{noun(scored[0], True)} wins on {dataset}: test {label} {_num(scored[0]['test_scores'][metric])}, "
+            f"while {noun(other)} has no {label} on these rows.")
 
 
 def _num(value: float | None) -> str:
@@ -162,16 +141,16 @@ def comparison(finalists: list[dict[str, Any]], metric: str, money: dict[str, di
         "interval": None if low is None else {**interval, "difference": sign * interval["difference"],
                                               "low": low, "high": high},
         "significant": None if low is None else bool(low > 0 or high < 0),
-        "time_ratio": _ratio(win.get("fit_seconds"), lose.get("fit_seconds")),
-        "train_cost_ratio": _ratio(w_money.get("train_usd"), l_money.get("train_usd")),
-        "predict_cost_ratio": _ratio(w_money.get("predict_usd_per_1000"), l_money.get("predict_usd_per_1000")),
+        "time_ratio": ratio(win.get("fit_seconds"), lose.get("fit_seconds")),
+        "train_cost_ratio": ratio(w_money.get("train_usd"), l_money.get("train_usd")),
+        "predict_cost_ratio": ratio(w_money.get("predict_usd_per_1000"), l_money.get("predict_usd_per_1000")),
         "train_usd": {win["approach"]: w_money.get("train_usd"), lose["approach"]: l_money.get("train_usd")},
         "predict_usd_per_1000": {win["approach"]: w_money.get("predict_usd_per_1000"),
                                  lose["approach"]: l_money.get("predict_usd_per_1000")},
     }
 
 
-def _with_costs(c: dict[str, Any], metric: str, dataset: str, by_name: dict[str, dict[str, Any]]) -> str:
+def _sentences(c: dict[str, Any], metric: str, dataset: str, by_name: dict[str, dict[str, Any]]) -> str:
     win, lose = by_name[c["winner"]], by_name[c["loser"]]
     label = LABELS[metric]
     band = ""
@@ -181,20 +160,22 @@ def _with_costs(c: dict[str, Any], metric: str, dataset: str, by_name: dict[str,
                 f" on {i['rows']:,} test rows)")
     if c["tie"]:
         first, second = sorted((win, lose), key=lambda f: kind_of(f) != "classical")
-        first_sentence = (f"{noun(first, True)} and {noun(second)} tie on {dataset} at test {label} "
-                          f"{_num(c['winner_score'])}{band}.")
+        head = f"{noun(first, True)} and {noun(second)} tie on {dataset} at test {label} {_num(c['winner_score'])}{band}."
     else:
-        first_sentence = (f"{noun(win, True)} wins on {dataset}: test {label} {_num(c['winner_score'])} against "
-                          f"{_num(c['loser_score'])} for {noun(lose)}, {_gap(c['gain'], metric, True)} better{band}.")
+        head = (f"{noun(win, True)} wins on {dataset}: test {label} {_num(c['winner_score'])} against "
+                f"{_num(c['loser_score'])} for {noun(lose)}, {_gap(c['gain'], metric, True)} better{band}.")
     train, predict = c["train_cost_ratio"], c["predict_cost_ratio"]
-    if train is None:
-        return first_sentence
+    if train is None:  # no prices: training time only
+        if c["time_ratio"] is None:
+            return head
+        times = f"{_secs(win['fit_seconds'])} vs {_secs(lose['fit_seconds'])}"
+        return f"{head} {'It' if not c['tie'] else noun(win, True)} took {_times(c['time_ratio'])} time to train ({times})."
     tu, pu = c["train_usd"], c["predict_usd_per_1000"]
     second = f"It costs {_times(train)} to train ({_usd(tu[c['winner']])} vs {_usd(tu[c['loser']])})"
     if predict is not None:
         second += (f" and {_times(predict)} per 1,000 predictions ({_usd(pu[c['winner']])} vs "
                    f"{_usd(pu[c['loser']])})")
-    return f"{first_sentence} {second}, {_advice(c, noun(win), noun(lose), metric)}."
+    return f"{head} {second}, {_advice(c, noun(win), noun(lose), metric)}."
 
 
 def _advice(c: dict[str, Any], win: str, lose: str, metric: str) -> str:
@@ -248,9 +229,3 @@ def _usd(value: float | None) -> str:
         return f"${value:,.2f}"
     digits = max(2, 1 - math.floor(math.log10(value)))
     return f"${value:.{digits}f}"
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    if a is None or b is None or b <= 0:
-        return None
-    return a / b

@@ -19,7 +19,6 @@ from ..search.importance import importance_of
 from .capture import stderr_to
 from .meters import PeakMemory
 from .plan import ApproachPlan, Plan
-from .prepare import Split
 from .record import RunRecord
 from .results import Event, Finalist, Listener, TrialRecord, quiet
 from .rundir import RunDir, folder_bytes
@@ -42,7 +41,7 @@ class Run:
 
     dir: RunDir
     record: RunRecord
-    split: Split
+    split: Any  # runner.Split: the training and test rows
     cache: dict[str, Any]
     plan: Plan
     hardware: Any

@@ -16,7 +16,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
-import time
 from typing import Any
 
 QUERY = ["nvidia-smi", "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits"]
@@ -33,25 +32,23 @@ def read_utilisation() -> float | None:
         return None
 
 
-class GpuMeter:
-    """Context manager: utilisation samples every ``interval`` seconds; ``summary()`` after exit."""
+class Sampler:
+    """Context manager calling ``sample()`` every ``interval`` seconds on a background thread until exit;
+    ``sample`` returning False ends it early."""
 
-    def __init__(self, interval: float = 0.5):
+    def __init__(self, interval: float):
         self.interval = interval
-        self.samples: list[float] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _run(self) -> None:
-        while True:
-            value = read_utilisation()
-            if value is None:
-                return
-            self.samples.append(value)
-            if self._stop.wait(self.interval):
-                return
+    def sample(self) -> bool:
+        raise NotImplementedError
 
-    def __enter__(self) -> "GpuMeter":
+    def _run(self) -> None:
+        while self.sample() is not False and not self._stop.wait(self.interval):
+            pass
+
+    def __enter__(self) -> "Sampler":
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -61,6 +58,20 @@ class GpuMeter:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
+
+class GpuMeter(Sampler):
+    """Utilisation samples every ``interval`` seconds; ``summary()`` after exit."""
+
+    def __init__(self, interval: float = 0.5):
+        super().__init__(interval)
+        self.samples: list[float] = []
+
+    def sample(self) -> bool:
+        value = read_utilisation()
+        if value is not None:
+            self.samples.append(value)
+        return value is not None
+
     def summary(self) -> dict[str, Any]:
         """Mean and peak utilisation in percent, and the number of samples; empty without samples."""
         if not self.samples:
@@ -69,30 +80,16 @@ class GpuMeter:
                 "gpu_util_max": max(self.samples), "gpu_samples": len(self.samples)}
 
 
-class PeakMemory:
-    """Context manager sampling this process's resident memory; ``peak_mb`` after exit."""
+class PeakMemory(Sampler):
+    """This process's resident memory, sampled; ``peak_mb`` after exit."""
 
     def __init__(self, interval: float = 0.05):
-        self.interval = interval
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def _sample(self, process: Any) -> None:
-        while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, process.memory_info().rss / 2**20)
-            time.sleep(self.interval)
-
-    def __enter__(self) -> "PeakMemory":
         import psutil
 
-        process = psutil.Process()
-        self.peak_mb = process.memory_info().rss / 2**20
-        self._thread = threading.Thread(target=self._sample, args=(process,), daemon=True)
-        self._thread.start()
-        return self
+        super().__init__(interval)
+        self.process = psutil.Process()
+        self.peak_mb = 0.0
 
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+    def sample(self) -> bool:
+        self.peak_mb = max(self.peak_mb, self.process.memory_info().rss / 2**20)
+        return True

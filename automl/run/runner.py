@@ -1,5 +1,5 @@
-"""Run a plan: prepare the data once, run each approach under its share of the budget, score every finalist on
-the same test rows, write the run directory and the report.
+"""Run a plan: prepare the data once (target encoded, files decoded, one split), run each approach under its
+share of the budget, score every finalist on the same test rows, write the run directory and the report.
 
 Side effects live here and in ``rundir``: the run directory is created after
 every input check has passed, updated atomically as the run goes, and marked
@@ -10,23 +10,24 @@ score and report held back), each approach's window, each route's search.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import registry
 from ..budget import Deadline
+from ..data.splitting import split_rows
+from ..data.target import clean_target, encode_target
 from ..errors import FatalError
-from ..metrics import better, score_output
+from ..metrics import better, greater_is_better, score_output
 from .approach import Run, RunSettings, run_approach
 from .blend import BlendModel
-from .outputs import leaderboard_frame, write_predictions
-from .prepare import Prepared, prepare
 from .record import RunRecord, versions
 from .results import Event, Finalist
 from .rundir import RunDir
 
-__all__ = ["RunOutcome", "RunSettings", "execute"]
+__all__ = ["RunOutcome", "RunSettings", "Split", "execute", "prepare"]
 
 
 @dataclass
@@ -141,3 +142,79 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         profile=profile.to_dict(), plan=plan.to_dict(), skipped_files=prepared.skipped_files,
         prices=settings.prices.to_dict() if settings.prices is not None else None,
     )
+
+
+@dataclass
+class Split:
+    """The run's one split: raw feature rows and encoded targets, train and test."""
+
+    X_train: Any
+    y_train: Any
+    X_test: Any
+    y_test: Any
+    kinds: dict[str, str]
+    classes: list | None
+
+
+@dataclass
+class Prepared:
+    split: Split
+    test_rows: Any  # the test rows' positions among the file's data rows (for test_predictions.csv)
+    skipped_files: list[dict[str, str]] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)  # decoded inputs the approaches share, by modality
+
+
+def prepare(dataset: Any, profile: Any, plan: Any, hardware: Any, seed: int) -> Prepared:
+    """Rows with a target, decoded by the modality (rows whose file fails leave, listed), split by the seed."""
+    import numpy as np
+
+    frame = dataset.frame
+    keep = clean_target(frame[profile.target])[0].notna().to_numpy()
+    rows = np.flatnonzero(keep)
+    frame = frame.loc[keep].reset_index(drop=True)
+    decoded = registry.modality(profile.modality).decode(frame, profile, plan, dataset.root, hardware)
+    frame = decoded.frame
+    if decoded.good is not None:
+        frame, rows = frame.loc[decoded.good].reset_index(drop=True), rows[decoded.good]
+    features = [c.name for c in profile.features]
+    kinds = {c.name: c.kind for c in profile.features}
+    y, classes = encode_target(frame[profile.target], profile.task)
+    train, test = split_rows(y, profile.task, plan.test_rows, seed)
+    split = Split(frame.loc[train, features].reset_index(drop=True), y[train],
+                  frame.loc[test, features].reset_index(drop=True), y[test], kinds, classes)
+    cache = {profile.modality: decoded.cache} if decoded.cache is not None else {}
+    return Prepared(split, rows[test], decoded.skipped or [], cache)
+
+
+def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:
+    """One row per finalist, best test score first."""
+    import pandas as pd
+
+    rows = []
+    for f in finalists:
+        row = {"approach": f.approach, "model": f.model, f"test_{metric}": f.test_scores.get(metric)}
+        row |= {f"test_{k}": v for k, v in f.test_scores.items() if k != metric}
+        row |= {"val_score": f.val_score, "fit_seconds": f.fit_seconds, "predict_ms_per_row": f.predict_ms_per_row,
+                "model_bytes": f.model_bytes, "peak_memory_mb": f.peak_memory_mb, "trials": f.trials,
+                "cost_usd": f.cost_usd}
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(f"test_{metric}", ascending=not greater_is_better(metric),
+                             na_position="last").reset_index(drop=True)
+
+
+def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any]) -> None:
+    """test_predictions.csv: each test row's position in the file, its actual value, and every finalist's
+    prediction (with one probability column per class)."""
+    import pandas as pd
+
+    classes = split.classes
+    table: dict[str, Any] = {"row": rows, "actual": [classes[i] for i in split.y_test] if classes else split.y_test}
+    for name, output in outputs.items():
+        if classes is None:
+            table[f"{name}_prediction"] = output
+            continue
+        table[f"{name}_prediction"] = [classes[i] for i in output.argmax(axis=1)]
+        for j, c in enumerate(classes):
+            table[f"{name}_proba_{c}"] = output[:, j]
+    folder.write_text("test_predictions.csv", pd.DataFrame(table).to_csv(index=False))

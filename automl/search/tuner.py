@@ -31,12 +31,12 @@ from typing import Any, Callable
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import keras_tuner  # noqa: E402
+import numpy as np  # noqa: E402
 
 from ..budget import Deadline  # noqa: E402
-from ..run.meters import GpuMeter  # noqa: E402
 from ..metrics import greater_is_better, score_output  # noqa: E402
+from ..run.meters import GpuMeter  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
 SCORE = "val_score"

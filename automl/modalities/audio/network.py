@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...search.networks import compile_network
-from .decode import AudioSpec
-from ..media import network as media_network
 from ...search.base import SearchContext
+from ...search.networks import compile_network
 from ...search.tuner import keras, keras_tuner
+from ..media import network as media_network
+from .decode import AudioSpec
 
 BN_MOMENTUM = 0.9
 MEL_BINS = 64

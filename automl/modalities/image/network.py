@@ -20,12 +20,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ...search.base import SearchContext
 from ...search.networks import compile_network
+from ...search.tuner import keras, keras_tuner
+from ..media import network as media_network
 from . import pretrained
 from .decode import ImageSpec
-from ..media import network as media_network
-from ...search.base import SearchContext
-from ...search.tuner import keras, keras_tuner
 
 BN_MOMENTUM = 0.9  # Keras' 0.99 leaves the moving statistics unsettled after the few hundred steps of a short search
 

@@ -27,8 +27,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...search import tuner
 from ... import registry
+from ...search import tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, read_network
 from ...search.tuner import keras, keras_tuner

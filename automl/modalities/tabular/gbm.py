@@ -20,13 +20,13 @@ from typing import Any
 import xgboost
 from threadpoolctl import threadpool_limits
 
-from .encoder import TabularEncoder
-from ...metrics import better, padded, score_output
 from ...data.splitting import validation_folds
-from . import gbm_space
+from ...metrics import better, padded, score_output
 from ...search.base import SearchContext, SearchResult
 from ...search.importance import permuted, result
 from ...search.persist import load_estimator, save_estimator
+from . import gbm_space
+from .encoder import TabularEncoder
 
 SMALL_DATA_ROWS = 10_000
 HIST_GBM_CHUNK = 50  # iterations between deadline checks
@@ -240,7 +240,10 @@ def train_booster(settings: dict[str, Any], dtrain: Any, dval: Any, rounds: int,
 def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
     """Early stopping on the same validation rows as XGBoost; grown in chunks with ``warm_start``
     so the deadline is checked between chunks."""
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
 
     cls = HistGradientBoostingRegressor if ctx.task == "regression" else HistGradientBoostingClassifier
     kwargs = dict(params) | {"random_state": ctx.seed, "categorical_features": "from_dtype", "warm_start": True}

@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from .encoder import TabularEncoder
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
+from .encoder import TabularEncoder
 
 
 class InputPrep:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base import Detector, Claim, Modality, TextColumn
+from ..base import Claim, Detector, Modality, TextColumn
 
 RACE_MAX_ROWS = 20000  # above this one 20% split is steady and k-fold TF-IDF refits cost minutes
 

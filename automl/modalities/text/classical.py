@@ -21,15 +21,21 @@ from typing import Any
 
 import numpy as np
 
-from ...metrics import LABELS, better, score_output
 from ...data.splitting import validation_folds
-from .tokens import text_of
-from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
+from ...metrics import LABELS, better, score_output
 from ...search.base import SearchContext, SearchResult
 from ...search.importance import TOP, result
 from ...search.persist import load_estimator, save_estimator
 from ...search.racing import Entry, common_folds, halved, rungs, survivors, winner
-from .estimators import class_proba, cross_fitted_softmax, decisions, fit_estimator, values
+from .estimators import (
+    class_proba,
+    cross_fitted_softmax,
+    decisions,
+    fit_estimator,
+    values,
+)
+from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
+from .tokens import text_of
 
 # Screened in this order, cheap and usually strong first, so a tight budget still sees the best bets.
 NB_ALPHA = (0.3, 0.1)  # complement naive Bayes: strong on topics, fitted in well under a second

@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 
 from ...metrics import greater_is_better
-from .ngrams import NgramBag
-from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
+from .ngrams import NgramBag
+from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 
 MAX_VOCABULARY = 30_000
 MIN_LENGTH = 16
