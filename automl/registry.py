@@ -44,11 +44,15 @@ class RouteSpec:
 
     def route(self) -> Any:
         """A new instance of the route class."""
-        cls = self.target
-        if isinstance(cls, str):
-            module, _, name = cls.partition(":")
-            cls = getattr(importlib.import_module(module), name)
-        return cls()
+        return _resolve(self.target)()
+
+
+def _resolve(target: Any) -> Any:
+    """``"package.module:name"`` imported, or ``target`` itself."""
+    if not isinstance(target, str):
+        return target
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 DEEP = {"min_seconds": 20.0, "shutdown_seconds": 3.0}  # measured: TensorFlow takes 2-3 s to exit on 2 cores
@@ -78,13 +82,17 @@ MODALITIES = ("automl.modalities.tabular:TABULAR", "automl.modalities.text:TEXT"
 
 
 class Registration:
-    """Undoes one ``register``: call ``remove()``, or use it as a context manager."""
+    """Undoes one ``register`` (restoring what it replaced): call ``remove()``, or use it as a context manager."""
 
-    def __init__(self, table: dict, key: Any):
-        self.table, self.key = table, key
+    def __init__(self, table: dict, key: Any, item: Any):
+        self.table, self.key, self.replaced = table, key, table.get(key)
+        table[key] = item
 
     def remove(self) -> None:
-        self.table.pop(self.key, None)
+        if self.replaced is None:
+            self.table.pop(self.key, None)
+        else:
+            self.table[self.key] = self.replaced
 
     def __enter__(self) -> "Registration":
         return self
@@ -102,13 +110,11 @@ class Registry:
 
     def register(self, item: Any) -> Registration:
         """Add a ``RouteSpec`` or a ``Modality`` (replacing one of the same name)."""
-        if isinstance(item, RouteSpec):
-            if item.kind not in KINDS:
-                raise ConfigError(invalid("kind", "classical or deep", item.kind))
-            self._routes[(item.modality, item.approach)] = item
-            return Registration(self._routes, (item.modality, item.approach))
-        self._modalities[item.name] = item
-        return Registration(self._modalities, item.name)
+        if not isinstance(item, RouteSpec):
+            return Registration(self._modalities, item.name, item)
+        if item.kind not in KINDS:
+            raise ConfigError(invalid("kind", "classical or deep", item.kind))
+        return Registration(self._routes, (item.modality, item.approach), item)
 
     def modalities(self) -> list[Any]:
         """Every modality, the one asked first when a table could be several first (tabular, the fallback, last)."""
@@ -133,11 +139,7 @@ class Registry:
 @functools.cache
 def default() -> Registry:
     """The process's registry, built on first use from ``MODALITIES`` and ``ROUTES``."""
-    found = []
-    for entry in MODALITIES:
-        module, _, name = entry.partition(":")
-        found.append(getattr(importlib.import_module(module), name))
-    return Registry(found, ROUTES)
+    return Registry([_resolve(entry) for entry in MODALITIES], ROUTES)
 
 
 def register(item: Any) -> Registration:

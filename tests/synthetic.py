@@ -21,7 +21,8 @@ FILLER = "the service at this place was really something and I would say".split(
 IMAGE_FORMATS = ("png", "jpg", "bmp", "gif", "webp")
 AUDIO_FORMATS = (("wav", "PCM_16"), ("wav", "FLOAT"), ("flac", "PCM_16"), ("ogg", "VORBIS"))
 PATTERNS = ("horizontal", "vertical", "checker")
-PITCHES = {"low": 300.0, "mid": 700.0, "high": 1500.0}
+PITCHES = {"low": 300.0, "high": 1200.0}  # make_clips
+TONES = (300.0, 700.0, 1500.0)  # labelled: two or three classes, or the regression target
 
 
 def reviews(n: int = 240, seed: int = 0, classes: int = 2) -> pd.DataFrame:
@@ -119,7 +120,7 @@ def labelled(modality: str, task: str, folder: Path, n: int = 60) -> tuple[pd.Da
             stripes(PATTERNS[0 if task == "regression" else kind], 16, ("L", "RGB")[i % 2], i, level).save(folder / name)
             value = level
         else:
-            name, pitch = f"{i}.wav", list(PITCHES.values())[kind]
+            name, pitch = f"{i}.wav", TONES[kind]
             soundfile.write(folder / name, tone(pitch, 8000, 0.3, i), 8000)
             value = pitch
         rows.append({"file": name, "target": float(value) if task == "regression" else f"k{kind}"})

@@ -223,3 +223,13 @@ def test_registered_items_are_found_while_registered(knn, series):
 def test_nothing_is_left_registered_after_the_tests_above():
     assert [r.approach for r in registry.routes("tabular")] == ["classical", "deep"]
     assert "series" not in [m.name for m in registry.modalities()]
+
+
+def test_registering_over_a_built_in_and_removing_it_restores_the_built_in():
+    built_in = registry.route_spec("tabular", "classical")
+    stand_in = RouteSpec("tabular", "classical", "classical", KNNRoute, "a stand-in", "the stand-in")
+    with registry.register(stand_in):
+        assert registry.route_spec("tabular", "gbm") is stand_in
+    assert registry.route_spec("tabular", "classical") is built_in
+    with pytest.raises(automl.ConfigError, match="`kind` must be classical or deep"):
+        registry.register(RouteSpec("tabular", "x", "shallow", KNNRoute, "", ""))

@@ -278,15 +278,20 @@ def refit_on_all_rows(hypermodel: TextHyperModel, params: dict[str, Any], ctx: S
                       batch_size: int) -> tuple[Any, int] | None:
     """The winning configuration trained afresh on the fit and validation rows together.
 
-    Runs for the epoch count that scored best in the search (``ctx.history``)
-    and only when the first epoch shows the rest fits inside the deadline;
-    returns ``(keras_model, epochs)``, or None when skipped or cut short.
+    Runs for the epoch count that scored best in the search (``ctx.history``),
+    only when the winner's own trial time says it fits inside the deadline and
+    the first epoch confirms it; returns ``(keras_model, epochs)``, or None when
+    skipped or cut short.
     """
     scores = [(e["val_score"], e["epoch"]) for e in ctx.history if "val_score" in e]
     if ctx.max_epochs is not None or not scores:
         return None
     pick = max if greater_is_better(ctx.metric) else min
     epochs = pick(scores)[1]
+    trial = next((t for t in reversed(ctx.trials) if t.params == params), None)
+    trained = max(1, params.get("tuner/epochs", 1) - params.get("tuner/initial_epoch", 0))
+    if trial is None or trial.seconds / trained * epochs * 1.25 > ctx.deadline.remaining():
+        return None  # all rows are 1.25 times the fit rows the trial trained on
     hp = keras_tuner.HyperParameters()
     for name, value in params.items():
         if not name.startswith("tuner/"):
