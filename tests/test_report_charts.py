@@ -108,7 +108,10 @@ def test_a_run_without_the_new_records_says_what_is_missing():
 
 
 def test_old_importance_format_still_draws():
-    figure = plots.feature_importance({"alcohol": 0.4, "hue": 0.6}, "gradient boosting")
+    from automl.report import _importance
+
+    record = _importance({"classical": {"alcohol": 0.4, "hue": 0.6}})["classical"]  # runs before report schema 2
+    figure = plots.feature_importance(record, "gradient boosting")
     assert "hue" in figure["svg"] and figure["svg"].index("hue") < figure["svg"].index("alcohol")
 
 

@@ -7,9 +7,9 @@ Two layouts are read, the ones people already have:
   sub-folder's name;
 * ``new/1.jpg, new/2.jpg``: files with no class folders, for ``predict``.
 
-Images and audio are told apart by extension. Other files are ignored and
-counted; a folder holding both images and audio uses the kind with more files
-and says so.
+The files' modality is told by extension (each registered modality of files
+names its suffixes). Other files are ignored and counted; a folder holding
+files of two modalities uses the kind with more files and says so.
 
 Example:
     >>> listing = read_folder(Path("photos"))           # doctest: +SKIP
@@ -26,8 +26,6 @@ from typing import Any
 
 from ..errors import DataError
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")
 PATH_COLUMN = "path"
 LABEL_COLUMN = "label"
 
@@ -37,17 +35,21 @@ class FolderListing:
     """The files found, as a table, and what was left out on the way."""
 
     frame: Any  # pandas.DataFrame: path (relative, with /) [, label]
-    kind: str  # image | audio
+    kind: str  # the modality of the files: image, audio, ...
     notes: list[str] = field(default_factory=list)
 
 
-def media_kind(path: str | Path) -> str | None:
+def file_kinds() -> dict[str, tuple[str, ...]]:
+    """File suffixes by modality, for every registered modality of files (image, audio, ...), first asked first."""
+    from .. import registry
+
+    return {m.name: m.suffixes for m in registry.modalities() if m.suffixes}
+
+
+def media_kind(path: str | Path, kinds: dict[str, tuple[str, ...]] | None = None) -> str | None:
+    """The modality whose files end like ``path``, or None."""
     suffix = Path(path).suffix.lower()
-    if suffix in IMAGE_SUFFIXES:
-        return "image"
-    if suffix in AUDIO_SUFFIXES:
-        return "audio"
-    return None
+    return next((k for k, suffixes in (kinds or file_kinds()).items() if suffix in suffixes), None)
 
 
 def read_folder(root: Path, labelled: bool | None = None) -> FolderListing:
@@ -62,24 +64,26 @@ def read_folder(root: Path, labelled: bool | None = None) -> FolderListing:
     if not root.is_dir():
         raise DataError(f"`data` folder not found: {str(root)!r}. Check the path.")
     files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p.relative_to(root)))
-    kinds = Counter(k for k in map(media_kind, files) if k)
+    known = file_kinds()
+    found = {p: media_kind(p, known) for p in files}
+    kinds = Counter(k for k in found.values() if k)
     if not kinds:
         raise DataError(
-            f"`data` folder {str(root)!r} holds no image or audio files ({len(files)} other file(s)). "
-            f"Give a folder of {', '.join(IMAGE_SUFFIXES + AUDIO_SUFFIXES)} files, one sub-folder per class."
+            f"`data` folder {str(root)!r} holds no {' or '.join(known)} files ({len(files)} other file(s)). "
+            f"Give a folder of {', '.join(s for v in known.values() for s in v)} files, one sub-folder per class."
         )
-    kind = "image" if kinds["image"] >= kinds["audio"] else "audio"
+    kind = max(kinds, key=lambda k: (kinds[k], -list(known).index(k)))  # a tie goes to the one asked first
     notes = []
-    if kinds["image"] and kinds["audio"]:
-        other = "audio" if kind == "image" else "image"
-        notes.append(f"the folder holds {kinds['image']:,} image and {kinds['audio']:,} audio files; the {kind} files "
-                     f"(the larger group) are used and the {other} files ignored. Put them in separate folders to "
-                     f"train on the {other} files.")
-    media = [p for p in files if media_kind(p) == kind]
-    ignored = len(files) - len(media) - (kinds["audio"] if kind == "image" else kinds["image"])
-    if ignored:
-        shown = ", ".join(repr(str(p.relative_to(root))) for p in files if media_kind(p) is None)
-        notes.append(f"{ignored:,} file(s) that are not {kind} files were ignored (for example {shown[:200]}).")
+    others = " and ".join(k for k in kinds if k != kind)
+    if others:
+        held = " and ".join(f"{kinds[k]:,} {k}" for k in known if k in kinds)
+        notes.append(f"the folder holds {held} files; the {kind} files (the larger group) are used and the {others} "
+                     f"files ignored. Put them in separate folders to train on the {others} files.")
+    media = [p for p in files if found[p] == kind]
+    unknown = [p for p in files if found[p] is None]
+    if unknown:
+        shown = ", ".join(repr(str(p.relative_to(root))) for p in unknown)
+        notes.append(f"{len(unknown):,} file(s) that are not {kind} files were ignored (for example {shown[:200]}).")
     nested = [p for p in media if len(p.relative_to(root).parts) >= 2]
     if labelled is None:
         labelled = bool(nested)

@@ -125,7 +125,8 @@ def infer_modality(columns: list[ColumnProfile], modalities: list[Any]) -> tuple
             kind = modality.column_kind.replace("_", " ")
             return modality, f"column {names[0]!r} is {article(kind)} {kind} column, so this is {modality.name} data."
     fallback = next(m for m in modalities if m.column_kind is None)
-    others = " or ".join(m.column_kind.replace("_", " ") for m in modalities if m.column_kind)
+    *rest, last = [m.column_kind.replace("_", " ") for m in modalities if m.column_kind] or ["other"]
+    others = f"{', '.join(rest)} or {last}" if rest else last
     n = sum(1 for c in columns if c.kind in FEATURE_KINDS)
     return fallback, f"{n} numeric/categorical/boolean/date feature columns and no {others} column."
 

@@ -74,6 +74,7 @@ class Modality:
     shares: Mapping[str, float] = {}  # time weights by approach (else the route's own weight)
     unit = "rows"  # what one example is called
     whole_number_classes = False  # whole-number targets are class ids however few rows each class has
+    suffixes: tuple[str, ...] = ()  # for modalities of files: the endings that make a path one of them
     detectors: tuple[Detector, ...] = ()
 
     def describe(self, frame: Any, columns: list[Any], root: Path | None, warnings: list[str]) -> None:

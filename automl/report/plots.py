@@ -256,8 +256,6 @@ def feature_importance(record: Any, name: str) -> dict[str, Any]:
     title = f"Feature importance: {name}"
     if not record:
         return _missing("feature_importance", title, "not recorded for this run")
-    if isinstance(record, dict) and "features" not in record:  # runs before report schema 2: {name: gain share}
-        record = {"method": "gain", "features": sorted(record.items(), key=lambda kv: -kv[1]), "note": ""}
     features = [(str(k), float(v)) for k, v in record.get("features", [])][:MAX_BARS]
     if not features:
         return _missing("feature_importance", title, record.get("note") or "no importance was recorded")

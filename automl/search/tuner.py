@@ -3,9 +3,9 @@
 Keras Tuner has no time limit of its own (keras-team/keras-tuner#249), so we add
 one in the two places it belongs:
 
-* the **oracle** decides what to try next: ``budgeted(HyperbandOracle)`` is a
-  subclass whose ``populate_space`` answers STOPPED once the deadline has
-  passed or the trial cap is reached, so no new trial starts;
+* the **oracle** decides what to try next: ``BudgetedOracle`` is Hyperband's,
+  whose ``populate_space`` answers STOPPED once the deadline has passed or
+  the trial cap is reached, so no new trial starts;
 * a Keras **callback** ends the running trial at the next batch boundary.
 
 The tuner (``RecordingTuner``) adds what we need on top of Keras Tuner's own
@@ -15,8 +15,7 @@ report shows), and each new best model is handed to the run at once.
 
 Example:
     >>> from automl.budget import Deadline
-    >>> Oracle = budgeted_oracle_class("hyperband")          # doctest: +SKIP
-    >>> oracle = Oracle(Deadline(60), objective=objective("accuracy"), max_epochs=9)  # doctest: +SKIP
+    >>> oracle = BudgetedOracle(Deadline(60), objective=objective("accuracy"), max_epochs=9)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -40,50 +39,40 @@ from ..run.meters import GpuMeter  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
 SCORE = "val_score"
-ORACLES = {
-    "hyperband": keras_tuner.oracles.HyperbandOracle,
-    "random": keras_tuner.oracles.RandomSearchOracle,
-    "bayesian": keras_tuner.oracles.BayesianOptimizationOracle,
-}
 
 
 def objective(metric: str) -> Any:
     return keras_tuner.Objective(SCORE, direction="max" if greater_is_better(metric) else "min")
 
 
-def budgeted_oracle_class(kind: str) -> type:
-    """A subclass of the ``kind`` oracle that stops handing out trials at the deadline or cap.
+class BudgetedOracle(keras_tuner.oracles.HyperbandOracle):
+    """Keras Tuner's Hyperband oracle, handing out no trial once the deadline has passed or the cap is reached.
 
     With ``defaults_first``, the first configuration it hands out is the
     search space's defaults (a strong, known-good starting point) instead of a
     random draw, so a short budget still trains something sensible.
     """
-    base = ORACLES[kind]
 
-    class Budgeted(base):
-        def __init__(self, deadline: Deadline, trial_cap: int | None = None, defaults_first: bool = False,
-                     **kwargs: Any):
-            super().__init__(**kwargs)
-            self.deadline = deadline
-            self.trial_cap = trial_cap
-            self.defaults_first = defaults_first
+    def __init__(self, deadline: Deadline, trial_cap: int | None = None, defaults_first: bool = False,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        self.deadline = deadline
+        self.trial_cap = trial_cap
+        self.defaults_first = defaults_first
 
-        def populate_space(self, trial_id: str) -> dict[str, Any]:
-            over_cap = self.trial_cap is not None and len(self.trials) >= self.trial_cap
-            if self.deadline.expired() or over_cap:
-                return {"status": keras_tuner.engine.trial.TrialStatus.STOPPED, "values": None}
-            return super().populate_space(trial_id)
+    def populate_space(self, trial_id: str) -> dict[str, Any]:
+        over_cap = self.trial_cap is not None and len(self.trials) >= self.trial_cap
+        if self.deadline.expired() or over_cap:
+            return {"status": keras_tuner.engine.trial.TrialStatus.STOPPED, "values": None}
+        return super().populate_space(trial_id)
 
-        def _random_values(self) -> dict[str, Any] | None:
-            if self.defaults_first and not self._tried_so_far:
-                hps = keras_tuner.HyperParameters()
-                for hp in self.hyperparameters.space:
-                    hps.merge([hp])  # registering a hyperparameter sets its default value
-                return {k: v for k, v in hps.values.items() if hps.is_active(k)}
-            return super()._random_values()
-
-    Budgeted.__name__ = f"Budgeted{base.__name__}"
-    return Budgeted
+    def _random_values(self) -> dict[str, Any] | None:
+        if self.defaults_first and not self._tried_so_far:
+            hps = keras_tuner.HyperParameters()
+            for hp in self.hyperparameters.space:
+                hps.merge([hp])  # registering a hyperparameter sets its default value
+            return {k: v for k, v in hps.values.items() if hps.is_active(k)}
+        return super()._random_values()
 
 
 class DeadlineCallback(keras.callbacks.Callback):
@@ -292,7 +281,7 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
     keras.utils.set_random_seed(ctx.seed)
     workdir = tempfile.mkdtemp(prefix="automl-tuner-")
     try:
-        oracle = budgeted_oracle_class("hyperband")(
+        oracle = BudgetedOracle(
             ctx.deadline, min(c for c in (ctx.max_trials, trial_cap, 10**9) if c is not None),
             defaults_first=defaults_first, objective=objective(ctx.metric),
             max_epochs=max_epochs, factor=3, seed=ctx.seed, max_consecutive_failed_trials=3,

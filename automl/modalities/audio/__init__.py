@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...data.folders import AUDIO_SUFFIXES
 from ..media import MediaModality
 from . import decode, features
 
@@ -22,7 +21,7 @@ class AudioModality(MediaModality):
     column_kind = "audio_path"
     priority = 20
     unit = "clips"
-    suffixes = AUDIO_SUFFIXES
+    suffixes = (".wav", ".flac", ".ogg")
     spec_class = decode.AudioSpec
     stats_class = decode.AudioStats
     probe = staticmethod(decode.probe)

@@ -1,7 +1,7 @@
 """Deep search for audio: Keras Tuner over 2-D CNNs on a log-mel spectrogram computed inside the model.
 
 Clips arrive as fixed-length float32 waveforms (decoded, mixed down,
-resampled and padded by ``automl.audio``). The model's first layers turn them
+resampled and padded by ``audio.decode``). The model's first layers turn them
 into a log-mel spectrogram (``keras.layers.MelSpectrogram``), so preprocessing
 is saved with the model and runs on every backend. Augmentation is tunable
 and active only in training: random gain on the waveform, and time and

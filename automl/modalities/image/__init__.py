@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...data.folders import IMAGE_SUFFIXES
 from ..media import MediaModality
 from . import decode, features
 
@@ -22,7 +21,7 @@ class ImageModality(MediaModality):
     column_kind = "image_path"
     priority = 10
     unit = "images"
-    suffixes = IMAGE_SUFFIXES
+    suffixes = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
     spec_class = decode.ImageSpec
     stats_class = decode.ImageStats
     probe = staticmethod(decode.probe)

@@ -1,10 +1,10 @@
 """Deep search for images: Keras Tuner Hyperband over plain and residual CNNs, with tunable augmentation.
 
-Images arrive as uint8 arrays (decoded once by ``automl.images``); scaling and
+Images arrive as uint8 arrays (decoded once by ``image.decode``); scaling and
 augmentation (flip, rotation, zoom, translation, contrast) are Keras layers
 inside the model, active only in training, so the saved model takes raw
 pixels on every backend. Where ImageNet weights of a ``keras.applications``
-backbone are already on disk (``automl.pretrained``), a frozen copy of it with
+backbone are already on disk (``image.pretrained``), a frozen copy of it with
 a new head is a third family; nothing is downloaded. When the decoded images do not fit in memory, the
 training rows are streamed from disk by a ``keras.utils.PyDataset``.
 

@@ -32,7 +32,6 @@ class MediaModality(Modality):
     why_primary = "deep networks learn features from raw images, text and audio end to end"
     shares = {"classical": 0.2, "deep": 0.8}
     whole_number_classes = True
-    suffixes: tuple[str, ...] = ()
     spec_class: Callable[..., Any]
     stats_class: Callable[..., Any]
     probe: Callable[[list[str]], Any]  # header statistics of every file

@@ -1,8 +1,8 @@
 """Deep search for text: a Keras Tuner search over embedding encoders.
 
 Text becomes numbers in plain Python and numpy, so the same arrays feed every
-Keras backend: word ids (``automl.text``) for the sequence encoders, and
-TF-IDF n-grams as (id, weight) lists (``automl.ngrams``) for the n-gram
+Keras backend: word ids (``text.tokens``) for the sequence encoders, and
+TF-IDF n-grams as (id, weight) lists (``text.ngrams``) for the n-gram
 network. The search tunes the encoder (an MLP over word or word+character
 n-grams, a mean-pooled bag of embeddings, 1-D convolutions, a bidirectional
 GRU, or a small transformer block), the width, dropout and learning rate.
