@@ -4,8 +4,11 @@ Keras Tuner has no time limit of its own (keras-team/keras-tuner#249), so we add
 one in the two places it belongs:
 
 * the **oracle** decides what to try next: ``BudgetedOracle`` is Hyperband's,
-  whose ``populate_space`` answers STOPPED once the deadline has passed or
-  the trial cap is reached, so no new trial starts;
+  whose ``populate_space`` answers STOPPED once the deadline has passed, the
+  trial cap is reached, or too little time is left for a trial to finish its
+  first epoch (the quickest first epoch seen so far: building, compiling and
+  tracing a network costs seconds however small the data), so no new trial
+  starts;
 * a Keras **callback** ends the running trial at the next batch boundary.
 
 The tuner (``RecordingTuner``) adds what we need on top of Keras Tuner's own
@@ -48,6 +51,10 @@ def objective(metric: str) -> Any:
 class BudgetedOracle(keras_tuner.oracles.HyperbandOracle):
     """Keras Tuner's Hyperband oracle, handing out no trial once the deadline has passed or the cap is reached.
 
+    Nor does it start one with less time left than ``first_epoch_seconds``
+    (the tuner sets it to the quickest first epoch seen so far, set-up
+    included): such a trial would be stopped before it scored anything.
+
     With ``defaults_first``, the first configuration it hands out is the
     search space's defaults (a strong, known-good starting point) instead of a
     random draw, so a short budget still trains something sensible.
@@ -59,10 +66,11 @@ class BudgetedOracle(keras_tuner.oracles.HyperbandOracle):
         self.deadline = deadline
         self.trial_cap = trial_cap
         self.defaults_first = defaults_first
+        self.first_epoch_seconds = 0.0
 
     def populate_space(self, trial_id: str) -> dict[str, Any]:
         over_cap = self.trial_cap is not None and len(self.trials) >= self.trial_cap
-        if self.deadline.expired() or over_cap:
+        if self.deadline.remaining() <= self.first_epoch_seconds or over_cap:
             return {"status": keras_tuner.engine.trial.TrialStatus.STOPPED, "values": None}
         return super().populate_space(trial_id)
 
@@ -143,10 +151,17 @@ class RecordingTuner(keras_tuner.Hyperband):
         self._epochs: dict[str, list[dict[str, Any]]] = {}
         self._meters: dict[str, GpuMeter] = {}
         self.best_score: float | None = None
+        self.best_model: Any = None
+        self.best_params: dict[str, Any] = {}
 
     def on_epoch_end(self, trial: Any, model: Any, epoch: int, logs: dict | None = None) -> None:
         super().on_epoch_end(trial, model, epoch, logs=logs)
-        self._epochs.setdefault(trial.trial_id, []).append(epoch_record(epoch, logs, "search"))
+        epochs = self._epochs.setdefault(trial.trial_id, [])
+        epochs.append(epoch_record(epoch, logs, "search"))
+        if len(epochs) == 1:  # the trial's set-up and first epoch: no later trial starts with less time left
+            took = time.monotonic() - self._started[trial.trial_id]
+            known = self.oracle.first_epoch_seconds
+            self.oracle.first_epoch_seconds = took if not known else min(known, took)
 
     def _lineage(self, trial: Any) -> list[dict[str, Any]]:
         """The trial's epochs, after those of the Hyperband trials it resumed from."""
@@ -185,7 +200,8 @@ class RecordingTuner(keras_tuner.Hyperband):
         if ok and (self.best_score is None or self.oracle.objective.better_than(trial.score, self.best_score)):
             self.best_score = trial.score
             self.ctx.history[:] = self._lineage(trial)
-            self.ctx.improved(self.wrap(self.load_model(trial), params))
+            self.best_model, self.best_params = self.load_model(trial), params
+            self.ctx.improved(self.wrap(self.best_model, params))
 
 
 def input_names(keras_model: Any) -> list[str]:
@@ -274,7 +290,8 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
                trial_cap: int | None = None) -> tuple[Any, float | None, dict[str, Any]]:
     """Hyperband over ``hypermodel`` inside ``ctx.deadline``.
 
-    Returns the best Keras model, its validation score and its hyperparameters.
+    Returns the best Keras model (the one already handed to ``ctx.improved``),
+    its validation score and its hyperparameters.
     ``x`` may be a ``keras.utils.PyDataset`` (then ``y`` is None and batching is its own).
     ``trial_cap`` ends the search after that many trials (besides ``ctx.max_trials``).
     """
@@ -295,10 +312,9 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
         ]
         fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
         tuner.search(x, y, validation_data=validation_data, callbacks=callbacks, verbose=0, **fit_args)
-        best = tuner.oracle.get_best_trials(1)
-        if not best:
+        if tuner.best_model is None:
             raise RuntimeError("no network trial finished inside the budget")
-        return tuner.load_model(best[0]), best[0].score, dict(best[0].hyperparameters.values)
+        return tuner.best_model, tuner.best_score, tuner.best_params
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

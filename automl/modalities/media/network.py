@@ -188,16 +188,17 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
         cap = tuner.hyperband_cost(max_epochs)[0]
         how = f"one Hyperband bracket ran with max_epochs={max_epochs} ({cap} trials)"
     with _precision(ctx.hardware.gpu):
-        best, val_score, params = tuner.run_search(
+        best, tuner_score, params = tuner.run_search(
             hypermodel, ctx, wrap, data.x_fit, data.y_fit, validation, score, data.batch, max_epochs,
             defaults_first=True, rows_per_epoch=data.n_fit, trial_cap=cap,
         )
+    val_score = tuner_score
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
              f"for validation and early stopping; {data.held}.", f"{timing}; {how}.", *data.notes,
              getattr(hypermodel, "origin_note",
                      "Trained from scratch: no pretrained weights are downloaded at run time.")
              + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.gpu else "")]
-    if ctx.max_epochs is None and not ctx.deadline.expired():
+    if ctx.max_epochs is None and ctx.deadline.remaining() > epoch_seconds:  # time for one more epoch at least
         started = time.monotonic()
         with _precision(ctx.hardware.gpu):
             best, new_score, epochs = tuner.continue_training(
@@ -212,7 +213,8 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
                          f"score going from {val_score:.4f} to {new_score:.4f}.")
             val_score = new_score
     model = wrap(best, params)
-    ctx.improved(model)
+    if val_score != tuner_score:  # the search's winner is on disk already, handed by the tuner
+        ctx.improved(model)
     return model, val_score, notes
 
 

@@ -164,8 +164,7 @@ class TabularMLPRoute:
         best_model, val_score, params = tuner.run_search(
             hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs
         )
-        model = wrap(best_model, params)
-        ctx.improved(model)
+        model = wrap(best_model, params)  # the tuner has already handed this one to ctx.improved
         notes = [f"The network is the best trial's checkpoint, trained on {len(fit_idx):,} rows with "
                  f"{len(val_idx):,} held out for validation and early stopping (batch size {batch_size})."]
         return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)

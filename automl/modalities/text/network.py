@@ -246,8 +246,7 @@ class TextNetworkRoute:
         best_model, val_score, params = tuner.run_search(
             hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
         )
-        model = wrap(best_model, params)
-        ctx.improved(model)
+        model = wrap(best_model, params)  # the tuner has already handed this one to ctx.improved
         x_all = inputs.rows(encoded, np.concatenate([fit_idx, val_idx]))
         y_all = np.concatenate([y_fit, y_val])
         refit = refit_on_all_rows(hypermodel, params, ctx, x_all, y_all, batch_size)

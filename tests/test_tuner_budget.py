@@ -1,0 +1,72 @@
+"""The budgeted oracle: no trial starts without time for the quickest first epoch seen. Slow: imports Keras."""
+
+from __future__ import annotations
+
+import pytest
+
+from automl.budget import Deadline
+
+pytestmark = pytest.mark.slow
+
+
+def oracle_at(remaining: float, first_epoch: float):
+    from automl.search import tuner
+
+    now = [0.0]
+    oracle = tuner.BudgetedOracle(Deadline(100.0, clock=lambda: now[0]), objective=tuner.objective("accuracy"),
+                                  max_epochs=3, seed=0)
+    oracle.hyperparameters.Int("units", 8, 64)
+    oracle.first_epoch_seconds = first_epoch
+    now[0] = 100.0 - remaining
+    return oracle
+
+
+def test_a_trial_starts_while_its_first_epoch_fits():
+    from keras_tuner.engine.trial import TrialStatus
+
+    assert oracle_at(remaining=10.0, first_epoch=4.0).populate_space("0")["status"] == TrialStatus.RUNNING
+    assert oracle_at(remaining=10.0, first_epoch=0.0).populate_space("0")["status"] == TrialStatus.RUNNING
+
+
+def test_no_trial_starts_once_the_quickest_first_epoch_no_longer_fits():
+    from keras_tuner.engine.trial import TrialStatus
+
+    stopped = oracle_at(remaining=3.0, first_epoch=4.0).populate_space("0")
+    assert stopped["status"] == TrialStatus.STOPPED and stopped["values"] is None
+    assert oracle_at(remaining=0.0, first_epoch=0.0).populate_space("0")["status"] == TrialStatus.STOPPED
+
+
+def test_the_tuner_learns_the_quickest_first_epoch_and_hands_its_best_model_once(tmp_path):
+    """A two-trial search on a tiny table: the oracle knows a first-epoch time, and the model run_search
+    returns is the very one handed to ``improved`` (no second load or save)."""
+    import numpy as np
+
+    from automl.hardware import Hardware
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import tuner
+    from automl.search.base import SearchContext
+
+    rng = np.random.default_rng(0)
+    x = {"numeric": rng.normal(size=(60, 3)).astype("float32")}
+    y = (x["numeric"][:, 0] > 0).astype("int64")
+    handed = []
+    ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(120.0), hardware=Hardware(2, 8 << 30, None),
+                        max_trials=2, max_epochs=1, improved=handed.append)
+    learnt = []
+    original = tuner.RecordingTuner.on_trial_end
+
+    def spy(self, trial):
+        original(self, trial)
+        learnt.append(self.oracle.first_epoch_seconds)
+
+    hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
+    score = tuner.val_scorer(ctx, x, y)
+    tuner.RecordingTuner.on_trial_end = spy
+    try:
+        best, val_score, params = tuner.run_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 32, 3)
+    finally:
+        tuner.RecordingTuner.on_trial_end = original
+    assert len(learnt) == 2 and all(s > 0 for s in learnt) and learnt[1] <= learnt[0]
+    assert handed and handed[-1] is best and 0.0 <= val_score <= 1.0
+    assert "tuner/epochs" in params
