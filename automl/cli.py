@@ -123,6 +123,7 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
     click.echo("")
     click.echo(board.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     click.echo("")
+    click.echo(f"model used by predict: {model.best_approach_} (chosen on validation; the test rows only score it)")
     click.echo(f"run directory: {model.run_dir_}")
     click.echo(f"report: {model.report_path_}")
     click.echo(f"total time: {time.monotonic() - started:.1f}s")

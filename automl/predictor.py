@@ -124,8 +124,8 @@ def load(run_dir: str | Path, approach: str = "best") -> Predictor:
         have = ", ".join(["best", *saved]) if saved else "none"
         raise ConfigError(f"run {str(run_dir)!r} has no saved {approach} model; `approach` must be one of: {have}.")
     if chosen == "blend":
-        members = members_of(run_dir / saved["blend"])
-        model = BlendModel([_load_model(record, m, run_dir) for m in members], record.task, tuple(members))
+        members, weights = members_of(run_dir / saved["blend"])
+        model = BlendModel([_load_model(record, m, run_dir) for m in members], record.task, tuple(members), weights)
     else:
         model = _load_model(record, chosen, run_dir)
     return Predictor(run_dir, record, chosen, model)

@@ -61,8 +61,10 @@ def test_both_approaches_on_the_leaderboard(wine_deep):
     assert [a["name"] for a in record["plan"]["approaches"]] == ["classical", "deep"]
     assert set(record["models"]) == {"classical", "deep", "blend"}
     assert record["errors"] == []
-    # the winner on the leaderboard is the one recorded as best
-    assert record["best"] == board.loc[0, "approach"] == wine_deep.best_approach_
+    # the model used is the best on the validation rows both approaches predicted, whatever the test rows say
+    shared = {f["approach"]: f["selection_score"] for f in record["finalists"]}
+    assert None not in shared.values() and record["selection"]["rows"] > 0
+    assert record["best"] == wine_deep.best_approach_ and shared[record["best"]] == max(shared.values())
 
 
 def test_deep_test_predictions_match_the_saved_model(wine_deep):
@@ -124,14 +126,16 @@ def test_continue_training_appends_its_epochs_to_the_history():
     assert all(e["phase"] == "continued" and {"loss", "val_loss", "val_score"} <= set(e) for e in ctx.history[1:])
 
 
-def test_blend_averages_the_two_models(wine_deep):
+def test_the_blend_is_the_average_weighted_as_validation_chose(wine_deep):
+    record = json.loads((wine_deep.run_dir_ / "run.json").read_text())
+    weights = record["selection"]["weights"]
+    assert set(weights) <= {"classical", "deep"} and sum(weights.values()) == pytest.approx(1.0, abs=1e-3)
+    assert "greedy ensemble selection" in record["selection"]["how"]
     frame = pd.read_csv(WINE)
-    gbm = automl.load(wine_deep.run_dir_, approach="classical").predict_proba(frame)
-    deep = automl.load(wine_deep.run_dir_, approach="deep").predict_proba(frame)
+    parts = {a: automl.load(wine_deep.run_dir_, approach=a).predict_proba(frame) for a in weights}
     blend = automl.load(wine_deep.run_dir_, approach="blend").predict_proba(frame)
-    np.testing.assert_allclose(blend, (gbm + deep) / 2, atol=1e-9)
+    np.testing.assert_allclose(blend, sum(w * parts[a] for a, w in weights.items()), atol=1e-6)
     test = pd.read_csv(wine_deep.run_dir_ / "test_predictions.csv")
     columns = [c for c in test.columns if c.startswith("blend_proba_")]
-    gbm_cols = [c.replace("blend", "classical") for c in columns]
-    deep_cols = [c.replace("blend", "deep") for c in columns]
-    np.testing.assert_allclose(test[columns].to_numpy(), (test[gbm_cols].to_numpy() + test[deep_cols].to_numpy()) / 2)
+    expected = sum(w * test[[c.replace("blend", a) for c in columns]].to_numpy() for a, w in weights.items())
+    np.testing.assert_allclose(test[columns].to_numpy(), expected, atol=1e-6)

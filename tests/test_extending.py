@@ -190,6 +190,8 @@ def test_three_approaches_and_the_blend_of_them_all_end_to_end(knn, tmp_path):
     record = json.loads((model.run_dir_ / "run.json").read_text())
     assert next(f for f in record["finalists"] if f["approach"] == "blend")["params"]["members"] == \
         ["classical", "knn", "deep"]
+    # the kNN route gives no out-of-sample predictions, so nothing can be weighed: equal weights, said so
+    assert record["selection"]["rows"] == 0 and "equal weights" in record["selection"]["how"]
     frame = pd.read_csv(WINE)
     parts = [automl.load(model.run_dir_, a).predict_proba(frame) for a in ("classical", "knn", "deep")]
     np.testing.assert_allclose(automl.load(model.run_dir_, "blend").predict_proba(frame), np.mean(parts, axis=0),

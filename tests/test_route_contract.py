@@ -8,6 +8,8 @@ with 1 trial of 1 epoch, and checks what every route promises:
 * trial records in the run's metric, at most ``max_trials`` of them, at least one that finished;
 * the model handed last to ``improved`` (the one on disk) predicts exactly what the result's model does;
 * predictions of the right shape: probabilities that sum to one, classes that are their argmax, finite values;
+* out-of-sample predictions on training rows it did not fit (``val_rows``, ``val_output``), which the run
+  chooses and weighs the blend on: distinct rows, outputs shaped like ``predict_proba``'s, in the target's units;
 * ``save`` writes the files ``saves`` lists, and the route's ``load`` reads back identical predictions;
 * the deadline holds: with no trial cap, the search returns within its deadline plus the time the route asks to
   keep for finishing;
@@ -75,6 +77,19 @@ def check_predictions(model, X, task: str, n_classes: int) -> None:
     assert (pred == proba.argmax(axis=1)).all()
 
 
+def check_validation(result: SearchResult, ctx: SearchContext, task: str) -> None:
+    rows, output = np.asarray(result.val_rows), np.asarray(result.val_output, dtype=float)
+    assert rows.ndim == 1 and len(rows) > 0 and len(np.unique(rows)) == len(rows)
+    assert rows.min() >= 0 and rows.max() < len(ctx.X) and len(output) == len(rows) and np.isfinite(output).all()
+    if task == "regression":
+        assert output.shape == (len(rows),)
+        y = np.asarray(ctx.y, dtype=float)
+        assert y.min() - 3 * y.std() <= output.mean() <= y.max() + 3 * y.std()  # the target's units, not standardised
+    else:
+        assert output.shape == (len(rows), ctx.n_classes)
+        np.testing.assert_allclose(output.sum(axis=1), 1.0, atol=1e-5)
+
+
 @pytest.mark.parametrize("modality, approach, task", CASES)
 def test_route_contract(modality, approach, task, tmp_path):
     spec = registry.route_spec(modality, approach)
@@ -94,6 +109,8 @@ def test_route_contract(modality, approach, task, tmp_path):
         assert trial.approach == approach and trial.metric == ctx.metric and trial.status in ("ok", "failed", "stopped")
         json.dumps(trial.to_dict())
     assert any(t.status == "ok" and t.val_score is not None for t in ctx.trials)
+
+    check_validation(result, ctx, task)
 
     assert handed, "the best model so far must reach ctx.improved"
     np.testing.assert_allclose(outputs(handed[-1], split.X_test, task), outputs(result.model, split.X_test, task))

@@ -51,7 +51,8 @@ def test_the_tuner_learns_the_quickest_first_epoch_and_hands_its_best_model_once
     y = (x["numeric"][:, 0] > 0).astype("int64")
     handed = []
     ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
-                        seed=0, validation="holdout", folds=1, deadline=Deadline(120.0), hardware=Hardware(2, 8 << 30, None),
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(120.0),
+                        hardware=Hardware(2, 8 << 30, None),
                         max_trials=2, max_epochs=1, improved=handed.append)
     learnt = []
     original = tuner.RecordingTuner.on_trial_end

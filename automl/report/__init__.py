@@ -73,7 +73,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
         "plan": record["plan"], "hardware": record["hardware"], "versions": record["versions"],
         "cost_formula": money["formula"], "errors": record.get("errors", []),
         "skipped_files": record.get("skipped_files", []), "seed": seed, "command": record.get("command", ""),
-        "split": record.get("split", {}),
+        "split": record.get("split", {}), "best": record.get("best"), "selection": record.get("selection"),
     }
 
 

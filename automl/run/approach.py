@@ -47,6 +47,7 @@ class Run:
     hardware: Any
     settings: RunSettings
     outputs: dict[str, Any] = field(default_factory=dict)  # approach -> test probabilities (or values)
+    validation: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # approach -> (rows, out-of-sample output)
 
     def save(self) -> None:
         self.dir.write_json("run.json", self.record.to_dict())
@@ -71,6 +72,7 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
             return None
     spent, cpu_spent = time.monotonic() - started, time.process_time() - cpu_started
     run.record.spend[name] = round(spent, 2)
+    run.validation[name] = (result.val_rows, result.val_output)
     finalist = _finalist(run, approach, result, len(ctx.trials), spent, cpu_spent, memory.peak_mb)
     if hasattr(result.model, "importance"):
         run.record.feature_importance[name] = importance_of(result.model, run.split.X_test, run.split.y_test,

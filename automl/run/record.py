@@ -62,6 +62,7 @@ class RunRecord:
     total_seconds: float | None = None
     feature_importance: dict[str, Any] = field(default_factory=dict)  # approach -> {"method", "features", "note"}
     training_curves: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # approach -> epochs
+    selection: dict[str, Any] | None = None  # how ``best`` and the blend's weights were chosen (on validation)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -52,6 +52,7 @@ class Finalist:
     predict_cpu_ms_per_row: float | None = None
     kind: str = "classical"  # classical | deep | blend
     noun: str = ""  # what a sentence calls it
+    selection_score: float | None = None  # on the validation rows every finalist predicted: what chooses ``best``
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

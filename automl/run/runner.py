@@ -1,5 +1,6 @@
 """Run a plan: prepare the data once (target encoded, files decoded, one split), run each approach under its
-share of the budget, score every finalist on the same test rows, write the run directory and the report.
+share of the budget, blend them and choose the best on validation rows, score every finalist on the same test
+rows (which choose nothing), write the run directory and the report.
 
 Side effects live here and in ``rundir``: the run directory is created after
 every input check has passed, updated atomically as the run goes, and marked
@@ -23,6 +24,7 @@ from ..errors import FatalError
 from ..metrics import better, greater_is_better, score_output
 from .approach import Run, RunSettings, run_approach
 from .blend import BlendModel
+from .ensemble import MIN_ROWS, Selection, equal_weights, greedy_weights, on_rows, shared_rows
 from .record import RunRecord, versions
 from .results import Event, Finalist
 from .rundir import RunDir
@@ -56,10 +58,7 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         run.record.status = "failed"
         run.save()
         raise FatalError("no approach produced a model: " + "; ".join(run.record.errors))
-    best = finalists[0]
-    for f in finalists[1:]:
-        if better(f.test_scores.get(plan.metric), best.test_scores.get(plan.metric), plan.metric):
-            best = f
+    best = chosen(finalists, plan.metric)
     run.record.best = best.approach
     run.record.finalists = [f.to_dict() for f in finalists]
     write_predictions(folder, prepared.test_rows, run.split, run.outputs)
@@ -101,27 +100,68 @@ def _search(run: Run, clock: Deadline) -> list[Finalist]:
 
 
 def _blend(run: Run, finalists: list[Finalist]) -> Finalist:
-    """The average of the finalists' test predictions, scored like them; its cost is all of theirs."""
-    import numpy as np
-
-    names = tuple(f.approach for f in finalists)
-    run.outputs["blend"] = np.mean([run.outputs[n] for n in names], axis=0)
-    model = BlendModel([], run.plan.task, names)
+    """The finalists' ensemble: weights by greedy selection on the validation rows every finalist predicted
+    (equal weights when there are none), scored on the test rows like them; its cost is all its members'."""
+    task = run.plan.task
+    selection = _selection(run, finalists)
+    for f in finalists:
+        f.selection_score = selection.scores.get(f.approach)
+    names = tuple(selection.weights)
+    members = [f for f in finalists if f.approach in selection.weights]
+    model = BlendModel([], task, names, tuple(selection.weights.values()))
+    run.outputs["blend"] = model.combine([run.outputs[n] for n in names])
     run.dir.replace_dir("models/blend", model.save)
     run.record.models["blend"] = "models/blend"
+    run.record.selection = {"rows": selection.rows, "how": selection.how, "weights": selection.weights}
+    weighed = ("its weights were chosen on those same rows, so its validation score flatters it a little; the "
+               "test score does not" if selection.score is not None else "nothing is fitted")
     return Finalist(
-        approach="blend", model=model.name, params={"members": list(names)},
-        test_scores=score_output(run.plan.task, run.split.y_test, run.outputs["blend"]), val_score=None,
-        fit_seconds=round(sum(f.fit_seconds for f in finalists), 2),
-        predict_ms_per_row=round(sum(f.predict_ms_per_row for f in finalists), 4),
-        model_bytes=sum(f.model_bytes for f in finalists), peak_memory_mb=max(f.peak_memory_mb for f in finalists),
-        trials=0, cost_usd=round(sum(f.cost_usd for f in finalists), 6),
-        cpu_seconds=_total(f.cpu_seconds for f in finalists), gpu_seconds=_total(f.gpu_seconds for f in finalists),
-        predict_cpu_ms_per_row=_total(f.predict_cpu_ms_per_row for f in finalists), kind="blend",
-        noun="the blend", notes=[f"Equal-weight average of the {len(names)} models' predictions: nothing is fitted, "
-                                 "so its test score is as honest as theirs; it costs all their training and "
-                                 "prediction time."],
+        approach="blend", model=model.name, params=model.params,
+        test_scores=score_output(task, run.split.y_test, run.outputs["blend"]), val_score=selection.score,
+        fit_seconds=round(sum(f.fit_seconds for f in members), 2),
+        predict_ms_per_row=round(sum(f.predict_ms_per_row for f in members), 4),
+        model_bytes=sum(f.model_bytes for f in members), peak_memory_mb=max(f.peak_memory_mb for f in members),
+        trials=0, cost_usd=round(sum(f.cost_usd for f in members), 6),
+        cpu_seconds=_total(f.cpu_seconds for f in members), gpu_seconds=_total(f.gpu_seconds for f in members),
+        predict_cpu_ms_per_row=_total(f.predict_cpu_ms_per_row for f in members), kind="blend",
+        noun="the blend", selection_score=selection.score,
+        notes=[f"Weighted average of {len(names)} of the {len(finalists)} models' predictions by "
+               f"{selection.how}; {weighed}. It costs all its members' training and prediction time."],
     )
+
+
+def _selection(run: Run, finalists: list[Finalist]) -> Selection:
+    """Greedy ensemble weights on the validation rows all finalists predicted out of sample."""
+    validation = {f.approach: run.validation.get(f.approach, (None, None)) for f in finalists}
+    rows = shared_rows(validation)
+    names = [f.approach for f in finalists]
+    if rows is None:
+        return equal_weights(names, "a finalist gave no out-of-sample predictions to choose weights on")
+    if len(rows) < MIN_ROWS:
+        return equal_weights(names, f"only {len(rows)} validation rows are shared by every finalist")
+    y = run.split.y_train[rows]
+    outputs = {name: on_rows(found, output, rows) for name, (found, output) in validation.items()}
+    return greedy_weights(outputs, y, run.plan.task, run.plan.metric)
+
+
+def chosen(finalists: list[Finalist], metric: str) -> Finalist:
+    """The finalist a user gets, chosen on validation, never on the test rows: the best score on the rows
+    every finalist predicted, else (some have none) the best of each route's own validation score, else the
+    first; a tie keeps the earlier, so the blend must beat its members to be chosen.
+
+    >>> a = Finalist("classical", "xgboost", {}, {"accuracy": 0.80}, 0.90, 1, 1, 1, 1, 1, 0, selection_score=0.9)
+    >>> b = Finalist("deep", "network", {}, {"accuracy": 0.99}, 0.85, 1, 1, 1, 1, 1, 0, selection_score=0.8)
+    >>> chosen([a, b], "accuracy").approach
+    'classical'
+    """
+    for key in ("selection_score", "val_score"):
+        if all(getattr(f, key) is not None for f in finalists):
+            best = finalists[0]
+            for f in finalists[1:]:
+                if better(getattr(f, key), getattr(best, key), metric):
+                    best = f
+            return best
+    return finalists[0]
 
 
 def _total(values: Any) -> float | None:
@@ -194,7 +234,8 @@ def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:
     for f in finalists:
         row = {"approach": f.approach, "model": f.model, f"test_{metric}": f.test_scores.get(metric)}
         row |= {f"test_{k}": v for k, v in f.test_scores.items() if k != metric}
-        row |= {"val_score": f.val_score, "fit_seconds": f.fit_seconds, "predict_ms_per_row": f.predict_ms_per_row,
+        row |= {"val_score": f.val_score, "selection_score": f.selection_score, "fit_seconds": f.fit_seconds,
+                "predict_ms_per_row": f.predict_ms_per_row,
                 "model_bytes": f.model_bytes, "peak_memory_mb": f.peak_memory_mb, "trials": f.trials,
                 "cost_usd": f.cost_usd}
         rows.append(row)

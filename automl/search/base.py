@@ -4,7 +4,9 @@ A route searches inside ``ctx.deadline``, reports every trial through
 ``ctx.record`` and hands each new best model to ``ctx.improved`` so the best
 model so far is always on disk. Its models share one small contract
 (``Model``); ``Route.load`` reads one back from the files listed in
-``Route.saves``. ``tests/test_route_contract.py`` checks every registered
+``Route.saves``. The result carries the model's predictions on rows it did
+not fit, so the run chooses on validation, never on the test rows.
+``tests/test_route_contract.py`` checks every registered
 route against all of this.
 """
 
@@ -128,7 +130,19 @@ class SearchContext:
 
 @dataclass
 class SearchResult:
+    """What a route found: its model, that model's validation score, and its out-of-sample predictions.
+
+    ``val_rows`` are positions in ``ctx.X`` the chosen configuration predicted
+    without fitting them (every row, out of fold, for k-fold; the holdout
+    otherwise) and ``val_output`` those predictions: probabilities (rows x
+    classes) or values in the target's own units. The run compares finalists
+    and weighs the ensemble on the rows all of them predicted; a route that
+    gives none is compared by ``val_score`` alone and blended with equal weights.
+    """
+
     model: Model
     val_score: float | None
     fit_seconds: float
     notes: list[str] = field(default_factory=list)
+    val_rows: Any = None
+    val_output: Any = None

@@ -225,12 +225,18 @@ def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float,
     """
 
     def score(keras_model: Any) -> float:
-        raw = np.asarray(keras_model.predict(feed(keras_model, x_val), batch_size=4096, verbose=0), dtype="float64")
-        if ctx.task == "regression":
-            return score_output(ctx.task, y_val, raw.ravel() * y_scale[1] + y_scale[0], ctx.metric)
-        return score_output(ctx.task, y_val, raw / raw.sum(axis=1, keepdims=True), ctx.metric)
+        return score_output(ctx.task, y_val, network_output(keras_model, x_val, ctx.task, y_scale), ctx.metric)
 
     return score
+
+
+def network_output(keras_model: Any, x: Any, task: str, y_scale: tuple[float, float] = (0.0, 1.0)) -> Any:
+    """A network's predictions as the run scores them: probabilities summing to one, or values in the
+    target's units (mapped back from the standardised scale ``(mean, std)`` it was trained on)."""
+    raw = np.asarray(keras_model.predict(feed(keras_model, x), batch_size=4096, verbose=0), dtype="float64")
+    if task == "regression":
+        return raw.ravel() * y_scale[1] + y_scale[0]
+    return raw / raw.sum(axis=1, keepdims=True)
 
 
 def hyperband_cost(max_epochs: int, factor: int = 3) -> tuple[int, int]:

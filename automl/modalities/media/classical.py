@@ -106,7 +106,7 @@ class MediaGBMRoute:
         found = gbm.GBMRoute().search(inner)
         notes = [f"Gradient boosting sees {X.shape[1]} features per {modality.unit[:-1]}: {modality.features_text}."]
         return SearchResult(FeatureModel(found.model, modality.name, spec, column), found.val_score,
-                            found.fit_seconds, notes + found.notes)
+                            found.fit_seconds, notes + found.notes, found.val_rows, found.val_output)
 
 
 class ImageGBMRoute(MediaGBMRoute):

@@ -117,7 +117,8 @@ class MediaNetworkRoute:
         kind = registry.modality(self.kind)
         data = prepare(ctx, kind, self.batch_size)
         model, val_score, notes = timed_search(ctx, kind, self.hypermodel(ctx, data), data)
-        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
+        val_output = tuner.network_output(model.keras_model, data.x_val, ctx.task, data.y_scale)
+        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes, data.val_rows, val_output)
 
 
 @dataclass
@@ -136,6 +137,7 @@ class MediaData:
     n_val: int
     batch: int
     held: str  # a sentence on memory vs streaming
+    val_rows: Any = None  # positions of the validation rows among the training rows
     notes: list[str] = field(default_factory=list)
 
 
@@ -159,7 +161,7 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
         y_fit = None
         held = f"training {kind.unit} were streamed from disk (they do not fit in memory)"
     return MediaData(column, spec, x_fit, y_fit, x_val, target[val_idx], y[val_idx], y_scale, len(fit_idx),
-                     len(val_idx), batch, held)
+                     len(val_idx), batch, held, val_idx)
 
 
 def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData

@@ -156,16 +156,20 @@ class GBMRoute:
     def _evaluate(self, family, params, X, y, folds, ctx, encoder) -> dict[str, Any]:
         import numpy as np
 
-        scores, rounds, first_model = [], [], None
+        scores, rounds, first_model, rows, outputs = [], [], None, [], []
         for fit_idx, val_idx in folds:
             model, used = _fit(family, params, X.iloc[fit_idx], y[fit_idx], ctx, encoder,
                                X.iloc[val_idx], y[val_idx])
-            scores.append(_val_score(model, X.iloc[val_idx], y[val_idx], ctx))
+            output = model.output(X.iloc[val_idx])
+            scores.append(score_output(ctx.task, y[val_idx], output, ctx.metric))
             rounds.append(used)
+            rows.append(val_idx)
+            outputs.append(output)
             first_model = first_model or model
             if ctx.deadline.expired():
                 break
-        return {"score": float(np.mean(scores)), "rounds": int(np.mean(rounds)), "model": first_model}
+        return {"score": float(np.mean(scores)), "rounds": int(np.mean(rounds)), "model": first_model,
+                "val_rows": np.concatenate(rows), "val_output": np.concatenate(outputs)}
 
     def _refit(self, best, X, y, folds, ctx, encoder) -> SearchResult:
         fit_rows = len(folds[0][0])
@@ -173,14 +177,15 @@ class GBMRoute:
         notes = []
         if expected > ctx.deadline.remaining():
             notes.append("No time was left to refit the winner on all training rows; the search model is kept.")
-            return SearchResult(best["model"], best["score"], best["seconds"], notes)
+            return SearchResult(best["model"], best["score"], best["seconds"], notes, best["val_rows"],
+                                best["val_output"])
         started = time.monotonic()
         rounds = max(1, int(best["rounds"] * 1.1))
         model, _ = _fit(best["family"], best["params"], X, y, ctx, encoder, None, None, fixed_rounds=rounds)
         seconds = time.monotonic() - started
         notes.append(f"The best configuration was refitted on all {len(y):,} training rows ({rounds} rounds).")
         ctx.improved(model)
-        return SearchResult(model, best["score"], seconds, notes)
+        return SearchResult(model, best["score"], seconds, notes, best["val_rows"], best["val_output"])
 
 
 def _threads(n_rows: int, ctx: SearchContext) -> int:
@@ -264,11 +269,6 @@ def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
             if estimator.n_iter_ < target or ctx.deadline.expired():
                 break
     return GBMModel("hist_gbm", estimator, encoder, ctx.task, ctx.n_classes, params), int(estimator.n_iter_)
-
-
-def _val_score(model: GBMModel, X_enc: Any, y: Any, ctx: SearchContext) -> float:
-    """Score on already-encoded validation rows, in the search metric."""
-    return score_output(ctx.task, y, model.output(X_enc), ctx.metric)
 
 
 def _dmatrix(X, y=None):

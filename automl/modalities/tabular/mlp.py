@@ -167,4 +167,5 @@ class TabularMLPRoute:
         model = wrap(best_model, params)  # the tuner has already handed this one to ctx.improved
         notes = [f"The network is the best trial's checkpoint, trained on {len(fit_idx):,} rows with "
                  f"{len(val_idx):,} held out for validation and early stopping (batch size {batch_size})."]
-        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
+        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes, val_idx,
+                            tuner.network_output(best_model, x_val, ctx.task, rows.scale))

@@ -223,7 +223,9 @@ class _Trials:
             params["rounds"] = used["rounds"]
         model = TextClassicalModel(entry.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
                                    params)
-        entry.scores.append(_score(model, X_val, empty, y_val, ctx, proba))
+        output = _output(model, X_val, empty, ctx, proba)
+        entry.scores.append(score_output(ctx.task, y_val, output, ctx.metric))
+        entry.state.setdefault("out_of_fold", []).append((val_idx, output))
         entry.seconds += time.monotonic() - started
         if fold == 0:
             entry.state["model"] = model
@@ -325,7 +327,8 @@ class _Trials:
         if self._refit_estimate([best]) > ctx.deadline.remaining():
             notes.append("No time was left to refit on all training rows; the model fitted on fold 1 is kept.")
             ctx.improved(fallback)  # the winner by mean need not be the one that led the screening
-            return SearchResult(fallback, best.mean(common_folds([best])), best.seconds, notes)
+            return SearchResult(fallback, best.mean(common_folds([best])), best.seconds, notes,
+                                *out_of_fold(best, common_folds([best])))
         started = time.monotonic()
         vec = vectorizer(feature_kind(best.family)).fit(self.texts)
         fit_params = dict(params)
@@ -337,7 +340,8 @@ class _Trials:
                                    fit_params)
         ctx.improved(model)
         notes.append(f"The best model ({best.label()}) was refitted on all {len(self.y):,} training rows.")
-        return SearchResult(model, best.mean(common_folds([best])), time.monotonic() - started, notes)
+        return SearchResult(model, best.mean(common_folds([best])), time.monotonic() - started, notes,
+                            *out_of_fold(best, common_folds([best])))
 
     def shown_params(self, entry: Entry) -> dict[str, Any]:
         """The candidate's parameters plus what its fits settled on: SVM temperature, boosting rounds."""
@@ -361,9 +365,14 @@ class _Trials:
         return booster_params(dict(XGBOOST), self.ctx, self.ctx.hardware.cpu_count)
 
 
-def _score(model: TextClassicalModel, X_val: Any, empty: Any, y_val: Any, ctx: SearchContext,
-           proba: Any = None) -> float:
-    """The run's metric on validation rows (``proba`` when the route computed them itself)."""
+def _output(model: TextClassicalModel, X_val: Any, empty: Any, ctx: SearchContext, proba: Any = None) -> Any:
+    """The model's output on validation rows (``proba`` when the route computed them itself)."""
     if ctx.task == "regression":
-        return score_output(ctx.task, y_val, model.values_of(X_val, empty), ctx.metric)
-    return score_output(ctx.task, y_val, model.proba_of(X_val, empty) if proba is None else proba, ctx.metric)
+        return model.values_of(X_val, empty)
+    return model.proba_of(X_val, empty) if proba is None else proba
+
+
+def out_of_fold(entry: Entry, folds: int) -> tuple[Any, Any]:
+    """The candidate's validation rows and outputs over its first ``folds`` folds."""
+    done = entry.state.get("out_of_fold", [])[:folds]
+    return np.concatenate([rows for rows, _ in done]), np.concatenate([out for _, out in done])

@@ -247,6 +247,7 @@ class TextNetworkRoute:
             hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
         )
         model = wrap(best_model, params)  # the tuner has already handed this one to ctx.improved
+        val_output = tuner.network_output(best_model, x_val, ctx.task, y_scale)  # before any refit sees them
         x_all = inputs.rows(encoded, np.concatenate([fit_idx, val_idx]))
         y_all = np.concatenate([y_fit, y_val])
         refit = refit_on_all_rows(hypermodel, params, ctx, x_all, y_all, batch_size)
@@ -270,7 +271,7 @@ class TextNetworkRoute:
         if truncated:
             notes.append(f"{truncated:,} of the {len(fit_idx):,} training rows reach the {length}-token sequence "
                          "length, so sequence encoders read only their beginning; n-gram networks read whole rows.")
-        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes)
+        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes, val_idx, val_output)
 
 
 def refit_on_all_rows(hypermodel: TextHyperModel, params: dict[str, Any], ctx: SearchContext, x: Any, y: Any,
