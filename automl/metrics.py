@@ -58,37 +58,20 @@ def better(a: float | None, b: float | None, metric: str) -> bool:
 
 def score_all(task: str, y_true: Any, pred: Any, proba: Any = None) -> dict[str, float | None]:
     """Every metric of the task. ``y_true``/``pred`` are class indices (or values); ``proba`` is n x classes."""
-    import numpy as np
-    from sklearn import metrics as m
-
     if task == "regression":
-        y_true = np.asarray(y_true, dtype=float)
-        pred = np.asarray(pred, dtype=float)
-        return {
-            "rmse": float(np.sqrt(m.mean_squared_error(y_true, pred))),
-            "mae": float(m.mean_absolute_error(y_true, pred)),
-            "r2": float(m.r2_score(y_true, pred)),
-        }
-    out: dict[str, float | None] = {
-        "accuracy": float(m.accuracy_score(y_true, pred)),
-        "balanced_accuracy": float(m.balanced_accuracy_score(y_true, pred)),
-        "f1_macro": float(m.f1_score(y_true, pred, average="macro")),
-        "log_loss": None,
-        "roc_auc": None,
-    }
-    if proba is not None:
-        proba = np.clip(np.asarray(proba, dtype=float), 1e-15, 1.0)
-        proba = proba / proba.sum(axis=1, keepdims=True)
-        labels = np.arange(proba.shape[1])
-        out["log_loss"] = float(m.log_loss(y_true, proba, labels=labels))
-        out["roc_auc"] = _roc_auc(np.asarray(y_true), proba)
+        return {name: _value_metric(name, y_true, pred) for name in REGRESSION}
+    out: dict[str, float | None] = {name: _label_metric(name, y_true, pred)
+                                    for name in ("accuracy", "balanced_accuracy", "f1_macro")}
+    for name in ("log_loss", "roc_auc"):
+        out[name] = None if proba is None else _proba_metric(name, y_true, proba)
     return out
 
 
 def score_output(task: str, y_true: Any, output: Any, metric: str | None = None) -> Any:
     """Score a model's output: ``output`` is n x classes probabilities, or the predicted values for regression.
 
-    Every metric as a dict, or only ``metric`` (NaN where it is undefined, so a search can rank it last).
+    Every metric as a dict, or only ``metric`` (computed alone, so a search or an ensemble's selection can
+    call it often; NaN where it is undefined, so a search can rank it last).
 
     >>> import numpy as np
     >>> score_output("binary", [0, 1, 1], np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]]), "accuracy")
@@ -97,14 +80,51 @@ def score_output(task: str, y_true: Any, output: Any, metric: str | None = None)
     import numpy as np
 
     if task == "regression":
-        scores = score_all(task, y_true, np.asarray(output, dtype=float).ravel())
+        values = np.asarray(output, dtype=float).ravel()
+        if metric is None:
+            return score_all(task, y_true, values)
+        value = _value_metric(metric, y_true, values)
     else:
         proba = np.asarray(output, dtype=float)
-        scores = score_all(task, y_true, proba.argmax(axis=1), proba)
-    if metric is None:
-        return scores
-    value = scores[metric]
+        if metric is None:
+            return score_all(task, y_true, proba.argmax(axis=1), proba)
+        value = (_proba_metric(metric, y_true, proba) if metric in ("log_loss", "roc_auc")
+                 else _label_metric(metric, y_true, proba.argmax(axis=1)))
     return float("nan") if value is None else value
+
+
+def _value_metric(name: str, y_true: Any, pred: Any) -> float:
+    import numpy as np
+    from sklearn import metrics as m
+
+    y_true, pred = np.asarray(y_true, dtype=float), np.asarray(pred, dtype=float)
+    if name == "rmse":
+        return float(np.sqrt(m.mean_squared_error(y_true, pred)))
+    if name == "mae":
+        return float(m.mean_absolute_error(y_true, pred))
+    return float(m.r2_score(y_true, pred))
+
+
+def _label_metric(name: str, y_true: Any, pred: Any) -> float:
+    import numpy as np
+    from sklearn import metrics as m
+
+    if name == "accuracy":  # as sklearn's accuracy_score on class indices, without its checks (it is called often)
+        return float(np.mean(np.asarray(y_true).ravel() == np.asarray(pred).ravel()))
+    if name == "balanced_accuracy":
+        return float(m.balanced_accuracy_score(y_true, pred))
+    return float(m.f1_score(y_true, pred, average="macro"))
+
+
+def _proba_metric(name: str, y_true: Any, proba: Any) -> float | None:
+    import numpy as np
+    from sklearn import metrics as m
+
+    proba = np.clip(np.asarray(proba, dtype=float), 1e-15, 1.0)
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    if name == "log_loss":  # as sklearn's log_loss over every class, on the clipped and renormalised rows
+        return float(-np.mean(np.log(proba[np.arange(len(proba)), np.asarray(y_true, dtype=int).ravel()])))
+    return _roc_auc(np.asarray(y_true), proba)
 
 
 def padded(proba: Any, seen: Any, n_classes: int) -> Any:

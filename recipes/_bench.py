@@ -34,19 +34,20 @@ def table_of(folder: Path, name: str) -> Path | None:
 
 
 def run_fit(table: Path, target: str | None, budget: str, out: Path, extra: list[str] | None = None) -> dict:
-    """Run ``automl fit`` as its own process; returns wall seconds, budget, error and run.json."""
+    """Run ``automl fit`` as its own process; returns wall seconds, budget, error, run.json and the run folder."""
     from automl.budget import parse_budget
 
     command = [sys.executable, "-m", "automl", "fit", str(table), "--budget", budget, "--out", str(out), "--quiet"]
     command += (["--target", target] if target else []) + (extra or [])
     started = time.monotonic()
     proc = subprocess.run(command, capture_output=True, text=True)
-    row = {"wall": time.monotonic() - started, "budget": parse_budget(budget), "error": None, "record": None}
+    row = {"wall": time.monotonic() - started, "budget": parse_budget(budget), "error": None, "record": None,
+           "dir": None}
     runs = sorted(out.glob(f"{table.stem}-*"), key=lambda p: p.stat().st_mtime)
     if proc.returncode != 0 or not runs:
         row["error"] = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
     else:
-        row["record"] = json.loads((runs[-1] / "run.json").read_text())
+        row["record"], row["dir"] = json.loads((runs[-1] / "run.json").read_text()), runs[-1]
     return row
 
 

@@ -6,16 +6,110 @@ folder's README table (as in ``../shared/data/README.md``).
 
     python recipes/benchmark_tabular.py --budget 60s
     python recipes/benchmark_tabular.py --folder ../shared/data --budget 2m --only adult,letter
+
+With ``--peers``, each set's automl run is followed by FLAML and AutoGluon
+(medium_quality) on exactly its train/test split (the rows of its
+``test_predictions.csv`` are the test rows, every other row with a target
+trains) under the same budget in seconds and as many threads as automl uses, and
+a second table sets the three side by side: the test score in the run's metric
+(automl's = its used approach, run.json ``best``), accuracy or R², and the wall
+seconds of each process. The peers live in their own virtual environments,
+never in the project's; install them once (about 3 minutes, 1.5 GB) with
+
+    bash recipes/peers/setup.sh
+    python recipes/benchmark_tabular.py --budget 60s --only titanic,wine --peers
+
+The venvs go to $AUTOML_PEERS_HOME (default ~/.cache/automl-peers), which
+both scripts read; ``--peers-home DIR`` points the benchmark elsewhere. Each
+peer runs as ``recipes/peers/run_peer.py`` under its venv's python, with
+``--threads`` = the CPU count (automl uses all cores), killed after
+3 x budget + 120 s; a peer's failure shows as ``-`` and a line under the table.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from _bench import DEFAULT_FOLDER, finalist, fmt, readme_sets, run_fit, table_of
+
+PEERS = {"flaml": "FLAML", "autogluon": "AutoGluon"}
+RUN_PEER = Path(__file__).resolve().parent / "peers" / "run_peer.py"
+PEERS_HOME = Path(os.environ.get("AUTOML_PEERS_HOME", Path.home() / ".cache" / "automl-peers"))
+
+
+def peer_pythons(home: Path) -> dict[str, Path]:
+    """peer -> its venv's python; a line on stderr for each one not installed."""
+    found = {}
+    for peer, label in PEERS.items():
+        python = home / peer / "bin" / "python"
+        if python.exists():
+            found[peer] = python
+        else:
+            print(f"benchmark: no {label} venv at {home / peer}; run `bash recipes/peers/setup.sh` "
+                  f"to install it (skipping {label})", file=sys.stderr)
+    return found
+
+
+def run_peer(python: Path, peer: str, table: Path, r: dict, tmp: Path) -> dict:
+    """One peer on the automl run's split and budget: run_peer.py's JSON line, with our own wall seconds."""
+    import pandas as pd
+
+    rec = r["record"]
+    test = sorted(int(i) for i in pd.read_csv(r["dir"] / "test_predictions.csv")["row"].unique())
+    rows = tmp / f"{r['dir'].name}-test-rows.json"
+    rows.write_text(json.dumps(test))
+    command = [str(python), str(RUN_PEER), "--peer", peer, "--csv", str(table), "--target", rec["target"],
+               "--task", rec["task"], "--metric", rec["plan"]["metric"], "--test-rows", str(rows),
+               "--budget", str(r["budget"]), "--seed", "0", "--threads", str(os.cpu_count() or 1)]
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, check=False,
+                              timeout=r["budget"] * 3 + 120)
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+        result = json.loads(lines[-1]) if lines else \
+            {"error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]}
+    except subprocess.TimeoutExpired:
+        result = {"error": f"killed after {r['budget'] * 3 + 120:.0f} s"}
+    if result.get("test_rows") not in (None, len(test)):
+        result["error"] = f"scored {result['test_rows']} test rows, automl {len(test)}"
+    return {**result, "wall": time.monotonic() - started}
+
+
+def print_peers(rows: list[tuple[str, dict, dict]]) -> None:
+    """The side-by-side table: (set name, automl's run, {peer: result}) per set."""
+    from automl.metrics import greater_is_better
+
+    names = list(PEERS.values())
+    print(f"\n| dataset | task | metric | automl | {' | '.join(names)} | also | automl | {' | '.join(names)} "
+          f"| automl s | {' s | '.join(names)} s |")
+    right = "---:|" * (len(names) + 1)
+    print("|---|---|---|" + right + "---|" + right + right)
+    errors = []
+    for name, r, peers in rows:
+        rec = r["record"]
+        metric, also = rec["plan"]["metric"], "r2" if rec["task"] == "regression" else "accuracy"
+        used = (finalist(rec, rec["best"]) or {}).get("test_scores", {})
+        results = [peers.get(p, {}) for p in PEERS]
+        cells = []
+        for key in (metric, also):
+            values = [used.get(key)] + [res.get(key) for res in results]
+            known = [v for v in values if v is not None]
+            top = (max if greater_is_better(key) else min)(known) if known else None
+            cells.append(" | ".join(f"**{fmt(v)}**" if v is not None and v == top and len(known) > 1 else fmt(v)
+                                    for v in values))
+        walls = " | ".join([f"{r['wall']:.1f}"] + [fmt(res.get("wall"), ".1f") for res in results])
+        print(f"| {name} | {rec['task']} | {metric} | {cells[0]} | {also} | {cells[1]} | {walls} |")
+        errors += [f"{name} / {PEERS[p]}: {res['error']}" for p, res in peers.items() if res.get("error")]
+    for line in errors:
+        print(f"- {line}")
+    sys.stdout.flush()
 
 
 def main() -> None:
@@ -24,9 +118,14 @@ def main() -> None:
     parser.add_argument("--budget", default="60s")
     parser.add_argument("--only", help="comma-separated set names")
     parser.add_argument("--out", type=Path, help="keep the run directories here (default: a temporary folder)")
+    parser.add_argument("--peers", action="store_true", help="also run FLAML and AutoGluon on each split")
+    parser.add_argument("--peers-home", type=Path, default=PEERS_HOME,
+                        help="where recipes/peers/setup.sh put their venvs (default: %(default)s)")
     args = parser.parse_args()
     if not args.folder.is_dir():
         sys.exit(f"benchmark: folder not found: {args.folder}")
+    pythons = peer_pythons(args.peers_home) if args.peers else {}
+    side_by_side = []
     sets = readme_sets(args.folder, "tabular")
     only = set(args.only.split(",")) if args.only else set(sets)
     print("| dataset | rows | task | metric | GBM | deep | blend (weights) | used: test | GBM s | deep s "
@@ -55,6 +154,10 @@ def main() -> None:
                   f"{rec['best']}: {fmt(used and used['test_scores'][metric])} | "
                   f"{fmt(gbm and gbm['fit_seconds'], '.1f')} | {fmt(deep and deep['fit_seconds'], '.1f')} | "
                   f"{timing} | {within} | {peak:.0f} |", flush=True)
+            if pythons:
+                side_by_side.append((name, r, {p: run_peer(py, p, table, r, Path(tmp)) for p, py in pythons.items()}))
+    if side_by_side:
+        print_peers(side_by_side)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..metrics import greater_is_better, score_output
 
-ROUNDS = 40
+ROUNDS = 25
 MIN_ROWS = 20  # fewer shared validation rows than this and the weights would be noise: equal weights instead
 
 
@@ -68,14 +68,20 @@ def on_rows(found: Any, output: Any, rows: Any) -> Any:
     return np.asarray(output)[at]
 
 
-def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, rounds: int = ROUNDS) -> Selection:
+def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, rounds: int = ROUNDS,
+                   max_seconds: float | None = None) -> Selection:
     """Caruana's forward selection with replacement over ``outputs`` (member -> predictions on the same rows).
 
     Each step adds the member that makes the running average score best in
     ``metric`` (ties: the smaller log loss or squared error, then the earlier
-    member); the weights are the counts over ``rounds`` steps.
+    member); the weights are the counts over ``rounds`` steps, or over the
+    steps done in ``max_seconds`` (the best mix so far is kept).
     """
+    import time
+
     import numpy as np
+
+    stop = None if max_seconds is None else time.monotonic() + max_seconds
 
     names = list(outputs)
     preds = {n: np.asarray(outputs[n], dtype="float64") for n in names}
@@ -92,6 +98,9 @@ def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, roun
         total = preds[chosen].copy() if total is None else total + preds[chosen]
         if best_score is None or key < best_score:
             best_score, best_counts = key, dict(counts)
+        if stop is not None and time.monotonic() > stop:
+            rounds = step
+            break
     assert best_counts is not None
     used = sum(best_counts.values())
     weights = {n: round(c / used, 4) for n, c in best_counts.items() if c}

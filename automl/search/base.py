@@ -39,7 +39,7 @@ class Model(Protocol):
 class Route(Protocol):
     """One approach on one modality (registered with a ``registry.RouteSpec``)."""
 
-    saves: tuple[tuple[str, ...], ...]  # files a saved model holds: one of each group
+    saves: tuple[tuple[str, ...], ...]  # files (or folders) a saved model holds: one of each group
 
     def search(self, ctx: "SearchContext") -> "SearchResult": ...
 

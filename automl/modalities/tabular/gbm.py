@@ -1,9 +1,12 @@
 """Gradient boosting on tables: XGBoost and scikit-learn HistGradientBoosting.
 
 Defaults first, then random search over ``gbm_space`` inside the deadline,
-early stopping on the validation rows, and a refit of the winner on all the
-training rows when there is time for it. Models are saved in each library's
-own safe format (XGBoost UBJSON, skops) with the encoder as JSON.
+early stopping on the validation rows. The best ``POOL`` configurations are
+kept with their fold models; greedy ensemble selection on their out-of-fold
+predictions weighs them (``ensemble.GBMEnsemble``: k fold models bagged per
+configuration). When it keeps one configuration alone, that one is refitted
+on all the training rows if there is time. Models are saved in each
+library's own safe format (XGBoost UBJSON, skops) with the encoder as JSON.
 
 Example:
     >>> route = GBMRoute()          # doctest: +SKIP
@@ -22,13 +25,17 @@ from threadpoolctl import threadpool_limits
 
 from ...data.splitting import validation_folds
 from ...metrics import better, padded, score_output
+from ...run.ensemble import greedy_weights
 from ...search.base import SearchContext, SearchResult
 from ...search.importance import permuted, result
 from ...search.persist import load_estimator, save_estimator
 from . import gbm_space
 from .encoder import TabularEncoder
+from .ensemble import GBMEnsemble, load_ensemble
 
 SMALL_DATA_ROWS = 10_000
+POOL = 10  # the best configurations kept (with their fold models) for the ensemble
+ENSEMBLE_SECONDS = 1.0  # at most this long choosing the ensemble's weights, inside the time kept to finish
 HIST_GBM_CHUNK = 50  # iterations between deadline checks
 
 
@@ -91,8 +98,10 @@ class GBMModel:
         save_estimator(self.estimator, folder)
 
 
-def load(folder: Path) -> GBMModel:
+def load(folder: Path) -> GBMModel | GBMEnsemble:
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    if meta.get("kind") == "ensemble":
+        return load_ensemble(folder, meta, load)
     estimator = load_estimator(folder)
     return GBMModel(meta["family"], estimator, TabularEncoder.from_dict(meta["encoder"]), meta["task"],
                     meta["n_classes"], meta["params"], meta["rounds"])
@@ -101,14 +110,14 @@ def load(folder: Path) -> GBMModel:
 class GBMRoute:
     """Search XGBoost and HistGradientBoosting configurations inside the deadline."""
 
-    saves = (("model.json",), ("model.ubj", "model.skops"))
+    saves = (("model.json",), ("model.ubj", "model.skops", "m0-0"))  # one model, or an ensemble's folders
 
-    def load(self, folder: Path) -> GBMModel:
+    def load(self, folder: Path) -> GBMModel | GBMEnsemble:
         return load(folder)
 
     def finish_seconds(self, budget: float) -> float:
-        """Time kept back from the search for scoring and saving the finalist."""
-        return 0.5 + 0.02 * budget
+        """Time kept back from the search for weighing the ensemble, scoring and saving the finalist."""
+        return 0.5 + ENSEMBLE_SECONDS + 0.02 * budget
 
     def search(self, ctx: SearchContext) -> SearchResult:
         import numpy as np
@@ -120,6 +129,7 @@ class GBMRoute:
         rng = np.random.default_rng(ctx.seed)
         last_seconds: dict[str, float] = {}
         best: dict[str, Any] | None = None
+        pool: list[dict[str, Any]] = []  # the best POOL outcomes, best first
         since_best = 0
         for family, params in gbm_space.candidates(rng, len(y)):
             if ctx.trial_cap_reached() or ctx.deadline.expired():
@@ -140,15 +150,17 @@ class GBMRoute:
             last_seconds[family] = time.monotonic() - started
             ctx.log_trial(family, params, outcome["score"], started,
                           extra={"rounds": outcome["rounds"], "stopped_by_budget": ctx.deadline.expired()})
+            outcome |= {"family": family, "params": params, "seconds": last_seconds[family]}
+            pool = _kept(pool, outcome, ctx.metric)
             if best is None or better(outcome["score"], best["score"], ctx.metric):
-                best = outcome | {"family": family, "params": params, "seconds": last_seconds[family]}
+                best = outcome
                 ctx.improved(outcome["model"])
                 since_best = 0
             else:
                 since_best += 1
         if best is None:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
-        result = self._refit(best, X, y, folds, ctx, encoder)
+        result = self._ensemble(pool, X, y, folds, ctx, encoder) or self._refit(best, X, y, folds, ctx, encoder)
         if since_best >= gbm_space.PATIENCE:
             result.notes.insert(0, f"The search stopped early: {gbm_space.PATIENCE} trials in a row brought no improvement.")
         return result
@@ -156,7 +168,7 @@ class GBMRoute:
     def _evaluate(self, family, params, X, y, folds, ctx, encoder) -> dict[str, Any]:
         import numpy as np
 
-        scores, rounds, first_model, rows, outputs = [], [], None, [], []
+        scores, rounds, models, rows, outputs = [], [], [], [], []
         for fit_idx, val_idx in folds:
             model, used = _fit(family, params, X.iloc[fit_idx], y[fit_idx], ctx, encoder,
                                X.iloc[val_idx], y[val_idx])
@@ -165,11 +177,45 @@ class GBMRoute:
             rounds.append(used)
             rows.append(val_idx)
             outputs.append(output)
-            first_model = first_model or model
+            models.append(model)
             if ctx.deadline.expired():
                 break
-        return {"score": float(np.mean(scores)), "rounds": int(np.mean(rounds)), "model": first_model,
+        return {"score": float(np.mean(scores)), "rounds": int(np.mean(rounds)), "model": models[0],
+                "models": models, "complete": len(models) == len(folds),
                 "val_rows": np.concatenate(rows), "val_output": np.concatenate(outputs)}
+
+    def _ensemble(self, pool, X, y, folds, ctx, encoder) -> SearchResult | None:
+        """Greedy ensemble selection over the kept configurations' out-of-fold predictions; None when it keeps
+        one configuration alone (that one is then refitted as the winner)."""
+        complete = [o for o in pool if o["complete"]]
+        if len(complete) < 2:
+            return None
+        rows = complete[0]["val_rows"]
+        picked = greedy_weights({i: o["val_output"] for i, o in enumerate(complete)}, y[rows], ctx.task, ctx.metric,
+                                max_seconds=ENSEMBLE_SECONDS)
+        if len(picked.weights) < 2:
+            return None
+        started = time.monotonic()
+        members, refitted = [], 0
+        for i, weight in sorted(picked.weights.items(), key=lambda kv: -kv[1]):
+            o = complete[i]
+            bag = o["models"]
+            if len(folds) == 1 and o["seconds"] * 1.5 < ctx.deadline.remaining():  # holdout: refit on all rows
+                bag = [_fit(o["family"], o["params"], X, y, ctx, encoder, None, None,
+                            fixed_rounds=max(1, int(o["rounds"] * 1.1)))[0]]
+                refitted += 1
+            members.append((weight, bag))
+        model = GBMEnsemble(members, encoder, ctx.task, ctx.n_classes)
+        ctx.improved(model)
+        output = sum(w * complete[i]["val_output"] for i, w in picked.weights.items())
+        shown = ", ".join(f"{complete[i]['family']} {w:.2f}" for i, w in picked.weights.items())
+        how = (f"each the mean of its {len(folds)} fold models (bagging), so nothing was refitted" if len(folds) > 1
+               else f"{refitted} of them refitted on all {len(y):,} training rows, the rest kept as trained on "
+                    f"{len(folds[0][0]):,}")
+        notes = [f"Greedy ensemble selection (Caruana et al. 2004) over the {len(complete)} best configurations' "
+                 f"validation predictions kept {len(members)} ({shown}), {how}. Its validation score is on the "
+                 "rows that chose the weights."]
+        return SearchResult(model, picked.score, time.monotonic() - started, notes, rows, output)
 
     def _refit(self, best, X, y, folds, ctx, encoder) -> SearchResult:
         fit_rows = len(folds[0][0])
@@ -186,6 +232,12 @@ class GBMRoute:
         notes.append(f"The best configuration was refitted on all {len(y):,} training rows ({rounds} rounds).")
         ctx.improved(model)
         return SearchResult(model, best["score"], seconds, notes, best["val_rows"], best["val_output"])
+
+
+def _kept(pool: list[dict[str, Any]], outcome: dict[str, Any], metric: str) -> list[dict[str, Any]]:
+    """``pool`` with ``outcome`` in its place by score, cut to the best ``POOL`` (earlier first on ties)."""
+    at = next((i for i, o in enumerate(pool) if better(outcome["score"], o["score"], metric)), len(pool))
+    return (pool[:at] + [outcome] + pool[at:])[:POOL]
 
 
 def _threads(n_rows: int, ctx: SearchContext) -> int:

@@ -1,0 +1,103 @@
+"""An ensemble of gradient-boosting models: the search's best configurations, weighted on out-of-fold rows.
+
+Each member is one configuration as a *bag*: its k fold models averaged
+(with k-fold validation: the very models whose out-of-fold predictions chose
+the weights, so nothing is refitted), or one model (holdout validation:
+refitted on all training rows when there is time). The weights come from
+greedy ensemble selection (``automl.run.ensemble``). Saved as ``model.json``
+(kind ``ensemble``) plus one sub-folder per fitted model, each in its
+library's own format.
+
+Example:
+    >>> ensemble = GBMEnsemble([(0.6, [m1, m2]), (0.4, [m3])], encoder, "binary", 2)   # doctest: +SKIP
+    >>> ensemble.predict_proba(frame)                                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from ...search.importance import permuted, result
+
+
+class GBMEnsemble:
+    """A weighted average of bags of ``GBMModel``s sharing one encoder."""
+
+    def __init__(self, members: list[tuple[float, list[Any]]], encoder: Any, task: str, n_classes: int):
+        self.members = members
+        self.encoder = encoder
+        self.task = task
+        self.n_classes = n_classes
+        self.params = {"members": [{"weight": w, "family": bag[0].family, "bagged": len(bag), **bag[0].params}
+                                   for w, bag in members]}
+
+    @property
+    def family(self) -> str:
+        families = {bag[0].family for _, bag in self.members}
+        return families.pop() if len(families) == 1 else "gradient boosting"
+
+    @property
+    def name(self) -> str:
+        return f"ensemble of {len(self.members)} {self.family} configurations"
+
+    def output(self, X: Any) -> Any:
+        """Probabilities or values for rows already encoded by ``encoder.gbm_frame``."""
+        import numpy as np
+
+        total = sum(w for w, _ in self.members)
+        return sum(w * np.mean([m.output(X) for m in bag], axis=0) for w, bag in self.members) / total
+
+    def predict_proba(self, frame: Any) -> Any:
+        return self.output(self.encoder.gbm_frame(frame))
+
+    def predict(self, frame: Any) -> Any:
+        out = self.predict_proba(frame)
+        return out if self.task == "regression" else out.argmax(axis=1)
+
+    def feature_importance(self) -> dict[str, float]:
+        """XGBoost gain averaged over the members by weight (empty unless every member is XGBoost)."""
+        if self.family != "xgboost":
+            return {}
+        totals: dict[str, float] = {}
+        for weight, bag in self.members:
+            for model in bag:
+                for name, share in model.feature_importance().items():
+                    totals[name] = totals.get(name, 0.0) + weight * share / len(bag)
+        norm = sum(totals.values()) or 1.0
+        return {k: round(v / norm, 5) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])}
+
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+        if self.family == "xgboost":
+            return result("gain", list(self.feature_importance().items()),
+                          "XGBoost gain averaged over the ensemble's models by weight: each column's share of the "
+                          "loss reduction of all splits.")
+        return permuted(self, X, y, self.task, metric, seed, max_seconds)
+
+    def save(self, folder: Path) -> None:
+        members = []
+        for i, (weight, bag) in enumerate(self.members):
+            names = []
+            for j, model in enumerate(bag):
+                sub = folder / f"m{i}-{j}"
+                sub.mkdir()
+                model.save(sub)
+                names.append(sub.name)
+            members.append({"weight": weight, "models": names})
+        meta = {"kind": "ensemble", "task": self.task, "n_classes": self.n_classes, "members": members,
+                "params": self.params, "encoder": self.encoder.to_dict()}
+        (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+
+def load_ensemble(folder: Path, meta: dict[str, Any], load_one: Any) -> GBMEnsemble:
+    """The ensemble saved in ``folder`` (``meta``: its model.json), each model read by ``load_one``."""
+    from .encoder import TabularEncoder
+
+    for m in meta["members"]:
+        for name in m["models"]:
+            if not re.fullmatch(r"m\d+-\d+", str(name)):
+                raise ValueError(f"{folder / 'model.json'}: unexpected model folder {name!r} in the ensemble")
+    members = [(m["weight"], [load_one(folder / name) for name in m["models"]]) for m in meta["members"]]
+    return GBMEnsemble(members, TabularEncoder.from_dict(meta["encoder"]), meta["task"], meta["n_classes"])

@@ -1,0 +1,68 @@
+"""The classical tabular route's ensemble: the best configurations, weighted on out-of-fold rows, bagged."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from test_route_contract import context
+
+from automl.budget import Deadline
+from automl.modalities.tabular import gbm
+from automl.modalities.tabular.ensemble import GBMEnsemble
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory):
+    """Eight configurations on a small regression table: greedy selection keeps more than one."""
+    ctx, handed, split = context("tabular", "classical", "regression", tmp_path_factory.mktemp("data"),
+                                 Deadline(300.0), max_trials=8)
+    return ctx, handed, split, gbm.GBMRoute().search(ctx)
+
+
+def test_the_ensemble_is_the_weighted_mean_of_bagged_fold_models(searched):
+    ctx, handed, split, found = searched
+    model = found.model
+    assert isinstance(model, GBMEnsemble) and len(model.members) >= 2 and handed[-1] is model
+    assert sum(w for w, _ in model.members) == pytest.approx(1.0, abs=1e-3)
+    assert all(len(bag) == ctx.folds for _, bag in model.members)  # k-fold: the fold models, nothing refitted
+    X = model.encoder.gbm_frame(split.X_test)
+    expected = sum(w * np.mean([m.output(X) for m in bag], axis=0) for w, bag in model.members)
+    np.testing.assert_allclose(model.predict(split.X_test), expected, rtol=1e-6)
+    assert "Greedy ensemble selection" in found.notes[0] and len(ctx.trials) == 8
+
+
+def test_its_validation_output_is_the_same_weighting_of_the_out_of_fold_predictions(searched):
+    ctx, _, _, found = searched
+    assert sorted(found.val_rows.tolist()) == list(range(len(ctx.X)))  # every training row, out of fold
+    rmse = float(np.sqrt(np.mean((found.val_output - np.asarray(ctx.y)[found.val_rows]) ** 2)))
+    assert rmse == pytest.approx(found.val_score, rel=1e-6)  # pooled over the rows, as the run compares finalists
+
+
+def test_saved_and_loaded_it_predicts_the_same(searched, tmp_path):
+    _, _, split, found = searched
+    found.model.save(tmp_path)
+    assert json.loads((tmp_path / "model.json").read_text())["kind"] == "ensemble"
+    loaded = gbm.load(tmp_path)
+    np.testing.assert_allclose(loaded.predict(split.X_test), found.model.predict(split.X_test), rtol=1e-9)
+
+
+def test_a_model_folder_outside_the_ensemble_is_refused(searched, tmp_path):
+    _, _, _, found = searched
+    found.model.save(tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text())
+    meta["members"][0]["models"][0] = "../elsewhere"
+    (tmp_path / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="unexpected model folder"):
+        gbm.load(tmp_path)
+
+
+def test_the_pool_keeps_the_best_in_order():
+    pool = []
+    for score in (0.5, 0.9, 0.7, 0.9, 0.1):
+        pool = gbm._kept(pool, {"score": score}, "accuracy")
+    assert [o["score"] for o in pool] == [0.9, 0.9, 0.7, 0.5, 0.1]
+    for score in range(20):
+        pool = gbm._kept(pool, {"score": score / 100}, "rmse")
+    assert len(pool) == gbm.POOL and pool[0]["score"] == 0.0
