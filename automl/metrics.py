@@ -118,7 +118,6 @@ def _label_metric(name: str, y_true: Any, pred: Any) -> float:
 
 def _proba_metric(name: str, y_true: Any, proba: Any) -> float | None:
     import numpy as np
-    from sklearn import metrics as m
 
     proba = np.clip(np.asarray(proba, dtype=float), 1e-15, 1.0)
     proba = proba / proba.sum(axis=1, keepdims=True)

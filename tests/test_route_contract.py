@@ -124,7 +124,8 @@ def test_route_contract(modality, approach, task, tmp_path):
     loaded = route.load(folder)
     np.testing.assert_allclose(outputs(loaded, split.X_test, task), outputs(result.model, split.X_test, task),
                                rtol=1e-5, atol=1e-6)
-    assert (np.asarray(loaded.predict(split.X_test)) == np.asarray(result.model.predict(split.X_test))).all()
+    if task != "regression":  # the same classes exactly (values are compared above, to float tolerance)
+        assert (np.asarray(loaded.predict(split.X_test)) == np.asarray(result.model.predict(split.X_test))).all()
 
 
 @pytest.mark.parametrize("modality, approach", [pytest.param(*c.values[:2], marks=c.marks, id=c.id[:-len("-binary")])
