@@ -56,17 +56,13 @@ def head(x: Any, task: str, n_classes: int) -> tuple[Any, str]:
 
 
 def compile_network(hp: Any, inputs: Any, x: Any, task: str, n_classes: int,
-                    rates: tuple[float, float, float | None] = (1e-4, 1e-2, None), sgd: bool = False,
-                    weight_decay: bool = False) -> Any:
-    """``keras.Model(inputs, head(x))`` compiled with a tuned learning rate (``rates``: low, high, default);
-    with ``weight_decay``, Adam becomes AdamW with a tuned decoupled weight decay."""
+                    rates: tuple[float, float, float | None] = (1e-4, 1e-2, None), sgd: bool = False) -> Any:
+    """``keras.Model(inputs, head(x))`` compiled with a tuned learning rate (``rates``: low, high, default)."""
     output, loss = head(x, task, n_classes)
     model = keras.Model(inputs, output)
     rate = hp.Float("learning_rate", rates[0], rates[1], sampling="log", default=rates[2])
     if sgd and hp.Choice("optimizer", ["adam", "sgd"], default="adam") == "sgd":
         optimizer = keras.optimizers.SGD(rate * 10, momentum=0.9, nesterov=True)
-    elif weight_decay:
-        optimizer = keras.optimizers.AdamW(rate, weight_decay=hp.Choice("weight_decay", [1e-4, 1e-5, 1e-3, 1e-2]))
     else:
         optimizer = keras.optimizers.Adam(rate)
     model.compile(optimizer=optimizer, loss=loss, jit_compile="auto")

@@ -1,13 +1,10 @@
 """Deep comparison on tables: a Keras Tuner search over MLPs.
 
 Numbers are imputed with training medians (plus a missing-value indicator per
-column that had gaps), robustly scaled and smoothly clipped (``InputPrep``),
-standardised by a ``Normalization`` layer inside the model and, by default,
-embedded periodically (``layers.PeriodicEmbedding``); each categorical column
-enters through an ``Embedding`` or one-hot ``CategoryEncoding``. The search
-tunes depth, width, dropout, the numeric and categorical encodings, the
-learning rate and AdamW's weight decay. docs/deep-tabular.md says what
-comes from which paper. Everything uses Keras 3 layers, so it runs on
+column that had gaps) and standardised by a ``Normalization`` layer inside the
+model; each categorical column enters through an ``Embedding`` or one-hot
+``CategoryEncoding``. The search tunes depth, width, dropout, the categorical
+encoding and the learning rate. Everything uses Keras 3 layers, so it runs on
 the TensorFlow, JAX and PyTorch backends.
 
 Example:
@@ -26,28 +23,18 @@ from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
 from .encoder import TabularEncoder
-from .layers import PeriodicEmbedding
 
 
 class InputPrep:
-    """Numpy side of the network's preprocessing: encoder, medians, missing indicators, robust scales, target
-    scale.
-
-    Numbers are centred on their median, divided by their interquartile range
-    (half the range where that is zero) and smoothly clipped, x / sqrt(1 +
-    (x / 3)^2), as RealMLP does (Holzmüller, Grinsztajn and Steinwart, 2024):
-    heavy tails and outliers no longer dominate a standardisation. Models
-    saved before 0.3 have no scales and read their numbers as they were.
-    """
+    """Numpy side of the network's preprocessing: encoder, medians, missing indicators, target scale."""
 
     def __init__(self, encoder: TabularEncoder, medians: list[float], flagged: list[int],
-                 y_mean: float = 0.0, y_std: float = 1.0, scales: list[float] | None = None):
+                 y_mean: float = 0.0, y_std: float = 1.0):
         self.encoder = encoder
         self.medians = np.asarray(medians, dtype="float32")
         self.flagged = list(flagged)
         self.y_mean = y_mean
         self.y_std = y_std
-        self.scales = None if scales is None else np.asarray(scales, dtype="float32")
 
     @classmethod
     def fit(cls, X: Any, kinds: dict[str, str], y_scale: tuple[float, float]) -> "InputPrep":
@@ -56,15 +43,12 @@ class InputPrep:
         with np.errstate(all="ignore"):
             medians = np.nan_to_num(np.nanmedian(numeric, axis=0), nan=0.0) if numeric.shape[1] else np.zeros(0)
         flagged = [int(j) for j in np.flatnonzero(np.isnan(numeric).any(axis=0))]
-        return cls(encoder, medians.tolist(), flagged, *y_scale, scales=robust_scales(numeric).tolist())
+        return cls(encoder, medians.tolist(), flagged, *y_scale)
 
     def inputs(self, X: Any) -> dict[str, Any]:
         numeric = self.encoder.numeric(X)
         missing = np.isnan(numeric)
         filled = np.where(missing, self.medians, numeric).astype("float32")
-        if self.scales is not None:
-            centred = (filled - self.medians) / self.scales
-            filled = (centred / np.sqrt(1.0 + (centred / 3.0) ** 2)).astype("float32")
         if self.flagged:
             filled = np.concatenate([filled, missing[:, self.flagged].astype("float32")], axis=1)
         out = {"numeric": filled} if filled.shape[1] else {}
@@ -75,29 +59,11 @@ class InputPrep:
 
     def to_dict(self) -> dict[str, Any]:
         return {"encoder": self.encoder.to_dict(), "medians": self.medians.tolist(), "flagged": self.flagged,
-                "y_mean": self.y_mean, "y_std": self.y_std,
-                "scales": None if self.scales is None else self.scales.tolist()}
+                "y_mean": self.y_mean, "y_std": self.y_std}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "InputPrep":
-        return cls(TabularEncoder.from_dict(d["encoder"]), d["medians"], d["flagged"], d["y_mean"], d["y_std"],
-                   d.get("scales"))
-
-
-def robust_scales(numeric: Any) -> Any:
-    """Each column's interquartile range; half its range where that is 0; 1 for a constant or empty column.
-
-    >>> robust_scales(np.array([[1.0, 5.0, 0.0], [2.0, 5.0, 0.0], [3.0, 5.0, 0.0], [4.0, 5.0, 0.0],
-    ...                         [5.0, 5.0, 8.0]])).tolist()
-    [2.0, 1.0, 4.0]
-    """
-    if numeric.shape[1] == 0:
-        return np.zeros(0)
-    with np.errstate(all="ignore"):
-        q1, q3 = np.nanpercentile(numeric, [25, 75], axis=0)
-        half_range = (np.nanmax(numeric, axis=0) - np.nanmin(numeric, axis=0)) / 2
-    scales = np.where(q3 - q1 > 0, q3 - q1, half_range)
-    return np.where(np.isfinite(scales) & (scales > 0), scales, 1.0)
+        return cls(TabularEncoder.from_dict(d["encoder"]), d["medians"], d["flagged"], d["y_mean"], d["y_std"])
 
 
 class MLPHyperModel(keras_tuner.HyperModel):
@@ -119,10 +85,7 @@ class MLPHyperModel(keras_tuner.HyperModel):
         if self.numeric_mean is not None:
             numeric = keras.Input(shape=(len(self.numeric_mean),), name="numeric")
             inputs.append(numeric)
-            scaled = layers.Normalization(mean=self.numeric_mean, variance=self.numeric_var)(numeric)
-            if hp.Choice("numeric_embedding", ["periodic", "none"]) == "periodic":
-                scaled = PeriodicEmbedding(8, 8, hp.Choice("periodic_sigma", [0.1, 0.03, 0.3, 1.0]))(scaled)
-            parts.append(scaled)
+            parts.append(layers.Normalization(mean=self.numeric_mean, variance=self.numeric_var)(numeric))
         encoding = hp.Choice("categorical", ["embedding", "one_hot"]) if self.cardinalities else None
         for j, cardinality in enumerate(self.cardinalities):
             code = keras.Input(shape=(1,), name=f"cat_{j}", dtype="int32")
@@ -141,7 +104,7 @@ class MLPHyperModel(keras_tuner.HyperModel):
                 x = layers.BatchNormalization()(x)
             if dropout:
                 x = layers.Dropout(dropout)(x)
-        return compile_network(hp, inputs, x, self.task, self.n_classes, weight_decay=True)
+        return compile_network(hp, inputs, x, self.task, self.n_classes)
 
 
 class DeepTabularModel(NetworkModel):
