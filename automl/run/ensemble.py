@@ -40,6 +40,7 @@ class Selection:
     rows: int
     how: str
     scores: dict[str, float | None] = field(default_factory=dict)  # each member alone on the same rows
+    output: Any = None  # the weighted predictions on those rows
 
 
 def shared_rows(validation: dict[str, tuple[Any, Any]]) -> Any:
@@ -104,11 +105,12 @@ def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, roun
     assert best_counts is not None
     used = sum(best_counts.values())
     weights = {n: round(c / used, 4) for n, c in best_counts.items() if c}
-    score = _score(task, y, sum(preds[n] * w for n, w in weights.items()), metric)
+    output = sum(preds[n] * w for n, w in weights.items())
+    score = _score(task, y, output, metric)
     kept = ", ".join(f"{n} {w:.2f}" for n, w in weights.items())
     how = (f"greedy ensemble selection (Caruana et al. 2004, {rounds} steps with replacement) on {len(y):,} "
            f"validation rows every finalist predicted out of sample: {kept}")
-    return Selection(weights, score, len(y), how, alone)
+    return Selection(weights, score, len(y), how, alone, output)
 
 
 def equal_weights(names: list[str], why: str) -> Selection:
@@ -122,14 +124,9 @@ def _score(task: str, y: Any, output: Any, metric: str) -> float | None:
 
 
 def _key(task: str, y: Any, output: Any, metric: str) -> tuple[float, float]:
-    """Smaller is better: the metric (sign-flipped where greater is better), then a smooth loss to break ties."""
-    import numpy as np
-
+    """Smaller is better: the metric (sign-flipped where greater is better), then a smooth loss (RMSE or log
+    loss) to break ties."""
     value = _score(task, y, output, metric)
     main = float("inf") if value is None else (-value if greater_is_better(metric) else value)
-    if task == "regression":
-        smooth = float(np.mean((np.asarray(output, dtype="float64") - np.asarray(y, dtype="float64")) ** 2))
-    else:
-        picked = np.clip(np.asarray(output)[np.arange(len(y)), np.asarray(y, dtype=int)], 1e-15, 1.0)
-        smooth = float(-np.mean(np.log(picked)))
-    return main, smooth
+    smooth = _score(task, y, output, "rmse" if task == "regression" else "log_loss")
+    return main, float("inf") if smooth is None else smooth

@@ -190,11 +190,11 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
         cap = tuner.hyperband_cost(max_epochs)[0]
         how = f"one Hyperband bracket ran with max_epochs={max_epochs} ({cap} trials)"
     with _precision(ctx.hardware.gpu):
-        best, tuner_score, params = tuner.run_search(
+        best, val_score, params = tuner.run_search(
             hypermodel, ctx, wrap, data.x_fit, data.y_fit, validation, score, data.batch, max_epochs,
             defaults_first=True, rows_per_epoch=data.n_fit, trial_cap=cap,
         )
-    val_score = tuner_score
+    on_disk = True  # the search's winner is, handed over by the tuner; a better continuation is not yet
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
              f"for validation and early stopping; {data.held}.", f"{timing}; {how}.", *data.notes,
              getattr(hypermodel, "origin_note",
@@ -213,9 +213,9 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
         if improved:
             notes.append(f"The winning network trained {epochs} more epoch(s) after the search, its validation "
                          f"score going from {val_score:.4f} to {new_score:.4f}.")
-            val_score = new_score
+            val_score, on_disk = new_score, False
     model = wrap(best, params)
-    if val_score != tuner_score:  # the search's winner is on disk already, handed by the tuner
+    if not on_disk:
         ctx.improved(model)
     return model, val_score, notes
 

@@ -128,8 +128,7 @@ class GBMRoute:
         folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
         rng = np.random.default_rng(ctx.seed)
         last_seconds: dict[str, float] = {}
-        best: dict[str, Any] | None = None
-        pool: list[dict[str, Any]] = []  # the best POOL outcomes, best first
+        pool: list[dict[str, Any]] = []  # the best POOL outcomes, best first (the earlier on ties)
         since_best = 0
         for family, params in gbm_space.candidates(rng, len(y)):
             if ctx.trial_cap_reached() or ctx.deadline.expired():
@@ -152,15 +151,14 @@ class GBMRoute:
                           extra={"rounds": outcome["rounds"], "stopped_by_budget": ctx.deadline.expired()})
             outcome |= {"family": family, "params": params, "seconds": last_seconds[family]}
             pool = _kept(pool, outcome, ctx.metric)
-            if best is None or better(outcome["score"], best["score"], ctx.metric):
-                best = outcome
+            if pool[0] is outcome:  # a new best
                 ctx.improved(outcome["model"])
                 since_best = 0
             else:
                 since_best += 1
-        if best is None:
+        if not pool:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
-        result = self._ensemble(pool, X, y, folds, ctx, encoder) or self._refit(best, X, y, folds, ctx, encoder)
+        result = self._ensemble(pool, X, y, folds, ctx, encoder) or self._refit(pool[0], X, y, folds, ctx, encoder)
         if since_best >= gbm_space.PATIENCE:
             result.notes.insert(0, f"The search stopped early: {gbm_space.PATIENCE} trials in a row brought no improvement.")
         return result
@@ -207,7 +205,6 @@ class GBMRoute:
             members.append((weight, bag))
         model = GBMEnsemble(members, encoder, ctx.task, ctx.n_classes)
         ctx.improved(model)
-        output = sum(w * complete[i]["val_output"] for i, w in picked.weights.items())
         shown = ", ".join(f"{complete[i]['family']} {w:.2f}" for i, w in picked.weights.items())
         how = (f"each the mean of its {len(folds)} fold models (bagging), so nothing was refitted" if len(folds) > 1
                else f"{refitted} of them refitted on all {len(y):,} training rows, the rest kept as trained on "
@@ -215,7 +212,7 @@ class GBMRoute:
         notes = [f"Greedy ensemble selection (Caruana et al. 2004) over the {len(complete)} best configurations' "
                  f"validation predictions kept {len(members)} ({shown}), {how}. Its validation score is on the "
                  "rows that chose the weights."]
-        return SearchResult(model, picked.score, time.monotonic() - started, notes, rows, output)
+        return SearchResult(model, picked.score, time.monotonic() - started, notes, rows, picked.output)
 
     def _refit(self, best, X, y, folds, ctx, encoder) -> SearchResult:
         fit_rows = len(folds[0][0])
