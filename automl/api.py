@@ -30,7 +30,9 @@ class AutoML(BaseEstimator):
     Parameters mirror ``automl fit``: ``budget`` (``"90s"``, ``"10m"`` or
     seconds), ``target``, ``task`` (auto/binary/multiclass/regression),
     ``metric``, ``out`` (folder for run directories), ``seed``, ``compare``
-    (run the comparison approach too), ``device`` (auto/cpu/gpu), and
+    (run the comparison approach too), ``refit`` (refit the chosen model on all
+    rows, test rows included, once they have scored it; ``predict`` then uses
+    that model), ``device`` (auto/cpu/gpu), and
     ``max_trials`` / ``max_epochs`` to cap the searches (handy for tests), and ``price``
     (``"cpu=0.05,gpu=2.5"`` or a dict; default: ``automl.toml`` or the built-in prices, see
     ``automl.prices``) for the report's money figures.
@@ -38,7 +40,7 @@ class AutoML(BaseEstimator):
 
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, task: str = "auto",
                  metric: str | None = None, out: str | Path = "runs", seed: int = 0, compare: bool = True,
-                 device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
+                 refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
                  price: Any = None):
         self.budget = budget
         self.target = target
@@ -47,6 +49,7 @@ class AutoML(BaseEstimator):
         self.out = out
         self.seed = seed
         self.compare = compare
+        self.refit = refit
         self.device = device
         self.max_trials = max_trials
         self.max_epochs = max_epochs
@@ -69,7 +72,7 @@ class AutoML(BaseEstimator):
         dataset = load(X, y, target=target)
         profile = inspect_dataset(dataset, target or self.target, self.task)
         hardware = detect(self.device)
-        plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric)
+        plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
         listener = listener or quiet
         for line in [profile.target_reason, profile.task_reason, *profile.warnings, *plan.skipped]:
             listener(Event("message", message=line))
@@ -84,6 +87,7 @@ class AutoML(BaseEstimator):
         self.plan_ = plan
         self.best_approach_ = outcome.best
         self.predictor_ = load_predictor(outcome.run_dir)
+        self.deployed_ = self.predictor_.record.deployed or {}  # how the model predict uses was refitted
         self.feature_names_in_ = [c for c in dataset.frame.columns if c != profile.target]
         self.n_features_in_ = len(self.feature_names_in_)
         if profile.task != "regression":
@@ -109,8 +113,9 @@ class AutoML(BaseEstimator):
                 raise ConfigError(invalid(name, f"one of {shown}", getattr(self, name)))
         if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
             raise ConfigError(invalid("seed", "a whole number", self.seed))
-        if not isinstance(self.compare, bool):
-            raise ConfigError(invalid("compare", "True or False", self.compare))
+        for name in ("compare", "refit"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(invalid(name, "True or False", getattr(self, name)))
         for name in ("max_trials", "max_epochs"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):

@@ -18,7 +18,9 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 APPROACH = click.option("--approach", default="best", show_default=True, metavar="NAME",
-                        help="best, blend, or an approach the run trained: classical, deep, ... (gbm: classical).")
+                        help="best (the chosen model, refitted on all rows unless the run says not), blend, or an "
+                             "approach the run trained, as the test rows scored it: classical, deep, ... "
+                             "(gbm: classical).")
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -91,13 +93,16 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
               help="Folder for run directories.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--no-compare", is_flag=True, help="Run only the primary approach.")
+@click.option("--no-refit", is_flag=True,
+              help="Keep the chosen model as the test rows scored it instead of refitting it on all rows.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "gpu"]), default="auto", show_default=True)
 @click.option("--max-trials", type=click.IntRange(min=1), help="Cap on trials per approach.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
 @click.option("--price", metavar="cpu=USD,gpu=USD",
               help="Prices for the report's money figures: USD per CPU core-hour and per GPU-hour "
                    "[default: ./automl.toml, ~/.config/automl/config.toml, else built-in list prices].")
-def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device, max_trials, quiet, price) -> None:
+def fit(data: Path, target, budget, task, metric, out, seed, no_compare, no_refit, device, max_trials, quiet,
+        price) -> None:
     """Train on DATA within the budget and write a run directory with a report."""
     from .api import DEFAULT_BUDGET, AutoML
     from .progress import ProgressPrinter
@@ -110,7 +115,7 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
         click.echo(f"automl fit {data}: budget {shown_budget}{note}, seed {seed}")
     listener = silent if quiet else ProgressPrinter(sys.stdout, live=sys.stdout.isatty())
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
-                   compare=not no_compare, device=device, max_trials=max_trials, price=price)
+                   compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials, price=price)
     try:
         model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]))
     except KeyboardInterrupt:
@@ -123,7 +128,10 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, device,
     click.echo("")
     click.echo(board.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     click.echo("")
-    click.echo(f"model used by predict: {model.best_approach_} (chosen on validation; the test rows only score it)")
+    refitted = (f", then refitted on all {model.deployed_['rows']:,} rows" if model.deployed_.get("refitted")
+                else "")
+    click.echo(f"model used by predict: {model.best_approach_} (chosen on validation; the test rows only score it"
+               f"{refitted})")
     click.echo(f"run directory: {model.run_dir_}")
     click.echo(f"report: {model.report_path_}")
     click.echo(f"total time: {time.monotonic() - started:.1f}s")

@@ -34,11 +34,12 @@ class Prepared:
 class Predictor:
     """Predictions from one approach's saved model, with the run's target and classes."""
 
-    def __init__(self, run_dir: Path, record: RunRecord, approach: str, model: Any):
+    def __init__(self, run_dir: Path, record: RunRecord, approach: str, model: Any, refitted: bool = False):
         self.run_dir = run_dir
         self.record = record
         self.approach = approach
         self.model = model
+        self.refitted = refitted  # refitted on all rows (test rows included) for deployment
         self.task = record.task
         self.target = record.target
         self.classes_ = record.classes
@@ -112,7 +113,11 @@ class Predictor:
 
 def load(run_dir: str | Path, approach: str = "best") -> Predictor:
     """Restore the predictor of a run directory: ``approach`` best, blend, or one the run trained
-    (``classical``, ``deep``, ...; ``gbm`` is read as ``classical``)."""
+    (``classical``, ``deep``, ...; ``gbm`` is read as ``classical``).
+
+    ``best`` is the model the run chose, refitted on all rows when the run did
+    that (``run.json``'s ``deployed``); naming an approach gives the model its
+    test score belongs to, as trained on the training rows."""
     run_dir = Path(run_dir)
     if not (run_dir / "run.json").is_file():
         raise ConfigError(f"`run` is not a run directory (no run.json): {str(run_dir)!r}. Give a folder made by "
@@ -123,13 +128,17 @@ def load(run_dir: str | Path, approach: str = "best") -> Predictor:
     if chosen is None or chosen not in saved:
         have = ", ".join(["best", *saved]) if saved else "none"
         raise ConfigError(f"run {str(run_dir)!r} has no saved {approach} model; `approach` must be one of: {have}.")
+    deployed = record.deployed or {}
+    refitted = approach == "best" and bool(deployed.get("refitted")) and deployed.get("approach") == chosen
+    paths = saved | deployed.get("models", {}) if refitted else saved
     if chosen == "blend":
-        members, weights = members_of(run_dir / saved["blend"])
-        model = BlendModel([_load_model(record, m, run_dir) for m in members], record.task, tuple(members), weights)
+        members, weights = members_of(run_dir / paths["blend"])
+        model = BlendModel([_load_model(record, m, run_dir / paths[m]) for m in members], record.task,
+                           tuple(members), weights)
     else:
-        model = _load_model(record, chosen, run_dir)
-    return Predictor(run_dir, record, chosen, model)
+        model = _load_model(record, chosen, run_dir / paths[chosen])
+    return Predictor(run_dir, record, chosen, model, refitted)
 
 
-def _load_model(record: RunRecord, approach: str, run_dir: Path) -> Any:
-    return registry.route_spec(record.modality, approach).route().load(run_dir / record.models[approach])
+def _load_model(record: RunRecord, approach: str, folder: Path) -> Any:
+    return registry.route_spec(record.modality, approach).route().load(folder)

@@ -41,6 +41,7 @@ class RouteSpec:
     share: float = 1.0  # time weight, unless the modality sets one for this approach
     min_seconds: float = 0.0  # with other approaches running, it is skipped when its share is smaller
     shutdown_seconds: float = 0.0  # kept back at the end of the run (a deep-learning backend's exit)
+    refits: bool = False  # its route can refit a model on all rows for deployment (``Route.refit``)
 
     def route(self) -> Any:
         """A new instance of the route class."""
@@ -59,21 +60,21 @@ DEEP = {"min_seconds": 20.0, "shutdown_seconds": 3.0}  # measured: TensorFlow ta
 NETWORK = "the deep network"
 ROUTES = (
     RouteSpec("tabular", "classical", "classical", "automl.modalities.tabular.gbm:GBMRoute",
-              "gradient boosting (XGBoost, HistGradientBoosting)", "gradient boosting"),
+              "gradient boosting (XGBoost, HistGradientBoosting)", "gradient boosting", refits=True),
     RouteSpec("tabular", "deep", "deep", "automl.modalities.tabular.mlp:TabularMLPRoute",
               "a deep MLP (Keras Tuner, Hyperband)", NETWORK, **DEEP),
     RouteSpec("text", "classical", "classical", "automl.modalities.text.classical:TextClassicalRoute",
-              "TF-IDF n-grams with linear models, naive Bayes and XGBoost", "the classical TF-IDF model"),
+              "TF-IDF n-grams with linear models, naive Bayes and XGBoost", "the classical TF-IDF model", refits=True),
     RouteSpec("text", "deep", "deep", "automl.modalities.text.network:TextNetworkRoute",
               "text networks: an MLP on TF-IDF n-grams, or embeddings with pooling, convolution, GRU or attention "
               "(Keras Tuner)", NETWORK, **DEEP),
     RouteSpec("image", "classical", "classical", "automl.modalities.media.classical:ImageGBMRoute",
               "gradient boosting on image features (thumbnail, oriented gradients, colour histograms)",
-              "gradient boosting"),
+              "gradient boosting", refits=True),
     RouteSpec("image", "deep", "deep", "automl.modalities.image.network:ImageNetworkRoute",
               "convolutional networks: plain and residual CNNs with augmentation (Keras Tuner)", NETWORK, **DEEP),
     RouteSpec("audio", "classical", "classical", "automl.modalities.media.classical:AudioGBMRoute",
-              "gradient boosting on MFCC statistics", "gradient boosting"),
+              "gradient boosting on MFCC statistics", "gradient boosting", refits=True),
     RouteSpec("audio", "deep", "deep", "automl.modalities.audio.network:AudioNetworkRoute",
               "2-D CNNs on a log-mel spectrogram with SpecAugment (Keras Tuner)", NETWORK, **DEEP),
 )

@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 WINE = REPO / "data" / "wine.csv"
 DIABETES = REPO / "data" / "diabetes.csv"
 CLASSES = ["class_0", "class_1", "class_2"]
-PARAMS = {"budget", "target", "task", "metric", "out", "seed", "compare", "device", "max_trials", "max_epochs", "price"}
+PARAMS = {"budget", "target", "task", "metric", "out", "seed", "compare", "refit", "device", "max_trials", "max_epochs",
+          "price"}
 
 
 def fast(tmp_path: Path, **kwargs) -> AutoML:
@@ -276,8 +277,10 @@ def test_load_restores_identical_predictions(fitted, wine):
     assert predictor.approach == "classical" and predictor.task == "multiclass"
     assert (predictor.predict(features) == fitted.predict(features)).all()
     np.testing.assert_array_equal(predictor.predict_proba(features), fitted.predict_proba(features))
-    same = automl.load(str(fitted.run_dir_), approach="classical")
+    same = automl.load(str(fitted.run_dir_), approach="best")
     np.testing.assert_array_equal(same.predict_proba(features), fitted.predict_proba(features))
+    scored = automl.load(str(fitted.run_dir_), approach="classical")  # the model the test rows scored, not refitted
+    assert predictor.refitted and not scored.refitted
 
 
 def test_load_errors(fitted, tmp_path):

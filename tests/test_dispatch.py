@@ -81,7 +81,18 @@ def test_small_budget_skips_deep_with_a_reason(budget):
     assert f"{MIN_DEEP_SECONDS:.0f}s" in skipped
     assert "--budget" in skipped
     # the primary gets what the comparison would have had
-    assert plan.approaches[0].seconds == pytest.approx(budget - plan.reserve_seconds, abs=0.1)
+    assert plan.approaches[0].seconds == pytest.approx(budget - plan.reserve_seconds - plan.refit_seconds, abs=0.1)
+
+
+def test_the_plan_keeps_a_tenth_of_the_search_time_to_refit_the_chosen_model_unless_told_not_to():
+    plan = make_plan(profile(), 600, HW)
+    searches = sum(a.seconds for a in plan.approaches)
+    assert plan.refit_seconds == pytest.approx(0.1 * (600 - plan.reserve_seconds), abs=0.1)
+    assert searches + plan.refit_seconds + plan.reserve_seconds == pytest.approx(600, abs=0.2)
+    assert any("refit the chosen model (gradient boosting) on all rows" in r for r in plan.reasons)
+    off = make_plan(profile(), 600, HW, refit=False)
+    assert off.refit_seconds == 0 and sum(a.seconds for a in off.approaches) > searches
+    assert any("--no-refit" in r for r in off.reasons)
 
 
 def test_big_enough_budget_has_nothing_skipped():
@@ -99,8 +110,10 @@ def test_budgets_add_up(budget, compare):
     assert all(a.seconds > 0 for a in plan.approaches)
     assert spent <= budget
     # each figure is rounded to 0.1 s on its own, so allow that much
-    assert spent + plan.reserve_seconds <= budget + 0.1 + 1e-9
-    assert spent + plan.reserve_seconds >= budget - 0.2
+    kept = plan.reserve_seconds + plan.refit_seconds
+    assert plan.refit_seconds > 0
+    assert spent + kept <= budget + 0.1 + 1e-9
+    assert spent + kept >= budget - 0.2
     deep = plan.approach("deep")
     if deep is not None:
         assert deep.seconds >= MIN_DEEP_SECONDS - 0.05

@@ -235,3 +235,24 @@ def test_registering_over_a_built_in_and_removing_it_restores_the_built_in():
     assert registry.route_spec("tabular", "classical") is built_in
     with pytest.raises(automl.ConfigError, match="`kind` must be classical or deep"):
         registry.register(RouteSpec("tabular", "x", "shallow", KNNRoute, "", ""))
+
+
+def test_a_chosen_blend_is_deployed_with_the_members_that_can_refit_refitted(knn, tmp_path, monkeypatch):
+    """The blend chosen: gradient boosting is refitted on all rows, the kNN (no refit) is kept, weights unchanged."""
+    from automl.run import runner
+
+    monkeypatch.setattr(runner, "chosen", lambda finalists, metric: finalists[-1])  # the blend, last
+    model = AutoML(budget="30s", compare=True, max_trials=1, out=tmp_path / "runs").fit(WINE)
+    record = json.loads((model.run_dir_ / "run.json").read_text())
+    deployed = record["deployed"]
+    assert record["best"] == "blend" and deployed["refitted"]
+    assert deployed["models"] == {"classical": "models/deployed/classical", "blend": "models/deployed/blend"}
+    assert any("has no refit" in n for n in deployed["notes"])
+    frame = pd.read_csv(WINE)
+    used = automl.load(model.run_dir_)
+    assert used.approach == "blend" and used.refitted
+    classical = registry.route_spec("tabular", "classical").route().load(model.run_dir_ / "models/deployed/classical")
+    weights = record["selection"]["weights"]
+    expected = (weights["classical"] * classical.predict_proba(frame)
+                + weights["knn"] * automl.load(model.run_dir_, "knn").predict_proba(frame)) / sum(weights.values())
+    np.testing.assert_allclose(used.predict_proba(frame), expected, atol=1e-9)

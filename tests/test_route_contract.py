@@ -11,6 +11,8 @@ with 1 trial of 1 epoch, and checks what every route promises:
 * out-of-sample predictions on training rows it did not fit (``val_rows``, ``val_output``), which the run
   chooses and weighs the blend on: distinct rows, outputs shaped like ``predict_proba``'s, in the target's units;
 * ``save`` writes the files ``saves`` lists, and the route's ``load`` reads back identical predictions;
+* a route registered with ``refits`` refits the model on all rows (training and test) with a note, and that
+  model keeps the prediction, save and load contract; with no time left it refits nothing;
 * the deadline holds: with no trial cap, the search returns within its deadline plus the time the route asks to
   keep for finishing;
 * the deep routes give the same contract on the JAX backend (a second interpreter with ``KERAS_BACKEND=jax``).
@@ -18,6 +20,7 @@ with 1 trial of 1 epoch, and checks what every route promises:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -126,6 +129,25 @@ def test_route_contract(modality, approach, task, tmp_path):
                                rtol=1e-5, atol=1e-6)
     if task != "regression":  # the same classes exactly (values are compared above, to float tolerance)
         assert (np.asarray(loaded.predict(split.X_test)) == np.asarray(result.model.predict(split.X_test))).all()
+    if spec.refits:
+        check_refit(route, result.model, ctx, split, task, tmp_path / "refitted")
+
+
+def check_refit(route, model, ctx: SearchContext, split, task: str, folder: Path) -> None:
+    """The refit on all rows: a new model with the same contract; none when no time is left."""
+    import pandas as pd
+
+    X = pd.concat([split.X_train, split.X_test], ignore_index=True)
+    y = np.concatenate([split.y_train, split.y_test])
+    late = dataclasses.replace(ctx, X=X, y=y, deadline=Deadline(0.0))
+    assert route.refit(model, late) is None
+    found = route.refit(model, dataclasses.replace(ctx, X=X, y=y, deadline=Deadline(60.0)))
+    assert found is not None and found.model is not model and str(len(y)) in found.note.replace(",", "")
+    check_predictions(found.model, split.X_test, task, len(split.classes or []))
+    folder.mkdir()
+    found.model.save(folder)
+    again = outputs(route.load(folder), split.X_test, task)
+    np.testing.assert_allclose(again, outputs(found.model, split.X_test, task), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("modality, approach", [pytest.param(*c.values[:2], marks=c.marks, id=c.id[:-len("-binary")])

@@ -48,6 +48,7 @@ class Run:
     settings: RunSettings
     outputs: dict[str, Any] = field(default_factory=dict)  # approach -> test probabilities (or values)
     validation: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # approach -> (rows, out-of-sample output)
+    trained: dict[str, Any] = field(default_factory=dict)  # approach -> its model (as the test rows score it)
 
     def save(self) -> None:
         self.dir.write_json("run.json", self.record.to_dict())
@@ -58,7 +59,7 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
     name, listener = approach.name, run.settings.listener
     listener(Event("approach_start", approach=name, budget=window.seconds,
                    message=f"{approach.label}: up to {window.seconds:.0f}s"))
-    ctx = _context(run, name, window)
+    ctx = context(run, name, window)
     started, cpu_started = time.monotonic(), time.process_time()
     with PeakMemory() as memory, stderr_to(run.dir.path / "logs" / f"{name}.log"):
         try:
@@ -73,6 +74,7 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
     spent, cpu_spent = time.monotonic() - started, time.process_time() - cpu_started
     run.record.spend[name] = round(spent, 2)
     run.validation[name] = (result.val_rows, result.val_output)
+    run.trained[name] = result.model
     finalist = _finalist(run, approach, result, len(ctx.trials), spent, cpu_spent, memory.peak_mb)
     if hasattr(result.model, "importance"):
         run.record.feature_importance[name] = importance_of(result.model, run.split.X_test, run.split.y_test,
@@ -86,7 +88,7 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
     return finalist
 
 
-def _context(run: Run, name: str, window: Deadline) -> SearchContext:
+def context(run: Run, name: str, window: Deadline) -> SearchContext:
     """The route's view of the run: training rows, the plan's choices, and where trials and models go."""
     split, plan, settings = run.split, run.plan, run.settings
 

@@ -29,6 +29,7 @@ from ..metrics import LABELS, check_metric, default_metric
 MIN_DEEP_SECONDS = registry.DEEP["min_seconds"]
 TEST_FRACTION = 0.2
 MAX_TEST_ROWS = 20000
+REFIT_SHARE = 0.1  # of the searches' time, kept to refit the chosen model on all rows for deployment
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Plan:
     reasons: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)  # per-modality input shape, e.g. {"image": {"size": 32, ...}}
+    refit_seconds: float = 0.0  # kept after the searches to refit the chosen model on all rows (0: no refit)
 
     def approach(self, name: str) -> ApproachPlan | None:
         name = registry.ALIASES.get(name, name)
@@ -73,8 +75,9 @@ class Plan:
 
 
 def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compare: bool = True,
-              metric: str | None = None) -> Plan:
-    """Decide what runs, for how long, validated how, and say why."""
+              metric: str | None = None, refit: bool = True) -> Plan:
+    """Decide what runs, for how long, validated how, and say why; ``refit`` keeps time to refit the chosen
+    model on all rows, test rows included, for deployment."""
     task, metric = profile.task, check_metric(metric, profile.task)
     specs = registry.routes(profile.modality)
     if not specs:
@@ -87,12 +90,13 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
                f"The search optimises {LABELS[metric]} because {why}."]
     primary = modality.primary if any(s.approach == modality.primary for s in specs) else specs[0].approach
     running, skipped = _running(specs, primary, compare)
-    running, seconds, reserve, short = _fit_budget(running, primary, modality, budget_seconds)
+    running, seconds, reserve, refit_seconds, short = _fit_budget(running, primary, modality, budget_seconds, refit)
     approaches = [_approach(s, primary, seconds, i, len(running), modality.why_primary) for i, s in enumerate(running)]
     reasons += [a.reason for a in approaches]
     ending = " and the deep-learning backend's shutdown" if any(s.shutdown_seconds for s in running) else ""
     reasons.append(f"{format_seconds(reserve)} of the {format_seconds(budget_seconds)} budget is kept for scoring the "
                    f"finalists, saving models, writing the report{ending}.")
+    reasons.append(_refit_reason(refit, refit_seconds, running))
     test_rows, why_test = _test_rows(profile)
     validation, folds, why_validation = modality.validation(profile.n_train_rows - test_rows,
                                                             [a.name for a in approaches])
@@ -106,7 +110,8 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
     reasons.append(f"Training runs on the {device.upper()} ({hardware.describe()}).")
     return Plan(modality=modality.name, task=task, metric=metric, budget_seconds=float(budget_seconds),
                 reserve_seconds=reserve, test_rows=test_rows, validation=validation, folds=folds, device=device,
-                approaches=approaches, reasons=reasons, skipped=skipped + short, inputs=inputs)
+                approaches=approaches, reasons=reasons, skipped=skipped + short, inputs=inputs,
+                refit_seconds=refit_seconds)
 
 
 def _running(specs: list[Any], primary: str, compare: bool) -> tuple[list[Any], list[str]]:
@@ -118,16 +123,18 @@ def _running(specs: list[Any], primary: str, compare: bool) -> tuple[list[Any], 
     return [s for s in ordered if s.approach == primary], off
 
 
-def _fit_budget(running: list[Any], primary: str, modality: Any, budget: float
-                ) -> tuple[list[Any], dict[str, float], float, list[str]]:
-    """Shares of the budget; an approach whose share is below what it needs is dropped (while others remain)."""
+def _fit_budget(running: list[Any], primary: str, modality: Any, budget: float, refit: bool
+                ) -> tuple[list[Any], dict[str, float], float, float, list[str]]:
+    """Shares of the budget, the time kept to finish and to refit; an approach whose share is below what it
+    needs is dropped (while others remain)."""
     skipped: list[str] = []
     while True:
         reserve = round(min(max(3.0, 0.06 * budget), 60.0) + max(s.shutdown_seconds for s in running), 1)
-        seconds = _shares(budget - reserve, running, modality)
+        refit_seconds = round(REFIT_SHARE * (budget - reserve), 1) if refit and any(s.refits for s in running) else 0.0
+        seconds = _shares(budget - reserve - refit_seconds, running, modality)
         short = [s for s in running if len(running) > 1 and seconds[s.approach] < s.min_seconds]
         if not short:
-            return running, seconds, reserve, skipped
+            return running, seconds, reserve, refit_seconds, skipped
         for s in short:
             what = f"{s.kind} {'search' if s.approach == primary else 'comparison'}"
             named = "" if s.approach == s.kind else f" ({s.approach})"
@@ -135,6 +142,20 @@ def _fit_budget(running: list[Any], primary: str, modality: Any, budget: float
                            f"less than the {s.min_seconds:.0f}s it needs to load and train here; raise --budget to "
                            "include it.")
         running = [s for s in running if s not in short]
+
+
+def _refit_reason(refit: bool, seconds: float, running: list[Any]) -> str:
+    """Why the model a user gets is (or is not) refitted on all rows."""
+    if not refit:
+        return ("The chosen model is not refitted on the test rows (--no-refit): predict uses the model the test "
+                "rows scored.")
+    if not seconds:
+        return ("No approach here can be refitted on all rows, so predict uses the model the test rows scored.")
+    can = " and ".join(s.noun for s in running if s.refits)
+    others = "; other models are used as their search trained them" if not all(s.refits for s in running) else ""
+    return (f"{format_seconds(seconds)} is kept to refit the chosen model ({can}) on all rows, test rows included, "
+            "with the configuration the search chose, so the model a user gets has seen every labelled row"
+            f"{others}. The report's scores stay those of the model before that refit (--no-refit turns it off).")
 
 
 def _shares(usable: float, running: list[Any], modality: Any) -> dict[str, float]:

@@ -63,6 +63,7 @@ class RunRecord:
     feature_importance: dict[str, Any] = field(default_factory=dict)  # approach -> {"method", "features", "note"}
     training_curves: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # approach -> epochs
     selection: dict[str, Any] | None = None  # how ``best`` and the blend's weights were chosen (on validation)
+    deployed: dict[str, Any] | None = None  # the model predict uses, when refitted on all rows (``run.deploy``)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

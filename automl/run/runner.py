@@ -63,6 +63,9 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
     run.record.finalists = [f.to_dict() for f in finalists]
     write_predictions(folder, prepared.test_rows, run.split, run.outputs)
     folder.write_text("leaderboard.csv", leaderboard_frame(finalists, plan.metric).to_csv(index=False))
+    run.save()
+    if plan.refit_seconds:
+        _deploy(run, best, clock)
     run.record.status = "complete"
     run.record.total_seconds = round(clock.elapsed(), 2)
     run.save()
@@ -75,7 +78,7 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
 
 def _search(run: Run, clock: Deadline) -> list[Finalist]:
     """Each approach in turn: its planned seconds, the last one whatever is left; then the blend of them all."""
-    searches = clock.child(keep=run.plan.reserve_seconds)
+    searches = clock.child(keep=run.plan.reserve_seconds + run.plan.refit_seconds)
     finalists: list[Finalist] = []
     try:
         for i, approach in enumerate(run.plan.approaches):
@@ -97,6 +100,24 @@ def _search(run: Run, clock: Deadline) -> list[Finalist]:
         run.save()
         raise
     return finalists
+
+
+def _deploy(run: Run, best: Finalist, clock: Deadline) -> None:
+    """Refit the chosen model on all rows in the time left before the reserve; a stop keeps the scored one."""
+    from .deploy import deploy
+
+    listener = run.settings.listener
+    listener(Event("message", message=f"refitting the chosen model ({best.approach}) on all rows for deployment"))
+    try:
+        run.record.deployed = deploy(run, best, clock.child(keep=run.plan.reserve_seconds))
+    except KeyboardInterrupt:
+        run.record.status = "interrupted"
+        run.record.total_seconds = round(clock.elapsed(), 2)
+        run.save()
+        raise
+    run.save()
+    for note in run.record.deployed["notes"]:
+        listener(Event("message", message=note))
 
 
 def _blend(run: Run, finalists: list[Finalist]) -> Finalist:

@@ -47,6 +47,11 @@ class Route(Protocol):
 
     def finish_seconds(self, budget: float) -> float: ...  # kept from the search to score and save the finalist
 
+    # Optional, for routes registered with ``refits=True``:
+    # def refit(self, model: Model, ctx: SearchContext) -> Refit | None
+    # fits ``model``'s configuration afresh on ``ctx.X``/``ctx.y`` (all labelled rows) inside ``ctx.deadline``;
+    # None when nothing could be refitted in time.
+
 
 @dataclass
 class SearchContext:
@@ -126,6 +131,14 @@ class SearchContext:
 
     def trial_cap_reached(self) -> bool:
         return self.max_trials is not None and len(self.trials) >= self.max_trials
+
+
+@dataclass
+class Refit:
+    """A model refitted for deployment, and a sentence on what was refitted (all of it, or some members)."""
+
+    model: Model
+    note: str
 
 
 @dataclass

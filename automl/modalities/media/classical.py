@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import registry
-from ...search.base import SearchContext, SearchResult
+from ...search.base import Refit, SearchContext, SearchResult
 from ...search.importance import result
 from ..tabular import gbm
 
@@ -107,6 +107,17 @@ class MediaGBMRoute:
         notes = [f"Gradient boosting sees {X.shape[1]} features per {modality.unit[:-1]}: {modality.features_text}."]
         return SearchResult(FeatureModel(found.model, modality.name, spec, column), found.val_score,
                             found.fit_seconds, notes + found.notes, found.val_rows, found.val_output)
+
+
+    def refit(self, model: FeatureModel, ctx: SearchContext) -> Refit | None:
+        """The gradient-boosting model refitted on every file's features (decoded once, from the run's cache)."""
+        modality = registry.modality(self.kind)
+        arrays = modality.load(list(ctx.X[model.column]), model.spec, ctx.cache.get(modality.name))
+        X = feature_frame(modality.featurize(arrays, model.spec))
+        inner = dataclasses.replace(ctx, X=X, kinds={name: "numeric" for name in X.columns})
+        found = gbm.GBMRoute().refit(model.inner, inner)
+        return None if found is None else Refit(FeatureModel(found.model, model.kind, model.spec, model.column),
+                                                found.note)
 
 
 class ImageGBMRoute(MediaGBMRoute):

@@ -23,7 +23,7 @@ import numpy as np
 
 from ...data.splitting import validation_folds
 from ...metrics import LABELS, better, score_output
-from ...search.base import SearchContext, SearchResult
+from ...search.base import Refit, SearchContext, SearchResult
 from ...search.importance import TOP, result
 from ...search.persist import load_estimator, save_estimator
 from ...search.racing import Entry, common_folds, halved, rungs, survivors, winner
@@ -50,7 +50,7 @@ class TextClassicalModel:
     """A fitted vectoriser and estimator; empty rows get the training prior."""
 
     def __init__(self, family: str, vec: Any, estimator: Any, columns: list[str], task: str, n_classes: int,
-                 prior: list[float], params: dict[str, Any]):
+                 prior: list[float], params: dict[str, Any], fit: dict[str, float] | None = None):
         self.family = family
         self.vec = vec
         self.estimator = estimator
@@ -59,6 +59,7 @@ class TextClassicalModel:
         self.n_classes = n_classes
         self.prior = np.asarray(prior, dtype=float)
         self.params = params
+        self.fit = fit or {}  # {"seconds", "rows"}: vectorising and fitting, which tells what a refit will cost
 
     @property
     def name(self) -> str:
@@ -108,7 +109,7 @@ class TextClassicalModel:
 
     def save(self, folder: Path) -> None:
         meta = {"family": self.family, "columns": self.columns, "task": self.task, "n_classes": self.n_classes,
-                "prior": self.prior.tolist(), "params": self.params}
+                "prior": self.prior.tolist(), "params": self.params, "fit": self.fit}
         (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (folder / "vectorizer.json").write_text(json.dumps(vectorizer_to_dict(self.vec)), encoding="utf-8")
         save_estimator(self.estimator, folder)
@@ -119,7 +120,7 @@ def load(folder: Path) -> TextClassicalModel:
     vec = vectorizer_from_dict(json.loads((folder / "vectorizer.json").read_text(encoding="utf-8")))
     estimator = load_estimator(folder)
     return TextClassicalModel(meta["family"], vec, estimator, meta["columns"], meta["task"], meta["n_classes"],
-                              meta["prior"], meta["params"])
+                              meta["prior"], meta["params"], meta.get("fit"))
 
 
 def _ngram(name: str) -> str:
@@ -178,6 +179,28 @@ class TextClassicalRoute:
         best = winner(finalists, ctx.metric)
         return trials.refit(best, notes)
 
+    def refit(self, model: TextClassicalModel, ctx: SearchContext) -> Refit | None:
+        """The model's vectoriser and estimator fitted again on ``ctx.X`` (all rows) with the parameters the
+        search settled on (boosting rounds, SVM temperature); None when the deadline cut it short."""
+        from ..tabular.gbm import booster_params
+
+        texts = np.asarray(text_of(ctx.X, model.columns), dtype=object)
+        y = np.asarray(ctx.y)
+        if model.fit.get("rows") and 1.3 * model.fit["seconds"] * len(y) / model.fit["rows"] > ctx.deadline.remaining():
+            return None
+        started = time.monotonic()
+        vec = vectorizer(feature_kind(model.family)).fit(texts)
+        boosted = model.family == "tfidf_xgboost"
+        settings = booster_params(dict(XGBOOST), ctx, ctx.hardware.cpu_count) if boosted else None
+        estimator, _ = fit_estimator(model.family, model.params, vec.transform(texts), y, None, None, ctx.seed,
+                                     ctx.deadline, settings)
+        if ctx.deadline.expired():
+            return None
+        refitted = TextClassicalModel(model.family, vec, estimator, model.columns, ctx.task, ctx.n_classes,
+                                      ctx.prior(), model.params,
+                                      {"seconds": round(time.monotonic() - started, 3), "rows": int(len(y))})
+        return Refit(refitted, f"The {model.family} model and its vocabulary were refitted on all {len(y):,} rows.")
+
 
 class _Trials:
     """Fits and scores candidates fold by fold for one search, keeping one fold's TF-IDF rows at a time."""
@@ -221,8 +244,9 @@ class _Trials:
         if "rounds" in used:
             entry.state.setdefault("rounds", []).append(used["rounds"])
             params["rounds"] = used["rounds"]
+        spent = time.monotonic() - started + self.vec_seconds.get(feature_kind(entry.family), 0.0)
         model = TextClassicalModel(entry.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
-                                   params)
+                                   params, {"seconds": round(spent, 3), "rows": len(fit_idx)})
         output = _output(model, X_val, empty, ctx, proba)
         entry.scores.append(score_output(ctx.task, y_val, output, ctx.metric))
         entry.state.setdefault("out_of_fold", []).append((val_idx, output))
@@ -337,7 +361,7 @@ class _Trials:
         estimator, _ = fit_estimator(best.family, fit_params, vec.transform(self.texts), self.y, None, None,
                                      ctx.seed, ctx.deadline, self._booster_settings(best.family))
         model = TextClassicalModel(best.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
-                                   fit_params)
+                                   fit_params, {"seconds": round(time.monotonic() - started, 3), "rows": len(self.y)})
         ctx.improved(model)
         notes.append(f"The best model ({best.label()}) was refitted on all {len(self.y):,} training rows.")
         return SearchResult(model, best.mean(common_folds([best])), time.monotonic() - started, notes,
