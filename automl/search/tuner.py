@@ -23,11 +23,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -42,6 +44,8 @@ from ..run.meters import GpuMeter  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
 SCORE = "val_score"
+MIN_SEARCH_EPOCHS = 40  # below this many affordable epochs, Hyperband's 1-epoch rounds pick architectures by noise
+PROBE_BATCHES = 6
 
 
 def objective(metric: str) -> Any:
@@ -359,3 +363,89 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, vali
         return keras_model, best, len(scores)
     keras_model.set_weights(stopper.best_weights)
     return keras_model, best, len(scores)
+
+
+@dataclass
+class Timed:
+    """What ``timed_search`` found: the best Keras model, its score and hyperparameters, sentences on how the
+    time was spent, and whether the model is the one already handed to ``ctx.improved``."""
+
+    model: Any
+    val_score: float | None
+    params: dict[str, Any]
+    timing: str
+    how: str
+    continued: str | None
+    on_disk: bool
+
+
+def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
+                 validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int, n_fit: int,
+                 n_val: int, max_epochs: int, precision: Callable[[], Any] = contextlib.nullcontext) -> Timed:
+    """Probe, search and continue inside ``ctx.deadline``, the way every network route spends its budget:
+
+    1. a few timed batches of the default network measure seconds per epoch and per trial start;
+    2. with fewer than ``MIN_SEARCH_EPOCHS`` affordable epochs, the default network takes the whole budget;
+       otherwise one Hyperband bracket whose ``max_epochs`` (at most ``max_epochs``) fits 60 % of it runs,
+       defaults first;
+    3. the winner trains on, its learning rate lowered on plateaus, until the deadline or until it stops
+       improving (``continue_training``).
+    """
+    trial_seconds, epoch_seconds = probe(hypermodel, x, y, batch_size, n_fit, n_val)
+    affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
+    timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
+              f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget")
+    if ctx.max_epochs is not None:
+        epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
+    elif affordable < MIN_SEARCH_EPOCHS:
+        epochs, cap = 2, 1
+        how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
+               "network (the first candidate of the search) used the whole budget")
+    else:
+        epochs = epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds, max_epochs)
+        cap = hyperband_cost(epochs)[0]
+        how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
+    with precision():
+        best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
+                                             defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
+    found = Timed(best, val_score, params, timing, how, None, True)
+    if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
+        return found
+    started = time.monotonic()
+    with precision():
+        best, new_score, more = continue_training(best, ctx, x, y, validation_data, score, val_score, batch_size)
+    improved = new_score is not None and new_score != val_score
+    seconds = max(time.monotonic() - started, 1e-6)
+    ctx.log_trial(f"{hypermodel.family}/{params.get('family', 'default')} (continued)", params, new_score, started,
+                  extra={"epochs": more, "continued": True, "improved": improved,
+                         "rows_per_second": round(n_fit * more / seconds, 1)})
+    if improved:
+        found.model, found.val_score, found.on_disk = best, new_score, False
+        found.continued = (f"The winning network trained {more} more epoch(s) after the search, its validation "
+                           f"score going from {val_score:.4f} to {new_score:.4f}.")
+    return found
+
+
+def probe(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int) -> tuple[float, float]:
+    """Seconds to build and start a trial, and per epoch (validation scoring included), for the default network.
+
+    ``x`` is an array, a dict of arrays (one per named input) or a ``keras.utils.PyDataset``.
+    """
+    started = time.perf_counter()
+    model = hypermodel.build(keras_tuner.HyperParameters())
+    if isinstance(x, keras.utils.PyDataset):
+        sample_x, sample_y = x[0]
+    else:
+        sample_x, sample_y = _head(x, batch_size * (PROBE_BATCHES + 1)), y[: batch_size * (PROBE_BATCHES + 1)]
+    model.fit(feed(model, _head(sample_x, batch_size)), sample_y[:batch_size], batch_size=batch_size, epochs=1,
+              verbose=0)  # compile, warm up
+    trial_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    model.fit(feed(model, sample_x), sample_y, batch_size=batch_size, epochs=1, verbose=0)
+    per_row = (time.perf_counter() - started) / max(len(sample_y), 1)
+    return trial_seconds, per_row * (n_fit + n_val / 3)
+
+
+def _head(x: Any, n: int) -> Any:
+    """The first ``n`` rows of an array or of each array in a dict."""
+    return {k: v[:n] for k, v in x.items()} if isinstance(x, dict) else x[:n]

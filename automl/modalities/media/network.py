@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -31,11 +30,9 @@ from ... import registry
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, read_network
-from ...search.tuner import keras, keras_tuner
+from ...search.tuner import keras
 
 MAX_EPOCHS = 27
-MIN_SEARCH_EPOCHS = 40  # below this, Hyperband's 1-epoch rounds pick architectures by noise
-PROBE_BATCHES = 6
 
 
 class MediaBatches(keras.utils.PyDataset):
@@ -166,75 +163,27 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
 
 def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
                  ) -> tuple[MediaNetworkModel, float | None, list[str]]:
-    """Probe, search and continue inside ``ctx.deadline``; returns the model, its validation score and notes."""
+    """Probe, search and continue inside ``ctx.deadline`` (``tuner.timed_search``); the model, its validation
+    score and notes."""
 
     def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> MediaNetworkModel:
         return MediaNetworkModel(keras_model, kind.name, data.spec, data.column, ctx.task, data.y_scale,
                                  params or {})
 
     score = tuner.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
-    validation = (data.x_val, data.y_val)
-    trial_seconds, epoch_seconds = _probe(hypermodel, data)
-    affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
-    timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
-              f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget")
-    if ctx.max_epochs is not None:
-        max_epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
-    elif affordable < MIN_SEARCH_EPOCHS:
-        max_epochs, cap = 2, 1
-        how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
-               "network (the first candidate of the search) used the whole budget")
-    else:
-        max_epochs = tuner.epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds,
-                                                    MAX_EPOCHS)
-        cap = tuner.hyperband_cost(max_epochs)[0]
-        how = f"one Hyperband bracket ran with max_epochs={max_epochs} ({cap} trials)"
-    with _precision(ctx.hardware.gpu):
-        best, val_score, params = tuner.run_search(
-            hypermodel, ctx, wrap, data.x_fit, data.y_fit, validation, score, data.batch, max_epochs,
-            defaults_first=True, rows_per_epoch=data.n_fit, trial_cap=cap,
-        )
-    on_disk = True  # the search's winner is, handed over by the tuner; a better continuation is not yet
+    found = tuner.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
+                               data.batch, data.n_fit, data.n_val, MAX_EPOCHS, lambda: _precision(ctx.hardware.gpu))
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
-             f"for validation and early stopping; {data.held}.", f"{timing}; {how}.", *data.notes,
+             f"for validation and early stopping; {data.held}.", f"{found.timing}; {found.how}.", *data.notes,
              getattr(hypermodel, "origin_note",
                      "Trained from scratch: no pretrained weights are downloaded at run time.")
              + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.gpu else "")]
-    if ctx.max_epochs is None and ctx.deadline.remaining() > epoch_seconds:  # time for one more epoch at least
-        started = time.monotonic()
-        with _precision(ctx.hardware.gpu):
-            best, new_score, epochs = tuner.continue_training(
-                best, ctx, data.x_fit, data.y_fit, validation, score, val_score, data.batch)
-        improved = new_score is not None and new_score != val_score
-        seconds = max(time.monotonic() - started, 1e-6)
-        ctx.log_trial(f"{hypermodel.family}/{params.get('family')} (continued)", params, new_score, started,
-                      extra={"epochs": epochs, "continued": True, "improved": improved,
-                             "rows_per_second": round(data.n_fit * epochs / seconds, 1)})
-        if improved:
-            notes.append(f"The winning network trained {epochs} more epoch(s) after the search, its validation "
-                         f"score going from {val_score:.4f} to {new_score:.4f}.")
-            val_score, on_disk = new_score, False
-    model = wrap(best, params)
-    if not on_disk:
+    if found.continued:
+        notes.append(found.continued)
+    model = wrap(found.model, found.params)
+    if not found.on_disk:
         ctx.improved(model)
-    return model, val_score, notes
-
-
-def _probe(hypermodel: Any, data: MediaData) -> tuple[float, float]:
-    """Seconds to build and start a trial, and per epoch (validation scoring included), for the default network."""
-    started = time.perf_counter()
-    model = hypermodel.build(keras_tuner.HyperParameters())
-    batch = data.batch
-    if isinstance(data.x_fit, keras.utils.PyDataset):
-        sample_x, sample_y = data.x_fit[0]
-    else:
-        sample_x, sample_y = data.x_fit[: batch * (PROBE_BATCHES + 1)], data.y_fit[: batch * (PROBE_BATCHES + 1)]
-    model.fit(sample_x[:batch], sample_y[:batch], batch_size=batch, epochs=1, verbose=0)  # compile, warm up
-    trial_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    model.fit(sample_x, sample_y, batch_size=batch, epochs=1, verbose=0)
-    per_row = (time.perf_counter() - started) / max(len(sample_x), 1)
-    return trial_seconds, per_row * (data.n_fit + data.n_val / 3)
+    return model, found.val_score, notes
 
 
 @contextlib.contextmanager

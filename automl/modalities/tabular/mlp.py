@@ -1,11 +1,17 @@
-"""Deep comparison on tables: a Keras Tuner search over MLPs.
+"""Deep comparison on tables: a Keras Tuner search over MLPs with numeric embeddings.
 
 Numbers are imputed with training medians (plus a missing-value indicator per
-column that had gaps) and standardised by a ``Normalization`` layer inside the
-model; each categorical column enters through an ``Embedding`` or one-hot
-``CategoryEncoding``. The search tunes depth, width, dropout, the categorical
-encoding and the learning rate. Everything uses Keras 3 layers, so it runs on
-the TensorFlow, JAX and PyTorch backends.
+column that had gaps) and mapped to a normal distribution through their
+training quantiles (``quantile_points``, numpy side: heavy tails and skew no
+longer swamp a layer), then enter through periodic embeddings
+(``periodic.PeriodicEmbedding``, PLR) or as they are; each categorical column
+enters through an ``Embedding`` or one-hot ``CategoryEncoding``. The search
+(``tuner.timed_search``) starts from a strong default (3 x 256, dropout 0.1,
+periodic embeddings), tunes depth, width, dropout, the encodings and the
+learning rate, then trains the winner on with a falling learning rate.
+``docs/deep-tabular.md`` says what comes from which paper and what was
+measured. Everything uses Keras 3 layers, so it runs on the TensorFlow, JAX and
+PyTorch backends.
 
 Example:
     >>> TabularMLPRoute().search(ctx)   # doctest: +SKIP
@@ -23,18 +29,51 @@ from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
 from .encoder import TabularEncoder
+from .periodic import PeriodicEmbedding
+
+
+QUANTILES = 1000  # reference points per numeric column for the normal mapping
+
+
+def quantile_points(values: Any, n: int = QUANTILES) -> Any:
+    """The column's values at ``n`` evenly spaced ranks (fewer for fewer rows), missing values left out.
+
+    >>> quantile_points(np.array([3.0, 1.0, np.nan, 2.0]), 3).tolist()
+    [1.0, 2.0, 3.0]
+    """
+    present = values[~np.isnan(values)]
+    if not len(present):
+        return np.zeros(2)
+    return np.quantile(present, np.linspace(0.0, 1.0, max(2, min(n, len(present)))))
+
+
+def to_normal(values: Any, points: Any) -> Any:
+    """Values mapped through the column's quantiles to a standard normal (ties take their mean rank, as in
+    scikit-learn's ``QuantileTransformer``); values past the training range land at about +-5.2.
+
+    >>> to_normal(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])).round(2).tolist()
+    [-5.2, 0.0, 5.2]
+    """
+    from scipy.special import ndtri
+
+    ranks = np.linspace(0.0, 1.0, len(points))
+    up = np.interp(values, points, ranks)
+    down = -np.interp(-values, -points[::-1], -ranks[::-1])
+    return ndtri(np.clip(0.5 * (up + down), 1e-7, 1 - 1e-7))
 
 
 class InputPrep:
-    """Numpy side of the network's preprocessing: encoder, medians, missing indicators, target scale."""
+    """Numpy side of the network's preprocessing: encoder, medians, missing indicators, the numbers' quantiles
+    (None in models saved before 0.4: standardised only), target scale."""
 
     def __init__(self, encoder: TabularEncoder, medians: list[float], flagged: list[int],
-                 y_mean: float = 0.0, y_std: float = 1.0):
+                 y_mean: float = 0.0, y_std: float = 1.0, quantiles: list[list[float]] | None = None):
         self.encoder = encoder
         self.medians = np.asarray(medians, dtype="float32")
         self.flagged = list(flagged)
         self.y_mean = y_mean
         self.y_std = y_std
+        self.quantiles = None if quantiles is None else [np.asarray(q, dtype="float64") for q in quantiles]
 
     @classmethod
     def fit(cls, X: Any, kinds: dict[str, str], y_scale: tuple[float, float]) -> "InputPrep":
@@ -43,12 +82,17 @@ class InputPrep:
         with np.errstate(all="ignore"):
             medians = np.nan_to_num(np.nanmedian(numeric, axis=0), nan=0.0) if numeric.shape[1] else np.zeros(0)
         flagged = [int(j) for j in np.flatnonzero(np.isnan(numeric).any(axis=0))]
-        return cls(encoder, medians.tolist(), flagged, *y_scale)
+        quantiles = [quantile_points(numeric[:, j]).tolist() for j in range(numeric.shape[1])]
+        return cls(encoder, medians.tolist(), flagged, *y_scale, quantiles=quantiles)
 
     def inputs(self, X: Any) -> dict[str, Any]:
         numeric = self.encoder.numeric(X)
         missing = np.isnan(numeric)
-        filled = np.where(missing, self.medians, numeric).astype("float32")
+        filled = np.where(missing, self.medians, numeric)
+        if self.quantiles is not None:
+            filled = np.column_stack([to_normal(filled[:, j], q) for j, q in enumerate(self.quantiles)]
+                                     ) if filled.shape[1] else filled
+        filled = filled.astype("float32")
         if self.flagged:
             filled = np.concatenate([filled, missing[:, self.flagged].astype("float32")], axis=1)
         out = {"numeric": filled} if filled.shape[1] else {}
@@ -59,15 +103,22 @@ class InputPrep:
 
     def to_dict(self) -> dict[str, Any]:
         return {"encoder": self.encoder.to_dict(), "medians": self.medians.tolist(), "flagged": self.flagged,
-                "y_mean": self.y_mean, "y_std": self.y_std}
+                "y_mean": self.y_mean, "y_std": self.y_std,
+                "quantiles": None if self.quantiles is None else [q.tolist() for q in self.quantiles]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "InputPrep":
-        return cls(TabularEncoder.from_dict(d["encoder"]), d["medians"], d["flagged"], d["y_mean"], d["y_std"])
+        quantiles = d.get("quantiles")
+        if quantiles is not None and (len(quantiles) != len(d["medians"]) or
+                                      any(len(q) < 2 or np.any(np.diff(q) < 0) for q in quantiles)):
+            raise ValueError("model.json: the numbers' quantiles do not match the model's numeric columns")
+        return cls(TabularEncoder.from_dict(d["encoder"]), d["medians"], d["flagged"], d["y_mean"], d["y_std"],
+                   quantiles)
 
 
 class MLPHyperModel(keras_tuner.HyperModel):
-    """MLPs over standardised numbers and embedded or one-hot categories."""
+    """MLPs over numbers (periodic embeddings or as they are) and embedded or one-hot categories; every
+    hyperparameter's default is the configuration tried first."""
 
     family = "mlp"
 
@@ -85,7 +136,10 @@ class MLPHyperModel(keras_tuner.HyperModel):
         if self.numeric_mean is not None:
             numeric = keras.Input(shape=(len(self.numeric_mean),), name="numeric")
             inputs.append(numeric)
-            parts.append(layers.Normalization(mean=self.numeric_mean, variance=self.numeric_var)(numeric))
+            x = layers.Normalization(mean=self.numeric_mean, variance=self.numeric_var)(numeric)
+            if hp.Choice("numeric", ["periodic", "plain"], default="periodic") == "periodic":
+                x = PeriodicEmbedding(16, 16, hp.Choice("frequency_scale", [0.1, 0.03, 0.3], default=0.1))(x)
+            parts.append(x)
         encoding = hp.Choice("categorical", ["embedding", "one_hot"]) if self.cardinalities else None
         for j, cardinality in enumerate(self.cardinalities):
             code = keras.Input(shape=(1,), name=f"cat_{j}", dtype="int32")
@@ -96,15 +150,15 @@ class MLPHyperModel(keras_tuner.HyperModel):
             else:
                 parts.append(layers.CategoryEncoding(num_tokens=cardinality, output_mode="one_hot")(code))
         x = parts[0] if len(parts) == 1 else layers.Concatenate()(parts)
-        units = hp.Choice("units", [64, 128, 256, 512])
-        dropout = hp.Float("dropout", 0.0, 0.5, step=0.1)
-        for i in range(hp.Int("layers", 1, 4)):
+        units = hp.Choice("units", [64, 128, 256, 512], default=256)
+        dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.1)
+        for i in range(hp.Int("layers", 1, 4, default=3)):
             x = layers.Dense(units, activation="relu", name=f"dense_{i}")(x)
             if hp.Boolean("batch_norm"):
                 x = layers.BatchNormalization()(x)
             if dropout:
                 x = layers.Dropout(dropout)(x)
-        return compile_network(hp, inputs, x, self.task, self.n_classes)
+        return compile_network(hp, inputs, x, self.task, self.n_classes, rates=(1e-4, 1e-2, 1e-3))
 
 
 class DeepTabularModel(NetworkModel):
@@ -128,6 +182,9 @@ class DeepTabularModel(NetworkModel):
 def load(folder: Path) -> DeepTabularModel:
     model, meta = read_network(folder)
     return DeepTabularModel(model, InputPrep.from_dict(meta["prep"]), meta["task"], meta["n_classes"], meta["params"])
+
+
+MAX_EPOCHS = 27
 
 
 class TabularMLPRoute:
@@ -160,12 +217,15 @@ class TabularMLPRoute:
         score = tuner.val_scorer(ctx, x_val, np.asarray(ctx.y)[val_idx], rows.scale)
         n = len(fit_idx)
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
-        max_epochs = ctx.max_epochs or (30 if n < 20000 else 20)
-        best_model, val_score, params = tuner.run_search(
-            hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs
-        )
-        model = wrap(best_model, params)  # the tuner has already handed this one to ctx.improved
-        notes = [f"The network is the best trial's checkpoint, trained on {len(fit_idx):,} rows with "
-                 f"{len(val_idx):,} held out for validation and early stopping (batch size {batch_size})."]
+        found = tuner.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
+                                   len(val_idx), MAX_EPOCHS)
+        model, val_score, best_model = wrap(found.model, found.params), found.val_score, found.model
+        if not found.on_disk:
+            ctx.improved(model)
+        notes = [f"The network is the best trial, trained on {len(fit_idx):,} rows with {len(val_idx):,} held out "
+                 f"for validation and early stopping (batch size {batch_size}); numbers mapped to a normal "
+                 f"distribution through their training quantiles.", f"{found.timing}; {found.how}."]
+        if found.continued:
+            notes.append(found.continued)
         return SearchResult(model, val_score, ctx.deadline.elapsed(), notes, val_idx,
                             tuner.network_output(best_model, x_val, ctx.task, rows.scale))
