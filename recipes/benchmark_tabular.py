@@ -19,6 +19,12 @@ never in the project's; install them once (about 3 minutes, 1.5 GB) with
     bash recipes/peers/setup.sh
     python recipes/benchmark_tabular.py --budget 60s --only titanic,wine --peers
 
+With ``--curve 30s,1m,2m,5m,10m``, each set runs once per budget instead and
+one table shows what more time buys: the test score of each approach and of
+the model used, and the wall seconds against the budget.
+
+    python recipes/benchmark_tabular.py --only adult --curve 30s,1m,2m,5m,10m
+
 The venvs go to $AUTOML_PEERS_HOME (default ~/.cache/automl-peers), which
 both scripts read; ``--peers-home DIR`` points the benchmark elsewhere. Each
 peer runs as ``recipes/peers/run_peer.py`` under its venv's python, with
@@ -119,15 +125,19 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated set names")
     parser.add_argument("--out", type=Path, help="keep the run directories here (default: a temporary folder)")
     parser.add_argument("--peers", action="store_true", help="also run FLAML and AutoGluon on each split")
+    parser.add_argument("--curve", help="comma-separated budgets: one run per set and budget, one table")
     parser.add_argument("--peers-home", type=Path, default=PEERS_HOME,
                         help="where recipes/peers/setup.sh put their venvs (default: %(default)s)")
     args = parser.parse_args()
     if not args.folder.is_dir():
         sys.exit(f"benchmark: folder not found: {args.folder}")
-    pythons = peer_pythons(args.peers_home) if args.peers else {}
-    side_by_side = []
     sets = readme_sets(args.folder, "tabular")
     only = set(args.only.split(",")) if args.only else set(sets)
+    if args.curve:
+        curve(args.folder, {n: t for n, t in sets.items() if n in only}, args.curve.split(","), args.out)
+        return
+    pythons = peer_pythons(args.peers_home) if args.peers else {}
+    side_by_side = []
     print("| dataset | rows | task | metric | GBM | deep | blend (weights) | used: test | GBM s | deep s "
           "| wall s / budget | within +5% | peak MB |")
     print("|---|---:|---|---|---:|---:|---:|---|---:|---:|---:|---|---:|", flush=True)
@@ -158,6 +168,30 @@ def main() -> None:
                 side_by_side.append((name, r, {p: run_peer(py, p, table, r, Path(tmp)) for p, py in pythons.items()}))
     if side_by_side:
         print_peers(side_by_side)
+
+
+def curve(folder: Path, sets: dict[str, str], budgets: list[str], out: Path | None) -> None:
+    """Score against budget: each set at each budget, one row per run."""
+    print("| dataset | budget | metric | GBM | deep | used: test | wall s / budget | within +5% |")
+    print("|---|---:|---|---:|---:|---|---:|---|", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, target in sets.items():
+            table = table_of(folder, name)
+            if table is None:
+                continue
+            for budget in budgets:
+                r = run_fit(table, target, budget, out or Path(tmp))
+                timing = f"{r['wall']:.1f} / {r['budget']:.0f}"
+                within = "yes" if r["wall"] <= r["budget"] * 1.05 else "NO"
+                if r["error"]:
+                    print(f"| {name} | {budget} | - | error: {r['error']} | | | {timing} | {within} |", flush=True)
+                    continue
+                rec = r["record"]
+                metric = rec["plan"]["metric"]
+                gbm, deep, used = finalist(rec, "classical"), finalist(rec, "deep"), finalist(rec, rec["best"])
+                print(f"| {name} | {budget} | {metric} | {fmt(gbm and gbm['test_scores'][metric])} | "
+                      f"{fmt(deep and deep['test_scores'][metric])} | "
+                      f"{rec['best']}: {fmt(used and used['test_scores'][metric])} | {timing} | {within} |", flush=True)
 
 
 if __name__ == "__main__":
