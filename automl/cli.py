@@ -156,7 +156,8 @@ def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
         click.echo(text, nl=False)
     else:
         atomic_write_text(output, text)
-        click.echo(f"wrote {len(frame):,} predictions ({predictor.approach}) to {output}", err=True)
+        refitted = ", refitted on all rows" if predictor.refitted else ""
+        click.echo(f"wrote {len(frame):,} predictions ({predictor.approach}{refitted}) to {output}", err=True)
 
 
 @main.command()
@@ -169,6 +170,9 @@ def evaluate(run: Path, data: Path, approach: str) -> None:
 
     predictor = load(run, approach)
     scores, notes = predictor.evaluate(data)
+    if predictor.refitted:
+        notes.append(f"this is the {predictor.approach} model refitted on all the run's rows, its test rows included, "
+                     "so scores on those rows are not held-out; --approach NAME gives the model they scored.")
     for note in notes:
         click.echo(f"automl: note: {note}", err=True)
     click.echo(f"{predictor.approach} model on {data}:")

@@ -105,3 +105,19 @@ def test_the_refit_skips_what_does_not_fit_in_its_time(tmp_path, monkeypatch):
     run = record(model)
     assert run["deployed"]["refitted"] is False and "no time" in " ".join(run["deployed"]["notes"]).lower()
     assert run["total_seconds"] <= 10 * 1.05
+
+
+def test_the_command_line_says_when_its_model_was_refitted(tmp_path):
+    from click.testing import CliRunner
+
+    from automl.cli import main
+
+    model = fit(tmp_path)
+    runner = CliRunner()
+    used = runner.invoke(main, ["evaluate", str(model.run_dir_), str(WINE)])
+    assert used.exit_code == 0 and "refitted on all the run's rows" in used.output
+    scored = runner.invoke(main, ["evaluate", str(model.run_dir_), str(WINE), "--approach", "classical"])
+    assert scored.exit_code == 0 and "refitted" not in scored.output
+    wrote = runner.invoke(main, ["predict", str(model.run_dir_), str(WINE), "-o", str(tmp_path / "p.csv")])
+    assert wrote.exit_code == 0 and "(classical, refitted on all rows)" in wrote.output
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 178
