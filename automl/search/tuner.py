@@ -367,16 +367,12 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, vali
 
 @dataclass
 class Timed:
-    """What ``timed_search`` found: the best Keras model, its score and hyperparameters, sentences on how the
-    time was spent, and whether the model is the one already handed to ``ctx.improved``."""
+    """What ``timed_search`` found: the best model (as ``wrap`` made it, and as last handed to
+    ``ctx.improved``), its validation score, and sentences on how the time was spent."""
 
     model: Any
     val_score: float | None
-    params: dict[str, Any]
-    timing: str
-    how: str
-    continued: str | None
-    on_disk: bool
+    notes: list[str]
 
 
 def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
@@ -389,7 +385,7 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
        otherwise one Hyperband bracket whose ``max_epochs`` (at most ``max_epochs``) fits 60 % of it runs,
        defaults first;
     3. the winner trains on, its learning rate lowered on plateaus, until the deadline or until it stops
-       improving (``continue_training``).
+       improving (``continue_training``); a better continuation is handed to ``ctx.improved``.
     """
     trial_seconds, epoch_seconds = probe(hypermodel, x, y, batch_size, n_fit, n_val)
     affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
@@ -408,7 +404,7 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     with precision():
         best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
-    found = Timed(best, val_score, params, timing, how, None, True)
+    found = Timed(wrap(best, params), val_score, [f"{timing}; {how}."])  # the tuner handed this one over
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()
@@ -420,8 +416,9 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
                   extra={"epochs": more, "continued": True, "improved": improved,
                          "rows_per_second": round(n_fit * more / seconds, 1)})
     if improved:
-        found.model, found.val_score, found.on_disk = best, new_score, False
-        found.continued = (f"The winning network trained {more} more epoch(s) after the search, its validation "
+        found.model, found.val_score = wrap(best, params), new_score
+        ctx.improved(found.model)
+        found.notes.append(f"The winning network trained {more} more epoch(s) after the search, its validation "
                            f"score going from {val_score:.4f} to {new_score:.4f}.")
     return found
 

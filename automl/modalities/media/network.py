@@ -174,16 +174,12 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
     found = tuner.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
                                data.batch, data.n_fit, data.n_val, MAX_EPOCHS, lambda: _precision(ctx.hardware.gpu))
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
-             f"for validation and early stopping; {data.held}.", f"{found.timing}; {found.how}.", *data.notes,
+             f"for validation and early stopping; {data.held}.", found.notes[0], *data.notes,
              getattr(hypermodel, "origin_note",
                      "Trained from scratch: no pretrained weights are downloaded at run time.")
-             + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.gpu else "")]
-    if found.continued:
-        notes.append(found.continued)
-    model = wrap(found.model, found.params)
-    if not found.on_disk:
-        ctx.improved(model)
-    return model, found.val_score, notes
+             + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.gpu else ""),
+             *found.notes[1:]]
+    return found.model, found.val_score, notes
 
 
 @contextlib.contextmanager

@@ -89,9 +89,8 @@ class InputPrep:
         numeric = self.encoder.numeric(X)
         missing = np.isnan(numeric)
         filled = np.where(missing, self.medians, numeric)
-        if self.quantiles is not None:
-            filled = np.column_stack([to_normal(filled[:, j], q) for j, q in enumerate(self.quantiles)]
-                                     ) if filled.shape[1] else filled
+        if self.quantiles:  # None in older models; empty with no numeric column
+            filled = np.column_stack([to_normal(filled[:, j], q) for j, q in enumerate(self.quantiles)])
         filled = filled.astype("float32")
         if self.flagged:
             filled = np.concatenate([filled, missing[:, self.flagged].astype("float32")], axis=1)
@@ -219,13 +218,8 @@ class TabularMLPRoute:
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         found = tuner.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
                                    len(val_idx), MAX_EPOCHS)
-        model, val_score, best_model = wrap(found.model, found.params), found.val_score, found.model
-        if not found.on_disk:
-            ctx.improved(model)
         notes = [f"The network is the best trial, trained on {len(fit_idx):,} rows with {len(val_idx):,} held out "
                  f"for validation and early stopping (batch size {batch_size}); numbers mapped to a normal "
-                 f"distribution through their training quantiles.", f"{found.timing}; {found.how}."]
-        if found.continued:
-            notes.append(found.continued)
-        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes, val_idx,
-                            tuner.network_output(best_model, x_val, ctx.task, rows.scale))
+                 f"distribution through their training quantiles.", *found.notes]
+        return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes, val_idx,
+                            tuner.network_output(found.model.keras_model, x_val, ctx.task, rows.scale))
