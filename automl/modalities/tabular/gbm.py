@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 from ...data.splitting import validation_folds
 from ...metrics import better, padded, score_output
 from ...run.ensemble import greedy_weights
-from ...search.base import Refit, SearchContext, SearchResult
+from ...search.base import Refit, SearchContext, SearchResult, refit_seconds
 from ...search.importance import permuted, result
 from ...search.persist import load_estimator, save_estimator
 from . import gbm_space
@@ -274,12 +274,8 @@ def _kept(pool: list[dict[str, Any]], outcome: dict[str, Any], metric: str) -> l
 
 
 def _refit_seconds(bag: list[GBMModel], rows: int) -> float:
-    """What fitting one of ``bag``'s configuration on ``rows`` rows should take: its own fits' seconds per
-    row, with a margin for the extra rounds (0 when unknown: the deadline callback still bounds it)."""
-    known = [m.fit for m in bag if m.fit.get("rows")]
-    if not known:
-        return 0.0
-    return 1.3 * rows * sum(f["seconds"] / f["rows"] for f in known) / len(known)
+    """What fitting ``bag``'s configuration once on ``rows`` rows should take: the mean over its models."""
+    return sum(refit_seconds(m.fit, rows) for m in bag) / len(bag)
 
 
 def _threads(n_rows: int, ctx: SearchContext) -> int:

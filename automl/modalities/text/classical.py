@@ -23,7 +23,7 @@ import numpy as np
 
 from ...data.splitting import validation_folds
 from ...metrics import LABELS, better, score_output
-from ...search.base import Refit, SearchContext, SearchResult
+from ...search.base import Refit, SearchContext, SearchResult, refit_seconds
 from ...search.importance import TOP, result
 from ...search.persist import load_estimator, save_estimator
 from ...search.racing import Entry, common_folds, halved, rungs, survivors, winner
@@ -182,23 +182,13 @@ class TextClassicalRoute:
     def refit(self, model: TextClassicalModel, ctx: SearchContext) -> Refit | None:
         """The model's vectoriser and estimator fitted again on ``ctx.X`` (all rows) with the parameters the
         search settled on (boosting rounds, SVM temperature); None when the deadline cut it short."""
-        from ..tabular.gbm import booster_params
-
         texts = np.asarray(text_of(ctx.X, model.columns), dtype=object)
         y = np.asarray(ctx.y)
-        if model.fit.get("rows") and 1.3 * model.fit["seconds"] * len(y) / model.fit["rows"] > ctx.deadline.remaining():
+        if refit_seconds(model.fit, len(y)) > ctx.deadline.remaining():
             return None
-        started = time.monotonic()
-        vec = vectorizer(feature_kind(model.family)).fit(texts)
-        boosted = model.family == "tfidf_xgboost"
-        settings = booster_params(dict(XGBOOST), ctx, ctx.hardware.cpu_count) if boosted else None
-        estimator, _ = fit_estimator(model.family, model.params, vec.transform(texts), y, None, None, ctx.seed,
-                                     ctx.deadline, settings)
+        refitted = fit_on_all(model.family, model.params, texts, y, ctx, model.columns, ctx.prior())
         if ctx.deadline.expired():
             return None
-        refitted = TextClassicalModel(model.family, vec, estimator, model.columns, ctx.task, ctx.n_classes,
-                                      ctx.prior(), model.params,
-                                      {"seconds": round(time.monotonic() - started, 3), "rows": int(len(y))})
         return Refit(refitted, f"The {model.family} model and its vocabulary were refitted on all {len(y):,} rows.")
 
 
@@ -233,7 +223,7 @@ class _Trials:
         fit_idx, val_idx = self.folds[fold]
         y_fit, y_val = self.y[fit_idx], self.y[val_idx]
         estimator, used = fit_estimator(entry.family, entry.params, X_fit, y_fit, X_val, y_val, ctx.seed,
-                                        ctx.deadline, self._booster_settings(entry.family))
+                                        ctx.deadline, booster_settings(entry.family, ctx))
         params = dict(entry.params)
         proba = None
         if entry.family == "tfidf_svm" and ctx.task != "regression" and (~empty).any():
@@ -354,14 +344,10 @@ class _Trials:
             return SearchResult(fallback, best.mean(common_folds([best])), best.seconds, notes,
                                 *out_of_fold(best, common_folds([best])))
         started = time.monotonic()
-        vec = vectorizer(feature_kind(best.family)).fit(self.texts)
         fit_params = dict(params)
         if "rounds" in params:  # boosting rounds found on 80% of the rows, scaled up for all of them
             fit_params["rounds"] = int(params["rounds"] * 1.1) + 1
-        estimator, _ = fit_estimator(best.family, fit_params, vec.transform(self.texts), self.y, None, None,
-                                     ctx.seed, ctx.deadline, self._booster_settings(best.family))
-        model = TextClassicalModel(best.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
-                                   fit_params, {"seconds": round(time.monotonic() - started, 3), "rows": len(self.y)})
+        model = fit_on_all(best.family, fit_params, self.texts, self.y, ctx, self.columns, self.prior)
         ctx.improved(model)
         notes.append(f"The best model ({best.label()}) was refitted on all {len(self.y):,} training rows.")
         return SearchResult(model, best.mean(common_folds([best])), time.monotonic() - started, notes,
@@ -381,12 +367,26 @@ class _Trials:
         return max(1.5 * (self.vec_seconds.get(feature_kind(e.family), 0.0) + e.seconds / len(e.scores))
                    for e in entries)
 
-    def _booster_settings(self, family: str) -> dict[str, Any] | None:
-        if family != "tfidf_xgboost":
-            return None
-        from ..tabular.gbm import booster_params
 
-        return booster_params(dict(XGBOOST), self.ctx, self.ctx.hardware.cpu_count)
+def booster_settings(family: str, ctx: SearchContext) -> dict[str, Any] | None:
+    """XGBoost's training parameters for the boosted TF-IDF family; None for the others."""
+    if family != "tfidf_xgboost":
+        return None
+    from ..tabular.gbm import booster_params
+
+    return booster_params(dict(XGBOOST), ctx, ctx.hardware.cpu_count)
+
+
+def fit_on_all(family: str, params: dict[str, Any], texts: Any, y: Any, ctx: SearchContext, columns: list[str],
+               prior: Any) -> TextClassicalModel:
+    """A vectoriser and estimator fitted on every row given, with parameters already settled (no validation
+    rows), timed for a later refit's estimate."""
+    started = time.monotonic()
+    vec = vectorizer(feature_kind(family)).fit(texts)
+    estimator, _ = fit_estimator(family, params, vec.transform(texts), y, None, None, ctx.seed, ctx.deadline,
+                                 booster_settings(family, ctx))
+    return TextClassicalModel(family, vec, estimator, columns, ctx.task, ctx.n_classes, prior, params,
+                              {"seconds": round(time.monotonic() - started, 3), "rows": len(y)})
 
 
 def _output(model: TextClassicalModel, X_val: Any, empty: Any, ctx: SearchContext, proba: Any = None) -> Any:
