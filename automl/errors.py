@@ -18,6 +18,9 @@ Example:
 from __future__ import annotations
 
 
+DAMAGED_FIX = "Run `automl fit` again to make a new run directory."
+
+
 class AutoMLError(Exception):
     """Base class of every error this package raises on purpose."""
 
@@ -40,6 +43,41 @@ class BudgetError(UserInputError):
 
 class ConfigError(UserInputError):
     """An argument other than the data has a value we cannot use."""
+
+
+class DamagedRunError(UserInputError):
+    """A run directory whose files are missing, unreadable or not what ``automl fit`` writes there.
+
+    ``run`` is the directory, ``what`` names the file and what is wrong with it, ``fix`` says what to do.
+
+    >>> print(DamagedRunError("runs/x", "models/deep/model.keras is not a Keras archive", "Fit again."))
+    runs/x is damaged: models/deep/model.keras is not a Keras archive. Fit again.
+    """
+
+    def __init__(self, run: object, what: str, fix: str = DAMAGED_FIX):
+        self.run, self.what, self.fix = str(run), what, fix
+        super().__init__(f"{run} is damaged: {what}. {fix}")
+
+    def __reduce__(self):  # its arguments, not the message, rebuild it (pickled across processes)
+        return type(self), (self.run, self.what, self.fix)
+
+
+class ModelFileError(ValueError):
+    """One file of a saved model is missing, unreadable, or holds something other than what its route saves.
+
+    Raised by the routes' ``load``; ``predictor.load`` turns it into a ``DamagedRunError`` that names the file
+    relative to the run directory.
+
+    >>> print(ModelFileError("models/classical/model.json", "lacks 'family'"))
+    models/classical/model.json lacks 'family'
+    """
+
+    def __init__(self, path: object, problem: str):
+        self.path, self.problem = path, problem
+        super().__init__(f"{path} {problem}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.problem)
 
 
 class NotFittedError(AutoMLError, AttributeError, ValueError):

@@ -16,8 +16,9 @@ from .data import load as load_data
 from .data.columns import check_columns
 from .data.folders import LABEL_COLUMN
 from .data.target import label_text
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DamagedRunError, DataError
 from .metrics import score_output
+from .run import integrity
 from .run.blend import BlendModel, members_of
 from .run.record import RunRecord
 
@@ -119,10 +120,7 @@ def load(run_dir: str | Path, approach: str = "best") -> Predictor:
     that (``run.json``'s ``deployed``); naming an approach gives the model its
     test score belongs to, as trained on the training rows."""
     run_dir = Path(run_dir)
-    if not (run_dir / "run.json").is_file():
-        raise ConfigError(f"`run` is not a run directory (no run.json): {str(run_dir)!r}. Give a folder made by "
-                          "`automl fit`.")
-    record = RunRecord.read(run_dir)
+    record = integrity.read_record(run_dir)  # DamagedRunError when run.json is not what `automl fit` wrote
     saved = record.models
     chosen = record.best if approach == "best" else registry.ALIASES.get(approach, approach)
     if chosen is None or chosen not in saved:
@@ -132,13 +130,31 @@ def load(run_dir: str | Path, approach: str = "best") -> Predictor:
     refitted = approach == "best" and bool(deployed.get("refitted")) and deployed.get("approach") == chosen
     paths = saved | deployed.get("models", {}) if refitted else saved
     if chosen == "blend":
-        members, weights = members_of(run_dir / paths["blend"])
-        model = BlendModel([_load_model(record, m, run_dir / paths[m]) for m in members], record.task,
+        members, weights = _blend_members(run_dir, paths)
+        model = BlendModel([_load_model(record, m, run_dir, paths[m]) for m in members], record.task,
                            tuple(members), weights)
     else:
-        model = _load_model(record, chosen, run_dir / paths[chosen])
+        model = _load_model(record, chosen, run_dir, paths[chosen])
     return Predictor(run_dir, record, chosen, model, refitted)
 
 
-def _load_model(record: RunRecord, approach: str, folder: Path) -> Any:
-    return registry.route_spec(record.modality, approach).route().load(folder)
+def _load_model(record: RunRecord, approach: str, run_dir: Path, relative: str) -> Any:
+    """The approach's model from ``run_dir / relative``, by its route; whatever a damaged or foreign file makes
+    loading raise becomes one ``DamagedRunError`` naming the file."""
+    folder = integrity.model_folder(run_dir, relative, f"models.{approach}")
+    route = registry.route_spec(record.modality, approach).route()
+    integrity.check_files(run_dir, folder, getattr(route, "saves", ()))
+    with integrity.loading(run_dir, folder):
+        return route.load(folder)
+
+
+def _blend_members(run_dir: Path, paths: dict[str, str]) -> tuple[list[str], list[float] | None]:
+    """The approaches the saved blend averages, each one the run saved, and their weights."""
+    folder = integrity.model_folder(run_dir, paths["blend"], "models.blend")
+    with integrity.loading(run_dir, folder):
+        members, weights = members_of(folder)
+    unknown = [m for m in members if m not in paths or m == "blend"]
+    if unknown:
+        raise DamagedRunError(run_dir, f"{integrity.shown(run_dir, folder / 'blend.json')} names {unknown[0]!r}, "
+                                       "a model the run did not save")
+    return members, weights

@@ -204,7 +204,8 @@ def test_leaderboard_is_sorted_best_first(tmp_path):
         return {
             "plan": {"metric": metric, "reasons": [], "skipped": []}, "data": {"name": "toy"}, "status": "complete",
             "task": "regression", "modality": "tabular", "target": "y", "budget_seconds": 60.0,
-            "profile": {}, "hardware": {}, "versions": {}, "seed": 0,
+            "profile": {}, "hardware": {}, "versions": {}, "seed": 0, "features": ["x"], "kinds": {"x": "numeric"},
+            "models": {}, "best": None, "classes": None,
             "spend": {}, "finalists": [
                 {"approach": a, "test_scores": {metric: s}, "fit_seconds": 1.0} for a, s in scores.items()
             ],

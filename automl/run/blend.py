@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..registry import ALIASES
+from .integrity import field, is_numbers, is_texts, read_object
 
 
 class BlendModel:
@@ -62,6 +63,21 @@ class BlendModel:
 
 def members_of(folder: Path) -> tuple[list[str], list[float] | None]:
     """The approaches a saved blend averages (``gbm`` in runs before 0.2 read as ``classical``) and their
-    weights (None, meaning equal, in runs before 0.3)."""
-    saved = json.loads((folder / "blend.json").read_text(encoding="utf-8"))
-    return [ALIASES.get(m, m) for m in saved["members"]], saved.get("weights")
+    weights (None, meaning equal, in runs before 0.3); ``ModelFileError`` naming blend.json when it is not what
+    ``save`` wrote (distinct approach names, one weight of 0 or more each, not all 0)."""
+    path = folder / "blend.json"
+    saved = read_object(path)
+    members = field(saved, "members", lambda v: is_texts(v) and bool(v) and len(set(v)) == len(v) and "blend" not in v,
+                    "a list of distinct approaches", path)
+    weights = field(saved, "weights", lambda v: v is None or checked_weights(v, len(members)),
+                    f"{len(members)} weight(s) of 0 or more with a positive sum", path, None)
+    return [ALIASES.get(m, m) for m in members], weights
+
+
+def checked_weights(weights: Any, n: int) -> bool:
+    """``weights`` are ``n`` numbers >= 0 with a positive sum.
+
+    >>> checked_weights([0.7, 0.3], 2), checked_weights([0.0, 0.0], 2), checked_weights([1.0], 2)
+    (True, False, False)
+    """
+    return is_numbers(weights, n) and all(w >= 0 for w in weights) and sum(weights) > 0

@@ -15,12 +15,15 @@ Example:
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..errors import ModelFileError
+from ..run.integrity import read_object, reading
 from .tuner import keras
 
 
@@ -123,6 +126,26 @@ class NetworkModel:
 
 
 def read_network(folder: Path) -> tuple[Any, dict[str, Any]]:
-    """A saved network (uncompiled: it only predicts) and its ``model.json``."""
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    return keras.saving.load_model(folder / "model.keras", compile=False), meta
+    """A saved network (uncompiled: it only predicts) and its ``model.json`` object.
+
+    The archive is loaded in Keras' ``safe_mode`` (no code from the file runs: a ``Lambda`` layer's bytecode is
+    refused); ``ModelFileError`` names the file when either is missing or not what was saved.
+    """
+    meta = read_object(folder / "model.json")
+    path = folder / "model.keras"
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(path, "is not a Keras archive" if path.exists() else "is missing")
+    with reading(path):
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    if not isinstance(model, keras.Model):
+        raise ModelFileError(path, f"holds a {type(model).__name__}, not a Keras model")
+    return model, meta
+
+
+def check_head(keras_model: Any, task: str, n_classes: int, path: Path) -> None:
+    """The network ends in ``head``'s output for ``task``: one value, or one probability per class; else
+    ``ModelFileError`` (the archive and model.json belong to different models)."""
+    width = 1 if task == "regression" else n_classes
+    shapes = [tuple(o.shape) for o in keras_model.outputs]
+    if len(shapes) != 1 or shapes[0][-1] != width:
+        raise ModelFileError(path, f"has outputs {shapes}, not the {width} its model.json says ({task})")

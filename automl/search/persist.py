@@ -10,8 +10,12 @@ Example:
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
+
+from ..errors import ModelFileError
+from ..run.integrity import reading, summary
 
 SKOPS_TRUSTED = (
     "functools.partial",
@@ -33,13 +37,42 @@ def save_estimator(estimator: Any, folder: Path) -> None:
         skops.io.dump(estimator, folder / "model.skops")
 
 
+def estimator_path(folder: Path) -> Path:
+    """The file ``load_estimator`` reads in ``folder``: ``model.ubj`` when there, else ``model.skops``."""
+    return folder / "model.ubj" if (folder / "model.ubj").is_file() else folder / "model.skops"
+
+
 def load_estimator(folder: Path) -> Any:
-    if (folder / "model.ubj").is_file():
-        import xgboost
+    """The estimator saved in ``folder``: a ``Booster`` from ``model.ubj``, else what ``model.skops`` holds,
+    trusting only ``SKOPS_TRUSTED`` besides skops' own safe types. ``ModelFileError`` names the file when it is
+    missing or not what was saved (a pickle in its place is refused, never opened); the caller checks the type.
 
-        booster = xgboost.Booster()
-        booster.load_model(str(folder / "model.ubj"))
-        return booster
+    >>> load_estimator(Path("/no/such/folder"))
+    Traceback (most recent call last):
+    automl.errors.ModelFileError: /no/such/folder/model.skops is missing
+    """
+    path = estimator_path(folder)
+    if path.name == "model.ubj":
+        return _booster(path)
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(path, "is not a skops archive" if path.exists() else "is missing")
     import skops.io
+    from skops.io.exceptions import UntrustedTypesFoundException
 
-    return skops.io.load(folder / "model.skops", trusted=list(SKOPS_TRUSTED))
+    with reading(path):
+        try:
+            return skops.io.load(path, trusted=list(SKOPS_TRUSTED))
+        except UntrustedTypesFoundException as exc:
+            raise ModelFileError(path, f"holds types automl never saves there ({summary(exc)})") from None
+
+
+def _booster(path: Path) -> Any:
+    """The XGBoost model in ``path`` (UBJSON); ``ModelFileError`` when it does not parse as one."""
+    import xgboost
+
+    booster = xgboost.Booster()
+    try:
+        booster.load_model(str(path))
+    except Exception:  # XGBoostError, or a decoding error on bytes that are not UBJSON
+        raise ModelFileError(path, "is not an XGBoost model file (it does not parse)") from None
+    return booster

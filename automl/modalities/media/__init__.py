@@ -58,6 +58,29 @@ class MediaModality(Modality):
     def spec(self, values: Mapping[str, Any]) -> Any:
         return self.spec_class(**values)
 
+    def saved_spec(self, values: Any) -> Any:
+        """The input spec a saved model's JSON holds; ``ValueError`` unless its fields are exactly the spec's,
+        each a positive number (a whole one where the field is).
+
+        >>> from automl.modalities.image import IMAGE
+        >>> IMAGE.saved_spec({"size": 8.5, "channels": 1})
+        Traceback (most recent call last):
+        ValueError: the image input's size is 8.5, not a positive whole number
+        """
+        import dataclasses
+        import math
+
+        fields = {f.name: f.type for f in dataclasses.fields(self.spec_class)}
+        if not isinstance(values, Mapping) or set(values) != set(fields):
+            raise ValueError(f"the {self.name} input is not an object of {', '.join(fields)}")
+        for name, value in values.items():
+            whole = fields[name] in (int, "int")
+            ok = isinstance(value, int if whole else (int, float)) and not isinstance(value, bool)
+            if not (ok and math.isfinite(value) and value > 0):
+                kind = "whole number" if whole else "number"
+                raise ValueError(f"the {self.name} input's {name} is {value!r}, not a positive {kind}")
+        return self.spec_class(**values)
+
     def load(self, paths: list[str], spec: Any, cache: Any = None) -> Any:
         """The arrays of ``paths`` at ``spec``: from the run's cache, else decoded."""
         return load_files(paths, spec, self.decode_file, self.unit, cache)

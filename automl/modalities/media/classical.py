@@ -20,8 +20,11 @@ from typing import Any
 
 from ... import registry
 from ...search.base import Refit, SearchContext, SearchResult
+from ...run.integrity import field, read_object, reading
 from ...search.importance import result
 from ..tabular import gbm
+
+MEDIA = ("image", "audio")  # the modalities whose models are saved with a media.json
 
 
 class FeatureModel:
@@ -74,9 +77,27 @@ def feature_frame(values: Any) -> Any:
 
 
 def load(folder: Path) -> FeatureModel:
-    meta = json.loads((folder / "media.json").read_text(encoding="utf-8"))
-    return FeatureModel(gbm.load(folder), meta["kind"], registry.modality(meta["kind"]).spec(meta["spec"]),
-                        meta["column"])
+    """The model saved in ``folder`` with its input spec; ``ModelFileError`` naming the file that is missing,
+    unreadable or not what ``save`` wrote."""
+    path = folder / "media.json"
+    meta = read_object(path)
+    kind, spec = media_spec(meta, path)
+    column = field(meta, "column", lambda v: isinstance(v, str), "a column name", path)
+    return FeatureModel(gbm.load(folder), kind, spec, column)
+
+
+def media_spec(meta: dict[str, Any], path: Path) -> tuple[str, Any]:
+    """(kind, input spec) of a saved media model (``image`` or ``audio`` and the spec's fields); ``ModelFileError``
+    naming ``path`` otherwise.
+
+    >>> media_spec({"kind": "video", "spec": {}}, Path("media.json"))
+    Traceback (most recent call last):
+    automl.errors.ModelFileError: media.json has kind='video', not image or audio
+    """
+    kind = field(meta, "kind", lambda v: v in MEDIA, " or ".join(MEDIA), path)
+    with reading(path):
+        return kind, registry.modality(kind).saved_spec(field(meta, "spec", lambda v: isinstance(v, dict),
+                                                              "an object", path))
 
 
 class MediaGBMRoute:

@@ -27,10 +27,13 @@ from typing import Any, Callable
 import numpy as np
 
 from ... import registry
+from ...errors import ModelFileError
+from ...run import integrity
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, read_network
 from ...search.tuner import keras
+from .classical import media_spec
 
 MAX_EPOCHS = 27
 
@@ -84,10 +87,20 @@ class MediaNetworkModel(NetworkModel):
 
 
 def load(folder: Path) -> MediaNetworkModel:
+    """The network saved in ``folder`` with its input spec; ``ModelFileError`` naming the file that is missing,
+    unreadable or not what ``save`` wrote."""
     model, meta = read_network(folder)
-    spec = registry.modality(meta["kind"]).spec(meta["spec"])
-    return MediaNetworkModel(model, meta["kind"], spec, meta["column"], meta["task"], tuple(meta["y_scale"]),
-                             meta["params"])
+    path = folder / "model.json"
+    kind, spec = media_spec(meta, path)
+    column = integrity.field(meta, "column", lambda v: isinstance(v, str), "a column name", path)
+    task = integrity.field(meta, "task", integrity.is_task, "binary, multiclass or regression", path)
+    y_scale = integrity.field(meta, "y_scale", lambda v: integrity.is_numbers(v, 2) and v[1] > 0,
+                              "a mean and a positive spread", path)
+    params = integrity.field(meta, "params", integrity.is_params, "an object of parameters", path)
+    if len(model.inputs) != 1 or tuple(model.inputs[0].shape[1:]) != tuple(spec.shape):
+        raise ModelFileError(folder / "model.keras", f"reads {[tuple(t.shape) for t in model.inputs]}, not the "
+                                                     f"{kind} input {tuple(spec.shape)} its model.json gives")
+    return MediaNetworkModel(model, kind, spec, column, task, tuple(y_scale), params)
 
 
 class MediaNetworkRoute:

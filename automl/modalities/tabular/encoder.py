@@ -26,6 +26,7 @@ from ...data.columns import check_columns
 from .columns import MAX_CATEGORY_LEVELS
 
 DATE_PARTS = ("year", "month", "day", "weekday", "hour", "days")
+ENCODED_KINDS = ("numeric", "boolean", "datetime", "categorical")
 TRUE_WORDS = frozenset({"true", "yes", "t", "y", "1", "1.0"})
 FALSE_WORDS = frozenset({"false", "no", "f", "n", "0", "0.0"})
 
@@ -117,9 +118,27 @@ class TabularEncoder:
     def to_dict(self) -> dict[str, Any]:
         return {"specs": [asdict(s) for s in self.specs]}
 
+    @property
+    def numeric_width(self) -> int:
+        """Columns of ``numeric``'s matrix (a datetime column gives one per date part)."""
+        return sum(len(DATE_PARTS) if s.kind == "datetime" else 1 for s in self.specs if s.kind != "categorical")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TabularEncoder":
-        return cls([FeatureSpec(**s) for s in data["specs"]])
+        """The encoder ``to_dict`` wrote; ``ValueError`` naming the column when ``data`` is anything else.
+
+        >>> TabularEncoder.from_dict({"specs": [{"name": "c", "kind": "colour"}]})
+        Traceback (most recent call last):
+        ValueError: the encoder's column 1 ('c') has kind 'colour', not one of numeric, boolean, datetime, categorical
+        """
+        specs = data.get("specs") if isinstance(data, dict) else None
+        if not isinstance(specs, list):
+            raise ValueError(f"the encoder is {type(data).__name__} without a list of column specs")
+        built = [_spec_from_dict(spec, i) for i, spec in enumerate(specs)]
+        names = [spec.name for spec in built]
+        if len(set(names)) != len(names):
+            raise ValueError("the encoder names a column twice")
+        return cls(built)
 
     @staticmethod
     def _numeric_parts(spec: FeatureSpec, s: Any) -> dict[str, Any]:
@@ -148,6 +167,25 @@ class TabularEncoder:
             }
             return {f"{spec.name}__{k}": v.astype(float).to_numpy() for k, v in parts.items()}
         raise ValueError(f"no numeric parts for kind {spec.kind!r}")
+
+
+def _spec_from_dict(data: Any, i: int) -> FeatureSpec:
+    """One column's spec as ``to_dict`` wrote it (``i``: its position); ``ValueError`` for anything else."""
+    where = f"the encoder's column {i + 1}"
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or set(data) - {"name", "kind",
+                                                                                         "categories"}:
+        raise ValueError(f"{where} is not a spec with a name, a kind and categories")
+    name, kind, categories = data["name"], data.get("kind"), data.get("categories")
+    where = f"{where} ({name!r})"
+    if kind not in ENCODED_KINDS:
+        raise ValueError(f"{where} has kind {kind!r}, not one of {', '.join(ENCODED_KINDS)}")
+    if kind != "categorical" and categories is not None:
+        raise ValueError(f"{where} is {kind} but has categories")
+    if kind == "categorical" and not (isinstance(categories, list) and all(isinstance(c, str) for c in categories)
+                                      and len(set(categories)) == len(categories) <= MAX_CATEGORY_LEVELS):
+        raise ValueError(f"{where} is categorical but its categories are not a list of at most "
+                         f"{MAX_CATEGORY_LEVELS} distinct strings")
+    return FeatureSpec(name, kind, categories)
 
 
 def _category_codes(spec: FeatureSpec, s: Any) -> Any:

@@ -20,6 +20,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ...errors import ModelFileError
+from ...run.integrity import field, is_number, is_task, is_whole, reading
 from ...search.importance import permuted, result
 
 
@@ -92,12 +94,39 @@ class GBMEnsemble:
 
 
 def load_ensemble(folder: Path, meta: dict[str, Any], load_one: Any) -> GBMEnsemble:
-    """The ensemble saved in ``folder`` (``meta``: its model.json), each model read by ``load_one``."""
+    """The ensemble saved in ``folder`` (``meta``: its model.json), each model read by ``load_one``;
+    ``ModelFileError`` naming the file when model.json or a member is not what ``save`` wrote."""
     from .encoder import TabularEncoder
 
-    for m in meta["members"]:
-        for name in m["models"]:
-            if not re.fullmatch(r"m\d+-\d+", str(name)):
-                raise ValueError(f"{folder / 'model.json'}: unexpected model folder {name!r} in the ensemble")
-    members = [(m["weight"], [load_one(folder / name) for name in m["models"]]) for m in meta["members"]]
-    return GBMEnsemble(members, TabularEncoder.from_dict(meta["encoder"]), meta["task"], meta["n_classes"])
+    path = folder / "model.json"
+    task = field(meta, "task", is_task, "binary, multiclass or regression", path)
+    n_classes = field(meta, "n_classes", is_whole, "a whole number", path)
+    field(meta, "encoder", lambda v: isinstance(v, dict), "an object", path)
+    listed = field(meta, "members", lambda v: isinstance(v, list) and bool(v), "a list of members", path)
+    for member in listed:
+        checked_member(member, path)
+    if not sum(m["weight"] for m in listed) > 0:
+        raise ModelFileError(path, "has members whose weights sum to 0")
+    with reading(path):
+        encoder = TabularEncoder.from_dict(meta["encoder"])
+    members = [(m["weight"], [load_one(folder / name) for name in m["models"]]) for m in listed]
+    for _, bag in members:
+        for model in bag:
+            if (isinstance(model, GBMEnsemble) or model.task != task
+                    or len(model.encoder.gbm_columns) != len(encoder.gbm_columns)):
+                raise ModelFileError(path, "lists a member that is not one model of its task over its columns")
+    return GBMEnsemble(members, encoder, task, n_classes)
+
+
+def checked_member(member: Any, path: Path) -> None:
+    """One entry of an ensemble's ``members``: a weight (a number >= 0) and its model folders' names
+    (``m<i>-<j>``, inside the ensemble's folder); ``ModelFileError`` otherwise.
+
+    >>> checked_member({"weight": 0.5, "models": ["../../elsewhere"]}, Path("model.json"))
+    Traceback (most recent call last):
+    automl.errors.ModelFileError: model.json lists an unexpected model folder '../../elsewhere' (they are m<i>-<j>)
+    """
+    field(member, "weight", lambda v: is_number(v) and v >= 0, "a weight of 0 or more", path)
+    for name in field(member, "models", lambda v: isinstance(v, list) and bool(v), "a list of model folders", path):
+        if not (isinstance(name, str) and re.fullmatch(r"m\d+-\d+", name)):
+            raise ModelFileError(path, f"lists an unexpected model folder {name!r} (they are m<i>-<j>)")

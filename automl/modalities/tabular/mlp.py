@@ -24,9 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import ModelFileError
+from ...run.integrity import field, is_number, is_numbers, is_params, is_task, is_whole, reading
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import NetworkModel, Targets, compile_network, read_network
+from ...search.networks import NetworkModel, Targets, check_head, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
 from .encoder import TabularEncoder
 from .periodic import PeriodicEmbedding
@@ -107,12 +109,23 @@ class InputPrep:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "InputPrep":
-        quantiles = d.get("quantiles")
-        if quantiles is not None and (len(quantiles) != len(d["medians"]) or
-                                      any(len(q) < 2 or np.any(np.diff(q) < 0) for q in quantiles)):
-            raise ValueError("model.json: the numbers' quantiles do not match the model's numeric columns")
-        return cls(TabularEncoder.from_dict(d["encoder"]), d["medians"], d["flagged"], d["y_mean"], d["y_std"],
-                   quantiles)
+        """What ``to_dict`` wrote; ``ValueError`` saying which part does not fit (types, lengths, ranges)."""
+        if not isinstance(d, dict):
+            raise ValueError(f"the input preprocessing is {type(d).__name__}, not an object")
+        encoder = TabularEncoder.from_dict(d.get("encoder"))
+        width = encoder.numeric_width
+        medians, flagged, quantiles = d.get("medians"), d.get("flagged"), d.get("quantiles")
+        if not is_numbers(medians, width):
+            raise ValueError(f"the medians are not {width} numbers, one per numeric column")
+        if not (isinstance(flagged, list) and all(is_whole(j, 0, width - 1) for j in flagged)
+                and len(set(flagged)) == len(flagged)):
+            raise ValueError(f"the missing-value flags are not distinct column positions below {width}")
+        if not (is_number(d.get("y_mean")) and is_number(d.get("y_std")) and d["y_std"] > 0):
+            raise ValueError("the target scale is not a number and a positive spread")
+        if quantiles is not None and not (isinstance(quantiles, list) and len(quantiles) == width and all(
+                is_numbers(q) and len(q) >= 2 and not np.any(np.diff(q) < 0) for q in quantiles)):
+            raise ValueError("the numbers' quantiles do not match the model's numeric columns")
+        return cls(encoder, medians, flagged, d["y_mean"], d["y_std"], quantiles)
 
 
 class MLPHyperModel(keras_tuner.HyperModel):
@@ -179,8 +192,28 @@ class DeepTabularModel(NetworkModel):
 
 
 def load(folder: Path) -> DeepTabularModel:
+    """The network saved in ``folder`` with its preprocessing; ``ModelFileError`` naming the file that is missing,
+    unreadable or not what ``save`` wrote."""
     model, meta = read_network(folder)
-    return DeepTabularModel(model, InputPrep.from_dict(meta["prep"]), meta["task"], meta["n_classes"], meta["params"])
+    path = folder / "model.json"
+    task = field(meta, "task", is_task, "binary, multiclass or regression", path)
+    n_classes = field(meta, "n_classes", is_whole, "a whole number", path)
+    params = field(meta, "params", is_params, "an object of parameters", path)
+    with reading(path):
+        prep = InputPrep.from_dict(field(meta, "prep", lambda v: isinstance(v, dict), "an object", path))
+    check_head(model, task, n_classes, folder / "model.keras")
+    check_inputs(model, prep, folder / "model.keras")
+    return DeepTabularModel(model, prep, task, n_classes, params)
+
+
+def check_inputs(keras_model: Any, prep: InputPrep, path: Path) -> None:
+    """The network reads what ``prep.inputs`` gives: ``numeric`` (numbers plus missing flags) and one ``cat_<j>``
+    per categorical column; ``ModelFileError`` otherwise (the archive and model.json belong to different models)."""
+    width = prep.encoder.numeric_width + len(prep.flagged)
+    wanted = {f"cat_{j}": 1 for j in range(len(prep.encoder.cardinalities))} | ({"numeric": width} if width else {})
+    found = {t.name: t.shape[-1] for t in keras_model.inputs}
+    if found != wanted:
+        raise ModelFileError(path, f"reads inputs {found}, not the {wanted} its model.json gives")
 
 
 MAX_EPOCHS = 27

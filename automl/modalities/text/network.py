@@ -22,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import ModelFileError
 from ...metrics import greater_is_better
+from ...run.integrity import field, is_numbers, is_params, is_task, is_texts, is_whole, reading
 from ...search import tuner
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import NetworkModel, Targets, compile_network, read_network
+from ...search.networks import NetworkModel, Targets, check_head, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
 from .ngrams import NgramBag
 from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
@@ -178,8 +180,11 @@ class TextInputs:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TextInputs":
-        return cls(Tokenizer.from_dict(data["tokenizer"]),
-                   {b: NgramBag.from_dict(d) for b, d in data.get("ngrams", {}).items()})
+        """What ``to_dict`` wrote; ``ValueError`` when the tokenizer or an n-gram input is not what it writes."""
+        ngrams = data.get("ngrams", {})
+        if not (isinstance(ngrams, dict) and set(ngrams) <= set(NGRAMS)):
+            raise ValueError(f"the n-gram inputs are not an object with some of {', '.join(NGRAMS)}")
+        return cls(Tokenizer.from_dict(data.get("tokenizer")), {b: NgramBag.from_dict(d) for b, d in ngrams.items()})
 
 
 class TextNetworkModel(NetworkModel):
@@ -204,9 +209,32 @@ class TextNetworkModel(NetworkModel):
 
 
 def load(folder: Path) -> TextNetworkModel:
+    """The network saved in ``folder`` with its tokenizer and n-gram vocabularies; ``ModelFileError`` naming the
+    file that is missing, unreadable or not what ``save`` wrote."""
     model, meta = read_network(folder)
-    return TextNetworkModel(model, TextInputs.from_dict(meta), meta["columns"], meta["task"],
-                            meta["n_classes"], meta["prior"], tuple(meta["y_scale"]), meta["params"])
+    path = folder / "model.json"
+    task = field(meta, "task", is_task, "binary, multiclass or regression", path)
+    n_classes = field(meta, "n_classes", is_whole, "a whole number", path)
+    columns = field(meta, "columns", lambda v: is_texts(v) and bool(v), "a list of text columns", path)
+    size = 1 if task == "regression" else n_classes
+    prior = field(meta, "prior", lambda v: is_numbers(v, size), f"{size} number(s)", path)
+    y_scale = field(meta, "y_scale", lambda v: is_numbers(v, 2) and v[1] > 0, "a mean and a positive spread", path)
+    params = field(meta, "params", is_params, "an object of parameters", path)
+    with reading(path):
+        inputs = TextInputs.from_dict(meta)
+    check_head(model, task, n_classes, folder / "model.keras")
+    check_inputs(model, inputs, folder / "model.keras")
+    return TextNetworkModel(model, inputs, columns, task, n_classes, prior, tuple(y_scale), params)
+
+
+def check_inputs(keras_model: Any, inputs: TextInputs, path: Path) -> None:
+    """Every input the network reads is one ``inputs`` makes, as long as it makes it (``tokens``, or
+    ``<ngrams>_ids`` and ``_weights``); ``ModelFileError`` otherwise."""
+    made = {"tokens": inputs.tokenizer.length} | {f"{b}_{part}": bag.length for b, bag in inputs.bags.items()
+                                                   for part in ("ids", "weights")}
+    found = {t.name: t.shape[-1] for t in keras_model.inputs}
+    if any(made.get(name) != width for name, width in found.items()):
+        raise ModelFileError(path, f"reads inputs {found}, not among the {made} its model.json gives")
 
 
 class TextNetworkRoute:

@@ -75,7 +75,12 @@ class NgramBag:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "NgramBag":
-        return cls(vectorizer_from_dict(data["vectorizer"]), int(data["length"]))
+        """What ``to_dict`` wrote; ``ValueError`` when the vectoriser is not one, or the length is not 1 to
+        ``MAX_GRAMS``."""
+        length = data.get("length") if isinstance(data, dict) else None
+        if not (isinstance(length, int) and not isinstance(length, bool) and 1 <= length <= MAX_GRAMS):
+            raise ValueError(f"the n-gram input's length is {length!r}, not 1 to {MAX_GRAMS}")
+        return cls(vectorizer_from_dict(data.get("vectorizer")), length)
 
 
 def _parts(vec: Any) -> list[Any]:

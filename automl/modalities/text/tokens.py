@@ -107,4 +107,19 @@ class Tokenizer:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Tokenizer":
-        return cls(data["words"], data["length"], data.get("symbols", False))
+        """What ``to_dict`` wrote; ``ValueError`` when the words are not strings, the length is not 1 to
+        ``MAX_SEQUENCE`` or ``symbols`` is not a flag.
+
+        >>> Tokenizer.from_dict({"words": ["a"], "length": 10 ** 9})
+        Traceback (most recent call last):
+        ValueError: the tokenizer's length is 1000000000, not 1 to 256
+        """
+        words = data.get("words") if isinstance(data, dict) else None
+        if not (isinstance(words, list) and all(isinstance(w, str) for w in words)):
+            raise ValueError("the tokenizer has no list of words")
+        length, symbols = data.get("length"), data.get("symbols", False)
+        if not (isinstance(length, int) and not isinstance(length, bool) and 1 <= length <= MAX_SEQUENCE):
+            raise ValueError(f"the tokenizer's length is {length!r}, not 1 to {MAX_SEQUENCE}")
+        if not isinstance(symbols, bool):
+            raise ValueError(f"the tokenizer's symbols is {symbols!r}, not true or false")
+        return cls(words, length, symbols)
