@@ -64,6 +64,31 @@ def format_seconds(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
 
 
+def process_started(now: float | None = None, wall: float | None = None, created: float | None = None) -> float:
+    """The monotonic time at which this process started, so a command's budget counts Python start-up and imports.
+
+    ``psutil`` gives the start as wall-clock epoch seconds; it is moved onto the
+    monotonic clock through the current offset between the two, and never later
+    than now (``now``, ``wall``, ``created``: the clocks' readings, for tests).
+    When the start cannot be read, now.
+
+    >>> process_started(now=100.0, wall=1_000_050.0, created=1_000_047.5)
+    97.5
+    >>> process_started(now=100.0, wall=1_000_050.0, created=1_000_051.0)   # a clock step: never after now
+    100.0
+    """
+    now = time.monotonic() if now is None else now
+    wall = time.time() if wall is None else wall
+    if created is None:
+        try:
+            import psutil
+
+            created = psutil.Process().create_time()
+        except Exception:  # psutil missing or the process table unreadable: count from now
+            return now
+    return min(now, now - (wall - created))
+
+
 @dataclass
 class Deadline:
     """A point in time ``seconds`` from creation, on a monotonic clock, never later than its parent's.

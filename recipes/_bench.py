@@ -34,7 +34,8 @@ def table_of(folder: Path, name: str) -> Path | None:
 
 
 def run_fit(table: Path, target: str | None, budget: str, out: Path, extra: list[str] | None = None) -> dict:
-    """Run ``automl fit`` as its own process; returns wall seconds, budget, error, run.json and the run folder."""
+    """Run ``automl fit`` as its own process; returns wall seconds, budget, error, run.json, the run folder, the
+    exit code and what it printed."""
     from automl.budget import parse_budget
 
     command = [sys.executable, "-m", "automl", "fit", str(table), "--budget", budget, "--out", str(out), "--quiet"]
@@ -42,7 +43,7 @@ def run_fit(table: Path, target: str | None, budget: str, out: Path, extra: list
     started = time.monotonic()
     proc = subprocess.run(command, capture_output=True, text=True)
     row = {"wall": time.monotonic() - started, "budget": parse_budget(budget), "error": None, "record": None,
-           "dir": None}
+           "dir": None, "code": proc.returncode, "stdout": proc.stdout}
     runs = sorted(out.glob(f"{table.stem}-*"), key=lambda p: p.stat().st_mtime)
     if proc.returncode != 0 or not runs:
         row["error"] = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]

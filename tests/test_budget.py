@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from automl.budget import Deadline, format_seconds, parse_budget
+from automl.budget import Deadline, format_seconds, parse_budget, process_started
 from automl.errors import BudgetError, UserInputError
 
 
@@ -153,3 +153,21 @@ def test_deadline_child_never_outlives_parent(elapsed, asked, child_seconds):
     clock.advance(child_seconds)
     assert child.expired()
     assert parent.remaining() == max(0.0, 60.0 - elapsed - child_seconds)
+
+
+def test_process_started_is_this_process_start_on_the_monotonic_clock():
+    import subprocess
+    import sys
+    import time
+
+    # A fresh interpreter that sleeps before asking: its start lies that far back, not at the call.
+    code = ("import time; time.sleep(1.0); from automl.budget import process_started; "
+            "print(time.monotonic() - process_started())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 1.0 <= float(done.stdout) < 30.0
+    assert process_started() <= time.monotonic()
+
+
+def test_process_started_is_never_later_than_now():
+    assert process_started(now=5.0, wall=1000.0, created=990.0) == -5.0
+    assert process_started(now=5.0, wall=1000.0, created=1003.0) == 5.0  # the wall clock stepped back

@@ -194,6 +194,20 @@ def test_run_files_honour_the_umask(wine_run):
     assert (wine_run / "models" / "classical").stat().st_mode & 0o777 == 0o777 & ~umask
 
 
+def test_the_command_clock_starts_with_its_own_process_but_not_with_a_host_program(monkeypatch):
+    import sys
+    import time
+
+    from automl.budget import process_started
+    from automl.cli import command_started
+
+    host = command_started()  # pytest started before this test; a CliRunner fit must not inherit that
+    assert time.monotonic() - host < 1.0
+    for program in ("/venv/bin/automl", "/repo/automl/__main__.py"):
+        monkeypatch.setattr(sys, "argv", [program, "fit"])
+        assert abs(command_started() - process_started()) < 0.5, program
+
+
 # --------------------------------------------------------------------------- predict
 
 
@@ -325,6 +339,26 @@ def test_predict_approach_without_a_saved_model(wine_run):
     assert_one_line_error(result, "no saved deep model")
 
 
+def test_predict_to_an_existing_folder_is_one_line_naming_o_before_predicting(wine_run, tmp_path):
+    folder = tmp_path / "predictions"
+    folder.mkdir()
+    result = invoke("predict", wine_run, tmp_path / "no_such_data.csv", "-o", folder)
+    line = assert_one_line_error(result, "`-o`", "not a folder", str(folder / "predictions.csv"))
+    assert "no_such_data" not in line  # checked before the data is read
+    assert list(folder.iterdir()) == []
+
+
+def test_predict_creates_missing_folders_of_o_and_rejects_a_file_in_their_place(wine_run, tmp_path, write_csv):
+    out_csv = tmp_path / "new" / "deeper" / "out.csv"
+    result = invoke("predict", wine_run, WINE, "-o", out_csv)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert len(pd.read_csv(out_csv)) == 178
+    blocking = write_csv("a file\n", "blocking")
+    result = invoke("predict", wine_run, WINE, "-o", blocking / "out.csv")
+    assert_one_line_error(result, "`-o`", "is a file, not a folder")
+    assert blocking.read_text() == "a file\n"
+
+
 def test_predict_bad_run_directory(tmp_path):
     result = invoke("predict", tmp_path, WINE)
     assert_one_line_error(result, "not a run directory")
@@ -439,6 +473,15 @@ def test_fit_out_is_a_file(tmp_path, write_csv):
     result = invoke("fit", WINE, "--budget", "10s", "--no-compare", "--max-trials", "1", "--out", not_a_folder)
     assert_one_line_error(result, "out")
     assert not_a_folder.read_text() == "I am a file\n"
+
+
+def test_fit_no_compare_on_images_with_too_little_time_for_a_network_fails_at_once(tmp_path):
+    from synthetic import make_folder
+
+    images = make_folder(tmp_path / "stripes", per_class=12)
+    line = _assert_fit_rejected(tmp_path, [images, "--budget", "10s", "--no-compare"], "`budget`", "'10s'",
+                                "--budget 26s or more", "drop --no-compare")
+    assert "deep network" in line
 
 
 def test_fit_ragged_csv_names_the_line(tmp_path, write_csv):

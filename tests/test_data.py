@@ -171,6 +171,35 @@ def test_too_many_fields_on_first_data_row(write_csv):
     assert "line 2" in message
 
 
+def test_rows_shorter_than_the_header_are_read_padded_and_noted_with_their_lines(write_csv):
+    rows = ["1,2,3"] * 30
+    for line in (3, 7, 8):  # file lines, the header being line 1
+        rows[line - 2] = "4,5"
+    rows[19] = '"six\nlines",1'  # a quoted value over two lines: the row starts on line 21
+    dataset = load(write_csv("a,b,c\n" + "\n".join(rows) + "\n\n"))
+    assert dataset.frame.shape == (30, 3)
+    assert dataset.frame["c"].isna().sum() == 4
+    assert len(dataset.notes) == 1
+    note = dataset.notes[0]
+    assert note.startswith("4 row(s) have fewer fields than the header (3): lines 3, 7, 8, 21;"), note
+
+
+def test_many_short_rows_name_the_first_ten_lines(write_csv):
+    dataset = load(write_csv("a;b;c\n" + "1;2\n" * 25 + "1;2;3\n"))
+    assert dataset.notes[0].startswith("25 row(s) have fewer fields than the header (3): lines 2, 3, 4, 5, 6, 7, 8, "
+                                       "9, 10, 11 and 15 more;"), dataset.notes
+
+
+@pytest.mark.parametrize("text", ["a,b,c\n1,2,3\n4,5,\n\n   \n7,8,9\n", "a,b\n1,\n2,3\n", "a\n1\n\n2\n"])
+def test_missing_values_and_blank_lines_are_not_short_rows(write_csv, text):
+    assert load(write_csv(text)).notes == ()
+
+
+def test_a_long_row_is_still_an_error_when_short_rows_come_first(write_csv):
+    message = _data_error(write_csv("a,b,c\n1,2\n4,5,6,7\n"))
+    assert "line 3" in message and "4 fields" in message
+
+
 def test_missing_file():
     message = _data_error("no_such_file.csv")
     assert "not found" in message

@@ -195,6 +195,29 @@ def test_text_plan_races_classical_candidates_only_when_they_run_and_the_table_i
     assert names(network_only) == ["deep"] and network_only.validation == "holdout"
 
 
+@pytest.mark.parametrize("modality", ["image", "audio", "text"])
+@pytest.mark.parametrize("budget", [10, 25])
+def test_no_compare_with_too_little_time_for_the_network_alone_is_a_budget_error(modality, budget):
+    from automl import registry
+    from automl.errors import BudgetError
+    from automl.run.plan import smallest_budget
+
+    least = smallest_budget(registry.route_spec(modality, "deep"), registry.modality(modality))
+    assert least == 26  # 20 s for the network, 3 s to finish and 3 s for the backend's shutdown
+    with pytest.raises(BudgetError) as info:
+        make_plan(profile(modality=modality), budget, HW, compare=False)
+    message = str(info.value)
+    assert f"budget='{budget}s'" in message and f"{MIN_DEEP_SECONDS:.0f}s to load and train" in message
+    assert "--budget 26s or more" in message and "drop --no-compare" in message
+    assert "\n" not in message
+
+
+def test_the_smallest_budget_for_the_network_alone_gives_it_what_it_needs():
+    plan = make_plan(profile(modality="text"), 26, HW, compare=False)
+    assert names(plan) == ["deep"] and plan.approach("deep").seconds >= MIN_DEEP_SECONDS
+    assert make_plan(profile(modality="text"), 25, HW, compare=True).approaches[0].name == "classical"
+
+
 def test_text_plan_without_time_for_the_network_keeps_the_classical_side():
     plan = make_plan(profile(modality="text"), 25, HW)
     assert names(plan) == ["classical"]

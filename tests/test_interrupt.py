@@ -98,6 +98,22 @@ def test_interrupted_run_can_still_be_reported(tmp_path):
     assert "interrupted" in (run / "report.html").read_text()
 
 
+def test_report_of_a_run_interrupted_before_scoring_names_the_kept_model_and_how_to_resume(tmp_path):
+    from automl.report import build
+
+    out = tmp_path / "runs"
+    with pytest.raises(KeyboardInterrupt):
+        AutoML(budget="1m", compare=False, out=out).fit(WINE, listener=InterruptOnTrial(2))
+    run = only_run(out)
+    record = json.loads((run / "run.json").read_text())
+    assert record["status"] == "interrupted" and record["models"] and not record["finalists"]
+    text = build(run)["verdict"]
+    assert "No approach produced a model" not in text
+    assert "interrupted before its finalists were scored" in text
+    assert "gradient boosting (classical)" in text
+    assert f"automl fit --resume {run}" in text
+
+
 def _wait_for(predicate, timeout: float, proc: subprocess.Popen) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:

@@ -105,6 +105,28 @@ def test_classical_text_route_stops_halving_when_the_budget_runs_short():
     assert any("the model fitted on fold 1 is kept" in n for n in result.notes)
 
 
+def test_classical_text_route_does_not_save_the_kept_fold_one_model_twice():
+    """With no time to refit, the fold-1 model kept is the screening leader, already on disk: saving it again
+    would spend the time the run keeps to finish (seconds for a large vocabulary)."""
+    from automl.budget import Deadline
+    from automl.modalities.text.classical import TextClassicalRoute
+    from synthetic import reviews
+
+    class NothingLeftAfterTheScreen(Deadline):
+        def expired(self) -> bool:
+            return False
+
+        def remaining(self) -> float:
+            return 0.0
+
+    saved = []
+    ctx = _context(reviews(200), folds=5)
+    ctx.deadline, ctx.improved = NothingLeftAfterTheScreen(60), saved.append
+    result = TextClassicalRoute().search(ctx)
+    assert saved[-1] is result.model
+    assert all(a is not b for a, b in zip(saved, saved[1:])), "a model handed to ctx.improved twice in a row"
+
+
 def test_classical_text_route_on_a_holdout_or_under_a_trial_cap_does_not_race():
     from automl.modalities.text.classical import TextClassicalRoute
     from synthetic import reviews

@@ -165,14 +165,50 @@ def _read_delimited(path: Path, suffix: str) -> Any:
     except pd.errors.EmptyDataError:
         raise DataError(f"`data` has no columns: {str(path)!r}. Give a header row and data rows.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    notes = []
+    if frame.shape[1] > 1 and frame.iloc[:, -1].isna().any():  # pandas pads a short row with missing values
+        count, lines = short_rows(text, delimiter, frame.shape[1])
+        notes = [short_rows_note(count, lines, frame.shape[1])] if count else []
     if delimiter == ",":
-        return frame, []
+        return frame, notes
     frame, converted = decimal_commas(frame)
     if not converted:
-        return frame, []
+        return frame, notes
     more = f" and {len(converted) - 5} more" if len(converted) > 5 else ""
     named = ", ".join(repr(c) for c in converted[:5]) + more
-    return frame, [f"Column(s) {named} are written with decimal commas (as in 1,5 or 1.234,5) and are read as numbers."]
+    return frame, notes + [f"Column(s) {named} are written with decimal commas (as in 1,5 or 1.234,5) and are read "
+                           "as numbers."]
+
+
+def short_rows(text: str, delimiter: str, n_fields: int, shown: int = 10) -> tuple[int, list[int]]:
+    """How many data rows of a delimited ``text`` have fewer than ``n_fields`` fields, and the file lines where the
+    first ``shown`` of them start. Blank lines (which pandas skips) and the header do not count.
+
+    >>> short_rows("a,b,c\\n1,2,3\\n\\n4,5\\n6\\n", ",", 3)
+    (2, [4, 5])
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    count, lines, header, start = 0, [], False, 1
+    for row in reader:
+        blank = len(row) <= 1 and not "".join(row).strip()
+        if not blank and header and len(row) < n_fields:
+            count += 1
+            if len(lines) < shown:
+                lines.append(start)
+        header = header or not blank
+        start = reader.line_num + 1
+    return count, lines
+
+
+def short_rows_note(count: int, lines: list[int], n_fields: int) -> str:
+    """The note for rows shorter than the header, naming their first lines.
+
+    >>> short_rows_note(12, list(range(2, 12)), 4)
+    '12 row(s) have fewer fields than the header (4): lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more; ...'
+    """
+    more = f" and {count - len(lines)} more" if count > len(lines) else ""
+    return (f"{count:,} row(s) have fewer fields than the header ({n_fields}): lines "
+            f"{', '.join(str(n) for n in lines)}{more}; their missing trailing values are read as missing.")
 
 
 def decimal_commas(frame: Any) -> tuple[Any, list[str]]:

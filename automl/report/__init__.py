@@ -21,12 +21,13 @@ from typing import Any
 
 from ..metrics import LABELS, greater_is_better
 from ..prices import Prices, resolve
-from ..run.record import RunRecord, upgrade_predictions, upgrade_trial
+from ..run.integrity import read_record, report_checks
+from ..run.record import upgrade_predictions, upgrade_trial
 from ..run.rundir import atomic_write_text
 from .costs import costs
 from .evaluation import evaluate, interval, read_predictions
 from .trail import trail
-from .verdict import comparison, verdict
+from .verdict import comparison, interrupted, verdict
 
 SCHEMA_VERSION = 3
 FORMATS = ("html", "md", "json")
@@ -41,7 +42,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
     use the config files or the defaults (``automl.prices``).
     """
     run_dir = Path(run_dir)
-    record = RunRecord.read(run_dir).to_dict()
+    record = read_record(run_dir, report_checks()).to_dict()  # DamagedRunError when run.json is not fit's
     metric = record["plan"]["metric"]
     finalists = sorted(record["finalists"], key=lambda f: _rank(f["test_scores"].get(metric), metric))
     trials = _read_trials(run_dir / "trials.jsonl")
@@ -58,7 +59,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION, "kind": "run", "generator": f"automl {_version()}",
         "dataset": record["data"]["name"], "status": record["status"],
-        "verdict": verdict(finalists, metric, record["data"]["name"], summary),
+        "verdict": interrupted(record, str(run_dir)) or verdict(finalists, metric, record["data"]["name"], summary),
         "comparison": summary, "approaches": named, "task": record["task"], "modality": record["modality"],
         "target": record["target"], "classes": classes, "metric": metric, "metric_label": LABELS[metric],
         "greater_is_better": greater_is_better(metric), "budget_seconds": record["budget_seconds"],

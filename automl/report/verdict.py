@@ -82,6 +82,28 @@ def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary:
     return head
 
 
+def interrupted(record: dict[str, Any], run: str) -> str | None:
+    """For a run stopped before its finalists were scored though it kept models: what it kept and how to go on
+    (``run``: its directory, for the command). None for any other run.
+
+    >>> plan = {"approaches": [{"name": "classical", "noun": "gradient boosting"}]}
+    >>> record = {"status": "interrupted", "finalists": [], "models": {"classical": "models/classical"},
+    ...           "data": {"name": "wine"}, "plan": plan}
+    >>> print(interrupted(record, "runs/wine-1"))
+    The run on wine was interrupted before its finalists were scored ... It kept the model of gradient boosting \
+(classical); `automl fit --resume runs/wine-1` continues it.
+    """
+    models = record.get("models") or {}
+    if record.get("status") != "interrupted" or record.get("finalists") or not models:
+        return None
+    nouns = {a["name"]: a.get("noun") for a in (record.get("plan") or {}).get("approaches", [])}
+    kept = [f"{nouns.get(name) or LEGACY_NOUNS.get(name, name)} ({name})" for name in models]
+    listed = kept[0] if len(kept) == 1 else ", ".join(kept[:-1]) + " and " + kept[-1]
+    return (f"The run on {record['data']['name']} was interrupted before its finalists were scored on the test rows, "
+            f"so there is no verdict yet. It kept the model{'s' if len(kept) > 1 else ''} of {listed}; "
+            f"`automl fit --resume {run}` continues it.")
+
+
 def _order(score: float | None, metric: str) -> tuple[bool, float]:
     return score is None, -(score or 0.0) if greater_is_better(metric) else (score or 0.0)
 

@@ -25,7 +25,9 @@ from ...data.splitting import validation_folds
 from ...metrics import LABELS, better, score_output
 from ...search.base import Refit, SearchContext, SearchResult, refit_seconds
 from ...search.importance import TOP, result
-from ...search.persist import load_estimator, save_estimator
+from ...errors import ModelFileError
+from ...run.integrity import field, is_numbers, is_params, is_task, is_texts, is_whole, read_object, reading
+from ...search.persist import estimator_path, load_estimator, save_estimator
 from ...search.racing import Entry, common_folds, halved, rungs, survivors, winner
 from .estimators import (
     class_proba,
@@ -34,7 +36,7 @@ from .estimators import (
     fit_estimator,
     values,
 )
-from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict
+from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict, vectorizer_width
 from .tokens import text_of
 
 # Screened in this order, cheap and usually strong first, so a tight budget still sees the best bets.
@@ -44,6 +46,12 @@ SGD_ALPHA = (1e-4,)  # modified-Huber SGD
 LOGREG_C = (16.0, 64.0)  # logistic regression
 RIDGE_ALPHA = (1.0, 0.25, 4.0)
 XGBOOST = {"learning_rate": 0.2, "max_depth": 6, "subsample": 0.9, "colsample_bytree": 0.5}
+ESTIMATORS = (  # family -> the type of its saved estimator
+    ("tfidf_nb", "sklearn.naive_bayes.ComplementNB"), ("tfidf_svm", "sklearn.svm.LinearSVC"),
+    ("tfidf_sgd", "sklearn.linear_model.SGDClassifier"), ("tfidf_nbsvm", "sklearn.linear_model.LogisticRegression"),
+    ("tfidf_logreg", "sklearn.linear_model.LogisticRegression"), ("tfidf_ridge", "sklearn.linear_model.Ridge"),
+    ("tfidf_xgboost", "xgboost.Booster"),
+)
 
 
 class TextClassicalModel:
@@ -116,11 +124,52 @@ class TextClassicalModel:
 
 
 def load(folder: Path) -> TextClassicalModel:
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    vec = vectorizer_from_dict(json.loads((folder / "vectorizer.json").read_text(encoding="utf-8")))
-    estimator = load_estimator(folder)
-    return TextClassicalModel(meta["family"], vec, estimator, meta["columns"], meta["task"], meta["n_classes"],
-                              meta["prior"], meta["params"], meta.get("fit"))
+    """The model saved in ``folder``; ``ModelFileError`` naming the file that is missing, unreadable or not what
+    ``save`` wrote."""
+    path = folder / "model.json"
+    meta = read_object(path)
+    family, task = checked_meta(meta, path)
+    with reading(folder / "vectorizer.json"):
+        vec = vectorizer_from_dict(read_object(folder / "vectorizer.json"))
+    estimator = checked_estimator(load_estimator(folder), family, vectorizer_width(vec), folder)
+    return TextClassicalModel(family, vec, estimator, meta["columns"], task, meta["n_classes"], meta["prior"],
+                              meta["params"], meta.get("fit"))
+
+
+def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
+    """(family, task) of a model.json whose fields have the types ``TextClassicalModel`` takes (a prior of one
+    share per class, or the mean value); ``ModelFileError`` otherwise.
+
+    >>> checked_meta({"family": "tfidf_pickle"}, Path("model.json"))
+    Traceback (most recent call last):
+    automl.errors.ModelFileError: model.json has family='tfidf_pickle', not one of tfidf_nb, ...
+    """
+    families = [f for f, _ in ESTIMATORS]
+    family = field(meta, "family", lambda v: v in families, f"one of {', '.join(families)}", path)
+    task = field(meta, "task", is_task, "binary, multiclass or regression", path)
+    n_classes = field(meta, "n_classes", is_whole, "a whole number", path)
+    field(meta, "columns", lambda v: is_texts(v) and bool(v), "a list of text columns", path)
+    field(meta, "params", is_params, "an object of parameters", path)
+    field(meta, "fit", lambda v: v is None or is_params(v), "an object or null", path, None)
+    size = 1 if task == "regression" else n_classes
+    field(meta, "prior", lambda v: is_numbers(v, size), f"{size} number(s)", path)
+    return family, task
+
+
+def checked_estimator(estimator: Any, family: str, width: int, folder: Path) -> Any:
+    """``estimator`` when it is the type ``family`` fits (``ESTIMATORS``) and reads ``width`` TF-IDF columns;
+    ``ModelFileError`` naming its file otherwise."""
+    import importlib
+
+    path = estimator_path(folder)
+    module, _, name = dict(ESTIMATORS)[family].rpartition(".")
+    expected = getattr(importlib.import_module(module), name)
+    if not isinstance(estimator, expected):
+        raise ModelFileError(path, f"holds a {type(estimator).__name__}, not the {name} a {family} model is")
+    found = estimator.num_features() if family == "tfidf_xgboost" else getattr(estimator, "n_features_in_", None)
+    if found != width:
+        raise ModelFileError(path, f"reads {found} columns, not the {width} of its vectoriser")
+    return estimator
 
 
 def _ngram(name: str) -> str:
@@ -201,6 +250,7 @@ class _Trials:
         self.cache: dict[tuple[str, int], tuple[Any, Any, Any, Any]] = {}
         self.vec_seconds: dict[str, float] = {}
         self.best_screen: float | None = None
+        self.saved: Any = None  # the model last handed to ``ctx.improved`` (on disk already)
 
     def features(self, kind: str, fold: int) -> tuple[Any, Any, Any, Any]:
         """(vectoriser, fit rows, validation rows, empty validation rows) of one fold, fitted on its fit rows."""
@@ -260,6 +310,7 @@ class _Trials:
         if score == score and better(score, self.best_screen, ctx.metric):
             self.best_screen = score
             ctx.improved(entry.state["model"])
+            self.saved = entry.state["model"]
         return True
 
     def halve(self, alive: list[Entry]) -> tuple[list[Entry], list[str]]:
@@ -340,7 +391,8 @@ class _Trials:
         fallback = best.state.get("model")
         if self._refit_estimate([best]) > ctx.deadline.remaining():
             notes.append("No time was left to refit on all training rows; the model fitted on fold 1 is kept.")
-            ctx.improved(fallback)  # the winner by mean need not be the one that led the screening
+            if fallback is not self.saved:  # the winner by mean need not be the one that led the screening
+                ctx.improved(fallback)  # (saving it again would spend the time the run keeps to finish)
             return SearchResult(fallback, best.mean(common_folds([best])), best.seconds, notes,
                                 *out_of_fold(best, common_folds([best])))
         started = time.monotonic()
