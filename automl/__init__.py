@@ -23,7 +23,7 @@ from .errors import (  # noqa: F401
     UserInputError,
 )
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 __all__ = ["AutoML", "load"]
 
 

@@ -55,42 +55,102 @@ class AutoML(BaseEstimator):
         self.max_epochs = max_epochs
         self.price = price
 
-    def fit(self, X: Any, y: Any = None, target: str | None = None, *, listener: Any = None,
-            command: str = "") -> "AutoML":
-        """Train on ``X``: a path, a DataFrame (with ``target=`` or ``y``) or arrays with ``y``."""
+    def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, listener: Any = None,
+            command: str = "", resume: str | Path | None = None, started: float | None = None) -> "AutoML":
+        """Train on ``X``: a path, a DataFrame (with ``target=`` or ``y``) or arrays with ``y``.
+
+        With ``resume=RUN_DIR``, continue that run in place instead (``X`` may be left out: the run's own file
+        or folder is read again, and must not have changed): ``budget`` is this session's time, and the run's
+        target, task, metric, seed and approaches are kept. An interrupted or failed run finishes what it
+        started; a finished run searches further. ``started`` (a ``time.monotonic()`` value) is when the
+        budget's clock started, for a caller with work of its own first (the command line counts its start-up).
+        """
+        from .run.results import quiet
+
+        started = time.monotonic() if started is None else started
+        budget, prices = self._checked()  # every argument, before any data is read
+        listener = listener or quiet
+        if resume is not None:
+            outcome = self._resume(Path(resume), X, y, budget, prices, listener, command, started)
+        else:
+            outcome = self._start(X, y, target, budget, prices, listener, command, started)
+        return self._fitted(outcome)
+
+    def _start(self, X: Any, y: Any, target: str | None, budget: float, prices: Any, listener: Any, command: str,
+               started: float) -> Any:
         from .budget import Deadline
         from .data import load
         from .data.profile import inspect_dataset
         from .hardware import detect
-        from .predictor import load as load_predictor
         from .run.plan import make_plan
-        from .run.results import Event, quiet
-        from .run.runner import RunSettings, execute
+        from .run.runner import execute
 
-        started = time.monotonic()
-        budget, prices = self._checked()  # every argument, before any data is read
+        if X is None:
+            raise ConfigError(invalid("X", "the data to train on (a path, a DataFrame or arrays)", None))
         dataset = load(X, y, target=target)
         profile = inspect_dataset(dataset, target or self.target, self.task)
         hardware = detect(self.device)
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
-        listener = listener or quiet
+        self._tell(listener, profile, plan)
+        settings = self._settings(listener, prices, command, self.seed, self.compare, self.refit, self.device,
+                                  self.max_trials, self.max_epochs)
+        return execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+
+    def _resume(self, run_dir: Path, X: Any, y: Any, budget: float, prices: Any, listener: Any, command: str,
+                started: float) -> Any:
+        from .budget import Deadline
+        from .data import load
+        from .data.profile import inspect_dataset
+        from .hardware import detect
+        from .run.plan import make_plan
+        from .run.resume import resumable, source_of
+        from .run.runner import resume
+
+        record = resumable(run_dir)
+        asked = record.get("settings") or {}
+        compare, refit = asked.get("compare", True), asked.get("refit", True)
+        device = asked.get("device", "auto") if self.device == "auto" else self.device
+        dataset = load(source_of(record, run_dir, X), y, target=record["target"])
+        profile = inspect_dataset(dataset, record["target"], record["task"])
+        hardware = detect(device)
+        done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})
+        plan = make_plan(profile, budget, hardware, compare=compare, metric=asked.get("metric") or record["plan"].get(
+            "metric"), refit=refit, done=done)
+        self._tell(listener, profile, plan)
+        settings = self._settings(listener, prices, command, int(record["seed"]), compare, refit, device,
+                                  asked.get("max_trials", self.max_trials), asked.get("max_epochs", self.max_epochs))
+        return resume(run_dir, dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+
+    def _settings(self, listener: Any, prices: Any, command: str, seed: int, compare: bool, refit: bool, device: str,
+                  max_trials: int | None, max_epochs: int | None) -> Any:
+        from .run.runner import RunSettings
+
+        return RunSettings(out=Path(self.out), seed=seed, max_trials=max_trials, max_epochs=max_epochs,
+                           command=command or "AutoML.fit", listener=listener, prices=prices, compare=compare,
+                           refit=refit, device=device)
+
+    @staticmethod
+    def _tell(listener: Any, profile: Any, plan: Any) -> None:
+        from .run.results import Event
+
         for line in [profile.target_reason, profile.task_reason, *profile.warnings, *plan.skipped]:
             listener(Event("message", message=line))
-        settings = RunSettings(out=Path(self.out), seed=int(self.seed), max_trials=self.max_trials,
-                               max_epochs=self.max_epochs, command=command or "AutoML.fit",
-                               listener=listener, prices=prices)
-        outcome = execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+
+    def _fitted(self, outcome: Any) -> "AutoML":
+        from .predictor import load as load_predictor
+
         self.run_dir_ = outcome.run_dir
         self.report_path_ = outcome.run_dir / "report.html"
         self.verdict_ = outcome.verdict
-        self.profile_ = profile
-        self.plan_ = plan
         self.best_approach_ = outcome.best
         self.predictor_ = load_predictor(outcome.run_dir)
-        self.deployed_ = self.predictor_.record.deployed or {}  # how the model predict uses was refitted
-        self.feature_names_in_ = [c for c in dataset.frame.columns if c != profile.target]
+        record = self.predictor_.record
+        self.profile_ = outcome.profile
+        self.plan_ = outcome.plan
+        self.deployed_ = record.deployed or {}  # how the model predict uses was refitted
+        self.feature_names_in_ = list(outcome.columns)
         self.n_features_in_ = len(self.feature_names_in_)
-        if profile.task != "regression":
+        if record.task != "regression":
             import numpy as np
 
             self.classes_ = np.asarray(self.predictor_.classes_, dtype=object)

@@ -16,11 +16,28 @@ from .errors import AutoMLError, UserInputError
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 APPROACH = click.option("--approach", default="best", show_default=True, metavar="NAME",
                         help="best (the chosen model, refitted on all rows unless the run says not), blend, or an "
                              "approach the run trained, as the test rows scored it: classical, deep, ... "
                              "(gbm: classical).")
+
+
+def command_started(argv: list[str] | None = None) -> float:
+    """The monotonic time this command started: the process's own start when the process is the command
+    (``automl ...`` or ``python -m automl ...``), so Python's start-up and the imports count against its budget;
+    now when it runs inside another program (a test's ``CliRunner``, a notebook) that started long before.
+
+    >>> import time
+    >>> command_started(["/usr/bin/pytest"]) >= time.monotonic() - 1.0
+    True
+    """
+    from .budget import process_started
+
+    argv = sys.argv if argv is None else argv
+    program = Path(argv[0] if argv else "")
+    own = program.stem in ("automl", "automl-script") or (program.name == "__main__.py"
+                                                          and program.parent.name == "automl")
+    return process_started() if own else time.monotonic()
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -83,9 +100,10 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
 
 
 @main.command()
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path), required=False)
 @click.option("--target", help="Target column (default: target/label/class/y, else the last column).")
-@click.option("--budget", default=None, help="Wall-clock budget: 90s, 10m, 1h or seconds [default: 10m].")
+@click.option("--budget", default=None, help="Wall-clock budget: 90s, 10m, 1h or seconds [default: 10m; with "
+                                             "--resume, what the run has left].")
 @click.option("--task", type=click.Choice(["auto", "binary", "multiclass", "regression"]), default="auto",
               show_default=True)
 @click.option("--metric", help="Metric the search optimises (default: accuracy, or rmse for regression).")
@@ -97,31 +115,56 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
               help="Keep the chosen model as the test rows scored it instead of refitting it on all rows.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "gpu"]), default="auto", show_default=True)
 @click.option("--max-trials", type=click.IntRange(min=1), help="Cap on trials per approach.")
+@click.option("--max-epochs", type=click.IntRange(min=1), help="Cap on epochs per network trial (quick checks).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
 @click.option("--price", metavar="cpu=USD,gpu=USD",
               help="Prices for the report's money figures: USD per CPU core-hour and per GPU-hour "
                    "[default: ./automl.toml, ~/.config/automl/config.toml, else built-in list prices].")
-def fit(data: Path, target, budget, task, metric, out, seed, no_compare, no_refit, device, max_trials, quiet,
-        price) -> None:
-    """Train on DATA within the budget and write a run directory with a report."""
+@click.option("--resume", type=click.Path(path_type=Path), metavar="RUN",
+              help="Continue RUN in place (interrupted, failed or finished) with the same data, split and seed; "
+                   "DATA may be left out. A finished run needs --budget to search further.")
+@click.pass_context
+def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out, seed, no_compare, no_refit, device,
+        max_trials, max_epochs, quiet, price, resume) -> None:
+    """Train on DATA within the budget and write a run directory with a report.
+
+    \b
+    automl fit data/wine.csv --budget 2m
+    automl fit --resume runs/wine-20260101-120000             # finish a stopped run
+    automl fit --resume runs/wine-20260101-120000 --budget 5m # search a finished one further
+    """
     from .api import DEFAULT_BUDGET, AutoML
     from .progress import ProgressPrinter
     from .run.results import quiet as silent
+    from .run.stops import exit_code, signal_name, stops_as_interrupts
 
-    started = time.monotonic()
-    shown_budget = budget or DEFAULT_BUDGET
+    started = command_started()
+    if resume is not None:
+        _check_resume_options(ctx)
+        shown_budget = budget or _resume_budget(resume)
+        what = f"--resume {resume}" + (f" on {data}" if data else "")
+    elif data is None:
+        raise click.UsageError("give DATA to train on, or --resume RUN to continue a run.")
+    else:
+        shown_budget, what = budget or DEFAULT_BUDGET, str(data)
     if not quiet:
-        note = "" if budget else " (the default; set --budget to change it)"
-        click.echo(f"automl fit {data}: budget {shown_budget}{note}, seed {seed}")
+        note = "" if budget else (" (what the run has left; set --budget to change it)" if resume else
+                                  " (the default; set --budget to change it)")
+        click.echo(f"automl fit {what}: budget {shown_budget}{note}" + ("" if resume else f", seed {seed}"))
     listener = silent if quiet else ProgressPrinter(sys.stdout, live=sys.stdout.isatty())
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
-                   compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials, price=price)
+                   compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials,
+                   max_epochs=max_epochs, price=price)
     try:
-        model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]))
-    except KeyboardInterrupt:
-        click.echo("\nautoml: interrupted; the run directory is marked incomplete and keeps the best model "
-                   "so far.", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        with stops_as_interrupts():
+            model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]), resume=resume,
+                      started=started)
+    except KeyboardInterrupt as stop:
+        run_dir = getattr(stop, "run_dir", None)
+        kept = (f"; {run_dir} is marked interrupted and keeps the best model so far. Continue it with: "
+                f"automl fit --resume {run_dir}") if run_dir else "; no run directory was written yet."
+        click.echo(f"\nautoml: stopped by {signal_name(stop)}{kept}", err=True)
+        sys.exit(exit_code(stop))
     board = model.leaderboard_
     click.echo("")
     click.echo(model.verdict_)
@@ -137,16 +180,52 @@ def fit(data: Path, target, budget, task, metric, out, seed, no_compare, no_refi
     click.echo(f"total time: {time.monotonic() - started:.1f}s")
 
 
+KEPT_ON_RESUME = ("target", "task", "metric", "seed", "no_compare", "no_refit", "max_trials", "max_epochs")
+
+
+def _check_resume_options(ctx: click.Context) -> None:
+    """A resume keeps the run's own target, task, metric, seed and approaches: asking for others is an error."""
+    from click.core import ParameterSource
+
+    from .errors import ConfigError
+
+    given = [name for name in KEPT_ON_RESUME if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
+    if given:
+        shown = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise ConfigError(f"{shown} cannot change on --resume: a resumed run keeps its own target, task, metric, "
+                          "seed and approaches. Leave them out, or start a new run without --resume.")
+
+
+def _resume_budget(run: Path) -> str:
+    """What a resumed run has left of its budget, in seconds; a ``BudgetError`` naming the fix when nothing."""
+    from .budget import MIN_BUDGET_SECONDS
+    from .errors import BudgetError
+    from .run.resume import budget_left, resumable
+    from .run.rundir import RunDir
+
+    record = resumable(run)
+    seen = max((float(t.get("ended") or 0.0) for t in RunDir(run).read_jsonl("trials.jsonl")), default=0.0)
+    left = budget_left(record, seen)
+    if left < MIN_BUDGET_SECONDS:
+        done = "finished" if record.get("status") == "complete" else f"used {seen or record.get('total_seconds')}s"
+        raise BudgetError(f"{run} has {done} of its {record.get('budget_seconds')}s budget; give --budget to "
+                          f"continue it, for example: automl fit --resume {run} --budget 2m")
+    return f"{left:.0f}"
+
+
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write predictions here (default: stdout).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write predictions to this file; missing folders on its path are created (default: stdout).")
 @APPROACH
 def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
     """Predict DATA with the model saved in RUN."""
     from .predictor import load
     from .run.rundir import atomic_write_text
 
+    if output is not None:
+        _check_output(output)
     predictor = load(run, approach)
     frame, notes = predictor.predict_frame(data)
     for note in notes:
@@ -158,6 +237,25 @@ def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
         atomic_write_text(output, text)
         refitted = ", refitted on all rows" if predictor.refitted else ""
         click.echo(f"wrote {len(frame):,} predictions ({predictor.approach}{refitted}) to {output}", err=True)
+
+
+def _check_output(output: Path) -> None:
+    """``-o`` must name a file: an existing folder, or a file where a folder on its path should be, is an error
+    before anything is predicted; folders on its path that do not exist yet are created when it is written.
+
+    >>> _check_output(Path("."))
+    Traceback (most recent call last):
+    automl.errors.ConfigError: `-o` must be a file path ... not a folder. Received: -o='.'. Give ... predictions.csv.
+    """
+    from .errors import ConfigError, invalid
+
+    if output.is_dir():
+        raise ConfigError(invalid("-o", "a file path for the predictions, not a folder", str(output),
+                                  f"Give a file path such as {output / 'predictions.csv'}."))
+    blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ConfigError(invalid("-o", "a file path inside a folder", str(output),
+                                  f"{blocking} is a file, not a folder; choose another path."))
 
 
 @main.command()
@@ -195,14 +293,12 @@ def report(runs: tuple[Path, ...], formats: tuple[str, ...], price: str | None, 
     automl report runs/wine-20260101-120000
     automl report runs/wine-* runs/adult-* --out comparison --price cpu=0.05,gpu=2.5
     """
-    from .errors import ConfigError
     from .prices import parse_price
     from .report import FORMATS, write_comparison, write_reports
+    from .run.integrity import run_json
 
     for run in runs:
-        if not (run / "run.json").is_file():
-            raise ConfigError(f"`run` is not a run directory (no run.json): {str(run)!r}. "
-                              "Give a folder made by `automl fit`.")
+        run_json(run)  # ConfigError when RUN is no run directory; DamagedRunError when it lost its run.json
     if price is not None:
         parse_price(price)  # a malformed --price fails here, before anything is written
     if len(runs) == 1:

@@ -6,6 +6,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ from .record import RunRecord
 from .results import Event, Finalist, Listener, TrialRecord, quiet
 from .rundir import RunDir, folder_bytes
 
+VALIDATION = "search/{name}/validation.npz"  # an ended search's out-of-sample rows and predictions
+
 
 @dataclass
 class RunSettings:
@@ -33,6 +36,9 @@ class RunSettings:
     command: str = ""
     listener: Listener = quiet
     prices: Any = None  # automl.prices.Prices; None: the defaults
+    compare: bool = True
+    refit: bool = True
+    device: str = "auto"
 
 
 @dataclass
@@ -49,14 +55,35 @@ class Run:
     outputs: dict[str, Any] = field(default_factory=dict)  # approach -> test probabilities (or values)
     validation: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # approach -> (rows, out-of-sample output)
     trained: dict[str, Any] = field(default_factory=dict)  # approach -> its model (as the test rows score it)
+    offset: float = 0.0  # seconds the run spent in earlier sessions (a resumed run); trials are timed on from it
+    previous: dict[str, list[TrialRecord]] = field(default_factory=dict)  # approach -> trials of earlier sessions
+    further: bool = False  # resuming a finished run: approaches whose search ended search on instead of being reused
+    kept: list[ApproachPlan] = field(default_factory=list)  # searched before, left out of this plan: reused as they are
 
     def save(self) -> None:
         self.dir.write_json("run.json", self.record.to_dict())
 
 
+def reusable(run: Run, name: str) -> bool:
+    """An earlier session's search of ``name`` ended and left its model and validation predictions, and this
+    session does not search further: the model is reused as it is (and scored on the test rows again)."""
+    further = run.further and not any(a.name == name for a in run.kept)
+    if further or name not in run.record.searched or name not in run.record.models:
+        return False
+    return (run.dir.path / VALIDATION.format(name=name)).is_file()
+
+
 def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist | None:
     """Search one approach inside ``window``; a route that fails is recorded and the run goes on."""
     name, listener = approach.name, run.settings.listener
+    if reusable(run, name):
+        try:
+            return _reused(run, approach)
+        except Exception as exc:  # a damaged model: searched again below, in whatever time there is
+            run.record.errors.append(f"{name}: the earlier session's model could not be reused ({exc}).")
+            run.record.searched.pop(name, None)
+            if window.seconds <= 1.0:
+                return None
     listener(Event("approach_start", approach=name, budget=window.seconds,
                    message=f"{approach.label}: up to {window.seconds:.0f}s"))
     ctx = context(run, name, window)
@@ -72,10 +99,15 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
             listener(Event("approach_end", approach=name, message=f"failed: {exc}"))
             return None
     spent, cpu_spent = time.monotonic() - started, time.process_time() - cpu_started
+    earlier = run.record.searched.get(name, {})
+    spent += earlier.get("seconds", 0.0)  # a search continued from an earlier session costs both sessions' time
+    cpu_spent += earlier.get("cpu_seconds", 0.0)
     run.record.spend[name] = round(spent, 2)
     run.validation[name] = (result.val_rows, result.val_output)
     run.trained[name] = result.model
-    finalist = _finalist(run, approach, result, len(ctx.trials), spent, cpu_spent, memory.peak_mb)
+    trials = len(ctx.trials) + len(ctx.previous)
+    _keep_search(run, name, result, trials, spent, cpu_spent, memory.peak_mb)
+    finalist = _finalist(run, approach, result, trials, spent, cpu_spent, memory.peak_mb)
     if hasattr(result.model, "importance"):
         run.record.feature_importance[name] = importance_of(result.model, run.split.X_test, run.split.y_test,
                                                             run.plan.task, run.plan.metric, run.settings.seed,
@@ -88,12 +120,56 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
     return finalist
 
 
+def _keep_search(run: Run, name: str, result: Any, trials: int, spent: float, cpu_spent: float,
+                 peak_mb: float) -> None:
+    """Write down an ended search (its out-of-sample predictions beside the model) so a resume can reuse it."""
+    import numpy as np
+
+    path = run.dir.path / VALIDATION.format(name=name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {k: np.asarray(v) for k, v in (("rows", result.val_rows), ("output", result.val_output)) if v is not None}
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+        fh.flush()
+        os.fsync(fh.fileno())
+    run.record.searched[name] = {"val_score": result.val_score, "notes": list(result.notes), "trials": trials,
+                                 "seconds": round(spent, 2), "cpu_seconds": round(cpu_spent, 2),
+                                 "peak_memory_mb": round(peak_mb, 1), "fit_seconds": result.fit_seconds}
+    run.save()
+
+
+def _reused(run: Run, approach: ApproachPlan) -> Finalist:
+    """An earlier session's finished search, its model loaded from disk and scored on the test rows again."""
+    from ..search.base import SearchResult
+
+    import numpy as np
+
+    name, kept = approach.name, run.record.searched[approach.name]
+    with np.load(run.dir.path / VALIDATION.format(name=name), allow_pickle=False) as saved:
+        rows, output = (saved[k] if k in saved else None for k in ("rows", "output"))
+    model = registry.route_spec(run.plan.modality, name).route().load(run.dir.path / run.record.models[name])
+    notes = [*kept.get("notes", []), "Searched in an earlier session of this run and reused as it was "
+                                      "(scored on the same test rows again)."]
+    result = SearchResult(model, kept.get("val_score"), kept.get("fit_seconds", 0.0), notes, rows, output)
+    run.validation[name] = (rows, output)
+    run.trained[name] = model
+    finalist = _finalist(run, approach, result, int(kept.get("trials", 0)), kept.get("seconds", 0.0),
+                         kept.get("cpu_seconds", 0.0), kept.get("peak_memory_mb", 0.0))
+    score = finalist.test_scores.get(run.plan.metric)
+    run.settings.listener(Event("message", approach=name, message=f"{approach.label}: reused from the earlier "
+                                                                  f"session, test {run.plan.metric}={_fmt(score)}"))
+    return finalist
+
+
 def context(run: Run, name: str, window: Deadline) -> SearchContext:
     """The route's view of the run: training rows, the plan's choices, and where trials and models go."""
     split, plan, settings = run.split, run.plan, run.settings
 
     def on_trial(trial: TrialRecord) -> None:
-        run.dir.append_jsonl("trials.jsonl", trial.to_dict())
+        shown = trial.to_dict()
+        shown |= {"started": round(trial.started + run.offset, 3), "ended": round(trial.ended + run.offset, 3),
+                  "session": len(run.record.sessions)}
+        run.dir.append_jsonl("trials.jsonl", shown)
         settings.listener(Event("trial", approach=name, trials=len(ctx.trials), best=trial.best_so_far,
                                 elapsed=window.elapsed(), budget=window.seconds,
                                 message=f"{trial.model} {trial.metric}={_fmt(trial.val_score)}"))
@@ -103,13 +179,16 @@ def context(run: Run, name: str, window: Deadline) -> SearchContext:
 
     def on_improved(model: Any) -> None:
         run.dir.replace_dir(f"models/{name}", model.save)
-        run.record.models[name] = f"models/{name}"
+        if run.record.models.get(name) != f"models/{name}":
+            run.record.models[name] = f"models/{name}"
+            run.save()  # run.json names the model from its first save, so a run killed now keeps it
 
     ctx = SearchContext(
         approach=name, X=split.X_train, y=split.y_train, task=plan.task, metric=plan.metric, classes=split.classes,
         kinds=split.kinds, seed=settings.seed, validation=plan.validation, folds=plan.folds, deadline=window,
         hardware=run.hardware, max_trials=settings.max_trials, max_epochs=settings.max_epochs, record=on_trial,
-        improved=on_improved, inputs=plan.inputs, cache=run.cache,
+        improved=on_improved, inputs=plan.inputs, cache=run.cache, previous=run.previous.get(name, []),
+        workdir=run.dir.path / "search" / name,
     )
     return ctx
 

@@ -22,7 +22,7 @@ from typing import Any
 from .. import registry
 from ..budget import format_seconds
 from ..data.profile import Profile
-from ..errors import ConfigError
+from ..errors import BudgetError, ConfigError, invalid
 from ..hardware import Hardware
 from ..metrics import LABELS, check_metric, default_metric
 
@@ -75,9 +75,10 @@ class Plan:
 
 
 def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compare: bool = True,
-              metric: str | None = None, refit: bool = True) -> Plan:
+              metric: str | None = None, refit: bool = True, done: frozenset[str] = frozenset()) -> Plan:
     """Decide what runs, for how long, validated how, and say why; ``refit`` keeps time to refit the chosen
-    model on all rows, test rows included, for deployment."""
+    model on all rows, test rows included, for deployment. ``done``: approaches a resumed run already searched
+    to the end; they are reused as they are, so the budget goes to the others."""
     task, metric = profile.task, check_metric(metric, profile.task)
     specs = registry.routes(profile.modality)
     if not specs:
@@ -90,7 +91,14 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
                f"The search optimises {LABELS[metric]} because {why}."]
     primary = modality.primary if any(s.approach == modality.primary for s in specs) else specs[0].approach
     running, skipped = _running(specs, primary, compare)
+    reused = [s for s in running if s.approach in done]
+    if reused and len(reused) < len(running):
+        running = [s for s in running if s not in reused]
+        reasons += [f"{s.noun[0].upper()}{s.noun[1:]} was searched to the end in an earlier session of this run and "
+                    "is reused as it is (scored on the same test rows again)." for s in reused]
     running, seconds, reserve, refit_seconds, short = _fit_budget(running, primary, modality, budget_seconds, refit)
+    if not reused:  # a resumed run has its reused models whatever happens to the rest
+        _check_alone(running, seconds, modality, budget_seconds, refit, [s.noun for s in specs if s not in running])
     approaches = [_approach(s, primary, seconds, i, len(running), modality.why_primary) for i, s in enumerate(running)]
     reasons += [a.reason for a in approaches]
     ending = " and the deep-learning backend's shutdown" if any(s.shutdown_seconds for s in running) else ""
@@ -129,9 +137,7 @@ def _fit_budget(running: list[Any], primary: str, modality: Any, budget: float, 
     needs is dropped (while others remain)."""
     skipped: list[str] = []
     while True:
-        reserve = round(min(max(3.0, 0.06 * budget), 60.0) + max(s.shutdown_seconds for s in running), 1)
-        refit_seconds = round(REFIT_SHARE * (budget - reserve), 1) if refit and any(s.refits for s in running) else 0.0
-        seconds = _shares(budget - reserve - refit_seconds, running, modality)
+        seconds, reserve, refit_seconds = _split(running, modality, budget, refit)
         short = [s for s in running if len(running) > 1 and seconds[s.approach] < s.min_seconds]
         if not short:
             return running, seconds, reserve, refit_seconds, skipped
@@ -142,6 +148,49 @@ def _fit_budget(running: list[Any], primary: str, modality: Any, budget: float, 
                            f"less than the {s.min_seconds:.0f}s it needs to load and train here; raise --budget to "
                            "include it.")
         running = [s for s in running if s not in short]
+
+
+def _split(running: list[Any], modality: Any, budget: float, refit: bool) -> tuple[dict[str, float], float, float]:
+    """Seconds per approach, the time kept to finish (score, save, report, shut down) and the time kept to refit."""
+    reserve = round(min(max(3.0, 0.06 * budget), 60.0) + max(s.shutdown_seconds for s in running), 1)
+    refit_seconds = round(REFIT_SHARE * (budget - reserve), 1) if refit and any(s.refits for s in running) else 0.0
+    return _shares(budget - reserve - refit_seconds, running, modality), reserve, refit_seconds
+
+
+def smallest_budget(spec: Any, modality: Any, refit: bool = True, limit: int = 24 * 3600) -> int:
+    """The fewest whole seconds of budget that leave ``spec``, running alone, the ``min_seconds`` it needs.
+
+    >>> from automl import registry
+    >>> smallest_budget(registry.route_spec("image", "deep"), registry.modality("image"))
+    26
+    """
+    for budget in range(1, limit + 1):
+        if _split([spec], modality, float(budget), refit)[0][spec.approach] >= spec.min_seconds:
+            return budget
+    return limit
+
+
+def _check_alone(running: list[Any], seconds: dict[str, float], modality: Any, budget: float, refit: bool,
+                 off: list[str]) -> None:
+    """An approach running alone (``--no-compare``, or the only one there is) with less time than it needs to load
+    and train fails at once, naming the budget that would do, instead of a run that ends without a model; ``off``:
+    what --no-compare left out.
+
+    >>> from automl import registry
+    >>> image = registry.modality("image")
+    >>> _check_alone([registry.route_spec("image", "deep")], {"deep": 4.0}, image, 10.0, True, ["gradient boosting"])
+    Traceback (most recent call last):
+    automl.errors.BudgetError: `budget` must be at least 26s for the deep network alone on image data: ...
+    """
+    if len(running) != 1 or seconds[running[0].approach] >= running[0].min_seconds:
+        return
+    spec = running[0]
+    least = format_seconds(smallest_budget(spec, modality, refit))
+    instead = f", or drop --no-compare (compare=False) so {off[0]} runs" if off else ""
+    raise BudgetError(invalid(
+        "budget", f"at least {least} for {spec.noun} alone on {modality.name} data: it needs {spec.min_seconds:.0f}s "
+        "to load and train, and the rest is kept to score, save and write the report", format_seconds(budget),
+        f"Give --budget {least} or more{instead}."))
 
 
 def _refit_reason(refit: bool, seconds: float, running: list[Any]) -> str:

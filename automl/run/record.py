@@ -64,6 +64,12 @@ class RunRecord:
     training_curves: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # approach -> epochs
     selection: dict[str, Any] | None = None  # how ``best`` and the blend's weights were chosen (on validation)
     deployed: dict[str, Any] | None = None  # the model predict uses, when refitted on all rows (``run.deploy``)
+    # How it was asked for (compare, refit, device, metric, max_trials, max_epochs): a resume asks the same.
+    settings: dict[str, Any] = field(default_factory=dict)
+    # Approaches whose search ended (not cut by a stop): val_score, notes, trials, seconds, cpu_seconds,
+    # peak_memory_mb; their out-of-sample predictions are in search/<approach>/validation.npz. A resume reuses them.
+    searched: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sessions: list[dict[str, Any]] = field(default_factory=list)  # each start or resume: started, budget, seconds
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

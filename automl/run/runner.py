@@ -11,25 +11,28 @@ score and report held back), each approach's window, each route's search.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .. import registry
 from ..budget import Deadline
+from ..data.fingerprint import fingerprint, positions
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
 from ..errors import FatalError
 from ..metrics import better, greater_is_better, score_output
-from .approach import Run, RunSettings, run_approach
+from .approach import Run, RunSettings, reusable, run_approach
 from .blend import BlendModel
 from .ensemble import MIN_ROWS, Selection, equal_weights, greedy_weights, on_rows, shared_rows
+from .plan import ApproachPlan
 from .record import RunRecord, versions
 from .results import Event, Finalist
 from .rundir import RunDir
 
-__all__ = ["RunOutcome", "RunSettings", "Split", "execute", "prepare"]
+__all__ = ["RunOutcome", "RunSettings", "Split", "execute", "prepare", "resume"]
 
 
 @dataclass
@@ -41,6 +44,9 @@ class RunOutcome:
     best: str
     verdict: str
     report: dict[str, Any]
+    profile: Any = None  # the inspection and plan this session ran with
+    plan: Any = None
+    columns: list[str] = field(default_factory=list)  # the data's columns other than the target, as given
 
 
 def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunSettings, clock: Deadline
@@ -48,11 +54,52 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
     """Train every approach of ``plan`` inside ``clock`` and write the run directory."""
     prepared = prepare(dataset, profile, plan, hardware, settings.seed)
     folder = RunDir.create(settings.out, dataset.name, datetime.now().strftime("%Y%m%d-%H%M%S"))
-    (folder.path / "trials.jsonl").touch()
-    run = Run(folder, _record(dataset, profile, plan, hardware, settings, prepared), prepared.split,
-              prepared.cache, plan, hardware, settings)
-    run.save()
-    settings.listener(Event("message", message=f"run directory: {folder.path}"))
+    with folder.locked():
+        (folder.path / "trials.jsonl").touch()
+        record = _record(dataset, profile, plan, hardware, settings, prepared)
+        record.sessions.append(_session(plan, "new"))
+        run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings)
+        with _marked(run, clock):
+            run.save()
+            settings.listener(Event("message", message=f"run directory: {folder.path}"))
+            return _complete(run, prepared, clock, profile, list(dataset.frame.columns))
+
+
+def resume(run_dir: Path, dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunSettings,
+           clock: Deadline) -> RunOutcome:
+    """Continue the run in ``run_dir`` in place with ``plan`` (this session's budget): the same data (checked by
+    its checksum), split and seed; approaches whose search ended are reused (re-scored on the same test rows)
+    unless the run had finished, when every approach searches further; an approach cut short searches on,
+    skipping the trials it finished (``trials.jsonl``) and reusing Keras Tuner's state."""
+    from .resume import check_same_data, check_same_split, previous_trials
+
+    folder = RunDir(Path(run_dir))
+    with folder.locked():
+        record = RunRecord.read(folder.path)
+        check_same_data(folder.path, record, dataset)
+        prepared = prepare(dataset, profile, plan, hardware, settings.seed)
+        check_same_split(folder.path, record, prepared.test_rows)
+        for name in record.models:
+            folder.settle(record.models[name])
+        before = record.status
+        kept = _kept_approaches(record, plan)
+        record.status, record.finalists, record.deployed = "running", [], None  # rebuilt by this session
+        record.models.pop("blend", None)
+        record.plan, record.budget_seconds = plan.to_dict(), record.budget_seconds + plan.budget_seconds
+        record.sessions.append(_session(plan, before))
+        offset = record.total_seconds or _seconds_seen(folder)
+        run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings, offset=offset,
+                  previous=previous_trials(folder.read_jsonl("trials.jsonl")), further=before == "complete",
+                  kept=kept)
+        with _marked(run, clock):
+            run.save()
+            settings.listener(Event("message", message=f"resuming {folder.path} (it was {before})"))
+            return _complete(run, prepared, clock, profile, list(dataset.frame.columns))
+
+
+def _complete(run: Run, prepared: Prepared, clock: Deadline, profile: Any, columns: list[str]) -> RunOutcome:
+    """Search, choose, score, write the predictions, refit for deployment and report."""
+    folder, plan = run.dir, run.plan
     finalists = _search(run, clock)
     if not finalists:
         run.record.status = "failed"
@@ -67,38 +114,91 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
     if plan.refit_seconds:
         _deploy(run, best, clock)
     run.record.status = "complete"
-    run.record.total_seconds = round(clock.elapsed(), 2)
+    run.record.total_seconds = _total_seconds(run, clock)
     run.save()
     from ..report import build, write
 
     report = build(folder.path)
     write(report, folder.path)
-    return RunOutcome(folder.path, finalists, best.approach, report["verdict"], report)
+    return RunOutcome(folder.path, finalists, best.approach, report["verdict"], report, profile, plan,
+                      [c for c in columns if c != run.record.target])
+
+
+@contextlib.contextmanager
+def _marked(run: Run, clock: Deadline) -> Iterator[None]:
+    """Whatever stops the run once its directory exists leaves ``run.json`` saying so: a stop (Ctrl-C, SIGTERM,
+    SIGHUP) marks it ``interrupted`` with the best model so far; an unexpected error marks it ``failed``
+    with the error; ``automl fit --resume`` continues either."""
+    try:
+        yield
+    except KeyboardInterrupt as stop:
+        stop.run_dir = run.dir.path  # the command line says how to resume it
+        run.record.status = "interrupted"
+        run.record.total_seconds = _total_seconds(run, clock)
+        run.record.best = run.record.best if run.record.best in run.record.models else next(iter(run.record.models),
+                                                                                             None)
+        _end_session(run, clock)
+        run.save()
+        raise
+    except BaseException as exc:
+        if run.record.status != "failed":
+            run.record.errors.append(f"run: {type(exc).__name__}: {exc}")
+        run.record.status = "failed"
+        run.record.total_seconds = _total_seconds(run, clock)
+        _end_session(run, clock)
+        run.save()
+        raise
+    _end_session(run, clock)
+    run.save()
+
+
+def _total_seconds(run: Run, clock: Deadline) -> float:
+    return round(run.offset + clock.elapsed(), 2)
+
+
+def _session(plan: Any, before: str) -> dict[str, Any]:
+    return {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "budget_seconds": plan.budget_seconds,
+            "resumed_from": None if before == "new" else before}
+
+
+def _end_session(run: Run, clock: Deadline) -> None:
+    run.record.sessions[-1] |= {"seconds": round(clock.elapsed(), 2), "status": run.record.status}
+
+
+def _kept_approaches(record: RunRecord, plan: Any) -> list[ApproachPlan]:
+    """Approaches an earlier session searched to the end that this session's plan leaves out (its budget too
+    small for them, say): their models are reused as they are, so a resume never loses a finalist."""
+    planned = {a.name for a in plan.approaches}
+    earlier = [ApproachPlan(**a) for a in (record.plan or {}).get("approaches", []) if isinstance(a, dict)]
+    return [a for a in earlier if a.name not in planned and a.name in record.searched and a.name in record.models]
+
+
+def _seconds_seen(folder: RunDir) -> float:
+    """A run killed without a word (SIGKILL, power cut) recorded no total: its last trial's end stands in."""
+    return max((float(t.get("ended") or 0.0) for t in folder.read_jsonl("trials.jsonl")), default=0.0)
 
 
 def _search(run: Run, clock: Deadline) -> list[Finalist]:
     """Each approach in turn: its planned seconds, the last one whatever is left; then the blend of them all."""
     searches = clock.child(keep=run.plan.reserve_seconds + run.plan.refit_seconds)
     finalists: list[Finalist] = []
-    try:
-        for i, approach in enumerate(run.plan.approaches):
-            last = i == len(run.plan.approaches) - 1
-            window = searches.child(None if last else approach.seconds)
-            if window.seconds <= 1.0:
-                run.record.errors.append(f"{approach.name}: no time left in the budget; skipped.")
-                continue
-            finalist = run_approach(run, approach, window)
-            if finalist is not None:
-                finalists.append(finalist)
-            run.save()
-        if len(finalists) >= 2:
-            finalists.append(_blend(run, finalists))
-    except KeyboardInterrupt:
-        run.record.status = "interrupted"
-        run.record.total_seconds = round(clock.elapsed(), 2)
-        run.record.best = next(iter(run.record.models), None)
+    for i, approach in enumerate(run.plan.approaches):
+        last = i == len(run.plan.approaches) - 1
+        window = searches.child(None if last else approach.seconds)
+        if window.seconds <= 1.0 and not reusable(run, approach.name):
+            run.record.errors.append(f"{approach.name}: no time left in the budget; skipped.")
+            continue
+        finalist = run_approach(run, approach, window)
+        if finalist is not None:
+            finalists.append(finalist)
         run.save()
-        raise
+    for approach in run.kept:
+        finalist = run_approach(run, approach, searches.child(0.0))
+        if finalist is not None:
+            finalists.append(finalist)
+    finalists.sort(key=lambda f: registry.KINDS.index(f.kind) if f.kind in registry.KINDS else len(registry.KINDS))
+    if len(finalists) >= 2:
+        finalists.append(_blend(run, finalists))
     return finalists
 
 
@@ -108,13 +208,7 @@ def _deploy(run: Run, best: Finalist, clock: Deadline) -> None:
 
     listener = run.settings.listener
     listener(Event("message", message=f"refitting the chosen model ({best.approach}) on all rows for deployment"))
-    try:
-        run.record.deployed = deploy(run, best, clock.child(keep=run.plan.reserve_seconds))
-    except KeyboardInterrupt:
-        run.record.status = "interrupted"
-        run.record.total_seconds = round(clock.elapsed(), 2)
-        run.save()
-        raise
+    run.record.deployed = deploy(run, best, clock.child(keep=run.plan.reserve_seconds))
     run.save()
     for note in run.record.deployed["notes"]:
         listener(Event("message", message=note))
@@ -195,13 +289,18 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
     split = prepared.split
     return RunRecord(
         command=settings.command, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        data={"name": dataset.name, "source": dataset.source, "rows": profile.n_rows, "bytes": profile.n_bytes},
+        data={"name": dataset.name, "source": dataset.source, "rows": profile.n_rows, "bytes": profile.n_bytes,
+              "sha256": fingerprint(dataset)},
         versions=versions(), hardware=hardware.to_dict(), seed=settings.seed, budget_seconds=plan.budget_seconds,
         target=profile.target, task=profile.task, modality=profile.modality, classes=split.classes,
         features=list(split.kinds), kinds=split.kinds,
-        split={"train_rows": int(len(split.y_train)), "test_rows": int(len(split.y_test))},
+        split={"train_rows": int(len(split.y_train)), "test_rows": int(len(split.y_test)),
+               "test_sha256": positions(prepared.test_rows)},
         profile=profile.to_dict(), plan=plan.to_dict(), skipped_files=prepared.skipped_files,
         prices=settings.prices.to_dict() if settings.prices is not None else None,
+        settings={"compare": settings.compare, "refit": plan.refit_seconds > 0 or settings.refit,
+                  "device": settings.device, "metric": plan.metric, "max_trials": settings.max_trials,
+                  "max_epochs": settings.max_epochs},
     )
 
 

@@ -79,6 +79,10 @@ class SearchContext:
     # Per-epoch logs of the best network so far ({"epoch", "phase", "loss", "val_loss", "val_score", ...});
     # deep routes fill it in place, so copies made with dataclasses.replace share it.
     history: list[dict[str, Any]] = field(default_factory=list)
+    # A resumed run: this approach's trials finished in earlier sessions (a search skips them, and its best
+    # counts), and a folder kept in the run for the search's own state (Keras Tuner's), None for a temporary one.
+    previous: list[TrialRecord] = field(default_factory=list)
+    workdir: Path | None = None
 
     @property
     def n_classes(self) -> int:
@@ -100,7 +104,7 @@ class SearchContext:
 
     def best_score(self) -> float | None:
         best = None
-        for t in self.trials:
+        for t in [*self.previous, *self.trials]:
             if t.status == "ok" and better(t.val_score, best, self.metric):
                 best = t.val_score
         return best
@@ -130,7 +134,8 @@ class SearchContext:
         return record
 
     def trial_cap_reached(self) -> bool:
-        return self.max_trials is not None and len(self.trials) >= self.max_trials
+        """``max_trials`` counts the trials of earlier sessions too (a resumed search ends where one run would)."""
+        return self.max_trials is not None and len(self.trials) + len(self.previous) >= self.max_trials
 
 
 def refit_seconds(fit: dict[str, float], rows: int) -> float:

@@ -24,12 +24,14 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -157,6 +159,20 @@ class RecordingTuner(keras_tuner.Hyperband):
         self.best_score: float | None = None
         self.best_model: Any = None
         self.best_params: dict[str, Any] = {}
+        self.best_trial_id: str | None = None
+
+    def start_from_best(self) -> None:
+        """After a reload: the best finished trial of earlier sessions is the one to beat (its network is
+        already the run's model on disk, so it is not handed over again)."""
+        done = [t for t in self.oracle.trials.values()
+                if t.status == keras_tuner.engine.trial.TrialStatus.COMPLETED and t.score is not None]
+        if not done:
+            return
+        direction = self.oracle.objective.direction
+        best = max(done, key=lambda t: t.score if direction == "max" else -t.score)
+        self.best_model = self.load_model(best)
+        self.best_score, self.best_trial_id = best.score, best.trial_id
+        self.best_params = dict(best.hyperparameters.values)
 
     def on_epoch_end(self, trial: Any, model: Any, epoch: int, logs: dict | None = None) -> None:
         super().on_epoch_end(trial, model, epoch, logs=logs)
@@ -202,7 +218,7 @@ class RecordingTuner(keras_tuner.Hyperband):
         self.ctx.log_trial(name, params, trial.score if ok else None, started, status="ok" if ok else "failed",
                            error=error, extra=extra)
         if ok and (self.best_score is None or self.oracle.objective.better_than(trial.score, self.best_score)):
-            self.best_score = trial.score
+            self.best_score, self.best_trial_id = trial.score, trial.trial_id
             self.ctx.history[:] = self._lineage(trial)
             self.best_model, self.best_params = self.load_model(trial), params
             self.ctx.improved(self.wrap(self.best_model, params))
@@ -306,27 +322,58 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
     ``trial_cap`` ends the search after that many trials (besides ``ctx.max_trials``).
     """
     keras.utils.set_random_seed(ctx.seed)
-    workdir = tempfile.mkdtemp(prefix="automl-tuner-")
+    workdir = str(ctx.workdir) if ctx.workdir is not None else tempfile.mkdtemp(prefix="automl-tuner-")
     try:
-        oracle = BudgetedOracle(
-            ctx.deadline, min(c for c in (ctx.max_trials, trial_cap, 10**9) if c is not None),
-            defaults_first=defaults_first, objective=objective(ctx.metric),
-            max_epochs=max_epochs, factor=3, seed=ctx.seed, max_consecutive_failed_trials=3,
-        )
-        tuner = RecordingTuner(oracle, hypermodel, ctx, wrap, rows_per_epoch=rows_per_epoch, directory=workdir,
-                               project_name="search", overwrite=True)
+        tuner = _tuner(hypermodel, ctx, wrap, workdir, max_epochs, defaults_first, rows_per_epoch, trial_cap)
         callbacks = [
             DeadlineCallback(ctx.deadline),
             MetricCallback(score),
-            keras.callbacks.EarlyStopping(monitor=SCORE, mode=oracle.objective.direction, patience=3),
+            keras.callbacks.EarlyStopping(monitor=SCORE, mode=tuner.oracle.objective.direction, patience=3),
         ]
         fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
         tuner.search(x, y, validation_data=validation_data, callbacks=callbacks, verbose=0, **fit_args)
         if tuner.best_model is None:
             raise RuntimeError("no network trial finished inside the budget")
+        if ctx.workdir is not None and not ctx.deadline.expired():  # the search ended: keep only what a resume needs
+            prune_checkpoints(tuner)
         return tuner.best_model, tuner.best_score, tuner.best_params
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if ctx.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _tuner(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], workdir: str, max_epochs: int,
+           defaults_first: bool, rows_per_epoch: int, trial_cap: int | None) -> "RecordingTuner":
+    """The budgeted Hyperband tuner. In a run's own folder it reloads the state an earlier session left (Keras
+    Tuner's ``overwrite=False``: finished trials kept, the one a stop cut short run again) and starts from the
+    best trial found; state it cannot read back (torn by a kill) is started afresh."""
+    def make(overwrite: bool) -> RecordingTuner:
+        oracle = BudgetedOracle(
+            ctx.deadline, min(c for c in (ctx.max_trials, trial_cap, 10**9) if c is not None),
+            defaults_first=defaults_first, objective=objective(ctx.metric),
+            max_epochs=max_epochs, factor=3, seed=ctx.seed, max_consecutive_failed_trials=3,
+        )
+        with contextlib.redirect_stdout(io.StringIO()):  # Keras Tuner prints "Reloading Tuner from ..."
+            return RecordingTuner(oracle, hypermodel, ctx, wrap, rows_per_epoch=rows_per_epoch, directory=workdir,
+                                  project_name="search", overwrite=overwrite)
+
+    if ctx.workdir is None or not ctx.previous:
+        return make(overwrite=True)
+    try:
+        tuner = make(overwrite=False)
+        tuner.start_from_best()
+        return tuner
+    except Exception:  # noqa: BLE001 - whatever a torn state file raises, the search starts afresh
+        return make(overwrite=True)
+
+
+def prune_checkpoints(tuner: Any) -> None:
+    """Delete the weights of every trial but the best: a finished search keeps its state (trials, scores) and
+    the one network a resume starts from, not a network per trial."""
+    for trial_id in list(tuner.oracle.trials):
+        path = tuner._get_checkpoint_fname(trial_id)
+        if trial_id != tuner.best_trial_id and os.path.isfile(path):
+            os.remove(path)
 
 
 def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
@@ -387,24 +434,12 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     3. the winner trains on, its learning rate lowered on plateaus, until the deadline or until it stops
        improving (``continue_training``); a better continuation is handed to ``ctx.improved``.
     """
-    trial_seconds, epoch_seconds = probe(hypermodel, x, y, batch_size, n_fit, n_val)
-    affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
-    timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
-              f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget")
-    if ctx.max_epochs is not None:
-        epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
-    elif affordable < MIN_SEARCH_EPOCHS:
-        epochs, cap = 2, 1
-        how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
-               "network (the first candidate of the search) used the whole budget")
-    else:
-        epochs = epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds, max_epochs)
-        cap = hyperband_cost(epochs)[0]
-        how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
+    shape = search_shape(hypermodel, ctx, x, y, batch_size, n_fit, n_val, max_epochs)
+    epochs, cap, epoch_seconds = shape["epochs"], shape["cap"], shape["epoch_seconds"]
     with precision():
         best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
-    found = Timed(wrap(best, params), val_score, [f"{timing}; {how}."])  # the tuner handed this one over
+    found = Timed(wrap(best, params), val_score, [shape["note"]])  # the tuner handed this one over
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()
@@ -421,6 +456,44 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
         found.notes.append(f"The winning network trained {more} more epoch(s) after the search, its validation "
                            f"score going from {val_score:.4f} to {new_score:.4f}.")
     return found
+
+
+def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int,
+                 max_epochs: int) -> dict[str, Any]:
+    """Hyperband's ``epochs`` and trial ``cap`` for this budget, from a probe of the default network, with
+    ``epoch_seconds`` and a ``note`` saying why. Kept in the search's folder: a resumed search reloads Keras
+    Tuner's state, which only fits the bracket it was made for, so it takes the same shape instead of probing."""
+    import json
+
+    saved = os.path.join(ctx.workdir, "shape.json") if ctx.workdir is not None else None
+    if saved and ctx.previous and os.path.isfile(saved):
+        try:
+            with open(saved, encoding="utf-8") as fh:
+                shape = json.load(fh)
+            if {"epochs", "cap", "epoch_seconds", "note"} <= set(shape):
+                return shape
+        except ValueError:
+            pass
+    trial_seconds, epoch_seconds = probe(hypermodel, x, y, batch_size, n_fit, n_val)
+    affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
+    timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
+              f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget")
+    if ctx.max_epochs is not None:
+        epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
+    elif affordable < MIN_SEARCH_EPOCHS:
+        epochs, cap = 2, 1
+        how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
+               "network (the first candidate of the search) used the whole budget")
+    else:
+        epochs = epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds, max_epochs)
+        cap = hyperband_cost(epochs)[0]
+        how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
+    shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "note": f"{timing}; {how}."}
+    if saved:
+        from ..run.rundir import atomic_write_text
+
+        atomic_write_text(Path(saved), json.dumps(shape))
+    return shape
 
 
 def probe(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int) -> tuple[float, float]:

@@ -24,11 +24,13 @@ import xgboost
 from threadpoolctl import threadpool_limits
 
 from ...data.splitting import validation_folds
-from ...metrics import better, padded, score_output
+from ...metrics import better, greater_is_better, padded, score_output
 from ...run.ensemble import greedy_weights
 from ...search.base import Refit, SearchContext, SearchResult, refit_seconds
 from ...search.importance import permuted, result
-from ...search.persist import load_estimator, save_estimator
+from ...errors import ModelFileError
+from ...run.integrity import field, is_params, is_task, is_whole, read_object, reading
+from ...search.persist import estimator_path, load_estimator, save_estimator
 from . import gbm_space
 from .encoder import TabularEncoder
 from .ensemble import GBMEnsemble, load_ensemble
@@ -37,6 +39,7 @@ SMALL_DATA_ROWS = 10_000
 POOL = 10  # the best configurations kept (with their fold models) for the ensemble
 ENSEMBLE_SECONDS = 1.0  # at most this long choosing the ensemble's weights, inside the time kept to finish
 HIST_GBM_CHUNK = 50  # iterations between deadline checks
+REPLAY_SHARE = 0.3  # at most this share of a resumed search's time goes to fitting its earlier best again
 
 
 class GBMModel:
@@ -105,12 +108,54 @@ class GBMModel:
 
 
 def load(folder: Path) -> GBMModel | GBMEnsemble:
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    """The model saved in ``folder`` (one, or an ensemble); ``ModelFileError`` naming the file that is missing,
+    unreadable or not what ``save`` wrote."""
+    path = folder / "model.json"
+    meta = read_object(path)
     if meta.get("kind") == "ensemble":
         return load_ensemble(folder, meta, load)
-    estimator = load_estimator(folder)
-    return GBMModel(meta["family"], estimator, TabularEncoder.from_dict(meta["encoder"]), meta["task"],
-                    meta["n_classes"], meta["params"], meta["rounds"], meta.get("fit"))
+    family, task = checked_meta(meta, path)
+    with reading(path):
+        encoder = TabularEncoder.from_dict(meta["encoder"])
+    estimator = checked_estimator(load_estimator(folder), family, task, len(encoder.gbm_columns), folder)
+    return GBMModel(family, estimator, encoder, task, meta["n_classes"], meta["params"], meta["rounds"],
+                    meta.get("fit"))
+
+
+def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
+    """(family, task) of a model.json whose fields have the types ``GBMModel`` takes; ``ModelFileError`` else.
+
+    >>> checked_meta({"family": "forest", "task": "binary"}, Path("model.json"))
+    Traceback (most recent call last):
+    automl.errors.ModelFileError: model.json has family='forest', not xgboost or hist_gbm
+    """
+    family = field(meta, "family", lambda v: v in gbm_space.FAMILIES, " or ".join(gbm_space.FAMILIES), path)
+    task = field(meta, "task", is_task, "binary, multiclass or regression", path)
+    field(meta, "n_classes", is_whole, "a whole number", path)
+    field(meta, "params", is_params, "an object of parameters", path)
+    field(meta, "rounds", lambda v: v is None or is_whole(v, 1), "a number of rounds or null", path)
+    field(meta, "fit", lambda v: v is None or is_params(v), "an object or null", path, None)
+    field(meta, "encoder", lambda v: isinstance(v, dict), "an object", path)
+    return family, task
+
+
+def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, folder: Path) -> Any:
+    """``estimator`` when it is what ``family`` saves for ``task`` (a ``Booster``, or a HistGradientBoosting
+    classifier or regressor) and reads ``n_columns`` columns; ``ModelFileError`` naming its file otherwise."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    path = estimator_path(folder)
+    if family == "xgboost":
+        expected = xgboost.Booster
+    else:
+        expected = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+    if not isinstance(estimator, expected):
+        raise ModelFileError(path, f"holds a {type(estimator).__name__}, not the {expected.__name__} its "
+                                   "model.json says")
+    width = estimator.num_features() if family == "xgboost" else getattr(estimator, "n_features_in_", None)
+    if width != n_columns:
+        raise ModelFileError(path, f"reads {width} columns, not the {n_columns} of its encoder")
+    return estimator
 
 
 class GBMRoute:
@@ -134,11 +179,14 @@ class GBMRoute:
         folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
         rng = np.random.default_rng(ctx.seed)
         last_seconds: dict[str, float] = {}
-        pool: list[dict[str, Any]] = []  # the best POOL outcomes, best first (the earlier on ties)
+        pool = self._replayed(ctx.previous, X, y, folds, ctx, encoder, last_seconds)
+        done = {trial_key(t.model, t.params) for t in ctx.previous}
         since_best = 0
         for family, params in gbm_space.candidates(rng, len(y)):
             if ctx.trial_cap_reached() or ctx.deadline.expired():
                 break
+            if trial_key(family, params) in done:  # finished in an earlier session of a resumed run
+                continue
             if since_best >= gbm_space.PATIENCE:
                 break
             if _expected_seconds(family, last_seconds) > ctx.deadline.remaining():
@@ -198,6 +246,28 @@ class GBMRoute:
         return Refit(GBMEnsemble(members, model.encoder, model.task, model.n_classes),
                      f"{of.capitalize()} {len(members)} configurations of the ensemble were refitted on all "
                      f"{len(y):,} rows, one model each (their rounds in the search plus 10 %), with the same weights.")
+
+    def _replayed(self, previous, X, y, folds, ctx, encoder, last_seconds) -> list[dict[str, Any]]:
+        """A resumed search's pool: the best ``POOL`` configurations of earlier sessions fitted again (their fold
+        models and out-of-fold predictions were not kept; the same seed and folds give the same scores), best
+        first, the best always and the others within ``REPLAY_SHARE`` of the time. Not logged again:
+        ``trials.jsonl`` has them."""
+        ranked = sorted((t for t in previous if t.status == "ok" and t.val_score is not None),
+                        key=lambda t: t.val_score, reverse=greater_is_better(ctx.metric))
+        pool: list[dict[str, Any]] = []
+        allowed = REPLAY_SHARE * ctx.deadline.remaining()
+        for trial in ranked[:POOL]:
+            spent = sum(o["seconds"] for o in pool)
+            if pool and spent + _expected_seconds(trial.model, last_seconds) > allowed or ctx.deadline.expired():
+                break
+            started = time.monotonic()
+            outcome = self._evaluate(trial.model, trial.params, X, y, folds, ctx, encoder)
+            last_seconds[trial.model] = time.monotonic() - started
+            outcome |= {"family": trial.model, "params": trial.params, "seconds": last_seconds[trial.model]}
+            pool = _kept(pool, outcome, ctx.metric)
+        if pool:
+            ctx.improved(pool[0]["model"])
+        return pool
 
     def _evaluate(self, family, params, X, y, folds, ctx, encoder) -> dict[str, Any]:
         import numpy as np
@@ -265,6 +335,17 @@ class GBMRoute:
         notes.append(f"The best configuration was refitted on all {len(y):,} training rows ({rounds} rounds).")
         ctx.improved(model)
         return SearchResult(model, best["score"], seconds, notes, best["val_rows"], best["val_output"])
+
+
+def trial_key(family: str, params: dict[str, Any]) -> str:
+    """One string per configuration, the same for a candidate and for its trial read back from ``trials.jsonl``.
+
+    >>> import numpy as np
+    >>> trial_key("xgboost", {"max_depth": np.int64(6), "eta": np.float64(0.1)}) == trial_key(
+    ...     "xgboost", {"eta": 0.1, "max_depth": 6})
+    True
+    """
+    return family + json.dumps(params, sort_keys=True, default=lambda v: v.item() if hasattr(v, "item") else str(v))
 
 
 def _kept(pool: list[dict[str, Any]], outcome: dict[str, Any], metric: str) -> list[dict[str, Any]]:
