@@ -19,7 +19,7 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 
-from .errors import ConfigError, NotFittedError, invalid
+from .errors import BudgetError, ConfigError, NotFittedError, invalid
 
 DEFAULT_BUDGET = "10m"
 
@@ -114,8 +114,16 @@ class AutoML(BaseEstimator):
         profile = inspect_dataset(dataset, record["target"], record["task"])
         hardware = detect(device)
         done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})
-        plan = make_plan(profile, budget, hardware, compare=compare, metric=asked.get("metric") or record["plan"].get(
-            "metric"), refit=refit, done=done)
+        try:
+            plan = make_plan(profile, budget, hardware, compare=compare, refit=refit, done=done,
+                             metric=asked.get("metric") or record["plan"].get("metric"))
+        except BudgetError as exc:  # its advice may be to drop --no-compare, which a resume keeps as the run had it
+            least = getattr(exc, "least", None)
+            if least is None:
+                raise
+            raise BudgetError(f"{run_dir} needs a budget of at least {least} to go on ({budget:.0f}s given or left): "
+                              f"the run has no model yet and its approach needs that time. Give it with: "
+                              f"automl fit --resume {run_dir} --budget {least}") from None
         self._tell(listener, profile, plan)
         settings = self._settings(listener, prices, command, int(record["seed"]), compare, refit, device,
                                   asked.get("max_trials", self.max_trials), asked.get("max_epochs", self.max_epochs))

@@ -23,10 +23,14 @@ from click.testing import CliRunner
 import automl
 from automl import AutoML
 from automl.cli import main
-from automl.errors import ConfigError, DataError
+from automl.data import load as load_data
+from automl.data.fingerprint import fingerprint
+from automl.data.folders import LABEL_COLUMN
+from automl.errors import BudgetError, ConfigError, DataError
 from automl.modalities.tabular.gbm import trial_key
 from automl.run.rundir import RunDir
 
+from synthetic import make_folder
 from test_interrupt import InterruptOnTrial, only_run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,6 +73,9 @@ def test_an_interrupted_run_resumes_in_place_keeping_its_trials_split_and_seed(i
     assert len(set(keys)) == len(keys)
     assert all(later["started"] >= before[-1]["ended"] for later in after[3:])  # one time line for the run
     assert record["finalists"][0]["trials"] == 6
+    report = json.loads((interrupted / "report.json").read_text())
+    assert report["status"] == "complete" and len(report["sessions"]) == 2
+    assert "Run in 2 sessions" in (interrupted / "report.md").read_text()
     test_rows = pd.read_csv(interrupted / "test_predictions.csv")["row"]
     assert len(test_rows) == record["split"]["test_rows"]
     assert automl.load(interrupted).predict(pd.read_csv(BREAST_CANCER).head(5)).shape == (5,)
@@ -81,7 +88,7 @@ def test_a_finished_run_given_more_budget_searches_further_and_reuses_nothing_tw
     record = record_of(interrupted)
     record["settings"]["max_trials"] = None  # as if it had been started without a cap
     RunDir(interrupted).write_json("run.json", record)
-    AutoML(budget="20s").fit(resume=interrupted)
+    AutoML(budget="30s").fit(resume=interrupted)
     record = record_of(interrupted)
     assert record["status"] == "complete" and len(record["sessions"]) == 3
     after = trials_of(interrupted)
@@ -222,3 +229,19 @@ def test_killed_at_random_moments_every_run_resumes_keeps_its_trials_and_scores_
         score = classical_score(record)
         assert abs(score - reference_score) <= 0.05, (seed, signum.name, score, reference_score)
     assert sum(1 for o in outcomes if o[2] == "resumed") >= 10, outcomes
+
+
+def test_a_run_alone_on_its_network_resumed_with_too_little_time_names_the_budget_it_needs(tmp_path):
+    """A --no-compare image run (the network alone) with less time left than the network needs: the advice is a
+    --budget, since a resume cannot drop --no-compare."""
+    folder = make_folder(tmp_path / "stripes", per_class=15)
+    run = RunDir.create(tmp_path / "runs", "stripes", "1")
+    record = {"status": "interrupted", "target": LABEL_COLUMN, "task": "binary", "seed": 0, "budget_seconds": 30.0,
+              "total_seconds": 12.0, "data": {"name": "stripes", "source": str(folder),
+                                               "sha256": fingerprint(load_data(folder))},
+              "split": {}, "plan": {"metric": "accuracy"}, "searched": {},
+              "settings": {"compare": False, "refit": True, "device": "cpu", "metric": "accuracy"}}
+    run.write_json("run.json", record)
+    with pytest.raises(BudgetError, match=r"needs a budget of at least 26s .* --budget 26s") as error:
+        AutoML(budget="12s").fit(resume=run.path)
+    assert "--no-compare" not in str(error.value)

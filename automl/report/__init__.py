@@ -75,7 +75,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
         "cost_formula": money["formula"], "errors": record.get("errors", []),
         "skipped_files": record.get("skipped_files", []), "seed": seed, "command": record.get("command", ""),
         "split": record.get("split", {}), "best": record.get("best"), "selection": record.get("selection"),
-        "deployed": record.get("deployed"),
+        "deployed": record.get("deployed"), "sessions": record.get("sessions") or [],
     }
 
 

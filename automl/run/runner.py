@@ -115,6 +115,7 @@ def _complete(run: Run, prepared: Prepared, clock: Deadline, profile: Any, colum
         _deploy(run, best, clock)
     run.record.status = "complete"
     run.record.total_seconds = _total_seconds(run, clock)
+    _end_session(run, clock)
     run.save()
     from ..report import build, write
 
@@ -148,8 +149,6 @@ def _marked(run: Run, clock: Deadline) -> Iterator[None]:
         _end_session(run, clock)
         run.save()
         raise
-    _end_session(run, clock)
-    run.save()
 
 
 def _total_seconds(run: Run, clock: Deadline) -> float:
