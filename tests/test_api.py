@@ -54,7 +54,8 @@ def wine_xy(wine):
 def fitted(tmp_path_factory, wine):
     """One model fitted on a DataFrame with ``target=``, shared by the read-only tests."""
     out = tmp_path_factory.mktemp("api_runs")
-    model = AutoML(budget="10s", compare=False, max_trials=2, out=out)
+    # Two trials end the search whatever the budget; a roomy one leaves the refit its time on a busy machine
+    model = AutoML(budget="30s", compare=False, max_trials=2, out=out)
     returned = model.fit(wine, target="cultivar")
     assert returned is model
     return model
