@@ -1,12 +1,12 @@
 """automl: gradient boosting and deep learning, trained and compared on your data.
 
-Importing the package is instant; ``AutoML`` and ``load`` pull in their
-dependencies on first use.
+Importing the package is instant; ``AutoML``, ``AutoMLClassifier``,
+``AutoMLRegressor`` and ``load`` pull in their dependencies on first use.
 
 Example:
     >>> import automl
     >>> sorted(automl.__all__)
-    ['AutoML', 'load']
+    ['AutoML', 'AutoMLClassifier', 'AutoMLRegressor', 'load']
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .errors import (  # noqa: F401
 )
 
 __version__ = "0.5.0"
-__all__ = ["AutoML", "load"]
+__all__ = ["AutoML", "AutoMLClassifier", "AutoMLRegressor", "load"]
 
 
 def __getattr__(name: str) -> Any:
@@ -32,6 +32,10 @@ def __getattr__(name: str) -> Any:
         from .api import AutoML
 
         return AutoML
+    if name in ("AutoMLClassifier", "AutoMLRegressor"):
+        from . import estimators
+
+        return getattr(estimators, name)
     if name == "load":
         from .predictor import load
 

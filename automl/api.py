@@ -2,6 +2,7 @@
 
 ``__init__`` only stores its arguments; ``fit`` loads, inspects, plans, runs
 and reports, and returns ``self``; what was learned ends in ``_``.
+``AutoMLClassifier`` and ``AutoMLRegressor`` (``automl.estimators``) fix the task.
 
 Example:
     >>> from automl import AutoML
@@ -13,35 +14,116 @@ from __future__ import annotations
 
 import numbers
 import os
+import sys
+import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 from sklearn.base import BaseEstimator
 
+from .data.target import TASKS
 from .errors import BudgetError, ConfigError, NotFittedError, invalid
 
 DEFAULT_BUDGET = "10m"
+VERBOSE = (True, False, "auto")
+
+
+class PredictionWarning(UserWarning):
+    """Something ``predict_frame`` noticed in the data it was given (columns the model ignores, ...)."""
 
 
 class AutoML(BaseEstimator):
-    """Train classical models and deep networks on one split and compare them.
+    """Train classical models and deep networks on one split, compare them, and keep the better one.
 
-    Parameters mirror ``automl fit``: ``budget`` (``"90s"``, ``"10m"`` or
-    seconds), ``target``, ``task`` (auto/binary/multiclass/regression),
-    ``metric``, ``out`` (folder for run directories), ``seed``, ``compare``
-    (run the comparison approach too), ``refit`` (refit the chosen model on all
-    rows, test rows included, once they have scored it; ``predict`` then uses
-    that model), ``device`` (auto/cpu/gpu), and
-    ``max_trials`` / ``max_epochs`` to cap the searches (handy for tests), and ``price``
-    (``"cpu=0.05,gpu=2.5"`` or a dict; default: ``automl.toml`` or the built-in prices, see
-    ``automl.prices``) for the report's money figures.
+    The task (binary, multiclass or regression) follows the target unless ``task`` is given;
+    :class:`AutoMLClassifier` and :class:`AutoMLRegressor` are the same estimator with the task fixed and
+    scikit-learn's classifier/regressor tags, for scorers and ``cross_val_score``.
+
+    Parameters
+    ----------
+    budget : str or float, default "10m"
+        Wall-clock time for the whole fit: ``"90s"``, ``"10m"``, ``"1h"`` or seconds.
+    target : str, optional
+        The target column when ``X`` is a table or a path; by default a column named target/label/class/y,
+        else the last one. Not needed with ``y``.
+    task : {"auto", "binary", "multiclass", "regression"}, default "auto"
+        What to predict; ``"auto"`` reads it from the target's values.
+    metric : str, optional
+        What chooses the best model (``accuracy``, ``roc_auc``, ``log_loss``, ``rmse``, ...); by default the
+        task's usual one.
+    out : str, Path or None, default "runs"
+        Folder for run directories (one per fit, with the models, leaderboard and ``report.html``). With
+        ``None`` the run goes into a temporary folder that the estimator owns and that is deleted when the
+        estimator is garbage-collected (or fitted again): for ``cross_val_score`` and other loops that fit many
+        times. The fitted model is held in memory, so ``predict`` does not need the folder; keep a run with
+        ``shutil.copytree(model.run_dir_, "somewhere")`` before the estimator goes.
+    seed : int, default 0
+        Seeds the split and every search: the same seed and data give the same run.
+    compare : bool, default True
+        Also run the comparison approach (a deep network for tables) when the budget allows.
+    refit : bool, default True
+        Refit the chosen model on all rows (test rows included) once they have scored it; ``predict`` then
+        uses that model.
+    device : {"auto", "cpu", "gpu"}, default "auto"
+        Where deep networks train.
+    max_trials, max_epochs : int, optional
+        Caps on the searches (handy for tests and quick looks).
+    price : str or dict, optional
+        ``"cpu=0.05,gpu=2.5"`` (USD per core-hour and GPU-hour) for the report's money figures; by default
+        ``automl.toml`` or built-in prices (see ``automl.prices``).
+    verbose : bool or "auto", default "auto"
+        Print progress (each approach, the first and improving trials, the run directory) while fitting.
+        ``"auto"`` prints in a terminal or a notebook and stays silent otherwise (scripts with redirected
+        output, test runs); a ``listener`` passed to ``fit`` replaces it.
+    drop : str or list of str, optional
+        Columns to leave out of the features (``automl fit --drop``), such as one that leaks the target; a
+        resumed run keeps the run's own.
+
+    Attributes
+    ----------
+    run_dir_ : Path
+        The run directory (inside ``out``, or the temporary folder with ``out=None``).
+    report_path_ : Path
+        Its ``report.html``.
+    leaderboard_ : pandas.DataFrame
+        One row per approach: test scores, time, size and cost.
+    best_approach_ : str
+        The approach the run chose (``"classical"``, ``"deep"``, ``"blend"``).
+    verdict_ : str
+        The run's verdict in a sentence or two.
+    summary_ : str
+        One line: the chosen approach and model, its test score and the run directory (also in ``repr``).
+    classes_ : numpy.ndarray
+        The class labels, sorted, in the dtype of the target (classification only); ``predict_proba``'s
+        columns follow this order.
+    feature_names_in_ : list of str
+        The columns ``X`` had at fit time (arrays: ``x0``, ``x1``, ...).
+    n_features_in_ : int
+        Their number.
+    profile_, plan_ : objects
+        What inspection found and the plan the run followed.
+    predictor_ : automl.predictor.Predictor
+        The model ``predict`` uses, loaded in memory (as ``automl.load(run_dir_)`` gives it).
+    deployed_ : dict
+        How that model was refitted on all rows (empty when it was not).
+
+    Examples
+    --------
+    >>> from automl import AutoML
+    >>> model = AutoML(budget="1m", compare=False, out=None).fit("data/wine.csv")   # doctest: +SKIP
+    >>> model                                                                      # doctest: +SKIP
+    AutoML(budget='1m', compare=False, out=None) fitted: classical (xgboost), test accuracy 0.972, run ...
+    >>> model.predict_frame("data/wine.csv").head()                                # doctest: +SKIP
     """
 
+    _TASKS = TASKS  # the values ``task`` may take
+
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, task: str = "auto",
-                 metric: str | None = None, out: str | Path = "runs", seed: int = 0, compare: bool = True,
+                 metric: str | None = None, out: str | Path | None = "runs", seed: int = 0, compare: bool = True,
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
-                 price: Any = None):
+                 price: Any = None, verbose: bool | str = "auto", drop: Any = None):
         self.budget = budget
         self.target = target
         self.task = task
@@ -54,22 +136,50 @@ class AutoML(BaseEstimator):
         self.max_trials = max_trials
         self.max_epochs = max_epochs
         self.price = price
+        self.verbose = verbose
+        self.drop = drop
 
     def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, listener: Any = None,
             command: str = "", resume: str | Path | None = None, started: float | None = None) -> "AutoML":
-        """Train on ``X``: a path, a DataFrame (with ``target=`` or ``y``) or arrays with ``y``.
+        """Train within the budget, write the run directory, and keep the chosen model.
 
-        With ``resume=RUN_DIR``, continue that run in place instead (``X`` may be left out: the run's own file
-        or folder is read again, and must not have changed): ``budget`` is this session's time, and the run's
-        target, task, metric, seed and approaches are kept. An interrupted or failed run finishes what it
-        started; a finished run searches further. ``started`` (a ``time.monotonic()`` value) is when the
-        budget's clock started, for a caller with work of its own first (the command line counts its start-up).
+        Parameters
+        ----------
+        X : str, Path, pandas.DataFrame or array-like of shape (n_samples, n_features)
+            A CSV/TSV/Parquet file or a folder of images/audio/text files; a table holding the target column;
+            or features only, with ``y``.
+        y : array-like of shape (n_samples,), optional
+            The target, when ``X`` holds features only.
+        target : str, optional
+            The target column of ``X`` (overrides the ``target`` parameter).
+        listener : callable, optional
+            Called with each progress ``Event``; replaces the printing that ``verbose`` asks for.
+        command : str, optional
+            How the run was started, as ``run.json`` records it.
+        resume : str or Path, optional
+            Continue that run in place instead (``X`` may be left out: the run's own file or folder is read
+            again, and must not have changed): ``budget`` is this session's time, and the run's target, task,
+            metric, seed and approaches are kept. An interrupted or failed run finishes what it started; a
+            finished run searches further.
+        started : float, optional
+            A ``time.monotonic()`` value: when the budget's clock started, for a caller with work of its own
+            first (the command line counts its start-up).
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> AutoML(budget="30s", compare=False).fit(X, y)            # doctest: +SKIP
+        >>> AutoML(budget="2m").fit(frame, target="price")           # doctest: +SKIP
+        >>> AutoML(budget="5m").fit(resume="runs/wine-20260101-120000")   # doctest: +SKIP
         """
         from .run.results import quiet
 
         started = time.monotonic() if started is None else started
         budget, prices = self._checked()  # every argument, before any data is read
-        listener = listener or quiet
+        listener = listener or self._printer(budget, started) or quiet
         if resume is not None:
             outcome = self._resume(Path(resume), X, y, budget, prices, listener, command, started)
         else:
@@ -87,14 +197,21 @@ class AutoML(BaseEstimator):
 
         if X is None:
             raise ConfigError(invalid("X", "the data to train on (a path, a DataFrame or arrays)", None))
-        dataset = load(X, y, target=target)
-        profile = inspect_dataset(dataset, target or self.target, self.task)
+        dataset = load(X, y, target=target or self.target)
+        given = dataset.frame.columns[-1] if y is not None else target or self.target  # y's column is given
+        profile = inspect_dataset(dataset, given, self._task(), drop=self.drop)
+        self._check_task(profile)
         hardware = detect(self.device)
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
         self._tell(listener, profile, plan)
         settings = self._settings(listener, prices, command, self.seed, self.compare, self.refit, self.device,
                                   self.max_trials, self.max_epochs)
-        return execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+        scratch = tempfile.TemporaryDirectory(prefix="automl-") if self.out is None else None
+        if scratch is not None:
+            settings.out = Path(scratch.name)
+        outcome = execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+        self._scratch = scratch  # with out=None the run lives as long as this estimator (or its next fit)
+        return outcome
 
     def _resume(self, run_dir: Path, X: Any, y: Any, budget: float, prices: Any, listener: Any, command: str,
                 started: float) -> Any:
@@ -111,7 +228,8 @@ class AutoML(BaseEstimator):
         compare, refit = asked.get("compare", True), asked.get("refit", True)
         device = asked.get("device", "auto") if self.device == "auto" else self.device
         dataset = load(source_of(record, run_dir, X), y, target=record["target"])
-        profile = inspect_dataset(dataset, record["target"], record["task"])
+        profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"))
+        self._check_task(profile)
         hardware = detect(device)
         done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})
         try:
@@ -133,9 +251,26 @@ class AutoML(BaseEstimator):
                   max_trials: int | None, max_epochs: int | None) -> Any:
         from .run.runner import RunSettings
 
-        return RunSettings(out=Path(self.out), seed=seed, max_trials=max_trials, max_epochs=max_epochs,
+        return RunSettings(out=Path(self.out or "."), seed=seed, max_trials=max_trials, max_epochs=max_epochs,
                            command=command or "AutoML.fit", listener=listener, prices=prices, compare=compare,
                            refit=refit, device=device)
+
+    def _task(self) -> str:
+        """The task asked for (``AutoMLRegressor`` has no ``task`` parameter)."""
+        return self.task
+
+    def _check_task(self, profile: Any) -> None:
+        """A hook for estimators that take only some tasks: raise a ``TargetError`` when ``profile`` is not one."""
+
+    def _printer(self, budget: float, started: float) -> Any:
+        """The progress listener ``verbose`` asks for, or None. Printing happens here, at the edge, not in the run."""
+        show = _interactive() if self.verbose == "auto" else self.verbose
+        if not show:
+            return None
+        from .progress import ProgressPrinter
+
+        stream = sys.stdout if _in_notebook() else sys.stderr
+        return ProgressPrinter(stream, live=_is_terminal(stream), budget=budget, started=started)
 
     @staticmethod
     def _tell(listener: Any, profile: Any, plan: Any) -> None:
@@ -147,6 +282,8 @@ class AutoML(BaseEstimator):
     def _fitted(self, outcome: Any) -> "AutoML":
         from .predictor import load as load_predictor
 
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+            delattr(self, name)  # nothing learned by an earlier fit stays (classes_ after a regression, ...)
         self.run_dir_ = outcome.run_dir
         self.report_path_ = outcome.run_dir / "report.html"
         self.verdict_ = outcome.verdict
@@ -158,16 +295,16 @@ class AutoML(BaseEstimator):
         self.deployed_ = record.deployed or {}  # how the model predict uses was refitted
         self.feature_names_in_ = list(outcome.columns)
         self.n_features_in_ = len(self.feature_names_in_)
+        self.summary_ = _summary(outcome)
         if record.task != "regression":
             import numpy as np
 
-            self.classes_ = np.asarray(self.predictor_.classes_, dtype=object)
+            self.classes_ = np.asarray(self.predictor_.classes_)  # ints stay ints: scikit-learn's scorers compare
         return self
 
     def _checked(self) -> tuple[float, Any]:
         """Check every parameter (raising a ``UserInputError`` that names it); the budget in seconds and prices."""
         from .budget import parse_budget
-        from .data.target import TASKS
         from .hardware import DEVICES
         from .metrics import CLASSIFICATION, REGRESSION
         from .prices import resolve as resolve_prices
@@ -175,10 +312,12 @@ class AutoML(BaseEstimator):
         budget = parse_budget(self.budget)
         if self.target is not None and not isinstance(self.target, str):
             raise ConfigError(invalid("target", "a column name or None", self.target))
-        for name, allowed in (("task", TASKS), ("device", DEVICES), ("metric", (None, *CLASSIFICATION, *REGRESSION))):
-            if getattr(self, name) not in allowed:
+        checked = [("task", self._TASKS, self._task()), ("device", DEVICES, self.device),
+                   ("metric", (None, *CLASSIFICATION, *REGRESSION), self.metric), ("verbose", VERBOSE, self.verbose)]
+        for name, allowed, value in checked:
+            if not any(value is a or (value == a and type(value) is type(a)) for a in allowed):
                 shown = ", ".join(str(a) for a in allowed)
-                raise ConfigError(invalid(name, f"one of {shown}", getattr(self, name)))
+                raise ConfigError(invalid(name, f"one of {shown}", value))
         if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
             raise ConfigError(invalid("seed", "a whole number", self.seed))
         for name in ("compare", "refit"):
@@ -188,7 +327,8 @@ class AutoML(BaseEstimator):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
                 raise ConfigError(invalid(name, "a positive whole number or None", value))
-        _check_out(Path(self.out))
+        if self.out is not None:
+            _check_out(Path(self.out))
         return budget, resolve_prices(self.price)
 
     @property
@@ -199,12 +339,80 @@ class AutoML(BaseEstimator):
         return pd.read_csv(self.run_dir_ / "leaderboard.csv")
 
     def predict(self, X: Any) -> Any:
+        """Predict with the chosen model.
+
+        Parameters
+        ----------
+        X : str, Path, pandas.DataFrame or array-like of shape (n_samples, n_features)
+            A file or folder like the training data, a table with the training columns (extra columns,
+            the target included, are ignored), or an array with the columns in the order ``fit`` saw them.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples,)
+            Class labels (of ``classes_``) or predicted values.
+
+        Examples
+        --------
+        >>> model.predict(X_test)[:3]                      # doctest: +SKIP
+        array(['class_0', 'class_2', 'class_1'], dtype='<U7')
+        """
         self._check_fitted()
-        return self.predictor_.predict(self._as_data(X))
+        predicted = self.predictor_.predict(self._as_data(X))
+        if not hasattr(self, "classes_"):
+            return predicted
+        import numpy as np
+
+        return np.asarray(predicted.tolist(), dtype=self.classes_.dtype)
 
     def predict_proba(self, X: Any) -> Any:
+        """Class probabilities (classification only).
+
+        Parameters
+        ----------
+        X : str, Path, pandas.DataFrame or array-like of shape (n_samples, n_features)
+            As for ``predict``.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples, n_classes)
+            One column per class, in the order of ``classes_``; each row sums to 1.
+
+        Examples
+        --------
+        >>> model.predict_proba(X_test)[:, list(model.classes_).index("yes")]   # doctest: +SKIP
+        """
         self._check_fitted()
         return self.predictor_.predict_proba(self._as_data(X))
+
+    def predict_frame(self, X: Any) -> Any:
+        """Predictions as a table: the predicted label or value and, for classification, one probability
+        column per class.
+
+        What the data made the predictor notice (columns the model does not use, ...) comes as
+        ``PredictionWarning`` warnings.
+
+        Parameters
+        ----------
+        X : str, Path, pandas.DataFrame or array-like of shape (n_samples, n_features)
+            As for ``predict``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per input row: ``predicted_<target>`` and, for classification, ``proba_<class>`` columns.
+
+        Examples
+        --------
+        >>> model.predict_frame("data/wine.csv").head(2)          # doctest: +SKIP
+          predicted_cultivar  proba_class_0  proba_class_1  proba_class_2
+        0            class_0          0.981          0.012          0.007
+        """
+        self._check_fitted()
+        frame, notes = self.predictor_.predict_frame(self._as_data(X))
+        for note in notes:
+            warnings.warn(note, PredictionWarning, stacklevel=2)
+        return frame
 
     def score(self, X: Any, y: Any) -> float:
         """Accuracy for classification, R² for regression (scikit-learn's convention)."""
@@ -232,16 +440,65 @@ class AutoML(BaseEstimator):
             raise ConfigError(invalid("X", f"a 2-D array with {self.n_features_in_} columns", f"shape {array.shape}"))
         return pd.DataFrame(array, columns=self.feature_names_in_)
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "run_dir_"):
-            raise NotFittedError("This AutoML instance is not fitted yet. Call `fit` with your data first.")
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "run_dir_")
 
+    def _check_fitted(self) -> None:
+        if not self.__sklearn_is_fitted__():
+            name = type(self).__name__
+            raise NotFittedError(f"This {name} instance is not fitted yet. Call `fit` with your data first.")
+
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        """scikit-learn's repr of the parameters; once fitted, what the fit found after it."""
+        shown = super().__repr__(N_CHAR_MAX)
+        summary = getattr(self, "summary_", None)
+        return f"{shown} fitted: {summary}" if summary else shown
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled or deep-copied without the temporary folder of ``out=None`` (the original owns it; the copy
+        keeps its in-memory model and predicts without the folder)."""
+        state = super().__getstate__()
+        state.pop("_scratch", None)
+        return state
+
+
+
+def _summary(outcome: Any) -> str:
+    """``classical (xgboost), test accuracy 0.972, run runs/wine-20260101-120000``."""
+    best = next((f for f in outcome.finalists if f.approach == outcome.best), None)
+    metric = getattr(outcome.plan, "metric", None)
+    parts = [outcome.best if best is None or not best.model else f"{outcome.best} ({best.model})"]
+    score = best.test_scores.get(metric) if best is not None and metric else None
+    if score is not None:
+        parts.append(f"test {metric} {score:.3g}")
+    parts.append(f"run {outcome.run_dir}")
+    return ", ".join(parts)
+
+
+def _in_notebook() -> bool:
+    """Inside a Jupyter (or similar) kernel."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
+    return shell is not None and type(shell).__name__ not in ("TerminalInteractiveShell", "InteractiveShellEmbed")
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # replaced or closed streams
+        return False
+
+
+def _interactive() -> bool:
+    """Someone is watching: a notebook, or a terminal on the error stream (where progress goes)."""
+    return _in_notebook() or _is_terminal(sys.stderr)
 
 
 def _check_out(out: Path) -> Path:
     """The folder for run directories, checked before any training (created only when a run starts)."""
     if out.exists() and not out.is_dir():
-        raise ConfigError(invalid("out", "a folder for run directories", str(out), "It is a file; choose another --out"))
+        raise ConfigError(invalid("out", "a folder for run directories", str(out),
+                                  "It is a file; choose another --out"))
     existing = next(p for p in [out, *out.absolute().parents] if p.exists())
     if not os.access(existing, os.W_OK):
         raise ConfigError(invalid("out", "a folder you can write to", str(out), "Choose another --out"))

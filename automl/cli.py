@@ -20,6 +20,7 @@ APPROACH = click.option("--approach", default="best", show_default=True, metavar
                         help="best (the chosen model, refitted on all rows unless the run says not), blend, or an "
                              "approach the run trained, as the test rows scored it: classical, deep, ... "
                              "(gbm: classical).")
+DROP_HELP = "Leave column COL out of the features (repeat for more), for example one that leaks the target."
 
 
 def command_started(argv: list[str] | None = None) -> float:
@@ -43,6 +44,10 @@ def command_started(argv: list[str] | None = None) -> float:
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
     click.echo(f"automl: error: {message}", err=True)
     sys.exit(code)
+
+
+JSON = click.option("--json", "as_json", is_flag=True,
+                    help="Print one JSON document on stdout (for scripts) instead of text; progress goes to stderr.")
 
 
 class _Group(click.Group):
@@ -69,7 +74,9 @@ def main() -> None:
 @click.option("--task", type=click.Choice(["auto", "binary", "multiclass", "regression"]), default="auto",
               show_default=True)
 @click.option("--budget", default="10m", show_default=True, help="Wall-clock budget: 90s, 10m, 1h or seconds.")
-def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
+@click.option("--drop", multiple=True, metavar="COL", help=DROP_HELP)
+@JSON
+def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[str, ...], as_json: bool) -> None:
     """Profile DATA and show the plan, without training anything."""
     from .budget import parse_budget
     from .data import load
@@ -79,15 +86,18 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
 
     seconds = parse_budget(budget)
     dataset = load(data)
-    profile = inspect_dataset(dataset, target, task)
+    profile = inspect_dataset(dataset, target, task, drop=list(drop))
     plan = make_plan(profile, seconds, detect())
+    if as_json:
+        _print_json({"data": str(data), "name": dataset.name, "profile": profile.to_dict(), "plan": plan.to_dict()})
+        return
     click.echo(f"{dataset.name}: {profile.n_rows:,} rows x {profile.n_columns} columns, "
                f"{profile.n_bytes / 2**20:.1f} MB in memory; {profile.modality} data, {profile.task}.")
     click.echo("")
     width = max(len(c.name) for c in profile.columns)
     click.echo(f"  {'column':<{width}}  {'kind':<11} {'missing':>7} {'distinct':>8}  note")
     for c in profile.columns:
-        mark = "" if c.used else " (dropped)"
+        mark = "" if c.used or "dropped" in c.reason else " (dropped)"
         click.echo(f"  {c.name:<{width}}  {c.kind:<11} {c.missing:>7} {c.unique:>8}  {c.reason}{mark}")
     if profile.class_counts:
         counts = ", ".join(f"{k}: {v}" for k, v in list(profile.class_counts.items())[:20])
@@ -123,9 +133,11 @@ def inspect(data: Path, target: str | None, task: str, budget: str) -> None:
 @click.option("--resume", type=click.Path(path_type=Path), metavar="RUN",
               help="Continue RUN in place (interrupted, failed or finished) with the same data, split and seed; "
                    "DATA may be left out. A finished run needs --budget to search further.")
+@click.option("--drop", multiple=True, metavar="COL", help=DROP_HELP)
+@JSON
 @click.pass_context
 def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out, seed, no_compare, no_refit, device,
-        max_trials, max_epochs, quiet, price, resume) -> None:
+        max_trials, max_epochs, quiet, price, resume, drop, as_json) -> None:
     """Train on DATA within the budget and write a run directory with a report.
 
     \b
@@ -134,6 +146,7 @@ def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out
     automl fit --resume runs/wine-20260101-120000 --budget 5m # search a finished one further
     """
     from .api import DEFAULT_BUDGET, AutoML
+    from .budget import parse_budget
     from .progress import ProgressPrinter
     from .run.results import quiet as silent
     from .run.stops import exit_code, signal_name, stops_as_interrupts
@@ -147,14 +160,17 @@ def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out
         raise click.UsageError("give DATA to train on, or --resume RUN to continue a run.")
     else:
         shown_budget, what = budget or DEFAULT_BUDGET, str(data)
+    stream = sys.stderr if as_json else sys.stdout  # --json: stdout holds the JSON document alone
     if not quiet:
         note = "" if budget else (" (what the run has left; set --budget to change it)" if resume else
                                   " (the default; set --budget to change it)")
-        click.echo(f"automl fit {what}: budget {shown_budget}{note}" + ("" if resume else f", seed {seed}"))
-    listener = silent if quiet else ProgressPrinter(sys.stdout, live=sys.stdout.isatty())
+        click.echo(f"automl fit {what}: budget {shown_budget}{note}" + ("" if resume else f", seed {seed}"),
+                   err=as_json)
+    listener = silent if quiet else ProgressPrinter(stream, live=stream.isatty(), budget=parse_budget(shown_budget),
+                                                    started=started)
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
                    compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials,
-                   max_epochs=max_epochs, price=price)
+                   max_epochs=max_epochs, price=price, drop=list(drop))
     try:
         with stops_as_interrupts():
             model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]), resume=resume,
@@ -165,22 +181,67 @@ def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out
                 f"automl fit --resume {run_dir}") if run_dir else "; no run directory was written yet."
         click.echo(f"\nautoml: stopped by {signal_name(stop)}{kept}", err=True)
         sys.exit(exit_code(stop))
+    _present_fit(model, time.monotonic() - started, as_json)
+
+
+def _present_fit(model, seconds: float, as_json: bool) -> None:
+    """What ``fit`` shows once the run is written: the verdict wrapped to the terminal, the leaderboard as a
+    table that fits it, and where things are; with ``--json``, the same as one JSON document."""
+    import json
+
+    from .report.gain import gain_text
+    from .terminal import leaderboard, width, wrap
+
     board = model.leaderboard_
-    click.echo("")
-    click.echo(model.verdict_)
-    click.echo("")
-    click.echo(board.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    click.echo("")
+    report = model.run_dir_ / "report.json"
+    written = json.loads(report.read_text(encoding="utf-8")) if report.is_file() else {}
+    comparison = written.get("comparison")
     refitted = (f", then refitted on all {model.deployed_['rows']:,} rows" if model.deployed_.get("refitted")
                 else "")
-    click.echo(f"model used by predict: {model.best_approach_} (chosen on validation; the test rows only score it"
-               f"{refitted})")
+    if as_json:
+        _print_json({"run_dir": str(model.run_dir_), "report": str(model.report_path_),
+                     "best_approach": model.best_approach_, "metric": model.plan_.metric,
+                     "verdict": model.verdict_, "comparison": comparison, "leaderboard": board.to_dict("records"),
+                     "refitted": bool(model.deployed_.get("refitted")), "total_seconds": round(seconds, 2)})
+        return
+    click.echo("")
+    click.echo(wrap(model.verdict_))
+    whisker = gain_text(comparison, width(), written.get("approaches"))
+    if whisker:
+        click.echo("")
+        click.echo(whisker)
+    click.echo("")
+    click.echo(leaderboard(board, model.plan_.metric, best=model.best_approach_))
+    click.echo("")
+    click.echo(wrap(f"* used by predict: {model.best_approach_} (chosen on validation; the test rows only score it"
+                    f"{refitted})"))
     click.echo(f"run directory: {model.run_dir_}")
     click.echo(f"report: {model.report_path_}")
-    click.echo(f"total time: {time.monotonic() - started:.1f}s")
+    click.echo(f"total time: {seconds:.1f}s")
 
 
-KEPT_ON_RESUME = ("target", "task", "metric", "seed", "no_compare", "no_refit", "max_trials", "max_epochs")
+def _print_json(document: dict) -> None:
+    """One JSON document on stdout; NaN (a missing score in a table) written as null."""
+    import json
+    import math
+
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # a numpy scalar
+            return clean(value.item())
+        if hasattr(value, "tolist"):  # a numpy array
+            return clean(value.tolist())
+        return value
+
+    click.echo(json.dumps(clean(document), indent=2, default=str, allow_nan=False))
+
+
+KEPT_ON_RESUME = ("target", "task", "metric", "seed", "no_compare", "no_refit", "max_trials", "max_epochs", "drop")
 
 
 def _check_resume_options(ctx: click.Context) -> None:
@@ -193,7 +254,7 @@ def _check_resume_options(ctx: click.Context) -> None:
     if given:
         shown = ", ".join("--" + name.replace("_", "-") for name in given)
         raise ConfigError(f"{shown} cannot change on --resume: a resumed run keeps its own target, task, metric, "
-                          "seed and approaches. Leave them out, or start a new run without --resume.")
+                          "seed, dropped columns and approaches. Leave them out, or start a new run without --resume.")
 
 
 def _resume_budget(run: Path) -> str:
@@ -218,8 +279,11 @@ def _resume_budget(run: Path) -> str:
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write predictions to this file; missing folders on its path are created (default: stdout).")
+@click.option("--id", "id_column", metavar="COL",
+              help="Carry this column of DATA through as the first column, to match predictions to rows "
+                   "(files always lead with their path).")
 @APPROACH
-def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
+def predict(run: Path, data: Path, output: Path | None, id_column: str | None, approach: str) -> None:
     """Predict DATA with the model saved in RUN."""
     from .predictor import load
     from .run.rundir import atomic_write_text
@@ -227,7 +291,7 @@ def predict(run: Path, data: Path, output: Path | None, approach: str) -> None:
     if output is not None:
         _check_output(output)
     predictor = load(run, approach)
-    frame, notes = predictor.predict_frame(data)
+    frame, notes = predictor.predict_frame(data, id_column=id_column)
     for note in notes:
         click.echo(f"automl: note: {note}", err=True)
     text = frame.to_csv(index=False)
@@ -262,7 +326,8 @@ def _check_output(output: Path) -> None:
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
 @APPROACH
-def evaluate(run: Path, data: Path, approach: str) -> None:
+@JSON
+def evaluate(run: Path, data: Path, approach: str, as_json: bool) -> None:
     """Score the model saved in RUN on labelled DATA."""
     from .predictor import load
 
@@ -271,6 +336,10 @@ def evaluate(run: Path, data: Path, approach: str) -> None:
     if predictor.refitted:
         notes.append(f"this is the {predictor.approach} model refitted on all the run's rows, its test rows included, "
                      "so scores on those rows are not held-out; --approach NAME gives the model they scored.")
+    if as_json:
+        _print_json({"run": str(run), "data": str(data), "approach": predictor.approach,
+                     "refitted": predictor.refitted, "scores": scores, "notes": notes})
+        return
     for note in notes:
         click.echo(f"automl: note: {note}", err=True)
     click.echo(f"{predictor.approach} model on {data}:")

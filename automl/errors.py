@@ -80,8 +80,23 @@ class ModelFileError(ValueError):
         return type(self), (self.path, self.problem)
 
 
-class NotFittedError(AutoMLError, AttributeError, ValueError):
-    """A method that needs a fitted estimator was called before ``fit``."""
+def __getattr__(name: str) -> type:
+    """``NotFittedError`` is made on first use: it subclasses scikit-learn's, and importing scikit-learn here would
+    make ``import automl`` heavy."""
+    if name != "NotFittedError":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    class NotFittedError(AutoMLError, SklearnNotFittedError):
+        """A method that needs a fitted estimator was called before ``fit``.
+
+        It is scikit-learn's ``NotFittedError`` too (so also a ``ValueError`` and an ``AttributeError``):
+        ``except sklearn.exceptions.NotFittedError`` catches it.
+        """
+
+    NotFittedError.__qualname__ = "NotFittedError"  # pickled by name, as automl.errors.NotFittedError
+    globals()["NotFittedError"] = NotFittedError
+    return NotFittedError
 
 
 class FatalError(AutoMLError):

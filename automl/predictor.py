@@ -16,7 +16,7 @@ from .data import load as load_data
 from .data.columns import check_columns
 from .data.folders import LABEL_COLUMN
 from .data.target import label_text
-from .errors import ConfigError, DamagedRunError, DataError
+from .errors import ConfigError, DamagedRunError, DataError, invalid
 from .metrics import score_output
 from .run import integrity
 from .run.blend import BlendModel, members_of
@@ -47,6 +47,10 @@ class Predictor:
         self.features = record.features
 
     def prepare(self, data: Any) -> Prepared:
+        """``data`` (a path, a table, a ``Dataset``, or a 2-D array with the columns in the order of ``features``
+        or of every column the run was given) as the model's feature rows."""
+        if _is_array(data):
+            data = self._array_frame(data)
         dataset = data if hasattr(data, "frame") else load_data(data)
         notes = list(getattr(dataset, "notes", ()))
         modality = registry.modality(self.record.modality)
@@ -57,6 +61,22 @@ class Predictor:
         if extra:
             notes.append(f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}")
         return Prepared(frame[self.features].reset_index(drop=True), frame, notes)
+
+    def _array_frame(self, data: Any) -> Any:
+        """A 2-D array as a table: its columns are the model's ``features`` or, when as many, every column the run
+        was given (constant ones included), in that order; ``ConfigError`` for any other shape."""
+        import numpy as np
+        import pandas as pd
+
+        array = np.asarray(data)
+        given = [c["name"] for c in (self.record.profile or {}).get("columns", []) if c.get("name") != self.target]
+        for names in (self.features, given):
+            if array.ndim == 2 and array.shape[1] == len(names):
+                return pd.DataFrame(array, columns=names)
+        shown = ", ".join(self.features[:8]) + (", ..." if len(self.features) > 8 else "")
+        raise ConfigError(invalid("X", f"a 2-D array with {len(self.features)} columns ({shown}, in that order)",
+                                  f"an array of shape {array.shape}",
+                                  "Pass a DataFrame with named columns to give them in another order"))
 
     def predict(self, data: Any) -> Any:
         """Class labels (as in the training data) or predicted values."""
@@ -73,11 +93,23 @@ class Predictor:
             raise ConfigError("predict_proba is for classification; this run is a regression. Use predict.")
         return self.model.predict_proba(self.prepare(data).X)
 
-    def predict_frame(self, data: Any) -> tuple[Any, list[str]]:
-        """A table with the prediction and, for classification, one probability column per class."""
+    def predict_frame(self, data: Any, id_column: str | None = None) -> tuple[Any, list[str]]:
+        """A table with the prediction and, for classification, one probability column per class.
+
+        Files (a folder, or one image or audio file) get one row each, led by a ``path`` column relative to the
+        folder, as the listing gives it; ``id_column`` names a column of the data to carry through first
+        (``automl predict --id``), so each prediction can be matched to its row.
+
+        >>> frame, notes = load("runs/wine-1").predict_frame("new.csv", id_column="id")   # doctest: +SKIP
+        >>> list(frame.columns)[:2]                                                      # doctest: +SKIP
+        ['id', 'predicted_cultivar']
+        """
         import numpy as np
         import pandas as pd
 
+        if isinstance(data, (str, Path)):
+            data = load_data(data)
+        leading = _leading_columns(data, id_column)
         prepared = self.prepare(data)
         if self.task == "regression":
             out = pd.DataFrame({f"predicted_{self.target}": np.asarray(self.model.predict(prepared.X), dtype=float)})
@@ -87,10 +119,13 @@ class Predictor:
             out = pd.DataFrame({f"predicted_{self.target}": labels})
             for j, c in enumerate(self.classes_):
                 out[f"proba_{c}"] = proba[:, j]
+        if leading is not None:
+            out = pd.concat([leading, out.drop(columns=[c for c in leading.columns if c in out.columns])], axis=1)
         return out, prepared.warnings
 
     def evaluate(self, data: Any) -> tuple[dict[str, float | None], list[str]]:
-        """Every metric of the task on labelled ``data``; rows without a label are left out."""
+        """Every metric of the task on labelled ``data``, and notes; rows without a label are left out, and a note
+        says how many rows the run itself trained or was tested on (then the score is not held-out)."""
         import pandas as pd
 
         prepared = self.prepare(data)
@@ -102,6 +137,15 @@ class Predictor:
         notes = list(prepared.warnings)
         if (~keep).sum():
             notes.append(f"{int((~keep).sum())} row(s) without a target value were left out.")
+        try:
+            seen = self.seen_rows(prepared.frame.loc[keep])
+        except DamagedRunError as exc:
+            seen = 0
+            notes.append(f"whether these rows are the run's own could not be checked: {exc}")
+        if seen:
+            n = int(keep.sum())
+            notes.append(f"{seen:,} of {n:,} rows ({100 * seen / n:.1f} %) were in this run's training/test data, "
+                         "so this score is not held-out; evaluate on rows the run never saw for an honest score.")
         if self.task == "regression":
             return score_output("regression", y[keep].astype(float).to_numpy(), self.model.predict(X)), notes
         known = {name: i for i, name in enumerate(label_text(self.classes_))}
@@ -110,6 +154,60 @@ class Predictor:
         if unknown:
             raise DataError(f"the data has classes the model never saw: {', '.join(map(repr, unknown[:5]))}.")
         return score_output(self.task, labels.map(known).to_numpy(), self.model.predict_proba(X)), notes
+
+
+    def seen_rows(self, frame: Any) -> int:
+        """How many rows of ``frame`` (prepared, with the target) the run trained or was tested on, by the row
+        hashes it kept (``run.json``'s ``row_hashes``); 0 for a run without them (made before they were kept),
+        ``DamagedRunError`` when their file cannot be read."""
+        from .data.fingerprint import ROW_HASHES, overlap, row_hashes
+
+        kept = self.record.row_hashes
+        path = self.run_dir / ROW_HASHES
+        if not isinstance(kept, dict) or not path.is_file():
+            return 0
+        columns = [c for c in kept.get("columns") or [] if isinstance(c, str)]
+        if not columns or any(c not in frame.columns for c in columns):
+            return 0
+        import numpy as np
+
+        try:
+            known = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise DamagedRunError(self.run_dir, f"{ROW_HASHES} is not readable ({exc})",
+                                  "Fit again to have it written.") from None
+        files = [c for c in kept.get("files_by_content") or [] if c in columns]
+        return int(overlap(row_hashes(frame, columns, files), known).sum())
+
+
+def _leading_columns(data: Any, id_column: str | None) -> Any:
+    """The columns that lead the predictions: ``path`` for files read from a folder (or one file), and the
+    ``id_column`` asked for; None when neither."""
+    import pandas as pd
+
+    from .data.folders import PATH_COLUMN, media_kind
+
+    frame = getattr(data, "frame", data)
+    source = Path(str(getattr(data, "source", "")))
+    from_files = getattr(data, "root", None) is not None and (source.is_dir() or bool(media_kind(source)))
+    columns = {PATH_COLUMN: frame[PATH_COLUMN].to_numpy()} if from_files and PATH_COLUMN in frame.columns else {}
+    if id_column is not None:
+        if not hasattr(frame, "columns"):
+            raise ConfigError(invalid("id_column", "a column of a table (a file or a DataFrame)", id_column,
+                                      "Arrays have no named columns; pass a DataFrame."))
+        if id_column not in frame.columns:
+            names = [str(c) for c in frame.columns]
+            shown = ", ".join(names[:30]) + (" ..." if len(names) > 30 else "")
+            raise DataError(f"--id column {id_column!r} is not in the data; its columns are: {shown}.")
+        columns.setdefault(id_column, frame[id_column].to_numpy())
+    return pd.DataFrame(columns) if columns else None
+
+
+def _is_array(data: Any) -> bool:
+    """A NumPy array or a list of rows (not a path, a table or a ``Dataset``)."""
+    if isinstance(data, (str, Path, list)) or hasattr(data, "frame") or hasattr(data, "columns"):
+        return isinstance(data, list)
+    return hasattr(data, "__array__")
 
 
 def load(run_dir: str | Path, approach: str = "best") -> Predictor:
@@ -141,11 +239,14 @@ def load(run_dir: str | Path, approach: str = "best") -> Predictor:
 def _load_model(record: RunRecord, approach: str, run_dir: Path, relative: str) -> Any:
     """The approach's model from ``run_dir / relative``, by its route; whatever a damaged or foreign file makes
     loading raise becomes one ``DamagedRunError`` naming the file."""
+    from .run.capture import native_quiet
+
     folder = integrity.model_folder(run_dir, relative, f"models.{approach}")
-    route = registry.route_spec(record.modality, approach).route()
-    integrity.check_files(run_dir, folder, getattr(route, "saves", ()))
-    with integrity.loading(run_dir, folder):
-        return route.load(folder)
+    with native_quiet():  # TensorFlow's start-up chatter stays off the terminal, as in fit
+        route = registry.route_spec(record.modality, approach).route()
+        integrity.check_files(run_dir, folder, getattr(route, "saves", ()))
+        with integrity.loading(run_dir, folder):
+            return route.load(folder)
 
 
 def _blend_members(run_dir: Path, paths: dict[str, str]) -> tuple[list[str], list[float] | None]:

@@ -61,7 +61,7 @@ def test_fit_a_folder_of_clips_trains_both_and_predicts_from_the_saved_run(tones
 
     model, data = tones_run
     board = model.leaderboard_.set_index("approach")
-    assert set(board.index) == {"classical", "deep", "blend"}
+    assert set(board.index) == {"classical", "deep", "blend", "baseline"}
     assert board.loc["classical", "test_accuracy"] >= 0.9
     record = json.loads((model.run_dir_ / "run.json").read_text())
     assert record["modality"] == "audio" and "sample_rate" in record["plan"]["inputs"]["audio"]

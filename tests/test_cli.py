@@ -136,6 +136,14 @@ def test_inspect_prints_profile_and_plan_without_training(tmp_path, monkeypatch)
     assert not (tmp_path / "runs").exists(), "inspect must not create a run directory"
 
 
+def test_inspect_json_is_one_document_with_profile_and_plan():
+    result = invoke("inspect", WINE, "--json")
+    assert result.exit_code == 0, (result.output, result.exception)
+    document = json.loads(result.stdout)  # nothing else on stdout
+    assert document["profile"]["target"] == "cultivar" and document["profile"]["task"] == "multiclass"
+    assert document["plan"]["metric"] == "accuracy" and document["plan"]["approaches"]
+
+
 def test_inspect_bad_target_is_a_one_line_error():
     result = invoke("inspect", WINE, "--target", "nope_not_a_column")
     assert_one_line_error(result, "nope_not_a_column")
@@ -154,8 +162,9 @@ def test_fit_prints_verdict_and_writes_the_run_directory(wine_fit, wine_run):
     assert record["classes"] == ["class_0", "class_1", "class_2"]
 
     report = json.loads((wine_run / "report.json").read_text())
-    assert report["verdict"] in result.stdout
-    assert "Only gradient boosting ran on wine" in result.stdout
+    shown = " ".join(result.stdout.split())  # the verdict is wrapped to the terminal's width
+    assert report["verdict"] in shown
+    assert "Only gradient boosting ran on wine" in shown
     assert str(wine_run) in result.stdout
     assert "report.html" in result.stdout
 
@@ -165,7 +174,7 @@ def test_fit_prints_verdict_and_writes_the_run_directory(wine_fit, wine_run):
     assert any(t["status"] == "ok" for t in trials)
 
     board = pd.read_csv(wine_run / "leaderboard.csv")
-    assert list(board["approach"]) == ["classical"]
+    assert list(board["approach"]) == ["classical", "baseline"]  # the majority class, below the model
     for column in ("test_accuracy", "fit_seconds", "predict_ms_per_row", "model_bytes", "peak_memory_mb",
                    "cost_usd"):
         assert column in board.columns
@@ -176,6 +185,31 @@ def test_fit_prints_verdict_and_writes_the_run_directory(wine_fit, wine_run):
     assert not (wine_run / "models" / "deep").exists()
     for name in ("report.html", "report.md", "report.json", "test_predictions.csv"):
         assert (wine_run / name).is_file() and (wine_run / name).stat().st_size > 0, name
+
+
+def test_fit_shows_a_leaderboard_that_fits_80_columns(wine_fit, wine_run):
+    result, _ = wine_fit
+    lines = result.stdout.splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("approach "))
+    table = lines[top:lines.index("", top)]
+    assert [line.split()[0] for line in table[1:]] == ["classical*", "baseline"]  # * : the model predict uses
+    assert max(len(line) for line in table) <= 80  # CliRunner has no terminal: the default width
+    board = pd.read_csv(wine_run / "leaderboard.csv")
+    assert f"{board.loc[0, 'test_accuracy']:.4f}" in table[1] and f"{board.loc[0, 'val_score']:.4f}" in table[1]
+    assert "ms/row" in table[1] and "nan" not in result.stdout.lower()
+    assert table[2].rstrip().endswith("–")  # the baseline has no fit time
+
+
+def test_fit_json_is_one_document_on_stdout(tmp_path):
+    result = invoke("fit", WINE, "--budget", "10s", "--no-compare", "--max-trials", "1", "--out", tmp_path, "--json")
+    assert result.exit_code == 0, (result.output, result.exception)
+    document = json.loads(result.stdout)  # progress went to stderr
+    assert Path(document["run_dir"]) == only_run(tmp_path) and document["best_approach"] == "classical"
+    assert document["verdict"].startswith("Only gradient boosting ran on wine")
+    rows = {row["approach"]: row for row in document["leaderboard"]}
+    assert set(rows) == {"classical", "baseline"}
+    assert rows["baseline"]["fit_seconds"] is None and 0.2 < rows["baseline"]["test_accuracy"] < 0.5
+    assert "automl fit" in result.stderr and "[classical]" in result.stderr
 
 
 def test_fit_leaves_no_temporary_files(wine_run):
@@ -377,6 +411,17 @@ def test_evaluate_prints_every_metric(wine_run):
     assert set(scores) == {"accuracy", "balanced_accuracy", "f1_macro", "log_loss", "roc_auc"}
     assert float(scores["accuracy"]) > 0.9
     assert result.stdout.startswith("classical model on ")
+
+
+def test_evaluate_json_has_scores_and_notes(wine_run):
+    result = invoke("evaluate", wine_run, WINE, "--json")
+    assert result.exit_code == 0, (result.output, result.exception)
+    document = json.loads(result.stdout)
+    assert set(document["scores"]) == {"accuracy", "balanced_accuracy", "f1_macro", "log_loss", "roc_auc"}
+    assert document["approach"] == "classical" and document["scores"]["accuracy"] > 0.9
+    deployed = json.loads((wine_run / "run.json").read_text()).get("deployed") or {}
+    assert document["refitted"] is bool(deployed.get("refitted"))  # a busy machine may leave no time to refit
+    assert not document["refitted"] or any("refitted on all the run's rows" in n for n in document["notes"])
 
 
 def test_evaluate_needs_the_target(wine_run, tmp_path):

@@ -52,7 +52,7 @@ def wine_deep(tmp_path_factory) -> AutoML:
 
 def test_both_approaches_on_the_leaderboard(wine_deep):
     board = wine_deep.leaderboard_
-    assert sorted(board["approach"]) == ["blend", "classical", "deep"]
+    assert sorted(board["approach"]) == ["baseline", "blend", "classical", "deep"]
     assert board.loc[board["approach"] == "deep", "model"].item() == "mlp"
     blend = board.loc[board["approach"] == "blend"].iloc[0]
     record = json.loads((wine_deep.run_dir_ / "run.json").read_text())

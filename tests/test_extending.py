@@ -171,7 +171,7 @@ def test_a_third_approach_is_planned_and_runs_beside_the_two_others_without_the_
     plan = [a.name for a in model.plan_.approaches]
     assert plan == ["classical", "knn"] and any("deep" in s for s in model.plan_.skipped)  # 30 s: no room for it
     board = model.leaderboard_
-    assert set(board["approach"]) == {"classical", "knn", "blend"}
+    assert set(board["approach"]) == {"classical", "knn", "blend", "baseline"}
     knn_model = automl.load(model.run_dir_, approach="knn")
     frame = pd.read_csv(WINE)
     assert knn_model.predict_proba(frame).shape == (178, 3) and set(knn_model.predict(frame)) <= set(model.classes_)
@@ -186,7 +186,7 @@ def test_three_approaches_and_the_blend_of_them_all_end_to_end(knn, tmp_path):
     model = AutoML(budget="60s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(WINE)
     assert [a.name for a in model.plan_.approaches] == ["classical", "knn", "deep"]
     board = model.leaderboard_
-    assert set(board["approach"]) == {"classical", "knn", "deep", "blend"}
+    assert set(board["approach"]) == {"classical", "knn", "deep", "blend", "baseline"}
     record = json.loads((model.run_dir_ / "run.json").read_text())
     assert next(f for f in record["finalists"] if f["approach"] == "blend")["params"]["members"] == \
         ["classical", "knn", "deep"]

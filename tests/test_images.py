@@ -254,7 +254,7 @@ def test_fit_a_folder_trains_both_approaches_and_predicts_like_the_test_rows(str
 
     model, data = stripes_run
     board = model.leaderboard_
-    assert sorted(board["approach"]) == ["blend", "classical", "deep"]
+    assert sorted(board["approach"]) == ["baseline", "blend", "classical", "deep"]
     assert board.loc[board.approach == "classical", "test_accuracy"].item() >= 0.9
     record = json.loads((model.run_dir_ / "run.json").read_text())
     assert record["modality"] == "image" and record["plan"]["inputs"]["image"]["channels"] == 3

@@ -115,7 +115,7 @@ names = ("pandas", "sklearn", "numpy", "xgboost", "tensorflow", "keras", "jinja2
 print("PROBE " + json.dumps({m: m in sys.modules for m in names} | {"all": sorted(automl.__all__)}))
 """
     result = probe(code)
-    assert result["all"] == ["AutoML", "load"]
+    assert result["all"] == ["AutoML", "AutoMLClassifier", "AutoMLRegressor", "load"]
     for name in ("pandas", "sklearn", "tensorflow", "keras", "xgboost"):
         assert result[name] is False, name
 

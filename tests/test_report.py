@@ -79,12 +79,10 @@ def test_tie():
     deep = finalist("deep", "accuracy", 0.9, 50.0)
     for order in ([gbm, deep], [deep, gbm]):
         sentence = verdict(order, "accuracy", "adult")
-        assert sentence.startswith("Gradient boosting and the deep network tie on adult at test accuracy 0.900.")
+        assert sentence == ("No clear winner on adult: gradient boosting and the deep network both score test "
+                            "accuracy 0.900. Take gradient boosting, the cheaper one: it took 10.0x less time to "
+                            "train (5.0s vs 50s).")
         assert "wins" not in sentence
-        assert sentence.endswith((
-            "Gradient boosting took 10.0x less time to train (5.0s vs 50s).",
-            "The deep network took 10.0x more time to train (50s vs 5.0s).",
-        )), sentence
 
 
 def test_single_approach():
@@ -242,10 +240,11 @@ def test_verdict_with_interval_and_costs_names_when_the_loser_is_preferable():
     c = comparison([gbm, deep], "accuracy", MONEY, chance)
     assert (c["winner"], c["significant"], round(c["train_cost_ratio"])) == ("deep", False, 18)
     sentence = verdict([gbm, deep], "accuracy", "adult", summary=c)
-    assert sentence.startswith("The deep network wins on adult: test accuracy 0.854 against 0.850 for gradient "
-                               "boosting, 0.4 points better (95% interval -0.2 to 1.1 points on 2,000 test rows).")
-    assert "It costs 18.0x more to train ($0.018 vs $0.0010) and 9.0x more per 1,000 predictions" in sentence
-    assert sentence.endswith("and the gap could be chance, so gradient boosting is the better buy here.")
+    assert sentence == ("No clear winner on adult: test accuracy 0.854 for the deep network and 0.850 for gradient "
+                        "boosting, a gap of 0.4 points whose 95% interval (-0.2 to 1.1 points on 2,000 test rows) "
+                        "includes zero. Take gradient boosting, the cheaper one: it costs 18.0x less to train "
+                        "($0.0010 vs $0.018) and 9.0x less per 1,000 predictions ($0.00010 vs $0.00090).")
+    assert "wins" not in sentence
 
     clear = dict(chance, low=0.002)
     sentence = verdict([gbm, deep], "accuracy", "adult", summary=comparison([gbm, deep], "accuracy", MONEY, clear))
@@ -314,9 +313,14 @@ def test_html_report_is_self_contained_with_every_chart(hostile_run):
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", html, re.I)
     assert "<script" not in html.lower()
-    assert html.count("<svg ") == len(re.findall(r'<figure id="fig-[^"]+">\s*<h3>[^<]*</h3>\s*<svg ', html))
-    for key in ("anytime", "cost_vs_score", "confusion_classical", "per_class_classical", "feature_importance"):
+    assert html.count('<svg class="chart"') == len(re.findall(r'<figure id="fig-[^"]+">\s*<h3>[^<]*</h3>\s*<svg ',
+                                                              html))
+    for key in ("anytime", "trials", "cost_vs_score", "confusion_classical", "per_class_classical", "roc",
+                "precision_recall", "calibration"):
         assert f'id="fig-{key}"' in html and f'aria-labelledby="{key}-title {key}-desc"' in html
+    importance = json.loads((hostile_run / "report.json").read_text())["feature_importance"]["classical"]
+    drawn = 'aria-labelledby="feature_importance_classical-title' in html
+    assert 'id="fig-feature_importance_classical"' in html and drawn == bool(importance["features"])
     assert "Not drawn: no network was trained in this run" in html  # the training curves
 
 
@@ -376,7 +380,8 @@ def test_report_price_override_and_comparison_across_runs(hostile_run, tmp_path)
     assert result.exit_code == 0, result.output
     report = json.loads((first / "report.json").read_text())
     fit = report["leaderboard"][0]["fit_seconds"]
-    assert report["costs"]["approaches"]["classical"]["train_usd"] == pytest.approx(fit / 3600 * report["hardware"]["cpu_count"])
+    expected = fit / 3600 * report["hardware"]["cpu_count"]
+    assert report["costs"]["approaches"]["classical"]["train_usd"] == pytest.approx(expected)
     assert "given with --price" in report["costs"]["prices"]["price_source"]
 
     bad = CliRunner().invoke(main, ["report", str(first), "--price", "cpu=cheap"])
@@ -410,3 +415,159 @@ def test_fit_with_a_malformed_price_is_a_one_line_error_before_any_run(tmp_path)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("automl: error: `price` must be KEY=VALUE pairs")
     assert not (tmp_path / "runs").exists()
+
+
+# ----------------------------------------------------------------- a run on a data file: profile, contents, usage
+
+
+@pytest.fixture(scope="module")
+def file_run(tmp_path_factory) -> tuple[Path, Path, pd.DataFrame]:
+    """A run on a CSV file with numbers (one with gaps), a category and a binary target; gradient boosting only."""
+    from synthetic import table
+
+    folder = tmp_path_factory.mktemp("file_run")
+    frame = table("binary", n=120)
+    data = folder / "shapes.csv"
+    frame.to_csv(data, index=False)
+    model = AutoML(budget="10s", compare=False, max_trials=1, out=folder / "runs").fit(data, target="target")
+    return model.run_dir_, data, frame
+
+
+def test_profile_shows_ranges_histograms_and_top_values(file_run):
+    run, _, frame = file_run
+    report = json.loads((run / "report.json").read_text())
+    validate(report)
+    columns = report["columns"]["columns"]
+    assert set(columns) == {"x", "noise", "colour"}  # the target is described by its class counts
+    x = columns["x"]
+    assert (x["min"], x["max"]) == pytest.approx((frame["x"].min(), frame["x"].max()))
+    assert sum(x["counts"]) == 120 and len(x["counts"]) == 12
+    assert columns["noise"]["missing"] == frame["noise"].isna().sum() == 14
+    assert sum(columns["noise"]["counts"]) == 106
+    assert columns["colour"]["top"] == [[k, int(v)] for k, v in frame["colour"].value_counts().items()]
+    html = (run / "report.html").read_text()
+    assert html.count('<svg class="spark"') == 2  # one histogram per numeric column
+    assert f"{x['min']:.6g}"[:5] in html and '<code>red</code> ' in html
+
+
+def test_table_of_contents_links_every_section_and_costs_come_after_the_charts(file_run):
+    import re
+
+    run, _, _ = file_run
+    html = (run / "report.html").read_text()
+    nav = html[html.index('<nav class="toc"'):html.index("</nav>")]
+    targets = re.findall(r'href="#([^"]+)"', nav)
+    assert targets == ["verdict", "leaderboard", "use", "charts", "costs", "trail", "profile", "hardware"]
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert all(t in ids for t in targets) and len(ids) == len(set(ids))  # every link lands, no id twice
+    assert html.index('id="charts"') < html.index('id="costs"') < html.index('id="trail"')
+    assert html.count("<details open") == 4  # costs, plan reasons, what was tried, data profile
+    assert html.count("<summary>") == html.count("<details") >= 4  # and the models' notes, folded when any
+    md = (run / "report.md").read_text()
+    assert md.index("## Charts") < md.index("## Cost in money and energy") < md.index("## Decision trail")
+
+
+def test_use_this_model_snippets_run_as_written(file_run, tmp_path):
+    import shlex
+
+    from click.testing import CliRunner
+
+    from automl.cli import main
+
+    run, data, _ = file_run
+    usage = json.loads((run / "report.json").read_text())["usage"]
+    assert usage["cli"] == f"automl predict {run.resolve()} new.csv -o predictions.csv"
+    assert f"automl.load({str(run.resolve())!r})" in usage["python"]
+    html = (run / "report.html").read_text()
+    assert f"<pre><code>{usage['cli']}</code></pre>" in html
+
+    out = tmp_path / "predictions.csv"
+    args = [str(data) if a == "new.csv" else str(out) if a == "predictions.csv" else a
+            for a in shlex.split(usage["cli"])[1:]]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(out)) == 120
+    namespace: dict = {}
+    exec(usage["python"].replace("'new.csv'", repr(str(data))), namespace)
+    predictions = namespace["predictions"]
+    predictions = predictions[0] if isinstance(predictions, tuple) else predictions
+    assert len(predictions) == 120
+
+
+def test_binary_curves_score_the_positive_class(file_run):
+    from sklearn.metrics import roc_auc_score
+
+    run, _, _ = file_run
+    report = json.loads((run / "report.json").read_text())
+    curves = report["evaluation"]["curves"]
+    assert curves["average"] == "binary" and curves["positive"] == report["classes"][1] == "b"
+    frame = pd.read_csv(run / "test_predictions.csv")
+    expected = roc_auc_score(frame["actual"] == "b", frame["classical_proba_b"])
+    assert curves["approaches"]["classical"]["roc"]["auc"] == pytest.approx(expected, abs=1e-4)
+    assert report["leaderboard"][0]["test_scores"]["roc_auc"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_column_summaries_are_left_out_when_the_data_changed_or_is_gone(file_run, tmp_path):
+    import shutil
+
+    run, data, frame = file_run
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy, ignore=shutil.ignore_patterns("models"))
+    moved = tmp_path / "shapes.csv"
+    shutil.copy(data, moved)
+    record = json.loads((copy / "run.json").read_text())
+    record["data"]["source"] = str(moved)
+    (copy / "run.json").write_text(json.dumps(record))
+    assert set(build(copy)["columns"]["columns"]) == {"x", "noise", "colour"}
+    frame.assign(x=frame["x"] * 2).to_csv(moved, index=False)
+    assert build(copy)["columns"] == {"missing": "shapes.csv has changed since the run read it"}
+    moved.unlink()
+    report = build(copy)
+    assert report["columns"]["missing"].startswith("the data the run read is not a table file")
+    validate(report)
+    assert "Ranges and histograms are not shown: the data the run read" in render(report, "html")
+
+
+# --------------------------------------------------------------------------- the baseline row
+
+
+def test_a_baseline_row_is_shown_but_never_a_finalist(hostile_run, tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(hostile_run, run, ignore=shutil.ignore_patterns("models"))
+    record = json.loads((run / "run.json").read_text())
+    recorded = record.pop("baseline", None)  # runs from 0.6 record it; older ones may list it as a finalist
+    record["finalists"].append({"approach": "baseline", "kind": "baseline", "model": "majority class",
+                                "test_scores": {"accuracy": 0.55, "roc_auc": 0.5}, "val_score": 0.52,
+                                "fit_seconds": 0.0})
+    (run / "run.json").write_text(json.dumps(record))
+    report = build(run)
+    validate(report)
+    assert [f["approach"] for f in report["leaderboard"]] == ["classical"]
+    assert report["baseline"] == {"approach": "baseline", "model": "majority class", "notes": [],
+                                  "test_scores": {"accuracy": 0.55, "roc_auc": 0.5}, "val_score": 0.52}
+    assert report["comparison"] is None and report["verdict"].startswith("Only gradient boosting ran")
+    assert "baseline" not in report["approaches"] and "baseline" not in report["costs"]["approaches"]
+    html = render(report, "html")
+    assert '<tr class="baseline"><td>baseline</td><td>majority class</td><td class="n">0.5500</td>' in html
+    assert "| baseline | majority class | 0.5500 |" in render(report, "md")
+
+    record["finalists"].pop()  # as leaderboard.csv has it
+    (run / "run.json").write_text(json.dumps(record))
+    table = pd.read_csv(run / "leaderboard.csv")
+    table = table[table["approach"] != "baseline"]
+    row = {"approach": "baseline", "model": "majority class", "test_accuracy": 0.55, "val_score": 0.52}
+    pd.concat([table, pd.DataFrame([row])]).to_csv(run / "leaderboard.csv", index=False)
+    baseline = build(run)["baseline"]
+    assert baseline["test_scores"]["accuracy"] == 0.55 and baseline["test_scores"]["roc_auc"] is None
+    assert baseline["val_score"] == 0.52
+
+    if recorded is not None:  # as fit records it
+        record["baseline"] = recorded
+        (run / "run.json").write_text(json.dumps(record))
+        report = build(run)
+        validate(report)
+        assert report["baseline"]["test_scores"] == recorded["test_scores"]
+        assert [f["approach"] for f in report["leaderboard"]] == ["classical"]
+        assert f"<li>baseline: {recorded['notes'][0]}</li>".replace("<b>", "&lt;b&gt;") in render(report, "html")

@@ -117,7 +117,7 @@ def test_text_end_to_end_both_routes(tmp_path):
     frame.loc[3, "review"] = ""  # an empty row is predicted from the prior, not a crash
     model = AutoML(budget="90s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(frame, target="label")
     board = model.leaderboard_
-    assert set(board["approach"]) == {"classical", "deep", "blend"}
+    assert set(board["approach"]) == {"classical", "deep", "blend", "baseline"}
     assert board.loc[board.approach == "classical", "test_accuracy"].iloc[0] >= 0.9
     for approach in ("classical", "deep", "blend"):
         predictor = load(model.run_dir_, approach)

@@ -21,9 +21,12 @@ from typing import Any
 from ..errors import ConfigError, DataError, TargetError, invalid
 from ..modalities.base import article
 from .columns import FEATURE_KINDS, ColumnProfile, profile_column
-from .target import TASKS, _label, choose_target, clean_target, infer_task
+from .target import (TASKS, _label, candidates_warning, choose_target, clean_target, how_chosen, infer_task,
+                     target_candidates)
 
 MIN_ROWS = 20
+DROPPED = "dropped by --drop"
+LEAK_KINDS = ("numeric", "categorical", "boolean")  # feature kinds checked for leaks
 
 
 @dataclass
@@ -43,6 +46,9 @@ class Profile:
     class_counts: dict[str, int] | None
     rows_dropped_missing_target: int
     warnings: list[str] = field(default_factory=list)
+    target_candidates: list[str] = field(default_factory=list)  # other plausible targets, when none was given
+    leaks: list[str] = field(default_factory=list)  # features that give the target away (warned, not dropped)
+    drop: list[str] = field(default_factory=list)  # columns the user left out (--drop)
 
     @property
     def features(self) -> list[ColumnProfile]:
@@ -70,26 +76,38 @@ class Profile:
 
 
 def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_bytes: int | None = None,
-                  root: Any = None) -> Profile:
+                  root: Any = None, drop: Any = None) -> Profile:
     """Profile ``frame``: column kinds, target, task and modality, each with a reason.
 
     ``root`` is the folder that relative file paths in the table resolve
     against (the table's folder; the working directory when not given).
+    ``drop`` names columns to leave out of the features (``--drop``). When no
+    ``target`` is given, a warning names the other columns that could be it;
+    features that give the target away are warned about (``leaks``), not dropped.
     """
     from .. import registry
 
     if task not in TASKS:
         raise ConfigError(invalid("task", "one of " + ", ".join(TASKS), task))
-    target_name, target_reason = choose_target(list(frame.columns), target)
+    drop = _checked_drop(list(frame.columns), drop, target)
+    kept = [c for c in frame.columns if c not in drop]
+    target_name, target_reason = choose_target(kept, target)
     y, warnings_ = _target_values(frame, target_name)
+    candidates = target_candidates(frame, target_name, kept) if target is None else []
+    guessed = candidates_warning(target_name, how_chosen(target_name), candidates)
+    warnings_[:0] = [guessed] if guessed else []
     columns = []
     for name in frame.columns:
+        values = frame[name]
         if name == target_name:
-            values = frame[name]
             columns.append(ColumnProfile(name, "target", str(values.dtype), int(values.isna().sum()),
                                          int(values.nunique()), target_reason))
             continue
-        col = profile_column(frame[name])
+        if name in drop:
+            columns.append(ColumnProfile(name, "dropped", str(values.dtype), int(values.isna().sum()),
+                                         int(values.nunique()), DROPPED, used=False))
+            continue
+        col = profile_column(values)
         warnings_.extend(col.notes)
         columns.append(col)
     modality, modality_reason = infer_modality(columns, registry.modalities())
@@ -97,6 +115,8 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
                                         files=modality.name if modality.whole_number_classes else None)
     class_counts = _class_counts(y, target_name) if task_name != "regression" else None
     modality.describe(frame, columns, root, warnings_)
+    leaks = _leaks(frame, target_name, task_name, columns)
+    warnings_.extend(leak.reason for leak in leaks)
     if not any(c.used and c.name != target_name for c in columns):
         why = "; ".join(f"{c.name!r}: {c.reason}" for c in columns if c.name != target_name)
         raise DataError(f"no usable feature columns besides the target {target_name!r} ({why}). "
@@ -107,14 +127,40 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         target=target_name, target_reason=target_reason, task=task_name, task_reason=task_reason,
         modality=modality.name, modality_reason=modality_reason, class_counts=class_counts,
         rows_dropped_missing_target=len(frame) - len(y), warnings=warnings_,
+        target_candidates=[name for name, _ in candidates], leaks=[leak.column for leak in leaks], drop=drop,
     )
 
 
-def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto") -> Profile:
+def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto", drop: Any = None) -> Profile:
     """``inspect_frame`` for a loaded ``Dataset``: its paths resolve against its folder, its reading notes kept."""
-    profile = inspect_frame(dataset.frame, target, task, root=dataset.root)
+    profile = inspect_frame(dataset.frame, target, task, root=dataset.root, drop=drop)
     profile.warnings[:0] = list(dataset.notes)
     return profile
+
+
+def _checked_drop(columns: list[str], drop: Any, target: str | None) -> list[str]:
+    """The columns to leave out, each checked to be in the data and not the target given."""
+    if drop is None:
+        return []
+    names = [drop] if isinstance(drop, str) else list(drop)
+    shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
+    for name in names:
+        if not isinstance(name, str) or name not in columns:
+            raise ConfigError(f"--drop {name!r} is not a column of the data; its columns are: {shown}.")
+        if name == target:
+            raise ConfigError(f"--drop {name!r} is the target given with --target; drop another column or choose "
+                              "another target.")
+    if len(set(names)) == len(columns):
+        raise ConfigError(f"--drop leaves no columns: it names all {len(columns)} of them ({shown}).")
+    return list(dict.fromkeys(names))
+
+
+def _leaks(frame: Any, target: str, task: str, columns: list[ColumnProfile]) -> list[Any]:
+    """Features (numbers, categories, true/false) that give the target away; see ``leaks``."""
+    from .leaks import find_leaks
+
+    checked = [c.name for c in columns if c.used and c.kind in LEAK_KINDS and c.name != target]
+    return find_leaks(frame, target, task, checked) if checked else []
 
 
 def infer_modality(columns: list[ColumnProfile], modalities: list[Any]) -> tuple[Any, str]:

@@ -3,6 +3,10 @@
 Example:
     >>> choose_target(["age", "Label", "x"], None)[0]
     'Label'
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"survived": [0, 1] * 10, "fare": range(20), "class": ["a", "b"] * 10})
+    >>> target_candidates(frame, "class")
+    [('survived', 'named like a target, 2 distinct values')]
     >>> label_text([1.0, "a", 2.5])
     ['1', 'a', '2.5']
 """
@@ -16,6 +20,9 @@ from ..errors import TargetError
 
 TASKS = ("auto", "binary", "multiclass", "regression")
 TARGET_NAMES = ("target", "label", "class", "y")
+OUTCOME_WORDS = TARGET_NAMES + ("outcome", "survived", "churn", "diagnosis", "response")  # words of a target's name
+FEW_VALUES = 20  # a first or last column with at most this many distinct values could be a label
+MAX_CANDIDATES = 5
 MAX_CLASSES_FOR_INTEGERS = 30
 
 
@@ -31,8 +38,60 @@ def choose_target(columns: list[str], requested: str | None) -> tuple[str, str]:
     by_lower = {c.lower(): c for c in columns}
     for name in TARGET_NAMES:
         if name in by_lower:
-            return by_lower[name], f"{by_lower[name]!r} is named like a target ({name}); pass --target to choose another."
-    return columns[-1], f"{columns[-1]!r} is the last column (no column is named target/label/class/y); pass --target to choose another."
+            return by_lower[name], (f"{by_lower[name]!r} is named like a target ({name}); pass --target to choose "
+                                    "another.")
+    return columns[-1], (f"{columns[-1]!r} is the last column (no column is named target/label/class/y); pass --target "
+                         "to choose another.")
+
+
+def target_candidates(frame: Any, chosen: str, columns: list[str] | None = None) -> list[tuple[str, str]]:
+    """Other columns of ``frame`` that look like a target, each with why: a name with a target word in it
+    (``target``, ``label``, ``class``, ``outcome``, ``survived``, ...), or the first or last column (where
+    tables keep their label) holding few distinct values. ``columns``: those that may be chosen (all, by default).
+    """
+    import re
+
+    columns = [c for c in (list(frame.columns) if columns is None else columns) if c != chosen]
+    if not columns:
+        return []
+    ends = {columns[0]: "the first column", columns[-1]: "the last column"}
+    if list(frame.columns)[0] == chosen:
+        ends.pop(columns[0], None)
+    if list(frame.columns)[-1] == chosen:
+        ends.pop(columns[-1], None)
+    found = []
+    for name in columns:
+        words = set(re.split(r"[^a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", str(name)).lower()))
+        n_unique = int(frame[name].nunique())
+        values = f"{n_unique} distinct values"
+        if words & set(OUTCOME_WORDS) and n_unique >= 2:
+            found.append((name, f"named like a target, {values}"))
+        elif name in ends and 2 <= n_unique <= FEW_VALUES:
+            found.append((name, f"{ends[name]}, {values}"))
+    return found[:MAX_CANDIDATES]
+
+
+def how_chosen(chosen: str) -> str:
+    """How ``choose_target`` picked ``chosen`` when none was given: ``by its name`` or ``as the last column``.
+
+    >>> how_chosen("Label"), how_chosen("pclass")
+    ('by its name', 'as the last column')
+    """
+    return "by its name" if chosen.lower() in TARGET_NAMES else "as the last column"
+
+
+def candidates_warning(chosen: str, reason: str, candidates: list[tuple[str, str]]) -> str | None:
+    """The warning that the target was guessed, naming the other candidates; None when there are none.
+
+    >>> candidates_warning("class", "by its name", [("survived", "the first column, 2 distinct values")])
+    "the target 'class' was chosen by its name, not given: other columns could be the target: 'survived' (the \
+first column, 2 distinct values). Pass --target NAME to choose."
+    """
+    if not candidates:
+        return None
+    shown = ", ".join(f"{name!r} ({why})" for name, why in candidates)
+    return (f"the target {chosen!r} was chosen {reason}, not given: other columns could be the target: {shown}. "
+            "Pass --target NAME to choose.")
 
 
 def infer_task(y: Any, requested: str, name: str, files: str | None = None) -> tuple[str, str]:

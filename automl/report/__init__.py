@@ -24,6 +24,7 @@ from ..prices import Prices, resolve
 from ..run.integrity import read_record, report_checks
 from ..run.record import upgrade_predictions, upgrade_trial
 from ..run.rundir import atomic_write_text
+from .columns import column_summaries
 from .costs import costs
 from .evaluation import evaluate, interval, read_predictions
 from .trail import trail
@@ -44,7 +45,8 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
     run_dir = Path(run_dir)
     record = read_record(run_dir, report_checks()).to_dict()  # DamagedRunError when run.json is not fit's
     metric = record["plan"]["metric"]
-    finalists = sorted(record["finalists"], key=lambda f: _rank(f["test_scores"].get(metric), metric))
+    finalists = sorted([f for f in record["finalists"] if not _is_baseline(f)],
+                       key=lambda f: _rank(f["test_scores"].get(metric), metric))
     trials = _read_trials(run_dir / "trials.jsonl")
     money = costs(finalists, record["hardware"], _prices(record, price))
     frame = read_predictions(run_dir)
@@ -59,7 +61,8 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION, "kind": "run", "generator": f"automl {_version()}",
         "dataset": record["data"]["name"], "status": record["status"],
-        "verdict": interrupted(record, str(run_dir)) or verdict(finalists, metric, record["data"]["name"], summary),
+        "verdict": interrupted(record, str(run_dir)) or verdict(finalists, metric, record["data"]["name"], summary,
+                                                                   record.get("baseline")),
         "comparison": summary, "approaches": named, "task": record["task"], "modality": record["modality"],
         "target": record["target"], "classes": classes, "metric": metric, "metric_label": LABELS[metric],
         "greater_is_better": greater_is_better(metric), "budget_seconds": record["budget_seconds"],
@@ -76,14 +79,54 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
         "skipped_files": record.get("skipped_files", []), "seed": seed, "command": record.get("command", ""),
         "split": record.get("split", {}), "best": record.get("best"), "selection": record.get("selection"),
         "deployed": record.get("deployed"), "sessions": record.get("sessions") or [],
+        "baseline": baseline(record, run_dir), "trials": _trial_points(trials),
+        "columns": column_summaries(record, run_dir), "usage": usage(run_dir, record),
     }
+
+
+def baseline(record: dict[str, Any], run_dir: Path) -> dict[str, Any] | None:
+    """The majority-class (or mean) baseline's row, never a finalist: from run.json (``baseline``, or a finalist
+    named so) or else leaderboard.csv; None when the run recorded none.
+
+    Its ``test_scores`` and ``val_score`` are what guessing gets, the floor every finalist should clear.
+    """
+    found = record.get("baseline") or next((f for f in record.get("finalists", []) if _is_baseline(f)), None)
+    if isinstance(found, dict) and found.get("test_scores") is not None:
+        return {"approach": "baseline", "model": str(found.get("model") or "baseline"),
+                "test_scores": dict(found["test_scores"]), "val_score": found.get("val_score"),
+                "notes": [str(n) for n in found.get("notes") or []]}
+    table = run_dir / "leaderboard.csv"
+    if not table.is_file():
+        return None
+    import csv
+
+    with open(table, newline="", encoding="utf-8") as fh:
+        row = next((r for r in csv.DictReader(fh) if r.get("approach") == "baseline"), None)
+    if row is None:
+        return None
+    scores = {k.removeprefix("test_"): _number(v) for k, v in row.items() if k and k.startswith("test_")}
+    return {"approach": "baseline", "model": row.get("model") or "baseline", "test_scores": scores,
+            "val_score": _number(row.get("val_score")), "notes": []}
+
+
+def usage(run_dir: Path, record: dict[str, Any]) -> dict[str, str]:
+    """How to predict with this run: the shell command and the Python lines, with the run's real path."""
+    import shlex
+
+    path = str(Path(run_dir).resolve())
+    source = Path(str((record.get("data") or {}).get("source", "")))
+    new = "new_files/" if record.get("modality") in ("image", "audio") and not source.suffix else "new.csv"
+    return {"cli": f"automl predict {shlex.quote(path)} {new} -o predictions.csv",
+            "python": f"import automl\np = automl.load({path!r})\npredictions = p.predict_frame({new!r})"}
 
 
 def approaches(record: dict[str, Any]) -> dict[str, dict[str, str]]:
     """What each approach of a run is: its kind (classical, deep or blend) and what a sentence calls it."""
     named = {a["name"]: {"kind": a.get("kind", "classical"), "noun": a.get("noun") or a["name"]}
-             for a in record["plan"].get("approaches", [])}
+             for a in record["plan"].get("approaches", []) if not _is_baseline(a)}
     for f in record["finalists"]:
+        if _is_baseline(f):
+            continue
         named.setdefault(f["approach"], {"kind": f.get("kind", "classical"), "noun": f.get("noun") or f["approach"]})
     return named
 
@@ -144,7 +187,19 @@ def render(report: dict[str, Any], fmt: str) -> str:
             figure["svg"] = Markup(figure["svg"])  # built by automl.report.svg, where every text is escaped
     name = "compare" if report.get("kind") == "comparison" else "report"
     template = env.get_template(f"{name}.{'html' if fmt == 'html' else 'md'}.j2")
-    return template.render(r=report, figures=figures, metrics_of=_metrics_of(report), plots=PLOTS)
+    return template.render(r=report, figures=figures, metrics_of=_metrics_of(report), plots=PLOTS,
+                           sparks=_sparks(report) if fmt == "html" else {})
+
+
+def _sparks(report: dict[str, Any]) -> dict[str, Any]:
+    """Each numeric column's histogram as inline SVG, by column name."""
+    from markupsafe import Markup
+
+    from .plots import sparkline
+
+    summaries = (report.get("columns") or {}).get("columns") or {}
+    drawn = {name: sparkline(s, name, f"spark-{i}") for i, (name, s) in enumerate(summaries.items())}
+    return {name: Markup(svg) for name, svg in drawn.items() if svg}  # built by automl.report.svg, escaped
 
 
 def _figures(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -156,16 +211,23 @@ def _figures(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _filters() -> dict[str, Any]:
-    from .verdict import _usd
+    from .svg import label
+    from markupsafe import Markup
+
+    from .gain import gain_svg, gain_text
+    from .verdict import _times, _usd
 
     return {
         "num": _num,
+        "short": lambda v: "n/a" if v is None else label(v),
         "secs": lambda s: "n/a" if s is None else (f"{s:.1f}s" if s < 60 else f"{s / 60:.1f} min"),
         "mb": lambda b: "n/a" if b is None else f"{b / 2**20:.2f} MB",
         "md": _md,
         "usd": _usd,
         "wh": lambda v: "not recorded" if v is None else (f"{v:.3g} Wh" if v >= 0.001 else f"{v * 1000:.3g} mWh"),
-        "ratio": lambda v: "n/a" if v is None else (f"{v:.1f}x" if v >= 1 else f"{v:.2g}x"),
+        "gain_svg": lambda c, label, named=None: Markup(gain_svg(c, label, named) or ""),  # .gain escapes its text
+        "gain_text": lambda c, named=None: gain_text(c, 72, named) or "",
+        "ratio": lambda v: "n/a" if v is None else _times(v),  # "18.0x less": N >= 1, as the verdict writes it
         "or_nr": lambda v: "not recorded" if v is None else v,
         "fixed": lambda v, digits=1: "not recorded" if v is None else f"{v:.{digits}f}",
         "pct": lambda v: "n/a" if v is None else f"{v:.0%}",
@@ -198,6 +260,24 @@ def _read_trials(path: Path) -> list[dict[str, Any]]:
     return [upgrade_trial(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _is_baseline(finalist: dict[str, Any]) -> bool:
+    return finalist.get("approach") == "baseline" or finalist.get("kind") == "baseline"
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None  # NaN: not scored
+
+
+def _trial_points(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every trial, scored or not: approach, model, when it ended (seconds since the run started), its score."""
+    return [{"approach": t["approach"], "model": str(t.get("model", "?")), "ended": t.get("ended"),
+             "val_score": t.get("val_score") if t.get("status") == "ok" else None} for t in trials]
+
+
 def _rank(score: float | None, metric: str) -> tuple[bool, float]:
     """Sort key: best test score first, missing scores last."""
     return score is None, -(score or 0) if greater_is_better(metric) else (score or 0)
@@ -228,7 +308,8 @@ def _anytime(trials: list[dict[str, Any]], metric: str) -> dict[str, list[list[f
 
 
 def _importance(recorded: dict[str, Any]) -> dict[str, Any]:
-    """Per approach ``{"method", "features": [[name, value]], "note"}``; runs before schema 2 stored ``{name: gain}``."""
+    """Per approach ``{"method", "features": [[name, value]], "note"}``; runs before schema 2 stored
+    ``{name: gain}``."""
     out = {}
     for approach, value in (recorded or {}).items():
         if isinstance(value, dict) and "features" in value:

@@ -63,8 +63,8 @@ def paired_difference(y: Any, out_a: Any, out_b: Any, task: str, metric: str, re
         done += b
     values = np.concatenate(diffs) if diffs else np.empty(0)
     finite = values[np.isfinite(values)]
-    out = {"difference": _round(point) if np.isfinite(point) else None, "low": None, "high": None, "level": level, "resamples": done,
-           "rows": int(n), "seed": seed, "method": "paired bootstrap, percentile interval"}
+    out = {"difference": _round(point) if np.isfinite(point) else None, "low": None, "high": None, "level": level,
+           "resamples": done, "rows": int(n), "seed": seed, "method": "paired bootstrap, percentile interval"}
     if len(finite) >= max(10, 0.9 * done):
         tail = (1.0 - level) / 2.0 * 100.0
         out["low"], out["high"] = _round(np.percentile(finite, tail)), _round(np.percentile(finite, 100.0 - tail))

@@ -1,4 +1,5 @@
-"""What the test rows say about each finalist: confusion matrices, per-class scores, residuals, the paired interval.
+"""What the test rows say about each finalist: confusion matrices, per-class scores, ROC, precision-recall and
+reliability curves (``curves``), residuals, the paired interval.
 
 Everything comes from ``test_predictions.csv`` (``actual``, ``<approach>_prediction`` and, for
 classification, ``<approach>_proba_<class>`` in class order) and run.json, so a report is rebuilt
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .bootstrap import paired_difference
+from .curves import curves
 
 MAX_CLASSES_SHOWN = 20  # the confusion matrix keeps the most frequent classes
 MAX_POINTS = 500  # predicted-vs-actual points kept for the regression plots
@@ -56,10 +58,12 @@ def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str],
         out["note"] = (f"The confusion matrices show the {MAX_CLASSES_SHOWN} most frequent of {len(labels)} "
                        "classes; per-class scores list them all.")
     out["shown"] = shown
+    scored = {}
     for name in approaches:
         proba = probabilities(frame, name, classes or [])
         if proba is None:
             continue
+        scored[name] = proba
         pred = proba.argmax(axis=1)
         matrix = np.zeros((len(labels), len(labels)), dtype=int)
         np.add.at(matrix, (y, pred), 1)
@@ -67,6 +71,7 @@ def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str],
             "confusion": matrix[np.ix_(shown, shown)].tolist(),
             "per_class": _per_class(matrix, labels),
         }
+    out["curves"] = curves(y, scored, labels)
     return out
 
 

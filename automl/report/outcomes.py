@@ -1,4 +1,5 @@
-"""Charts of what the finalists predicted on the test rows: confusion matrices, per-class scores, residuals. Pure.
+"""Charts of what the finalists predicted on the test rows: confusion matrices, per-class scores, ROC,
+precision-recall and calibration curves, residuals. Pure.
 
 Each returns ``{"key", "title", "caption", "svg"}`` (or ``"missing"`` with the
 reason); ``styles`` maps each approach to its label, colour, marker and dash.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .plots import (
+    MARGIN,
     MAX_BARS,
     WIDTH,
     Style,
@@ -25,7 +27,7 @@ from .plots import (
     _x_scale,
     _y_scale,
 )
-from .svg import INK, OKABE_ITO, Chart, Scale, esc, label, nice_ticks, rect, text, wrap
+from .svg import INK, OKABE_ITO, Chart, Scale, esc, nice_ticks, rect, text, tick_labels, wrap
 
 
 def classification(evaluation: dict[str, Any], styles: dict[str, Style]) -> list[dict[str, Any]]:
@@ -98,9 +100,10 @@ def per_class(approach: str, rows: list[dict[str, Any]], styles: dict[str, Style
     x = Scale(0.0, 1.0, left, WIDTH - 40)
     chart = Chart(WIDTH, height, x, Scale(0, 1, height - 30, top))
     parts = []
-    for t in nice_ticks(0.0, 1.0):
+    ticks = nice_ticks(0.0, 1.0)
+    for t, shown in zip(ticks, tick_labels(ticks)):
         parts.append(f'<line x1="{x(t):.1f}" y1="{top - 4}" x2="{x(t):.1f}" y2="{height - 30}" stroke="#d9d9d9"/>')
-        parts.append(text(x(t), height - 14, label(t), anchor="middle"))
+        parts.append(text(x(t), height - 14, shown, anchor="middle"))
     for i, row in enumerate(rows):
         y0 = top + i * (3 * bar + gap)
         parts.append(text(left - 6, y0 + 1.5 * bar + 4, _short(row["label"]), anchor="end"))
@@ -154,3 +157,64 @@ def regression(evaluation: dict[str, Any], styles: dict[str, Style]) -> list[dic
         {"key": "residuals", "title": titles[1], "svg": spread.svg("residuals", titles[1], "; ".join(described) + "."),
          "caption": "A good model's residuals scatter evenly around the dashed zero line." + note},
     ]
+
+
+def probability_curves(curves: dict[str, Any], styles: dict[str, Style], metric: str = "") -> list[dict[str, Any]]:
+    """ROC, precision-recall and reliability curves (``evaluation["curves"]``), every finalist on each chart."""
+    titles = {"roc": "ROC curve on the test rows", "precision_recall": "Precision against recall on the test rows",
+              "calibration": "Calibration: predicted probability against observed frequency"}
+    if "average" not in curves:
+        why = curves.get("missing") or "not recorded in this report"
+        return [_missing(key, title, why) for key, title in titles.items()]
+    data = curves["approaches"]
+    which = (f"positive class {curves['positive']}" if curves["average"] == "binary"
+             else "every class one-vs-rest, micro-averaged")
+    out = []
+    for key, title in titles.items():
+        chart = _frame(_x_scale(0.0, 1.0), _y_scale(0.0, 1.0))
+        ticks = nice_ticks(0.0, 1.0)
+        described = []
+        if key == "roc":
+            chart.axes("false positive rate", "true positive rate", ticks, ticks)
+            chart.rule(0.0, 0.0, 1.0, 1.0, colour="#767676", dash="4 3")
+        elif key == "precision_recall":
+            chart.axes("recall", "precision", ticks, ticks)
+            prevalence = next(iter(data.values()))["pr"]["prevalence"]
+            chart.rule(0.0, prevalence, 1.0, prevalence, colour="#767676", dash="4 3")
+        else:
+            chart.axes("mean predicted probability" + ("" if curves["average"] == "binary" else " of the top class"),
+                       "observed frequency" if curves["average"] == "binary" else "share right", ticks, ticks)
+            chart.rule(0.0, 0.0, 1.0, 1.0, colour="#767676", dash="4 3")
+        legend = []
+        for approach, c in data.items():
+            s = styles[approach]
+            if key == "roc":
+                chart.line([(a, b) for a, b in c["roc"]["points"]], s.colour, dash=s.dash)
+                shown = f"{s.label} (AUC {c['roc']['auc']:.3f})"
+            elif key == "precision_recall":
+                chart.line([(a, b) for a, b in c["pr"]["points"]], s.colour, dash=s.dash, step=True)
+                shown = f"{s.label} (AP {c['pr']['average_precision']:.3f})"
+            else:
+                points = c["calibration"]["points"]
+                chart.line([(a, b) for a, b, _ in points], s.colour, dash=s.dash)
+                for a, b, n in points:
+                    chart.marker(a, b, s.colour, s.marker, 3.5, tip=f"{s.label}: predicted {a:.2f}, observed {b:.2f} "
+                                                                    f"({n} rows)")
+                shown = s.label
+            legend.append((shown, s.colour, None, s.dash))
+            described.append(shown)
+        chart.legend(legend, MARGIN["left"], 20)
+        caption = {
+            "roc": f"Each curve sweeps the decision threshold ({which}); the dashed diagonal is guessing. AUC is the "
+                   "area under the curve: 1 is perfect, 0.5 chance.",
+            "precision_recall": f"Precision against recall as the threshold sweeps ({which}); the dashed line is the "
+                                "share of positives, what guessing gets. AP is the average precision.",
+            "calibration": "Test rows grouped in ten bins of predicted probability"
+                           + (f" of {curves['positive']}" if curves["average"] == "binary" else " of the top class")
+                           + "; on the dashed diagonal the probabilities mean what they say. Below it they are too "
+                             "high (over-confident), above it too low.",
+        }[key]
+        title = f"{title} ({which})" if key != "calibration" else title
+        out.append({"key": key, "title": title, "caption": caption,
+                    "svg": chart.svg(key, title, "; ".join(described) + ".")})
+    return out

@@ -32,6 +32,8 @@ from .svg import (
     nice_ticks,
     rect,
     text,
+    tick_labels,
+    wrap,
 )
 from .verdict import kind_of, noun
 
@@ -70,7 +72,7 @@ def styles(approaches: dict[str, dict[str, str]]) -> dict[str, Style]:
 
 def figures(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Every chart of a run's report, in reading order."""
-    from .outcomes import classification, regression
+    from .outcomes import classification, probability_curves, regression
 
     metric, leaderboard = report["metric"], report.get("leaderboard", [])
     named = report.get("approaches") or {f["approach"]: {"kind": kind_of(f), "noun": noun(f)} for f in leaderboard}
@@ -78,16 +80,22 @@ def figures(report: dict[str, Any]) -> list[dict[str, Any]]:
     for name in report.get("anytime", {}):  # trials of an approach the run did not list
         found.setdefault(name, Style(name, INK, "circle", None))
     out = [anytime(report.get("anytime", {}), metric, found),
+           trial_points(report.get("trials") or [], metric, named),
            cost_vs_score(leaderboard, report.get("costs"), metric, found)]
     evaluation = report.get("evaluation") or {}
     out += (regression if report["task"] == "regression" else classification)(evaluation, found)
-    best = {kind: next((f["approach"] for f in leaderboard if kind_of(f) == kind and f["approach"] in
-                        (report.get(key) or {})), None)
-            for kind, key in (("deep", "training_curves"), ("classical", "feature_importance"))}
-    out += training_curves((report.get("training_curves") or {}).get(best["deep"]) or [], metric)
-    shown = best["classical"] or next(iter(report.get("feature_importance") or {}), None)
-    out.append(feature_importance((report.get("feature_importance") or {}).get(shown),
-                                  found[shown].label if shown in found else "the classical model"))
+    if report["task"] != "regression":
+        out += probability_curves(evaluation.get("curves") or evaluation, found, metric)
+    deep = next((f["approach"] for f in leaderboard if kind_of(f) == "deep" and f["approach"] in
+                 (report.get("training_curves") or {})), None)
+    out += training_curves((report.get("training_curves") or {}).get(deep) or [], metric)
+    importance = report.get("feature_importance") or {}
+    shown = [f["approach"] for f in leaderboard if kind_of(f) != "blend" and f["approach"] != "baseline"]
+    shown += [a for a in importance if a not in shown]
+    for approach in shown or [None]:
+        name = found[approach].label if approach in found else "the classical model"
+        key = f"feature_importance_{approach}" if approach else "feature_importance"
+        out.append(feature_importance(importance.get(approach), name, key, (named.get(approach) or {}).get("noun")))
     return out
 
 
@@ -142,6 +150,78 @@ def anytime(curves: dict[str, list[list[float]]], metric: str, styles: dict[str,
                "the training rows (see the plan); test rows are never used here.")
     return {"key": "anytime", "title": title, "caption": caption,
             "svg": chart.svg("anytime", title, "; ".join(summary) + ".")}
+
+
+FAMILY_COLOURS = [OKABE_ITO[c] for c in ("blue", "vermillion", "green", "orange", "sky_blue", "purple", "black")]
+
+
+def family(model: str) -> str:
+    """The model family a trial's model belongs to, as the legend names it.
+
+    >>> family("xgboost"), family("cnn/cnn"), family("text/ngram")
+    ('xgboost', 'cnn', 'text')
+    """
+    return str(model).split("/", 1)[0] or "?"
+
+
+def trial_points(trials: list[dict[str, Any]], metric: str, approaches: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """Every scored trial as a point, validation score against the seconds at which it ended, coloured by model
+    family and shaped by approach, under the best-so-far line of the whole run."""
+    title = f"Every trial: validation {LABELS[metric]} against elapsed seconds"
+    scored = [t for t in trials if t.get("val_score") is not None and t.get("ended") is not None]
+    if not scored:
+        return _missing("trials", title, "no trial with a validation score was recorded")
+    families = list(dict.fromkeys(family(t["model"]) for t in scored))
+    colour = {f: FAMILY_COLOURS[i] if i < len(FAMILY_COLOURS) else "#767676" for i, f in enumerate(families)}
+    xs, ys = [t["ended"] for t in scored], [t["val_score"] for t in scored]
+    y_ticks, x_ticks = nice_ticks(min(ys), max(ys)), nice_ticks(0.0, max(xs))
+    chart = _frame(_x_scale(0.0, x_ticks[-1]), _y_scale(y_ticks[0], y_ticks[-1]))
+    chart.axes("seconds since the run started", f"validation {LABELS[metric]}", x_ticks, y_ticks)
+    better = (lambda a, b: a > b) if greater_is_better(metric) else (lambda a, b: a < b)
+    best: list[tuple[float, float]] = []
+    for t in sorted(scored, key=lambda t: t["ended"]):
+        if not best or better(t["val_score"], best[-1][1]):
+            best.append((t["ended"], t["val_score"]))
+    best.append((max(xs), best[-1][1]))
+    chart.line(best, "#767676", width=1.5, step=True)
+    for t in scored:
+        kind = (approaches.get(t["approach"]) or {}).get("kind", "classical")
+        shape = KIND_STYLES.get(kind, KIND_STYLES["classical"])[1]
+        chart.marker(t["ended"], t["val_score"], colour[family(t["model"])], shape, 4, opacity=0.8,
+                     tip=f"{t['approach']} {t['model']}: {t['val_score']:.4g} at {t['ended']:.1f}s")
+    shown = families[: len(FAMILY_COLOURS)]
+    chart.legend([(f, colour[f], "circle", None) for f in shown] + [("best so far", "#767676", None, None)],
+                 MARGIN["left"], 20)
+    counts = {f: sum(1 for t in scored if family(t["model"]) == f) for f in families}
+    failed = len(trials) - len(scored)
+    caption = ("One point per trial, coloured by model family; circles are classical models, squares networks. "
+               "The grey step is the best validation score so far."
+               + (f" {failed} failed trial{'s' if failed > 1 else ''} without a score {'are' if failed > 1 else 'is'} "
+                  "not drawn." if failed else ""))
+    described = "; ".join(f"{f}: {n} trials" for f, n in counts.items())
+    return {"key": "trials", "title": title, "caption": caption, "svg": chart.svg("trials", title, described + ".")}
+
+
+def sparkline(summary: dict[str, Any], name: str, key: str) -> str:
+    """A numeric column's histogram as a small inline SVG (``summary`` from ``automl.report.columns``; ``key``: a
+    unique id for its title); "" when there is nothing to draw."""
+    counts = summary.get("counts") or []
+    if not counts or not max(counts):
+        return ""
+    width, height, gap = 120, 24, 1
+    bar = width / len(counts)
+    step = (summary["max"] - summary["min"]) / len(counts)
+    parts = []
+    for i, count in enumerate(counts):
+        if not count:
+            continue
+        tall = max(1.0, (height - 2) * count / max(counts))
+        low = summary["min"] + i * step
+        parts.append(rect(i * bar, height - tall, bar - gap, tall, OKABE_ITO["blue"],
+                          tip=f"{label(low)} to {label(low + step)}: {count} row{'s' if count > 1 else ''}"))
+    described = f"{sum(counts)} values from {label(summary['min'])} to {label(summary['max'])}"
+    svg = wrap(key, width, height, f"Histogram of {name}", described, "".join(parts))
+    return svg.replace('class="chart"', 'class="spark"', 1)
 
 
 def pareto(points: list[tuple[float, float]], greater: bool) -> list[tuple[float, float]]:
@@ -251,14 +331,16 @@ def training_curves(epochs: list[dict[str, Any]], metric: str) -> list[dict[str,
     return out
 
 
-def feature_importance(record: Any, name: str) -> dict[str, Any]:
-    """The top features of the best classical model (``name``: what the chart calls it), as horizontal bars."""
+def feature_importance(record: Any, name: str, key: str = "feature_importance", noun: str | None = None
+                       ) -> dict[str, Any]:
+    """The top features of one model (``name``: what the chart calls it; ``noun``: what a sentence does), as
+    horizontal bars."""
     title = f"Feature importance: {name}"
     if not record:
-        return _missing("feature_importance", title, "not recorded for this run")
+        return _missing(key, title, f"not computed for {noun or name} in this run")
     features = [(str(k), float(v)) for k, v in record.get("features", [])][:MAX_BARS]
     if not features:
-        return _missing("feature_importance", title, record.get("note") or "no importance was recorded")
+        return _missing(key, title, record.get("note") or "no importance was recorded")
     bar, gap, left, top = 14, 6, 200, 40
     height = top + len(features) * (bar + gap) + 40
     high = max(max(v for _, v in features), 1e-12)
@@ -266,9 +348,9 @@ def feature_importance(record: Any, name: str) -> dict[str, Any]:
     ticks = nice_ticks(low, high)
     x = Scale(ticks[0], ticks[-1], left, WIDTH - 60)
     chart = Chart(WIDTH, height, x, Scale(0, 1, height - 30, top))
-    for t in ticks:
+    for t, shown in zip(ticks, tick_labels(ticks)):
         chart.add(f'<line x1="{x(t):.1f}" y1="{top - 4}" x2="{x(t):.1f}" y2="{height - 30}" stroke="#d9d9d9"/>')
-        chart.add(text(x(t), height - 14, label(t), anchor="middle"))
+        chart.add(text(x(t), height - 14, shown, anchor="middle"))
     for i, (feature, value) in enumerate(features):
         y0 = top + i * (bar + gap)
         start, end = sorted((x(0.0), x(value)))
@@ -278,8 +360,8 @@ def feature_importance(record: Any, name: str) -> dict[str, Any]:
     method = record.get("method") or "importance"
     chart.add(text(left, 22, f"{method} (top {len(features)})", weight="600"))
     described = ", ".join(f"{k} {v:.3g}" for k, v in features[:10])
-    return {"key": "feature_importance", "title": title, "caption": record.get("note", ""),
-            "svg": chart.svg("feature_importance", title, f"Top features by {method}: {described}.")}
+    return {"key": key, "title": title, "caption": record.get("note", ""),
+            "svg": chart.svg(key, title, f"Top features by {method}: {described}.")}
 
 
 def comparison_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -296,9 +378,9 @@ def comparison_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ticks = nice_ticks(min(values), max(values))
     x = Scale(ticks[0], ticks[-1], left, WIDTH - 30)
     chart = Chart(WIDTH, height, x, Scale(0, 1, height - 40, top))
-    for t in ticks:
+    for t, shown in zip(ticks, tick_labels(ticks)):
         chart.add(f'<line x1="{x(t):.1f}" y1="{top - 6}" x2="{x(t):.1f}" y2="{height - 40}" stroke="#d9d9d9"/>')
-        chart.add(text(x(t), height - 24, label(t), anchor="middle"))
+        chart.add(text(x(t), height - 24, shown, anchor="middle"))
     chart.add(f'<line x1="{x(0):.1f}" y1="{top - 6}" x2="{x(0):.1f}" y2="{height - 40}" stroke="{INK}"/>')
     chart.add(text((left + WIDTH - 30) / 2, height - 6, "points (right: the network is better)", anchor="middle"))
     described = []

@@ -56,8 +56,8 @@ def num(value: float) -> str:
 def label(value: float) -> str:
     """A tick label: as few digits as the value needs.
 
-    >>> label(0.25), label(1500.0), label(0.00012), label(2e6)
-    ('0.25', '1,500', '0.00012', '2,000,000')
+    >>> label(0.25), label(1500.0), label(0.00012), label(2e6), label(1e-05), label(-0.5)
+    ('0.25', '1,500', '0.00012', '2,000,000', '0.00001', '-0.5')
     """
     if value == 0:
         return "0"
@@ -65,7 +65,27 @@ def label(value: float) -> str:
         return f"{value:,.0f}"
     if abs(value) >= 1:
         return f"{value:.6g}"
-    return f"{value:.3g}"
+    decimals = 2 - math.floor(math.log10(abs(value)))  # three significant digits, never "1e-05"
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """Labels for a row of ticks, no two neighbours alike: ``label`` each, or, where rounding would repeat one,
+    the fewest fixed decimals that tell them apart.
+
+    >>> tick_labels([0.0, 0.5, 1.0])
+    ['0', '0.5', '1']
+    >>> tick_labels([0.9995, 1.0, 1.0005])
+    ['0.9995', '1.0000', '1.0005']
+    >>> tick_labels([1000.0, 1000.5, 1001.0])
+    ['1,000.0', '1,000.5', '1,001.0']
+    """
+    shown = [label(t) for t in ticks]
+    decimals = 0
+    while any(a == b for a, b in zip(shown, shown[1:])) and decimals < 12:
+        shown = [f"{t:,.{decimals}f}" for t in ticks]
+        decimals += 1
+    return shown
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -161,16 +181,16 @@ class Chart:
         """Grid lines, tick labels and axis titles."""
         left, right = min(self.x.start, self.x.end), max(self.x.start, self.x.end)
         top, bottom = min(self.y.start, self.y.end), max(self.y.start, self.y.end)
-        for t in y_ticks:
+        for t, shown in zip(y_ticks, tick_labels(y_ticks)):
             py = self.y(t)
             self.parts.append(f'<line x1="{num(left)}" y1="{num(py)}" x2="{num(right)}" y2="{num(py)}" '
                               f'stroke="{GRID}" stroke-width="1"/>')
-            self.parts.append(text(left - 6, py + 4, label(t), anchor="end"))
-        for t in x_ticks:
+            self.parts.append(text(left - 6, py + 4, shown, anchor="end"))
+        for t, shown in zip(x_ticks, tick_labels(x_ticks)):
             px = self.x(t)
             self.parts.append(f'<line x1="{num(px)}" y1="{num(bottom)}" x2="{num(px)}" y2="{num(bottom + 4)}" '
                               f'stroke="{INK}" stroke-width="1"/>')
-            self.parts.append(text(px, bottom + 17, label(t), anchor="middle"))
+            self.parts.append(text(px, bottom + 17, shown, anchor="middle"))
         self.parts.append(f'<line x1="{num(left)}" y1="{num(bottom)}" x2="{num(right)}" y2="{num(bottom)}" '
                           f'stroke="{INK}" stroke-width="1"/>')
         self.parts.append(text((left + right) / 2, bottom + 34, x_label, anchor="middle"))

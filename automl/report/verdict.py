@@ -1,5 +1,10 @@
 """The verdict: who wins, by how much and how surely, at what cost, and when the other is the better buy. Pure.
 
+A gain whose 95 % interval includes zero names no winner: the verdict says
+"No clear winner", gives both scores and the interval, and advises the cheaper
+model, saying whether it is cheaper to train, to run, or both. Every ratio is
+written one way: "N.Nx less" or "N.Nx more", N at least 1.
+
 However many approaches ran, the verdict sets the best classical finalist
 against the best deep one (each chosen by its validation score), names each
 the way the run recorded it, and says in a last sentence when the blend of
@@ -8,20 +13,34 @@ report already has (test scores, the paired bootstrap interval, costs);
 ``verdict`` writes it as one or two sentences, falling back to scores and
 training time for runs without costs.
 
-Example:
+Example (``fill`` is ``textwrap.fill``, to keep the lines short):
+    >>> from textwrap import fill
     >>> gbm = {"approach": "classical", "noun": "gradient boosting", "test_scores": {"accuracy": 0.87},
     ...        "fit_seconds": 20.0}
     >>> deep = {"approach": "deep", "kind": "deep", "test_scores": {"accuracy": 0.85}, "fit_seconds": 60.0}
-    >>> verdict([gbm, deep], "accuracy", "adult")
-    'Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network, 2.0 points better. It took 3.0x less time to train (20s vs 60s).'
+    >>> print(fill(verdict([gbm, deep], "accuracy", "adult"), 110))
+    Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network, 2.0 points better. It
+    took 3.0x less time to train (20s vs 60s).
     >>> money = {"classical": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
     ...          "deep": {"train_usd": 0.018, "predict_usd_per_1000": 0.0009}}
     >>> interval = {"difference": 0.02, "low": 0.005, "high": 0.035, "level": 0.95, "rows": 900}
     >>> c = comparison([gbm, deep], "accuracy", money, interval)
     >>> c["winner"], round(c["train_cost_ratio"], 3), c["significant"]
     ('classical', 0.056, True)
-    >>> print(verdict([gbm, deep], "accuracy", "adult", summary=c))
-    Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network, 2.0 points better (95% interval 0.5 to 3.5 points on 900 test rows). It costs 18.0x less to train ($0.0010 vs $0.018) and 9.0x less per 1,000 predictions ($0.00010 vs $0.00090), so nothing here favours the deep network.
+    >>> print(fill(verdict([gbm, deep], "accuracy", "adult", summary=c), 110))
+    Gradient boosting wins on adult: test accuracy 0.870 against 0.850 for the deep network, 2.0 points better
+    (95% interval 0.5 to 3.5 points on 900 test rows). It costs 18.0x less to train ($0.0010 vs $0.018) and 9.0x
+    less per 1,000 predictions ($0.00010 vs $0.00090), so nothing here favours the deep network.
+
+    When the interval includes zero there is no winner, and the advice is the cheaper model:
+
+    >>> unsure = {"difference": 0.02, "low": -0.018, "high": 0.035, "level": 0.95, "rows": 900}
+    >>> print(fill(verdict([gbm, deep], "accuracy", "adult",
+    ...                    summary=comparison([gbm, deep], "accuracy", money, unsure)), 110))
+    No clear winner on adult: test accuracy 0.870 for gradient boosting and 0.850 for the deep network, a gap of
+    2.0 points whose 95% interval (-1.8 to 3.5 points on 900 test rows) includes zero. Take gradient boosting, the
+    cheaper one: it costs 18.0x less to train ($0.0010 vs $0.018) and 9.0x less per 1,000 predictions ($0.00010 vs
+    $0.00090).
 """
 
 from __future__ import annotations
@@ -66,9 +85,11 @@ def pair(finalists: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
     return pick(models)[:2]
 
 
-def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary: dict[str, Any] | None = None) -> str:
+def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary: dict[str, Any] | None = None,
+            floor: dict[str, Any] | None = None) -> str:
     """The best classical model against the best deep one in one or two sentences; one more when the blend of
-    them all beats both. ``summary`` is their ``comparison`` (without it: score and training time only)."""
+    them all beats both, and one when a model does not beat ``floor`` (the run's majority-class or mean
+    baseline, ``run.baseline``). ``summary`` is their ``comparison`` (without it: score and training time only)."""
     chosen = pair(finalists, metric)
     c = summary if summary is not None else comparison(finalists, metric, {}, None)
     head = _sentences(c, metric, dataset, {f["approach"]: f for f in chosen}) if c else _alone(chosen, metric, dataset)
@@ -79,7 +100,31 @@ def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary:
         n = len((blend.get("params") or {}).get("members") or others)
         head += (f" Averaging the {'two' if n == 2 else n} models' predictions does better still: test "
                  f"{LABELS[metric]} {_num(score)}.")
-    return head
+    return head + below(finalists, metric, floor)
+
+
+def below(finalists: list[dict[str, Any]], metric: str, floor: dict[str, Any] | None) -> str:
+    """A sentence naming the models (not the blend) whose test score does not beat the baseline; empty when all do.
+
+    >>> floor = {"model": "majority class", "predicts": "no", "test_scores": {"accuracy": 0.62}}
+    >>> below([{"approach": "deep", "test_scores": {"accuracy": 0.61}}], "accuracy", floor)
+    ' The deep network does not beat the majority-class baseline (always no: test accuracy 0.620).'
+    """
+    base = (floor or {}).get("test_scores", {}).get(metric)
+    if base is None:
+        return ""
+    models = [f for f in finalists if kind_of(f) != "blend" and f["test_scores"].get(metric) is not None]
+    losers = [f for f in models if not better(f["test_scores"][metric], base, metric)]
+    if not losers:
+        return ""
+    what = "mean" if floor.get("model") == "training mean" else "majority-class"
+    how = f"always {floor['predicts']}: " if floor.get("predicts") else ""
+    shown = f"the {what} baseline ({how}test {LABELS[metric]} {_num(base)})"
+    if len(losers) == len(models) > 1:
+        return f" No model beats {shown}."
+    names = [noun(f) for f in losers]
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f" {who[:1].upper() + who[1:]} {'does' if len(names) == 1 else 'do'} not beat {shown}."
 
 
 def interrupted(record: dict[str, Any], run: str) -> str | None:
@@ -174,48 +219,116 @@ def comparison(finalists: list[dict[str, Any]], metric: str, money: dict[str, di
 
 def _sentences(c: dict[str, Any], metric: str, dataset: str, by_name: dict[str, dict[str, Any]]) -> str:
     win, lose = by_name[c["winner"]], by_name[c["loser"]]
+    if c["tie"] or c["significant"] is False:
+        return _no_clear_winner(c, metric, dataset, win, lose)
     label = LABELS[metric]
     band = ""
     if c["interval"] is not None:
         i = c["interval"]
         band = (f" ({i['level']:.0%} interval {_gap(i['low'], metric)} to {_gap(i['high'], metric, True)}"
                 f" on {i['rows']:,} test rows)")
-    if c["tie"]:
-        first, second = sorted((win, lose), key=lambda f: kind_of(f) != "classical")
-        head = f"{noun(first, True)} and {noun(second)} tie on {dataset} at test {label} {_num(c['winner_score'])}{band}."
-    else:
-        head = (f"{noun(win, True)} wins on {dataset}: test {label} {_num(c['winner_score'])} against "
-                f"{_num(c['loser_score'])} for {noun(lose)}, {_gap(c['gain'], metric, True)} better{band}.")
+    head = (f"{noun(win, True)} wins on {dataset}: test {label} {_num(c['winner_score'])} against "
+            f"{_num(c['loser_score'])} for {noun(lose)}, {_gap(c['gain'], metric, True)} better{band}.")
     train, predict = c["train_cost_ratio"], c["predict_cost_ratio"]
     if train is None:  # no prices: training time only
         if c["time_ratio"] is None:
             return head
         times = f"{_secs(win['fit_seconds'])} vs {_secs(lose['fit_seconds'])}"
-        return f"{head} {'It' if not c['tie'] else noun(win, True)} took {_times(c['time_ratio'])} time to train ({times})."
+        return f"{head} It took {_times(c['time_ratio'])} time to train ({times})."
     tu, pu = c["train_usd"], c["predict_usd_per_1000"]
     second = f"It costs {_times(train)} to train ({_usd(tu[c['winner']])} vs {_usd(tu[c['loser']])})"
     if predict is not None:
         second += (f" and {_times(predict)} per 1,000 predictions ({_usd(pu[c['winner']])} vs "
                    f"{_usd(pu[c['loser']])})")
-    return f"{head} {second}, {_advice(c, noun(win), noun(lose), metric)}."
+    return f"{head} {second}, {_advice(c, noun(lose), metric)}."
 
 
-def _advice(c: dict[str, Any], win: str, lose: str, metric: str) -> str:
-    """When the other approach is the better buy."""
+def _no_clear_winner(c: dict[str, Any], metric: str, dataset: str, win: dict[str, Any], lose: dict[str, Any]) -> str:
+    """The scores cannot tell the two apart (equal, or the gain's interval includes zero): say so, and advise the
+    cheaper one, naming in what (training, prediction) it is cheaper."""
+    label = LABELS[metric]
+    if c["tie"]:
+        first, second = sorted((win, lose), key=lambda f: kind_of(f) != "classical")
+        head = (f"No clear winner on {dataset}: {noun(first)} and {noun(second)} both score test {label} "
+                f"{_num(c['winner_score'])}.")
+    else:
+        i = c["interval"]
+        head = (f"No clear winner on {dataset}: test {label} {_num(c['winner_score'])} for {noun(win)} and "
+                f"{_num(c['loser_score'])} for {noun(lose)}, a gap of {_gap(c['gain'], metric, True)} whose "
+                f"{i['level']:.0%} interval ({_gap(i['low'], metric)} to {_gap(i['high'], metric, True)} on "
+                f"{i['rows']:,} test rows) includes zero.")
+    return f"{head} {cheaper(c, win, lose)}"
+
+
+def cheaper(c: dict[str, Any], win: dict[str, Any], lose: dict[str, Any]) -> str:
+    """Which of the pair is the better buy when their scores cannot tell them apart, and why: cheaper to train
+    (in money, else in time), cheaper per prediction (the same), or both; each ratio as "N.Nx less" (N >= 1).
+
+    >>> a = {"approach": "classical", "noun": "gradient boosting", "fit_seconds": 2.0, "predict_ms_per_row": 0.01}
+    >>> b = {"approach": "deep", "noun": "the deep network", "fit_seconds": 30.0, "predict_ms_per_row": 0.2}
+    >>> c = {"winner": "deep", "loser": "classical", "time_ratio": 15.0, "train_cost_ratio": None,
+    ...      "predict_cost_ratio": None}
+    >>> cheaper(c, b, a)
+    'Take gradient boosting, the cheaper one: it took 15.0x less time to train (2.0s vs 30s) and takes 20.0x less \
+time per prediction (0.01 vs 0.2 ms/row).'
+    """
+    sides = {}  # "train" / "predict" -> (the cheaper finalist, its verb, what it says)
+    for key, measure in (("train", _train_measure(c, win, lose)), ("predict", _predict_measure(c, win, lose))):
+        if measure is None or 1 / SIMILAR <= measure[0] <= SIMILAR:
+            continue
+        r, verb, what, figures = measure
+        cheap, shown = (lose, figures[::-1]) if r > 1 else (win, figures)
+        sides[key] = (cheap, verb, what.format(x=f"{max(r, 1 / r):.1f}x less", a=shown[0], b=shown[1]))
+    if not sides:
+        return "Their costs are within timing noise of each other, so either will do."
+    if len({id(f) for f, _, _ in sides.values()}) == 1:
+        parts = list(sides.values())
+        text = f"{parts[0][1]} {parts[0][2]}"
+        if len(parts) == 2:
+            text += f" and {'' if parts[1][1] == parts[0][1] else parts[1][1] + ' '}{parts[1][2]}"
+        return f"Take {noun(parts[0][0])}, the cheaper one: it {text}."
+    (t_cheap, t_verb, t_text), (p_cheap, p_verb, p_text) = sides["train"], sides["predict"]
+    return (f"{noun(t_cheap, True)} is cheaper to train (it {t_verb} {t_text}), {noun(p_cheap)} to run (it {p_verb} "
+            f"{p_text}): take {noun(t_cheap)} if you retrain often, {noun(p_cheap)} for high-volume prediction.")
+
+
+def _train_measure(c: dict[str, Any], win: dict[str, Any], lose: dict[str, Any]) -> tuple | None:
+    """(winner / loser, verb, phrase, (winner's figure, loser's figure)) for training: money when priced, else
+    time."""
+    if c.get("train_cost_ratio") is not None:
+        usd = c.get("train_usd") or {}
+        return (c["train_cost_ratio"], "costs", "{x} to train ({a} vs {b})",
+                (_usd(usd.get(c["winner"])), _usd(usd.get(c["loser"]))))
+    if c.get("time_ratio") is not None:
+        return (c["time_ratio"], "took", "{x} time to train ({a} vs {b})",
+                (_secs(win["fit_seconds"]), _secs(lose["fit_seconds"])))
+    return None
+
+
+def _predict_measure(c: dict[str, Any], win: dict[str, Any], lose: dict[str, Any]) -> tuple | None:
+    """The same for prediction: money per 1,000 predictions when priced, else milliseconds per row."""
+    if c.get("predict_cost_ratio") is not None:
+        usd = c.get("predict_usd_per_1000") or {}
+        return (c["predict_cost_ratio"], "costs", "{x} per 1,000 predictions ({a} vs {b})",
+                (_usd(usd.get(c["winner"])), _usd(usd.get(c["loser"]))))
+    r = ratio(win.get("predict_ms_per_row"), lose.get("predict_ms_per_row"))
+    if r is None:
+        return None
+    return (r, "takes", "{x} time per prediction ({a} vs {b} ms/row)",
+            (f"{win['predict_ms_per_row']:.2g}", f"{lose['predict_ms_per_row']:.2g}"))
+
+
+def _advice(c: dict[str, Any], lose: str, metric: str) -> str:
+    """When the other approach is the better buy (the gain is clear of chance here)."""
     dearer_train = c["train_cost_ratio"] > SIMILAR
     dearer_predict = c["predict_cost_ratio"] is not None and c["predict_cost_ratio"] > SIMILAR
-    chance = c["tie"] or c["significant"] is False
     if dearer_train and (dearer_predict or c["predict_cost_ratio"] is None):
-        if chance:
-            return f"and the gap could be chance, so {lose} is the better buy here"
         return f"so {lose} is preferable when {_worth(c['gain'], metric)} matters less than the extra cost"
     if dearer_train:
-        return f"so {lose} is preferable when you retrain often" + (" (and the gap could be chance)" if chance else "")
+        return f"so {lose} is preferable when you retrain often"
     if dearer_predict:
-        return (f"so {lose} is preferable for high-volume prediction"
-                + (" (and the gap could be chance)" if chance else ""))
-    return (f"so nothing here favours {lose}"
-            + (" (the gap could be chance, but the winner costs no more)" if chance else ""))
+        return f"so {lose} is preferable for high-volume prediction"
+    return f"so nothing here favours {lose}"
 
 
 def _worth(gain: float, metric: str) -> str:
@@ -232,6 +345,11 @@ def _gap(value: float, metric: str, unit: bool = False) -> str:
 
 
 def _times(r: float) -> str:
+    """A ratio the one way the project writes them: "N.Nx more" or "N.Nx less", N always at least 1.
+
+    >>> _times(18.0), _times(0.25), _times(1.02)
+    ('18.0x more', '4.0x less', 'about the same')
+    """
     if 0.95 <= r <= 1.05:
         return "about the same"
     return f"{r:.1f}x more" if r > 1 else f"{1 / r:.1f}x less"

@@ -38,3 +38,26 @@ def stderr_to(path: Path) -> Iterator[None]:
                 os.dup2(saved, 2)
     finally:
         os.close(saved)
+
+
+@contextlib.contextmanager
+def native_quiet() -> Iterator[None]:
+    """Keep TensorFlow's start-up chatter (absl, CUDA probes) off the terminal while a saved model loads, as
+    ``automl fit`` does while it searches. Nothing is written into the run: the text is held in a temporary
+    file and shown only if loading fails, beside the error.
+
+    >>> import os
+    >>> with native_quiet():
+    ...     _ = os.write(2, b"I0000 cudart_stub.cc:31] Could not find cuda drivers\\n")
+    """
+    import tempfile
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with tempfile.TemporaryDirectory(prefix="automl-load-") as folder:
+        log = Path(folder) / "load.log"
+        try:
+            with stderr_to(log):
+                yield
+        except BaseException:
+            sys.stderr.write(log.read_text(encoding="utf-8", errors="replace"))
+            raise

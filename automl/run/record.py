@@ -70,6 +70,12 @@ class RunRecord:
     # peak_memory_mb; their out-of-sample predictions are in search/<approach>/validation.npz. A resume reuses them.
     searched: dict[str, dict[str, Any]] = field(default_factory=dict)
     sessions: list[dict[str, Any]] = field(default_factory=list)  # each start or resume: started, budget, seconds
+    # The rows the run read (train and test): how many, the columns hashed, and the file of their distinct hashes
+    # (``data.fingerprint.ROW_HASHES``), so ``evaluate`` can say when its rows are not new. None in older runs.
+    row_hashes: dict[str, Any] | None = None
+    # The majority-class (or mean) baseline from the training labels, scored on the test rows: a leaderboard
+    # row, never a finalist (``run.baseline``); None in runs before 0.6.
+    baseline: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

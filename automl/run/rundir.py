@@ -76,6 +76,9 @@ class RunDir:
     def write_text(self, relative: str, text: str) -> None:
         atomic_write_text(self.path / relative, text)
 
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        atomic_write_bytes(self.path / relative, data)
+
     def write_json(self, relative: str, data: Any) -> None:
         self.write_text(relative, json.dumps(data, indent=2, default=_json_default) + "\n")
 
@@ -203,11 +206,16 @@ def _sync_dir(folder: Path) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a plain open() would honour the umask

@@ -19,12 +19,13 @@ from typing import Any, Iterator
 
 from .. import registry
 from ..budget import Deadline
-from ..data.fingerprint import fingerprint, positions
+from ..data.fingerprint import ROW_HASHES, file_columns, fingerprint, positions, row_hashes
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
 from ..errors import FatalError
 from ..metrics import better, greater_is_better, score_output
 from .approach import Run, RunSettings, reusable, run_approach
+from .baseline import baseline
 from .blend import BlendModel
 from .ensemble import MIN_ROWS, Selection, equal_weights, greedy_weights, on_rows, shared_rows
 from .plan import ApproachPlan
@@ -60,6 +61,7 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         record.sessions.append(_session(plan, "new"))
         run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings)
         with _marked(run, clock):
+            record.row_hashes = _store_row_hashes(folder, dataset, profile)
             run.save()
             settings.listener(Event("message", message=f"run directory: {folder.path}"))
             return _complete(run, prepared, clock, profile, list(dataset.frame.columns))
@@ -92,6 +94,7 @@ def resume(run_dir: Path, dataset: Any, profile: Any, plan: Any, hardware: Any, 
                   previous=previous_trials(folder.read_jsonl("trials.jsonl")), further=before == "complete",
                   kept=kept)
         with _marked(run, clock):
+            record.row_hashes = record.row_hashes or _store_row_hashes(folder, dataset, profile)
             run.save()
             settings.listener(Event("message", message=f"resuming {folder.path} (it was {before})"))
             return _complete(run, prepared, clock, profile, list(dataset.frame.columns))
@@ -108,8 +111,10 @@ def _complete(run: Run, prepared: Prepared, clock: Deadline, profile: Any, colum
     best = chosen(finalists, plan.metric)
     run.record.best = best.approach
     run.record.finalists = [f.to_dict() for f in finalists]
+    run.record.baseline = baseline(plan.task, run.split.y_train, run.split.y_test, run.split.classes, plan.metric)
     write_predictions(folder, prepared.test_rows, run.split, run.outputs)
-    folder.write_text("leaderboard.csv", leaderboard_frame(finalists, plan.metric).to_csv(index=False))
+    folder.write_text("leaderboard.csv",
+                      leaderboard_frame(finalists, plan.metric, run.record.baseline).to_csv(index=False))
     run.save()
     if plan.refit_seconds:
         _deploy(run, best, clock)
@@ -278,6 +283,24 @@ def chosen(finalists: list[Finalist], metric: str) -> Finalist:
     return finalists[0]
 
 
+def _store_row_hashes(folder: RunDir, dataset: Any, profile: Any) -> dict[str, Any]:
+    """Write the distinct hashes of the rows with a target (features and target) to ``ROW_HASHES``; what
+    ``run.json`` says of them."""
+    import io
+
+    import numpy as np
+
+    columns = [c.name for c in profile.features] + [profile.target]
+    frame = dataset.frame.loc[clean_target(dataset.frame[profile.target])[0].notna().to_numpy()]
+    files = file_columns({c.name: c.kind for c in profile.features})
+    hashes = np.unique(row_hashes(frame, columns, files, dataset.root))
+    buffer = io.BytesIO()
+    np.save(buffer, hashes, allow_pickle=False)
+    folder.write_bytes(ROW_HASHES, buffer.getvalue())
+    return {"file": ROW_HASHES, "rows": int(len(frame)), "distinct": int(len(hashes)), "columns": columns,
+            "files_by_content": files}
+
+
 def _total(values: Any) -> float | None:
     values = list(values)
     return None if any(v is None for v in values) else round(sum(values), 4)
@@ -299,7 +322,7 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         prices=settings.prices.to_dict() if settings.prices is not None else None,
         settings={"compare": settings.compare, "refit": plan.refit_seconds > 0 or settings.refit,
                   "device": settings.device, "metric": plan.metric, "max_trials": settings.max_trials,
-                  "max_epochs": settings.max_epochs},
+                  "max_epochs": settings.max_epochs, "drop": list(getattr(profile, "drop", []))},
     )
 
 
@@ -345,8 +368,16 @@ def prepare(dataset: Any, profile: Any, plan: Any, hardware: Any, seed: int) -> 
     return Prepared(split, rows[test], decoded.skipped or [], cache)
 
 
-def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:
-    """One row per finalist, best test score first."""
+def leaderboard_frame(finalists: list[Finalist], metric: str, floor: dict[str, Any] | None = None) -> Any:
+    """One row per finalist, best test score first, with the ``floor`` (the run's majority-class or mean
+    baseline, ``run.baseline``) ranked among them as approach ``baseline``, so a model that does not beat
+    it shows; it has no validation score, time or size, for it is not a model anything chooses.
+
+    >>> a = Finalist("classical", "xgboost", {}, {"accuracy": 0.9}, 0.88, 1.5, 0.01, 1000, 50.0, 3, 0.0001)
+    >>> floor = {"approach": "baseline", "model": "majority class", "test_scores": {"accuracy": 0.4}}
+    >>> leaderboard_frame([a], "accuracy", floor)[["approach", "test_accuracy"]].to_dict("list")
+    {'approach': ['classical', 'baseline'], 'test_accuracy': [0.9, 0.4]}
+    """
     import pandas as pd
 
     rows = []
@@ -358,8 +389,13 @@ def leaderboard_frame(finalists: list[Finalist], metric: str) -> Any:
                 "model_bytes": f.model_bytes, "peak_memory_mb": f.peak_memory_mb, "trials": f.trials,
                 "cost_usd": f.cost_usd}
         rows.append(row)
+    if floor is not None:
+        scores = floor["test_scores"]
+        row = {"approach": floor["approach"], "model": floor["model"], f"test_{metric}": scores.get(metric)}
+        rows.append(row | {f"test_{k}": v for k, v in scores.items() if k != metric}
+                    | {"val_score": floor.get("val_score")})
     frame = pd.DataFrame(rows)
-    return frame.sort_values(f"test_{metric}", ascending=not greater_is_better(metric),
+    return frame.sort_values(f"test_{metric}", ascending=not greater_is_better(metric), kind="stable",
                              na_position="last").reset_index(drop=True)
 
 
