@@ -101,6 +101,17 @@ def test_training_curve_and_interval_reach_the_report(wine_deep):
     assert "% interval" in report["verdict"] and "per 1,000 predictions" in report["verdict"]
 
 
+def test_the_network_gets_permutation_importance_over_the_same_columns(wine_deep):
+    """Both approaches rank the columns: the network by the drop in test score when one is shuffled."""
+    record = json.loads((wine_deep.run_dir_ / "run.json").read_text())
+    deep = record["feature_importance"]["deep"]
+    assert deep["method"] == "permutation" and "shuffled" in deep["note"]
+    names = [name for name, _ in deep["features"]]
+    assert len(names) >= 3 and set(names) <= set(record["features"])
+    html = (wine_deep.run_dir_ / "report.html").read_text()
+    assert 'aria-labelledby="feature_importance_deep-title' in html
+
+
 def test_continue_training_appends_its_epochs_to_the_history():
     """The media and text routes train the search's winner on; those epochs join its recorded curve."""
     import keras
