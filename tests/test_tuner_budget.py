@@ -71,3 +71,35 @@ def test_the_tuner_learns_the_quickest_first_epoch_and_hands_its_best_model_once
     assert len(learnt) == 2 and all(s > 0 for s in learnt) and learnt[1] <= learnt[0]
     assert handed and handed[-1] is best and 0.0 <= val_score <= 1.0
     assert "tuner/epochs" in params
+
+
+def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_path, monkeypatch):
+    """Too few affordable epochs to compare architectures: the network the probe built and warmed up trains on
+    (no second build, no tuner state), one trial is logged, and the model on disk is the one returned."""
+    import numpy as np
+
+    from automl.hardware import Hardware
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import tuner
+    from automl.search.base import SearchContext
+
+    monkeypatch.setattr(tuner, "MIN_SEARCH_EPOCHS", 10**9)  # whatever the machine's speed, one candidate
+    rng = np.random.default_rng(0)
+    x = {"numeric": rng.normal(size=(200, 3)).astype("float32")}
+    y = (x["numeric"][:, 0] > 0).astype("int64")
+    handed, built = [], []
+    ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(20.0),
+                        hardware=Hardware(2, 8 << 30, None), max_trials=None, max_epochs=None,
+                        improved=handed.append, workdir=tmp_path / "search")
+    hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
+    original = hypermodel.build
+    monkeypatch.setattr(hypermodel, "build", lambda hp: built.append(1) or original(hp))
+    score = tuner.val_scorer(ctx, x, y)
+    found = tuner.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 32, 200, 200, 27)
+    assert len(built) == 1, "the probe's network is the one trained"
+    assert not (tmp_path / "search" / "search").exists(), "no Keras Tuner project for a single candidate"
+    assert "used the whole budget" in found.notes[0]
+    assert handed and handed[-1] is found.model and found.val_score == score(found.model) > 0.5
+    assert len(ctx.trials) == 1 and ctx.trials[0].val_score == found.val_score
+    assert ctx.history and {e["phase"] for e in ctx.history} == {"search"}

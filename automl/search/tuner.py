@@ -376,25 +376,54 @@ def prune_checkpoints(tuner: Any) -> None:
             os.remove(path)
 
 
+class HandOver(keras.callbacks.Callback):
+    """Hands the network to ``improved`` after each epoch whose validation score is the best so far, so a run
+    stopped mid-training keeps its best epoch on disk."""
+
+    def __init__(self, improved: Callable[[Any], None], direction: str, start_score: float | None = None,
+                 interval: float = 10.0):
+        super().__init__()
+        self.improved = improved
+        self.direction = direction
+        self.best = start_score
+        self.interval = interval  # seconds between hand-overs: saving after every quick epoch would cost more
+        self.last = -math.inf
+        self.handed: float | None = None  # the score of the network last handed over
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        value = (logs or {}).get(SCORE)
+        if value is None or value != value:
+            return
+        if self.best is None or (value > self.best if self.direction == "max" else value < self.best):
+            self.best = value
+            if time.monotonic() - self.last >= self.interval:
+                self.improved(self.model)
+                self.last, self.handed = time.monotonic(), value
+
+
 def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
                       score: Callable[[Any], float], start_score: float | None, batch_size: int,
-                      patience: int = 4) -> tuple[Any, float | None, int]:
+                      patience: int = 4, phase: str = "continued",
+                      hand_over: "HandOver | None" = None) -> tuple[Any, float | None, int]:
     """Train the search's winner on until the deadline or until it stops improving.
 
     The learning rate drops when the validation score stalls, and the best
     epoch's weights are kept; the model comes back unchanged unless it beat
-    ``start_score``. Returns the model, its score and the epochs run.
+    ``start_score``. With ``hand_over``, new best epochs are handed over as
+    training goes. Returns the model, its score and the epochs run.
     """
     direction = "max" if greater_is_better(ctx.metric) else "min"
     weights = keras_model.get_weights()
     stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=patience,
                                             restore_best_weights=True)
     history = keras.callbacks.History()
-    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), EpochLog(ctx.history, "continued"),
+    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), EpochLog(ctx.history, phase),
                  history,
                  keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3, patience=1,
                                                    min_lr=1e-5),
                  stopper]
+    if hand_over is not None:
+        callbacks.insert(2, hand_over)
     fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
     keras_model.fit(x, y, validation_data=validation_data, epochs=ctx.max_epochs or 200, callbacks=callbacks,
                     verbose=0, **fit_args)
@@ -428,14 +457,18 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     """Probe, search and continue inside ``ctx.deadline``, the way every network route spends its budget:
 
     1. a few timed batches of the default network measure seconds per epoch and per trial start;
-    2. with fewer than ``MIN_SEARCH_EPOCHS`` affordable epochs, the default network takes the whole budget;
-       otherwise one Hyperband bracket whose ``max_epochs`` (at most ``max_epochs``) fits 60 % of it runs,
-       defaults first;
+    2. with fewer than ``MIN_SEARCH_EPOCHS`` affordable epochs, the probe's default network trains on for the
+       whole budget (``train_default``); otherwise one Hyperband bracket whose ``max_epochs`` (at most
+       ``max_epochs``) fits 60 % of it runs, defaults first;
     3. the winner trains on, its learning rate lowered on plateaus, until the deadline or until it stops
        improving (``continue_training``); a better continuation is handed to ``ctx.improved``.
     """
-    shape = search_shape(hypermodel, ctx, x, y, batch_size, n_fit, n_val, max_epochs)
+    with precision():
+        shape, probed = search_shape(hypermodel, ctx, x, y, batch_size, n_fit, n_val, max_epochs)
     epochs, cap, epoch_seconds = shape["epochs"], shape["cap"], shape["epoch_seconds"]
+    if probed is not None and cap == 1 and ctx.max_epochs is None:
+        return train_default(probed, hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, n_fit,
+                             shape["note"], precision)
     with precision():
         best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
@@ -458,11 +491,38 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     return found
 
 
+def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: SearchContext,
+                  wrap: Callable[..., Any], x: Any, y: Any, validation_data: tuple[Any, Any],
+                  score: Callable[[Any], float], batch_size: int, n_fit: int, note: str,
+                  precision: Callable[[], Any] = contextlib.nullcontext) -> Timed:
+    """The default network the probe built (compiled and warmed up already) trains on until the deadline or until
+    it stops improving, each better epoch handed to ``ctx.improved``: with one candidate there is nothing for the
+    tuner to compare, and building it again would spend the set-up time twice."""
+    keras_model, params = probed
+    started = time.monotonic()
+    hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
+    with precision():
+        best, val_score, epochs = continue_training(keras_model, ctx, x, y, validation_data, score, None, batch_size,
+                                                    phase="search", hand_over=hand_over)
+    if val_score is None:
+        raise RuntimeError("no epoch of the default network finished inside the budget")
+    seconds = max(time.monotonic() - started, 1e-6)
+    variant = params.get("encoder", params.get("family"))
+    ctx.log_trial(hypermodel.family + (f"/{variant}" if variant else ""), params, val_score, started,
+                  extra={"epochs": epochs, "stopped_by_budget": ctx.deadline.expired(),
+                         "rows_per_second": round(n_fit * epochs / seconds, 1)})
+    found = Timed(wrap(best, params), val_score, [note])
+    if hand_over.handed != val_score:  # the best epoch came after the last hand-over
+        ctx.improved(found.model)
+    return found
+
+
 def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int,
-                 max_epochs: int) -> dict[str, Any]:
+                 max_epochs: int) -> tuple[dict[str, Any], tuple[Any, dict[str, Any]] | None]:
     """Hyperband's ``epochs`` and trial ``cap`` for this budget, from a probe of the default network, with
-    ``epoch_seconds`` and a ``note`` saying why. Kept in the search's folder: a resumed search reloads Keras
-    Tuner's state, which only fits the bracket it was made for, so it takes the same shape instead of probing."""
+    ``epoch_seconds`` and a ``note`` saying why; and the probe's network with its hyperparameters (None when the
+    shape was read back). Kept in the search's folder: a resumed search reloads Keras Tuner's state, which only
+    fits the bracket it was made for, so it takes the same shape instead of probing."""
     import json
 
     saved = os.path.join(ctx.workdir, "shape.json") if ctx.workdir is not None else None
@@ -471,10 +531,11 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
             with open(saved, encoding="utf-8") as fh:
                 shape = json.load(fh)
             if {"epochs", "cap", "epoch_seconds", "note"} <= set(shape):
-                return shape
+                return shape, None
         except ValueError:
             pass
-    trial_seconds, epoch_seconds = probe(hypermodel, x, y, batch_size, n_fit, n_val)
+    keras.utils.set_random_seed(ctx.seed)
+    trial_seconds, epoch_seconds, probed = probe(hypermodel, x, y, batch_size, n_fit, n_val)
     affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
     timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
               f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget")
@@ -493,16 +554,19 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
         from ..run.rundir import atomic_write_text
 
         atomic_write_text(Path(saved), json.dumps(shape))
-    return shape
+    return shape, probed
 
 
-def probe(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int) -> tuple[float, float]:
-    """Seconds to build and start a trial, and per epoch (validation scoring included), for the default network.
+def probe(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int
+          ) -> tuple[float, float, tuple[Any, dict[str, Any]]]:
+    """Seconds to build and start a trial, and per epoch (validation scoring included), for the default network;
+    and that network (trained on the few probe batches) with its hyperparameters.
 
     ``x`` is an array, a dict of arrays (one per named input) or a ``keras.utils.PyDataset``.
     """
     started = time.perf_counter()
-    model = hypermodel.build(keras_tuner.HyperParameters())
+    hp = keras_tuner.HyperParameters()
+    model = hypermodel.build(hp)
     if isinstance(x, keras.utils.PyDataset):
         sample_x, sample_y = x[0]
     else:
@@ -513,7 +577,8 @@ def probe(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: i
     started = time.perf_counter()
     model.fit(feed(model, sample_x), sample_y, batch_size=batch_size, epochs=1, verbose=0)
     per_row = (time.perf_counter() - started) / max(len(sample_y), 1)
-    return trial_seconds, per_row * (n_fit + n_val / 3)
+    params = {k: v for k, v in hp.values.items() if hp.is_active(k)}
+    return trial_seconds, per_row * (n_fit + n_val / 3), (model, params)
 
 
 def _head(x: Any, n: int) -> Any:
