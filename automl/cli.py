@@ -261,11 +261,11 @@ def _resume_budget(run: Path) -> str:
     """What a resumed run has left of its budget, in seconds; a ``BudgetError`` naming the fix when nothing."""
     from .budget import MIN_BUDGET_SECONDS
     from .errors import BudgetError
-    from .run.resume import budget_left, resumable
+    from .run.resume import budget_left, resumable, seconds_seen
     from .run.rundir import RunDir
 
     record = resumable(run)
-    seen = max((float(t.get("ended") or 0.0) for t in RunDir(run).read_jsonl("trials.jsonl")), default=0.0)
+    seen = seconds_seen(RunDir(run).read_jsonl("trials.jsonl"))
     left = budget_left(record, seen)
     if left < MIN_BUDGET_SECONDS:
         done = "finished" if record.get("status") == "complete" else f"used {seen or record.get('total_seconds')}s"

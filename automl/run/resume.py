@@ -68,6 +68,16 @@ def budget_left(record: dict[str, Any], seen: float = 0.0) -> float:
     return round(max(0.0, float(record.get("budget_seconds") or 0.0) - float(spent)), 2)
 
 
+def seconds_seen(lines: list[dict[str, Any]]) -> float:
+    """The end of the last trial in ``trials.jsonl``'s ``lines``: what a run killed without a word (SIGKILL, a
+    power cut), which recorded no total, is known to have spent.
+
+    >>> seconds_seen([{"ended": 3.5}, {"ended": 9.25}, {"ended": None}])
+    9.25
+    """
+    return max((float(t.get("ended") or 0.0) for t in lines), default=0.0)
+
+
 def check_same_data(run_dir: Path, record: Any, dataset: Any) -> None:
     """A ``DataError`` when ``dataset`` is not what the run trained on (its checksum differs)."""
     from ..data.fingerprint import fingerprint

@@ -73,7 +73,7 @@ def resume(run_dir: Path, dataset: Any, profile: Any, plan: Any, hardware: Any, 
     its checksum), split and seed; approaches whose search ended are reused (re-scored on the same test rows)
     unless the run had finished, when every approach searches further; an approach cut short searches on,
     skipping the trials it finished (``trials.jsonl``) and reusing Keras Tuner's state."""
-    from .resume import check_same_data, check_same_split, previous_trials
+    from .resume import check_same_data, check_same_split, previous_trials, seconds_seen
 
     folder = RunDir(Path(run_dir))
     with folder.locked():
@@ -89,7 +89,7 @@ def resume(run_dir: Path, dataset: Any, profile: Any, plan: Any, hardware: Any, 
         record.models.pop("blend", None)
         record.plan, record.budget_seconds = plan.to_dict(), record.budget_seconds + plan.budget_seconds
         record.sessions.append(_session(plan, before))
-        offset = record.total_seconds or _seconds_seen(folder)
+        offset = record.total_seconds or seconds_seen(folder.read_jsonl("trials.jsonl"))
         run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings, offset=offset,
                   previous=previous_trials(folder.read_jsonl("trials.jsonl")), further=before == "complete",
                   kept=kept)
@@ -175,11 +175,6 @@ def _kept_approaches(record: RunRecord, plan: Any) -> list[ApproachPlan]:
     planned = {a.name for a in plan.approaches}
     earlier = [ApproachPlan(**a) for a in (record.plan or {}).get("approaches", []) if isinstance(a, dict)]
     return [a for a in earlier if a.name not in planned and a.name in record.searched and a.name in record.models]
-
-
-def _seconds_seen(folder: RunDir) -> float:
-    """A run killed without a word (SIGKILL, power cut) recorded no total: its last trial's end stands in."""
-    return max((float(t.get("ended") or 0.0) for t in folder.read_jsonl("trials.jsonl")), default=0.0)
 
 
 def _search(run: Run, clock: Deadline) -> list[Finalist]:
