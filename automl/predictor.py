@@ -14,7 +14,7 @@ from typing import Any
 from . import registry
 from .data import load as load_data
 from .data.columns import check_columns
-from .data.folders import LABEL_COLUMN
+from .data.folders import LABEL_COLUMN, PATH_COLUMN
 from .data.target import label_text
 from .errors import ConfigError, DamagedRunError, DataError, invalid
 from .metrics import score_output
@@ -57,7 +57,9 @@ class Predictor:
         frame = modality.prepare(dataset.frame, self.record.kinds, getattr(dataset, "root", None))
         if self.target not in frame.columns and LABEL_COLUMN in frame.columns and LABEL_COLUMN not in self.features:
             frame = frame.rename(columns={LABEL_COLUMN: self.target})  # class sub-folders hold the labels
-        extra = check_columns(frame, self.features, ignore=(self.target, LABEL_COLUMN))
+        from_folder = getattr(dataset, "root", None) is not None and Path(str(dataset.source)).is_dir()
+        ignore = (self.target, LABEL_COLUMN) + ((PATH_COLUMN,) if from_folder else ())  # a folder's paths lead
+        extra = check_columns(frame, self.features, ignore=ignore)
         if extra:
             notes.append(f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}")
         return Prepared(frame[self.features].reset_index(drop=True), frame, notes)

@@ -210,7 +210,7 @@ def test_folder_without_media_files(tmp_path):
     folder = tmp_path / "images.csv"
     folder.mkdir()
     message = _data_error(folder)
-    assert "holds no image or audio files" in message
+    assert "holds no image, audio or text files" in message
     assert "images.csv" in message
 
 

@@ -65,8 +65,8 @@ def test_read_folder_with_images_and_audio_uses_the_larger_group_and_says_so(fol
 
 
 def test_read_folder_without_media_is_an_error(tmp_path):
-    (tmp_path / "a.txt").write_text("x")
-    with pytest.raises(DataError, match="no image or audio files"):
+    (tmp_path / "a.json").write_text("{}")
+    with pytest.raises(DataError, match="no image, audio or text files"):
         read_folder(tmp_path)
 
 

@@ -107,11 +107,12 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
     run.trained[name] = result.model
     trials = len(ctx.trials) + len(ctx.previous)
     _keep_search(run, name, result, trials, spent, cpu_spent, memory.peak_mb)
-    finalist = _finalist(run, approach, result, trials, spent, cpu_spent, memory.peak_mb)
-    if hasattr(result.model, "importance"):
-        run.record.feature_importance[name] = importance_of(result.model, run.split.X_test, run.split.y_test,
-                                                            run.plan.task, run.plan.metric, run.settings.seed,
-                                                            min(5.0, 1.0 + 0.02 * window.seconds))
+    with stderr_to(run.dir.path / "logs" / f"{name}.log"):  # scoring may warn too (TensorFlow's retracing)
+        finalist = _finalist(run, approach, result, trials, spent, cpu_spent, memory.peak_mb)
+        if hasattr(result.model, "importance"):
+            run.record.feature_importance[name] = importance_of(result.model, run.split.X_test, run.split.y_test,
+                                                                run.plan.task, run.plan.metric, run.settings.seed,
+                                                                min(5.0, 1.0 + 0.02 * window.seconds))
     if ctx.history:
         run.record.training_curves[name] = list(ctx.history)
     score = finalist.test_scores.get(run.plan.metric)
