@@ -29,6 +29,20 @@ def free_text(column: TextColumn) -> Claim | None:
     return None
 
 
+def text_file_paths(column: TextColumn) -> Claim | None:
+    """The paths of a folder's ``.txt`` files (their contents are the ``text`` column): names, not features.
+
+    >>> import pandas as pd
+    >>> paths = pd.Series(["pos/1.txt", "neg/2.txt"])
+    >>> text_file_paths(TextColumn("path", paths, paths, unique=2, n=2)).used
+    False
+    """
+    if column.unique == column.n and column.lower.str.endswith(".txt").all():
+        return Claim("identifier", "the text files' paths: they name each row's predictions and are not learned "
+                                   "from (a sub-folder would give the label away); dropped.", used=False)
+    return None
+
+
 class TextModality(Modality):
     name = "text"
     column_kind = "text"
@@ -36,7 +50,7 @@ class TextModality(Modality):
     primary = "deep"
     why_primary = "deep networks learn features from raw images, text and audio end to end"
     shares = {"classical": 0.25, "deep": 0.75}
-    detectors = (Detector(60, free_text),)
+    detectors = (Detector(25, text_file_paths), Detector(60, free_text))
 
     def describe(self, frame: Any, columns: list[Any], root: Any, warnings: list[str]) -> None:
         """Token statistics of each text column (they are joined); other columns are set aside."""
