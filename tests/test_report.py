@@ -465,6 +465,17 @@ def test_table_of_contents_links_every_section_and_costs_come_after_the_charts(f
     assert html.count("<summary>") == html.count("<details") >= 4  # and the models' notes, folded when any
     md = (run / "report.md").read_text()
     assert md.index("## Charts") < md.index("## Cost in money and energy") < md.index("## Decision trail")
+    contents = next(line for line in md.splitlines() if line.startswith("Contents: "))
+    anchors = re.findall(r"\]\(#([^)]+)\)", contents)
+    slugs = [re.sub(r"[^a-z0-9 -]", "", line[3:].strip().lower()).replace(" ", "-")
+             for line in md.splitlines() if line.startswith("## ")]  # GitHub's anchors for the headings
+    assert anchors == slugs and len(anchors) == 7  # every section listed, in order, and every link lands
+    lines = md.splitlines()
+    assert lines[lines.index(contents) - 1] == ""  # a paragraph of its own
+    board = lines[lines.index(next(line for line in lines if line.startswith("| approach |"))):]
+    rows = [line for line in board[:board.index("")] if line.startswith("|")]
+    assert any(line.startswith("| baseline |") for line in rows)
+    assert len({line.count("|") for line in rows}) == 1  # every row, the baseline's too, has the header's cells
 
 
 def test_use_this_model_snippets_run_as_written(file_run, tmp_path):
