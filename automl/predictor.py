@@ -57,8 +57,7 @@ class Predictor:
         frame = modality.prepare(dataset.frame, self.record.kinds, getattr(dataset, "root", None))
         if self.target not in frame.columns and LABEL_COLUMN in frame.columns and LABEL_COLUMN not in self.features:
             frame = frame.rename(columns={LABEL_COLUMN: self.target})  # class sub-folders hold the labels
-        from_folder = getattr(dataset, "root", None) is not None and Path(str(dataset.source)).is_dir()
-        ignore = (self.target, LABEL_COLUMN) + ((PATH_COLUMN,) if from_folder else ())  # a folder's paths lead
+        ignore = (self.target, LABEL_COLUMN) + ((PATH_COLUMN,) if _from_files(dataset) else ())  # paths lead
         extra = check_columns(frame, self.features, ignore=ignore)
         if extra:
             notes.append(f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}")
@@ -182,17 +181,21 @@ class Predictor:
         return int(overlap(row_hashes(frame, columns, files), known).sum())
 
 
+def _from_files(data: Any) -> bool:
+    """Whether ``data`` was read from a folder of files or from one media file (its rows are named by ``path``)."""
+    from .data.folders import media_kind
+
+    source = Path(str(getattr(data, "source", "")))
+    return getattr(data, "root", None) is not None and (source.is_dir() or bool(media_kind(source)))
+
+
 def _leading_columns(data: Any, id_column: str | None) -> Any:
     """The columns that lead the predictions: ``path`` for files read from a folder (or one file), and the
     ``id_column`` asked for; None when neither."""
     import pandas as pd
 
-    from .data.folders import PATH_COLUMN, media_kind
-
     frame = getattr(data, "frame", data)
-    source = Path(str(getattr(data, "source", "")))
-    from_files = getattr(data, "root", None) is not None and (source.is_dir() or bool(media_kind(source)))
-    columns = {PATH_COLUMN: frame[PATH_COLUMN].to_numpy()} if from_files and PATH_COLUMN in frame.columns else {}
+    columns = {PATH_COLUMN: frame[PATH_COLUMN].to_numpy()} if _from_files(data) and PATH_COLUMN in frame.columns else {}
     if id_column is not None:
         if not hasattr(frame, "columns"):
             raise ConfigError(invalid("id_column", "a column of a table (a file or a DataFrame)", id_column,

@@ -204,8 +204,7 @@ class RecordingTuner(keras_tuner.Hyperband):
         ok = trial.status == keras_tuner.engine.trial.TrialStatus.COMPLETED and trial.score is not None
         params = {k: v for k, v in trial.hyperparameters.values.items()}
         error = None if ok else (trial.message or "trial failed").strip().splitlines()[-1]
-        variant = params.get("encoder", params.get("family"))
-        name = self.hypermodel.family + (f"/{variant}" if variant else "")
+        name = trial_name(self.hypermodel.family, params)
         started = self._started.pop(trial.trial_id)
         extra = {"epochs": params.get("tuner/epochs"), "stopped_by_budget": self.ctx.deadline.expired()}
         meter = self._meters.pop(trial.trial_id, None)
@@ -222,6 +221,16 @@ class RecordingTuner(keras_tuner.Hyperband):
             self.ctx.history[:] = self._lineage(trial)
             self.best_model, self.best_params = self.load_model(trial), params
             self.ctx.improved(self.wrap(self.best_model, params))
+
+
+def trial_name(family: str, params: dict[str, Any]) -> str:
+    """A trial's model name in ``trials.jsonl``: the hypermodel's family and the variant its parameters chose.
+
+    >>> trial_name("text", {"encoder": "gru"}), trial_name("mlp", {})
+    ('text/gru', 'mlp')
+    """
+    variant = params.get("encoder", params.get("family"))
+    return family + (f"/{variant}" if variant else "")
 
 
 def input_names(keras_model: Any) -> list[str]:
@@ -507,8 +516,7 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     if val_score is None:
         raise RuntimeError("no epoch of the default network finished inside the budget")
     seconds = max(time.monotonic() - started, 1e-6)
-    variant = params.get("encoder", params.get("family"))
-    ctx.log_trial(hypermodel.family + (f"/{variant}" if variant else ""), params, val_score, started,
+    ctx.log_trial(trial_name(hypermodel.family, params), params, val_score, started,
                   extra={"epochs": epochs, "stopped_by_budget": ctx.deadline.expired(),
                          "rows_per_second": round(n_fit * epochs / seconds, 1)})
     found = Timed(wrap(best, params), val_score, [note])
