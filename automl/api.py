@@ -70,6 +70,12 @@ class AutoML(BaseEstimator):
         Where deep networks train.
     max_trials, max_epochs : int, optional
         Caps on the searches (handy for tests and quick looks).
+    workers : int, default 0
+        Run each deep search's trials on this many worker processes (Keras Tuner's distributed mode), this
+        process being their chief; 0 runs them here. With GPUs, each worker gets one (or a share of one).
+    listen : str, default "127.0.0.1:0"
+        ``HOST:PORT`` where the chief serves the search to its workers (port 0: any free one). Listen on an
+        address other machines reach to let ``automl worker --chief HOST:PORT RUN`` join from them.
     price : str or dict, optional
         ``"cpu=0.05,gpu=2.5"`` (USD per core-hour and GPU-hour) for the report's money figures; by default
         ``automl.toml`` or built-in prices (see ``automl.prices``).
@@ -123,7 +129,8 @@ class AutoML(BaseEstimator):
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, task: str = "auto",
                  metric: str | None = None, out: str | Path | None = "runs", seed: int = 0, compare: bool = True,
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
-                 price: Any = None, verbose: bool | str = "auto", drop: Any = None):
+                 price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
+                 listen: str = "127.0.0.1:0"):
         self.budget = budget
         self.target = target
         self.task = task
@@ -138,6 +145,8 @@ class AutoML(BaseEstimator):
         self.price = price
         self.verbose = verbose
         self.drop = drop
+        self.workers = workers
+        self.listen = listen
 
     def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, listener: Any = None,
             command: str = "", resume: str | Path | None = None, started: float | None = None) -> "AutoML":
@@ -253,7 +262,7 @@ class AutoML(BaseEstimator):
 
         return RunSettings(out=Path(self.out or "."), seed=seed, max_trials=max_trials, max_epochs=max_epochs,
                            command=command or "AutoML.fit", listener=listener, prices=prices, compare=compare,
-                           refit=refit, device=device)
+                           refit=refit, device=device, workers=self.workers, listen=self.listen)
 
     def _task(self) -> str:
         """The task asked for (``AutoMLRegressor`` has no ``task`` parameter)."""
@@ -308,6 +317,7 @@ class AutoML(BaseEstimator):
         from .hardware import DEVICES
         from .metrics import CLASSIFICATION, REGRESSION
         from .prices import resolve as resolve_prices
+        from .search.cluster import split_address
 
         budget = parse_budget(self.budget)
         if self.target is not None and not isinstance(self.target, str):
@@ -327,6 +337,12 @@ class AutoML(BaseEstimator):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
                 raise ConfigError(invalid(name, "a positive whole number or None", value))
+        if isinstance(self.workers, bool) or not isinstance(self.workers, numbers.Integral) or self.workers < 0:
+            raise ConfigError(invalid("workers", "0 (search in this process) or a positive whole number",
+                                      self.workers))
+        if not isinstance(self.listen, str):
+            raise ConfigError(invalid("listen", "HOST:PORT, for example 0.0.0.0:8470", self.listen))
+        split_address(self.listen, "listen")
         if self.out is not None:
             _check_out(Path(self.out))
         return budget, resolve_prices(self.price)

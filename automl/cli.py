@@ -134,10 +134,16 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
               help="Continue RUN in place (interrupted, failed or finished) with the same data, split and seed; "
                    "DATA may be left out. A finished run needs --budget to search further.")
 @click.option("--drop", multiple=True, metavar="COL", help=DROP_HELP)
+@click.option("--workers", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Run each network search's trials on N worker processes (Keras Tuner's distributed mode); "
+                   "this process is their chief.")
+@click.option("--listen", default="127.0.0.1:0", show_default=True, metavar="HOST:PORT",
+              help="Where the chief serves its workers (port 0: any free one); an address other machines reach "
+                   "lets `automl worker` join from them.")
 @JSON
 @click.pass_context
 def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out, seed, no_compare, no_refit, device,
-        max_trials, max_epochs, quiet, price, resume, drop, as_json) -> None:
+        max_trials, max_epochs, quiet, price, resume, drop, workers, listen, as_json) -> None:
     """Train on DATA within the budget and write a run directory with a report.
 
     \b
@@ -170,7 +176,7 @@ def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out
                                                     started=started)
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
                    compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials,
-                   max_epochs=max_epochs, price=price, drop=list(drop))
+                   max_epochs=max_epochs, price=price, drop=list(drop), workers=workers, listen=listen)
     try:
         with stops_as_interrupts():
             model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]), resume=resume,
@@ -345,6 +351,33 @@ def evaluate(run: Path, data: Path, approach: str, as_json: bool) -> None:
     click.echo(f"{predictor.approach} model on {data}:")
     for name, value in scores.items():
         click.echo(f"  {name:<18} {'n/a' if value is None else f'{value:.4f}'}")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--chief", required=True, metavar="HOST:PORT", help="The chief's address (`automl fit --workers N "
+                                                                  "--listen HOST:PORT` on its machine).")
+@click.option("--approach", metavar="NAME", help="The search to join (default: the one running in RUN).")
+@click.option("--name", metavar="NAME", help="This worker's name in the run's trials (default: HOST-PID).")
+@click.option("--wait", default="10m", show_default=True,
+              help="How long to wait for the run to start a network search.")
+def worker(run: Path, chief: str, approach: str | None, name: str | None, wait: str) -> None:
+    """Join the network search of RUN (a run directory on a shared file system) as a worker of its chief.
+
+    \b
+    automl fit data/images --workers 2 --listen 0.0.0.0:8470       # on the chief's machine
+    automl worker runs/images-20260101-120000 --chief chief-host:8470  # on another machine
+    """
+    import os
+    import socket
+
+    from .budget import parse_budget
+    from .run.workers import join
+
+    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    did = join(run, chief, name, approach, parse_budget(wait))
+    click.echo(f"{did['name']}: ran {did['trials']} trial(s) of {did['approach']} in {did['seconds']:.0f}s; "
+               "the chief records them in the run.")
 
 
 @main.command()

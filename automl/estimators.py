@@ -31,7 +31,8 @@ class AutoMLClassifier(ClassifierMixin, AutoML):
 
     Parameters
     ----------
-    budget, target, metric, out, seed, compare, refit, device, max_trials, max_epochs, price, verbose, drop
+    budget, target, metric, out, seed, compare, refit, device, max_trials, max_epochs, price, verbose, drop,
+    workers, listen
         As for :class:`automl.AutoML`. With ``out=None`` each fit goes into a temporary folder the estimator
         owns, deleted with it: what ``cross_val_score`` wants.
     task : {"auto", "binary", "multiclass"}, default "auto"
@@ -59,10 +60,11 @@ class AutoMLClassifier(ClassifierMixin, AutoML):
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, task: str = "auto",
                  metric: str | None = None, out: str | Path | None = "runs", seed: int = 0, compare: bool = True,
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
-                 price: Any = None, verbose: bool | str = "auto", drop: Any = None):
+                 price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
+                 listen: str = "127.0.0.1:0"):
         super().__init__(budget=budget, target=target, task=task, metric=metric, out=out, seed=seed, compare=compare,
                          refit=refit, device=device, max_trials=max_trials, max_epochs=max_epochs, price=price,
-                         verbose=verbose, drop=drop)
+                         verbose=verbose, drop=drop, workers=workers, listen=listen)
 
     score = AutoML.score  # accuracy that reads 1 and "1" as one class
 
@@ -79,7 +81,8 @@ class AutoMLRegressor(RegressorMixin, AutoML):
 
     Parameters
     ----------
-    budget, target, metric, out, seed, compare, refit, device, max_trials, max_epochs, price, verbose, drop
+    budget, target, metric, out, seed, compare, refit, device, max_trials, max_epochs, price, verbose, drop,
+    workers, listen
         As for :class:`automl.AutoML` (the task is always regression, so there is no ``task``). With
         ``out=None`` each fit goes into a temporary folder the estimator owns, deleted with it.
 
@@ -99,7 +102,8 @@ class AutoMLRegressor(RegressorMixin, AutoML):
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, metric: str | None = None,
                  out: str | Path | None = "runs", seed: int = 0, compare: bool = True, refit: bool = True,
                  device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
-                 price: Any = None, verbose: bool | str = "auto", drop: Any = None):
+                 price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
+                 listen: str = "127.0.0.1:0"):
         self.budget = budget
         self.target = target
         self.metric = metric
@@ -113,6 +117,8 @@ class AutoMLRegressor(RegressorMixin, AutoML):
         self.price = price
         self.verbose = verbose
         self.drop = drop
+        self.workers = workers
+        self.listen = listen
 
     score = AutoML.score  # R², as RegressorMixin's
 

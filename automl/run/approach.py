@@ -17,6 +17,7 @@ from ..metrics import score_output
 from ..prices import Prices
 from ..search.base import SearchContext
 from ..search.importance import importance_of
+from . import workers
 from .capture import stderr_to
 from .meters import PeakMemory
 from .plan import ApproachPlan, Plan
@@ -39,6 +40,8 @@ class RunSettings:
     compare: bool = True
     refit: bool = True
     device: str = "auto"
+    workers: int = 0  # worker processes for each network search (Keras Tuner's distributed mode); 0: none
+    listen: str = "127.0.0.1:0"  # where the chief serves them
 
 
 @dataclass
@@ -190,6 +193,7 @@ def context(run: Run, name: str, window: Deadline) -> SearchContext:
         hardware=run.hardware, max_trials=settings.max_trials, max_epochs=settings.max_epochs, record=on_trial,
         improved=on_improved, inputs=plan.inputs, cache=run.cache, previous=run.previous.get(name, []),
         workdir=run.dir.path / "search" / name,
+        cluster=workers.chief(settings, run.dir.path, plan.modality, run.hardware),
     )
     return ctx
 

@@ -83,6 +83,9 @@ class SearchContext:
     # counts), and a folder kept in the run for the search's own state (Keras Tuner's), None for a temporary one.
     previous: list[TrialRecord] = field(default_factory=list)
     workdir: Path | None = None
+    # Keras Tuner's distributed mode (``search.cluster``): a ``Chief`` serves the oracle to worker processes, a
+    # ``Worker`` runs the trials a chief hands out; None searches in this process.
+    cluster: Any = None
 
     @property
     def n_classes(self) -> int:

@@ -43,6 +43,7 @@ import numpy as np  # noqa: E402
 from ..budget import Deadline  # noqa: E402
 from ..metrics import greater_is_better, score_output  # noqa: E402
 from ..run.meters import GpuMeter  # noqa: E402
+from . import cluster  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
 SCORE = "val_score"
@@ -73,6 +74,14 @@ class BudgetedOracle(keras_tuner.oracles.HyperbandOracle):
         self.trial_cap = trial_cap
         self.defaults_first = defaults_first
         self.first_epoch_seconds = 0.0
+        self.began: dict[str, float] = {}  # trial id -> when it was handed out (monotonic), for a chief's records
+        self.owners: dict[str, str] = {}  # trial id -> the tuner (worker) it was handed to
+
+    def create_trial(self, tuner_id: str) -> Any:
+        trial = super().create_trial(tuner_id)
+        if trial.status == keras_tuner.engine.trial.TrialStatus.RUNNING and trial.trial_id not in self.began:
+            self.began[trial.trial_id], self.owners[trial.trial_id] = time.monotonic(), tuner_id
+        return trial
 
     def populate_space(self, trial_id: str) -> dict[str, Any]:
         over_cap = self.trial_cap is not None and len(self.trials) >= self.trial_cap
@@ -201,11 +210,12 @@ class RecordingTuner(keras_tuner.Hyperband):
 
     def on_trial_end(self, trial: Any) -> None:
         super().on_trial_end(trial)
-        ok = trial.status == keras_tuner.engine.trial.TrialStatus.COMPLETED and trial.score is not None
-        params = {k: v for k, v in trial.hyperparameters.values.items()}
-        error = None if ok else (trial.message or "trial failed").strip().splitlines()[-1]
-        name = trial_name(self.hypermodel.family, params)
         started = self._started.pop(trial.trial_id)
+        self.record_trial(trial, started, self.measured(trial, started))
+
+    def measured(self, trial: Any, started: float) -> dict[str, Any]:
+        """What this process saw of a trial it ran: epochs, whether the budget stopped it, speed, GPU use."""
+        params = trial.hyperparameters.values
         extra = {"epochs": params.get("tuner/epochs"), "stopped_by_budget": self.ctx.deadline.expired()}
         meter = self._meters.pop(trial.trial_id, None)
         if meter is not None:
@@ -214,6 +224,14 @@ class RecordingTuner(keras_tuner.Hyperband):
         if self.rows_per_epoch and params.get("tuner/epochs"):
             epochs = params["tuner/epochs"] - params.get("tuner/initial_epoch", 0)
             extra["rows_per_second"] = round(self.rows_per_epoch * epochs / max(time.monotonic() - started, 1e-6), 1)
+        return extra
+
+    def record_trial(self, trial: Any, started: float, extra: dict[str, Any]) -> None:
+        """Log an ended trial (its worker's, on a chief) and hand its network over when it is the best so far."""
+        ok = trial.status == keras_tuner.engine.trial.TrialStatus.COMPLETED and trial.score is not None
+        params = {k: v for k, v in trial.hyperparameters.values.items()}
+        error = None if ok else (trial.message or "trial failed").strip().splitlines()[-1]
+        name = trial_name(self.hypermodel.family, params)
         self.ctx.log_trial(name, params, trial.score if ok else None, started, status="ok" if ok else "failed",
                            error=error, extra=extra)
         if ok and (self.best_score is None or self.oracle.objective.better_than(trial.score, self.best_score)):
@@ -221,6 +239,53 @@ class RecordingTuner(keras_tuner.Hyperband):
             self.ctx.history[:] = self._lineage(trial)
             self.best_model, self.best_params = self.load_model(trial), params
             self.ctx.improved(self.wrap(self.best_model, params))
+
+
+class WorkerTuner(RecordingTuner):
+    """A worker's tuner: it runs the trials the chief's oracle hands out (through a bounded client) and writes
+    what it measured beside each trial's checkpoint for the chief, which alone records the run's trials."""
+
+    def __init__(self, oracle: Any, hypermodel: Any, ctx: SearchContext, wrap: Callable[[Any], Any],
+                 worker: cluster.Worker, **kwargs: Any):
+        super().__init__(oracle, hypermodel, ctx, wrap, **kwargs)
+        self.tuner_id = worker.name
+        self.oracle = cluster.bounded_client(oracle, worker, ctx.deadline)
+        self.ran = 0
+        self._first: dict[str, float] = {}
+
+    def _is_worker(self) -> bool:  # Keras Tuner asks its environment variables; a worker of ours is one
+        return True
+
+    def on_epoch_end(self, trial: Any, model: Any, epoch: int, logs: dict | None = None) -> None:
+        keras_tuner.Tuner.on_epoch_end(self, trial, model, epoch, logs=logs)
+        epochs = self._epochs.setdefault(trial.trial_id, [])
+        epochs.append(epoch_record(epoch, logs, "search"))
+        if len(epochs) == 1:
+            self._first[trial.trial_id] = time.monotonic() - self._started[trial.trial_id]
+
+    def on_trial_end(self, trial: Any) -> None:
+        started = self._started.pop(trial.trial_id)
+        info = self.measured(trial, started) | {
+            "worker": self.tuner_id, "seconds": round(time.monotonic() - started, 3),
+            "history": self._epochs.get(trial.trial_id, []),
+            "first_epoch_seconds": self._first.pop(trial.trial_id, None)}
+        cluster.write_info(self.get_trial_dir(trial.trial_id), info)
+        keras_tuner.Tuner.on_trial_end(self, trial)  # reports the trial to the chief
+        self.ran += 1
+
+
+def chief_ended(tuner: RecordingTuner, trial: Any) -> None:
+    """On the chief: record a trial a worker ended, with what the worker measured (and the oracle's clock)."""
+    oracle = tuner.oracle
+    info = cluster.read_info(tuner.get_trial_dir(trial.trial_id))
+    tuner._epochs[trial.trial_id] = info.pop("history", [])
+    first = info.pop("first_epoch_seconds", None)
+    if first:  # no later trial starts with less time left than the quickest first epoch
+        known = oracle.first_epoch_seconds
+        oracle.first_epoch_seconds = first if not known else min(known, first)
+    info.pop("seconds", None)
+    info["worker"] = oracle.owners.get(trial.trial_id, info.get("worker", "?"))
+    tuner.record_trial(trial, oracle.began.get(trial.trial_id, time.monotonic()), info)
 
 
 def trial_name(family: str, params: dict[str, Any]) -> str:
@@ -340,7 +405,13 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
             keras.callbacks.EarlyStopping(monitor=SCORE, mode=tuner.oracle.objective.direction, patience=3),
         ]
         fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
-        tuner.search(x, y, validation_data=validation_data, callbacks=callbacks, verbose=0, **fit_args)
+        if isinstance(ctx.cluster, cluster.Chief):  # the workers run the trials; this process serves the oracle
+            tuner.save()
+            cluster.serve(tuner, ctx, ctx.cluster, lambda trial: chief_ended(tuner, trial))
+        else:
+            tuner.search(x, y, validation_data=validation_data, callbacks=callbacks, verbose=0, **fit_args)
+        if isinstance(ctx.cluster, cluster.Worker):
+            raise cluster.WorkerDone(tuner.ran)
         if tuner.best_model is None:
             raise RuntimeError("no network trial finished inside the budget")
         if ctx.workdir is not None and not ctx.deadline.expired():  # the search ended: keep only what a resume needs
@@ -366,6 +437,12 @@ def _tuner(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], workdi
             return RecordingTuner(oracle, hypermodel, ctx, wrap, rows_per_epoch=rows_per_epoch, directory=workdir,
                                   project_name="search", overwrite=overwrite)
 
+    if isinstance(ctx.cluster, cluster.Worker):  # the chief made the search's folder: never start it afresh
+        oracle = BudgetedOracle(ctx.deadline, objective=objective(ctx.metric), max_epochs=max_epochs, factor=3,
+                                seed=ctx.seed)
+        with contextlib.redirect_stdout(io.StringIO()):
+            return WorkerTuner(oracle, hypermodel, ctx, wrap, ctx.cluster, rows_per_epoch=rows_per_epoch,
+                               directory=workdir, project_name="search", overwrite=False)
     if ctx.workdir is None or not ctx.previous:
         return make(overwrite=True)
     try:
@@ -482,6 +559,8 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
         best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
     found = Timed(wrap(best, params), val_score, [shape["note"]])  # the tuner handed this one over
+    if isinstance(ctx.cluster, cluster.Chief):
+        found.notes.append(cluster.describe(ctx.cluster.summary))
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()
@@ -520,6 +599,9 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
                   extra={"epochs": epochs, "stopped_by_budget": ctx.deadline.expired(),
                          "rows_per_second": round(n_fit * epochs / seconds, 1)})
     found = Timed(wrap(best, params), val_score, [note])
+    if isinstance(ctx.cluster, cluster.Chief):
+        found.notes.append("No worker was started: with one candidate there was nothing to share out, so the "
+                           "default network trained in this process.")
     if hand_over.handed != val_score:  # the best epoch came after the last hand-over
         ctx.improved(found.model)
     return found
@@ -534,6 +616,9 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
     import json
 
     saved = os.path.join(ctx.workdir, "shape.json") if ctx.workdir is not None else None
+    if isinstance(ctx.cluster, cluster.Worker):  # a worker takes the chief's shape; it never probes
+        with open(str(saved), encoding="utf-8") as fh:
+            return json.load(fh), None
     if saved and ctx.previous and os.path.isfile(saved):
         try:
             with open(saved, encoding="utf-8") as fh:
