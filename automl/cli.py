@@ -376,8 +376,8 @@ def worker(run: Path, chief: str, approach: str | None, name: str | None, wait: 
 
     name = name or f"{socket.gethostname()}-{os.getpid()}"
     did = join(run, chief, name, approach, parse_budget(wait))
-    click.echo(f"{did['name']}: ran {did['trials']} trial(s) of {did['approach']} in {did['seconds']:.0f}s; "
-               "the chief records them in the run.")
+    click.echo(f"{did['name']}: ran {did['trials']} trial(s) of {did['approach']} in {did['seconds']:.0f}s, until "
+               f"{did['ended']}; the chief records them in the run.")
 
 
 @main.command()

@@ -128,14 +128,15 @@ def test_each_local_worker_gets_its_share_of_the_machine():
 BUDGET = 75
 
 
-def _fit(tmp_path: Path, on_start=None) -> tuple[int, Path, float, str]:
-    """``automl fit stripes --workers 2`` as its own process; ``on_start(run_dir)`` runs while it does."""
+def _fit(tmp_path: Path, on_start=None, workers=("--workers", "2", "--max-trials", "4")
+         ) -> tuple[int, Path, float, str]:
+    """``automl fit stripes --workers 2`` as its own process; ``on_start(out)`` runs while it does."""
     data = make_folder(tmp_path / "stripes", per_class=40)
     out = tmp_path / "runs"
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "automl", "fit", str(data), "--budget", f"{BUDGET}s", "--workers", "2",
-         "--max-epochs", "4", "--max-trials", "4", "--out", str(out), "--quiet"],
+        [sys.executable, "-m", "automl", "fit", str(data), "--budget", f"{BUDGET}s", *workers,
+         "--max-epochs", "4", "--out", str(out), "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ | {"PYTHONUNBUFFERED": "1"})
     if on_start is not None:
         on_start(out)
@@ -155,7 +156,7 @@ def test_a_chief_and_two_workers_complete_a_search_within_the_budget(tmp_path):
     assert code == 0, output
     assert took < BUDGET * 1.05 + 5  # the command's own start-up and the workers' included
     trials = _deep_trials(run_dir)
-    assert len(trials) == 4 and {t["extra"]["worker"] for t in trials} == {"worker-1", "worker-2"}
+    assert len(trials) >= 3 and {t["extra"]["worker"] for t in trials} == {"worker-1", "worker-2"}
     assert all(t["status"] == "ok" and t["extra"]["epochs"] for t in trials)
     record = json.loads((run_dir / "run.json").read_text())
     assert record["status"] == "complete" and record["models"]["deep"] == "models/deep"
@@ -164,6 +165,7 @@ def test_a_chief_and_two_workers_complete_a_search_within_the_budget(tmp_path):
     left = {p.name for p in (run_dir / "search" / "deep" / "cluster").iterdir()}
     assert left == {"workers.json"}  # the copies of the data the workers read are gone
     assert (run_dir / "logs" / "deep-worker-2.log").read_text().strip().endswith("the chief records them in the run.")
+    assert "until the chief said the search is over" in (run_dir / "logs" / "deep-worker-1.log").read_text()
 
 
 @pytest.mark.slow
@@ -195,3 +197,32 @@ def test_killing_a_worker_mid_search_still_finishes_the_run_with_both_workers_tr
     assert any(t["status"] == "ok" and t["extra"]["worker"] == "worker-1" for t in trials)
     report = (run_dir / "report.md").read_text()
     assert "worker-2 ran" in report and "lost when its process stopped" in report
+
+
+@pytest.mark.slow
+def test_a_worker_joining_from_another_machine_runs_trials_beside_the_local_one(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    joined = {}
+
+    def join_as_another_machine(out: Path) -> None:
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not list(out.glob("*/run.json")):
+            time.sleep(0.2)
+        run_dir = next(out.glob("*/run.json")).parent
+        joined["process"] = subprocess.Popen(
+            [sys.executable, "-m", "automl", "worker", str(run_dir), "--chief", f"127.0.0.1:{port}", "--name",
+             "elsewhere"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    code, run_dir, took, output = _fit(tmp_path, join_as_another_machine,
+                                       ("--workers", "1", "--listen", f"127.0.0.1:{port}", "--max-trials", "6"))
+    said = joined["process"].communicate(timeout=60)[0]
+    assert code == 0, output
+    assert joined["process"].returncode == 0 and "elsewhere: ran" in said, said
+    trials = _deep_trials(run_dir)
+    assert {t["extra"]["worker"] for t in trials} == {"worker-1", "elsewhere"}
+    assert len(trials) >= 4 and all(t["status"] == "ok" for t in trials)
+    assert took < BUDGET * 1.05 + 5

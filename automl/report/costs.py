@@ -27,7 +27,8 @@ FORMULA = ("training cost = search wall hours x (CPU cores x price per core-hour
            "was used); cost per 1,000 predictions = the same hourly price for the measured time to predict 1,000 "
            "test rows in one batch")
 ENERGY_FORMULA = ("energy (Wh) = (CPU seconds x watts per busy core + GPU seconds x watts per GPU) / 3600, with "
-                  "CPU seconds measured as this process's CPU time over all its threads")
+                  "CPU seconds measured as this process's CPU time over all its threads, plus that of its local worker "
+                  "processes (--workers)")
 
 
 def costs(finalists: list[dict[str, Any]], hardware: dict[str, Any], prices: Prices) -> dict[str, Any]:

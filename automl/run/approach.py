@@ -102,6 +102,8 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
             listener(Event("approach_end", approach=name, message=f"failed: {exc}"))
             return None
     spent, cpu_spent = time.monotonic() - started, time.process_time() - cpu_started
+    if ctx.cluster is not None:  # the CPU time of the search's local worker processes counts too
+        cpu_spent += ctx.cluster.summary.get("cpu_seconds", 0.0)
     earlier = run.record.searched.get(name, {})
     spent += earlier.get("seconds", 0.0)  # a search continued from an earlier session costs both sessions' time
     cpu_spent += earlier.get("cpu_seconds", 0.0)

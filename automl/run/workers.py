@@ -37,7 +37,7 @@ from ..search.cluster import Chief, Launched, Worker, WorkerDone, split_address
 FOLDER = "search/{approach}/cluster"
 SPEC = "spec.json"
 DATA_FILES = (SPEC, "X.parquet", "y.npy", "cache.npy", "cache.json")  # deleted once the workers are gone
-WAIT_FOR_SPEC = 5.0  # seconds between looks for a search to join
+WAIT_FOR_SPEC = 1.0  # seconds between looks for a search to join
 
 
 def chief(settings: Any, run_dir: Path, modality: str, hardware: Any) -> Chief | None:
@@ -150,13 +150,20 @@ def join(run_dir: Path, address: str, name: str, approach: str | None = None, wa
                           "printed, as the chief's machine sees it on the shared file system.")
     folder = _find_spec(run_dir, approach, wait)
     spec = json.loads((folder / SPEC).read_text(encoding="utf-8"))
+    import grpc
+
     ctx, route = rebuild(run_dir, folder, spec, Worker(address, name))
     started = time.monotonic()
+    did = {"approach": spec["approach"], "name": name, "trials": 0, "ended": "the chief said the search is over"}
     try:
         route.search(ctx)
     except WorkerDone as done:
-        return {"approach": spec["approach"], "name": name, "trials": done.trials,
-                "seconds": round(time.monotonic() - started, 1)}
+        return did | {"trials": done.trials, "seconds": round(time.monotonic() - started, 1)}
+    except grpc.RpcError as exc:  # the chief stopped serving (its search ended) or never answered in time
+        trials = sum(1 for p in (ctx.workdir / "search").glob("trial_*/worker.json")
+                     if json.loads(p.read_text(encoding="utf-8")).get("worker") == name)
+        return did | {"trials": trials, "seconds": round(time.monotonic() - started, 1),
+                      "ended": f"the chief stopped answering ({getattr(exc.code(), 'name', exc.code())})"}
     raise DataError(f"the {spec['approach']} route does not search with Keras Tuner, so it has no trials for "
                     "workers; run it without --workers.")
 

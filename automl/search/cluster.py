@@ -166,8 +166,9 @@ def serve(tuner: Any, ctx: Any, chief: Chief, ended: Callable[[Any], None]) -> d
     """Serve ``tuner``'s oracle to the workers ``chief.start`` launches until the search is over, calling
     ``ended(trial)`` in this thread for each trial as it ends; returns what each worker did.
 
-    The search is over when every local worker has exited (and no trial is running), or at ``ctx.deadline``
-    plus ``chief.grace``: workers still running then are stopped, and their trials recorded as failed.
+    The search is over when every local worker has exited and every worker that joined has been told to stop
+    (no trial is running), or at ``ctx.deadline`` plus ``chief.grace``: workers still running then are
+    stopped, and their trials recorded as failed.
     """
     import grpc
     from keras_tuner.src import protos
@@ -187,14 +188,16 @@ def serve(tuner: Any, ctx: Any, chief: Chief, ended: Callable[[Any], None]) -> d
     launched: list[Launched] = []
     handed: set[str] = set()
     expired = None
+    children = _children_cpu()
     try:
         launched = chief.start(address, ctx)
         chief.summary["workers"] = {w.name: {"trials": 0, "ok": 0, "failed": 0, "log": w.log} for w in launched}
         while True:
             _hand_on(oracle, handed, ended)
             _reap(oracle, launched, chief.summary)
-            if all(w.process.poll() is not None for w in launched) and not oracle.ongoing_trials:
-                break
+            if all(w.process.poll() is not None for w in launched) and not (oracle.ongoing_trials
+                                                                             or oracle.tuner_ids):
+                break  # every worker, local or joined from elsewhere, has been told to stop (or is gone)
             if expired is None and ctx.deadline.expired():
                 expired = time.monotonic()
             if expired is not None and time.monotonic() - expired >= chief.grace:
@@ -207,6 +210,7 @@ def serve(tuner: Any, ctx: Any, chief: Chief, ended: Callable[[Any], None]) -> d
         _stop(launched)
         _reap(oracle, launched, chief.summary)
         _hand_on(oracle, handed, ended)
+        chief.summary["cpu_seconds"] = round(_children_cpu() - children, 2)  # the local workers' CPU time
         chief.finish()
     for trial_id in dict.fromkeys(oracle.end_order):
         trial = oracle.trials[trial_id]
@@ -282,6 +286,14 @@ def _fail(oracle: Any, name: str, trial: Any, why: str) -> None:
     except RuntimeError:  # Keras Tuner's "too many consecutive failures": the search is over anyway
         pass
     oracle.ongoing_trials.pop(name, None)
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user and system) of this process's children that have ended and been waited for."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _stop(launched: list[Launched]) -> None:
