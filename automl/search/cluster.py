@@ -187,7 +187,7 @@ def serve(tuner: Any, ctx: Any, chief: Chief, ended: Callable[[Any], None]) -> d
     chief.summary.update(address=address, workers={})
     launched: list[Launched] = []
     handed: set[str] = set()
-    expired = None
+    expired, stopped = None, False
     children = _children_cpu()
     try:
         launched = chief.start(address, ctx)
@@ -203,12 +203,16 @@ def serve(tuner: Any, ctx: Any, chief: Chief, ended: Callable[[Any], None]) -> d
             if expired is not None and time.monotonic() - expired >= chief.grace:
                 break
             time.sleep(POLL_SECONDS)
+    except BaseException:
+        stopped = True  # a stop (Ctrl-C, SIGTERM): running trials stay open, so a resume runs them again
+        raise
     finally:
-        _abandon(oracle, "it had not ended when the search did (the deadline and its grace had passed, or the "
-                         "run was stopped)")
+        if not stopped:
+            _abandon(oracle, "it had not ended by the deadline and its grace (its worker stopped answering)")
         server.stop(grace=0.5)
         _stop(launched)
-        _reap(oracle, launched, chief.summary)
+        if not stopped:
+            _reap(oracle, launched, chief.summary)
         _hand_on(oracle, handed, ended)
         chief.summary["cpu_seconds"] = round(_children_cpu() - children, 2)  # the local workers' CPU time
         chief.finish()
