@@ -200,7 +200,7 @@ class AutoML(BaseEstimator):
         from .budget import Deadline
         from .data import load
         from .data.profile import inspect_dataset
-        from .hardware import detect
+        from .hardware import applied, detect
         from .run.plan import make_plan
         from .run.runner import execute
 
@@ -210,7 +210,7 @@ class AutoML(BaseEstimator):
         given = dataset.frame.columns[-1] if y is not None else target or self.target  # y's column is given
         profile = inspect_dataset(dataset, given, self._task(), drop=self.drop)
         self._check_task(profile)
-        hardware = detect(self.device)
+        hardware = applied(detect(self.device))
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
         self._tell(listener, profile, plan)
         settings = self._settings(listener, prices, command, self.seed, self.compare, self.refit, self.device,
@@ -227,7 +227,7 @@ class AutoML(BaseEstimator):
         from .budget import Deadline
         from .data import load
         from .data.profile import inspect_dataset
-        from .hardware import detect
+        from .hardware import applied, detect
         from .run.plan import make_plan
         from .run.resume import resumable, source_of
         from .run.runner import resume
@@ -239,7 +239,7 @@ class AutoML(BaseEstimator):
         dataset = load(source_of(record, run_dir, X), y, target=record["target"])
         profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"))
         self._check_task(profile)
-        hardware = detect(device)
+        hardware = applied(detect(device))
         done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})
         try:
             plan = make_plan(profile, budget, hardware, compare=compare, refit=refit, done=done,

@@ -12,8 +12,9 @@ import os
 import platform
 import shutil
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
+from . import backend
 from .errors import ConfigError, invalid
 
 DEVICES = ("auto", "cpu", "gpu")
@@ -25,10 +26,18 @@ class Hardware:
     memory_bytes: int
     gpu_name: str | None
     processor: str = ""
+    backend: str = ""  # the Keras backend the networks train with (``automl.backend``)
+    backend_gpu: bool = True  # whether that backend can use the GPU
+    backend_reason: str = ""
 
     @property
     def gpu(self) -> bool:
         return self.gpu_name is not None
+
+    @property
+    def network_gpu(self) -> bool:
+        """Whether the networks train on the GPU: there is one, and the Keras backend can use it."""
+        return self.gpu and self.backend_gpu
 
     def describe(self) -> str:
         gpu = self.gpu_name or "no GPU"
@@ -51,7 +60,19 @@ def detect(device: str = "auto") -> Hardware:
     gpu = None if device == "cpu" else _gpu_name()
     if device == "gpu" and gpu is None:
         raise ConfigError(invalid("device", "auto or cpu on this machine (no NVIDIA GPU was found)", device))
-    return Hardware(cpus, int(psutil.virtual_memory().total), gpu, platform.processor() or platform.machine())
+    chosen = backend.choose(os.environ.get("KERAS_BACKEND"), backend.installed(gpu is not None), gpu is not None)
+    if device == "gpu" and not chosen.gpu:
+        raise ConfigError(f"--device gpu: {chosen.reason} Or use --device auto or cpu.")
+    return Hardware(cpus, int(psutil.virtual_memory().total), gpu, platform.processor() or platform.machine(),
+                    chosen.name, chosen.gpu, chosen.reason)
+
+
+def applied(hardware: Hardware) -> Hardware:
+    """``hardware`` with its Keras backend made the one this process loads (``backend.apply``): the backend
+    already imported wins, and the record says so."""
+    chosen = backend.apply(backend.Backend(hardware.backend, hardware.backend_gpu, hardware.backend_reason),
+                           hardware.gpu)
+    return replace(hardware, backend=chosen.name, backend_gpu=chosen.gpu, backend_reason=chosen.reason)
 
 
 def _gpu_name() -> str | None:

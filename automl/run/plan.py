@@ -116,6 +116,8 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
         reasons.append(spec[1])
     device = "gpu" if hardware.gpu else "cpu"
     reasons.append(f"Training runs on the {device.upper()} ({hardware.describe()}).")
+    if hardware.backend_reason and any(a.kind == "deep" for a in approaches):
+        reasons.append(hardware.backend_reason)
     return Plan(modality=modality.name, task=task, metric=metric, budget_seconds=float(budget_seconds),
                 reserve_seconds=reserve, test_rows=test_rows, validation=validation, folds=folds, device=device,
                 approaches=approaches, reasons=reasons, skipped=skipped + short, inputs=inputs,

@@ -74,7 +74,7 @@ def write_spec(run_dir: Path, ctx: Any, modality: str, device: str) -> Path:
         "approach": ctx.approach, "modality": modality, "task": ctx.task, "metric": ctx.metric,
         "classes": ctx.classes, "kinds": ctx.kinds, "seed": ctx.seed, "validation": ctx.validation,
         "folds": ctx.folds, "inputs": ctx.inputs, "max_trials": ctx.max_trials, "max_epochs": ctx.max_epochs,
-        "device": device, "ends_at": time.time() + ctx.deadline.remaining(),
+        "device": device, "backend": ctx.hardware.backend, "ends_at": time.time() + ctx.deadline.remaining(),
     }
     tmp = folder / (SPEC + ".tmp")
     tmp.write_text(json.dumps(spec, default=str), encoding="utf-8")
@@ -117,7 +117,7 @@ def gpu_count() -> int:
 def launch(run_dir: Path, approach: str, address: str, workers: int, hardware: Any, folder: Path) -> list[Launched]:
     """Start ``workers`` local ``automl worker`` processes joining ``address``; their output goes to the run's
     ``logs/`` and their names and process ids to ``workers.json`` beside the spec."""
-    gpus = gpu_count() if hardware.gpu else 0
+    gpus = gpu_count() if hardware.network_gpu else 0
     host, port = split_address(address, "--listen")
     if host in ("0.0.0.0", "::", "[::]"):
         address = f"127.0.0.1:{port}"  # the chief listens everywhere; local workers reach it here
@@ -198,6 +198,8 @@ def rebuild(run_dir: Path, folder: Path, spec: dict[str, Any], worker: Worker) -
     from ..hardware import detect
     from ..search.base import SearchContext
 
+    if spec.get("backend"):  # the chief's backend, unless this machine's KERAS_BACKEND says otherwise
+        os.environ.setdefault("KERAS_BACKEND", spec["backend"])
     cache: dict[str, Any] = {}
     if (folder / "cache.npy").is_file():
         from ..modalities.media.decoding import FileCache

@@ -204,7 +204,7 @@ class RecordingTuner(keras_tuner.Hyperband):
 
     def on_trial_begin(self, trial: Any) -> None:
         self._started[trial.trial_id] = time.monotonic()
-        if self.ctx.hardware.gpu:  # images/s is recorded for every trial; GPU utilisation where there is one
+        if self.ctx.hardware.network_gpu:  # images/s is recorded for every trial; GPU utilisation where there is one
             self._meters[trial.trial_id] = GpuMeter().__enter__()
         super().on_trial_begin(trial)
 

@@ -158,4 +158,4 @@ class ImageNetworkRoute(media_network.MediaNetworkRoute):
     def hypermodel(self, ctx: SearchContext, data: media_network.MediaData) -> ImageHyperModel:
         flip, flip_why = flip_default(data.spec)
         data.notes.append(f"Input {data.spec.size}x{data.spec.size}x{data.spec.channels}; {flip_why}.")
-        return ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.gpu, pretrained.available())
+        return ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.network_gpu, pretrained.available())

@@ -106,7 +106,7 @@ class MediaModality(Modality):
     def input_spec(self, profile: Any, budget_seconds: float, hardware: Any) -> tuple[dict[str, Any], str]:
         column = next(c for c in profile.features if c.kind == self.column_kind)
         stats = self.stats_class(**{k: v for k, v in column.stats.items() if k != "unreadable"})
-        spec, why = self.choose_spec(stats, budget_seconds, hardware.gpu)
+        spec, why = self.choose_spec(stats, budget_seconds, hardware.network_gpu)
         return spec.to_dict(), why
 
     def decode(self, frame: Any, profile: Any, plan: Any, root: Path | None, hardware: Any) -> Decoded:

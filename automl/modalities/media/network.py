@@ -159,7 +159,7 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
     y, rows = np.asarray(ctx.y), Targets.of(ctx)
     fit_idx, val_idx, target, y_scale = rows.fit, rows.val, rows.y, rows.scale
     cache = ctx.cache.get(kind.name)
-    batch = batch_of(spec, ctx.hardware.gpu, len(fit_idx))
+    batch = batch_of(spec, ctx.hardware.network_gpu, len(fit_idx))
     x_val = kind.load([paths[i] for i in val_idx], spec, cache)
     fit_paths = [paths[i] for i in fit_idx]
     if cache is not None:
@@ -185,12 +185,12 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
 
     score = tuner.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
     found = tuner.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
-                               data.batch, data.n_fit, data.n_val, MAX_EPOCHS, lambda: _precision(ctx.hardware.gpu))
+                               data.batch, data.n_fit, data.n_val, MAX_EPOCHS, lambda: _precision(ctx.hardware.network_gpu))
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
              f"for validation and early stopping; {data.held}.", found.notes[0], *data.notes,
              getattr(hypermodel, "origin_note",
                      "Trained from scratch: no pretrained weights are downloaded at run time.")
-             + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.gpu else ""),
+             + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.network_gpu else ""),
              *found.notes[1:]]
     return found.model, found.val_score, notes
 

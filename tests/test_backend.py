@@ -1,0 +1,89 @@
+"""The Keras backend: KERAS_BACKEND respected, the best installed one otherwise, whether it can use the GPU, and
+a one-line error naming the fix when --device gpu asks for what the backend cannot do."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+
+from automl import backend, hardware
+from automl.backend import Backend, choose
+from automl.cli import main
+from automl.errors import ConfigError
+from automl.hardware import Hardware
+
+
+def test_keras_backend_is_respected_and_checked():
+    assert choose("jax", {"tensorflow": True, "jax": True}, gpu_here=True) == Backend(
+        "jax", True, "Networks train on the GPU with JAX (KERAS_BACKEND=jax).")
+    assert choose("pytorch", {"torch": False}, gpu_here=False).name == "torch"
+    with pytest.raises(ConfigError, match="KERAS_BACKEND=torch, but torch is not installed"):
+        choose("torch", {"tensorflow": True}, gpu_here=False)
+    with pytest.raises(ConfigError, match="KERAS_BACKEND=theano is not a backend"):
+        choose("theano", {"tensorflow": True}, gpu_here=False)
+
+
+def test_on_a_gpu_the_first_backend_that_can_use_it_is_chosen_else_the_cpu_with_the_fix():
+    assert choose(None, {"tensorflow": True, "jax": True, "torch": True}, gpu_here=True).name == "jax"
+    assert choose(None, {"tensorflow": False, "torch": True}, gpu_here=True).name == "torch"
+    none = choose(None, {"tensorflow": False, "jax": False}, gpu_here=True)
+    assert (none.name, none.gpu) == ("tensorflow", False)
+    assert "TensorFlow finds no cuDNN; JAX has no CUDA plugin" in none.reason and '.[gpu]' in none.reason
+    cpu = choose(None, {"tensorflow": False, "jax": False}, gpu_here=False)
+    assert (cpu.name, cpu.gpu) == ("tensorflow", False) and "default backend" in cpu.reason
+
+
+def test_installed_backends_are_found_without_importing_them():
+    found = backend.installed()
+    assert "tensorflow" in found  # a dependency of the project
+    assert all(isinstance(v, bool) for v in found.values())
+
+
+def test_device_gpu_with_a_backend_that_cannot_use_it_is_a_one_line_error(monkeypatch, tmp_path, write_csv):
+    monkeypatch.setattr(hardware, "_gpu_name", lambda: "NVIDIA H200")
+    monkeypatch.setattr(backend, "installed", lambda check_gpu=True: {"tensorflow": False})
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    with pytest.raises(ConfigError, match=r"--device gpu: Networks train on the CPU with TensorFlow.*\.\[gpu\]"):
+        hardware.detect("gpu")
+    auto = hardware.detect("auto")
+    assert auto.gpu and not auto.network_gpu  # gradient boosting may still use the GPU; the networks cannot
+    data = write_csv("a,b,target\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(60)))
+    result = CliRunner().invoke(main, ["fit", str(data), "--device", "gpu", "--budget", "30s", "--out",
+                                       str(tmp_path / "runs")])
+    assert result.exit_code == 2 and "--device gpu: Networks train on the CPU" in result.output
+    assert not (tmp_path / "runs").exists()
+
+
+def test_keras_imported_already_keeps_its_backend_and_the_reason_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "keras", SimpleNamespace(config=SimpleNamespace(backend=lambda: "jax")))
+    chosen = backend.apply(Backend("tensorflow", False, "x"), gpu_here=False)
+    assert chosen.name == "jax" and "imported with it before this run started" in chosen.reason
+    monkeypatch.delitem(sys.modules, "keras")
+    environ = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    monkeypatch.setattr(os, "environ", environ)  # this process's own environment stays as it was
+    assert backend.apply(Backend("jax", False, "y"), gpu_here=False).name == "jax"
+    assert environ["KERAS_BACKEND"] == "jax"
+
+
+def test_the_plan_and_run_json_say_which_backend_trains_the_networks(tmp_path, write_csv):
+    from automl import AutoML
+    from automl.data.profile import inspect_frame
+    from automl.run.plan import make_plan
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": range(200), "b": [i % 7 for i in range(200)], "target": [i % 2 for i in range(200)]})
+    profile = inspect_frame(frame, "target")
+    why = "Networks train on the CPU with TensorFlow: no installed Keras backend can use the GPU here (...)."
+    hw = Hardware(8, 64 << 30, "NVIDIA H100", backend="tensorflow", backend_gpu=False, backend_reason=why)
+    assert why in make_plan(profile, 600, hw).reasons
+    assert why not in make_plan(profile, 600, hw, compare=False).reasons  # no network, nothing to say
+    data = write_csv(frame.to_csv(index=False))
+    model = AutoML(budget="15s", compare=False, out=tmp_path / "runs", verbose=False).fit(data)
+    recorded = json.loads((model.run_dir_ / "run.json").read_text())["hardware"]
+    assert recorded["backend"] == "tensorflow" and recorded["backend_reason"].startswith("Networks train on the")
