@@ -274,6 +274,13 @@ class WorkerTuner(RecordingTuner):
         self.ran += 1
 
 
+def cluster_notes(ctx: SearchContext) -> list[str]:
+    """A sentence on what each worker did, when the search ran on workers (``search.cluster``)."""
+    if isinstance(ctx.cluster, cluster.Chief) and ctx.cluster.summary.get("address"):
+        return [cluster.describe(ctx.cluster.summary)]
+    return []
+
+
 def chief_ended(tuner: RecordingTuner, trial: Any) -> None:
     """On the chief: record a trial a worker ended, with what the worker measured (and the oracle's clock)."""
     oracle = tuner.oracle
@@ -558,9 +565,7 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     with precision():
         best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
-    found = Timed(wrap(best, params), val_score, [shape["note"]])  # the tuner handed this one over
-    if isinstance(ctx.cluster, cluster.Chief):
-        found.notes.append(cluster.describe(ctx.cluster.summary))
+    found = Timed(wrap(best, params), val_score, [shape["note"], *cluster_notes(ctx)])  # handed over already
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()

@@ -288,6 +288,7 @@ class TextNetworkRoute:
             f"sequences of {length} tokens (95th percentile {stats.p95_tokens:.0f}); n-gram networks read the "
             + " or ".join(f"{bag.size - 1:,} most informative {NGRAMS[name]} n-grams" for name, bag in bags.items())
             + " (TF-IDF, chosen on the training rows).",
+            *tuner.cluster_notes(ctx),
         ]
         if refit is not None:
             notes.append(f"The winning configuration was then retrained on all {len(y_all):,} training rows for "
