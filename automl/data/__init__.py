@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import DataError, invalid
 from .folders import PATH_COLUMN, media_kind, read_folder
+from .memory import check_fits
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 _DELIMITERS = ",;\t|"
@@ -109,6 +110,9 @@ def read_table(path: Path) -> tuple[Any, list[str]]:
         raise DataError(invalid("data", "a file ending in " + ", ".join(TABLE_SUFFIXES), str(path)))
     if path.stat().st_size == 0:
         raise DataError(f"`data` is empty: {str(path)!r} has 0 bytes. Give a table with a header row and data rows.")
+    import psutil
+
+    check_fits(path, int(psutil.virtual_memory().available))  # a clear error, not the machine out of memory
     frame, notes = (_read_parquet(path), []) if suffix in (".parquet", ".pq") else _read_delimited(path, suffix)
     if len(frame) == 0:
         raise DataError(f"`data` has a header but no data rows: {str(path)!r}. Add rows below the header.")
