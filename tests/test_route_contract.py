@@ -42,6 +42,7 @@ from automl.run.runner import prepare
 from automl.search.base import SearchContext, SearchResult
 
 TASKS = ("binary", "multiclass", "regression")
+POLICY = "AUTOML_TEST_DTYPE_POLICY"
 HARDWARE = Hardware(2, 8 << 30, None)
 CASES = [pytest.param(spec.modality, spec.approach, task, marks=[pytest.mark.slow] if spec.kind == "deep" else [],
                       id=f"{spec.modality}-{spec.approach}-{task}")
@@ -62,6 +63,32 @@ def context(modality: str, approach: str, task: str, folder: Path, deadline: Dea
                         deadline=deadline, hardware=HARDWARE, max_trials=max_trials, max_epochs=1,
                         improved=handed.append, inputs=plan.inputs, cache=prepared.cache)
     return ctx, handed, split
+
+
+@pytest.fixture(autouse=True)
+def _dtype_policy():
+    """Under ``AUTOML_TEST_DTYPE_POLICY`` (``mixed_float16``: what a GPU run uses), every network is built with
+    that Keras policy."""
+    policy = os.environ.get(POLICY)
+    if not policy:
+        yield
+        return
+    import keras
+
+    keras.mixed_precision.set_dtype_policy(policy)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+
+
+def check_precision(model, ctx: SearchContext) -> None:
+    """Under a mixed policy: layers computed in float16, the output in float32, every epoch's loss finite (a
+    loss that is not a number is left out of the epoch's record)."""
+    layers = model.keras_model.layers
+    assert any(layer.compute_dtype == "float16" for layer in layers), "the mixed policy was not in effect"
+    assert all(str(t.dtype).endswith("float32") for t in model.keras_model.outputs)
+    assert ctx.history and all("loss" in epoch for epoch in ctx.history), ctx.history
 
 
 def outputs(model, X, task: str):
@@ -114,6 +141,8 @@ def test_route_contract(modality, approach, task, tmp_path):
     assert any(t.status == "ok" and t.val_score is not None for t in ctx.trials)
 
     check_validation(result, ctx, task)
+    if spec.kind == "deep" and os.environ.get(POLICY):
+        check_precision(result.model, ctx)
 
     assert handed, "the best model so far must reach ctx.improved"
     np.testing.assert_allclose(outputs(handed[-1], split.X_test, task), outputs(result.model, split.X_test, task))
@@ -167,8 +196,19 @@ def test_route_keeps_its_deadline(modality, approach, tmp_path):
 @pytest.mark.slow
 def test_deep_routes_keep_the_contract_on_jax():
     """The deep routes' contract cases, in a fresh interpreter on the JAX backend (one task each)."""
+    _deep_contract_in_a_fresh_interpreter(KERAS_BACKEND="jax")
+
+
+@pytest.mark.slow
+def test_deep_routes_keep_the_contract_on_jax_in_mixed_precision():
+    """The same under Keras's ``mixed_float16`` policy, which a run on a GPU uses: float16 layers, float32
+    outputs, finite losses, saved networks that reload and predict the same."""
+    _deep_contract_in_a_fresh_interpreter(KERAS_BACKEND="jax", **{POLICY: "mixed_float16"})
+
+
+def _deep_contract_in_a_fresh_interpreter(**variables: str) -> None:
     pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax")
+    env = dict(os.environ, **variables)
     done = subprocess.run([sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-m", "slow",
                            "-k", "test_route_contract and deep and multiclass", "-o", "addopts=", "-W", "ignore"],
                           capture_output=True, text=True, env=env, cwd=Path(__file__).parent, timeout=900)

@@ -103,3 +103,32 @@ def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_pat
     assert handed and handed[-1] is found.model and found.val_score == score(found.model) > 0.5
     assert len(ctx.trials) == 1 and ctx.trials[0].val_score == found.val_score
     assert ctx.history and {e["phase"] for e in ctx.history} == {"search"}
+
+
+def test_trials_are_built_under_the_precision_the_search_started_with(tmp_path):
+    """Keras Tuner clears the Keras session before every build, which resets the global dtype policy: a search
+    started under mixed precision (a GPU run) must still build each trial in float16."""
+    import keras
+    import keras_tuner
+    import numpy as np
+
+    from automl.hardware import Hardware
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import tuner
+    from automl.search.base import SearchContext
+
+    ctx = SearchContext(approach="deep", X=None, y=np.zeros(4), task="binary", metric="accuracy", classes=[0, 1],
+                        kinds={}, seed=0, validation="holdout", folds=1, deadline=Deadline(60.0),
+                        hardware=Hardware(2, 8 << 30, None))
+    hypermodel = MLPHyperModel(np.zeros(3), np.ones(3), [], "binary", 2)
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        oracle = tuner.BudgetedOracle(Deadline(60.0), objective=tuner.objective("accuracy"), max_epochs=3, seed=0)
+        search = tuner.RecordingTuner(oracle, hypermodel, ctx, lambda m, p=None: m, directory=str(tmp_path),
+                                      project_name="p")
+        keras.backend.clear_session()  # as Keras Tuner does before each trial's build
+        model = search._try_build(keras_tuner.HyperParameters())
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert any(layer.compute_dtype == "float16" for layer in model.layers)
+    assert str(model.outputs[0].dtype).endswith("float32")

@@ -169,6 +169,13 @@ class RecordingTuner(keras_tuner.Hyperband):
         self.best_model: Any = None
         self.best_params: dict[str, Any] = {}
         self.best_trial_id: str | None = None
+        self.policy = keras.mixed_precision.dtype_policy().name  # the precision the search was started under
+
+    def _build_hypermodel(self, hp: Any) -> Any:
+        # Keras Tuner clears the Keras session before each build, which resets the global dtype policy too:
+        # without this, a search started under mixed precision trains every trial in float32.
+        keras.mixed_precision.set_dtype_policy(self.policy)
+        return super()._build_hypermodel(hp)
 
     def start_from_best(self) -> None:
         """After a reload: the best finished trial of earlier sessions is the one to beat (its network is
