@@ -42,9 +42,9 @@ def _oracle(tmp_path: Path, seconds: float):
     return oracle
 
 
-def _serve(tmp_path: Path, seconds: float, grace: float, then) -> tuple[dict, list, float, list]:
+def _serve(tmp_path: Path, seconds: float, grace: float, then, oracle=None) -> tuple[dict, list, float, list]:
     """Serve an oracle to one stand-in worker process (``sleep``) that takes a trial, then ``then(process)``."""
-    oracle = _oracle(tmp_path, seconds)
+    oracle = oracle or _oracle(tmp_path, seconds)
     ctx = SimpleNamespace(deadline=oracle.deadline)
     processes, ended = [], []
 
@@ -77,6 +77,15 @@ def test_a_silent_worker_holds_the_chief_no_longer_than_the_deadline_plus_its_gr
     assert [t.status for t in ended] == ["FAILED"] and "had not ended by the deadline" in ended[0].message
     assert processes[0].poll() is not None  # stopped by the chief, not left running
     assert summary["workers"]["worker-1"]["failed"] == 1
+
+
+def test_a_resumed_search_does_not_record_its_earlier_trials_again(tmp_path):
+    oracle = _oracle(tmp_path, 60)
+    earlier = oracle.create_trial("worker-1")  # a trial an earlier session ended
+    earlier.status = "FAILED"
+    oracle.end_trial(earlier)
+    summary, ended, _, _ = _serve(tmp_path, 60, 5, lambda p: p.send_signal(signal.SIGKILL), oracle=oracle)
+    assert [t.trial_id for t in ended] == ["0001"] and summary["workers"]["worker-1"]["trials"] == 1
 
 
 def test_a_worker_gives_up_on_a_missing_chief_at_its_deadline_not_after_an_hour(tmp_path):

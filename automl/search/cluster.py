@@ -186,7 +186,8 @@ def serve(tuner: Any, ctx: Any, chief: Chief, ended: Callable[[Any], None]) -> d
     address = f"{host}:{bound}"
     chief.summary.update(address=address, workers={})
     launched: list[Launched] = []
-    handed: set[str] = set()
+    earlier = set(oracle.end_order)  # trials of an earlier session (a resumed search): recorded then
+    handed = set(earlier)
     expired, stopped = None, False
     children = _children_cpu()
     try:
@@ -216,7 +217,7 @@ def serve(tuner: Any, ctx: Any, chief: Chief, ended: Callable[[Any], None]) -> d
         _hand_on(oracle, handed, ended)
         chief.summary["cpu_seconds"] = round(_children_cpu() - children, 2)  # the local workers' CPU time
         chief.finish()
-    for trial_id in dict.fromkeys(oracle.end_order):
+    for trial_id in [t for t in dict.fromkeys(oracle.end_order) if t not in earlier]:
         trial = oracle.trials[trial_id]
         owner = oracle.owners.get(trial_id, "?")
         entry = chief.summary["workers"].setdefault(owner, {"trials": 0, "ok": 0, "failed": 0, "log": ""})
