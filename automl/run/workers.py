@@ -125,7 +125,10 @@ def launch(run_dir: Path, approach: str, address: str, workers: int, hardware: A
     launched = []
     for i in range(workers):
         name = f"worker-{i + 1}"
-        env = os.environ | (device_env(i, workers, gpus) if gpus else thread_env(workers, hardware.cpu_count))
+        share = device_env(i, workers, gpus) if gpus else thread_env(workers, hardware.cpu_count)
+        env = os.environ | share
+        if "XLA_FLAGS" in share and os.environ.get("XLA_FLAGS"):  # the user's own XLA flags stay
+            env["XLA_FLAGS"] = f"{os.environ['XLA_FLAGS']} {share['XLA_FLAGS']}"
         log = run_dir / "logs" / f"{approach}-{name}.log"
         with open(log, "ab") as out:
             process = subprocess.Popen(
