@@ -130,7 +130,7 @@ class AutoML(BaseEstimator):
                  metric: str | None = None, out: str | Path | None = "runs", seed: int = 0, compare: bool = True,
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
                  price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
-                 listen: str = "127.0.0.1:0"):
+                 listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None):
         self.budget = budget
         self.target = target
         self.task = task
@@ -147,6 +147,8 @@ class AutoML(BaseEstimator):
         self.drop = drop
         self.workers = workers
         self.listen = listen
+        self.dask = dask
+        self.memory = memory
 
     def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, listener: Any = None,
             command: str = "", resume: str | Path | None = None, started: float | None = None) -> "AutoML":
@@ -206,7 +208,7 @@ class AutoML(BaseEstimator):
 
         if X is None:
             raise ConfigError(invalid("X", "the data to train on (a path, a DataFrame or arrays)", None))
-        dataset = load(X, y, target=target or self.target)
+        dataset = load(X, y, target=target or self.target, memory=self._memory(), dask=self._dask())
         given = dataset.frame.columns[-1] if y is not None else target or self.target  # y's column is given
         profile = inspect_dataset(dataset, given, self._task(), drop=self.drop)
         self._check_task(profile)
@@ -236,7 +238,11 @@ class AutoML(BaseEstimator):
         asked = record.get("settings") or {}
         compare, refit = asked.get("compare", True), asked.get("refit", True)
         device = asked.get("device", "auto") if self.device == "auto" else self.device
-        dataset = load(source_of(record, run_dir, X), y, target=record["target"])
+        dask = self._dask() if self.dask != "auto" else asked.get("dask") or "auto"
+        if dask == "auto" and (record.get("data") or {}).get("large"):
+            dask = "local"  # a table read in pieces stays so, whatever memory is free now
+        memory = self._memory() if self.memory is not None else asked.get("memory")
+        dataset = load(source_of(record, run_dir, X), y, target=record["target"], memory=memory, dask=dask)
         profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"))
         self._check_task(profile)
         hardware = applied(detect(device))
@@ -262,7 +268,18 @@ class AutoML(BaseEstimator):
 
         return RunSettings(out=Path(self.out or "."), seed=seed, max_trials=max_trials, max_epochs=max_epochs,
                            command=command or "AutoML.fit", listener=listener, prices=prices, compare=compare,
-                           refit=refit, device=device, workers=self.workers, listen=self.listen)
+                           refit=refit, device=device, workers=self.workers, listen=self.listen, dask=self._dask(),
+                           memory=self._memory())
+
+    def _dask(self) -> str:
+        from .data.large import dask_setting
+
+        return dask_setting(self.dask)
+
+    def _memory(self) -> int | None:
+        from .data.memory import parse_size
+
+        return parse_size(self.memory, "memory")
 
     def _task(self) -> str:
         """The task asked for (``AutoMLRegressor`` has no ``task`` parameter)."""
@@ -343,6 +360,7 @@ class AutoML(BaseEstimator):
         if not isinstance(self.listen, str):
             raise ConfigError(invalid("listen", "HOST:PORT, for example 0.0.0.0:8470", self.listen))
         split_address(self.listen, "listen")
+        self._dask(), self._memory()
         if self.out is not None:
             _check_out(Path(self.out))
         return budget, resolve_prices(self.price)

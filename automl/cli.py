@@ -6,9 +6,11 @@ command imports what it needs.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -140,10 +142,15 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
 @click.option("--listen", default="127.0.0.1:0", show_default=True, metavar="HOST:PORT",
               help="Where the chief serves its workers (port 0: any free one); an address other machines reach "
                    "lets `automl worker` join from them.")
+@click.option("--dask", default="auto", show_default=True, metavar="auto|local|off|ADDRESS",
+              help="A table too large for memory trains gradient boosting on Dask (the distributed extra): on a "
+                   "local cluster (auto: only when needed; local: always), on the scheduler at ADDRESS "
+                   "(tcp://HOST:8786), or not at all (off: such a table is refused).")
+@click.option("--memory", metavar="SIZE", help="Memory this run may use, such as 8GB [default: what is free].")
 @JSON
 @click.pass_context
 def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out, seed, no_compare, no_refit, device,
-        max_trials, max_epochs, quiet, price, resume, drop, workers, listen, as_json) -> None:
+        max_trials, max_epochs, quiet, price, resume, drop, workers, listen, dask, memory, as_json) -> None:
     """Train on DATA within the budget and write a run directory with a report.
 
     \b
@@ -176,7 +183,8 @@ def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out
                                                     started=started)
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
                    compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials,
-                   max_epochs=max_epochs, price=price, drop=list(drop), workers=workers, listen=listen)
+                   max_epochs=max_epochs, price=price, drop=list(drop), workers=workers, listen=listen,
+                   dask=dask, memory=memory)
     try:
         with stops_as_interrupts():
             model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]), resume=resume,
@@ -288,15 +296,22 @@ def _resume_budget(run: Path) -> str:
 @click.option("--id", "id_column", metavar="COL",
               help="Carry this column of DATA through as the first column, to match predictions to rows "
                    "(files always lead with their path).")
+@click.option("--stream", is_flag=True,
+              help="Read a table file piece by piece and write predictions as they come (automatic for a file "
+                   "that would need more than 1 GB, or a quarter of free memory, to read whole).")
 @APPROACH
-def predict(run: Path, data: Path, output: Path | None, id_column: str | None, approach: str) -> None:
+def predict(run: Path, data: Path, output: Path | None, id_column: str | None, approach: str, stream: bool) -> None:
     """Predict DATA with the model saved in RUN."""
-    from .predictor import load
+    from .data import available_memory
+    from .predictor import load, streams
     from .run.rundir import atomic_write_text
 
     if output is not None:
         _check_output(output)
     predictor = load(run, approach)
+    if stream or streams(data, available_memory()):
+        _predict_streamed(predictor, data, output, id_column)
+        return
     frame, notes = predictor.predict_frame(data, id_column=id_column)
     for note in notes:
         click.echo(f"automl: note: {note}", err=True)
@@ -307,6 +322,39 @@ def predict(run: Path, data: Path, output: Path | None, id_column: str | None, a
         atomic_write_text(output, text)
         refitted = ", refitted on all rows" if predictor.refitted else ""
         click.echo(f"wrote {len(frame):,} predictions ({predictor.approach}{refitted}) to {output}", err=True)
+
+
+def _predict_streamed(predictor: Any, data: Path, output: Path | None, id_column: str | None) -> None:
+    """Predict ``data`` piece by piece, each piece's rows written as soon as they are predicted: to stdout, or to
+    ``output`` through a ``.partial`` file beside it that takes its name only once every row is written (a stop
+    leaves no half-written predictions under that name)."""
+    import os
+
+    partial = None if output is None else output.with_name(output.name + ".partial")
+    if partial is not None:
+        partial.parent.mkdir(parents=True, exist_ok=True)
+    shown, rows = set(), 0
+    try:
+        with (open(partial, "w", encoding="utf-8", newline="") if partial else contextlib.nullcontext()) as fh:
+            for frame, notes in predictor.predict_pieces(data, id_column=id_column):
+                for note in (n for n in notes if n not in shown):
+                    shown.add(note)
+                    click.echo(f"automl: note: {note}", err=True)
+                text = frame.to_csv(index=False, header=rows == 0)
+                rows += len(frame)
+                if fh is None:
+                    click.echo(text, nl=False)
+                else:
+                    fh.write(text)
+        if partial is not None:
+            os.replace(partial, output)
+    finally:
+        if partial is not None and partial.exists():
+            partial.unlink()
+    if output is not None:
+        refitted = ", refitted on all rows" if predictor.refitted else ""
+        click.echo(f"wrote {rows:,} predictions ({predictor.approach}{refitted}) to {output}, streamed piece by "
+                   "piece", err=True)
 
 
 def _check_output(output: Path) -> None:

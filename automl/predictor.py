@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import registry
 from .data import load as load_data
@@ -124,6 +124,22 @@ class Predictor:
             out = pd.concat([leading, out.drop(columns=[c for c in leading.columns if c in out.columns])], axis=1)
         return out, prepared.warnings
 
+    def predict_pieces(self, path: str | Path, id_column: str | None = None) -> Iterator[tuple[Any, list[str]]]:
+        """``predict_frame`` for a table file read piece by piece (a Parquet row group, or about 32 MB of CSV, at
+        a time), so a file larger than memory is predicted in the memory one piece takes.
+
+        >>> for frame, notes in load("runs/big-1").predict_pieces("big.parquet"):   # doctest: +SKIP
+        ...     frame.to_csv("predictions.csv", mode="a", header=False, index=False)
+        """
+        from .data.large import pieces_of
+
+        path = Path(path)
+        if not path.is_file():
+            raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
+        table = pieces_of(path)
+        for i in range(len(table.pieces)):
+            yield self.predict_frame(table.read_piece(i), id_column=id_column)
+
     def evaluate(self, data: Any) -> tuple[dict[str, float | None], list[str]]:
         """Every metric of the task on labelled ``data``, and notes; rows without a label are left out, and a note
         says how many rows the run itself trained or was tested on (then the score is not held-out)."""
@@ -179,6 +195,20 @@ class Predictor:
                                   "Fit again to have it written.") from None
         files = [c for c in kept.get("files_by_content") or [] if c in columns]
         return int(overlap(row_hashes(frame, columns, files), known).sum())
+
+
+STREAM_BYTES = 1 << 30  # a table file that needs more than this (or a quarter of free memory) to read is streamed
+
+
+def streams(path: Path, available: int) -> bool:
+    """Whether ``automl predict`` reads the table file ``path`` piece by piece rather than whole."""
+    from .data import TABLE_SUFFIXES
+    from .data.memory import reading_bytes
+
+    if not path.is_file() or path.suffix.lower() not in TABLE_SUFFIXES:
+        return False
+    needed = reading_bytes(path)
+    return needed is not None and needed > min(STREAM_BYTES, available // 4)
 
 
 def _from_files(data: Any) -> bool:

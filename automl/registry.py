@@ -9,8 +9,8 @@ handle that removes it again. Like Keras' custom objects, the registry is one
 per process.
 
 Example:
-    >>> [r.approach for r in routes("tabular")]
-    ['classical', 'deep']
+    >>> [r.approach for r in routes("tabular")], [r.approach for r in routes("tabular", pieces=True)]
+    (['classical', 'deep'], ['dask', 'deep'])
     >>> route_spec("tabular", "gbm").noun   # "gbm": the classical approach's name before 0.2
     'gradient boosting'
 """
@@ -42,6 +42,9 @@ class RouteSpec:
     min_seconds: float = 0.0  # with other approaches running, it is skipped when its share is smaller
     shutdown_seconds: float = 0.0  # kept back at the end of the run (a deep-learning backend's exit)
     refits: bool = False  # its route can refit a model on all rows for deployment (``Route.refit``)
+    # What data it trains on: "memory" (every training row in this process), "pieces" (a table too large for
+    # memory, read in pieces on Dask: ``data.large``) or "any" (the rows in memory: all, or a large table's sample).
+    scale: str = "memory"
 
     def route(self) -> Any:
         """A new instance of the route class."""
@@ -56,11 +59,14 @@ def _resolve(target: Any) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-DEEP = {"min_seconds": 20.0, "shutdown_seconds": 3.0}  # measured: TensorFlow takes 2-3 s to exit on 2 cores
+DEEP = {"min_seconds": 20.0, "shutdown_seconds": 3.0, "scale": "any"}  # measured: TensorFlow takes 2-3 s to exit on 2 cores
 NETWORK = "the deep network"
 ROUTES = (
     RouteSpec("tabular", "classical", "classical", "automl.modalities.tabular.gbm:GBMRoute",
               "gradient boosting (XGBoost, HistGradientBoosting)", "gradient boosting", refits=True),
+    RouteSpec("tabular", "dask", "classical", "automl.modalities.tabular.dask_gbm:DaskGBMRoute",
+              "gradient boosting on Dask (xgboost.dask), for tables too large for memory", "gradient boosting",
+              min_seconds=10.0, scale="pieces"),
     RouteSpec("tabular", "deep", "deep", "automl.modalities.tabular.mlp:TabularMLPRoute",
               "a deep MLP (Keras Tuner, Hyperband)", NETWORK, **DEEP),
     RouteSpec("text", "classical", "classical", "automl.modalities.text.classical:TextClassicalRoute",
@@ -156,8 +162,9 @@ def modalities() -> list[Any]:
     return default().modalities()
 
 
-def routes(modality_name: str) -> list[RouteSpec]:
-    return default().routes(modality_name)
+def routes(modality_name: str, pieces: bool = False) -> list[RouteSpec]:
+    """The modality's routes for data in memory, or (``pieces``) for a table read in pieces."""
+    return [r for r in default().routes(modality_name) if r.scale == "any" or (r.scale == "pieces") == pieces]
 
 
 def route_spec(modality_name: str, approach: str) -> RouteSpec:

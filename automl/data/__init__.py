@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, invalid
+from . import large
 from .folders import PATH_COLUMN, media_kind, read_folder
 from .memory import check_fits
 
@@ -42,17 +43,23 @@ class Dataset:
     source: str
     root: Path | None = None
     notes: tuple[str, ...] = ()  # what reading left out (files that are not media, empty class folders)
+    large: Any = None  # a ``large.LargeTable`` when the file is read in pieces; ``frame`` then holds its held rows
+    positions: Any = None  # the held rows' positions among the file's data rows (None: the frame's own order)
 
     @property
     def n_bytes(self) -> int:
         return int(self.frame.memory_usage(deep=True).sum())
 
 
-def load(data: Any, y: Any = None, target: str | None = None) -> Dataset:
+def load(data: Any, y: Any = None, target: str | None = None, memory: int | None = None,
+         dask: str = "auto") -> Dataset:
     """Turn a path, a DataFrame or X (+ y) arrays into a ``Dataset``.
 
     With ``y``, the labels are added as a column named ``target`` (or the
-    ``target`` argument), so the rest of the pipeline sees one table.
+    ``target`` argument), so the rest of the pipeline sees one table. A table
+    file too large for ``memory`` bytes (default: what is free), or any with
+    ``dask`` local or an address, is read in pieces (``large``): the Dataset
+    then holds a sample of its rows, and gradient boosting trains on Dask.
     """
     import numpy as np
     import pandas as pd
@@ -68,7 +75,14 @@ def load(data: Any, y: Any = None, target: str | None = None) -> Dataset:
         if path.is_file() and media_kind(path):
             frame = pd.DataFrame({PATH_COLUMN: [path.name]})
             return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent)
-        frame, notes = read_table(path)
+        if path.is_file() and path.suffix.lower() in TABLE_SUFFIXES and path.stat().st_size:
+            table = large.choose(path, available_memory(memory), dask)
+            if table is not None:
+                frame, rows, table = large.read_held(table)
+                check_unique_columns(list(frame.columns))
+                return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent,
+                               large=table, positions=rows)
+        frame, notes = read_table(path, memory)
         return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent, notes=tuple(notes))
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
@@ -99,8 +113,18 @@ def load(data: Any, y: Any = None, target: str | None = None) -> Dataset:
     return Dataset(frame.reset_index(drop=True), name=source, source=source)
 
 
-def read_table(path: Path) -> tuple[Any, list[str]]:
-    """Read a CSV/TSV/Parquet file with errors a person can act on; returns the frame and notes on how it was read."""
+def available_memory(memory: int | None = None) -> int:
+    """``memory`` (the run's limit, when given) or what the machine has free now."""
+    if memory is not None:
+        return int(memory)
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def read_table(path: Path, memory: int | None = None) -> tuple[Any, list[str]]:
+    """Read a CSV/TSV/Parquet file with errors a person can act on; returns the frame and notes on how it was read.
+    A file too large for ``memory`` bytes (default: what is free) is refused before reading."""
     if not path.exists():
         raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
     if path.is_dir():
@@ -110,9 +134,7 @@ def read_table(path: Path) -> tuple[Any, list[str]]:
         raise DataError(invalid("data", "a file ending in " + ", ".join(TABLE_SUFFIXES), str(path)))
     if path.stat().st_size == 0:
         raise DataError(f"`data` is empty: {str(path)!r} has 0 bytes. Give a table with a header row and data rows.")
-    import psutil
-
-    check_fits(path, int(psutil.virtual_memory().available))  # a clear error, not the machine out of memory
+    check_fits(path, available_memory(memory))  # a clear error, not the machine out of memory
     frame, notes = (_read_parquet(path), []) if suffix in (".parquet", ".pq") else _read_delimited(path, suffix)
     if len(frame) == 0:
         raise DataError(f"`data` has a header but no data rows: {str(path)!r}. Add rows below the header.")

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import ConfigError, DataError, invalid
+
+UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20,
+         "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30, "T": 1 << 40, "TB": 1 << 40, "TIB": 1 << 40}
 
 CSV_FACTOR = 10.0  # peak memory while reading a delimited file, per byte of the file
 PARQUET_CELL_BYTES = 24  # peak memory while reading a Parquet file, per cell (rows x columns)
@@ -49,8 +52,8 @@ def check_fits(path: Path, available: int) -> None:
     ... except DataError as exc:
     ...     print(exc)  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
     `data` is too large for this machine's memory: reading '...' (3.9 KB) needs about 39.2 KB, and 1000 B is
-    free. Train on a sample of its rows (head -n 1000001 ... into a new file) or on a machine with more memory;
-    training on Dask is not built yet.
+    free. Train on Dask (--dask auto or local, with the distributed extra), on a sample of its rows (head -n
+    1000001 ... into a new file) or on a machine with more memory.
     >>> os.remove(fh.name)
     """
     needed = reading_bytes(path)
@@ -59,8 +62,8 @@ def check_fits(path: Path, available: int) -> None:
     rows = "head -n 1000001" if path.suffix.lower() not in (".parquet", ".pq") else "the first million rows of"
     raise DataError(f"`data` is too large for this machine's memory: reading {str(path)!r} "
                     f"({size_text(path.stat().st_size)}) needs about {size_text(needed)}, and "
-                    f"{size_text(available)} is free. Train on a sample of its rows ({rows} {path.name} into a "
-                    "new file) or on a machine with more memory; training on Dask is not built yet.")
+                    f"{size_text(available)} is free. Train on Dask (--dask auto or local, with the distributed extra), "
+                    f"on a sample of its rows ({rows} {path.name} into a new file) or on a machine with more memory.")
 
 
 def size_text(n: float) -> str:
@@ -74,3 +77,22 @@ def size_text(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"
+
+
+def parse_size(value: object, name: str = "memory") -> int | None:
+    """Bytes from ``"8GB"``, ``"512 MB"``, ``"1.5G"`` or a number of bytes; None stays None. Units are powers of
+    1024, as ``size_text`` prints them.
+
+    >>> parse_size("8GB"), parse_size("512 mb"), parse_size(1024), parse_size(None)
+    (8589934592, 536870912, 1024, None)
+    """
+    import re
+
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return int(value)
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(value)) if isinstance(value, str) else None
+    if match is None or match.group(2).upper() not in UNITS or float(match.group(1)) <= 0:
+        raise ConfigError(invalid(name, "a size such as 8GB, 512MB or a number of bytes", value))
+    return int(float(match.group(1)) * UNITS[match.group(2).upper()])

@@ -49,6 +49,7 @@ class Profile:
     target_candidates: list[str] = field(default_factory=list)  # other plausible targets, when none was given
     leaks: list[str] = field(default_factory=list)  # features that give the target away (warned, not dropped)
     drop: list[str] = field(default_factory=list)  # columns the user left out (--drop)
+    large: dict[str, Any] | None = None  # a table read in pieces (``data.large``): its sizes, and why
 
     @property
     def features(self) -> list[ColumnProfile]:
@@ -135,7 +136,36 @@ def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto",
     """``inspect_frame`` for a loaded ``Dataset``: its paths resolve against its folder, its reading notes kept."""
     profile = inspect_frame(dataset.frame, target, task, root=dataset.root, drop=drop)
     profile.warnings[:0] = list(dataset.notes)
+    table = getattr(dataset, "large", None)
+    if table is not None:  # the frame holds a sample: the counts are the file's
+        sampled = profile.n_rows
+        profile.n_rows = table.n_rows
+        profile.rows_dropped_missing_target = int(round(profile.rows_dropped_missing_target * table.n_rows
+                                                        / max(sampled, 1)))
+        profile.n_bytes = table.reading_bytes
+        profile.large = table.describe() | {"held": sampled, "reason": large_reason(table, sampled)}
     return profile
+
+
+def large_reason(table: Any, held: int) -> str:
+    """Why a table is read in pieces and what each part of the run sees of it.
+
+    >>> from automl.data.large import LargeTable
+    >>> t = LargeTable("big.parquet", "parquet", ((0, 1),), ("a", "y"), "", 4_000_000, 0.05, 9 << 30, 4 << 30)
+    >>> large_reason(t, 200_000)  # doctest: +ELLIPSIS
+    'Reading big.parquet whole would need about 9.0 GB and this run has 4.0 GB: it is read in 1 piece(s)...'
+    """
+    from pathlib import Path
+
+    from .memory import size_text
+
+    fits = table.reading_bytes <= table.memory
+    why = (f"it would fit ({size_text(table.reading_bytes)} of {size_text(table.memory)}), and --dask asked for Dask"
+           if fits else f"this run has {size_text(table.memory)}")
+    return (f"Reading {Path(table.path).name} whole would need about {size_text(table.reading_bytes)} and {why}: it "
+            f"is read in {len(table.pieces):,} piece(s). {held:,} of its {table.n_rows:,} rows, drawn at random, are "
+            "held in memory for inspection, the test rows, the validation rows and the deep comparison; gradient "
+            "boosting trains on Dask (xgboost.dask) on all the other rows.")
 
 
 def _checked_drop(columns: list[str], drop: Any, target: str | None) -> list[str]:

@@ -42,6 +42,8 @@ class RunSettings:
     device: str = "auto"
     workers: int = 0  # worker processes for each network search (Keras Tuner's distributed mode); 0: none
     listen: str = "127.0.0.1:0"  # where the chief serves them
+    dask: str = "auto"  # a table too large for memory: Dask on a local cluster, off, or a scheduler's address
+    memory: int | None = None  # bytes this run may use (None: what is free)
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Run:
     previous: dict[str, list[TrialRecord]] = field(default_factory=dict)  # approach -> trials of earlier sessions
     further: bool = False  # resuming a finished run: approaches whose search ended search on instead of being reused
     kept: list[ApproachPlan] = field(default_factory=list)  # searched before, left out of this plan: reused as they are
+    large: Any = None  # data.large.LargeTable: the table is read in pieces, and ``split`` holds its held rows
 
     def save(self) -> None:
         self.dir.write_json("run.json", self.record.to_dict())
@@ -108,6 +111,8 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
     spent += earlier.get("seconds", 0.0)  # a search continued from an earlier session costs both sessions' time
     cpu_spent += earlier.get("cpu_seconds", 0.0)
     run.record.spend[name] = round(spent, 2)
+    if run.large is not None and registry.route_spec(run.plan.modality, name).scale == "any":
+        result.notes.append(sampled_note(len(run.split.y_train), run.large.n_rows))
     run.validation[name] = (result.val_rows, result.val_output)
     run.trained[name] = result.model
     trials = len(ctx.trials) + len(ctx.previous)
@@ -142,6 +147,16 @@ def _keep_search(run: Run, name: str, result: Any, trials: int, spent: float, cp
                                  "seconds": round(spent, 2), "cpu_seconds": round(cpu_spent, 2),
                                  "peak_memory_mb": round(peak_mb, 1), "fit_seconds": result.fit_seconds}
     run.save()
+
+
+def sampled_note(rows: int, total: int) -> str:
+    """What an approach that trains in memory says when the table was too large for it.
+
+    >>> sampled_note(180_000, 12_000_000)
+    'It trained on a sample that fits in memory: the 180,000 training rows held in memory of the 12,000,000-row table.'
+    """
+    return (f"It trained on a sample that fits in memory: the {rows:,} training rows held in memory of the "
+            f"{total:,}-row table.")
 
 
 def _reused(run: Run, approach: ApproachPlan) -> Finalist:
@@ -196,6 +211,7 @@ def context(run: Run, name: str, window: Deadline) -> SearchContext:
         improved=on_improved, inputs=plan.inputs, cache=run.cache, previous=run.previous.get(name, []),
         workdir=run.dir.path / "search" / name,
         cluster=workers.chief(settings, run.dir.path, plan.modality, run.hardware),
+        large=run.large, dask=settings.dask, target=run.record.target,
     )
     return ctx
 

@@ -80,7 +80,12 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
     model on all rows, test rows included, for deployment. ``done``: approaches a resumed run already searched
     to the end; they are reused as they are, so the budget goes to the others."""
     task, metric = profile.task, check_metric(metric, profile.task)
-    specs = registry.routes(profile.modality)
+    pieces = profile.large is not None
+    specs = registry.routes(profile.modality, pieces=pieces)
+    if pieces and not any(s.scale == "pieces" for s in specs):
+        raise ConfigError(f"{profile.modality} data too large for memory cannot be trained on yet "
+                          f"({profile.modality_reason}); only tabular data trains on Dask. Train on a sample of its "
+                          "rows, or on a machine with more memory.")
     if not specs:
         supported = sorted(m.name for m in registry.modalities() if registry.routes(m.name))
         raise ConfigError(f"{profile.modality} data is not supported yet ({profile.modality_reason}). This version "
@@ -90,6 +95,8 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
     reasons = [profile.modality_reason, profile.target_reason, profile.task_reason,
                f"The search optimises {LABELS[metric]} because {why}."]
     primary = modality.primary if any(s.approach == modality.primary for s in specs) else specs[0].approach
+    if pieces:
+        reasons.append(profile.large["reason"])
     running, skipped = _running(specs, primary, compare)
     reused = [s for s in running if s.approach in done]
     if reused and len(reused) < len(running):
@@ -239,5 +246,11 @@ def _test_rows(profile: Profile) -> tuple[int, str]:
     n = profile.n_train_rows
     test_rows = max(min(int(round(n * TEST_FRACTION)), MAX_TEST_ROWS), len(profile.class_counts or {}))
     stratified = "stratified " if profile.task != "regression" else ""
+    if profile.large is not None:  # drawn from the rows held in memory, which are also the validation rows
+        held = int(profile.large["held"])
+        test_rows = max(min(test_rows, held // 4), len(profile.class_counts or {}))
+        return test_rows, (f"{test_rows:,} of the {held:,} rows held in memory are held out as a {stratified}test "
+                           "set fixed by the seed; no search sees them, and every finalist is scored on exactly "
+                           "these rows.")
     return test_rows, (f"{test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a {stratified}test set "
                        "fixed by the seed; no search sees them, and every finalist is scored on exactly these rows.")

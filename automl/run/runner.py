@@ -59,7 +59,7 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         (folder.path / "trials.jsonl").touch()
         record = _record(dataset, profile, plan, hardware, settings, prepared)
         record.sessions.append(_session(plan, "new"))
-        run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings)
+        run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings, large=dataset.large)
         with _marked(run, clock):
             record.row_hashes = _store_row_hashes(folder, dataset, profile)
             run.save()
@@ -92,7 +92,7 @@ def resume(run_dir: Path, dataset: Any, profile: Any, plan: Any, hardware: Any, 
         offset = record.total_seconds or seconds_seen(folder.read_jsonl("trials.jsonl"))
         run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings, offset=offset,
                   previous=previous_trials(folder.read_jsonl("trials.jsonl")), further=before == "complete",
-                  kept=kept)
+                  kept=kept, large=dataset.large)
         with _marked(run, clock):
             record.row_hashes = record.row_hashes or _store_row_hashes(folder, dataset, profile)
             run.save()
@@ -307,7 +307,7 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
     return RunRecord(
         command=settings.command, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         data={"name": dataset.name, "source": dataset.source, "rows": profile.n_rows, "bytes": profile.n_bytes,
-              "sha256": fingerprint(dataset)},
+              "sha256": fingerprint(dataset)} | ({"large": dataset.large.describe()} if dataset.large else {}),
         versions=versions(), hardware=hardware.to_dict(), seed=settings.seed, budget_seconds=plan.budget_seconds,
         target=profile.target, task=profile.task, modality=profile.modality, classes=split.classes,
         features=list(split.kinds), kinds=split.kinds,
@@ -317,7 +317,8 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         prices=settings.prices.to_dict() if settings.prices is not None else None,
         settings={"compare": settings.compare, "refit": plan.refit_seconds > 0 or settings.refit,
                   "device": settings.device, "metric": plan.metric, "max_trials": settings.max_trials,
-                  "max_epochs": settings.max_epochs, "drop": list(getattr(profile, "drop", []))},
+                  "max_epochs": settings.max_epochs, "drop": list(getattr(profile, "drop", [])),
+                  "dask": settings.dask, "memory": settings.memory},
     )
 
 
@@ -347,7 +348,7 @@ def prepare(dataset: Any, profile: Any, plan: Any, hardware: Any, seed: int) -> 
 
     frame = dataset.frame
     keep = clean_target(frame[profile.target])[0].notna().to_numpy()
-    rows = np.flatnonzero(keep)
+    rows = np.flatnonzero(keep) if dataset.positions is None else np.asarray(dataset.positions)[keep]
     frame = frame.loc[keep].reset_index(drop=True)
     decoded = registry.modality(profile.modality).decode(frame, profile, plan, dataset.root, hardware)
     frame = decoded.frame

@@ -86,6 +86,11 @@ class SearchContext:
     # Keras Tuner's distributed mode (``search.cluster``): a ``Chief`` serves the oracle to worker processes, a
     # ``Worker`` runs the trials a chief hands out; None searches in this process.
     cluster: Any = None
+    # A table too large for memory (``data.large.LargeTable``): ``X``/``y`` hold its training rows held in memory,
+    # and a route of scale "pieces" trains on the rest on Dask (``dask``: local, auto or a scheduler's address).
+    large: Any = None
+    dask: str = "auto"
+    target: str = ""  # the target's column in ``large``
 
     @property
     def n_classes(self) -> int:

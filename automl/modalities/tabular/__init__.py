@@ -21,7 +21,7 @@ class TabularModality(Modality):
     primary = "classical"
     why_primary = ("gradient boosting is the usual winner on tabular data: strong on structured features, cheap and "
                    "interpretable")
-    shares = {"classical": 0.45, "deep": 0.55}
+    shares = {"classical": 0.45, "dask": 0.6, "deep": 0.55}
     detectors = DETECTORS
 
     def validation(self, train_rows: int, approaches: list[str]) -> tuple[str, int, str]:

@@ -46,7 +46,8 @@ class GBMModel:
     """A fitted XGBoost booster or HistGradientBoosting model with its encoder."""
 
     def __init__(self, family: str, estimator: Any, encoder: TabularEncoder, task: str, n_classes: int,
-                 params: dict[str, Any], rounds: int | None = None, fit: dict[str, float] | None = None):
+                 params: dict[str, Any], rounds: int | None = None, fit: dict[str, float] | None = None,
+                 codes: bool = False):
         self.family = family
         self.estimator = estimator
         self.encoder = encoder
@@ -55,6 +56,7 @@ class GBMModel:
         self.params = params
         self.rounds = rounds
         self.fit = fit or {}  # {"seconds", "rows"} of its training, which tells what a refit will cost
+        self.codes = codes  # categories given to the booster as numbers (their codes), as on Dask, not as categories
 
     @property
     def boosted(self) -> int:
@@ -70,7 +72,8 @@ class GBMModel:
         import numpy as np
 
         if self.family == "xgboost":
-            raw = self.estimator.predict(_dmatrix(X), iteration_range=(0, self.rounds or 0))
+            raw = self.estimator.predict(_dmatrix(as_codes(X) if self.codes else X),
+                                         iteration_range=(0, self.rounds or 0))
             return np.column_stack([1 - raw, raw]) if self.task != "regression" and raw.ndim == 1 else raw
         if self.task == "regression":
             return self.estimator.predict(X)
@@ -103,6 +106,8 @@ class GBMModel:
     def save(self, folder: Path) -> None:
         meta = {"family": self.family, "task": self.task, "n_classes": self.n_classes,
                 "params": self.params, "rounds": self.rounds, "fit": self.fit, "encoder": self.encoder.to_dict()}
+        if self.codes:
+            meta["categories"] = "codes"
         (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         save_estimator(self.estimator, folder)
 
@@ -119,7 +124,7 @@ def load(folder: Path) -> GBMModel | GBMEnsemble:
         encoder = TabularEncoder.from_dict(meta["encoder"])
     estimator = checked_estimator(load_estimator(folder), family, task, len(encoder.gbm_columns), folder)
     return GBMModel(family, estimator, encoder, task, meta["n_classes"], meta["params"], meta["rounds"],
-                    meta.get("fit"))
+                    meta.get("fit"), codes=meta.get("categories") == "codes")
 
 
 def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
@@ -442,6 +447,24 @@ def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
             if estimator.n_iter_ < target or ctx.deadline.expired():
                 break
     return GBMModel("hist_gbm", estimator, encoder, ctx.task, ctx.n_classes, params), int(estimator.n_iter_)
+
+
+def as_codes(X: Any) -> Any:
+    """``X`` with each categorical column as float32 codes (NaN where missing or unseen).
+
+    >>> import pandas as pd
+    >>> as_codes(pd.DataFrame({"c": pd.Categorical(["b", None], categories=["a", "b"])}))["c"].tolist()
+    [1.0, nan]
+    """
+    import numpy as np
+
+    out = X.copy()
+    for name in out.columns:
+        if out[name].dtype.name == "category":
+            codes = out[name].cat.codes.to_numpy().astype("float32")
+            codes[codes < 0] = np.nan
+            out[name] = codes
+    return out
 
 
 def _dmatrix(X, y=None):

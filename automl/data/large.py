@@ -1,0 +1,209 @@
+"""Tables too large to read into memory whole: read in pieces, with a sample of rows held in memory.
+
+A large table is cut into pieces (a Parquet file's row groups; byte ranges of a
+CSV file, each ending at a line break) that ``read_piece`` reads one at a
+time. Every row draws a number from a generator seeded by its piece's place
+in the file, and the rows whose number falls below ``held_share`` are *held*:
+read into this process once (``read_held``), where inspection, the test rows,
+the validation rows and the deep comparison use them. The other rows are read
+only where gradient boosting trains on Dask, piece by piece, on the workers.
+The draw depends on the file alone, so a resume and every approach see the
+same held rows.
+
+Example:
+    >>> table = LargeTable("t.csv", "csv", ((10, 50),), ("a", "y"), ",", 4, 0.5, 400, 1 << 30)
+    >>> table.held(0, 4).tolist()
+    [False, True, False, True]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, DataError, invalid
+from .memory import reading_bytes, size_text
+
+HELD_ROWS = 200_000  # rows held in memory at most: enough for a 20,000-row test set and a steady validation score
+HELD_CELLS = 5_000_000  # and at most this many cells (rows x columns): about 120 MB to read
+HELD_MEMORY_SHARE = 0.25  # which must fit in this share of the run's memory
+HELD_SHARE = 0.25  # and at most this share of the table's rows, so that most of them train on Dask
+CSV_PIECE_BYTES = 32 << 20
+DRAW_SEED = 7_919  # fixed, so the held rows depend on the file only
+DASK_CHOICES = ("auto", "local", "off")  # --dask: or the address of a running Dask scheduler
+EXTRA = 'pip install -e ".[distributed]"'
+
+
+@dataclass(frozen=True)
+class LargeTable:
+    """A table file read in pieces; ``held_share`` of its rows are held in memory."""
+
+    path: str
+    format: str  # parquet | csv
+    pieces: tuple[tuple[int, int], ...]  # parquet: (first row group, end); csv: (first byte, end byte)
+    columns: tuple[str, ...]
+    delimiter: str
+    n_rows: int  # every data row (a CSV's is estimated until ``read_held`` has counted them)
+    held_share: float
+    reading_bytes: int  # what reading it whole into one process would take
+    memory: int  # the memory this run may use
+
+    def read_piece(self, i: int) -> Any:
+        """Piece ``i`` as a pandas DataFrame with the table's columns."""
+        import pandas as pd
+
+        start, end = self.pieces[i]
+        if self.format == "parquet":
+            import pyarrow.parquet as pq
+
+            groups = list(range(start, end))
+            return pq.ParquetFile(self.path).read_row_groups(groups).to_pandas()
+        with open(self.path, "rb") as fh:
+            fh.seek(start)
+            raw = fh.read(end - start)
+        return pd.read_csv(io.BytesIO(raw), sep=self.delimiter, header=None, names=list(self.columns),
+                           skipinitialspace=True, index_col=False, encoding="utf-8-sig")
+
+    def held(self, i: int, n: int) -> Any:
+        """Which of piece ``i``'s ``n`` rows are held in memory (a boolean array)."""
+        import numpy as np
+
+        return np.random.default_rng([DRAW_SEED, i]).random(n) < self.held_share
+
+    @property
+    def held_rows(self) -> int:
+        return int(round(self.n_rows * self.held_share))
+
+    def describe(self) -> dict[str, Any]:
+        """What ``run.json`` and the report say of it."""
+        return {"path": self.path, "format": self.format, "pieces": len(self.pieces), "rows": self.n_rows,
+                "held_share": round(self.held_share, 6), "reading_bytes": self.reading_bytes, "memory": self.memory}
+
+
+def dask_setting(value: Any) -> str:
+    """``--dask``: auto, local, off, or a scheduler's address (``tcp://host:8786`` or ``host:8786``).
+
+    >>> dask_setting("tcp://10.0.0.5:8786"), dask_setting("LOCAL")
+    ('tcp://10.0.0.5:8786', 'local')
+    """
+    text = str(value).strip()
+    if text.lower() in DASK_CHOICES:
+        return text.lower()
+    if ":" in text and text.rsplit(":", 1)[1].isdigit():
+        return text
+    raise ConfigError(invalid("dask", "auto, local, off or a Dask scheduler's address such as tcp://HOST:8786",
+                              value))
+
+
+def choose(path: Path, available: int, dask: str) -> LargeTable | None:
+    """The table read in pieces when it must or was asked to be (``dask`` local or an address), else None.
+
+    A table too large for ``available`` bytes with ``dask`` off, or without the distributed extra installed, is a
+    ``DataError`` saying why and what to do.
+    """
+    needed = reading_bytes(path)
+    too_large = needed is not None and needed > available
+    if dask == "off" or (dask == "auto" and not too_large):
+        return None  # the reader refuses a table too large (check_fits) with dask off
+    if not installed():
+        why = (f"reading {str(path)!r} whole needs about {size_text(needed or 0)} and {size_text(available)} is "
+               "free, so it trains on Dask" if too_large else "--dask was given")
+        raise DataError(f"`data` cannot be trained on here: {why}, and Dask is not installed. Install the "
+                        f"distributed extra ({EXTRA}), or train on a sample of its rows.")
+    return measure(path, available, needed or 0)
+
+
+def installed() -> bool:
+    """Dask's dataframe and distributed packages are importable (the ``distributed`` extra)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("dask", "distributed", "pyarrow"))
+
+
+def measure(path: Path, memory: int, needed: int) -> LargeTable:
+    """Cut ``path`` into pieces and choose the share of rows held in memory."""
+    table = pieces_of(path)
+    width = max(len(table.columns), 1)
+    held = min(HELD_ROWS, HELD_CELLS // width, int(table.n_rows * HELD_SHARE))  # from the file alone (a resume
+    # holds the same rows)
+    if held * width * 24 > memory * HELD_MEMORY_SHARE:
+        raise DataError(f"`data` cannot be trained on in {size_text(memory)} of memory: the {held:,} rows held in "
+                        f"memory for inspection, testing and the deep comparison need about "
+                        f"{size_text(held * width * 24)}. Give more memory (--memory) or use a larger machine.")
+    return dataclasses.replace(table, held_share=held / max(table.n_rows, 1), reading_bytes=needed, memory=memory)
+
+
+def pieces_of(path: Path) -> LargeTable:
+    """``path`` cut into pieces, no rows held: for reading (or predicting) it piece by piece."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        try:
+            file = pq.ParquetFile(path)
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a bad file
+            raise DataError(f"`data` is not a readable Parquet file: {str(path)!r} ({exc}).") from None
+        pieces = tuple((g, g + 1) for g in range(file.metadata.num_row_groups))
+        columns = tuple(str(c) for c in file.schema_arrow.names)
+        return LargeTable(str(path), "parquet", pieces, columns, "", int(file.metadata.num_rows), 0.0, 0, 0)
+    columns, delimiter, pieces, n_rows = _csv_pieces(path)
+    return LargeTable(str(path), "csv", pieces, columns, delimiter, n_rows, 0.0, 0, 0)
+
+
+def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int], ...], int]:
+    """The header's names, the delimiter, byte ranges ending at line breaks, and the rows estimated from the
+    first piece (``read_held`` counts them exactly)."""
+    import csv
+
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        header = fh.readline()
+        first = fh.tell()
+        sample = fh.read(min(CSV_PIECE_BYTES, 1 << 20))
+        text = header.decode("utf-8-sig", errors="replace")
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text + sample.decode("utf-8", "replace"))
+        columns = tuple(c.strip() for c in next(csv.reader([text.strip("\r\n")], delimiter=delimiter)))
+        pieces, start = [], first
+        while start < size:
+            fh.seek(min(start + CSV_PIECE_BYTES, size))
+            fh.readline()  # on to the end of the line the cut fell in
+            end = min(fh.tell(), size)
+            pieces.append((start, end))
+            start = end
+    lines = max(sample.count(b"\n"), 1)
+    return columns, delimiter, tuple(pieces), int((size - first) * lines / max(len(sample), 1))
+
+
+def _delimiter(sample: str) -> str:
+    import csv
+
+    try:
+        return csv.Sniffer().sniff(sample[:65536], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_held(table: LargeTable) -> tuple[Any, Any, LargeTable]:
+    """One pass over the file: the held rows (a DataFrame), their positions among its data rows, and the table
+    with its exact row count. Memory: one piece at a time, plus the held rows."""
+    import numpy as np
+    import pandas as pd
+
+    frames, positions, offset = [], [], 0
+    for i in range(len(table.pieces)):
+        try:
+            piece = table.read_piece(i)
+        except Exception as exc:  # noqa: BLE001 - pandas and pyarrow raise many types for a bad piece
+            raise DataError(f"`data` could not be read in pieces: piece {i + 1} of {len(table.pieces)} of "
+                            f"{table.path!r} failed ({exc}). Fix the file, or give it as Parquet.") from None
+        keep = table.held(i, len(piece))
+        frames.append(piece.loc[keep])
+        positions.append(offset + np.flatnonzero(keep))
+        offset += len(piece)
+    if offset == 0:
+        raise DataError(f"`data` has a header but no data rows: {table.path!r}. Add rows below the header.")
+    frame = pd.concat(frames, ignore_index=True)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame, np.concatenate(positions), dataclasses.replace(table, n_rows=offset)

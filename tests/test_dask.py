@@ -1,0 +1,89 @@
+"""Gradient boosting on Dask (``xgboost.dask``) on a local cluster of two worker processes: a generated table read
+in pieces trains, is scored on held rows like any run, matches the in-memory path within noise, and predicts
+piece by piece. Needs the distributed extra."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("distributed")
+
+from automl import AutoML  # noqa: E402
+from automl.cli import main  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def generated(path: Path, rows: int = 40_000) -> Path:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(rows, 4))
+    colour = rng.choice(["red", "green", "blue", "grey"], size=rows)
+    logit = 1.5 * x[:, 0] - x[:, 1] + 0.8 * x[:, 2] * x[:, 3] + 0.7 * (colour == "red")
+    frame = pd.DataFrame(x, columns=["a", "b", "c", "d"])
+    frame["colour"] = colour
+    frame["target"] = np.where(logit + rng.logistic(size=rows) > 0, "yes", "no")
+    frame.to_parquet(path, row_group_size=5_000)  # 8 pieces
+    return path
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generated(tmp_path_factory.mktemp("large") / "big.parquet")
+
+
+@pytest.fixture(scope="module")
+def on_dask(data: Path, tmp_path_factory: pytest.TempPathFactory) -> AutoML:
+    out = tmp_path_factory.mktemp("runs")
+    return AutoML(budget="45s", compare=False, out=out, dask="local", max_trials=2, memory="4GB").fit(data)
+
+
+def test_boosting_on_dask_trains_on_the_rows_not_held_and_is_scored_on_held_ones(on_dask: AutoML) -> None:
+    record = json.loads((on_dask.run_dir_ / "run.json").read_text())
+    assert record["data"]["large"]["rows"] == 40_000 and record["data"]["large"]["pieces"] == 8
+    assert on_dask.best_approach_ == "dask"
+    held = record["profile"]["large"]["held"]
+    assert record["split"]["test_rows"] + record["split"]["train_rows"] == held < 40_000 // 2
+    trials = [json.loads(line) for line in (on_dask.run_dir_ / "trials.jsonl").read_text().splitlines()]
+    assert trials and all(t["extra"]["engine"] == "dask" and t["status"] == "ok" for t in trials)
+    notes = " ".join(record["searched"]["dask"]["notes"])
+    assert "Trained on Dask (2 worker(s)" in notes and "8 piece(s)" in notes
+    positions = pd.read_csv(on_dask.run_dir_ / "test_predictions.csv")["row"]
+    assert positions.between(0, 39_999).all() and positions.is_unique  # rows of the file, for the user to find
+
+
+def test_its_test_score_is_within_noise_of_the_in_memory_path(on_dask: AutoML, data: Path, tmp_path: Path) -> None:
+    in_memory = AutoML(budget="30s", compare=False, out=tmp_path, dask="off", max_trials=4).fit(data)
+    assert in_memory.best_approach_ == "classical"
+    a = on_dask.leaderboard_.set_index("approach").loc["dask", "test_accuracy"]
+    b = in_memory.leaderboard_.set_index("approach").loc["classical", "test_accuracy"]
+    rows = json.loads((on_dask.run_dir_ / "run.json").read_text())["split"]["test_rows"]
+    noise = 3 * math.sqrt(b * (1 - b) / rows)  # three standard errors of the smaller test set
+    assert abs(a - b) <= noise, (a, b, noise)
+
+
+def test_predictions_stream_piece_by_piece_in_file_order(on_dask: AutoML, data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "predictions.csv"
+    result = CliRunner().invoke(main, ["predict", str(on_dask.run_dir_), str(data), "--stream", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "streamed piece by piece" in result.output and not out.with_name(out.name + ".partial").exists()
+    streamed = pd.read_csv(out)
+    whole, _ = on_dask.predictor_.predict_frame(pd.read_parquet(data))
+    assert len(streamed) == 40_000
+    assert streamed["predicted_target"].tolist() == whole["predicted_target"].tolist()
+    np.testing.assert_allclose(streamed["proba_yes"], whole["proba_yes"], atol=1e-6)
+
+
+def test_the_command_line_refuses_a_table_too_large_with_dask_off(data: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["fit", str(data), "--memory", "1MB", "--dask", "off", "--out", str(tmp_path),
+                                       "--no-compare", "--budget", "20s"])
+    assert result.exit_code == 2
+    error = [line for line in result.output.splitlines() if line.startswith("automl: error")]
+    assert len(error) == 1 and "too large for this machine's memory" in error[0] and "Train on Dask" in error[0]
+    assert not any(tmp_path.iterdir())  # refused before a run directory was made
