@@ -209,6 +209,10 @@ class AutoML(BaseEstimator):
         if X is None:
             raise ConfigError(invalid("X", "the data to train on (a path, a DataFrame or arrays)", None))
         dataset = load(X, y, target=target or self.target, memory=self._memory(), dask=self._dask())
+        if dataset.large is not None and self._dask() not in ("auto", "local"):
+            from .search.dask_client import check_reachable
+
+            check_reachable(self._dask())  # before a run directory exists
         given = dataset.frame.columns[-1] if y is not None else target or self.target  # y's column is given
         profile = inspect_dataset(dataset, given, self._task(), drop=self.drop)
         self._check_task(profile)

@@ -77,24 +77,32 @@ def main() -> None:
               show_default=True)
 @click.option("--budget", default="10m", show_default=True, help="Wall-clock budget: 90s, 10m, 1h or seconds.")
 @click.option("--drop", multiple=True, metavar="COL", help=DROP_HELP)
+@click.option("--dask", default="auto", show_default=True, metavar="auto|local|off|ADDRESS",
+              help="As for fit: when a table is read in pieces for Dask.")
+@click.option("--memory", metavar="SIZE", help="As for fit: the memory the run may use [default: what is free].")
 @JSON
-def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[str, ...], as_json: bool) -> None:
+def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[str, ...], dask: str,
+            memory: str | None, as_json: bool) -> None:
     """Profile DATA and show the plan, without training anything."""
     from .budget import parse_budget
     from .data import load
+    from .data.large import dask_setting
+    from .data.memory import parse_size
     from .data.profile import inspect_dataset
     from .hardware import detect
     from .run.plan import make_plan
 
     seconds = parse_budget(budget)
-    dataset = load(data)
+    dataset = load(data, memory=parse_size(memory), dask=dask_setting(dask))
     profile = inspect_dataset(dataset, target, task, drop=list(drop))
     plan = make_plan(profile, seconds, detect())
     if as_json:
         _print_json({"data": str(data), "name": dataset.name, "profile": profile.to_dict(), "plan": plan.to_dict()})
         return
+    size = (f"{profile.n_bytes / 2**20:.1f} MB to read whole, {len(dataset.frame):,} rows held in memory"
+            if profile.large else f"{profile.n_bytes / 2**20:.1f} MB in memory")
     click.echo(f"{dataset.name}: {profile.n_rows:,} rows x {profile.n_columns} columns, "
-               f"{profile.n_bytes / 2**20:.1f} MB in memory; {profile.modality} data, {profile.task}.")
+               f"{size}; {profile.modality} data, {profile.task}.")
     click.echo("")
     width = max(len(c.name) for c in profile.columns)
     click.echo(f"  {'column':<{width}}  {'kind':<11} {'missing':>7} {'distinct':>8}  note")

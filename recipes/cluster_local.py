@@ -10,6 +10,11 @@ each run's ``search/deep/cluster/workers.json`` and ``logs/``.
 
     python recipes/cluster_local.py                                    # digits_png, 0 and 2 workers, 3m
     python recipes/cluster_local.py --sets digits_png,cifar10_test --workers 1,2,4 --budget 5m
+    python recipes/cluster_local.py --dask                             # then recipes/dask_local.py's table
+
+The Dask half (gradient boosting on a local Dask cluster for a table larger
+than its workers' memory) is ``recipes/dask_local.py``; ``--dask`` runs it
+after the workers' table with its defaults.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ def main() -> None:
     parser.add_argument("--workers", default="0,2", help="worker counts to run, comma-separated (0: no workers)")
     parser.add_argument("--budget", default="3m")
     parser.add_argument("--out", type=Path, help="keep the run directories here (default: a temporary folder)")
+    parser.add_argument("--dask", action="store_true", help="then run recipes/dask_local.py with its defaults")
     args = parser.parse_args()
     if not args.folder.is_dir():
         sys.exit(f"cluster_local: folder not found: {args.folder}")
@@ -71,6 +77,11 @@ def main() -> None:
             for workers in (int(w) for w in args.workers.split(",")):
                 result = run_fit(data, None, args.budget, out / f"{name}-w{workers}", ["--workers", str(workers)])
                 print(row(name, workers, result), flush=True)
+    if args.dask:
+        import subprocess
+
+        print(flush=True)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("dask_local.py"))], check=False)
 
 
 if __name__ == "__main__":

@@ -87,3 +87,32 @@ def test_the_command_line_refuses_a_table_too_large_with_dask_off(data: Path, tm
     error = [line for line in result.output.splitlines() if line.startswith("automl: error")]
     assert len(error) == 1 and "too large for this machine's memory" in error[0] and "Train on Dask" in error[0]
     assert not any(tmp_path.iterdir())  # refused before a run directory was made
+
+
+def test_a_run_on_dask_resumes_on_dask_with_the_same_held_rows(on_dask: AutoML) -> None:
+    before = json.loads((on_dask.run_dir_ / "run.json").read_text())
+    resumed = AutoML(budget="40s", compare=False, max_trials=1).fit(resume=on_dask.run_dir_)  # dask="auto"
+    after = json.loads((resumed.run_dir_ / "run.json").read_text())
+    assert after["status"] == "complete" and len(after["sessions"]) == len(before["sessions"]) + 1
+    assert after["split"]["test_sha256"] == before["split"]["test_sha256"]  # the same held test rows
+    assert after["data"]["large"]["rows"] == 40_000 and resumed.best_approach_ == "dask"
+
+
+def test_an_existing_scheduler_is_used_by_its_address(data: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        model = AutoML(budget="30s", compare=False, out=tmp_path, dask=cluster.scheduler_address,
+                       max_trials=1).fit(data)
+    record = json.loads((model.run_dir_ / "run.json").read_text())
+    assert record["settings"]["dask"] == cluster.scheduler_address
+    assert "Trained on Dask (1 worker(s), 2 thread(s)" in " ".join(record["searched"]["dask"]["notes"])
+
+
+def test_a_scheduler_that_does_not_answer_is_a_one_line_error_before_the_run(data: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["fit", str(data), "--dask", "tcp://127.0.0.1:1", "--out", str(tmp_path),
+                                       "--no-compare", "--budget", "20s"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith("automl: error: `dask` scheduler 'tcp://127.0.0.1:1' "
+                                                             "does not answer")
+    assert not any(tmp_path.iterdir())

@@ -52,7 +52,7 @@ class Dataset:
 
 
 def load(data: Any, y: Any = None, target: str | None = None, memory: int | None = None,
-         dask: str = "auto") -> Dataset:
+         dask: str = "auto", too_large: str | None = None) -> Dataset:
     """Turn a path, a DataFrame or X (+ y) arrays into a ``Dataset``.
 
     With ``y``, the labels are added as a column named ``target`` (or the
@@ -60,6 +60,7 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
     file too large for ``memory`` bytes (default: what is free), or any with
     ``dask`` local or an address, is read in pieces (``large``): the Dataset
     then holds a sample of its rows, and gradient boosting trains on Dask.
+    ``too_large``: the fix a refused table's error gives (with ``dask`` off).
     """
     import numpy as np
     import pandas as pd
@@ -82,7 +83,7 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
                 check_unique_columns(list(frame.columns))
                 return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent,
                                large=table, positions=rows)
-        frame, notes = read_table(path, memory)
+        frame, notes = read_table(path, memory, too_large)
         return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent, notes=tuple(notes))
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
@@ -122,7 +123,7 @@ def available_memory(memory: int | None = None) -> int:
     return int(psutil.virtual_memory().available)
 
 
-def read_table(path: Path, memory: int | None = None) -> tuple[Any, list[str]]:
+def read_table(path: Path, memory: int | None = None, too_large: str | None = None) -> tuple[Any, list[str]]:
     """Read a CSV/TSV/Parquet file with errors a person can act on; returns the frame and notes on how it was read.
     A file too large for ``memory`` bytes (default: what is free) is refused before reading."""
     if not path.exists():
@@ -134,7 +135,7 @@ def read_table(path: Path, memory: int | None = None) -> tuple[Any, list[str]]:
         raise DataError(invalid("data", "a file ending in " + ", ".join(TABLE_SUFFIXES), str(path)))
     if path.stat().st_size == 0:
         raise DataError(f"`data` is empty: {str(path)!r} has 0 bytes. Give a table with a header row and data rows.")
-    check_fits(path, available_memory(memory))  # a clear error, not the machine out of memory
+    check_fits(path, available_memory(memory), too_large)  # a clear error, not the machine out of memory
     frame, notes = (_read_parquet(path), []) if suffix in (".parquet", ".pq") else _read_delimited(path, suffix)
     if len(frame) == 0:
         raise DataError(f"`data` has a header but no data rows: {str(path)!r}. Add rows below the header.")

@@ -92,8 +92,8 @@ def dask_setting(value: Any) -> str:
     text = str(value).strip()
     if text.lower() in DASK_CHOICES:
         return text.lower()
-    if ":" in text and text.rsplit(":", 1)[1].isdigit():
-        return text
+    if "://" in text or (":" in text and text.rsplit(":", 1)[1].isdigit()):
+        return text  # tcp://HOST:PORT, HOST:PORT, or another of Dask's schemes (tls://, inproc://)
     raise ConfigError(invalid("dask", "auto, local, off or a Dask scheduler's address such as tcp://HOST:8786",
                               value))
 

@@ -41,8 +41,9 @@ def reading_bytes(path: Path, file_bytes: int | None = None) -> int | None:
     return int(meta.num_rows * meta.num_columns * PARQUET_CELL_BYTES)
 
 
-def check_fits(path: Path, available: int) -> None:
-    """A ``DataError`` naming the sizes and the fix when reading ``path`` would need more than ``available``.
+def check_fits(path: Path, available: int, fix: str | None = None) -> None:
+    """A ``DataError`` naming the sizes and the fix (``fix``, else training on Dask or on a sample) when reading
+    ``path`` would need more than ``available``.
 
     >>> import tempfile, os
     >>> with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as fh:
@@ -60,10 +61,11 @@ def check_fits(path: Path, available: int) -> None:
     if needed is None or needed <= available:
         return
     rows = "head -n 1000001" if path.suffix.lower() not in (".parquet", ".pq") else "the first million rows of"
+    fix = fix or (f"Train on Dask (--dask auto or local, with the distributed extra), on a sample of its rows ({rows} "
+                  f"{path.name} into a new file) or on a machine with more memory.")
     raise DataError(f"`data` is too large for this machine's memory: reading {str(path)!r} "
                     f"({size_text(path.stat().st_size)}) needs about {size_text(needed)}, and "
-                    f"{size_text(available)} is free. Train on Dask (--dask auto or local, with the distributed extra), "
-                    f"on a sample of its rows ({rows} {path.name} into a new file) or on a machine with more memory.")
+                    f"{size_text(available)} is free. {fix}")
 
 
 def size_text(n: float) -> str:

@@ -115,6 +115,11 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
     test_rows, why_test = _test_rows(profile)
     validation, folds, why_validation = modality.validation(profile.n_train_rows - test_rows,
                                                             [a.name for a in approaches])
+    if pieces:
+        validation, folds = "holdout", 1
+        held = int(profile.large["held"]) - test_rows
+        why_validation = (f"Gradient boosting on Dask stops early on, and is chosen by, the other {held:,} rows held "
+                          "in memory, which it never trains on; the deep network validates on a 20% split of them.")
     reasons += [why_test, why_validation]
     inputs: dict[str, Any] = {}
     spec = modality.input_spec(profile, budget_seconds, hardware)

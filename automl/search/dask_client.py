@@ -70,6 +70,26 @@ def connected(address: str, memory: int, cpu_count: int) -> Iterator[Any]:
         yield client
 
 
+def check_reachable(address: str, seconds: float = 5.0) -> None:
+    """A ``ConfigError`` when nothing listens at a scheduler's ``address`` (``tcp://HOST:PORT``): checked before
+    a run starts, so a wrong address costs seconds, not a run.
+
+    >>> check_reachable("tcp://127.0.0.1:1", 1.0)
+    Traceback (most recent call last):
+    automl.errors.ConfigError: `dask` scheduler 'tcp://127.0.0.1:1' does not answer (...). Check ... --dask local.
+    """
+    import socket
+
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    if address.startswith("inproc://") or not port.isdigit():
+        return  # an in-process scheduler, or a scheme Dask resolves itself: the client's timeout bounds it
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=seconds).close()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"`dask` scheduler {address!r} does not answer ({exc}). Check the address and that the "
+                          "scheduler runs, or use --dask local.") from None
+
+
 def describe(client: Any) -> dict[str, Any]:
     """What the cluster is: its workers, threads and memory limits, for the route's notes and ``run.json``."""
     info = client.scheduler_info(n_workers=-1) if _takes_n_workers(client) else client.scheduler_info()

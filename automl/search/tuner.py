@@ -194,10 +194,13 @@ class RecordingTuner(keras_tuner.Hyperband):
         super().on_epoch_end(trial, model, epoch, logs=logs)
         epochs = self._epochs.setdefault(trial.trial_id, [])
         epochs.append(epoch_record(epoch, logs, "search"))
-        if len(epochs) == 1:  # the trial's set-up and first epoch: no later trial starts with less time left
-            took = time.monotonic() - self._started[trial.trial_id]
-            known = self.oracle.first_epoch_seconds
-            self.oracle.first_epoch_seconds = took if not known else min(known, took)
+        if len(epochs) == 1:
+            self.first_epoch(trial, time.monotonic() - self._started[trial.trial_id])
+
+    def first_epoch(self, trial: Any, took: float) -> None:
+        """A trial's set-up and first epoch took ``took`` seconds: no later trial starts with less time left."""
+        known = self.oracle.first_epoch_seconds
+        self.oracle.first_epoch_seconds = took if not known else min(known, took)
 
     def _lineage(self, trial: Any) -> list[dict[str, Any]]:
         """The trial's epochs, after those of the Hyperband trials it resumed from."""
@@ -263,12 +266,8 @@ class WorkerTuner(RecordingTuner):
     def _is_worker(self) -> bool:  # Keras Tuner asks its environment variables; a worker of ours is one
         return True
 
-    def on_epoch_end(self, trial: Any, model: Any, epoch: int, logs: dict | None = None) -> None:
-        keras_tuner.Tuner.on_epoch_end(self, trial, model, epoch, logs=logs)
-        epochs = self._epochs.setdefault(trial.trial_id, [])
-        epochs.append(epoch_record(epoch, logs, "search"))
-        if len(epochs) == 1:
-            self._first[trial.trial_id] = time.monotonic() - self._started[trial.trial_id]
+    def first_epoch(self, trial: Any, took: float) -> None:
+        self._first[trial.trial_id] = took  # written to worker.json: the chief's oracle learns it from there
 
     def on_trial_end(self, trial: Any) -> None:
         started = self._started.pop(trial.trial_id)

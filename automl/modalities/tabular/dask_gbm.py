@@ -7,6 +7,8 @@ byte per cell besides the float32 rows). The training rows held in memory are
 the validation rows: every trial stops early on them, and the best trial on
 them is the model. Trials are few and large: a 10-round probe times a round,
 then each trial gets the rounds its share of the time allows, defaults first.
+When the best model is still improving as its rounds run out, the time left
+trains it on from where it stopped rather than starting a new configuration.
 The model is an ordinary XGBoost booster with its encoder (``gbm.GBMModel``),
 so it predicts, saves and loads like the in-memory route's.
 
@@ -32,6 +34,8 @@ FIRST_SHARE = 0.5  # of the search's time, at most, for the first (default) conf
 MIN_LEARNING_RATE = 0.05  # with rounds bounded by time, slower rates do not converge
 MAX_BIN = 256
 MAX_FAILURES = 3  # trials failing in a row end the search
+PLANNED_SHARE = 0.9  # of the time left, planned for a trial's rounds: the rest absorbs a slower round
+GRACE_SECONDS = 30.0  # a call to the cluster may run this long past the search's deadline, and no longer
 
 
 class DaskGBMRoute:
@@ -61,8 +65,11 @@ class DaskGBMRoute:
         with connected(ctx.dask, table.memory, ctx.hardware.cpu_count) as client:
             cluster = describe(client)
             frame = training_frame(table, encoder, ctx.target, ctx.task, ctx.classes, X_val)
-            dtrain = xd.DaskQuantileDMatrix(client, frame.drop(columns=[LABEL]), frame[LABEL], max_bin=MAX_BIN)
-            dval = xd.DaskQuantileDMatrix(client, _dask(X_val), _dask(y_val.astype("float32")), ref=dtrain)
+            dtrain = within(ctx.deadline.remaining() + GRACE_SECONDS, "reading and binning the training rows",
+                            xd.DaskQuantileDMatrix, client, frame.drop(columns=[LABEL]), frame[LABEL],
+                            max_bin=MAX_BIN)
+            dval = within(ctx.deadline.remaining() + GRACE_SECONDS, "binning the validation rows",
+                          xd.DaskQuantileDMatrix, client, _dask(X_val), _dask(y_val.astype("float32")), ref=dtrain)
             built = time.monotonic() - started
             search = _Search(ctx, client, dtrain, dval, encoder, X_val, y_val)
             search.run()
@@ -71,23 +78,29 @@ class DaskGBMRoute:
         model, score, output = search.best
         notes = [f"Trained on Dask ({_cluster_text(cluster)}) over every row not held in memory, read in "
                  f"{len(table.pieces):,} piece(s) and binned into one DaskQuantileDMatrix in {built:.0f}s; "
-                 f"{len(search.trials)} trial(s) of up to {search.most_rounds:,} rounds, each stopped early on the "
-                 f"{len(y_val):,} training rows held in memory, which chose the model. The Dask workers' CPU time "
+                 f"{len(search.trials)} trial(s) (models of up to {search.most_rounds:,} rounds; a model still "
+                 f"improving when its rounds ran out trained on), each stopped early on the {len(y_val):,} training "
+                 "rows held in memory, which chose the model. The Dask workers' CPU time "
                  "is not in the energy figure; the money figure counts the machine's cores for the whole search."]
         return SearchResult(model, score, round(time.monotonic() - started, 2), notes, np.arange(len(y_val)), output)
 
 
 class _Search:
-    """The trials of one Dask search: a probe that times a round, then configurations while time allows."""
+    """The trials of one Dask search: a probe that times a round, then configurations while time allows. When the
+    best model was still improving as its rounds ran out, the time left goes to training it on (more rounds from
+    where it stopped) instead of to a new configuration that would stop even sooner."""
 
     def __init__(self, ctx: SearchContext, client: Any, dtrain: Any, dval: Any, encoder: TabularEncoder,
                  X_val: Any, y_val: Any):
         self.ctx, self.client, self.dtrain, self.dval = ctx, client, dtrain, dval
         self.encoder, self.X_val, self.y_val = encoder, X_val, y_val
-        self.best: tuple[Any, float, Any] | None = None
+        self.best: tuple[Any, float, Any] | None = None  # model, validation score, validation output
+        self.capped = False  # the best model used every round it was given: more rounds would likely help
         self.trials: list[dict[str, Any]] = []
         self.most_rounds = 0
-        self.round_seconds = 0.0
+        self.round_seconds = 0.0  # per round at depth 6, measured
+        self.probe_seconds = 0.0  # the probe's 10 rounds, call included
+        self.call_seconds = 0.0  # what every training call costs besides its rounds (the workers rebuild their matrix)
         self.failures = 0  # trials in a row that failed
 
     def run(self) -> None:
@@ -95,63 +108,129 @@ class _Search:
 
         ctx = self.ctx
         rng = np.random.default_rng(ctx.seed)
-        n_rows = ctx.large.n_rows
         configs = [dict(gbm_space.DEFAULTS["xgboost"])]
-        first = True
+        probe_started = time.monotonic()
+        self._train(configs[0], PROBE_ROUNDS, patience=None)
+        self.probe_seconds = time.monotonic() - probe_started
+        self.round_seconds = self.probe_seconds / PROBE_ROUNDS  # an overestimate until a trial tells the call's cost
+        self._replay()
         while not ctx.deadline.expired() and not ctx.trial_cap_reached() and self.failures < MAX_FAILURES:
-            params = configs.pop(0) if configs else _sampled(rng, n_rows)
-            if first:
-                probe_started = time.monotonic()
-                self._train(params, PROBE_ROUNDS, patience=None)
-                self.round_seconds = (time.monotonic() - probe_started) / PROBE_ROUNDS
-            share = FIRST_SHARE if first else 1.0
-            rounds = self._rounds(params, ctx.deadline.remaining() * share)
+            if self.best is not None and self.capped:
+                start = self.best[0]
+                params = start.params
+            else:
+                params, start = (configs.pop(0) if configs else _sampled(rng, ctx.large.n_rows)), None
+            share = FIRST_SHARE if self.best is None and not self.trials else 1.0
+            rounds = self._rounds(params, ctx.deadline.remaining() * share * PLANNED_SHARE - self.call_seconds)
             if rounds < PROBE_ROUNDS:
                 break
-            self._trial(params, rounds)
-            first = False
+            self._trial(params, rounds, start)
+
+    def _replay(self) -> None:
+        """A resumed search starts from the earlier sessions' best model, trained again for its rounds (its booster
+        was not kept apart from the run's model; ``trials.jsonl`` has the trial, so it is not logged again)."""
+        from ...metrics import greater_is_better
+
+        done = [t for t in self.ctx.previous if t.status == "ok" and t.val_score is not None]
+        if not done:
+            return
+        best = (max if greater_is_better(self.ctx.metric) else min)(done, key=lambda t: t.val_score)
+        rounds = int(best.extra.get("rounds") or PROBE_ROUNDS)
+        booster, used = self._train(best.params, rounds, patience=None)
+        model = gbm.GBMModel("xgboost", booster, self.encoder, self.ctx.task, self.ctx.n_classes, best.params, used,
+                             fit={"rows": int(self.ctx.large.n_rows)}, codes=True)
+        output = model.output(self.X_val)
+        self.best = (model, score_output(self.ctx.task, self.y_val, output)[self.ctx.metric], output)
+        self.capped = best.extra.get("round_limit") == rounds  # it had not stopped early: it may train on
+        self.ctx.improved(model)
+
+    def _timed(self, params: dict[str, Any], rounds: int, seconds: float) -> None:
+        """A round's and a call's cost, from this call (``rounds`` in ``seconds``) against the probe's 10."""
+        depth6 = rounds * max(int(params.get("max_depth", 6)), 1) / 6  # in rounds of depth 6
+        if depth6 > 2 * PROBE_ROUNDS:
+            self.round_seconds = max((seconds - self.probe_seconds) / (depth6 - PROBE_ROUNDS), 1e-3)
+            self.call_seconds = max(0.0, self.probe_seconds - PROBE_ROUNDS * self.round_seconds)
 
     def _rounds(self, params: dict[str, Any], seconds: float) -> int:
         """The rounds ``seconds`` allow ``params`` (deeper trees cost more a round), at most ``MAX_ROUNDS``."""
-        per_round = max(self.round_seconds, 1e-3) * max(int(params.get("max_depth", 6)), 1) / 6
-        return int(min(gbm_space.MAX_ROUNDS, seconds / per_round))
+        return int(min(gbm_space.MAX_ROUNDS, seconds / self._per_round(params)))
 
-    def _train(self, params: dict[str, Any], rounds: int, patience: int | None) -> tuple[Any, int]:
+    def _per_round(self, params: dict[str, Any]) -> float:
+        return max(self.round_seconds, 1e-3) * max(int(params.get("max_depth", 6)), 1) / 6
+
+    def _train(self, params: dict[str, Any], rounds: int, patience: int | None,
+               start: Any = None) -> tuple[Any, int]:
+        """A booster trained ``rounds`` more rounds (on from ``start``'s booster when given), and the rounds that
+        count: up to the best on the validation rows with ``patience``, else all."""
         import xgboost.dask as xd
 
         settings = gbm.booster_params(params, self.ctx, 1) | {"max_cat_to_onehot": 8, "device": "cpu"}
         settings.pop("nthread")  # each Dask worker uses its own threads
-        out = xd.train(self.client, settings, self.dtrain, num_boost_round=rounds,
-                       evals=[(self.dval, "val")] if patience else None, early_stopping_rounds=patience,
-                       verbose_eval=False)
+        out = within(self.ctx.deadline.remaining() + GRACE_SECONDS, f"a trial of {rounds} rounds", xd.train,
+                     self.client, settings, self.dtrain, num_boost_round=rounds,
+                     evals=[(self.dval, "val")] if patience else None, early_stopping_rounds=patience,
+                     xgb_model=None if start is None else start.estimator, verbose_eval=False)
         booster = out["booster"]
         best = getattr(booster, "best_iteration", None) if patience else None
         return booster, (best + 1) if best is not None else booster.num_boosted_rounds()
 
-    def _trial(self, params: dict[str, Any], rounds: int) -> None:
+    def _trial(self, params: dict[str, Any], rounds: int, start: Any = None) -> None:
         ctx = self.ctx
         started = time.monotonic()
+        before = start.estimator.num_boosted_rounds() if start is not None else 0
         try:
-            booster, used = self._train(params, rounds, gbm_space.EARLY_STOPPING_ROUNDS)
+            booster, used = self._train(params, rounds, gbm_space.EARLY_STOPPING_ROUNDS, start)
         except Exception as exc:  # a failed trial is recorded; the search goes on while time allows
             ctx.log_trial("xgboost", params, None, started, status="failed", error=_first_line(exc))
-            self.failures += 1
+            self.failures = MAX_FAILURES if isinstance(exc, ClusterTimeout) else self.failures + 1  # stuck: stop
+            self.capped = False
             return
         self.failures = 0
+        seconds = time.monotonic() - started
+        added = booster.num_boosted_rounds() - before
+        self._timed(params, added, seconds)
         model = gbm.GBMModel("xgboost", booster, self.encoder, ctx.task, ctx.n_classes, params, used,
-                             fit={"seconds": round(time.monotonic() - started, 3), "rows": int(ctx.large.n_rows)},
-                             codes=True)
+                             fit={"seconds": round(seconds + (start.fit.get("seconds", 0.0) if start else 0.0), 3),
+                                  "rows": int(ctx.large.n_rows)}, codes=True)
         output = model.output(self.X_val)
         score = score_output(ctx.task, self.y_val, output)[ctx.metric]
-        self.most_rounds = max(self.most_rounds, rounds)
+        self.most_rounds = max(self.most_rounds, used)
         self.trials.append({"params": params, "rounds": used, "score": score})
-        ctx.log_trial("xgboost", params, score, started,
-                      extra={"rounds": used, "round_limit": rounds, "engine": "dask"})
+        extra = {"rounds": used, "round_limit": before + rounds, "engine": "dask"}
+        if start is not None:
+            extra["continued_from_rounds"] = before
+        ctx.log_trial("xgboost", params, score, started, extra=extra)
         from ...metrics import better
 
         if self.best is None or better(score, self.best[1], ctx.metric):
             self.best = (model, score, output)
+            self.capped = added >= rounds  # no early stop: it was still improving when its rounds ran out
             ctx.improved(model)
+        elif start is not None:
+            self.capped = False  # training on did not help: new configurations get the time
+
+
+class ClusterTimeout(RuntimeError):
+    """A call to the Dask cluster did not return in time (workers paused at their memory limit, or lost)."""
+
+
+def within(seconds: float, what: str, call: Any, *args: Any, **kwargs: Any) -> Any:
+    """``call(*args, **kwargs)`` if it returns within ``seconds``; else ``ClusterTimeout``, and the caller's closing
+    of the cluster ends the call. Dask's calls wait on their workers without a limit of their own.
+
+    >>> within(1.0, "adding", lambda a, b: a + b, 2, 3)
+    5
+    """
+    import concurrent.futures
+
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="automl-dask")
+    try:
+        return pool.submit(call, *args, **kwargs).result(timeout=max(seconds, 1.0))
+    except concurrent.futures.TimeoutError:
+        raise ClusterTimeout(f"{what} on Dask did not finish within {seconds:.0f}s: its workers may be paused at "
+                             "their memory limit (give more memory with --memory, or more workers) or lost") from None
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _first_line(exc: Exception) -> str:
