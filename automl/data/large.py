@@ -157,13 +157,16 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
     first piece (``read_held`` counts them exactly)."""
     import csv
 
+    from . import _sniff_delimiter  # the whole-file reader's sniffing (imported here: that module imports this one)
+
     size = path.stat().st_size
     with open(path, "rb") as fh:
         header = fh.readline()
         first = fh.tell()
         sample = fh.read(min(CSV_PIECE_BYTES, 1 << 20))
         text = header.decode("utf-8-sig", errors="replace")
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text + sample.decode("utf-8", "replace"))
+        head = (text + sample.decode("utf-8", "replace"))[:65536]
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head)
         columns = tuple(c.strip() for c in next(csv.reader([text.strip("\r\n")], delimiter=delimiter)))
         pieces, start = [], first
         while start < size:
@@ -174,15 +177,6 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
             start = end
     lines = max(sample.count(b"\n"), 1)
     return columns, delimiter, tuple(pieces), int((size - first) * lines / max(len(sample), 1))
-
-
-def _delimiter(sample: str) -> str:
-    import csv
-
-    try:
-        return csv.Sniffer().sniff(sample[:65536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
 
 
 def read_held(table: LargeTable) -> tuple[Any, Any, LargeTable]:

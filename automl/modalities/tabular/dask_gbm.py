@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ...metrics import score_output
+from ...metrics import better, greater_is_better, score_output
 from ...search.base import SearchContext, SearchResult
 from . import gbm, gbm_space
 from .encoder import TabularEncoder
@@ -129,20 +129,23 @@ class _Search:
     def _replay(self) -> None:
         """A resumed search starts from the earlier sessions' best model, trained again for its rounds (its booster
         was not kept apart from the run's model; ``trials.jsonl`` has the trial, so it is not logged again)."""
-        from ...metrics import greater_is_better
-
         done = [t for t in self.ctx.previous if t.status == "ok" and t.val_score is not None]
         if not done:
             return
         best = (max if greater_is_better(self.ctx.metric) else min)(done, key=lambda t: t.val_score)
         rounds = int(best.extra.get("rounds") or PROBE_ROUNDS)
         booster, used = self._train(best.params, rounds, patience=None)
-        model = gbm.GBMModel("xgboost", booster, self.encoder, self.ctx.task, self.ctx.n_classes, best.params, used,
-                             fit={"rows": int(self.ctx.large.n_rows)}, codes=True)
-        output = model.output(self.X_val)
-        self.best = (model, score_output(self.ctx.task, self.y_val, output)[self.ctx.metric], output)
+        self.best = self._scored(booster, best.params, used, {"rows": int(self.ctx.large.n_rows)})
         self.capped = best.extra.get("round_limit") == rounds  # it had not stopped early: it may train on
-        self.ctx.improved(model)
+        self.ctx.improved(self.best[0])
+
+    def _scored(self, booster: Any, params: dict[str, Any], used: int, fit: dict[str, float]) -> tuple[Any, float, Any]:
+        """The booster as the run's model (its first ``used`` rounds), its validation score and output."""
+        ctx = self.ctx
+        model = gbm.GBMModel("xgboost", booster, self.encoder, ctx.task, ctx.n_classes, params, used, fit=fit,
+                             codes=True)
+        output = model.output(self.X_val)
+        return model, score_output(ctx.task, self.y_val, output)[ctx.metric], output
 
     def _timed(self, params: dict[str, Any], rounds: int, seconds: float) -> None:
         """A round's and a call's cost, from this call (``rounds`` in ``seconds``) against the probe's 10."""
@@ -189,19 +192,15 @@ class _Search:
         seconds = time.monotonic() - started
         added = booster.num_boosted_rounds() - before
         self._timed(params, added, seconds)
-        model = gbm.GBMModel("xgboost", booster, self.encoder, ctx.task, ctx.n_classes, params, used,
-                             fit={"seconds": round(seconds + (start.fit.get("seconds", 0.0) if start else 0.0), 3),
-                                  "rows": int(ctx.large.n_rows)}, codes=True)
-        output = model.output(self.X_val)
-        score = score_output(ctx.task, self.y_val, output)[ctx.metric]
+        model, score, output = self._scored(booster, params, used, {
+            "seconds": round(seconds + (start.fit.get("seconds", 0.0) if start else 0.0), 3),
+            "rows": int(ctx.large.n_rows)})
         self.most_rounds = max(self.most_rounds, used)
         self.trials.append({"params": params, "rounds": used, "score": score})
         extra = {"rounds": used, "round_limit": before + rounds, "engine": "dask"}
         if start is not None:
             extra["continued_from_rounds"] = before
         ctx.log_trial("xgboost", params, score, started, extra=extra)
-        from ...metrics import better
-
         if self.best is None or better(score, self.best[1], ctx.metric):
             self.best = (model, score, output)
             self.capped = added >= rounds  # no early stop: it was still improving when its rounds ran out
