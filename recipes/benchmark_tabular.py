@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -126,15 +127,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="keep the run directories here (default: a temporary folder)")
     parser.add_argument("--peers", action="store_true", help="also run FLAML and AutoGluon on each split")
     parser.add_argument("--curve", help="comma-separated budgets: one run per set and budget, one table")
+    parser.add_argument("--fit-args", default="",
+                        help="more options for every automl fit, in one string: --fit-args=\"--no-compare\"")
     parser.add_argument("--peers-home", type=Path, default=PEERS_HOME,
                         help="where recipes/peers/setup.sh put their venvs (default: %(default)s)")
     args = parser.parse_args()
     if not args.folder.is_dir():
         sys.exit(f"benchmark: folder not found: {args.folder}")
     sets = readme_sets(args.folder, "tabular")
+    extra = shlex.split(args.fit_args)
     only = set(args.only.split(",")) if args.only else set(sets)
     if args.curve:
-        curve(args.folder, {n: t for n, t in sets.items() if n in only}, args.curve.split(","), args.out)
+        curve(args.folder, {n: t for n, t in sets.items() if n in only}, args.curve.split(","), args.out, extra)
         return
     pythons = peer_pythons(args.peers_home) if args.peers else {}
     side_by_side = []
@@ -147,7 +151,7 @@ def main() -> None:
             table = table_of(args.folder, name)
             if name not in only or table is None:
                 continue
-            r = run_fit(table, target, args.budget, out)
+            r = run_fit(table, target, args.budget, out, extra)
             within = "yes" if r["wall"] <= r["budget"] * 1.05 else "NO"
             timing = f"{r['wall']:.1f} / {r['budget']:.0f}"
             if r["error"]:
@@ -170,7 +174,7 @@ def main() -> None:
         print_peers(side_by_side)
 
 
-def curve(folder: Path, sets: dict[str, str], budgets: list[str], out: Path | None) -> None:
+def curve(folder: Path, sets: dict[str, str], budgets: list[str], out: Path | None, extra: list[str]) -> None:
     """Score against budget: each set at each budget, one row per run."""
     print("| dataset | budget | metric | GBM | deep | used: test | wall s / budget | within +5% |")
     print("|---|---:|---|---:|---:|---|---:|---|", flush=True)
@@ -180,7 +184,7 @@ def curve(folder: Path, sets: dict[str, str], budgets: list[str], out: Path | No
             if table is None:
                 continue
             for budget in budgets:
-                r = run_fit(table, target, budget, out or Path(tmp))
+                r = run_fit(table, target, budget, out or Path(tmp), extra)
                 timing = f"{r['wall']:.1f} / {r['budget']:.0f}"
                 within = "yes" if r["wall"] <= r["budget"] * 1.05 else "NO"
                 if r["error"]:

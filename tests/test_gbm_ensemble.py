@@ -15,9 +15,10 @@ from automl.modalities.tabular.ensemble import GBMEnsemble
 
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory):
-    """Eight configurations on a small regression table: greedy selection keeps more than one."""
+    """Twelve configurations (defaults, the portfolio, two drawn) on a small regression table: greedy selection
+    keeps more than one."""
     ctx, handed, split = context("tabular", "classical", "regression", tmp_path_factory.mktemp("data"),
-                                 Deadline(300.0), max_trials=8)
+                                 Deadline(300.0), max_trials=12)
     return ctx, handed, split, gbm.GBMRoute().search(ctx)
 
 
@@ -30,7 +31,7 @@ def test_the_ensemble_is_the_weighted_mean_of_bagged_fold_models(searched):
     X = model.encoder.gbm_frame(split.X_test)
     expected = sum(w * np.mean([m.output(X) for m in bag], axis=0) for w, bag in model.members)
     np.testing.assert_allclose(model.predict(split.X_test), expected, rtol=1e-6)
-    assert "Greedy ensemble selection" in found.notes[0] and len(ctx.trials) == 8
+    assert "Greedy ensemble selection" in found.notes[0] and len(ctx.trials) == 12
 
 
 def test_its_validation_output_is_the_same_weighting_of_the_out_of_fold_predictions(searched):

@@ -40,6 +40,11 @@ POOL = 10  # the best configurations kept (with their fold models) for the ensem
 ENSEMBLE_SECONDS = 1.0  # at most this long choosing the ensemble's weights, inside the time kept to finish
 HIST_GBM_CHUNK = 50  # iterations between deadline checks
 REPLAY_SHARE = 0.3  # at most this share of a resumed search's time goes to fitting its earlier best again
+LEADERS = 3  # nearby candidates are drawn around one of this many best configurations
+PORTFOLIO_SHARE = 0.5  # a portfolio configuration runs only when expected to take at most this share of the time left
+SLOWER_AT_MOST = 10.0  # a lower learning rate is expected to slow a trial by at most this factor
+MAX_SKIPPED = 200  # candidates in a row too slow for the time left end the search
+MAX_REPEATS = 4  # at most this many more k-fold splits of the kept configurations when the search stops early
 
 
 class GBMModel:
@@ -183,32 +188,40 @@ class GBMRoute:
         y = np.asarray(ctx.y)
         folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
         rng = np.random.default_rng(ctx.seed)
-        last_seconds: dict[str, float] = {}
-        pool = self._replayed(ctx.previous, X, y, folds, ctx, encoder, last_seconds)
+        last: dict[str, dict[str, float]] = {}  # family -> its last trial's seconds and learning rate
+        pool = self._replayed(ctx.previous, X, y, folds, ctx, encoder, last)
         done = {trial_key(t.model, t.params) for t in ctx.previous}
-        since_best = 0
-        for family, params in gbm_space.candidates(rng, len(y)):
+        since_best = skipped = 0
+
+        def leaders() -> list[tuple[str, dict[str, Any]]]:
+            return [(o["family"], o["params"]) for o in pool[:LEADERS]]
+
+        for family, params, origin in gbm_space.candidates(rng, len(y), leaders):
             if ctx.trial_cap_reached() or ctx.deadline.expired():
                 break
             if trial_key(family, params) in done:  # finished in an earlier session of a resumed run
                 continue
             if since_best >= gbm_space.PATIENCE:
                 break
-            if _expected_seconds(family, last_seconds) > ctx.deadline.remaining():
-                if all(_expected_seconds(f, last_seconds) > ctx.deadline.remaining() for f in gbm_space.FAMILIES):
-                    break
+            remaining = ctx.deadline.remaining()
+            if _quickest_seconds(last) > remaining or skipped >= MAX_SKIPPED:
+                break
+            if _expected_seconds(family, params, last) > remaining * (PORTFOLIO_SHARE if origin == "portfolio" else 1):
+                skipped += 1
                 continue
+            skipped = 0
             started = time.monotonic()
             try:
                 outcome = self._evaluate(family, params, X, y, folds, ctx, encoder)
             except Exception as exc:  # a failed trial is recorded; the search goes on
                 ctx.log_trial(family, params, None, started, status="failed", error=f"{type(exc).__name__}: {exc}")
-                last_seconds[family] = time.monotonic() - started
+                last[family] = _timing(params, started)
                 continue
-            last_seconds[family] = time.monotonic() - started
+            last[family] = _timing(params, started)
             ctx.log_trial(family, params, outcome["score"], started,
-                          extra={"rounds": outcome["rounds"], "stopped_by_budget": ctx.deadline.expired()})
-            outcome |= {"family": family, "params": params, "seconds": last_seconds[family]}
+                          extra={"rounds": outcome["rounds"], "origin": origin,
+                                 "stopped_by_budget": ctx.deadline.expired()})
+            outcome |= {"family": family, "params": params, "seconds": last[family]["seconds"]}
             pool = _kept(pool, outcome, ctx.metric)
             if pool[0] is outcome:  # a new best
                 ctx.improved(outcome["model"])
@@ -217,10 +230,45 @@ class GBMRoute:
                 since_best += 1
         if not pool:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
+        stopped = since_best >= gbm_space.PATIENCE
+        repeats = self._bagged(pool, X, y, ctx, encoder) if stopped and len(folds) > 1 else 0
         result = self._ensemble(pool, X, y, folds, ctx, encoder) or self._refit(pool[0], X, y, folds, ctx, encoder)
-        if since_best >= gbm_space.PATIENCE:
-            result.notes.insert(0, f"The search stopped early: {gbm_space.PATIENCE} trials in a row brought no improvement.")
+        if stopped:
+            more = (f" The time left went to {repeats} more {len(folds)}-fold split{'s' if repeats > 1 else ''} of "
+                    "the best configurations (repeated bagging)." if repeats else "")
+            result.notes.insert(0, f"The search stopped early: {gbm_space.PATIENCE} trials in a row brought no "
+                                   f"improvement.{more}")
         return result
+
+    def _bagged(self, pool, X, y, ctx, encoder) -> int:
+        """Repeated k-fold bagging with the time a search that stopped early leaves: the kept configurations,
+        best first, are fitted again on new k-fold splits of the training rows (seed + repeat); each repeat's
+        fold models join the configuration's bag and its out-of-fold predictions are averaged into the
+        configuration's, row by row, so the ensemble is weighed on every repeat. At most ``MAX_REPEATS``
+        splits; a configuration not expected to finish in the time left is skipped. Returns the splits begun."""
+        import numpy as np
+
+        rows = pool[0]["val_rows"]
+        for repeat in range(1, MAX_REPEATS + 1):
+            folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed + repeat)
+            fitted = 0
+            for o in (o for o in pool if o["complete"]):
+                if 1.3 * o["seconds"] > ctx.deadline.remaining():
+                    continue
+                fresh = self._evaluate(o["family"], o["params"], X, y, folds, ctx, encoder)
+                if not fresh["complete"]:  # the deadline cut it: the configuration keeps what it had
+                    return repeat
+                by_row = np.empty((len(y),) + fresh["val_output"].shape[1:], dtype=float)
+                by_row[fresh["val_rows"]] = fresh["val_output"]
+                n = o.get("repeats", 1)
+                o["val_output"] = (o["val_output"] * n + by_row[rows]) / (n + 1)
+                o["models"] = o["models"] + fresh["models"]
+                o["rounds"] = int(round((o["rounds"] * n + fresh["rounds"]) / (n + 1)))
+                o["repeats"] = n + 1
+                fitted += 1
+            if not fitted:
+                return repeat - 1
+        return MAX_REPEATS
 
     def refit(self, model: GBMModel | GBMEnsemble, ctx: SearchContext) -> Refit | None:
         """``model``'s configurations fitted again on ``ctx.X`` (all rows), each for its rounds in the search
@@ -252,7 +300,7 @@ class GBMRoute:
                      f"{of.capitalize()} {len(members)} configurations of the ensemble were refitted on all "
                      f"{len(y):,} rows, one model each (their rounds in the search plus 10 %), with the same weights.")
 
-    def _replayed(self, previous, X, y, folds, ctx, encoder, last_seconds) -> list[dict[str, Any]]:
+    def _replayed(self, previous, X, y, folds, ctx, encoder, last) -> list[dict[str, Any]]:
         """A resumed search's pool: the best ``POOL`` configurations of earlier sessions fitted again (their fold
         models and out-of-fold predictions were not kept; the same seed and folds give the same scores), best
         first, the best always and the others within ``REPLAY_SHARE`` of the time. Not logged again:
@@ -263,12 +311,12 @@ class GBMRoute:
         allowed = REPLAY_SHARE * ctx.deadline.remaining()
         for trial in ranked[:POOL]:
             spent = sum(o["seconds"] for o in pool)
-            if pool and spent + _expected_seconds(trial.model, last_seconds) > allowed or ctx.deadline.expired():
+            if pool and spent + _expected_seconds(trial.model, trial.params, last) > allowed or ctx.deadline.expired():
                 break
             started = time.monotonic()
             outcome = self._evaluate(trial.model, trial.params, X, y, folds, ctx, encoder)
-            last_seconds[trial.model] = time.monotonic() - started
-            outcome |= {"family": trial.model, "params": trial.params, "seconds": last_seconds[trial.model]}
+            last[trial.model] = _timing(trial.params, started)
+            outcome |= {"family": trial.model, "params": trial.params, "seconds": last[trial.model]["seconds"]}
             pool = _kept(pool, outcome, ctx.metric)
         if pool:
             ctx.improved(pool[0]["model"])
@@ -277,21 +325,31 @@ class GBMRoute:
     def _evaluate(self, family, params, X, y, folds, ctx, encoder) -> dict[str, Any]:
         import numpy as np
 
-        scores, rounds, models, rows, outputs = [], [], [], [], []
-        for fit_idx, val_idx in folds:
-            model, used = _fit(family, params, X.iloc[fit_idx], y[fit_idx], ctx, encoder,
-                               X.iloc[val_idx], y[val_idx])
+        def one(fold):
+            fit_idx, val_idx = fold
+            model, used = _fit(family, params, X.iloc[fit_idx], y[fit_idx], ctx, encoder, X.iloc[val_idx], y[val_idx])
             output = model.output(X.iloc[val_idx])
-            scores.append(score_output(ctx.task, y[val_idx], output, ctx.metric))
-            rounds.append(used)
-            rows.append(val_idx)
-            outputs.append(output)
-            models.append(model)
-            if ctx.deadline.expired():
-                break
+            return model, used, output, score_output(ctx.task, y[val_idx], output, ctx.metric)
+
+        lanes = _lanes(folds, ctx)
+        if lanes > 1:  # single-threaded fits of small folds side by side, one per core
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(lanes) as pool:
+                fitted = list(pool.map(one, folds))
+            complete = not ctx.deadline.expired()
+        else:
+            fitted = []
+            for fold in folds:
+                fitted.append(one(fold))
+                if ctx.deadline.expired():
+                    break
+            complete = len(fitted) == len(folds)
+        models, rounds, outputs, scores = zip(*fitted)
         return {"score": float(np.mean(scores)), "rounds": int(np.mean(rounds)), "model": models[0],
-                "models": models, "complete": len(models) == len(folds),
-                "val_rows": np.concatenate(rows), "val_output": np.concatenate(outputs)}
+                "models": list(models), "complete": complete,
+                "val_rows": np.concatenate([val for _, val in folds[:len(fitted)]]),
+                "val_output": np.concatenate(outputs)}
 
     def _ensemble(self, pool, X, y, folds, ctx, encoder) -> SearchResult | None:
         """Greedy ensemble selection over the kept configurations' out-of-fold predictions; None when it keeps
@@ -317,7 +375,9 @@ class GBMRoute:
         model = GBMEnsemble(members, encoder, ctx.task, ctx.n_classes)
         ctx.improved(model)
         shown = ", ".join(f"{complete[i]['family']} {w:.2f}" for i, w in picked.weights.items())
-        how = (f"each the mean of its {len(folds)} fold models (bagging), so nothing was refitted" if len(folds) > 1
+        bagged = sorted({len(bag) for _, bag in members})
+        how = (f"each the mean of its {'-'.join(map(str, bagged))} fold models (bagging), so nothing was refitted"
+               if len(folds) > 1
                else f"{refitted} of them refitted on all {len(y):,} training rows, the rest kept as trained on "
                     f"{len(folds[0][0]):,}")
         notes = [f"Greedy ensemble selection (Caruana et al. 2004) over the {len(complete)} best configurations' "
@@ -370,9 +430,35 @@ def _threads(n_rows: int, ctx: SearchContext) -> int:
     return 1 if n_rows < SMALL_DATA_ROWS else ctx.hardware.cpu_count
 
 
-def _expected_seconds(family: str, last_seconds: dict[str, float]) -> float:
-    """A trial's likely length: the family's last one, else the other family's, with a margin."""
-    return 1.3 * last_seconds.get(family, max(last_seconds.values(), default=0.0))
+def _timing(params: dict[str, Any], started: float) -> dict[str, float]:
+    """A finished trial's seconds and learning rate, which ``_expected_seconds`` scales from."""
+    return {"seconds": time.monotonic() - started, "rate": float(params.get("learning_rate", 0.1))}
+
+
+def _lanes(folds: list[tuple[Any, Any]], ctx: SearchContext) -> int:
+    """How many folds to fit at once: one per core when each fit is single-threaded (small data), else one."""
+    if len(folds) < 2 or _threads(len(folds[0][0]), ctx) > 1:
+        return 1
+    return min(len(folds), ctx.hardware.cpu_count)
+
+
+def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[str, float]]) -> float:
+    """A trial's likely length, with a margin: the family's last trial (else the other family's), times how
+    much lower its learning rate is (rounds to converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
+
+    >>> round(_expected_seconds("xgboost", {"learning_rate": 0.02}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
+    13.0
+    """
+    seen = last.get(family) or max(last.values(), key=lambda t: t["seconds"], default=None)
+    if seen is None:
+        return 0.0
+    slower = seen["rate"] / max(float(params.get("learning_rate", seen["rate"])), 1e-6)
+    return 1.3 * seen["seconds"] * min(SLOWER_AT_MOST, max(0.5, slower))
+
+
+def _quickest_seconds(last: dict[str, dict[str, float]]) -> float:
+    """The shortest trial any family could still run, from the last ones (at the highest learning rate)."""
+    return min((1.3 * 0.5 * t["seconds"] for t in last.values()), default=0.0)
 
 
 def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None):

@@ -1,8 +1,10 @@
-"""Gradient-boosting defaults and search spaces, as data.
+"""Gradient-boosting defaults and search spaces, as data, and the order candidates come in.
 
 Each family starts from a strong default (tried first, so a good model exists
-within seconds); the search then samples the space, whose bounds scale with
-the number of training rows (shallower trees and more regularisation on small
+within seconds), then the published portfolio (``gbm_portfolio``); after that
+the search alternates between a configuration near one of the leaders
+(``nearby``) and a fresh sample of the space, whose bounds scale with the
+number of training rows (shallower trees and more regularisation on small
 data).
 
 Example:
@@ -55,6 +57,8 @@ SPACES: dict[str, dict[str, tuple[str, float, float]]] = {
 MAX_ROUNDS = 3000
 PATIENCE = 25  # stop the search after this many trials in a row without a better validation score
 EARLY_STOPPING_ROUNDS = 50
+NEARBY_SHARE = 0.5  # after the portfolio, this share of candidates is drawn near a leading configuration
+NEARBY_STEP = 0.15  # a nearby candidate moves each parameter by this share of its range (one standard deviation)
 
 
 def scaled_space(family: str, n_rows: int) -> dict[str, tuple[str, float, float]]:
@@ -82,12 +86,52 @@ def sample(family: str, rng: Any, n_rows: int) -> dict[str, Any]:
     return params
 
 
-def candidates(rng: Any, n_rows: int):
-    """Defaults first, then an endless weighted random stream of (family, params)."""
+def nearby(family: str, params: dict[str, Any], rng: Any, n_rows: int) -> dict[str, Any]:
+    """``params`` with every searched parameter moved a little: normal steps of ``NEARBY_STEP`` of its range
+    (on a log scale where the space is), kept inside the range, widened to include where it starts.
+
+    >>> import numpy as np
+    >>> moved = nearby("xgboost", DEFAULTS["xgboost"], np.random.default_rng(0), n_rows=10_000)
+    >>> sorted(moved) == sorted(DEFAULTS["xgboost"]) and moved != DEFAULTS["xgboost"]
+    True
+    """
+    out = dict(params)
+    for name, (scale, low, high) in scaled_space(family, n_rows).items():
+        value = params.get(name, DEFAULTS[family][name])
+        if scale == "log":
+            value = max(float(value), low / 10)  # a zero (no regularisation) moves from just below the range
+            lo, hi, at = math.log(min(low, value)), math.log(max(high, value)), math.log(value)
+            out[name] = round(float(math.exp(min(hi, max(lo, at + rng.normal(0, NEARBY_STEP * (hi - lo)))))), 5)
+        else:
+            lo, hi = min(low, value), max(high, value)
+            moved = min(hi, max(lo, value + rng.normal(0, NEARBY_STEP * (hi - lo))))
+            out[name] = int(round(moved)) if scale == "int" else round(float(moved), 5)
+    return out
+
+
+def candidates(rng: Any, n_rows: int, leaders: Any = list):
+    """(family, params, origin) without end: the defaults, the portfolio, then half near one of ``leaders()``
+    (the best (family, params) so far, read at each draw) and half sampled afresh, families weighted by cost.
+    ``origin`` says which: ``default``, ``portfolio``, ``nearby`` or ``sampled``.
+
+    >>> import numpy as np
+    >>> stream = candidates(np.random.default_rng(0), 1000)
+    >>> [next(stream)[2] for _ in range(3)]
+    ['default', 'default', 'portfolio']
+    """
+    from .gbm_portfolio import PORTFOLIO
+
     for family in FAMILIES:
-        yield family, dict(DEFAULTS[family])
+        yield family, dict(DEFAULTS[family]), "default"
+    for _, family, params in PORTFOLIO:
+        yield family, dict(params), "portfolio"
     weights = [SAMPLING_WEIGHT[f] for f in FAMILIES]
     total = sum(weights)
     while True:
+        top = leaders()
+        if top and rng.random() < NEARBY_SHARE:
+            family, params = top[int(rng.integers(len(top)))]
+            yield family, nearby(family, params, rng, n_rows), "nearby"
+            continue
         family = FAMILIES[int(rng.choice(len(FAMILIES), p=[w / total for w in weights]))]
-        yield family, sample(family, rng, n_rows)
+        yield family, sample(family, rng, n_rows), "sampled"

@@ -1,0 +1,132 @@
+"""The classical tabular search: the order candidates come in, the portfolio, nearby draws, timing, folds in lanes."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pytest
+import xgboost
+from test_route_contract import context
+
+from automl.budget import Deadline
+from automl.modalities.tabular import gbm, gbm_space
+from automl.modalities.tabular.gbm_portfolio import PORTFOLIO
+
+
+def test_the_portfolio_sets_every_searched_parameter_and_xgboost_takes_it():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 4)), rng.integers(0, 2, 200)
+    for name, family, params in PORTFOLIO:
+        assert family in gbm_space.FAMILIES and set(params) == set(gbm_space.SPACES[family]), name
+        booster = xgboost.train(params | {"objective": "binary:logistic"}, xgboost.DMatrix(X, label=y), 2)
+        assert booster.num_boosted_rounds() == 2
+    assert len({gbm.trial_key(f, p) for _, f, p in PORTFOLIO}) == len(PORTFOLIO)  # no configuration twice
+
+
+def test_candidates_come_defaults_then_portfolio_then_near_the_leaders_or_sampled():
+    leader = ("xgboost", dict(PORTFOLIO[0][2]))
+    stream = gbm_space.candidates(np.random.default_rng(0), 5000, lambda: [leader])
+    first = list(itertools.islice(stream, len(gbm_space.FAMILIES) + len(PORTFOLIO) + 200))
+    start = len(gbm_space.FAMILIES)
+    assert [o for _, _, o in first[:start]] == ["default"] * start
+    assert [(f, p) for f, p, _ in first[:start]] == [(f, gbm_space.DEFAULTS[f]) for f in gbm_space.FAMILIES]
+    assert [(f, p) for f, p, _ in first[start:start + len(PORTFOLIO)]] == [(f, p) for _, f, p in PORTFOLIO]
+    drawn = first[start + len(PORTFOLIO):]
+    origins = [o for _, _, o in drawn]
+    assert set(origins) == {"nearby", "sampled"} and 60 < origins.count("nearby") < 140
+    near = [p for f, p, o in drawn if o == "nearby"]
+    assert all(f == "xgboost" for f, _, o in drawn if o == "nearby")
+    # nearby draws move around the leader: their median depth is its depth, far from the space's middle
+    assert np.median([p["max_depth"] for p in near]) == pytest.approx(leader[1]["max_depth"], abs=1)
+
+
+def test_without_leaders_every_draw_is_sampled():
+    stream = gbm_space.candidates(np.random.default_rng(1), 5000)
+    drawn = list(itertools.islice(stream, len(gbm_space.FAMILIES) + len(PORTFOLIO) + 50))[-50:]
+    assert {o for _, _, o in drawn} == {"sampled"}
+
+
+def test_nearby_stays_in_the_range_widened_to_where_it_starts():
+    rng = np.random.default_rng(2)
+    start = dict(PORTFOLIO[0][2])  # max_depth 10: above the cap for 500 rows
+    space = gbm_space.scaled_space("xgboost", 500)
+    for _ in range(200):
+        moved = gbm_space.nearby("xgboost", start, rng, 500)
+        for name, (_, low, high) in space.items():
+            value = max(start[name], low / 10) if name == "reg_alpha" else start[name]
+            assert min(low, value) - 1e-9 <= moved[name] <= max(high, value) + 1e-9, name
+
+
+def test_a_lower_learning_rate_is_expected_to_take_longer_within_bounds():
+    last = {"xgboost": {"seconds": 2.0, "rate": 0.1}}
+    assert gbm._expected_seconds("xgboost", {"learning_rate": 0.1}, last) == pytest.approx(2.6)
+    assert gbm._expected_seconds("xgboost", {"learning_rate": 0.001}, last) == pytest.approx(
+        2.6 * gbm.SLOWER_AT_MOST)
+    assert gbm._expected_seconds("xgboost", {"learning_rate": 0.3}, last) == pytest.approx(1.3)
+    assert gbm._expected_seconds("hist_gbm", {"learning_rate": 0.1}, last) == pytest.approx(2.6)  # other family's
+    assert gbm._expected_seconds("xgboost", {}, {}) == 0.0
+    assert gbm._quickest_seconds(last) == pytest.approx(1.3)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return context("tabular", "classical", "binary", tmp_path_factory.mktemp("data"), Deadline(300.0), max_trials=3)
+
+
+def test_small_folds_fit_side_by_side_with_the_same_result(small):
+    ctx, _, _ = small
+    assert ctx.folds == 5 and len(ctx.y) < gbm.SMALL_DATA_ROWS
+    one_core = dataclasses.replace(ctx, hardware=dataclasses.replace(ctx.hardware, cpu_count=1))
+    two_cores = dataclasses.replace(ctx, hardware=dataclasses.replace(ctx.hardware, cpu_count=2))
+    route = gbm.GBMRoute()
+    encoder = gbm.TabularEncoder.fit(ctx.X, ctx.kinds)
+    X, y = encoder.gbm_frame(ctx.X), np.asarray(ctx.y)
+    folds = gbm.validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
+    assert gbm._lanes(folds, one_core) == 1 and gbm._lanes(folds, two_cores) == 2
+    for family in gbm_space.FAMILIES:
+        alone = route._evaluate(family, gbm_space.DEFAULTS[family], X, y, folds, one_core, encoder)
+        side = route._evaluate(family, gbm_space.DEFAULTS[family], X, y, folds, two_cores, encoder)
+        assert side["complete"] and alone["complete"] and len(side["models"]) == 5
+        assert side["score"] == pytest.approx(alone["score"]) and side["rounds"] == alone["rounds"]
+        np.testing.assert_array_equal(side["val_rows"], alone["val_rows"])
+        np.testing.assert_allclose(side["val_output"], alone["val_output"], rtol=1e-6)
+
+
+def test_trials_say_where_their_configuration_came_from(small):
+    ctx, _, _ = small
+    gbm.GBMRoute().search(ctx)
+    assert [t.extra["origin"] for t in ctx.trials] == ["default", "default", "portfolio"]
+
+
+def test_a_search_that_stops_early_spends_the_time_left_on_repeated_bagging(tmp_path, monkeypatch):
+    monkeypatch.setattr(gbm_space, "PATIENCE", 4)
+    ctx, handed, split = context("tabular", "classical", "regression", tmp_path, Deadline(120.0), max_trials=None)
+    found = gbm.GBMRoute().search(ctx)
+    assert f"went to {gbm.MAX_REPEATS} more 5-fold splits" in found.notes[0], found.notes
+    assert not ctx.deadline.expired() and handed[-1] is found.model
+
+
+def test_bagging_adds_each_splits_fold_models_and_averages_its_out_of_fold_predictions(small, monkeypatch):
+    monkeypatch.setattr(gbm, "MAX_REPEATS", 2)
+    ctx, _, _ = small
+    route = gbm.GBMRoute()
+    encoder = gbm.TabularEncoder.fit(ctx.X, ctx.kinds)
+    X, y = encoder.gbm_frame(ctx.X), np.asarray(ctx.y)
+
+    def evaluated(family, seed):
+        folds = gbm.validation_folds(y, ctx.task, ctx.validation, ctx.folds, seed)
+        out = route._evaluate(family, gbm_space.DEFAULTS[family], X, y, folds, ctx, encoder)
+        by_row = np.empty_like(out["val_output"])
+        by_row[out["val_rows"]] = out["val_output"]
+        return out, by_row
+
+    pool = [evaluated(f, ctx.seed)[0] | {"family": f, "params": gbm_space.DEFAULTS[f], "seconds": 0.1}
+            for f in gbm_space.FAMILIES]
+    assert route._bagged(pool, X, y, ctx, encoder) == 2
+    rows = pool[0]["val_rows"]
+    for o in pool:
+        assert len(o["models"]) == 3 * ctx.folds and o["repeats"] == 3
+        splits = [evaluated(o["family"], ctx.seed + r)[1] for r in (0, 1, 2)]
+        np.testing.assert_allclose(o["val_output"], np.mean(splits, axis=0)[rows], rtol=1e-5)
