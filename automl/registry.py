@@ -42,6 +42,9 @@ class RouteSpec:
     min_seconds: float = 0.0  # with other approaches running, it is skipped when its share is smaller
     shutdown_seconds: float = 0.0  # kept back at the end of the run (a deep-learning backend's exit)
     refits: bool = False  # its route can refit a model on all rows for deployment (``Route.refit``)
+    # Its search can continue from the trials it logged (``ctx.previous``), so time other approaches leave
+    # unused goes back to it when it is the primary approach (``run.giveback``).
+    continues: bool = False
     # What data it trains on: "memory" (every training row in this process), "pieces" (a table too large for
     # memory, read in pieces on Dask: ``data.large``) or "any" (the rows in memory: all, or a large table's sample).
     scale: str = "memory"
@@ -63,7 +66,8 @@ DEEP = {"min_seconds": 20.0, "shutdown_seconds": 3.0, "scale": "any"}  # measure
 NETWORK = "the deep network"
 ROUTES = (
     RouteSpec("tabular", "classical", "classical", "automl.modalities.tabular.gbm:GBMRoute",
-              "gradient boosting (XGBoost, HistGradientBoosting)", "gradient boosting", refits=True),
+              "gradient boosting (XGBoost, HistGradientBoosting)", "gradient boosting", refits=True,
+              continues=True),
     RouteSpec("tabular", "dask", "classical", "automl.modalities.tabular.dask_gbm:DaskGBMRoute",
               "gradient boosting on Dask (xgboost.dask), for tables too large for memory", "gradient boosting",
               min_seconds=10.0, scale="pieces"),

@@ -52,6 +52,22 @@ def run_fit(table: Path, target: str | None, budget: str, out: Path, extra: list
     return row
 
 
+def reused_fit(table: Path, budget: str, out: Path) -> dict | None:
+    """The newest finished run of ``table`` in ``out`` made with ``budget``, as ``run_fit`` returns it (its wall
+    seconds are the run's own total, which leaves out process start-up); None when there is none."""
+    from automl.budget import parse_budget
+
+    for run in sorted(out.glob(f"{table.stem}-*"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            record = json.loads((run / "run.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if record.get("budget_seconds") == parse_budget(budget) and record.get("status") == "complete":
+            return {"wall": record.get("total_seconds") or 0.0, "budget": parse_budget(budget), "error": None,
+                    "record": record, "dir": run, "code": 0, "stdout": ""}
+    return None
+
+
 def finalist(record: dict, approach: str) -> dict | None:
     return next((f for f in record["finalists"] if f["approach"] == approach), None)
 

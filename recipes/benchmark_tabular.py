@@ -25,6 +25,10 @@ the model used, and the wall seconds against the budget.
 
     python recipes/benchmark_tabular.py --only adult --curve 30s,1m,2m,5m,10m
 
+With ``--out DIR --reuse``, a set that already has a finished run with the
+same budget in DIR is not fitted again (its wall seconds are then the run's
+own total): the peers can be run later on the runs a first call made.
+
 The venvs go to $AUTOML_PEERS_HOME (default ~/.cache/automl-peers), which
 both scripts read; ``--peers-home DIR`` points the benchmark elsewhere. Each
 peer runs as ``recipes/peers/run_peer.py`` under its venv's python, with
@@ -44,7 +48,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _bench import DEFAULT_FOLDER, finalist, fmt, readme_sets, run_fit, table_of
+from _bench import DEFAULT_FOLDER, finalist, fmt, readme_sets, reused_fit, run_fit, table_of
 
 PEERS = {"flaml": "FLAML", "autogluon": "AutoGluon"}
 RUN_PEER = Path(__file__).resolve().parent / "peers" / "run_peer.py"
@@ -127,6 +131,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="keep the run directories here (default: a temporary folder)")
     parser.add_argument("--peers", action="store_true", help="also run FLAML and AutoGluon on each split")
     parser.add_argument("--curve", help="comma-separated budgets: one run per set and budget, one table")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use a finished run of the same set and budget already in --out instead of fitting again")
     parser.add_argument("--fit-args", default="",
                         help="more options for every automl fit, in one string: --fit-args=\"--no-compare\"")
     parser.add_argument("--peers-home", type=Path, default=PEERS_HOME,
@@ -151,7 +157,8 @@ def main() -> None:
             table = table_of(args.folder, name)
             if name not in only or table is None:
                 continue
-            r = run_fit(table, target, args.budget, out, extra)
+            r = (args.reuse and args.out and reused_fit(table, args.budget, out)) or run_fit(
+                table, target, args.budget, out, extra)
             within = "yes" if r["wall"] <= r["budget"] * 1.05 else "NO"
             timing = f"{r['wall']:.1f} / {r['budget']:.0f}"
             if r["error"]:

@@ -108,6 +108,11 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
         _check_alone(running, seconds, modality, budget_seconds, refit, [s.noun for s in specs if s not in running])
     approaches = [_approach(s, primary, seconds, i, len(running), modality.why_primary) for i, s in enumerate(running)]
     reasons += [a.reason for a in approaches]
+    lead = next((s for s in running if s.approach == primary), None)
+    if len(running) > 1 and lead is not None and lead.continues:
+        reasons.append(f"Time the other approaches leave unused (a network that stops on its plateau) goes back to "
+                       f"{lead.noun}: its search continues where it ended, and the continued model is kept when its "
+                       "validation score is at least as good.")
     ending = " and the deep-learning backend's shutdown" if any(s.shutdown_seconds for s in running) else ""
     reasons.append(f"{format_seconds(reserve)} of the {format_seconds(budget_seconds)} budget is kept for scoring the "
                    f"finalists, saving models, writing the report{ending}.")

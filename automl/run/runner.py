@@ -27,6 +27,7 @@ from ..metrics import better, greater_is_better, score_output
 from .approach import Run, RunSettings, reusable, run_approach
 from .baseline import baseline
 from .blend import BlendModel
+from .giveback import given_back
 from .ensemble import MIN_ROWS, Selection, equal_weights, greedy_weights, on_rows, shared_rows
 from .plan import ApproachPlan
 from .record import RunRecord, versions
@@ -178,7 +179,8 @@ def _kept_approaches(record: RunRecord, plan: Any) -> list[ApproachPlan]:
 
 
 def _search(run: Run, clock: Deadline) -> list[Finalist]:
-    """Each approach in turn: its planned seconds, the last one whatever is left; then the blend of them all."""
+    """Each approach in turn: its planned seconds, the last one whatever is left; what they leave unused to the
+    primary approach (``giveback``); then the blend of them all."""
     searches = clock.child(keep=run.plan.reserve_seconds + run.plan.refit_seconds)
     finalists: list[Finalist] = []
     for i, approach in enumerate(run.plan.approaches):
@@ -191,6 +193,7 @@ def _search(run: Run, clock: Deadline) -> list[Finalist]:
         if finalist is not None:
             finalists.append(finalist)
         run.save()
+    finalists = given_back(run, searches, finalists)
     for approach in run.kept:
         finalist = run_approach(run, approach, searches.child(0.0))
         if finalist is not None:
