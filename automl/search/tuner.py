@@ -648,7 +648,8 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
     elif affordable < MIN_SEARCH_EPOCHS:
         epochs, cap = 2, 1
         how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
-               "network (the first candidate of the search) used the whole budget")
+               "network (the first candidate of the search) trained alone, until it stopped improving or the "
+               "time ran out")
     else:
         epochs = epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds, max_epochs)
         cap = hyperband_cost(epochs)[0]
