@@ -130,3 +130,20 @@ def test_bagging_adds_each_splits_fold_models_and_averages_its_out_of_fold_predi
         assert len(o["models"]) == 3 * ctx.folds and o["repeats"] == 3
         splits = [evaluated(o["family"], ctx.seed + r)[1] for r in (0, 1, 2)]
         np.testing.assert_allclose(o["val_output"], np.mean(splits, axis=0)[rows], rtol=1e-5)
+
+
+def test_a_continued_search_takes_up_the_pool_its_first_pass_left(tmp_path, monkeypatch):
+    monkeypatch.setattr(gbm_space, "PATIENCE", 3)
+    monkeypatch.setattr(gbm, "MAX_REPEATS", 1)
+    first, _, _ = context("tabular", "classical", "binary", tmp_path, Deadline(60.0), max_trials=None)
+    gbm.GBMRoute().search(first)
+    kept = first.cache[gbm._kept_key(first)]
+    before = {id(m) for o in kept["pool"] for m in o["models"]}
+    again = dataclasses.replace(first, trials=[], previous=list(first.trials), deadline=Deadline(60.0))
+    gbm.GBMRoute().search(again)
+    keys = [gbm.trial_key(t.model, t.params) for t in [*first.trials, *again.trials]]
+    assert again.trials and len(keys) == len(set(keys))  # it searched on, trying nothing twice
+    after = again.cache[gbm._kept_key(again)]
+    assert after["encoder"] is kept["encoder"]
+    carried = {id(m) for o in after["pool"] for m in o["models"]} & before
+    assert carried, "the first pass's fold models are in the continued pool, not fitted again"

@@ -4,8 +4,10 @@ An approach's window is an upper bound: a network that stops on its plateau,
 or a search out of candidates, hands back the rest. When the searches end with
 at least ``MIN_SECONDS`` (and ``MIN_SHARE`` of the budget) left and the
 primary approach's route can continue a search (``RouteSpec.continues``: it
-skips the trials it logged and starts from its best, as a resumed run does),
-that search runs again in the time left. The continued model is kept when its
+skips the trials it logged and starts from its best, as a resumed run does;
+gradient boosting takes up the pool of configurations, fold models and all,
+that its first pass left in the run's cache), that search runs again in the
+time left. The continued model is kept when its
 validation score is at least as good as the first one's; otherwise the first
 model is put back, and its notes say so. Either way the time counts as the
 approach's.
@@ -69,11 +71,13 @@ def given_back(run: Run, searches: Any, finalists: list[Finalist]) -> list[Final
                                f"against {_fmt(first.val_score)} before).")
         return [continued if f is first else f for f in finalists]
     spent = run.record.spend.get(name, first.fit_seconds)
-    _restore(run, name, before, spent)
-    kept = dataclasses.replace(first, fit_seconds=round(spent, 2), cost_usd=round(first.cost_usd * spent / max(
-        first.fit_seconds, 1e-9), 6), notes=[*first.notes, f"{given}; it found nothing better on validation "
-                                                              f"({_fmt(continued and continued.val_score)} against "
-                                                              f"{_fmt(first.val_score)}), so the first model is kept."])
+    trials = max(first.trials, continued.trials if continued is not None else 0)
+    _restore(run, name, before, spent, trials)
+    cost = round(first.cost_usd * spent / max(first.fit_seconds, 1e-9), 6)
+    note = (f"{given}; it found nothing better on validation ({_fmt(continued and continued.val_score)} against "
+            f"{_fmt(first.val_score)}), so the first model is kept.")
+    kept = dataclasses.replace(first, fit_seconds=round(spent, 2), trials=trials, cost_usd=cost,
+                               notes=[*first.notes, note])
     return [kept if f is first else f for f in finalists]
 
 
@@ -85,14 +89,14 @@ def _state(run: Run, name: str) -> dict[str, Any]:
             "importance": run.record.feature_importance.get(name), "npz": path.read_bytes() if path.is_file() else None}
 
 
-def _restore(run: Run, name: str, before: dict[str, Any], spent: float) -> None:
-    """The first search's model, predictions and record back in place; its time is both searches'."""
+def _restore(run: Run, name: str, before: dict[str, Any], spent: float, trials: int) -> None:
+    """The first search's model, predictions and record back in place; its time and trials are both searches'."""
     run.validation[name], run.outputs[name], run.trained[name] = before["validation"], before["output"], before["model"]
     run.dir.replace_dir(f"models/{name}", before["model"].save)
     run.record.models[name] = f"models/{name}"
     if before["npz"] is not None:
         run.dir.write_bytes(VALIDATION.format(name=name), before["npz"])
-    run.record.searched[name] = before["searched"] | {"seconds": round(spent, 2)}
+    run.record.searched[name] = before["searched"] | {"seconds": round(spent, 2), "trials": trials}
     if before["importance"] is not None:
         run.record.feature_importance[name] = before["importance"]
     run.save()

@@ -183,13 +183,18 @@ class GBMRoute:
     def search(self, ctx: SearchContext) -> SearchResult:
         import numpy as np
 
-        encoder = TabularEncoder.fit(ctx.X, ctx.kinds)
-        X = encoder.gbm_frame(ctx.X)
         y = np.asarray(ctx.y)
         folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
         rng = np.random.default_rng(ctx.seed)
-        last: dict[str, dict[str, float]] = {}  # family -> its last trial's seconds and learning rate
-        pool = self._replayed(ctx.previous, X, y, folds, ctx, encoder, last)
+        kept = ctx.cache.pop(_kept_key(ctx), None) if ctx.previous else None
+        if kept is not None:  # continued in the same run: the pool it left, fold models and all, goes on
+            encoder, pool, last = kept["encoder"], kept["pool"], kept["last"]
+            X = encoder.gbm_frame(ctx.X)
+        else:
+            encoder = TabularEncoder.fit(ctx.X, ctx.kinds)
+            X = encoder.gbm_frame(ctx.X)
+            last = {}  # family -> its last trial's seconds and learning rate
+            pool = self._replayed(ctx.previous, X, y, folds, ctx, encoder, last)
         done = {trial_key(t.model, t.params) for t in ctx.previous}
         since_best = skipped = 0
 
@@ -232,6 +237,7 @@ class GBMRoute:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
         stopped = since_best >= gbm_space.PATIENCE
         repeats = self._bagged(pool, X, y, ctx, encoder) if stopped and len(folds) > 1 else 0
+        ctx.cache[_kept_key(ctx)] = {"encoder": encoder, "pool": pool, "last": last}  # for a continued search
         result = self._ensemble(pool, X, y, folds, ctx, encoder) or self._refit(pool[0], X, y, folds, ctx, encoder)
         if stopped:
             more = (f" The time left went to {repeats} more {len(folds)}-fold split{'s' if repeats > 1 else ''} of "
@@ -242,25 +248,26 @@ class GBMRoute:
 
     def _bagged(self, pool, X, y, ctx, encoder) -> int:
         """Repeated k-fold bagging with the time a search that stopped early leaves: the kept configurations,
-        best first, are fitted again on new k-fold splits of the training rows (seed + repeat); each repeat's
-        fold models join the configuration's bag and its out-of-fold predictions are averaged into the
-        configuration's, row by row, so the ensemble is weighed on every repeat. At most ``MAX_REPEATS``
-        splits; a configuration not expected to finish in the time left is skipped. Returns the splits begun."""
+        best first, are fitted again on a new k-fold split of the training rows (seed + the splits it has had);
+        the split's fold models join the configuration's bag and its out-of-fold predictions are averaged into
+        the configuration's, row by row, so the ensemble is weighed on every split. At most ``MAX_REPEATS``
+        more splits each; a configuration not expected to finish in the time left is skipped. Returns the
+        rounds begun."""
         import numpy as np
 
         rows = pool[0]["val_rows"]
         for repeat in range(1, MAX_REPEATS + 1):
-            folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed + repeat)
             fitted = 0
-            for o in (o for o in pool if o["complete"]):
+            for o in (o for o in pool if o["complete"] and o.get("repeats", 1) <= MAX_REPEATS):
                 if 1.3 * o["seconds"] > ctx.deadline.remaining():
                     continue
+                n = o.get("repeats", 1)
+                folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed + n)
                 fresh = self._evaluate(o["family"], o["params"], X, y, folds, ctx, encoder)
                 if not fresh["complete"]:  # the deadline cut it: the configuration keeps what it had
                     return repeat
                 by_row = np.empty((len(y),) + fresh["val_output"].shape[1:], dtype=float)
                 by_row[fresh["val_rows"]] = fresh["val_output"]
-                n = o.get("repeats", 1)
                 o["val_output"] = (o["val_output"] * n + by_row[rows]) / (n + 1)
                 o["models"] = o["models"] + fresh["models"]
                 o["rounds"] = int(round((o["rounds"] * n + fresh["rounds"]) / (n + 1)))
@@ -400,6 +407,11 @@ class GBMRoute:
         notes.append(f"The best configuration was refitted on all {len(y):,} training rows ({rounds} rounds).")
         ctx.improved(model)
         return SearchResult(model, best["score"], seconds, notes, best["val_rows"], best["val_output"])
+
+
+def _kept_key(ctx: SearchContext) -> str:
+    """Where a search leaves its pool in the run's cache for a continued search of the same approach."""
+    return f"{ctx.approach}: gradient-boosting pool"
 
 
 def trial_key(family: str, params: dict[str, Any]) -> str:
