@@ -41,7 +41,7 @@ def split_of(table: Path, target: str):
     from automl.run.plan import make_plan
     from automl.run.runner import prepare
 
-    profile = inspect_dataset(load(table), target, None)
+    profile = inspect_dataset(load(table), target, "auto")
     plan = make_plan(profile, 600, detect())
     split = prepare(load(table), profile, plan, detect(), seed=0).split
     encoder = TabularEncoder.fit(split.X_train, split.kinds)
@@ -81,12 +81,13 @@ def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int)
     def frame(X):  # CatBoost reads categories as strings, missing ones as their own value
         X = X.copy()
         for i in cats:
-            X.iloc[:, i] = X.iloc[:, i].astype(str)
+            name = X.columns[i]
+            X[name] = X[name].astype(object).where(X[name].notna(), "(missing)").map(str)
         return X
 
     cls = catboost.CatBoostRegressor if task == "regression" else catboost.CatBoostClassifier
     model = cls(iterations=ROUNDS, thread_count=threads, random_seed=0, verbose=False, cat_features=cats,
-                early_stopping_rounds=PATIENCE)
+                early_stopping_rounds=PATIENCE, allow_writing_files=False)
     model.fit(frame(Xf), yf, eval_set=(frame(Xv), yv))
     if task == "regression":
         return lambda X: model.predict(frame(X))
