@@ -99,6 +99,10 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
             route = registry.route_spec(run.plan.modality, name).route()
             ctx.deadline = window.child(max(1.0, window.seconds - route.finish_seconds(window.seconds)))
             result = route.search(ctx)
+            if run.record.models.get(name) != f"models/{name}":
+                # never handed over: a resumed search's earlier best whose hand-over a SIGKILL cut before run.json
+                # named it; the model returned is saved now, so the run names every finalist's model
+                ctx.improved(result.model)
         except Exception as exc:  # one approach failing does not end the run
             run.record.errors.append(f"{name}: {type(exc).__name__}: {exc}")
             run.record.spend[name] = round(time.monotonic() - started, 2)
