@@ -106,7 +106,6 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated set names")
     parser.add_argument("--families", default="lightgbm,catboost")
     args = parser.parse_args()
-    from automl.metrics import padded  # noqa: F401  (automl importable before any fit)
     from automl.run.ensemble import greedy_weights
 
     threads = os.cpu_count() or 1

@@ -23,7 +23,7 @@ from typing import Any
 
 from .. import registry
 from ..metrics import better
-from .approach import VALIDATION, Run, run_approach
+from .approach import VALIDATION, Run, _fmt, run_approach
 from .results import Event, Finalist
 
 MIN_SECONDS = 10.0  # less than this left over is not worth a continued search
@@ -101,6 +101,3 @@ def _restore(run: Run, name: str, before: dict[str, Any], spent: float, trials: 
         run.record.feature_importance[name] = before["importance"]
     run.save()
 
-
-def _fmt(value: float | None) -> str:
-    return "none" if value is None else f"{value:.4f}"
