@@ -1,8 +1,10 @@
 """Saving the classical estimators in their libraries' own safe formats, never pickles.
 
-An XGBoost ``Booster`` goes to ``model.ubj``; a scikit-learn estimator to
-``model.skops``, loaded back trusting only the types listed here (what our
-HistGradientBoosting and linear models contain).
+An XGBoost ``Booster`` goes to ``model.ubj``; a CatBoost model to
+``model.cbm`` (CatBoost's binary format, read back as the generic
+``catboost.CatBoost``); a scikit-learn estimator to ``model.skops``, loaded
+back trusting only the types listed here (what our HistGradientBoosting and
+linear models contain).
 
 Example:
     >>> save_estimator(booster, folder); load_estimator(folder)   # doctest: +SKIP
@@ -31,6 +33,8 @@ def save_estimator(estimator: Any, folder: Path) -> None:
 
     if isinstance(estimator, xgboost.Booster):
         estimator.save_model(str(folder / "model.ubj"))
+    elif type(estimator).__module__.startswith("catboost"):  # not imported unless a CatBoost model is there
+        estimator.save_model(str(folder / "model.cbm"), format="cbm")
     else:
         import skops.io
 
@@ -38,12 +42,17 @@ def save_estimator(estimator: Any, folder: Path) -> None:
 
 
 def estimator_path(folder: Path) -> Path:
-    """The file ``load_estimator`` reads in ``folder``: ``model.ubj`` when there, else ``model.skops``."""
-    return folder / "model.ubj" if (folder / "model.ubj").is_file() else folder / "model.skops"
+    """The file ``load_estimator`` reads in ``folder``: ``model.ubj`` or ``model.cbm`` when there, else
+    ``model.skops``."""
+    for name in ("model.ubj", "model.cbm"):
+        if (folder / name).is_file():
+            return folder / name
+    return folder / "model.skops"
 
 
 def load_estimator(folder: Path) -> Any:
-    """The estimator saved in ``folder``: a ``Booster`` from ``model.ubj``, else what ``model.skops`` holds,
+    """The estimator saved in ``folder``: a ``Booster`` from ``model.ubj``, a ``catboost.CatBoost`` from
+    ``model.cbm``, else what ``model.skops`` holds,
     trusting only ``SKOPS_TRUSTED`` besides skops' own safe types. ``ModelFileError`` names the file when it is
     missing or not what was saved (a pickle in its place is refused, never opened); the caller checks the type.
 
@@ -54,6 +63,8 @@ def load_estimator(folder: Path) -> Any:
     path = estimator_path(folder)
     if path.name == "model.ubj":
         return _booster(path)
+    if path.name == "model.cbm":
+        return _catboost(path)
     if not zipfile.is_zipfile(path):
         raise ModelFileError(path, "is not a skops archive" if path.exists() else "is missing")
     import skops.io
@@ -76,3 +87,15 @@ def _booster(path: Path) -> Any:
     except Exception:  # XGBoostError, or a decoding error on bytes that are not UBJSON
         raise ModelFileError(path, "is not an XGBoost model file (it does not parse)") from None
     return booster
+
+
+def _catboost(path: Path) -> Any:
+    """The CatBoost model in ``path`` (cbm); ``ModelFileError`` when it does not parse as one."""
+    import catboost
+
+    model = catboost.CatBoost()
+    try:
+        model.load_model(str(path), format="cbm")
+    except Exception:  # CatBoostError on bytes that are not a model
+        raise ModelFileError(path, "is not a CatBoost model file (it does not parse)") from None
+    return model

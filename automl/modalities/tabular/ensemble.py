@@ -25,6 +25,14 @@ from ...run.integrity import field, is_number, is_task, is_whole, reading
 from ...search.importance import permuted, result
 
 
+# families with an importance of their own: (method, what it measures)
+NATIVE = {
+    "xgboost": ("gain", "XGBoost gain: each column's share of the loss reduction of all splits"),
+    "catboost": ("prediction change", "CatBoost's PredictionValuesChange: how much predictions change with each "
+                                      "column's value, as a share of all columns'"),
+}
+
+
 class GBMEnsemble:
     """A weighted average of bags of ``GBMModel``s sharing one encoder."""
 
@@ -60,8 +68,9 @@ class GBMEnsemble:
         return out if self.task == "regression" else out.argmax(axis=1)
 
     def feature_importance(self) -> dict[str, float]:
-        """XGBoost gain averaged over the members by weight (empty unless every member is XGBoost)."""
-        if self.family != "xgboost":
+        """XGBoost gain or CatBoost's importance averaged over the members by weight (empty unless every member
+        is of one of those families)."""
+        if self.family not in NATIVE:
             return {}
         totals: dict[str, float] = {}
         for weight, bag in self.members:
@@ -72,10 +81,10 @@ class GBMEnsemble:
         return {k: round(v / norm, 5) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])}
 
     def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
-        if self.family == "xgboost":
-            return result("gain", list(self.feature_importance().items()),
-                          "XGBoost gain averaged over the ensemble's models by weight: each column's share of the "
-                          "loss reduction of all splits.")
+        if self.family in NATIVE:
+            method, what = NATIVE[self.family]
+            return result(method, list(self.feature_importance().items()),
+                          f"{what}, averaged over the ensemble's models by weight.")
         return permuted(self, X, y, self.task, metric, seed, max_seconds)
 
     def save(self, folder: Path) -> None:

@@ -1,4 +1,4 @@
-"""Gradient boosting on tables: XGBoost and scikit-learn HistGradientBoosting.
+"""Gradient boosting on tables: XGBoost, scikit-learn HistGradientBoosting and CatBoost.
 
 Defaults first, then random search over ``gbm_space`` inside the deadline,
 early stopping on the validation rows. The best ``POOL`` configurations are
@@ -6,7 +6,7 @@ kept with their fold models; greedy ensemble selection on their out-of-fold
 predictions weighs them (``ensemble.GBMEnsemble``: k fold models bagged per
 configuration). When it keeps one configuration alone, that one is refitted
 on all the training rows if there is time. Models are saved in each
-library's own safe format (XGBoost UBJSON, skops) with the encoder as JSON.
+library's own safe format (XGBoost UBJSON, skops, CatBoost's cbm) with the encoder as JSON.
 
 Example:
     >>> route = GBMRoute()          # doctest: +SKIP
@@ -31,9 +31,9 @@ from ...search.importance import permuted, result
 from ...errors import ModelFileError
 from ...run.integrity import field, is_params, is_task, is_whole, read_object, reading
 from ...search.persist import estimator_path, load_estimator, save_estimator
-from . import gbm_space
+from . import catboost_family, gbm_space
 from .encoder import TabularEncoder
-from .ensemble import GBMEnsemble, load_ensemble
+from .ensemble import NATIVE, GBMEnsemble, load_ensemble
 
 SMALL_DATA_ROWS = 10_000
 POOL = 10  # the best configurations kept (with their fold models) for the ensemble
@@ -41,14 +41,15 @@ ENSEMBLE_SECONDS = 1.0  # at most this long choosing the ensemble's weights, ins
 HIST_GBM_CHUNK = 50  # iterations between deadline checks
 REPLAY_SHARE = 0.3  # at most this share of a resumed search's time goes to fitting its earlier best again
 LEADERS = 3  # nearby candidates are drawn around one of this many best configurations
-PORTFOLIO_SHARE = 0.5  # a portfolio configuration runs only when expected to take at most this share of the time left
+PORTFOLIO_SHARE = 0.5  # a default or portfolio configuration runs only when expected to take at most this share of
+# the time left
 SLOWER_AT_MOST = 10.0  # a lower learning rate is expected to slow a trial by at most this factor
 MAX_SKIPPED = 200  # candidates in a row too slow for the time left end the search
 MAX_REPEATS = 4  # at most this many more k-fold splits of the kept configurations when the search stops early
 
 
 class GBMModel:
-    """A fitted XGBoost booster or HistGradientBoosting model with its encoder."""
+    """A fitted XGBoost booster, HistGradientBoosting or CatBoost model with its encoder."""
 
     def __init__(self, family: str, estimator: Any, encoder: TabularEncoder, task: str, n_classes: int,
                  params: dict[str, Any], rounds: int | None = None, fit: dict[str, float] | None = None,
@@ -80,6 +81,8 @@ class GBMModel:
             raw = self.estimator.predict(_dmatrix(as_codes(X) if self.codes else X),
                                          iteration_range=(0, self.rounds or 0))
             return np.column_stack([1 - raw, raw]) if self.task != "regression" and raw.ndim == 1 else raw
+        if self.family == "catboost":
+            return catboost_family.output(self.estimator, X, self.task, self.n_classes)
         if self.task == "regression":
             return self.estimator.predict(X)
         return padded(self.estimator.predict_proba(X), self.estimator.classes_, self.n_classes)
@@ -92,7 +95,9 @@ class GBMModel:
         return out if self.task == "regression" else out.argmax(axis=1)
 
     def feature_importance(self) -> dict[str, float]:
-        """Gain importance (XGBoost); empty for models that do not expose one cheaply."""
+        """Gain importance (XGBoost), CatBoost's own; empty for models that do not expose one cheaply."""
+        if self.family == "catboost":
+            return catboost_family.importance(self.estimator, self.encoder.gbm_columns)
         if self.family != "xgboost":
             return {}
         scores = self.estimator.get_score(importance_type="gain")
@@ -102,10 +107,11 @@ class GBMModel:
         return {names[int(k[1:])]: round(v / total, 5) for k, v in ranked}
 
     def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
-        """XGBoost's gain per column, or (HistGradientBoosting) permutation importance on the test rows."""
-        if self.family == "xgboost":
-            ranked = sorted(self.feature_importance().items(), key=lambda kv: -kv[1])
-            return result("gain", ranked, "XGBoost gain: each column's share of the loss reduction of all splits.")
+        """XGBoost's gain per column, CatBoost's prediction change, or (HistGradientBoosting) permutation
+        importance on the test rows."""
+        if self.family in NATIVE:
+            method, what = NATIVE[self.family]
+            return result(method, sorted(self.feature_importance().items(), key=lambda kv: -kv[1]), what + ".")
         return permuted(self, X, y, self.task, metric, seed, max_seconds)
 
     def save(self, folder: Path) -> None:
@@ -137,7 +143,7 @@ def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
 
     >>> checked_meta({"family": "forest", "task": "binary"}, Path("model.json"))
     Traceback (most recent call last):
-    automl.errors.ModelFileError: model.json has family='forest', not xgboost or hist_gbm
+    automl.errors.ModelFileError: model.json has family='forest', not xgboost or hist_gbm or catboost
     """
     family = field(meta, "family", lambda v: v in gbm_space.FAMILIES, " or ".join(gbm_space.FAMILIES), path)
     task = field(meta, "task", is_task, "binary, multiclass or regression", path)
@@ -150,28 +156,38 @@ def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
 
 
 def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, folder: Path) -> Any:
-    """``estimator`` when it is what ``family`` saves for ``task`` (a ``Booster``, or a HistGradientBoosting
-    classifier or regressor) and reads ``n_columns`` columns; ``ModelFileError`` naming its file otherwise."""
+    """``estimator`` when it is what ``family`` saves for ``task`` (a ``Booster``, a CatBoost model, or a
+    HistGradientBoosting classifier or regressor) and reads ``n_columns`` columns; ``ModelFileError`` naming its
+    file otherwise."""
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     path = estimator_path(folder)
     if family == "xgboost":
         expected = xgboost.Booster
+    elif family == "catboost":
+        import catboost
+
+        expected = catboost.CatBoost
     else:
         expected = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
     if not isinstance(estimator, expected):
         raise ModelFileError(path, f"holds a {type(estimator).__name__}, not the {expected.__name__} its "
                                    "model.json says")
-    width = estimator.num_features() if family == "xgboost" else getattr(estimator, "n_features_in_", None)
+    if family == "xgboost":
+        width = estimator.num_features()
+    elif family == "catboost":
+        width = len(estimator.feature_names_ or [])
+    else:
+        width = getattr(estimator, "n_features_in_", None)
     if width != n_columns:
         raise ModelFileError(path, f"reads {width} columns, not the {n_columns} of its encoder")
     return estimator
 
 
 class GBMRoute:
-    """Search XGBoost and HistGradientBoosting configurations inside the deadline."""
+    """Search XGBoost, HistGradientBoosting and CatBoost configurations inside the deadline."""
 
-    saves = (("model.json",), ("model.ubj", "model.skops", "m0-0"))  # one model, or an ensemble's folders
+    saves = (("model.json",), ("model.ubj", "model.skops", "model.cbm", "m0-0"))  # one model, or an ensemble's folders
 
     def load(self, folder: Path) -> GBMModel | GBMEnsemble:
         return load(folder)
@@ -211,7 +227,8 @@ class GBMRoute:
             remaining = ctx.deadline.remaining()
             if _quickest_seconds(last) > remaining or skipped >= MAX_SKIPPED:
                 break
-            if _expected_seconds(family, params, last) > remaining * (PORTFOLIO_SHARE if origin == "portfolio" else 1):
+            share = PORTFOLIO_SHARE if origin in ("default", "portfolio") else 1.0
+            if _expected_seconds(family, params, last) > remaining * share:
                 skipped += 1
                 continue
             skipped = 0
@@ -455,17 +472,24 @@ def _lanes(folds: list[tuple[Any, Any]], ctx: SearchContext) -> int:
 
 
 def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[str, float]]) -> float:
-    """A trial's likely length, with a margin: the family's last trial (else the other family's), times how
-    much lower its learning rate is (rounds to converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
+    """A trial's likely length, with a margin: the family's last trial (else the slowest other family's, scaled
+    by their ``gbm_space.RELATIVE_COST``), times how much lower its learning rate is (rounds to converge grow as
+    the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
 
     >>> round(_expected_seconds("xgboost", {"learning_rate": 0.02}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
     13.0
+    >>> round(_expected_seconds("catboost", {"learning_rate": 0.1}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
+    26.0
     """
-    seen = last.get(family) or max(last.values(), key=lambda t: t["seconds"], default=None)
-    if seen is None:
+    if family in last:
+        seen, relative = last[family], 1.0
+    elif last:
+        other = max(last, key=lambda f: last[f]["seconds"])
+        seen, relative = last[other], gbm_space.RELATIVE_COST[family] / gbm_space.RELATIVE_COST[other]
+    else:
         return 0.0
     slower = seen["rate"] / max(float(params.get("learning_rate", seen["rate"])), 1e-6)
-    return 1.3 * seen["seconds"] * min(SLOWER_AT_MOST, max(0.5, slower))
+    return 1.3 * seen["seconds"] * relative * min(SLOWER_AT_MOST, max(0.5, slower))
 
 
 def _quickest_seconds(last: dict[str, dict[str, float]]) -> float:
@@ -476,7 +500,7 @@ def _quickest_seconds(last: dict[str, dict[str, float]]) -> float:
 def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None):
     """Fit one model; returns (GBMModel, boosting rounds used)."""
     started = time.monotonic()
-    fit = _fit_xgboost if family == "xgboost" else _fit_hist_gbm
+    fit = {"xgboost": _fit_xgboost, "hist_gbm": _fit_hist_gbm, "catboost": _fit_catboost}[family]
     model, rounds = fit(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds)
     model.fit = {"seconds": round(time.monotonic() - started, 3), "rows": int(len(y))}
     return model, rounds
@@ -516,6 +540,12 @@ def train_booster(settings: dict[str, Any], dtrain: Any, dval: Any, rounds: int,
                             early_stopping_rounds=patience, callbacks=callbacks, verbose_eval=False)
     best = getattr(booster, "best_iteration", None)
     return booster, (best + 1) if best is not None else booster.num_boosted_rounds()
+
+
+def _fit_catboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+    estimator, rounds = catboost_family.fit(params, X, y, ctx.task, ctx.seed, _threads(len(y), ctx), X_val, y_val,
+                                            fixed_rounds, ctx.deadline)
+    return GBMModel("catboost", estimator, encoder, ctx.task, ctx.n_classes, params, rounds), rounds
 
 
 def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
