@@ -4,7 +4,7 @@ The files are decoded at the run's input spec (from the run's cache when it
 holds them), turned into a fixed-width feature table (the modality's
 ``featurize``: thumbnails and oriented gradients for images, MFCC statistics
 for audio), and the tabular gradient-boosting search (``tabular.gbm``:
-XGBoost and HistGradientBoosting) runs on that table, on the same split as
+XGBoost, HistGradientBoosting and CatBoost) runs on that table, on the same split as
 the network.
 
 Example:
@@ -52,16 +52,21 @@ class FeatureModel:
         return self.inner.predict(self._features(frame))
 
     def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
-        """XGBoost's gain per named feature (shuffling engineered features would decode every file again)."""
+        """XGBoost's gain or CatBoost's own importance per named feature (shuffling engineered features would
+        decode every file again)."""
+        from ..tabular.ensemble import NATIVE
+
         modality = registry.modality(self.kind)
-        if getattr(self.inner, "family", None) != "xgboost":
+        family = getattr(self.inner, "family", None)
+        if family not in NATIVE:
             return result(None, [], f"The {self.inner.name} model has no built-in importance, and shuffling "
                                     f"engineered {self.kind} features would decode every test file again; not computed.")
         named = {f"f{i}": name for i, name in enumerate(modality.feature_names(self.spec))}
         ranked = sorted(((named.get(k, k), v) for k, v in self.inner.feature_importance().items()),
                         key=lambda kv: -kv[1])
-        return result("gain", ranked, f"XGBoost gain of the engineered {self.kind} features, as shares of the "
-                                      f"total; they are {modality.features_text}.")
+        method, what = NATIVE[family]
+        return result(method, ranked, f"{what.split(':')[0]} of the engineered {self.kind} features, as shares of "
+                                      f"the total; they are {modality.features_text}.")
 
     def save(self, folder: Path) -> None:
         self.inner.save(folder)
