@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -125,7 +126,7 @@ def test_bagging_adds_each_splits_fold_models_and_averages_its_out_of_fold_predi
 
     pool = [evaluated(f, ctx.seed)[0] | {"family": f, "params": gbm_space.DEFAULTS[f], "seconds": 0.1}
             for f in gbm_space.FAMILIES]
-    assert route._bagged(pool, X, y, ctx, encoder) == 2
+    assert route._bagged(pool, X, y, lambda: ctx, encoder) == 2
     rows = pool[0]["val_rows"]
     for o in pool:
         assert len(o["models"]) == 3 * ctx.folds and o["repeats"] == 3
@@ -148,3 +149,19 @@ def test_a_continued_search_takes_up_the_pool_its_first_pass_left(tmp_path, monk
     assert after["encoder"] is kept["encoder"]
     carried = {id(m) for o in after["pool"] for m in o["models"]} & before
     assert carried, "the first pass's fold models are in the continued pool, not fitted again"
+
+
+def test_the_time_to_save_the_ensemble_is_kept_back_from_the_trials(tmp_path):
+    """Hand-overs here take 0.1 s per model saved (a letter-sized HistGradientBoosting took seconds): the search
+    holds back what saving the ensemble's bags will take, so it ends inside its deadline, not after it."""
+    ctx, _, _ = context("tabular", "classical", "binary", tmp_path, Deadline(8.0), max_trials=None)
+    saved = []
+
+    def slow(model):
+        count = sum(len(bag) for _, bag in model.members) if hasattr(model, "members") else 1
+        time.sleep(0.1 * count)
+        saved.append(count)
+
+    found = gbm.GBMRoute().search(dataclasses.replace(ctx, improved=slow))
+    assert isinstance(found.model, gbm.GBMEnsemble) and saved[-1] >= 2 * ctx.folds, saved
+    assert ctx.deadline.elapsed() < ctx.deadline.seconds + 0.5, "the ensemble's saving ran past the deadline"

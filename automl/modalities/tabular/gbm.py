@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -46,6 +47,7 @@ PORTFOLIO_SHARE = 0.5  # a default or portfolio configuration runs only when exp
 SLOWER_AT_MOST = 10.0  # a lower learning rate is expected to slow a trial by at most this factor
 MAX_SKIPPED = 200  # candidates in a row too slow for the time left end the search
 MAX_REPEATS = 4  # at most this many more k-fold splits of the kept configurations when the search stops early
+SAVED_AT_MOST = 6  # the time kept to save the ensemble is for the models of this many best configurations
 
 
 class GBMModel:
@@ -213,18 +215,24 @@ class GBMRoute:
             pool = self._replayed(ctx.previous, X, y, folds, ctx, encoder, last)
         done = {trial_key(t.model, t.params) for t in ctx.previous}
         since_best = skipped = 0
+        saves: dict[str, float] = {}  # family -> seconds one hand-over of its model took (saving it)
 
         def leaders() -> list[tuple[str, dict[str, Any]]]:
             return [(o["family"], o["params"]) for o in pool[:LEADERS]]
 
+        def trials() -> SearchContext:
+            """``ctx`` with the time to save the ensemble held back from the trials (it grows with the pool)."""
+            return dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=_saving_seconds(pool, saves)))
+
         for family, params, origin in gbm_space.candidates(rng, len(y), leaders):
-            if ctx.trial_cap_reached() or ctx.deadline.expired():
+            tctx = trials()
+            if ctx.trial_cap_reached() or tctx.deadline.expired():
                 break
             if trial_key(family, params) in done:  # finished in an earlier session of a resumed run
                 continue
             if since_best >= gbm_space.PATIENCE:
                 break
-            remaining = ctx.deadline.remaining()
+            remaining = tctx.deadline.remaining()
             if _quickest_seconds(last) > remaining or skipped >= MAX_SKIPPED:
                 break
             share = PORTFOLIO_SHARE if origin in ("default", "portfolio") else 1.0
@@ -234,7 +242,7 @@ class GBMRoute:
             skipped = 0
             started = time.monotonic()
             try:
-                outcome = self._evaluate(family, params, X, y, folds, ctx, encoder)
+                outcome = self._evaluate(family, params, X, y, folds, tctx, encoder)
             except Exception as exc:  # a failed trial is recorded; the search goes on
                 ctx.log_trial(family, params, None, started, status="failed", error=f"{type(exc).__name__}: {exc}")
                 last[family] = _timing(params, started)
@@ -242,20 +250,23 @@ class GBMRoute:
             last[family] = _timing(params, started)
             ctx.log_trial(family, params, outcome["score"], started,
                           extra={"rounds": outcome["rounds"], "origin": origin,
-                                 "stopped_by_budget": ctx.deadline.expired()})
+                                 "stopped_by_budget": tctx.deadline.expired()})
             outcome |= {"family": family, "params": params, "seconds": last[family]["seconds"]}
             pool = _kept(pool, outcome, ctx.metric)
             if pool[0] is outcome:  # a new best
+                saving = time.monotonic()
                 ctx.improved(outcome["model"])
+                saves[family] = time.monotonic() - saving
                 since_best = 0
             else:
                 since_best += 1
         if not pool:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
         stopped = since_best >= gbm_space.PATIENCE
-        repeats = self._bagged(pool, X, y, ctx, encoder) if stopped and len(folds) > 1 else 0
+        repeats = self._bagged(pool, X, y, trials, encoder) if stopped and len(folds) > 1 else 0
         ctx.cache[_kept_key(ctx)] = {"encoder": encoder, "pool": pool, "last": last}  # for a continued search
-        result = self._ensemble(pool, X, y, folds, ctx, encoder) or self._refit(pool[0], X, y, folds, ctx, encoder)
+        tctx = trials()  # holdout refits of members, or of the winner, only while the saving time stays free
+        result = self._ensemble(pool, X, y, folds, tctx, encoder) or self._refit(pool[0], X, y, folds, tctx, encoder)
         if stopped:
             more = (f" The time left went to {repeats} more {len(folds)}-fold split{'s' if repeats > 1 else ''} of "
                     "the best configurations (repeated bagging)." if repeats else "")
@@ -263,19 +274,20 @@ class GBMRoute:
                                    f"improvement.{more}")
         return result
 
-    def _bagged(self, pool, X, y, ctx, encoder) -> int:
+    def _bagged(self, pool, X, y, contexts, encoder) -> int:
         """Repeated k-fold bagging with the time a search that stopped early leaves: the kept configurations,
         best first, are fitted again on a new k-fold split of the training rows (seed + the splits it has had);
         the split's fold models join the configuration's bag and its out-of-fold predictions are averaged into
         the configuration's, row by row, so the ensemble is weighed on every split. At most ``MAX_REPEATS``
-        more splits each; a configuration not expected to finish in the time left is skipped. Returns the
-        rounds begun."""
+        more splits each; a configuration not expected to finish in the time left is skipped. ``contexts()``:
+        the search's context with the time to save the (growing) bags held back. Returns the rounds begun."""
         import numpy as np
 
         rows = pool[0]["val_rows"]
         for repeat in range(1, MAX_REPEATS + 1):
             fitted = 0
             for o in (o for o in pool if o["complete"] and o.get("repeats", 1) <= MAX_REPEATS):
+                ctx = contexts()
                 if 1.3 * o["seconds"] > ctx.deadline.remaining():
                     continue
                 n = o.get("repeats", 1)
@@ -446,6 +458,18 @@ def _kept(pool: list[dict[str, Any]], outcome: dict[str, Any], metric: str) -> l
     """``pool`` with ``outcome`` in its place by score, cut to the best ``POOL`` (earlier first on ties)."""
     at = next((i for i, o in enumerate(pool) if better(outcome["score"], o["score"], metric)), len(pool))
     return (pool[:at] + [outcome] + pool[at:])[:POOL]
+
+
+def _saving_seconds(pool: list[dict[str, Any]], saves: dict[str, float]) -> float:
+    """What saving the ensemble may take: the models of the ``SAVED_AT_MOST`` best configurations, each at its
+    family's measured seconds per hand-over (the slowest family's when its own is not known yet).
+
+    >>> _saving_seconds([{"family": "hist_gbm", "models": [1, 2]}, {"family": "xgboost", "models": [3]}],
+    ...                 {"hist_gbm": 1.5})
+    4.5
+    """
+    slowest = max(saves.values(), default=0.0)
+    return sum(len(o["models"]) * saves.get(o["family"], slowest) for o in pool[:SAVED_AT_MOST])
 
 
 def _refit_seconds(bag: list[GBMModel], rows: int) -> float:
