@@ -165,3 +165,18 @@ def test_the_time_to_save_the_ensemble_is_kept_back_from_the_trials(tmp_path):
     found = gbm.GBMRoute().search(dataclasses.replace(ctx, improved=slow))
     assert isinstance(found.model, gbm.GBMEnsemble) and saved[-1] >= 2 * ctx.folds, saved
     assert ctx.deadline.elapsed() < ctx.deadline.seconds + 0.5, "the ensemble's saving ran past the deadline"
+
+
+def test_a_continued_search_hands_over_only_models_better_than_its_first_pass(tmp_path):
+    """The first pass's model (an ensemble, say) stays on disk until the continued pass beats its validation score:
+    a stop in between must not leave a weaker single configuration in its place."""
+    first, _, _ = context("tabular", "classical", "binary", tmp_path, Deadline(60.0), max_trials=2)
+    found = gbm.GBMRoute().search(first)
+    kept = first.cache[gbm._kept_key(first)]
+    assert kept["handed"] == found.val_score and set(kept["saves"]) <= set(gbm_space.FAMILIES)
+    handed = []
+    again = dataclasses.replace(first, trials=[], previous=list(first.trials), deadline=Deadline(60.0), max_trials=8,
+                                improved=handed.append)
+    kept["handed"] = 1.0  # as if the first pass had handed over a perfect model: nothing in the loop beats it
+    result = gbm.GBMRoute().search(again)
+    assert len(again.trials) == 6 and handed == [result.model]  # only the pass's final model, for the run to judge

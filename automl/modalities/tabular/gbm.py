@@ -205,8 +205,11 @@ class GBMRoute:
         folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
         rng = np.random.default_rng(ctx.seed)
         kept = ctx.cache.pop(_kept_key(ctx), None) if ctx.previous else None
+        handed = None  # the validation score of the model handed over last: only a better one replaces it
+        saves: dict[str, float] = {}  # family -> seconds one hand-over of its model took (saving it)
         if kept is not None:  # continued in the same run: the pool it left, fold models and all, goes on
             encoder, pool, last = kept["encoder"], kept["pool"], kept["last"]
+            handed, saves = kept["handed"], kept["saves"]
             X = encoder.gbm_frame(ctx.X)
         else:
             encoder = TabularEncoder.fit(ctx.X, ctx.kinds)
@@ -215,7 +218,6 @@ class GBMRoute:
             pool = self._replayed(ctx.previous, X, y, folds, ctx, encoder, last)
         done = {trial_key(t.model, t.params) for t in ctx.previous}
         since_best = skipped = 0
-        saves: dict[str, float] = {}  # family -> seconds one hand-over of its model took (saving it)
 
         def leaders() -> list[tuple[str, dict[str, Any]]]:
             return [(o["family"], o["params"]) for o in pool[:LEADERS]]
@@ -254,9 +256,11 @@ class GBMRoute:
             outcome |= {"family": family, "params": params, "seconds": last[family]["seconds"]}
             pool = _kept(pool, outcome, ctx.metric)
             if pool[0] is outcome:  # a new best
-                saving = time.monotonic()
-                ctx.improved(outcome["model"])
-                saves[family] = time.monotonic() - saving
+                if handed is None or better(outcome["score"], handed, ctx.metric):  # not below the first pass's
+                    saving = time.monotonic()
+                    ctx.improved(outcome["model"])
+                    saves[family] = time.monotonic() - saving
+                    handed = outcome["score"]
                 since_best = 0
             else:
                 since_best += 1
@@ -264,9 +268,10 @@ class GBMRoute:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
         stopped = since_best >= gbm_space.PATIENCE
         repeats = self._bagged(pool, X, y, trials, encoder) if stopped and len(folds) > 1 else 0
-        ctx.cache[_kept_key(ctx)] = {"encoder": encoder, "pool": pool, "last": last}  # for a continued search
         tctx = trials()  # holdout refits of members, or of the winner, only while the saving time stays free
         result = self._ensemble(pool, X, y, folds, tctx, encoder) or self._refit(pool[0], X, y, folds, tctx, encoder)
+        ctx.cache[_kept_key(ctx)] = {"encoder": encoder, "pool": pool, "last": last,  # for a continued search
+                                     "handed": result.val_score, "saves": saves}
         if stopped:
             more = (f" The time left went to {repeats} more {len(folds)}-fold split{'s' if repeats > 1 else ''} of "
                     "the best configurations (repeated bagging)." if repeats else "")
