@@ -14,6 +14,7 @@ from test_route_contract import context
 from automl.budget import Deadline
 from automl.modalities.tabular import gbm, gbm_space
 from automl.modalities.tabular.gbm_portfolio import PORTFOLIO
+from automl.search.base import continued_key
 
 
 def test_the_portfolio_sets_every_searched_parameter_and_xgboost_takes_it():
@@ -139,13 +140,13 @@ def test_a_continued_search_takes_up_the_pool_its_first_pass_left(tmp_path, monk
     monkeypatch.setattr(gbm, "MAX_REPEATS", 1)
     first, _, _ = context("tabular", "classical", "binary", tmp_path, Deadline(60.0), max_trials=None)
     gbm.GBMRoute().search(first)
-    kept = first.cache[gbm._kept_key(first)]
+    kept = first.cache[continued_key(first.approach)]
     before = {id(m) for o in kept["pool"] for m in o["models"]}
     again = dataclasses.replace(first, trials=[], previous=list(first.trials), deadline=Deadline(60.0))
     gbm.GBMRoute().search(again)
     keys = [gbm.trial_key(t.model, t.params) for t in [*first.trials, *again.trials]]
     assert again.trials and len(keys) == len(set(keys))  # it searched on, trying nothing twice
-    after = again.cache[gbm._kept_key(again)]
+    after = again.cache[continued_key(again.approach)]
     assert after["encoder"] is kept["encoder"]
     carried = {id(m) for o in after["pool"] for m in o["models"]} & before
     assert carried, "the first pass's fold models are in the continued pool, not fitted again"
@@ -172,7 +173,7 @@ def test_a_continued_search_hands_over_only_models_better_than_its_first_pass(tm
     a stop in between must not leave a weaker single configuration in its place."""
     first, _, _ = context("tabular", "classical", "binary", tmp_path, Deadline(60.0), max_trials=2)
     found = gbm.GBMRoute().search(first)
-    kept = first.cache[gbm._kept_key(first)]
+    kept = first.cache[continued_key(first.approach)]
     assert kept["handed"] == found.val_score and set(kept["saves"]) <= set(gbm_space.FAMILIES)
     handed = []
     again = dataclasses.replace(first, trials=[], previous=list(first.trials), deadline=Deadline(60.0), max_trials=8,

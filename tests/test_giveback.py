@@ -16,7 +16,7 @@ from automl.hardware import Hardware
 from automl.registry import RouteSpec
 from automl.run.giveback import worth_it
 from automl.run.plan import make_plan
-from automl.search.base import SearchResult
+from automl.search.base import SearchResult, continued_key
 
 WINE = Path(__file__).resolve().parents[1] / "data" / "wine.csv"
 CALLS: list[dict] = []  # one entry per search of the stub primary route: what it was handed
@@ -55,8 +55,10 @@ class StubPrimary:
 
     def search(self, ctx):
         started = time.monotonic()
-        CALLS.append({"previous": len(ctx.previous), "seconds": ctx.deadline.seconds})
+        CALLS.append({"previous": len(ctx.previous), "seconds": ctx.deadline.seconds, "cache": ctx.cache,
+                      "kept": ctx.cache.get(continued_key(ctx.approach))})
         call = len(CALLS)
+        ctx.cache[continued_key(ctx.approach)] = {"left by call": call}
         y = np.asarray(ctx.y)
         model = ShareModel(np.bincount(y, minlength=ctx.n_classes) / len(y), call)
         score = 0.5 if call == 1 else StubPrimary.second
@@ -94,6 +96,8 @@ def test_a_better_continued_search_replaces_the_first_model(stubs, tmp_path):
     model = AutoML(budget="40s", refit=False, out=tmp_path).fit(WINE, target="cultivar")
     assert len(CALLS) == 2 and CALLS[0]["previous"] == 0 and CALLS[1]["previous"] == 1  # it saw its first trial
     assert CALLS[1]["seconds"] >= 10.0
+    assert CALLS[0]["kept"] is None and CALLS[1]["kept"] == {"left by call": 1}  # the first pass's state, taken up
+    assert continued_key("classical") not in CALLS[1]["cache"]  # and dropped once nothing could continue it
     run = json.loads((model.run_dir_ / "run.json").read_text())
     primary = next(f for f in run["finalists"] if f["approach"] == "classical")
     assert primary["val_score"] == 0.9 and "the continued model is kept" in primary["notes"][-1]
@@ -120,7 +124,7 @@ def test_a_worse_continued_search_puts_the_first_model_back_and_counts_its_time(
 
 def test_no_continuation_with_a_trial_cap(stubs, tmp_path):
     AutoML(budget="40s", refit=False, max_trials=5, out=tmp_path).fit(WINE, target="cultivar")
-    assert len(CALLS) == 1
+    assert len(CALLS) == 1 and continued_key("classical") not in CALLS[0]["cache"]  # its state dropped unused
 
 
 def test_the_plan_says_where_unused_time_goes_only_when_there_is_a_comparison():

@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import registry
 from ..metrics import better
+from ..search.base import continued_key
 from .approach import VALIDATION, Run, _fmt, run_approach
 from .results import Event, Finalist
 
@@ -40,7 +41,17 @@ def worth_it(left: float, budget: float) -> bool:
 
 
 def given_back(run: Run, searches: Any, finalists: list[Finalist]) -> list[Finalist]:
-    """``finalists`` with the primary approach's continued (or, when no better, its first) finalist."""
+    """``finalists`` with the primary approach's continued (or, when no better, its first) finalist. Either way
+    the state searches left for a continued pass (gradient boosting's pool of fold models) is dropped after:
+    nothing can continue them, and they hold memory through scoring, refitting and the report."""
+    try:
+        return _given_back(run, searches, finalists)
+    finally:
+        for approach in run.plan.approaches:
+            run.cache.pop(continued_key(approach.name), None)
+
+
+def _given_back(run: Run, searches: Any, finalists: list[Finalist]) -> list[Finalist]:
     from .resume import previous_trials
 
     primary = next((a for a in run.plan.approaches if a.role == "primary"), None)

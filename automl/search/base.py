@@ -146,6 +146,16 @@ class SearchContext:
         return self.max_trials is not None and len(self.trials) + len(self.previous) >= self.max_trials
 
 
+def continued_key(approach: str) -> str:
+    """Where a search that can continue (``RouteSpec.continues``) leaves its state in the run's cache for a continued
+    pass of the same approach; the run drops it once no pass can follow (``automl.run.giveback``).
+
+    >>> continued_key("classical")
+    'classical: state for a continued search'
+    """
+    return f"{approach}: state for a continued search"
+
+
 def refit_seconds(fit: dict[str, float], rows: int) -> float:
     """What fitting a model again on ``rows`` rows should take, from ``fit`` (its own training's ``seconds``
     and ``rows``) with a 30 % margin; 0 when unknown (the refit's own deadline checks still bound it).

@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 from ...data.splitting import validation_folds
 from ...metrics import better, greater_is_better, padded, score_output
 from ...run.ensemble import greedy_weights
-from ...search.base import Refit, SearchContext, SearchResult, refit_seconds
+from ...search.base import Refit, SearchContext, SearchResult, continued_key, refit_seconds
 from ...search.importance import permuted, result
 from ...errors import ModelFileError
 from ...run.integrity import field, is_params, is_task, is_whole, read_object, reading
@@ -204,7 +204,7 @@ class GBMRoute:
         y = np.asarray(ctx.y)
         folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
         rng = np.random.default_rng(ctx.seed)
-        kept = ctx.cache.pop(_kept_key(ctx), None) if ctx.previous else None
+        kept = ctx.cache.pop(continued_key(ctx.approach), None) if ctx.previous else None
         handed = None  # the validation score of the model handed over last: only a better one replaces it
         saves: dict[str, float] = {}  # family -> seconds one hand-over of its model took (saving it)
         if kept is not None:  # continued in the same run: the pool it left, fold models and all, goes on
@@ -270,8 +270,8 @@ class GBMRoute:
         repeats = self._bagged(pool, X, y, trials, encoder) if stopped and len(folds) > 1 else 0
         tctx = trials()  # holdout refits of members, or of the winner, only while the saving time stays free
         result = self._ensemble(pool, X, y, folds, tctx, encoder) or self._refit(pool[0], X, y, folds, tctx, encoder)
-        ctx.cache[_kept_key(ctx)] = {"encoder": encoder, "pool": pool, "last": last,  # for a continued search
-                                     "handed": result.val_score, "saves": saves}
+        ctx.cache[continued_key(ctx.approach)] = {  # for a continued search
+            "encoder": encoder, "pool": pool, "last": last, "handed": result.val_score, "saves": saves}
         if stopped:
             more = (f" The time left went to {repeats} more {len(folds)}-fold split{'s' if repeats > 1 else ''} of "
                     "the best configurations (repeated bagging)." if repeats else "")
@@ -441,11 +441,6 @@ class GBMRoute:
         notes.append(f"The best configuration was refitted on all {len(y):,} training rows ({rounds} rounds).")
         ctx.improved(model)
         return SearchResult(model, best["score"], seconds, notes, best["val_rows"], best["val_output"])
-
-
-def _kept_key(ctx: SearchContext) -> str:
-    """Where a search leaves its pool in the run's cache for a continued search of the same approach."""
-    return f"{ctx.approach}: gradient-boosting pool"
 
 
 def trial_key(family: str, params: dict[str, Any]) -> str:
