@@ -64,9 +64,9 @@ class FeatureModel:
         named = {f"f{i}": name for i, name in enumerate(modality.feature_names(self.spec))}
         ranked = sorted(((named.get(k, k), v) for k, v in self.inner.feature_importance().items()),
                         key=lambda kv: -kv[1])
-        method, what = NATIVE[family]
-        return result(method, ranked, f"{what.split(':')[0]} of the engineered {self.kind} features, as shares of "
-                                      f"the total; they are {modality.features_text}.")
+        method, name, _ = NATIVE[family]
+        return result(method, ranked, f"{name} of the engineered {self.kind} features, as shares of the total; "
+                                      f"they are {modality.features_text}.")
 
     def save(self, folder: Path) -> None:
         self.inner.save(folder)

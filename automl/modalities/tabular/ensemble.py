@@ -25,11 +25,11 @@ from ...run.integrity import field, is_number, is_task, is_whole, reading
 from ...search.importance import permuted, result
 
 
-# families with an importance of their own: (method, what it measures)
+# families with an importance of their own: (method, its name, what it measures)
 NATIVE = {
-    "xgboost": ("gain", "XGBoost gain: each column's share of the loss reduction of all splits"),
-    "catboost": ("prediction change", "CatBoost's PredictionValuesChange: how much predictions change with each "
-                                      "column's value, as a share of all columns'"),
+    "xgboost": ("gain", "XGBoost gain", "each column's share of the loss reduction of all splits"),
+    "catboost": ("prediction change", "CatBoost's PredictionValuesChange",
+                 "how much predictions change with each column's value, as a share of all columns'"),
 }
 
 
@@ -82,9 +82,9 @@ class GBMEnsemble:
 
     def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
         if self.family in NATIVE:
-            method, what = NATIVE[self.family]
+            method, name, meaning = NATIVE[self.family]
             return result(method, list(self.feature_importance().items()),
-                          f"{what}, averaged over the ensemble's models by weight.")
+                          f"{name}: {meaning}, averaged over the ensemble's models by weight.")
         return permuted(self, X, y, self.task, metric, seed, max_seconds)
 
     def save(self, folder: Path) -> None:

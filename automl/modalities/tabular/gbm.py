@@ -42,8 +42,7 @@ ENSEMBLE_SECONDS = 1.0  # at most this long choosing the ensemble's weights, ins
 HIST_GBM_CHUNK = 50  # iterations between deadline checks
 REPLAY_SHARE = 0.3  # at most this share of a resumed search's time goes to fitting its earlier best again
 LEADERS = 3  # nearby candidates are drawn around one of this many best configurations
-PORTFOLIO_SHARE = 0.5  # a default or portfolio configuration runs only when expected to take at most this share of
-# the time left
+PORTFOLIO_SHARE = 0.5  # defaults and portfolio run only if expected to take at most this share of the time left
 SLOWER_AT_MOST = 10.0  # a lower learning rate is expected to slow a trial by at most this factor
 MAX_SKIPPED = 200  # candidates in a row too slow for the time left end the search
 MAX_REPEATS = 4  # at most this many more k-fold splits of the kept configurations when the search stops early
@@ -112,8 +111,9 @@ class GBMModel:
         """XGBoost's gain per column, CatBoost's prediction change, or (HistGradientBoosting) permutation
         importance on the test rows."""
         if self.family in NATIVE:
-            method, what = NATIVE[self.family]
-            return result(method, sorted(self.feature_importance().items(), key=lambda kv: -kv[1]), what + ".")
+            method, name, meaning = NATIVE[self.family]
+            ranked = sorted(self.feature_importance().items(), key=lambda kv: -kv[1])
+            return result(method, ranked, f"{name}: {meaning}.")
         return permuted(self, X, y, self.task, metric, seed, max_seconds)
 
     def save(self, folder: Path) -> None:
