@@ -15,7 +15,8 @@ with 1 trial of 1 epoch, and checks what every route promises:
   model keeps the prediction, save and load contract; with no time left it refits nothing;
 * the deadline holds: with no trial cap, the search returns within its deadline plus the time the route asks to
   keep for finishing;
-* the deep routes give the same contract on the JAX backend (a second interpreter with ``KERAS_BACKEND=jax``).
+* the deep routes give the same contract on the JAX and PyTorch backends (a second interpreter with
+  ``KERAS_BACKEND`` set).
 """
 
 from __future__ import annotations
@@ -206,8 +207,14 @@ def test_deep_routes_keep_the_contract_on_jax_in_mixed_precision():
     _deep_contract_in_a_fresh_interpreter(KERAS_BACKEND="jax", **{POLICY: "mixed_float16"})
 
 
+@pytest.mark.slow
+def test_deep_routes_keep_the_contract_on_torch():
+    """The deep routes' contract cases, in a fresh interpreter on the PyTorch backend (one task each)."""
+    _deep_contract_in_a_fresh_interpreter(KERAS_BACKEND="torch")
+
+
 def _deep_contract_in_a_fresh_interpreter(**variables: str) -> None:
-    pytest.importorskip("jax")
+    pytest.importorskip(variables["KERAS_BACKEND"])
     env = dict(os.environ, **variables)
     done = subprocess.run([sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-m", "slow",
                            "-k", "test_route_contract and deep and multiclass", "-o", "addopts=", "-W", "ignore"],
