@@ -1,19 +1,23 @@
-"""Does a gradient-boosting family earn its place? LightGBM and CatBoost against ours, on each run's split.
+"""Does a model family earn its place? LightGBM and random forests against ours, on each run's split.
 
 For every tabular set in the folder: automl's own split (seed 0: the same test
 rows a run scores on) and encoder, a 20 % validation holdout of the training
 rows for early stopping, then each family's default configuration fitted on
 the rest. It prints, per set, each family's test score and fit seconds, and
 what greedy ensemble selection (weights chosen on the validation rows, as a
-run chooses them) scores on the test rows over our two families alone and
-with each new family added: a family earns its place when that last column
-moves. Scores are accuracy, or R² for regression.
+run chooses them) scores on the test rows over our families (XGBoost,
+HistGradientBoosting, CatBoost) alone and with each new family added: a
+family earns its place when that last column moves. Scores are accuracy, or
+R² for regression.
 
-LightGBM and CatBoost are not dependencies of the project; put them beside
-it for this measurement only, for example
+The new families: ``extra_trees`` and ``random_forest`` (scikit-learn's, 300
+trees, missing values as the trees handle them, categories as codes) and
+``lightgbm``, which is not a dependency of the project; put it beside it for
+this measurement only, for example
 
-    pip install --target /tmp/families lightgbm catboost --no-deps
+    pip install --target /tmp/families lightgbm --no-deps
     PYTHONPATH=/tmp/families python recipes/gbm_families.py --only adult,letter
+    python recipes/gbm_families.py --families extra_trees,random_forest
 """
 
 from __future__ import annotations
@@ -56,10 +60,12 @@ def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int)
     """The family's default model, early-stopped on the validation rows: a function from rows to outputs."""
     import numpy as np
 
-    if family in ("xgboost", "hist_gbm"):
+    from automl.modalities.tabular import gbm_space
+
+    if family in gbm_space.FAMILIES:
         from automl.budget import Deadline
         from automl.hardware import detect
-        from automl.modalities.tabular import gbm, gbm_space
+        from automl.modalities.tabular import gbm
         from automl.search.base import SearchContext
 
         ctx = SearchContext(approach="classical", X=Xf, y=yf, task=task, metric="", classes=list(range(n_classes)),
@@ -67,6 +73,17 @@ def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int)
                             hardware=detect(), max_trials=None, max_epochs=None, improved=lambda m: None)
         model, _ = gbm._fit(family, gbm_space.DEFAULTS[family], Xf, yf, ctx, None, Xv, yv)
         return model.output
+    if family in ("extra_trees", "random_forest"):
+        from sklearn import ensemble
+
+        from automl.modalities.tabular.gbm import as_codes
+
+        kind = "ExtraTrees" if family == "extra_trees" else "RandomForest"
+        cls = getattr(ensemble, kind + ("Regressor" if task == "regression" else "Classifier"))
+        model = cls(n_estimators=300, n_jobs=threads, random_state=0).fit(as_codes(Xf), yf)
+        if task == "regression":
+            return lambda X: model.predict(as_codes(X))
+        return lambda X: model.predict_proba(as_codes(X))
     if family == "lightgbm":
         import lightgbm
 
@@ -74,24 +91,7 @@ def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int)
         model = cls(n_estimators=ROUNDS, n_jobs=threads, random_state=0, verbose=-1)
         model.fit(Xf, yf, eval_set=[(Xv, yv)], callbacks=[lightgbm.early_stopping(PATIENCE, verbose=False)])
         return model.predict if task == "regression" else model.predict_proba
-    import catboost
-
-    cats = [i for i, dtype in enumerate(Xf.dtypes) if dtype.name == "category"]
-
-    def frame(X):  # CatBoost reads categories as strings, missing ones as their own value
-        X = X.copy()
-        for i in cats:
-            name = X.columns[i]
-            X[name] = X[name].astype(object).where(X[name].notna(), "(missing)").map(str)
-        return X
-
-    cls = catboost.CatBoostRegressor if task == "regression" else catboost.CatBoostClassifier
-    model = cls(iterations=ROUNDS, thread_count=threads, random_seed=0, verbose=False, cat_features=cats,
-                early_stopping_rounds=PATIENCE, allow_writing_files=False)
-    model.fit(frame(Xf), yf, eval_set=(frame(Xv), yv))
-    if task == "regression":
-        return lambda X: model.predict(frame(X))
-    return lambda X: np.asarray(model.predict_proba(frame(X)))
+    raise SystemExit(f"gbm_families: no family {family!r}; try lightgbm, extra_trees or random_forest")
 
 
 def score(task: str, y, output) -> float:
@@ -104,13 +104,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--only", help="comma-separated set names")
-    parser.add_argument("--families", default="lightgbm,catboost")
+    parser.add_argument("--families", default="lightgbm,extra_trees,random_forest")
     args = parser.parse_args()
     from automl.run.ensemble import greedy_weights
 
     threads = os.cpu_count() or 1
     new = args.families.split(",")
-    families = ["xgboost", "hist_gbm", *new]
+    from automl.modalities.tabular.gbm_space import FAMILIES
+
+    ours = list(FAMILIES)
+    families = [*ours, *new]
     only = set(args.only.split(",")) if args.only else None
     print("| set | " + " | ".join(families) + " | " + " | ".join(f"{f} s" for f in families)
           + " | ensemble of ours | " + " | ".join(f"+ {f}" for f in new) + " |")
@@ -133,8 +136,8 @@ def main() -> None:
             return f"{score(task, yt, mixed):.4f}"
 
         print(f"| {name} | " + " | ".join(f"{score(task, yt, test[f]):.4f}" for f in families) + " | "
-              + " | ".join(f"{seconds[f]:.1f}" for f in families) + f" | {chosen(['xgboost', 'hist_gbm'])} | "
-              + " | ".join(chosen(["xgboost", "hist_gbm", f]) for f in new) + " |", flush=True)
+              + " | ".join(f"{seconds[f]:.1f}" for f in families) + f" | {chosen(ours)} | "
+              + " | ".join(chosen([*ours, f]) for f in new) + " |", flush=True)
 
 
 if __name__ == "__main__":
