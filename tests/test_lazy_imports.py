@@ -1,4 +1,5 @@
-"""Heavy libraries load lazily: the CLI never imports TensorFlow/Keras unless a deep search runs,
+"""Heavy libraries load lazily: the CLI never imports a deep-learning library (TensorFlow, Keras, JAX,
+PyTorch) unless a deep search runs,
 and ``import automl`` alone imports neither pandas nor scikit-learn.
 
 Each check runs in a fresh interpreter, since this test process may already have imported anything.
@@ -15,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 WINE = REPO / "data" / "wine.csv"
-HEAVY = ("tensorflow", "keras", "keras_tuner")
+HEAVY = ("tensorflow", "keras", "keras_tuner", "jax", "torch")
 
 CLI_PROBE = """
 import json, sys
@@ -27,9 +28,9 @@ try:
     main(argv, prog_name="automl")
 except SystemExit as exc:
     code = exc.code
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "keras_tuner"))
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in %r)
 print("PROBE " + json.dumps({"code": code, "heavy": heavy[:20]}))
-"""
+""" % (HEAVY,)
 
 
 def probe(code: str, *args: str, timeout: float = 300) -> dict:
