@@ -74,7 +74,7 @@ def test_a_lower_learning_rate_is_expected_to_take_longer_within_bounds():
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    return context("tabular", "classical", "binary", tmp_path_factory.mktemp("data"), Deadline(300.0), max_trials=4)
+    return context("tabular", "classical", "binary", tmp_path_factory.mktemp("data"), Deadline(300.0), max_trials=5)
 
 
 def test_small_folds_fit_side_by_side_with_the_same_result(small):
@@ -99,8 +99,8 @@ def test_small_folds_fit_side_by_side_with_the_same_result(small):
 def test_trials_say_where_their_configuration_came_from(small):
     ctx, _, _ = small
     gbm.GBMRoute().search(ctx)
-    assert [t.extra["origin"] for t in ctx.trials] == ["default", "default", "default", "portfolio"]
-    assert [t.model for t in ctx.trials[:3]] == ["xgboost", "hist_gbm", "catboost"]
+    assert [t.extra["origin"] for t in ctx.trials] == ["default"] * 4 + ["portfolio"]
+    assert [t.model for t in ctx.trials[:4]] == ["xgboost", "hist_gbm", "extra_trees", "catboost"]
 
 
 def test_a_search_that_stops_early_spends_the_time_left_on_repeated_bagging(tmp_path, monkeypatch):

@@ -30,6 +30,8 @@ NATIVE = {
     "xgboost": ("gain", "XGBoost gain", "each column's share of the loss reduction of all splits"),
     "catboost": ("prediction change", "CatBoost's PredictionValuesChange",
                  "how much predictions change with each column's value, as a share of all columns'"),
+    "extra_trees": ("impurity", "ExtraTrees' mean decrease in impurity",
+                    "each column's share of the impurity its splits removed, averaged over the trees"),
 }
 
 

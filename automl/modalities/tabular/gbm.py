@@ -32,7 +32,7 @@ from ...search.importance import permuted, result
 from ...errors import ModelFileError
 from ...run.integrity import field, is_params, is_task, is_whole, read_object, reading
 from ...search.persist import estimator_path, load_estimator, save_estimator
-from . import catboost_family, gbm_space
+from . import catboost_family, forest_family, gbm_space
 from .encoder import TabularEncoder
 from .ensemble import NATIVE, GBMEnsemble, load_ensemble
 
@@ -50,7 +50,7 @@ SAVED_AT_MOST = 6  # the time kept to save the ensemble is for the models of thi
 
 
 class GBMModel:
-    """A fitted XGBoost booster, HistGradientBoosting or CatBoost model with its encoder."""
+    """A fitted XGBoost booster, HistGradientBoosting, CatBoost or ExtraTrees model with its encoder."""
 
     def __init__(self, family: str, estimator: Any, encoder: TabularEncoder, task: str, n_classes: int,
                  params: dict[str, Any], rounds: int | None = None, fit: dict[str, float] | None = None,
@@ -67,7 +67,7 @@ class GBMModel:
 
     @property
     def boosted(self) -> int:
-        """Boosting rounds (iterations) the model uses."""
+        """Boosting rounds (iterations) the model uses; an ExtraTrees model's trees."""
         return int(self.rounds or getattr(self.estimator, "n_iter_", 0) or 1)
 
     @property
@@ -84,6 +84,8 @@ class GBMModel:
             return np.column_stack([1 - raw, raw]) if self.task != "regression" and raw.ndim == 1 else raw
         if self.family == "catboost":
             return catboost_family.output(self.estimator, X, self.task, self.n_classes)
+        if self.family == "extra_trees":
+            return forest_family.output(self.estimator, as_codes(X), self.task, self.n_classes)
         if self.task == "regression":
             return self.estimator.predict(X)
         return padded(self.estimator.predict_proba(X), self.estimator.classes_, self.n_classes)
@@ -96,9 +98,12 @@ class GBMModel:
         return out if self.task == "regression" else out.argmax(axis=1)
 
     def feature_importance(self) -> dict[str, float]:
-        """Gain importance (XGBoost), CatBoost's own; empty for models that do not expose one cheaply."""
+        """Gain importance (XGBoost), CatBoost's own, ExtraTrees' impurity decrease; empty for models that do not
+        expose one cheaply."""
         if self.family == "catboost":
             return catboost_family.importance(self.estimator, self.encoder.gbm_columns)
+        if self.family == "extra_trees":
+            return forest_family.importance(self.estimator, self.encoder.gbm_columns)
         if self.family != "xgboost":
             return {}
         scores = self.estimator.get_score(importance_type="gain")
@@ -108,8 +113,8 @@ class GBMModel:
         return {names[int(k[1:])]: round(v / total, 5) for k, v in ranked}
 
     def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
-        """XGBoost's gain per column, CatBoost's prediction change, or (HistGradientBoosting) permutation
-        importance on the test rows."""
+        """XGBoost's gain per column, CatBoost's prediction change, ExtraTrees' impurity decrease, or
+        (HistGradientBoosting) permutation importance on the test rows."""
         if self.family in NATIVE:
             method, name, meaning = NATIVE[self.family]
             ranked = sorted(self.feature_importance().items(), key=lambda kv: -kv[1])
@@ -145,7 +150,7 @@ def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
 
     >>> checked_meta({"family": "forest", "task": "binary"}, Path("model.json"))
     Traceback (most recent call last):
-    automl.errors.ModelFileError: model.json has family='forest', not xgboost or hist_gbm or catboost
+    automl.errors.ModelFileError: model.json has family='forest', not xgboost or hist_gbm or extra_trees or catboost
     """
     family = field(meta, "family", lambda v: v in gbm_space.FAMILIES, " or ".join(gbm_space.FAMILIES), path)
     task = field(meta, "task", is_task, "binary, multiclass or regression", path)
@@ -159,9 +164,14 @@ def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
 
 def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, folder: Path) -> Any:
     """``estimator`` when it is what ``family`` saves for ``task`` (a ``Booster``, a CatBoost model, or a
-    HistGradientBoosting classifier or regressor) and reads ``n_columns`` columns; ``ModelFileError`` naming its
-    file otherwise."""
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    HistGradientBoosting or ExtraTrees classifier or regressor) and reads ``n_columns`` columns;
+    ``ModelFileError`` naming its file otherwise."""
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        ExtraTreesRegressor,
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
 
     path = estimator_path(folder)
     if family == "xgboost":
@@ -170,6 +180,8 @@ def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, fo
         import catboost
 
         expected = catboost.CatBoost
+    elif family == "extra_trees":
+        expected = ExtraTreesRegressor if task == "regression" else ExtraTreesClassifier
     else:
         expected = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
     if not isinstance(estimator, expected):
@@ -187,7 +199,7 @@ def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, fo
 
 
 class GBMRoute:
-    """Search XGBoost, HistGradientBoosting and CatBoost configurations inside the deadline."""
+    """Search XGBoost, HistGradientBoosting, ExtraTrees and CatBoost configurations inside the deadline."""
 
     saves = (("model.json",), ("model.ubj", "model.skops", "model.cbm", "m0-0"))  # one model, or an ensemble's folders
 
@@ -524,7 +536,8 @@ def _quickest_seconds(last: dict[str, dict[str, float]]) -> float:
 def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None):
     """Fit one model; returns (GBMModel, boosting rounds used)."""
     started = time.monotonic()
-    fit = {"xgboost": _fit_xgboost, "hist_gbm": _fit_hist_gbm, "catboost": _fit_catboost}[family]
+    fit = {"xgboost": _fit_xgboost, "hist_gbm": _fit_hist_gbm, "catboost": _fit_catboost,
+           "extra_trees": _fit_extra_trees}[family]
     model, rounds = fit(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds)
     model.fit = {"seconds": round(time.monotonic() - started, 3), "rows": int(len(y))}
     return model, rounds
@@ -570,6 +583,14 @@ def _fit_catboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
     estimator, rounds = catboost_family.fit(params, X, y, ctx.task, ctx.seed, _threads(len(y), ctx), X_val, y_val,
                                             fixed_rounds, ctx.deadline)
     return GBMModel("catboost", estimator, encoder, ctx.task, ctx.n_classes, params, rounds), rounds
+
+
+def _fit_extra_trees(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+    """No early stopping (averaged trees do not overfit as more are added): ``fixed_rounds`` trees, else
+    ``forest_family.TREES``; the validation rows only score it."""
+    estimator, trees = forest_family.fit(params, as_codes(X), y, ctx.task, ctx.seed, _threads(len(y), ctx),
+                                         ctx.deadline, fixed_rounds)
+    return GBMModel("extra_trees", estimator, encoder, ctx.task, ctx.n_classes, params, trees), trees
 
 
 def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):

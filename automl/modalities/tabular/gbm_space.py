@@ -19,12 +19,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-FAMILIES = ("xgboost", "hist_gbm", "catboost")
+FAMILIES = ("xgboost", "hist_gbm", "extra_trees", "catboost")
 # How often each family is sampled (cheaper families more often, as in FLAML's cost_relative2lgbm).
-SAMPLING_WEIGHT = {"xgboost": 2.0, "hist_gbm": 1.0, "catboost": 0.5}
+SAMPLING_WEIGHT = {"xgboost": 2.0, "hist_gbm": 1.0, "catboost": 0.5, "extra_trees": 0.5}
 # A family's expected trial time relative to XGBoost's before it has run (CatBoost at learning rate 0.1
-# against XGBoost's default, both early-stopped, 2 threads: 1-27x on eight tables, median 5).
-RELATIVE_COST = {"xgboost": 1.0, "hist_gbm": 1.0, "catboost": 10.0}
+# against XGBoost's default, both early-stopped, 2 threads: 1-27x on eight tables, median 5; ExtraTrees' 300
+# trees 0.1-22x, median 4).
+RELATIVE_COST = {"xgboost": 1.0, "hist_gbm": 1.0, "catboost": 10.0, "extra_trees": 4.0}
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "xgboost": {
@@ -39,6 +40,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # (0.02-0.05 for 3000 rounds on our tables): 1.1-2.4x faster, within 0.3 points on five of eight tables,
     # +0.6 R² points on california_housing, -1.1 and -1.3 on titanic and wine_quality_red (2 and 4 test rows).
     "catboost": {"learning_rate": 0.1, "depth": 6, "l2_leaf_reg": 3.0, "random_strength": 1.0},
+    # Between scikit-learn's defaults for classifiers (sqrt of the columns) and regressors (all columns): 0.5 of
+    # them scored within a point of the better of the two on seven of eight tables (docs/benchmarks.md).
+    "extra_trees": {"max_features": 0.5, "min_samples_leaf": 1},
 }
 
 # name -> (scale, low, high); scale is log, float or int
@@ -65,6 +69,10 @@ SPACES: dict[str, dict[str, tuple[str, float, float]]] = {
         "l2_leaf_reg": ("log", 1.0, 30.0),
         "random_strength": ("log", 0.1, 10.0),
     },
+    "extra_trees": {
+        "max_features": ("float", 0.2, 1.0),
+        "min_samples_leaf": ("int", 1, 8),
+    },
 }
 
 MAX_ROUNDS = 3000
@@ -82,7 +90,7 @@ def scaled_space(family: str, n_rows: int) -> dict[str, tuple[str, float, float]
         space["max_depth"] = ("int", 2, depth_cap)
     elif family == "catboost":  # symmetric trees: 2^depth leaves, so a shallower cap
         space["depth"] = ("int", 3, max(4, min(8, depth_cap - 1)))
-    else:
+    elif family == "hist_gbm":
         space["max_leaf_nodes"] = ("int", 7, min(127, 2**depth_cap))
         space["min_samples_leaf"] = ("int", 2, max(5, min(100, n_rows // 50)))
     return space
@@ -132,7 +140,7 @@ def candidates(rng: Any, n_rows: int, leaders: Any = list):
     >>> import numpy as np
     >>> stream = candidates(np.random.default_rng(0), 1000)
     >>> [next(stream)[::2] for _ in range(4)]
-    [('xgboost', 'default'), ('hist_gbm', 'default'), ('catboost', 'default'), ('xgboost', 'portfolio')]
+    [('xgboost', 'default'), ('hist_gbm', 'default'), ('extra_trees', 'default'), ('catboost', 'default')]
     """
     from .gbm_portfolio import PORTFOLIO
 
