@@ -5,19 +5,19 @@ rows a run scores on) and encoder, a 20 % validation holdout of the training
 rows for early stopping, then each family's default configuration fitted on
 the rest. It prints, per set, each family's test score and fit seconds, and
 what greedy ensemble selection (weights chosen on the validation rows, as a
-run chooses them) scores on the test rows over our families (XGBoost,
-HistGradientBoosting, CatBoost) alone and with each new family added: a
-family earns its place when that last column moves. Scores are accuracy, or
-R² for regression.
+run chooses them) scores on the test rows over our families
+(``gbm_space.FAMILIES``) alone and with each new family added: a family earns
+its place when that last column moves. Scores are accuracy, or R² for
+regression.
 
-The new families: ``extra_trees`` and ``random_forest`` (scikit-learn's, 300
-trees, missing values as the trees handle them, categories as codes) and
-``lightgbm``, which is not a dependency of the project; put it beside it for
-this measurement only, for example
+The candidates: ``random_forest`` (scikit-learn's, 300 trees, missing values
+as the trees handle them, categories as codes) and ``lightgbm``, which is not
+a dependency of the project; put it beside it for this measurement only, for
+example
 
     pip install --target /tmp/families lightgbm --no-deps
     PYTHONPATH=/tmp/families python recipes/gbm_families.py --only adult,letter
-    python recipes/gbm_families.py --families extra_trees,random_forest
+    python recipes/gbm_families.py --families random_forest
 """
 
 from __future__ import annotations
@@ -58,8 +58,6 @@ def split_of(table: Path, target: str):
 
 def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int):
     """The family's default model, early-stopped on the validation rows: a function from rows to outputs."""
-    import numpy as np
-
     from automl.modalities.tabular import gbm_space
 
     if family in gbm_space.FAMILIES:
@@ -73,13 +71,12 @@ def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int)
                             hardware=detect(), max_trials=None, max_epochs=None, improved=lambda m: None)
         model, _ = gbm._fit(family, gbm_space.DEFAULTS[family], Xf, yf, ctx, None, Xv, yv)
         return model.output
-    if family in ("extra_trees", "random_forest"):
+    if family == "random_forest":
         from sklearn import ensemble
 
         from automl.modalities.tabular.gbm import as_codes
 
-        kind = "ExtraTrees" if family == "extra_trees" else "RandomForest"
-        cls = getattr(ensemble, kind + ("Regressor" if task == "regression" else "Classifier"))
+        cls = ensemble.RandomForestRegressor if task == "regression" else ensemble.RandomForestClassifier
         model = cls(n_estimators=300, n_jobs=threads, random_state=0).fit(as_codes(Xf), yf)
         if task == "regression":
             return lambda X: model.predict(as_codes(X))
@@ -91,7 +88,7 @@ def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int)
         model = cls(n_estimators=ROUNDS, n_jobs=threads, random_state=0, verbose=-1)
         model.fit(Xf, yf, eval_set=[(Xv, yv)], callbacks=[lightgbm.early_stopping(PATIENCE, verbose=False)])
         return model.predict if task == "regression" else model.predict_proba
-    raise SystemExit(f"gbm_families: no family {family!r}; try lightgbm, extra_trees or random_forest")
+    raise SystemExit(f"gbm_families: no family {family!r}; try lightgbm or random_forest")
 
 
 def score(task: str, y, output) -> float:
@@ -104,7 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--only", help="comma-separated set names")
-    parser.add_argument("--families", default="lightgbm,extra_trees,random_forest")
+    parser.add_argument("--families", default="lightgbm,random_forest")
     args = parser.parse_args()
     from automl.run.ensemble import greedy_weights
 

@@ -52,8 +52,8 @@ class FeatureModel:
         return self.inner.predict(self._features(frame))
 
     def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
-        """XGBoost's gain or CatBoost's own importance per named feature (shuffling engineered features would
-        decode every file again)."""
+        """XGBoost's gain, or CatBoost's or ExtraTrees' own importance, per named feature (shuffling engineered
+        features would decode every file again)."""
         from ..tabular.ensemble import NATIVE
 
         modality = registry.modality(self.kind)

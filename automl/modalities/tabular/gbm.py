@@ -250,7 +250,7 @@ class GBMRoute:
             if _quickest_seconds(last) > remaining or skipped >= MAX_SKIPPED:
                 break
             share = PORTFOLIO_SHARE if origin in ("default", "portfolio") else 1.0
-            if _expected_seconds(family, params, last) > remaining * share:
+            if _expected_seconds(family, params, last, _trees_per_round(ctx)) > remaining * share:
                 skipped += 1
                 continue
             skipped = 0
@@ -364,7 +364,8 @@ class GBMRoute:
         allowed = REPLAY_SHARE * ctx.deadline.remaining()
         for trial in ranked[:POOL]:
             spent = sum(o["seconds"] for o in pool)
-            if pool and spent + _expected_seconds(trial.model, trial.params, last) > allowed or ctx.deadline.expired():
+            expected = _expected_seconds(trial.model, trial.params, last, _trees_per_round(ctx))
+            if pool and spent + expected > allowed or ctx.deadline.expired():
                 break
             started = time.monotonic()
             outcome = self._evaluate(trial.model, trial.params, X, y, folds, ctx, encoder)
@@ -507,21 +508,32 @@ def _lanes(folds: list[tuple[Any, Any]], ctx: SearchContext) -> int:
     return min(len(folds), ctx.hardware.cpu_count)
 
 
-def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[str, float]]) -> float:
+def _trees_per_round(ctx: SearchContext) -> int:
+    """Trees a boosting round grows: one per class for more than two classes, else one."""
+    return ctx.n_classes if ctx.task == "multiclass" else 1
+
+
+def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[str, float]],
+                      per_round: int = 1) -> float:
     """A trial's likely length, with a margin: the family's last trial (else the slowest other family's, scaled
-    by their ``gbm_space.RELATIVE_COST``), times how much lower its learning rate is (rounds to converge grow as
-    the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
+    by their ``gbm_space.RELATIVE_COST``, and divided by ``per_round``, the trees a boosting round grows, when
+    only the other family's time grows with the classes), times how much lower its learning rate is (rounds to
+    converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
 
     >>> round(_expected_seconds("xgboost", {"learning_rate": 0.02}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
     13.0
     >>> round(_expected_seconds("catboost", {"learning_rate": 0.1}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
     26.0
+    >>> round(_expected_seconds("extra_trees", {}, {"xgboost": {"seconds": 8.0, "rate": 0.1}}, per_round=26), 2)
+    1.6
     """
     if family in last:
         seen, relative = last[family], 1.0
     elif last:
         other = max(last, key=lambda f: last[f]["seconds"])
         seen, relative = last[other], gbm_space.RELATIVE_COST[family] / gbm_space.RELATIVE_COST[other]
+        if other in gbm_space.PER_CLASS and family not in gbm_space.PER_CLASS:
+            relative /= per_round
     else:
         return 0.0
     slower = seen["rate"] / max(float(params.get("learning_rate", seen["rate"])), 1e-6)

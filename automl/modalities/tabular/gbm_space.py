@@ -26,6 +26,10 @@ SAMPLING_WEIGHT = {"xgboost": 2.0, "hist_gbm": 1.0, "catboost": 0.5, "extra_tree
 # against XGBoost's default, both early-stopped, 2 threads: 1-27x on eight tables, median 5; ExtraTrees' 300
 # trees 0.1-22x, median 4).
 RELATIVE_COST = {"xgboost": 1.0, "hist_gbm": 1.0, "catboost": 10.0, "extra_trees": 4.0}
+# Families whose trial time grows with the number of classes (boosting grows a tree per class each round; CatBoost
+# measured so: 47 s on letter's 26 classes against XGBoost's 8). A forest's trees hold all classes at once, so
+# on letter ExtraTrees took 1.1 s, 0.14x XGBoost's, not the 4x of two-class and regression tables.
+PER_CLASS = ("xgboost", "hist_gbm", "catboost")
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "xgboost": {
