@@ -5,26 +5,19 @@ from __future__ import annotations
 
 import json
 
+import family_fit
 import numpy as np
 import pandas as pd
 import pytest
-from test_route_contract import context
 
 from automl.budget import Deadline
 from automl.errors import ModelFileError
 from automl.modalities.tabular import forest_family, gbm, gbm_space
-from automl.modalities.tabular.encoder import TabularEncoder
 from automl.search.persist import save_estimator
 
 
 def fitted(task, folder, deadline=None):
-    ctx, _, split = context("tabular", "classical", task, folder, deadline or Deadline(120.0))
-    encoder = TabularEncoder.fit(ctx.X, ctx.kinds)
-    X, y = encoder.gbm_frame(ctx.X), np.asarray(ctx.y)
-    fit, val = gbm.validation_folds(y, ctx.task, "holdout", 1, 0)[0]
-    model, trees = gbm._fit("extra_trees", gbm_space.DEFAULTS["extra_trees"], X.iloc[fit], y[fit], ctx, encoder,
-                            X.iloc[val], y[val])
-    return ctx, split, model, trees
+    return family_fit.fitted("extra_trees", task, folder, deadline)
 
 
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])

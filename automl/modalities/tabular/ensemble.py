@@ -48,12 +48,18 @@ class GBMEnsemble:
 
     @property
     def family(self) -> str:
+        """The members' family when they share one, else ``mixed``."""
         families = {bag[0].family for _, bag in self.members}
-        return families.pop() if len(families) == 1 else "gradient boosting"
+        return families.pop() if len(families) == 1 else "mixed"
 
     @property
     def name(self) -> str:
-        return f"ensemble of {len(self.members)} {self.family} configurations"
+        """``ensemble of 3 xgboost configurations``, or with mixed families, ``ensemble of 3 configurations
+        (extra_trees, xgboost)``."""
+        if self.family != "mixed":
+            return f"ensemble of {len(self.members)} {self.family} configurations"
+        families = ", ".join(sorted({bag[0].family for _, bag in self.members}))
+        return f"ensemble of {len(self.members)} configurations ({families})"
 
     def output(self, X: Any) -> Any:
         """Probabilities or values for rows already encoded by ``encoder.gbm_frame``."""
