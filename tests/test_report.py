@@ -6,6 +6,7 @@ The rendering tests fit gradient boosting only (``compare=False``): no TensorFlo
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from automl import AutoML
+from automl.modalities.tabular.ensemble import NATIVE
 from automl.report import SCHEMA_FILE, build, render, write_reports
 from automl.report.verdict import comparison, verdict
 
@@ -276,8 +278,11 @@ def test_feature_importance_is_recorded_at_fit_time(hostile_run):
     record = json.loads((hostile_run / "run.json").read_text())
     importance = record["feature_importance"]["classical"]
     model = record["finalists"][0]["model"]
-    # XGBoost's gain, alone or over an ensemble of XGBoost models; otherwise shuffled columns
-    assert importance["method"] == ("gain" if "xgboost" in model else "permutation"), model
+    # a family's own importance (XGBoost's gain, ...), alone or over an ensemble of that family; otherwise (an
+    # ensemble of several families, HistGradientBoosting) shuffled columns
+    one = re.fullmatch(r"ensemble of \d+ (\w+) configurations", model)
+    family = one.group(1) if one else model
+    assert importance["method"] == (NATIVE[family][0] if family in NATIVE else "permutation"), model
     names = [name for name, _ in importance["features"]]
     assert names[0] == SCRIPT  # the label is x > 0: that column carries all the signal
     assert set(names) <= {SCRIPT, "other"}
