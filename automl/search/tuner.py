@@ -503,20 +503,23 @@ class HandOver(keras.callbacks.Callback):
 def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
                       score: Callable[[Any], float], start_score: float | None, batch_size: int,
                       patience: int = 4, phase: str = "continued",
-                      hand_over: "HandOver | None" = None) -> tuple[Any, float | None, int]:
+                      hand_over: "HandOver | None" = None,
+                      curve: list[dict[str, Any]] | None = None) -> tuple[Any, float | None, int]:
     """Train the search's winner on until the deadline or until it stops improving.
 
     The learning rate drops when the validation score stalls, and the best
     epoch's weights are kept; the model comes back unchanged unless it beat
     ``start_score``. With ``hand_over``, new best epochs are handed over as
-    training goes. Returns the model, its score and the epochs run.
+    training goes. Epochs are logged to ``curve`` (the run's curve of the best
+    trial, ``ctx.history``, unless given). Returns the model, its score and the epochs run.
     """
     direction = "max" if greater_is_better(ctx.metric) else "min"
     weights = keras_model.get_weights()
     stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=patience,
                                             restore_best_weights=True)
     history = keras.callbacks.History()
-    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), EpochLog(ctx.history, phase),
+    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score),
+                 EpochLog(ctx.history if curve is None else curve, phase),
                  history,
                  keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3, patience=1,
                                                    min_lr=1e-5),
@@ -548,6 +551,8 @@ class Timed:
     model: Any
     val_score: float | None
     notes: list[str]
+    epoch_seconds: float = 0.0  # the probe's measure of one epoch
+    epochs: int = 0  # epochs the winner trained, in the search and after it
 
 
 def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
@@ -571,13 +576,15 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     with precision():
         best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
-    found = Timed(wrap(best, params), val_score, [shape["note"], *cluster_notes(ctx)])  # handed over already
+    found = Timed(wrap(best, params), val_score, [shape["note"], *cluster_notes(ctx)],  # handed over already
+                  epoch_seconds, epochs)
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()
     with precision():
         best, new_score, more = continue_training(best, ctx, x, y, validation_data, score, val_score, batch_size)
     improved = new_score is not None and new_score != val_score
+    found.epochs += more
     seconds = max(time.monotonic() - started, 1e-6)
     ctx.log_trial(f"{hypermodel.family}/{params.get('family', 'default')} (continued)", params, new_score, started,
                   extra={"epochs": more, "continued": True, "improved": improved,

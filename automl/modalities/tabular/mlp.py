@@ -26,7 +26,7 @@ import numpy as np
 
 from ...errors import ModelFileError
 from ...run.integrity import field, is_number, is_numbers, is_params, is_task, is_whole, reading
-from ...search import tuner
+from ...search import members, tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, check_head, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
@@ -224,6 +224,7 @@ def check_inputs(keras_model: Any, prep: InputPrep, path: Path) -> None:
 
 
 MAX_EPOCHS = 27
+MAX_MEMBERS = 5  # networks of the winning configuration averaged when time is left (search.members)
 
 
 class TabularMLPRoute:
@@ -258,6 +259,8 @@ class TabularMLPRoute:
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         found = tuner.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
                                    len(val_idx), MAX_EPOCHS)
+        found = members.grow(found, hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size,
+                             MAX_MEMBERS)
         notes = [f"The network is the best trial, trained on {len(fit_idx):,} rows with {len(val_idx):,} held out "
                  f"for validation and early stopping (batch size {batch_size}); numbers mapped to a normal "
                  f"distribution through their training quantiles.", *found.notes]

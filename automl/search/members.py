@@ -1,0 +1,107 @@
+"""Time a network search leaves unused, turned into a deep ensemble of its winning configuration.
+
+A small network often stops on its validation plateau long before its share of the budget is spent.
+Several networks of the same configuration trained from different random starts and averaged are better
+than one (Lakshminarayanan, Pritzel and Blundell 2017, "Simple and scalable predictive uncertainty
+estimation using deep ensembles"; TabM, Gorishniy et al. 2024, gets much of its strength from the same
+effect). ``grow`` trains such members while the time allows and keeps each one unless the average
+of all kept so far scores worse with it on the validation rows; the result is one Keras model (``average``)
+that saves, loads and predicts like any other, on every backend.
+
+Example:
+    >>> found = grow(found, hypermodel, ctx, wrap, x, y, (x_val, y_val), score, 256, 5)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from ..metrics import greater_is_better
+from .base import SearchContext
+from .tuner import Timed, continue_training, keras, keras_tuner
+
+
+def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
+    """A fresh, compiled network of the configuration ``params`` (the tuner's values), its weights drawn from
+    ``seed``."""
+    hp = keras_tuner.HyperParameters()
+    hp.values.update(params)  # registered hyperparameters take these values instead of their defaults
+    keras.utils.set_random_seed(seed)
+    return hypermodel.build(hp)
+
+
+def average(networks: list[Any]) -> Any:
+    """One Keras model whose output is the mean of ``networks``' outputs (all reading the same named inputs).
+
+    >>> import numpy as np
+    >>> a = keras.Sequential([keras.Input((2,), name="x"), keras.layers.Dense(1)])
+    >>> b = keras.Sequential([keras.Input((2,), name="x"), keras.layers.Dense(1)])
+    >>> both = average([a, b])
+    >>> x = np.ones((3, 2), dtype="float32")
+    >>> bool(np.allclose(both.predict(x, verbose=0), (a.predict(x, verbose=0) + b.predict(x, verbose=0)) / 2))
+    True
+    """
+    if len(networks) == 1:
+        return networks[0]
+    first = networks[0]
+    inputs = {t.name: keras.Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=t.name) for t in first.inputs}
+    members = [keras.Model({t.name: t for t in n.inputs}, n.outputs[0], name=f"member_{i}")
+               for i, n in enumerate(networks)]
+    outputs = keras.layers.Average(dtype="float32", name="output")([m(inputs) for m in members])
+    return keras.Model(inputs, outputs, name="deep_ensemble")
+
+
+def members_of(keras_model: Any) -> list[Any]:
+    """The networks ``average`` combined (the model itself when it is a single network)."""
+    inner = [layer for layer in keras_model.layers if layer.name.startswith("member_")]
+    return inner or [keras_model]
+
+
+def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
+         validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int,
+         max_members: int) -> Timed:
+    """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights while the
+    deadline leaves time for one: the first is expected to take ``found.epoch_seconds`` times the winner's
+    epochs (nothing when those are unknown), the next ones as long as the last took. Each is kept unless the
+    mean of the kept networks scores worse with it on the validation rows. Every member is a trial in
+    ``trials.jsonl``; each accepted mean is handed to ``ctx.improved``."""
+    if ctx.max_epochs is not None or found.val_score is None or max_members <= 1:
+        return found
+    params = dict(found.model.params)
+    kept, best = [found.model.keras_model], found.val_score
+    single = best
+    better = (lambda a, b: a > b) if greater_is_better(ctx.metric) else (lambda a, b: a < b)
+    expected, tried = found.epoch_seconds * max(found.epochs, 1), 0
+    while tried < max_members - 1 and ctx.deadline.remaining() > 1.2 * expected + 1.0:
+        tried += 1
+        started = time.monotonic()
+        network = rebuild(hypermodel, params, ctx.seed + 1000 * tried)
+        network, own, epochs = continue_training(network, ctx, x, y, validation_data, score, None, batch_size,
+                                                 phase=f"member {tried}", curve=[])
+        expected = time.monotonic() - started
+        if own is None:  # not one epoch inside the deadline
+            break
+        candidate = average([*kept, network])
+        together = score(candidate)
+        keep = not better(best, together)  # a mean of more networks is kept unless it scores worse
+        ctx.log_trial(f"{hypermodel.family}/member {tried}", params, own, started,
+                      extra={"epochs": epochs, "member": tried, "ensemble_score": together, "kept": keep})
+        if keep:
+            kept.append(network)
+            best = together
+            found.model = wrap(candidate, params | {"members": len(kept)})
+            ctx.improved(found.model)
+    if len(kept) > 1:
+        found.val_score = best
+        found.notes.append(
+            f"With time left after the search, {tried} more network(s) of the winning configuration trained from "
+            f"fresh weights and {len(kept) - 1} were kept (a network is dropped when the mean scores worse on the "
+            f"validation rows with it): the model is the mean of {len(kept)} networks' outputs, validation "
+            f"{single:.4f} for the single network, {best:.4f} for the mean (deep ensembles, Lakshminarayanan et "
+            "al. 2017).")
+    elif tried:
+        found.notes.append(f"{tried} more network(s) of the winning configuration trained from fresh weights with "
+                           "the time left; each made the mean score worse on the validation rows, so the single "
+                           "network is kept.")
+    return found

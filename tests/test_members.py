@@ -1,0 +1,122 @@
+"""Deep ensembles from the time a network search leaves unused (``search.members``). Slow: imports Keras."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl.budget import Deadline
+from automl.hardware import Hardware
+
+pytestmark = pytest.mark.slow
+
+
+def table(n: int = 240, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.choice(["x", "y", "z"], n)})
+    y = ((frame["a"] + (frame["c"] == "x") + 0.5 * rng.normal(size=n)) > 0.5).astype("int32").to_numpy()
+    return frame, y
+
+
+def context(y, seconds: float, handed: list):
+    from automl.search.base import SearchContext
+
+    return SearchContext(approach="deep", X=None, y=y, task="binary", metric="log_loss", classes=[0, 1],
+                         kinds={"a": "numeric", "b": "numeric", "c": "categorical"}, seed=0, validation="holdout",
+                         folds=1, deadline=Deadline(seconds), hardware=Hardware(2, 8 << 30, None),
+                         max_trials=None, max_epochs=None, improved=handed.append)
+
+
+def first_network(seconds: float):
+    """A trained single network as ``timed_search`` hands it over, with what ``grow`` needs around it."""
+    from automl.modalities.tabular.mlp import DeepTabularModel, InputPrep, MLPHyperModel
+    from automl.search import members, tuner
+
+    frame, y = table()
+    handed: list = []
+    ctx = context(y, seconds, handed)
+    prep = InputPrep.fit(frame.iloc[:180], ctx.kinds, (0.0, 1.0))
+    x_fit, x_val = prep.inputs(frame.iloc[:180]), prep.inputs(frame.iloc[180:])
+    numeric = x_fit["numeric"]
+    hypermodel = MLPHyperModel(numeric.mean(axis=0), numeric.var(axis=0) + 1e-6, prep.encoder.cardinalities,
+                               "binary", 2)
+    params = {"units": 64, "layers": 2, "categorical": "embedding"}
+    score = tuner.val_scorer(ctx, x_val, y[180:])
+    network = members.rebuild(hypermodel, params, seed=0)
+    network, val_score, epochs = tuner.continue_training(network, ctx, x_fit, y[:180], (x_val, y[180:]), score,
+                                                         None, batch_size=32)
+
+    def wrap(keras_model, p=None):
+        return DeepTabularModel(keras_model, prep, "binary", 2, p or {})
+
+    found = tuner.Timed(wrap(network, params), val_score, [], epoch_seconds=0.05, epochs=epochs)
+    return found, (hypermodel, ctx, wrap, x_fit, y[:180], (x_val, y[180:]), score, 32), frame, handed
+
+
+def test_rebuild_takes_the_configuration_and_the_seed():
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import members
+
+    hypermodel = MLPHyperModel(np.zeros(2), np.ones(2), [], "binary", 2)
+    one = members.rebuild(hypermodel, {"units": 64, "layers": 2, "numeric": "plain"}, seed=1)
+    again = members.rebuild(hypermodel, {"units": 64, "layers": 2, "numeric": "plain"}, seed=1)
+    other = members.rebuild(hypermodel, {"units": 64, "layers": 2, "numeric": "plain"}, seed=2)
+    dense = [layer for layer in one.layers if layer.name.startswith("dense_")]
+    assert [layer.units for layer in dense] == [64, 64]
+    assert np.array_equal(one.get_weights()[0], again.get_weights()[0])
+    assert not np.array_equal(one.get_weights()[0], other.get_weights()[0])
+
+
+def test_the_average_predicts_the_mean_and_saves_as_one_model(tmp_path):
+    import keras
+
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import members
+
+    hypermodel = MLPHyperModel(np.zeros(3), np.ones(3), [4], "binary", 2)
+    networks = [members.rebuild(hypermodel, {"units": 64, "categorical": "embedding"}, seed=s) for s in (1, 2, 3)]
+    both = members.average(networks)
+    rng = np.random.default_rng(0)
+    x = {"numeric": rng.normal(size=(16, 3)).astype("float32"), "cat_0": rng.integers(0, 4, (16, 1)).astype("int32")}
+    mean = np.mean([n.predict(x, verbose=0) for n in networks], axis=0)
+    np.testing.assert_allclose(both.predict(x, verbose=0), mean, rtol=1e-5, atol=1e-6)
+    assert len(members.members_of(both)) == 3 and members.members_of(networks[0]) == [networks[0]]
+    assert members.average(networks[:1]) is networks[0]
+    both.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras", compile=False, safe_mode=True)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), mean, rtol=1e-5, atol=1e-6)
+    assert sorted(t.name for t in loaded.inputs) == ["cat_0", "numeric"]
+
+
+def test_grow_adds_networks_the_validation_rows_accept_and_the_mean_saves_and_loads(tmp_path):
+    from automl.modalities.tabular import mlp
+    from automl.search import members
+
+    found, (hypermodel, ctx, wrap, *rest), frame, handed = first_network(60.0)
+    single, history = found.val_score, list(ctx.history)
+    grown = members.grow(found, hypermodel, ctx, wrap, *rest, max_members=3)
+    tried = [t for t in ctx.trials if t.extra.get("member")]
+    assert 1 <= len(tried) <= 2 and all(t.model == "mlp/member %d" % t.extra["member"] for t in tried)
+    kept = 1 + sum(t.extra["kept"] for t in tried)
+    networks = members.members_of(grown.model.keras_model)
+    assert len(networks) == kept
+    assert grown.val_score == pytest.approx(rest[3](grown.model.keras_model), rel=1e-6)  # the score is the mean's
+    assert grown.val_score <= single  # log loss: kept members never made it worse
+    assert ctx.history == history, "members' epochs are not the winner's training curve"
+    if kept > 1:
+        assert grown.model.params["members"] == kept and handed[-1] is grown.model
+        assert "mean of %d networks" % kept in grown.notes[-1]
+    grown.model.save(tmp_path)
+    again = mlp.load(tmp_path)
+    np.testing.assert_allclose(again.predict_proba(frame), grown.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
+
+
+def test_grow_trains_nothing_without_the_time_for_a_network():
+    from automl.search import members
+
+    found, (hypermodel, ctx, wrap, *rest), _, handed = first_network(60.0)
+    found.epoch_seconds, found.epochs = 1000.0, 10  # one more network would take hours
+    before = (found.model, found.val_score, len(ctx.trials))
+    grown = members.grow(found, hypermodel, ctx, wrap, *rest, max_members=5)
+    assert (grown.model, grown.val_score, len(ctx.trials)) == before and not handed and not grown.notes
