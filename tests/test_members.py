@@ -106,9 +106,11 @@ def test_grow_adds_networks_the_validation_rows_accept_and_the_mean_saves_and_lo
     assert ctx.history == history, "members' epochs are not the winner's training curve"
     if kept > 1:
         assert grown.model.params["members"] == kept and handed[-1] is grown.model
+        assert grown.model.name == f"mean of {kept} MLPs"
         assert "mean of %d networks" % kept in grown.notes[-1]
     grown.model.save(tmp_path)
     again = mlp.load(tmp_path)
+    assert again.name == grown.model.name
     np.testing.assert_allclose(again.predict_proba(frame), grown.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
 
 

@@ -183,6 +183,8 @@ class DeepTabularModel(NetworkModel):
         super().__init__(keras_model, task, params, (prep.y_mean, prep.y_std))
         self.prep = prep
         self.n_classes = n_classes
+        if params.get("members", 1) > 1:  # search.members averaged several networks of one configuration
+            self.name = f"mean of {params['members']} MLPs"
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
         return self.prep.inputs(frame), None
