@@ -89,29 +89,41 @@ def test_the_average_predicts_the_mean_and_saves_as_one_model(tmp_path):
     assert sorted(t.name for t in loaded.inputs) == ["cat_0", "numeric"]
 
 
-def test_grow_adds_networks_the_validation_rows_accept_and_the_mean_saves_and_loads(tmp_path):
+def test_grow_averages_every_finished_network_and_the_mean_saves_and_loads(tmp_path):
     from automl.modalities.tabular import mlp
     from automl.search import members
 
     found, (hypermodel, ctx, wrap, *rest), frame, handed = first_network(60.0)
-    single, history = found.val_score, list(ctx.history)
+    single, history = found.model, list(ctx.history)
     grown = members.grow(found, hypermodel, ctx, wrap, *rest, max_members=3)
     tried = [t for t in ctx.trials if t.extra.get("member")]
-    assert 1 <= len(tried) <= 2 and all(t.model == "mlp/member %d" % t.extra["member"] for t in tried)
-    kept = 1 + sum(t.extra["kept"] for t in tried)
+    assert [t.model for t in tried] == ["mlp/member 1", "mlp/member 2"] and all(t.extra["kept"] for t in tried)
     networks = members.members_of(grown.model.keras_model)
-    assert len(networks) == kept
+    assert len(networks) == 3 and networks[0].get_weights()[0].tolist() == single.keras_model.get_weights()[0].tolist()
+    assert grown.model.params["members"] == 3 and grown.model.name == "mean of 3 MLPs" and handed[-1] is grown.model
     assert grown.val_score == pytest.approx(rest[3](grown.model.keras_model), rel=1e-6)  # the score is the mean's
-    assert grown.val_score <= single  # log loss: kept members never made it worse
+    assert "mean of 3 networks' outputs" in grown.notes[-1]
     assert ctx.history == history, "members' epochs are not the winner's training curve"
-    if kept > 1:
-        assert grown.model.params["members"] == kept and handed[-1] is grown.model
-        assert grown.model.name == f"mean of {kept} MLPs"
-        assert "mean of %d networks" % kept in grown.notes[-1]
     grown.model.save(tmp_path)
     again = mlp.load(tmp_path)
-    assert again.name == grown.model.name
+    assert again.name == "mean of 3 MLPs"
     np.testing.assert_allclose(again.predict_proba(frame), grown.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
+
+
+def test_a_network_the_deadline_cuts_short_is_left_out(monkeypatch):
+    from automl.search import members
+
+    found, (hypermodel, ctx, wrap, *rest), _, handed = first_network(60.0)
+    now = [0.0]
+    ctx.deadline = Deadline(30.0, clock=lambda: now[0])
+    original = members.rebuild
+    monkeypatch.setattr(members, "rebuild", lambda *a: (now.__setitem__(0, 31.0), original(*a))[1])  # time runs out
+    before = (found.model, found.val_score)
+    grown = members.grow(found, hypermodel, ctx, wrap, *rest, max_members=5)
+    tried = [t for t in ctx.trials if t.extra.get("member")]
+    assert len(tried) == 1 and not tried[0].extra["kept"]
+    assert (grown.model, grown.val_score) == before and not handed
+    assert "cut short by the deadline" in grown.notes[-1]
 
 
 def test_grow_trains_nothing_without_the_time_for_a_network():

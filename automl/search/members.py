@@ -4,9 +4,10 @@ A small network often stops on its validation plateau long before its share of t
 Several networks of the same configuration trained from different random starts and averaged are better
 than one (Lakshminarayanan, Pritzel and Blundell 2017, "Simple and scalable predictive uncertainty
 estimation using deep ensembles"; TabM, Gorishniy et al. 2024, gets much of its strength from the same
-effect). ``grow`` trains such members while the time allows and keeps each one unless the average
-of all kept so far scores worse with it on the validation rows; the result is one Keras model (``average``)
-that saves, loads and predicts like any other, on every backend.
+effect). ``grow`` trains such members while the time allows and averages every one that reaches its own
+validation plateau before the deadline (the validation rows stop each member, as they stopped the
+winner, but choose none); the result is one Keras model (``average``) that saves, loads and predicts
+like any other, on every backend.
 
 Example:
     >>> found = grow(found, hypermodel, ctx, wrap, x, y, (x_val, y_val), score, 256, 5)  # doctest: +SKIP
@@ -17,7 +18,6 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from ..metrics import greater_is_better
 from .base import SearchContext
 from .tuner import Timed, continue_training, keras, keras_tuner
 
@@ -63,15 +63,13 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
          max_members: int) -> Timed:
     """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights while the
     deadline leaves time for one: the first is expected to take ``found.epoch_seconds`` times the winner's
-    epochs (nothing when those are unknown), the next ones as long as the last took. Each is kept unless the
-    mean of the kept networks scores worse with it on the validation rows. Every member is a trial in
-    ``trials.jsonl``; each accepted mean is handed to ``ctx.improved``."""
+    epochs (nothing when those are unknown), the next ones as long as the last took. Each one that stops on its
+    own plateau joins the mean; one cut short by the deadline is left out and ends the growing. Every member is
+    a trial in ``trials.jsonl``; each new mean is handed to ``ctx.improved``."""
     if ctx.max_epochs is not None or found.val_score is None or max_members <= 1:
         return found
     params = dict(found.model.params)
-    kept, best = [found.model.keras_model], found.val_score
-    single = best
-    better = (lambda a, b: a > b) if greater_is_better(ctx.metric) else (lambda a, b: a < b)
+    kept, single = [found.model.keras_model], found.val_score
     expected, tried = found.epoch_seconds * max(found.epochs, 1), 0
     while tried < max_members - 1 and ctx.deadline.remaining() > 1.2 * expected + 1.0:
         tried += 1
@@ -80,28 +78,24 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
         network, own, epochs = continue_training(network, ctx, x, y, validation_data, score, None, batch_size,
                                                  phase=f"member {tried}", curve=[])
         expected = time.monotonic() - started
-        if own is None:  # not one epoch inside the deadline
-            break
-        candidate = average([*kept, network])
-        together = score(candidate)
-        keep = not better(best, together)  # a mean of more networks is kept unless it scores worse
+        finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
         ctx.log_trial(f"{hypermodel.family}/member {tried}", params, own, started,
-                      extra={"epochs": epochs, "member": tried, "ensemble_score": together, "kept": keep})
-        if keep:
-            kept.append(network)
-            best = together
-            found.model = wrap(candidate, params | {"members": len(kept)})
-            ctx.improved(found.model)
+                      extra={"epochs": epochs, "member": tried, "kept": finished})
+        if not finished:
+            break
+        kept.append(network)
+        found.model = wrap(average(kept), params | {"members": len(kept)})
+        ctx.improved(found.model)
     if len(kept) > 1:
-        found.val_score = best
+        found.val_score = score(found.model.keras_model)
         found.notes.append(
-            f"With time left after the search, {tried} more network(s) of the winning configuration trained from "
-            f"fresh weights and {len(kept) - 1} were kept (a network is dropped when the mean scores worse on the "
-            f"validation rows with it): the model is the mean of {len(kept)} networks' outputs, validation "
-            f"{single:.4f} for the single network, {best:.4f} for the mean (deep ensembles, Lakshminarayanan et "
-            "al. 2017).")
+            f"With time left after the search, {len(kept) - 1} more network(s) of the winning configuration "
+            f"trained from fresh weights, each until its own validation plateau: the model is the mean of "
+            f"{len(kept)} networks' outputs (deep ensembles, Lakshminarayanan et al. 2017), validation "
+            f"{single:.4f} for the single network, {found.val_score:.4f} for the mean. Every finished network is "
+            "in the mean, whatever its score, so the validation rows choose nothing more than they did."
+            + (" One more was cut short by the deadline and left out." if tried >= len(kept) else ""))
     elif tried:
-        found.notes.append(f"{tried} more network(s) of the winning configuration trained from fresh weights with "
-                           "the time left; each made the mean score worse on the validation rows, so the single "
-                           "network is kept.")
+        found.notes.append("One more network of the winning configuration started with the time left but was cut "
+                           "short by the deadline, so the single network is kept.")
     return found
