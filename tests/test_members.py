@@ -41,7 +41,7 @@ def first_network(seconds: float):
     numeric = x_fit["numeric"]
     hypermodel = MLPHyperModel(numeric.mean(axis=0), numeric.var(axis=0) + 1e-6, prep.encoder.cardinalities,
                                "binary", 2)
-    params = {"units": 64, "layers": 2, "categorical": "embedding"}
+    params = {"units": 64, "layers": 2, "categorical": "embedding", "tuner/epochs": 4}  # as Hyperband's winner
     score = tuner.val_scorer(ctx, x_val, y[180:])
     network = members.rebuild(hypermodel, params, seed=0)
     network, val_score, epochs = tuner.continue_training(network, ctx, x_fit, y[:180], (x_val, y[180:]), score,

@@ -19,7 +19,9 @@ import time
 from typing import Any, Callable
 
 from .base import SearchContext
-from .tuner import Timed, continue_training, keras, keras_tuner
+from ..metrics import greater_is_better
+from .tuner import (SCORE, DeadlineCallback, MetricCallback, Timed, continue_training, keras,
+                    keras_tuner)
 
 
 def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
@@ -29,6 +31,33 @@ def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
     hp.values.update(params)  # registered hyperparameters take these values instead of their defaults
     keras.utils.set_random_seed(seed)
     return hypermodel.build(hp)
+
+
+def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
+                 score: Callable[[Any], float], batch_size: int, phase: str) -> tuple[Any, float | None, int]:
+    """Train a fresh network the way the winner trained: as a Hyperband trial (up to ``epochs`` at its fixed
+    learning rate, stopped after 3 epochs without a better validation score, the best epoch kept), then on
+    with the rate cut on plateaus (``continue_training``). Returns the network, its best validation score
+    (None when no epoch finished inside the deadline) and the epochs run."""
+    first, ran = None, 0
+    if epochs:
+        stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode="max" if greater_is_better(ctx.metric) else "min",
+                                                patience=3, restore_best_weights=True)
+        history = keras.callbacks.History()
+        fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
+        network.fit(x, y, validation_data=validation_data, epochs=epochs, verbose=0, **fit_args,
+                    callbacks=[DeadlineCallback(ctx.deadline), MetricCallback(score), history, stopper])
+        scores = [s for s in history.history.get(SCORE, []) if s == s]
+        ran = len(scores)
+        if scores:
+            first = max(scores) if greater_is_better(ctx.metric) else min(scores)
+            if stopper.best_weights is not None:
+                network.set_weights(stopper.best_weights)
+        if not scores or ctx.deadline.expired():
+            return network, first, ran
+    network, own, more = continue_training(network, ctx, x, y, validation_data, score, first, batch_size,
+                                           phase=phase, curve=[])
+    return network, own, ran + more
 
 
 def average(networks: list[Any]) -> Any:
@@ -62,8 +91,9 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
          validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int,
          max_members: int) -> Timed:
     """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights while the
-    deadline leaves time for one: the first is expected to take ``found.epoch_seconds`` times the winner's
-    epochs (nothing when those are unknown), the next ones as long as the last took. Each one that stops on its
+    deadline leaves time for one, each trained as the winner was (``train_member``). The first is expected to
+    take ``found.epoch_seconds`` times the winner's epochs (nothing when those are unknown), the next ones as
+    long as the last took. Each one that stops on its
     own plateau joins the mean; one cut short by the deadline is left out and ends the growing. Every member is
     a trial in ``trials.jsonl``; each new mean is handed to ``ctx.improved``."""
     if ctx.max_epochs is not None or found.val_score is None or max_members <= 1:
@@ -75,8 +105,8 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
         tried += 1
         started = time.monotonic()
         network = rebuild(hypermodel, params, ctx.seed + 1000 * tried)
-        network, own, epochs = continue_training(network, ctx, x, y, validation_data, score, None, batch_size,
-                                                 phase=f"member {tried}", curve=[])
+        network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, x, y,
+                                            validation_data, score, batch_size, f"member {tried}")
         expected = time.monotonic() - started
         finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
         ctx.log_trial(f"{hypermodel.family}/member {tried}", params, own, started,
