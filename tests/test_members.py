@@ -89,25 +89,44 @@ def test_the_average_predicts_the_mean_and_saves_as_one_model(tmp_path):
     assert sorted(t.name for t in loaded.inputs) == ["cat_0", "numeric"]
 
 
-def test_grow_averages_every_finished_network_and_the_mean_saves_and_loads(tmp_path):
+def scoring_the_mean_as(score, value):
+    """The run's validation scorer, except that a mean of networks scores ``value``."""
+    return lambda model: value if model.name == "deep_ensemble" else score(model)
+
+
+def test_a_mean_at_least_as_good_on_validation_is_the_model_and_saves_and_loads(tmp_path):
     from automl.modalities.tabular import mlp
     from automl.search import members
 
-    found, (hypermodel, ctx, wrap, *rest), frame, handed = first_network(60.0)
+    found, (hypermodel, ctx, wrap, x, y, val, score, batch), frame, handed = first_network(60.0)
     single, history = found.model, list(ctx.history)
-    grown = members.grow(found, hypermodel, ctx, wrap, *rest, max_members=3)
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scoring_the_mean_as(score, found.val_score),
+                         batch, max_members=3)  # log loss: a tie
     tried = [t for t in ctx.trials if t.extra.get("member")]
-    assert [t.model for t in tried] == ["mlp/member 1", "mlp/member 2"] and all(t.extra["kept"] for t in tried)
+    assert [t.model for t in tried] == ["mlp/member 1", "mlp/member 2"] and all(t.extra["finished"] for t in tried)
+    assert all(t.extra["epochs"] >= 1 for t in tried)
     networks = members.members_of(grown.model.keras_model)
     assert len(networks) == 3 and networks[0].get_weights()[0].tolist() == single.keras_model.get_weights()[0].tolist()
-    assert grown.model.params["members"] == 3 and grown.model.name == "mean of 3 MLPs" and handed[-1] is grown.model
-    assert grown.val_score == pytest.approx(rest[3](grown.model.keras_model), rel=1e-6)  # the score is the mean's
-    assert "mean of 3 networks' outputs" in grown.notes[-1]
+    assert grown.model.params["members"] == 3 and grown.model.name == "mean of 3 MLPs" and handed == [grown.model]
+    assert "on a tie the mean is the model" in grown.notes[-1]
     assert ctx.history == history, "members' epochs are not the winner's training curve"
     grown.model.save(tmp_path)
     again = mlp.load(tmp_path)
     assert again.name == "mean of 3 MLPs"
     np.testing.assert_allclose(again.predict_proba(frame), grown.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
+    mean = np.mean([n.predict(again.prep.inputs(frame), verbose=0) for n in networks], axis=0)
+    np.testing.assert_allclose(again.predict_proba(frame), mean / mean.sum(axis=1, keepdims=True), atol=1e-5)
+
+
+def test_a_mean_worse_on_validation_leaves_the_winner():
+    from automl.search import members
+
+    found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, handed = first_network(60.0)
+    before = (found.model, found.val_score)
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scoring_the_mean_as(score, found.val_score + 0.1),
+                         batch, max_members=2)
+    assert (grown.model, grown.val_score) == before and not handed
+    assert "so the single network is kept" in grown.notes[-1] and len(ctx.trials) == 1
 
 
 def test_a_network_the_deadline_cuts_short_is_left_out(monkeypatch):
@@ -121,7 +140,7 @@ def test_a_network_the_deadline_cuts_short_is_left_out(monkeypatch):
     before = (found.model, found.val_score)
     grown = members.grow(found, hypermodel, ctx, wrap, *rest, max_members=5)
     tried = [t for t in ctx.trials if t.extra.get("member")]
-    assert len(tried) == 1 and not tried[0].extra["kept"]
+    assert len(tried) == 1 and not tried[0].extra["finished"]
     assert (grown.model, grown.val_score) == before and not handed
     assert "cut short by the deadline" in grown.notes[-1]
 

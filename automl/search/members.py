@@ -4,10 +4,10 @@ A small network often stops on its validation plateau long before its share of t
 Several networks of the same configuration trained from different random starts and averaged are better
 than one (Lakshminarayanan, Pritzel and Blundell 2017, "Simple and scalable predictive uncertainty
 estimation using deep ensembles"; TabM, Gorishniy et al. 2024, gets much of its strength from the same
-effect). ``grow`` trains such members while the time allows and averages every one that reaches its own
-validation plateau before the deadline (the validation rows stop each member, as they stopped the
-winner, but choose none); the result is one Keras model (``average``) that saves, loads and predicts
-like any other, on every backend.
+effect). ``grow`` trains such members while the time allows, averages every one that reaches its own
+validation plateau before the deadline, and keeps the mean when it scores at least as well as the
+winner on the validation rows; the result is one Keras model (``average``) that saves, loads and
+predicts like any other, on every backend.
 
 Example:
     >>> found = grow(found, hypermodel, ctx, wrap, x, y, (x_val, y_val), score, 256, 5)  # doctest: +SKIP
@@ -93,11 +93,50 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
     """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights while the
     deadline leaves time for one, each trained as the winner was (``train_member``). The first is expected to
     take ``found.epoch_seconds`` times the winner's epochs (nothing when those are unknown), the next ones as
-    long as the last took. Each one that stops on its
-    own plateau joins the mean; one cut short by the deadline is left out and ends the growing. Every member is
-    a trial in ``trials.jsonl``; each new mean is handed to ``ctx.improved``."""
+    long as the last took. Each one that stops on its own plateau joins the mean; one cut short by the
+    deadline is left out and ends the growing. The mean replaces the winner only when it scores at least as
+    well on the validation rows, a test that leans towards the winner (the rows chose it among the trials and
+    its epochs), so the deep side's validation score is never flattered by it. Every member is a trial in
+    ``trials.jsonl``; a mean that is kept is handed to ``ctx.improved``."""
     if ctx.max_epochs is not None or found.val_score is None or max_members <= 1:
         return found
+    params = dict(found.model.params)
+    kept, single = [found.model.keras_model], found.val_score
+    expected, tried = found.epoch_seconds * max(found.epochs, 1), 0
+    while tried < max_members - 1 and ctx.deadline.remaining() > 1.2 * expected + 1.0:
+        tried += 1
+        started = time.monotonic()
+        network = rebuild(hypermodel, params, ctx.seed + 1000 * tried)
+        network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, x, y,
+                                            validation_data, score, batch_size, f"member {tried}")
+        expected = time.monotonic() - started
+        finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
+        ctx.log_trial(f"{hypermodel.family}/member {tried}", params, own, started,
+                      extra={"epochs": epochs, "member": tried, "finished": finished})
+        if not finished:
+            break
+        kept.append(network)
+    cut = " One more was cut short by the deadline and left out." if tried >= len(kept) and tried else ""
+    if len(kept) == 1:
+        if tried:
+            found.notes.append("One more network of the winning configuration started with the time left but was "
+                               "cut short by the deadline, so the single network is kept.")
+        return found
+    mean = average(kept)
+    together = score(mean)
+    told = (f"With time left after the search, {len(kept) - 1} more network(s) of the winning configuration "
+            f"trained from fresh weights as it had been trained, each until its own validation plateau.{cut} "
+            f"The mean of the {len(kept)} networks' outputs (a deep ensemble, Lakshminarayanan et al. 2017) "
+            f"scored {together:.4f} on the validation rows, the single network {single:.4f}")
+    worse = (together < single) if greater_is_better(ctx.metric) else (together > single)
+    if worse:
+        found.notes.append(told + ", so the single network is kept (the rows that chose it lean its way).")
+        return found
+    found.model, found.val_score = wrap(mean, params | {"members": len(kept)}), together
+    ctx.improved(found.model)
+    found.notes.append(told + (", so the mean is the model." if together != single else
+                               "; on a tie the mean is the model (an average of networks is the steadier)."))
+    return found
     params = dict(found.model.params)
     kept, single = [found.model.keras_model], found.val_score
     expected, tried = found.epoch_seconds * max(found.epochs, 1), 0
