@@ -94,21 +94,21 @@ def scoring_the_mean_as(score, value):
     return lambda model: value if model.name == "deep_ensemble" else score(model)
 
 
-def test_a_mean_at_least_as_good_on_validation_is_the_model_and_saves_and_loads(tmp_path):
+def test_a_mean_better_on_validation_is_the_model_and_saves_and_loads(tmp_path):
     from automl.modalities.tabular import mlp
     from automl.search import members
 
     found, (hypermodel, ctx, wrap, x, y, val, score, batch), frame, handed = first_network(60.0)
     single, history = found.model, list(ctx.history)
-    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scoring_the_mean_as(score, found.val_score),
-                         batch, max_members=3)  # log loss: a tie
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scoring_the_mean_as(score, found.val_score - 0.01),
+                         batch, max_members=3)  # log loss: lower is better
     tried = [t for t in ctx.trials if t.extra.get("member")]
     assert [t.model for t in tried] == ["mlp/member 1", "mlp/member 2"] and all(t.extra["finished"] for t in tried)
     assert all(t.extra["epochs"] >= 1 for t in tried)
     networks = members.members_of(grown.model.keras_model)
     assert len(networks) == 3 and networks[0].get_weights()[0].tolist() == single.keras_model.get_weights()[0].tolist()
     assert grown.model.params["members"] == 3 and grown.model.name == "mean of 3 MLPs" and handed == [grown.model]
-    assert "on a tie the mean is the model" in grown.notes[-1]
+    assert grown.val_score == pytest.approx(found.val_score) and "so the mean is the model" in grown.notes[-1]
     assert ctx.history == history, "members' epochs are not the winner's training curve"
     grown.model.save(tmp_path)
     again = mlp.load(tmp_path)
@@ -118,13 +118,14 @@ def test_a_mean_at_least_as_good_on_validation_is_the_model_and_saves_and_loads(
     np.testing.assert_allclose(again.predict_proba(frame), mean / mean.sum(axis=1, keepdims=True), atol=1e-5)
 
 
-def test_a_mean_worse_on_validation_leaves_the_winner():
+@pytest.mark.parametrize("worse_by", [0.1, 0.0])
+def test_a_mean_worse_or_tied_on_validation_leaves_the_winner(worse_by):
     from automl.search import members
 
     found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, handed = first_network(60.0)
     before = (found.model, found.val_score)
-    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scoring_the_mean_as(score, found.val_score + 0.1),
-                         batch, max_members=2)
+    scorer = scoring_the_mean_as(score, found.val_score + worse_by)  # log loss: higher is worse
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scorer, batch, max_members=2)
     assert (grown.model, grown.val_score) == before and not handed
     assert "so the single network is kept" in grown.notes[-1] and len(ctx.trials) == 1
 
