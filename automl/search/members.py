@@ -18,9 +18,9 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from .base import SearchContext
 from ..metrics import greater_is_better
-from .tuner import (SCORE, DeadlineCallback, MetricCallback, Timed, continue_training, keras,
+from .base import SearchContext
+from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, Timed, continue_training, keras,
                     keras_tuner)
 
 
@@ -36,13 +36,13 @@ def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
 def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
                  score: Callable[[Any], float], batch_size: int, phase: str) -> tuple[Any, float | None, int]:
     """Train a fresh network the way the winner trained: as a Hyperband trial (up to ``epochs`` at its fixed
-    learning rate, stopped after 3 epochs without a better validation score, the best epoch kept), then on
+    learning rate, stopped as a trial is stopped, ``TRIAL_PATIENCE``, the best epoch kept), then on
     with the rate cut on plateaus (``continue_training``). Returns the network, its best validation score
     (None when no epoch finished inside the deadline) and the epochs run."""
     first, ran = None, 0
     if epochs:
         stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode="max" if greater_is_better(ctx.metric) else "min",
-                                                patience=3, restore_best_weights=True)
+                                                patience=TRIAL_PATIENCE, restore_best_weights=True)
         history = keras.callbacks.History()
         fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
         network.fit(x, y, validation_data=validation_data, epochs=epochs, verbose=0, **fit_args,
@@ -102,7 +102,7 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
         return found
     params = dict(found.model.params)
     kept, single = [found.model.keras_model], found.val_score
-    expected, tried = found.epoch_seconds * max(found.epochs, 1), 0
+    expected, tried, cut_short = found.epoch_seconds * max(found.epochs, 1), 0, False
     while tried < max_members - 1 and ctx.deadline.remaining() > 1.2 * expected + 1.0:
         tried += 1
         started = time.monotonic()
@@ -114,18 +114,19 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
         ctx.log_trial(f"{hypermodel.family}/member {tried}", params, own, started,
                       extra={"epochs": epochs, "member": tried, "finished": finished})
         if not finished:
+            cut_short = True
             break
         kept.append(network)
-    cut = " One more was cut short by the deadline and left out." if tried >= len(kept) and tried else ""
     if len(kept) == 1:
-        if tried:
+        if cut_short:
             found.notes.append("One more network of the winning configuration started with the time left but was "
                                "cut short by the deadline, so the single network is kept.")
         return found
     mean = average(kept)
     together = score(mean)
     told = (f"With time left after the search, {len(kept) - 1} more network(s) of the winning configuration "
-            f"trained from fresh weights as it had been trained, each until its own validation plateau.{cut} "
+            f"trained from fresh weights as it had been trained, each until its own validation plateau."
+            f"{' One more was cut short by the deadline and left out.' if cut_short else ''} "
             f"The mean of the {len(kept)} networks' outputs (a deep ensemble, Lakshminarayanan et al. 2017) "
             f"scored {together:.4f} on the validation rows, the single network {single:.4f}")
     better = (together > single) if greater_is_better(ctx.metric) else (together < single)

@@ -49,6 +49,7 @@ from .base import SearchContext  # noqa: E402
 SCORE = "val_score"
 MIN_SEARCH_EPOCHS = 40  # below this many affordable epochs, Hyperband's 1-epoch rounds pick architectures by noise
 PROBE_BATCHES = 6
+TRIAL_PATIENCE = 3  # a search trial stops after this many epochs without a better validation score
 
 
 def objective(metric: str) -> Any:
@@ -415,7 +416,8 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
         callbacks = [
             DeadlineCallback(ctx.deadline),
             MetricCallback(score),
-            keras.callbacks.EarlyStopping(monitor=SCORE, mode=tuner.oracle.objective.direction, patience=3),
+            keras.callbacks.EarlyStopping(monitor=SCORE, mode=tuner.oracle.objective.direction,
+                                          patience=TRIAL_PATIENCE),
         ]
         fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
         if isinstance(ctx.cluster, cluster.Chief):  # the workers run the trials; this process serves the oracle
