@@ -154,3 +154,97 @@ def test_grow_trains_nothing_without_the_time_for_a_network():
     before = (found.model, found.val_score, len(ctx.trials))
     grown = members.grow(found, hypermodel, ctx, wrap, *rest, max_members=5)
     assert (grown.model, grown.val_score, len(ctx.trials)) == before and not handed and not grown.notes
+
+
+def bagging(seconds: float, clock=None):
+    """A trained winner on its holdout (rows 180-239) and the splits ``bag`` trains the other folds' networks on."""
+    from automl.search import members, tuner
+
+    found, (hypermodel, ctx, wrap, x_fit, y_fit, val, score, batch), frame, handed = first_network(seconds)
+    if clock is not None:
+        ctx.deadline = Deadline(seconds, clock=clock)
+    y = ctx.y
+    prep = found.model.prep
+    x_all = prep.inputs(frame)
+    pairs = members.folds(y, "binary", np.arange(180, 240), 0, 4)
+    splits = [members.Split(x_fit, y_fit, val, score, pairs[0][1])] + [
+        members.Split(members.take(x_all, fit), y[fit], (members.take(x_all, held), y[held]),
+                      tuner.val_scorer(ctx, members.take(x_all, held), y[held]), held) for fit, held in pairs[1:]]
+    return found, (hypermodel, ctx, wrap, splits, batch), frame, handed
+
+
+def test_folds_validate_every_row_once_and_start_from_the_winners_holdout():
+    from automl.search import members
+
+    y = np.repeat([0, 1, 2], [30, 20, 10])
+    pairs = members.folds(y, "multiclass", np.arange(0, 60, 5), 0, 5)
+    assert pairs[0][1].tolist() == list(range(0, 60, 5))
+    held = np.concatenate([v for _, v in pairs])
+    assert sorted(held.tolist()) == list(range(60))
+    for fit, val in pairs:
+        assert not np.intersect1d(fit, val).size and len(fit) + len(val) == 60
+        assert set(y[val]) == {0, 1, 2}, "stratified: every class in every fold"
+    values = np.random.default_rng(0).normal(size=50)
+    assert sorted(np.concatenate([v for _, v in members.folds(values, "regression", np.arange(10), 0, 5)]).tolist()) \
+        == list(range(50))
+
+
+def test_a_bag_predicts_every_finished_fold_out_of_fold_and_saves_and_loads(tmp_path):
+    from automl.metrics import score_output
+    from automl.modalities.tabular import mlp
+    from automl.search import members, tuner
+
+    found, (hypermodel, ctx, wrap, splits, batch), frame, handed = bagging(60.0)
+    winner = found.model.keras_model
+    bagged, rows, output = members.bag(found, hypermodel, ctx, wrap, splits, batch, ctx.y, (0.0, 1.0))
+    tried = [t for t in ctx.trials if t.extra.get("member")]
+    assert [t.model for t in tried] == ["mlp/fold 1", "mlp/fold 2", "mlp/fold 3"]
+    assert bagged.model.name == "bag of 4 MLPs" and bagged.model.params["bagged"] and handed == [bagged.model]
+    assert rows.tolist() == list(range(240)), "every row predicted once"
+    networks = members.members_of(bagged.model.keras_model)
+    assert len(networks) == 4 and np.array_equal(networks[0].get_weights()[0], winner.get_weights()[0])
+    for network, split in zip(networks, splits):  # each fold's rows come from the network that never trained on them
+        at = np.searchsorted(rows, split.rows)
+        np.testing.assert_allclose(output[at], tuner.network_output(network, split.validation_data[0], "binary"),
+                                   rtol=1e-5, atol=1e-6)
+    assert bagged.val_score == pytest.approx(score_output("binary", ctx.y[rows], output, "log_loss"))
+    assert "never trained on it" in bagged.notes[-1]
+    bagged.model.save(tmp_path)
+    again = mlp.load(tmp_path)
+    assert again.name == "bag of 4 MLPs"
+    np.testing.assert_allclose(again.predict_proba(frame), bagged.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
+
+
+def test_a_bag_cut_short_keeps_the_folds_that_finished(monkeypatch):
+    from automl.search import members
+
+    now = [0.0]
+    found, (hypermodel, ctx, wrap, splits, batch), _, handed = bagging(30.0, clock=lambda: now[0])
+    original, calls = members.rebuild, []
+
+    def rebuild(*a):
+        calls.append(1)
+        if len(calls) == 2:
+            now[0] = 31.0  # the second fold's network runs past the deadline
+        return original(*a)
+
+    monkeypatch.setattr(members, "rebuild", rebuild)
+    bagged, rows, output = members.bag(found, hypermodel, ctx, wrap, splits, batch, ctx.y, (0.0, 1.0))
+    tried = [t for t in ctx.trials if t.extra.get("member")]
+    assert [t.extra["finished"] for t in tried] == [True, False]
+    assert bagged.model.name == "bag of 2 MLPs" and handed == [bagged.model]
+    assert rows.tolist() == sorted(np.concatenate([splits[0].rows, splits[1].rows]).tolist())
+    assert len(output) == len(rows) and "cut short by the deadline" in bagged.notes[-1]
+
+
+def test_a_bag_with_no_time_is_the_winner_on_its_holdout():
+    from automl.search import members, tuner
+
+    found, (hypermodel, ctx, wrap, splits, batch), _, handed = bagging(60.0)
+    found.epoch_seconds, found.epochs = 1000.0, 10
+    before = (found.model, found.val_score)
+    bagged, rows, output = members.bag(found, hypermodel, ctx, wrap, splits, batch, ctx.y, (0.0, 1.0))
+    assert (bagged.model, bagged.val_score) == before and not handed and not ctx.trials
+    assert rows.tolist() == list(range(180, 240))
+    np.testing.assert_allclose(output, tuner.network_output(found.model.keras_model, splits[0].validation_data[0],
+                                                            "binary"))

@@ -4,24 +4,33 @@ A small network often stops on its validation plateau long before its share of t
 Several networks of the same configuration trained from different random starts and averaged are better
 than one (Lakshminarayanan, Pritzel and Blundell 2017, "Simple and scalable predictive uncertainty
 estimation using deep ensembles"; TabM, Gorishniy et al. 2024, gets much of its strength from the same
-effect). ``grow`` trains such members while the time allows, averages every one that reaches its own
-validation plateau before the deadline, and keeps the mean when it scores better than the winner
-on the validation rows; the result is one Keras model (``average``) that saves, loads and
-predicts like any other, on every backend.
+effect). Two ways, each training members while the time allows and averaging every one that reaches its
+own validation plateau before the deadline into one Keras model (``average``) that saves, loads and
+predicts like any other, on every backend:
+
+- ``bag`` (when the other approaches are cross-validated): each member trains on the training rows but
+  one fold and stops on that fold (``folds``), so the bag predicts every row it covers out of fold, as
+  bagged gradient boosting does, and is compared and blended with it on those rows;
+- ``grow`` (one holdout): the members train on the winner's rows, and the mean is kept only when it
+  scores better than the winner on the validation rows.
 
 Example:
     >>> found = grow(found, hypermodel, ctx, wrap, x, y, (x_val, y_val), score, 256, 5)  # doctest: +SKIP
+    >>> found, rows, output = bag(found, hypermodel, ctx, wrap, splits, 256, targets, scale)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..metrics import greater_is_better
+import numpy as np
+
+from ..metrics import greater_is_better, score_output
 from .base import SearchContext
 from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, Timed, continue_training, keras,
-                    keras_tuner)
+                    keras_tuner, network_output)
 
 
 def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
@@ -87,41 +96,94 @@ def members_of(keras_model: Any) -> list[Any]:
     return inner or [keras_model]
 
 
+@dataclass
+class Split:
+    """Where one network learns: its training rows' inputs and targets (as the network learns them), its
+    validation rows' (``validation_data``), the scorer of those rows, and their positions in the training
+    rows (``rows``)."""
+
+    x: Any
+    y: Any
+    validation_data: tuple[Any, Any]
+    score: Callable[[Any], float]
+    rows: Any = None
+
+
+def take(x: Any, rows: Any) -> Any:
+    """The network inputs ``x`` (a dict of arrays, one row each) at the positions ``rows``.
+
+    >>> take({"numeric": np.arange(6).reshape(3, 2)}, np.array([2, 0]))["numeric"].tolist()
+    [[4, 5], [0, 1]]
+    """
+    return {name: values[rows] for name, values in x.items()}
+
+
+def folds(y: Any, task: str, val: Any, seed: int, k: int) -> list[tuple[Any, Any]]:
+    """``k`` (fit, validate) position pairs over the training rows whose first validation fold is the winner's
+    holdout ``val``; the other rows are split into ``k - 1`` more folds (stratified for classes), so every row
+    is validated by exactly one of them.
+
+    >>> pairs = folds(np.array([0, 1] * 10), "binary", np.array([0, 1, 2, 3]), 0, 5)
+    >>> sorted(np.concatenate([v for _, v in pairs]).tolist()) == list(range(20)), [len(v) for _, v in pairs]
+    (True, [4, 4, 4, 4, 4])
+    """
+    from ..data.splitting import validation_folds
+
+    everything = np.arange(len(y))
+    rest = np.setdiff1d(everything, val)
+    pairs = [(rest, np.sort(val))]
+    for _, inner in validation_folds(np.asarray(y)[rest], task, "kfold", k - 1, seed):
+        held = np.sort(rest[inner])
+        pairs.append((np.setdiff1d(everything, held), held))
+    return pairs
+
+
+def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split], batch_size: int,
+          noun: str) -> tuple[list[tuple[Any, Split]], bool]:
+    """Train a network of ``found``'s configuration from fresh weights on each of ``splits`` in turn while the
+    deadline leaves time for one (``train_member``). The first is expected to take ``found.epoch_seconds``
+    times the winner's epochs, the next ones as long as the last took. Returns the networks that stopped on
+    their own plateau, with their splits, and whether one was cut short by the deadline (it is left out and
+    ends the training). Every network is a trial in ``trials.jsonl``."""
+    params = dict(found.model.params)
+    trained: list[tuple[Any, Split]] = []
+    expected = found.epoch_seconds * max(found.epochs, 1)
+    for tried, split in enumerate(splits, start=1):
+        if ctx.deadline.remaining() <= 1.2 * expected + 1.0:
+            break
+        started = time.monotonic()
+        network = rebuild(hypermodel, params, ctx.seed + 1000 * tried)
+        network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, split.x, split.y,
+                                            split.validation_data, split.score, batch_size, f"{noun} {tried}")
+        expected = time.monotonic() - started
+        finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
+        ctx.log_trial(f"{hypermodel.family}/{noun} {tried}", params, own, started,
+                      extra={"epochs": epochs, "member": tried, "finished": finished})
+        if not finished:
+            return trained, True
+        trained.append((network, split))
+    return trained, False
+
+
 def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
          validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int,
          max_members: int) -> Timed:
-    """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights while the
-    deadline leaves time for one, each trained as the winner was (``train_member``). The first is expected to
-    take ``found.epoch_seconds`` times the winner's epochs (nothing when those are unknown), the next ones as
-    long as the last took. Each one that stops on its own plateau joins the mean; one cut short by the
-    deadline is left out and ends the growing. The mean replaces the winner only when it scores better on
-    the validation rows, a test that leans towards the winner (the rows chose it among the trials and
-    its epochs), so the deep side's validation score is never flattered by it. Every member is a trial in
-    ``trials.jsonl``; a mean that is kept is handed to ``ctx.improved``."""
+    """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights on the
+    winner's own rows while the deadline leaves time for one, each trained as the winner was (``_more``).
+    The mean replaces the winner only when it scores better on the validation rows, a test that leans
+    towards the winner (the rows chose it among the trials and its epochs), so the deep side's validation
+    score is never flattered by it. A mean that is kept is handed to ``ctx.improved``."""
     if ctx.max_epochs is not None or found.val_score is None or max_members <= 1:
         return found
-    params = dict(found.model.params)
-    kept, single = [found.model.keras_model], found.val_score
-    expected, tried, cut_short = found.epoch_seconds * max(found.epochs, 1), 0, False
-    while tried < max_members - 1 and ctx.deadline.remaining() > 1.2 * expected + 1.0:
-        tried += 1
-        started = time.monotonic()
-        network = rebuild(hypermodel, params, ctx.seed + 1000 * tried)
-        network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, x, y,
-                                            validation_data, score, batch_size, f"member {tried}")
-        expected = time.monotonic() - started
-        finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
-        ctx.log_trial(f"{hypermodel.family}/member {tried}", params, own, started,
-                      extra={"epochs": epochs, "member": tried, "finished": finished})
-        if not finished:
-            cut_short = True
-            break
-        kept.append(network)
-    if len(kept) == 1:
+    params, single = dict(found.model.params), found.val_score
+    same = Split(x, y, validation_data, score)
+    trained, cut_short = _more(found, hypermodel, ctx, [same] * (max_members - 1), batch_size, "member")
+    if not trained:
         if cut_short:
             found.notes.append("One more network of the winning configuration started with the time left but was "
                                "cut short by the deadline, so the single network is kept.")
         return found
+    kept = [found.model.keras_model] + [network for network, _ in trained]
     mean = average(kept)
     together = score(mean)
     told = (f"With time left after the search, {len(kept) - 1} more network(s) of the winning configuration "
@@ -137,3 +199,47 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
     ctx.improved(found.model)
     found.notes.append(told + ", so the mean is the model.")
     return found
+
+
+def bag(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], splits: list[Split],
+        batch_size: int, targets: Any, y_scale: tuple[float, float]) -> tuple[Timed, Any, Any]:
+    """Cross-fitted networks: ``splits[0]`` is where the winner trained; one more network of its configuration
+    trains on each further split (``folds``: each validates on rows the others train on) while the time
+    allows. The bag, the mean of the winner and every network that finished, is the model; each row of a
+    finished split's validation fold is predicted by the one network that never trained on it, so the
+    out-of-fold predictions the approaches are compared and blended on are honest for every fold but the
+    winner's own (which chose it among the trials). ``targets`` are the training rows' classes or values.
+    Returns the search's result (the bag, handed to ``ctx.improved``, and its out-of-fold score) and the
+    out-of-fold rows and predictions (the winner's holdout alone when no other network finished)."""
+    winner = splits[0]
+    x_val = winner.validation_data[0]
+    rows, outputs = [winner.rows], [network_output(found.model.keras_model, x_val, ctx.task, y_scale)]
+    if ctx.max_epochs is not None or found.val_score is None or len(splits) <= 1:
+        return found, rows[0], outputs[0]
+    trained, cut_short = _more(found, hypermodel, ctx, splits[1:], batch_size, "fold")
+    if not trained:
+        if cut_short:
+            found.notes.append("A network for another fold started with the time left but was cut short by the "
+                               "deadline, so the single network is kept.")
+        return found, rows[0], outputs[0]
+    for network, split in trained:
+        rows.append(split.rows)
+        outputs.append(network_output(network, split.validation_data[0], ctx.task, y_scale))
+    found_rows, output = np.concatenate(rows), np.concatenate(outputs)
+    order = np.argsort(found_rows)
+    found_rows, output = found_rows[order], output[order]
+    single, together = found.val_score, float(score_output(ctx.task, np.asarray(targets)[found_rows], output,
+                                                           ctx.metric))
+    kept = [found.model.keras_model] + [network for network, _ in trained]
+    found.model = wrap(average(kept), dict(found.model.params) | {"members": len(kept), "bagged": True})
+    found.val_score = together
+    ctx.improved(found.model)
+    short = "; one more was cut short by the deadline and left out" if cut_short else ""
+    found.notes.append(
+        f"With time left after the search, {len(trained)} more network(s) of the winning configuration trained "
+        f"from fresh weights, each on the training rows but one fold and stopped on that fold "
+        f"({len(kept)} of {len(splits)} folds{short}). "
+        f"The model is their mean (cross-validation bagging); its score, {together:.4f} on {len(found_rows):,} rows "
+        f"each predicted by a network that never trained on it, replaces the winner's {single:.4f} on its own "
+        "holdout, which chose it among the trials.")
+    return found, found_rows, output

@@ -184,7 +184,7 @@ class DeepTabularModel(NetworkModel):
         self.prep = prep
         self.n_classes = n_classes
         if params.get("members", 1) > 1:  # search.members averaged several networks of one configuration
-            self.name = f"mean of {params['members']} MLPs"
+            self.name = f"{'bag' if params.get('bagged') else 'mean'} of {params['members']} MLPs"
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
         return self.prep.inputs(frame), None
@@ -226,7 +226,7 @@ def check_inputs(keras_model: Any, prep: InputPrep, path: Path) -> None:
 
 
 MAX_EPOCHS = 27
-MAX_MEMBERS = 5  # networks of the winning configuration averaged when time is left (search.members)
+MAX_MEMBERS = 5  # networks of the winning configuration averaged when time is left (search.members): 5 folds
 
 
 class TabularMLPRoute:
@@ -261,10 +261,21 @@ class TabularMLPRoute:
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         found = tuner.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
                                    len(val_idx), MAX_EPOCHS)
-        found = members.grow(found, hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size,
-                             MAX_MEMBERS)
         notes = [f"The network is the best trial, trained on {len(fit_idx):,} rows with {len(val_idx):,} held out "
                  f"for validation and early stopping (batch size {batch_size}); numbers mapped to a normal "
-                 f"distribution through their training quantiles.", *found.notes]
-        return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes, val_idx,
-                            tuner.network_output(found.model.keras_model, x_val, ctx.task, rows.scale))
+                 f"distribution through their training quantiles."]
+        if ctx.validation == "kfold":  # the other approaches predict every row out of fold: so do the networks
+            x_all, targets = prep.inputs(ctx.X), np.asarray(ctx.y)
+            others = members.folds(targets, ctx.task, val_idx, ctx.seed, MAX_MEMBERS)[1:]
+            splits = [members.Split(x_fit, y_fit, (x_val, y_val), score, val_idx)] + [
+                members.Split(members.take(x_all, fit), rows.y[fit], (members.take(x_all, val), rows.y[val]),
+                              tuner.val_scorer(ctx, members.take(x_all, val), targets[val], rows.scale), val)
+                for fit, val in others]
+            found, val_rows, val_output = members.bag(found, hypermodel, ctx, wrap, splits, batch_size, targets,
+                                                      rows.scale)
+        else:
+            found = members.grow(found, hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size,
+                                 MAX_MEMBERS)
+            val_rows, val_output = val_idx, tuner.network_output(found.model.keras_model, x_val, ctx.task, rows.scale)
+        return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes + found.notes, val_rows,
+                            val_output)
