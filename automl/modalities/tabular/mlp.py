@@ -134,8 +134,10 @@ class MLPHyperModel(keras_tuner.HyperModel):
 
     family = "mlp"
 
-    def __init__(self, numeric_mean: Any, numeric_var: Any, cardinalities: list[int], task: str, n_classes: int):
+    def __init__(self, numeric_mean: Any, numeric_var: Any, cardinalities: list[int], task: str, n_classes: int,
+                 metric: str = "accuracy"):
         super().__init__(name="mlp")
+        self.metric = metric
         self.numeric_mean = numeric_mean
         self.numeric_var = numeric_var
         self.cardinalities = cardinalities
@@ -170,7 +172,11 @@ class MLPHyperModel(keras_tuner.HyperModel):
                 x = layers.BatchNormalization()(x)
             if dropout:
                 x = layers.Dropout(dropout)(x)
-        return compile_network(hp, inputs, x, self.task, self.n_classes, rates=(1e-4, 1e-2, 1e-3))
+        smoothing = 0.0
+        if self.task != "regression":  # smoothed targets sharpen accuracy and blur probabilities: off for log loss
+            smoothing = hp.Choice("label_smoothing", [0.1, 0.0], default=0.0 if self.metric == "log_loss" else 0.1)
+        return compile_network(hp, inputs, x, self.task, self.n_classes, rates=(1e-4, 1e-2, 1e-3),
+                               smoothing=smoothing)
 
 
 class DeepTabularModel(NetworkModel):
@@ -251,7 +257,7 @@ class TabularMLPRoute:
         numeric = x_fit.get("numeric")
         mean = numeric.mean(axis=0) if numeric is not None else None
         var = numeric.var(axis=0) + 1e-6 if numeric is not None else None
-        hypermodel = MLPHyperModel(mean, var, prep.encoder.cardinalities, ctx.task, ctx.n_classes)
+        hypermodel = MLPHyperModel(mean, var, prep.encoder.cardinalities, ctx.task, ctx.n_classes, ctx.metric)
 
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> DeepTabularModel:
             return DeepTabularModel(keras_model, prep, ctx.task, ctx.n_classes, params or {})
