@@ -143,7 +143,8 @@ def test_classical_text_route_on_a_holdout_or_under_a_trial_cap_does_not_race():
 
 def test_linear_svm_probabilities_keep_its_decisions_and_save(tmp_path):
     from automl.modalities.text.classical import TextClassicalModel, load
-    from automl.modalities.text.estimators import decisions, fit_estimator, fit_temperature
+    from automl.modalities.text.estimators import decisions, fit_estimator
+    from automl.search.calibration import fit_temperature
     from automl.modalities.text.tfidf import vectorizer
     from synthetic import reviews
 
@@ -164,7 +165,7 @@ def test_linear_svm_probabilities_keep_its_decisions_and_save(tmp_path):
 
 
 def test_temperature_softens_an_overconfident_margin():
-    from automl.modalities.text.estimators import fit_temperature
+    from automl.search.calibration import fit_temperature
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)
@@ -174,7 +175,7 @@ def test_temperature_softens_an_overconfident_margin():
 
 
 def test_cross_fitted_temperatures_do_not_flatter_the_rows_they_score():
-    from automl.modalities.text.estimators import cross_fitted_softmax, fit_temperature, softmax
+    from automl.search.calibration import cross_fitted_softmax, fit_temperature, softmax
 
     rng = np.random.default_rng(1)
     y = rng.integers(0, 3, 300)

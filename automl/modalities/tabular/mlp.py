@@ -283,5 +283,24 @@ class TabularMLPRoute:
             found = members.grow(found, hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size,
                                  MAX_MEMBERS)
             val_rows, val_output = val_idx, tuner.network_output(found.model.keras_model, x_val, ctx.task, rows.scale)
+        if ctx.task != "regression" and found.val_score is not None:
+            val_output, found.val_score, told = calibrate(found.model, val_output, np.asarray(ctx.y)[val_rows], ctx)
+            notes.append(told)
         return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes + found.notes, val_rows,
                             val_output)
+
+
+def calibrate(model: DeepTabularModel, output: Any, y: Any, ctx: SearchContext) -> tuple[Any, float, str]:
+    """One temperature for ``model``'s probabilities (``calibration``), fitted on its out-of-sample rows
+    (``output``, classes ``y``) and kept in its parameters; returns those rows' probabilities tempered by the
+    other half's temperature (so their log loss is not flattered), their score in the run's metric and a note."""
+    from ...metrics import score_output
+    from ...search.calibration import cross_fitted_softmax
+
+    proba, temperature = cross_fitted_softmax(np.log(np.clip(output, 1e-12, 1.0)), y)
+    model.params = dict(model.params) | {"temperature": round(temperature, 4)}
+    log_loss = (score_output(ctx.task, y, output, "log_loss"), score_output(ctx.task, y, proba, "log_loss"))
+    told = (f"The network's probabilities are scaled by one temperature, {temperature:.2f}, fitted on its "
+            f"{len(y):,} validation rows (log loss there {log_loss[0]:.4f} before, {log_loss[1]:.4f} after, each half "
+            "scaled by the other half's temperature); the winning class never changes.")
+    return proba, float(score_output(ctx.task, y, proba, ctx.metric)), told

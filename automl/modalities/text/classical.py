@@ -28,10 +28,10 @@ from ...search.importance import TOP, result
 from ...errors import ModelFileError
 from ...run.integrity import field, is_numbers, is_params, is_task, is_texts, is_whole, read_object, reading
 from ...search.persist import estimator_path, load_estimator, save_estimator
+from ...search.calibration import cross_fitted_softmax
 from ...search.racing import Entry, common_folds, halved, rungs, survivors, winner
 from .estimators import (
     class_proba,
-    cross_fitted_softmax,
     decisions,
     fit_estimator,
     values,

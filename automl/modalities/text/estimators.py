@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ...metrics import padded
+from ...search.calibration import softmax
 
 
 def fit_estimator(family: str, params: dict[str, Any], X, y, X_val, y_val, seed: int, deadline: Any = None,
@@ -94,49 +95,6 @@ def decisions(estimator: Any, X, n_classes: int) -> Any:
     out = np.full((d.shape[0], n_classes), -np.inf)
     out[:, estimator.classes_.astype(int)] = d
     return out
-
-
-def softmax(scores: Any) -> Any:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def fit_temperature(margins: Any, y: Any) -> float:
-    """The T > 0 for which softmax(T * margins) has the least log loss on these held-out rows (temperature
-    scaling, Guo et al. 2017). One number, so it cannot change which class wins, only how sure the model says it is.
-
-    >>> m = np.array([[0.0, 1.0], [0.0, -1.0], [0.0, 0.5], [0.0, -0.2]])
-    >>> round(fit_temperature(m, np.array([1, 0, 1, 0])), 1) > 1
-    True
-    """
-    from scipy.optimize import minimize_scalar
-
-    y = np.asarray(y, dtype=int)
-    rows = np.arange(len(y))
-
-    def loss(log_t: float) -> float:
-        p = softmax(np.exp(log_t) * margins)[rows, y]
-        return float(-np.log(np.clip(p, 1e-15, 1.0)).mean())
-
-    return float(np.exp(minimize_scalar(loss, bounds=(-6.0, 6.0), method="bounded").x))
-
-
-def cross_fitted_softmax(margins: Any, y: Any) -> tuple[Any, float]:
-    """Held-out rows' probabilities, each half's temperature fitted on the other half, and the temperature fitted on
-    all of them.
-
-    A temperature fitted on the rows it is then scored on flatters log loss
-    (on separable rows it grows without bound); fitted on the other half it
-    does not, so the SVM's log loss compares fairly with the other candidates'.
-    """
-    y = np.asarray(y, dtype=int)
-    even = np.arange(len(y)) % 2 == 0
-    proba = np.empty_like(margins, dtype=float)
-    for part in (even, ~even):
-        rest = ~part
-        proba[part] = softmax((fit_temperature(margins[rest], y[rest]) if rest.any() else 1.0) * margins[part])
-    return proba, fit_temperature(margins, y)
 
 
 def nb_logistic(X: Any, y: Any, C: float, alpha: float = 1.0) -> Any:
