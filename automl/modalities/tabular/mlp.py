@@ -285,6 +285,7 @@ class TabularMLPRoute:
             val_rows, val_output = val_idx, tuner.network_output(found.model.keras_model, x_val, ctx.task, rows.scale)
         if ctx.task != "regression" and found.val_score is not None:
             val_output, found.val_score, told = calibrate(found.model, val_output, np.asarray(ctx.y)[val_rows], ctx)
+            ctx.improved(found.model)  # saved again, with its temperature
             notes.append(told)
         return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes + found.notes, val_rows,
                             val_output)
