@@ -286,7 +286,7 @@ class TabularMLPRoute:
         if ctx.task != "regression" and found.val_score is not None:
             val_output, found.val_score, told = calibrate(found.model, val_output, np.asarray(ctx.y)[val_rows], ctx)
             ctx.improved(found.model)  # saved again, with its temperature
-            notes.append(told)
+            found.notes.append(told)  # after what the members did: it calibrates their mean
         return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes + found.notes, val_rows,
                             val_output)
 
