@@ -31,7 +31,7 @@ from ...search.base import Refit, SearchContext, SearchResult, continued_key, re
 from ...search.importance import permuted, result
 from ...errors import ModelFileError
 from ...run.integrity import field, is_params, is_task, is_whole, read_object, reading
-from ...search.persist import estimator_path, load_estimator, save_estimator
+from ...search.persist import estimator_path, load_estimator, load_saver, save_estimator
 from . import catboost_family, forest_family, gbm_space
 from .encoder import TabularEncoder
 from .ensemble import NATIVE, GBMEnsemble, load_ensemble
@@ -269,6 +269,7 @@ class GBMRoute:
             pool = _kept(pool, outcome, ctx.metric)
             if pool[0] is outcome:  # a new best
                 if handed is None or better(outcome["score"], handed, ctx.metric):  # not below the first pass's
+                    load_saver(outcome["model"].estimator)  # a one-time import is not what every save costs
                     saving = time.monotonic()
                     ctx.improved(outcome["model"])
                     saves[family] = time.monotonic() - saving
