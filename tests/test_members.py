@@ -157,7 +157,7 @@ def test_grow_trains_nothing_without_the_time_for_a_network():
 
 
 def bagging(seconds: float, clock=None):
-    """A trained winner on its holdout (rows 180-239) and the splits ``bag`` trains the other folds' networks on."""
+    """A trained winner on its holdout (rows 180-239) and the splits ``bag`` trains fresh networks on, that first."""
     from automl.search import members, tuner
 
     found, (hypermodel, ctx, wrap, x_fit, y_fit, val, score, batch), frame, handed = first_network(seconds)
@@ -198,12 +198,14 @@ def test_a_bag_predicts_every_finished_fold_out_of_fold_and_saves_and_loads(tmp_
     winner = found.model.keras_model
     bagged, rows, output = members.bag(found, hypermodel, ctx, wrap, splits, batch, ctx.y, (0.0, 1.0))
     tried = [t for t in ctx.trials if t.extra.get("member")]
-    assert [t.model for t in tried] == ["mlp/fold 1", "mlp/fold 2", "mlp/fold 3"]
-    assert bagged.model.name == "bag of 4 MLPs" and bagged.model.params["bagged"] and handed == [bagged.model]
+    assert [t.model for t in tried] == ["mlp/fold 1", "mlp/fold 2", "mlp/fold 3", "mlp/fold 4"]
+    assert bagged.model.name == "bag of 5 MLPs" and bagged.model.params["bagged"] and handed == [bagged.model]
     assert rows.tolist() == list(range(240)), "every row predicted once"
     networks = members.members_of(bagged.model.keras_model)
-    assert len(networks) == 4 and np.array_equal(networks[0].get_weights()[0], winner.get_weights()[0])
-    for network, split in zip(networks, splits):  # each fold's rows come from the network that never trained on them
+    assert len(networks) == 5 and np.array_equal(networks[0].get_weights()[0], winner.get_weights()[0])
+    # each fold's rows come from the fresh network that never trained on them: the winner's holdout too, which
+    # chose the winner and would flatter it
+    for network, split in zip(networks[1:], splits):
         at = np.searchsorted(rows, split.rows)
         np.testing.assert_allclose(output[at], tuner.network_output(network, split.validation_data[0], "binary"),
                                    rtol=1e-5, atol=1e-6)
@@ -211,12 +213,12 @@ def test_a_bag_predicts_every_finished_fold_out_of_fold_and_saves_and_loads(tmp_
     assert "never trained on it" in bagged.notes[-1]
     bagged.model.save(tmp_path)
     again = mlp.load(tmp_path)
-    assert again.name == "bag of 4 MLPs"
+    assert again.name == "bag of 5 MLPs"
     np.testing.assert_allclose(again.predict_proba(frame), bagged.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
 
 
 def test_a_bag_cut_short_keeps_the_folds_that_finished(monkeypatch):
-    from automl.search import members
+    from automl.search import members, tuner
 
     now = [0.0]
     found, (hypermodel, ctx, wrap, splits, batch), _, handed = bagging(30.0, clock=lambda: now[0])
@@ -233,7 +235,10 @@ def test_a_bag_cut_short_keeps_the_folds_that_finished(monkeypatch):
     tried = [t for t in ctx.trials if t.extra.get("member")]
     assert [t.extra["finished"] for t in tried] == [True, False]
     assert bagged.model.name == "bag of 2 MLPs" and handed == [bagged.model]
-    assert rows.tolist() == sorted(np.concatenate([splits[0].rows, splits[1].rows]).tolist())
+    assert rows.tolist() == splits[0].rows.tolist(), "the winner's holdout, from the fresh network that finished"
+    network = members.members_of(bagged.model.keras_model)[1]
+    np.testing.assert_allclose(output, tuner.network_output(network, splits[0].validation_data[0], "binary"),
+                               rtol=1e-5, atol=1e-6)
     assert len(output) == len(rows) and "cut short by the deadline" in bagged.notes[-1]
 
 

@@ -203,33 +203,32 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
 
 def bag(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], splits: list[Split],
         batch_size: int, targets: Any, y_scale: tuple[float, float]) -> tuple[Timed, Any, Any]:
-    """Cross-fitted networks: ``splits[0]`` is where the winner trained; one more network of its configuration
-    trains on each further split (``folds``: each validates on rows the others train on) while the time
-    allows. The bag, the mean of the winner and every network that finished, is the model; each row of a
-    finished split's validation fold is predicted by the one network that never trained on it, so the
-    out-of-fold predictions the approaches are compared and blended on are honest for every fold but the
-    winner's own (which chose it among the trials). ``targets`` are the training rows' classes or values.
-    Returns the search's result (the bag, handed to ``ctx.improved``, and its out-of-fold score) and the
-    out-of-fold rows and predictions (the winner's holdout alone when no other network finished)."""
+    """Cross-fitted networks: one network of the winner's configuration, from fresh weights, trains on each of
+    ``splits`` in turn (``folds``: each validates on rows the others train on; the first is the winner's own
+    split) while the time allows, stopping on its fold and predicting it. The bag, the mean of the winner and
+    every network that finished, is the model. The out-of-fold predictions the approaches are compared and
+    blended on come from those fresh networks alone, each row from the one network that never trained on it:
+    the winner's predictions on its holdout are left out once a fresh network covers that fold, since that
+    holdout chose it among the trials and its epochs and would flatter it. ``targets`` are the training rows'
+    classes or values. Returns the search's result (the bag, handed to ``ctx.improved``, and its out-of-fold
+    score) and the out-of-fold rows and predictions (the winner's holdout alone when no network finished)."""
     winner = splits[0]
-    x_val = winner.validation_data[0]
-    rows, outputs = [winner.rows], [network_output(found.model.keras_model, x_val, ctx.task, y_scale)]
+    holdout = network_output(found.model.keras_model, winner.validation_data[0], ctx.task, y_scale)
     if ctx.max_epochs is not None or found.val_score is None or len(splits) <= 1:
-        return found, rows[0], outputs[0]
-    trained, cut_short = _more(found, hypermodel, ctx, splits[1:], batch_size, "fold")
+        return found, winner.rows, holdout
+    trained, cut_short = _more(found, hypermodel, ctx, splits, batch_size, "fold")
     if not trained:
         if cut_short:
-            found.notes.append("A network for another fold started with the time left but was cut short by the "
+            found.notes.append("A network for the first fold started with the time left but was cut short by the "
                                "deadline, so the single network is kept.")
-        return found, rows[0], outputs[0]
-    for network, split in trained:
-        rows.append(split.rows)
-        outputs.append(network_output(network, split.validation_data[0], ctx.task, y_scale))
-    found_rows, output = np.concatenate(rows), np.concatenate(outputs)
-    order = np.argsort(found_rows)
-    found_rows, output = found_rows[order], output[order]
-    single, together = found.val_score, float(score_output(ctx.task, np.asarray(targets)[found_rows], output,
-                                                           ctx.metric))
+        return found, winner.rows, holdout
+    rows = np.concatenate([split.rows for _, split in trained])
+    output = np.concatenate([network_output(network, split.validation_data[0], ctx.task, y_scale)
+                             for network, split in trained])
+    order = np.argsort(rows)
+    rows, output = rows[order], output[order]
+    single = found.val_score
+    together = float(score_output(ctx.task, np.asarray(targets)[rows], output, ctx.metric))
     kept = [found.model.keras_model] + [network for network, _ in trained]
     found.model = wrap(average(kept), dict(found.model.params) | {"members": len(kept), "bagged": True})
     found.val_score = together
@@ -237,9 +236,9 @@ def bag(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., A
     short = "; one more was cut short by the deadline and left out" if cut_short else ""
     found.notes.append(
         f"With time left after the search, {len(trained)} more network(s) of the winning configuration trained "
-        f"from fresh weights, each on the training rows but one fold and stopped on that fold "
-        f"({len(kept)} of {len(splits)} folds{short}). "
-        f"The model is their mean (cross-validation bagging); its score, {together:.4f} on {len(found_rows):,} rows "
-        f"each predicted by a network that never trained on it, replaces the winner's {single:.4f} on its own "
-        "holdout, which chose it among the trials.")
-    return found, found_rows, output
+        f"from fresh weights, each on the training rows but one fold and stopped on that fold, the winner's "
+        f"holdout first ({len(trained)} of {len(splits)} folds{short}). The model is the mean of the winner and "
+        f"them (cross-validation bagging); its score, {together:.4f} on {len(rows):,} rows each predicted by a "
+        f"fresh network that never trained on it, replaces the winner's {single:.4f} on its own holdout, which "
+        "chose it among the trials and flatters it.")
+    return found, rows, output
