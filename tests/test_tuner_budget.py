@@ -132,3 +132,42 @@ def test_trials_are_built_under_the_precision_the_search_started_with(tmp_path):
         keras.mixed_precision.set_dtype_policy("float32")
     assert any(layer.compute_dtype == "float16" for layer in model.layers)
     assert str(model.outputs[0].dtype).endswith("float32")
+
+
+def test_time_kept_for_after_the_search_is_kept_from_its_shape_and_its_training(tmp_path, monkeypatch):
+    """A route that trains more networks after the search (the cross-fitted bag) asks for seconds to be kept: the
+    probe's shape records them, and the winner's training ends that much before the route's deadline."""
+    import json
+
+    import numpy as np
+
+    from automl.hardware import Hardware
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import tuner
+    from automl.search.base import SearchContext
+
+    monkeypatch.setattr(tuner, "MIN_SEARCH_EPOCHS", 10**9)  # one candidate: the probe's network trains on
+    rng = np.random.default_rng(0)
+    x = {"numeric": rng.normal(size=(200, 3)).astype("float32")}
+    y = (x["numeric"][:, 0] > 0).astype("int64")
+    ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="kfold", folds=5, deadline=Deadline(30.0),
+                        hardware=Hardware(2, 8 << 30, None), max_trials=None, max_epochs=None,
+                        improved=lambda m: None, workdir=tmp_path / "search")
+    asked, seen = [], []
+    original = tuner.continue_training
+
+    def training(keras_model, inner, *args, **kwargs):
+        seen.append((inner.deadline.remaining(), ctx.deadline.remaining()))
+        return original(keras_model, inner, *args, **kwargs)
+
+    monkeypatch.setattr(tuner, "continue_training", training)
+    hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
+    found = tuner.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), tuner.val_scorer(ctx, x, y), 32,
+                               200, 200, 27, keep=lambda e, t, left: asked.append((e, t, left)) or 12.0)
+    epoch_seconds, trial_seconds, left = asked[0]
+    assert epoch_seconds > 0 and trial_seconds > 0 and 20.0 < left <= 30.0
+    shape = json.loads((tmp_path / "search" / "shape.json").read_text())
+    assert shape["kept"] == 12.0 and "12s of it kept for the networks trained after the search" in found.notes[0]
+    inner, outer = seen[0]
+    assert inner == pytest.approx(outer - 12.0, abs=0.05), "the winner's training ends 12 s before the route's end"

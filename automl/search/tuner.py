@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import math
 import os
@@ -559,7 +560,8 @@ class Timed:
 
 def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
                  validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int, n_fit: int,
-                 n_val: int, max_epochs: int, precision: Callable[[], Any] = contextlib.nullcontext) -> Timed:
+                 n_val: int, max_epochs: int, precision: Callable[[], Any] = contextlib.nullcontext,
+                 keep: Callable[[float, float, float], float] | None = None) -> Timed:
     """Probe, search and continue inside ``ctx.deadline``, the way every network route spends its budget:
 
     1. a few timed batches of the default network measure seconds per epoch and per trial start;
@@ -568,9 +570,15 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
        ``max_epochs``) fits 60 % of it runs, defaults first;
     3. the winner trains on, its learning rate lowered on plateaus, until the deadline or until it stops
        improving (``continue_training``); a better continuation is handed to ``ctx.improved``.
+
+    ``keep(epoch_seconds, trial_seconds, remaining)``: the seconds the route keeps for what it does after the
+    search (more networks), from the probe's measures and the seconds left after it; the bracket is sized for
+    the rest, and the search and its winner's training end that much before ``ctx.deadline``.
     """
     with precision():
-        shape, probed = search_shape(hypermodel, ctx, x, y, batch_size, n_fit, n_val, max_epochs)
+        shape, probed = search_shape(hypermodel, ctx, x, y, batch_size, n_fit, n_val, max_epochs, keep)
+    if shape.get("kept"):
+        ctx = dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=shape["kept"]))
     epochs, cap, epoch_seconds = shape["epochs"], shape["cap"], shape["epoch_seconds"]
     if probed is not None and cap == 1 and ctx.max_epochs is None:
         return train_default(probed, hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, n_fit,
@@ -628,9 +636,11 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
 
 
 def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int,
-                 max_epochs: int) -> tuple[dict[str, Any], tuple[Any, dict[str, Any]] | None]:
+                 max_epochs: int, keep: Callable[[float, float, float], float] | None = None
+                 ) -> tuple[dict[str, Any], tuple[Any, dict[str, Any]] | None]:
     """Hyperband's ``epochs`` and trial ``cap`` for this budget, from a probe of the default network, with
-    ``epoch_seconds`` and a ``note`` saying why; and the probe's network with its hyperparameters (None when the
+    ``epoch_seconds``, ``trial_seconds``, the seconds ``kept`` for after the search (``keep``, see
+    ``timed_search``) and a ``note`` saying why; and the probe's network with its hyperparameters (None when the
     shape was read back). Kept in the search's folder: a resumed search reloads Keras Tuner's state, which only
     fits the bracket it was made for, so it takes the same shape instead of probing."""
     import json
@@ -649,9 +659,13 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
             pass
     keras.utils.set_random_seed(ctx.seed)
     trial_seconds, epoch_seconds, probed = probe(hypermodel, x, y, batch_size, n_fit, n_val)
-    affordable = ctx.deadline.remaining() / max(epoch_seconds, 1e-3)
+    kept = (round(keep(epoch_seconds, trial_seconds, ctx.deadline.remaining()), 1)
+            if keep is not None and ctx.max_epochs is None else 0.0)
+    left = max(ctx.deadline.remaining() - kept, 0.0)
+    affordable = left / max(epoch_seconds, 1e-3)
+    after = f" ({kept:.0f}s of it kept for the networks trained after the search)" if kept else ""
     timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
-              f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget")
+              f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget{after}")
     if ctx.max_epochs is not None:
         epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
     elif affordable < MIN_SEARCH_EPOCHS:
@@ -660,10 +674,11 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
                "network (the first candidate of the search) trained alone, until it stopped improving or the "
                "time ran out")
     else:
-        epochs = epochs_for_budget(ctx.deadline.remaining(), epoch_seconds, trial_seconds, max_epochs)
+        epochs = epochs_for_budget(left, epoch_seconds, trial_seconds, max_epochs)
         cap = hyperband_cost(epochs)[0]
         how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
-    shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "note": f"{timing}; {how}."}
+    shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "trial_seconds": trial_seconds,
+             "kept": kept, "note": f"{timing}; {how}."}
     if saved:
         from ..run.rundir import atomic_write_text
 

@@ -233,6 +233,19 @@ def check_inputs(keras_model: Any, prep: InputPrep, path: Path) -> None:
 
 MAX_EPOCHS = 27
 MAX_MEMBERS = 5  # networks of the winning configuration averaged when time is left (search.members): 5 folds
+MEMBER_EPOCHS = 20  # epochs a fresh network of the winning configuration is expected to train (trial + plateau)
+BAG_SHARE = 0.5  # at most this share of the network's time is kept from the search for the cross-fitted networks
+
+
+def bag_seconds(epoch_seconds: float, trial_seconds: float, remaining: float) -> float:
+    """Seconds kept from the search on a cross-validated table for one fresh network per fold (``members.bag``):
+    each expected to take a trial's start and ``MEMBER_EPOCHS`` epochs, together at most ``BAG_SHARE`` of the
+    ``remaining`` seconds, so that the rows the approaches meet on are predicted by networks not chosen on them.
+
+    >>> bag_seconds(0.05, 1.0, 60.0), bag_seconds(0.3, 1.2, 22.0)  # every fold; half of what is left
+    (10.0, 11.0)
+    """
+    return min(MAX_MEMBERS * (trial_seconds + MEMBER_EPOCHS * epoch_seconds), BAG_SHARE * remaining)
 
 
 class TabularMLPRoute:
@@ -266,7 +279,7 @@ class TabularMLPRoute:
         n = len(fit_idx)
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         found = tuner.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
-                                   len(val_idx), MAX_EPOCHS)
+                                   len(val_idx), MAX_EPOCHS, keep=bag_seconds if ctx.validation == "kfold" else None)
         notes = [f"The network is the best trial, trained on {len(fit_idx):,} rows with {len(val_idx):,} held out "
                  f"for validation and early stopping (batch size {batch_size}); numbers mapped to a normal "
                  f"distribution through their training quantiles."]
