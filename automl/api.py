@@ -111,7 +111,8 @@ class AutoML(BaseEstimator):
     profile_, plan_ : objects
         What inspection found and the plan the run followed.
     predictor_ : automl.predictor.Predictor
-        The model ``predict`` uses, loaded in memory (as ``automl.load(run_dir_)`` gives it).
+        The model ``predict`` uses (as ``automl.load(run_dir_)`` gives it), read from the run directory on first
+        use and then kept in memory.
     deployed_ : dict
         How that model was refitted on all rows (empty when it was not).
 
@@ -310,16 +311,16 @@ class AutoML(BaseEstimator):
             listener(Event("message", message=line))
 
     def _fitted(self, outcome: Any) -> "AutoML":
-        from .predictor import load as load_predictor
+        from .run.integrity import read_record
 
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
             delattr(self, name)  # nothing learned by an earlier fit stays (classes_ after a regression, ...)
+        self._predictor = None  # loaded on first use: see ``predictor_``
         self.run_dir_ = outcome.run_dir
         self.report_path_ = outcome.run_dir / "report.html"
         self.verdict_ = outcome.verdict
         self.best_approach_ = outcome.best
-        self.predictor_ = load_predictor(outcome.run_dir)
-        record = self.predictor_.record
+        record = read_record(outcome.run_dir)
         self.profile_ = outcome.profile
         self.plan_ = outcome.plan
         self.deployed_ = record.deployed or {}  # how the model predict uses was refitted
@@ -329,7 +330,7 @@ class AutoML(BaseEstimator):
         if record.task != "regression":
             import numpy as np
 
-            self.classes_ = np.asarray(self.predictor_.classes_)  # ints stay ints: scikit-learn's scorers compare
+            self.classes_ = np.asarray(record.classes)  # ints stay ints: scikit-learn's scorers compare
         return self
 
     def _checked(self) -> tuple[float, Any]:
@@ -368,6 +369,19 @@ class AutoML(BaseEstimator):
         if self.out is not None:
             _check_out(Path(self.out))
         return budget, resolve_prices(self.price)
+
+    @property
+    def predictor_(self) -> Any:
+        """The model ``predict`` uses, read from the run directory on first use: loading a large ensemble takes
+        seconds (8.6 s for letter's blend of ExtraTrees and a network), which ``fit`` would otherwise spend
+        after its budget, and a command-line run never needs."""
+        if "run_dir_" not in vars(self):
+            raise AttributeError("predictor_")  # not fitted: scikit-learn's contract has no fitted attributes yet
+        if getattr(self, "_predictor", None) is None:
+            from .predictor import load as load_predictor
+
+            self._predictor = load_predictor(self.run_dir_)
+        return self._predictor
 
     @property
     def leaderboard_(self) -> Any:
@@ -495,6 +509,8 @@ class AutoML(BaseEstimator):
     def __getstate__(self) -> dict[str, Any]:
         """Pickled or deep-copied without the temporary folder of ``out=None`` (the original owns it; the copy
         keeps its in-memory model and predicts without the folder)."""
+        if self.__sklearn_is_fitted__():
+            self.predictor_  # noqa: B018 - loaded now, so the copy predicts without the run directory
         state = super().__getstate__()
         state.pop("_scratch", None)
         return state

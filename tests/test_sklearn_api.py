@@ -257,3 +257,29 @@ def test_out_none_keeps_the_run_as_long_as_the_estimator(scratch_root, diabetes)
     gc.collect()
     assert not last.exists()
     assert list(scratch_root.iterdir()) == []
+
+
+def test_the_model_is_read_on_first_use_and_a_copy_keeps_it_without_the_folder(scratch_root, wine_xy, monkeypatch):
+    """``fit`` does not load the model it wrote (a large ensemble takes seconds to read, after the budget, and
+    the command line never predicts); ``predict`` reads it once, and a pickled copy carries it in memory."""
+    import pickle
+
+    import automl.predictor
+
+    X, y = wine_xy
+    reads = []
+    original = automl.predictor.load
+    monkeypatch.setattr(automl.predictor, "load", lambda *a, **k: reads.append(1) or original(*a, **k))
+    model = AutoMLClassifier(out=None, **QUICK).fit(X, y)
+    assert not reads and list(model.classes_) == sorted(set(y))
+    first = model.predict(X[:5])
+    model.predict(X[:5])
+    assert len(reads) == 1
+    fresh = AutoMLClassifier(out=None, **QUICK).fit(X, y)
+    copy = pickle.loads(pickle.dumps(fresh))
+    del fresh
+    gc.collect()  # the original owned the folder: it is gone
+    assert not copy.run_dir_.exists() and len(reads) == 2
+    np.testing.assert_array_equal(copy.predict(X[:5]), first)
+    with pytest.raises(AttributeError):
+        AutoMLClassifier().predictor_
