@@ -639,8 +639,8 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
                  max_epochs: int, keep: Callable[[float, float, float], float] | None = None
                  ) -> tuple[dict[str, Any], tuple[Any, dict[str, Any]] | None]:
     """Hyperband's ``epochs`` and trial ``cap`` for this budget, from a probe of the default network, with
-    ``epoch_seconds``, ``trial_seconds``, the seconds ``kept`` for after the search (``keep``, see
-    ``timed_search``) and a ``note`` saying why; and the probe's network with its hyperparameters (None when the
+    ``epoch_seconds``, the seconds ``kept`` for after the search (``keep``, see ``timed_search``) and a
+    ``note`` saying why; and the probe's network with its hyperparameters (None when the
     shape was read back). Kept in the search's folder: a resumed search reloads Keras Tuner's state, which only
     fits the bracket it was made for, so it takes the same shape instead of probing."""
     import json
@@ -677,8 +677,8 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
         epochs = epochs_for_budget(left, epoch_seconds, trial_seconds, max_epochs)
         cap = hyperband_cost(epochs)[0]
         how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
-    shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "trial_seconds": trial_seconds,
-             "kept": kept, "note": f"{timing}; {how}."}
+    shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "kept": kept,
+             "note": f"{timing}; {how}."}
     if saved:
         from ..run.rundir import atomic_write_text
 
