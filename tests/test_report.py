@@ -224,6 +224,11 @@ def test_leaderboard_is_sorted_best_first(tmp_path):
     (run / "run.json").write_text(json.dumps(record("rmse", {"classical": 3.0, "deep": 2.0, "blend": 2.5})))
     assert "Averaging" not in build(run)["verdict"]
 
+    chose_blend = {**record("rmse", {"classical": 3.0, "deep": 2.0, "blend": 2.5}), "best": "blend"}
+    (run / "run.json").write_text(json.dumps(chose_blend))  # validation chose the blend; the verdict's winner: deep
+    assert build(run)["verdict"].endswith(" Predictions use the blend, which validation chose; `automl predict "
+                                          "--approach deep` uses the deep network alone.")
+
     (run / "run.json").write_text(json.dumps(record("r2", {"classical": 0.4, "deep": 0.6})))
     assert [f["approach"] for f in build(run)["leaderboard"]] == ["deep", "classical"]
 

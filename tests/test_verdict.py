@@ -84,6 +84,39 @@ def test_lower_is_better_metric_across_zero():
                                "includes zero. Take gradient boosting, the cheaper one")
 
 
+# --------------------------------------------------------------------------- the model predict uses
+
+
+def test_the_verdict_names_the_model_predict_uses_when_it_is_not_the_advised_one():
+    gbm, deep = finalist("classical", 0.947, 19.0, 0.5, val_score=0.974), finalist("deep", 0.921, 21.0, 1.3,
+                                                                                 val_score=0.978)
+    blend = finalist("blend", 0.939, 40.0, 1.8, val_score=0.982, kind="blend")
+    c = comparison([gbm, deep, blend], "accuracy", {}, interval(-0.009, 0.070))  # the quick start's run
+    sentence = verdict([gbm, deep, blend], "accuracy", "breast_cancer", summary=c, used="blend")
+    assert "Take gradient boosting, the cheaper one" in sentence
+    assert sentence.endswith(" Predictions use the blend, which validation chose (accuracy 0.982 against 0.974 "
+                             "for gradient boosting); `automl predict --approach classical` uses gradient boosting "
+                             "alone."), sentence
+    # predict uses what the verdict advises: nothing more to say
+    assert verdict([gbm, deep, blend], "accuracy", "breast_cancer", summary=c, used="classical") == \
+        verdict([gbm, deep, blend], "accuracy", "breast_cancer", summary=c)
+    # a clear winner is the advice: the network used against it is named, with the command for the winner
+    clear = verdict([gbm, deep], "accuracy", "d", summary=comparison([gbm, deep], "accuracy", {},
+                                                                     interval(0.01, 0.04)), used="deep")
+    assert clear.startswith("Gradient boosting wins on d") and clear.endswith(
+        " Predictions use the deep network, which validation chose (accuracy 0.978 against 0.974 for gradient "
+        "boosting); `automl predict --approach classical` uses gradient boosting alone."), clear
+
+
+def test_with_no_single_cheaper_model_the_verdict_still_names_the_one_in_use():
+    gbm, deep = finalist("classical", 0.86, 10.0, 0.1), finalist("deep", 0.85, 11.0, 0.11)  # costs alike
+    blend = finalist("blend", 0.87, 21.0, 0.2, kind="blend")
+    sentence = verdict([gbm, deep, blend], "accuracy", "d", used="blend",
+                       summary=comparison([gbm, deep], "accuracy", {}, interval(-0.01, 0.03)))
+    assert sentence.endswith("so either will do. Averaging the two models' predictions does better still: test "
+                             "accuracy 0.870. Predictions use the blend, which validation chose."), sentence
+
+
 @pytest.mark.parametrize("money", [{}, MONEY])
 @pytest.mark.parametrize("bounds", [(-0.02, 0.03), (0.01, 0.03), (-0.03, -0.01)])
 def test_every_ratio_is_written_as_at_least_one(money, bounds):

@@ -62,7 +62,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION, "kind": "run", "generator": f"automl {_version()}",
         "dataset": record["data"]["name"], "status": record["status"],
         "verdict": interrupted(record, str(run_dir)) or verdict(finalists, metric, record["data"]["name"], summary,
-                                                                   record.get("baseline")),
+                                                                   record.get("baseline"), record.get("best")),
         "comparison": summary, "approaches": named, "task": record["task"], "modality": record["modality"],
         "target": record["target"], "classes": classes, "metric": metric, "metric_label": LABELS[metric],
         "greater_is_better": greater_is_better(metric), "budget_seconds": record["budget_seconds"],

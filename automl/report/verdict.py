@@ -86,13 +86,16 @@ def pair(finalists: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
 
 
 def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary: dict[str, Any] | None = None,
-            floor: dict[str, Any] | None = None) -> str:
+            floor: dict[str, Any] | None = None, used: str | None = None) -> str:
     """The best classical model against the best deep one in one or two sentences; one more when the blend of
-    them all beats both, and one when a model does not beat ``floor`` (the run's majority-class or mean
-    baseline, ``run.baseline``). ``summary`` is their ``comparison`` (without it: score and training time only)."""
+    them all beats both, one when a model does not beat ``floor`` (the run's majority-class or mean
+    baseline, ``run.baseline``), and one when ``used`` (the approach ``predict`` uses, chosen on validation) is
+    not the model the verdict advises. ``summary`` is their ``comparison`` (without it: score and training time
+    only)."""
     chosen = pair(finalists, metric)
     c = summary if summary is not None else comparison(finalists, metric, {}, None)
-    head = _sentences(c, metric, dataset, {f["approach"]: f for f in chosen}) if c else _alone(chosen, metric, dataset)
+    by_name = {f["approach"]: f for f in chosen}
+    head = _sentences(c, metric, dataset, by_name) if c else _alone(chosen, metric, dataset)
     blend = next((f for f in finalists if kind_of(f) == "blend"), None)
     score = blend and blend["test_scores"].get(metric)
     others = [f["test_scores"].get(metric) for f in finalists if kind_of(f) != "blend"]
@@ -100,7 +103,45 @@ def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary:
         n = len((blend.get("params") or {}).get("members") or others)
         head += (f" Averaging the {'two' if n == 2 else n} models' predictions does better still: test "
                  f"{LABELS[metric]} {_num(score)}.")
-    return head + below(finalists, metric, floor)
+    advice = advised(c, by_name) if c else None
+    return head + below(finalists, metric, floor) + in_use(finalists, used, advice, metric)
+
+
+def advised(c: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> str | None:
+    """The approach the verdict tells a reader to take: the winner when the gain is clear of chance (or was not
+    tested), the cheaper one when the scores cannot tell them apart; None when neither is cheaper on both
+    counts (or their costs are alike)."""
+    if not (c["tie"] or c["significant"] is False):
+        return c["winner"]
+    sides = _cheaper_sides(c, by_name[c["winner"]], by_name[c["loser"]])
+    cheap = {f["approach"] for f, _, _ in sides.values()}
+    return cheap.pop() if len(cheap) == 1 else None
+
+
+def in_use(finalists: list[dict[str, Any]], used: str | None, advice: str | None, metric: str) -> str:
+    """A sentence naming the model ``predict`` uses when it is not the one the verdict advises (``advice``), with
+    the validation scores that chose it and how to predict with the advised one; empty otherwise.
+
+    >>> blend = {"approach": "blend", "kind": "blend", "val_score": 0.982, "test_scores": {"accuracy": 0.939}}
+    >>> gbm = {"approach": "classical", "noun": "gradient boosting", "val_score": 0.974,
+    ...        "test_scores": {"accuracy": 0.947}}
+    >>> from textwrap import fill
+    >>> print(fill(in_use([blend, gbm], "blend", "classical", "accuracy").strip(), 100))
+    Predictions use the blend, which validation chose (accuracy 0.982 against 0.974 for gradient
+    boosting); `automl predict --approach classical` uses gradient boosting alone.
+    """
+    by_name = {f["approach"]: f for f in finalists}
+    if used is None or used == advice or used not in by_name:
+        return ""
+    model = by_name[used]
+    text = f" Predictions use {noun(model)}, which validation chose"
+    other = by_name.get(advice) if advice else None
+    if other is None:
+        return text + "."
+    scores = (model.get("val_score"), other.get("val_score"))
+    if None not in scores:
+        text += f" ({LABELS[metric]} {_num(scores[0])} against {_num(scores[1])} for {noun(other)})"
+    return f"{text}; `automl predict --approach {advice}` uses {noun(other)} alone."
 
 
 def below(finalists: list[dict[str, Any]], metric: str, floor: dict[str, Any] | None) -> str:
@@ -272,13 +313,7 @@ def cheaper(c: dict[str, Any], win: dict[str, Any], lose: dict[str, Any]) -> str
     'Take gradient boosting, the cheaper one: it took 15.0x less time to train (2.0s vs 30s) and takes 20.0x less \
 time per prediction (0.01 vs 0.2 ms/row).'
     """
-    sides = {}  # "train" / "predict" -> (the cheaper finalist, its verb, what it says)
-    for key, measure in (("train", _train_measure(c, win, lose)), ("predict", _predict_measure(c, win, lose))):
-        if measure is None or 1 / SIMILAR <= measure[0] <= SIMILAR:
-            continue
-        r, verb, what, figures = measure
-        cheap, shown = (lose, figures[::-1]) if r > 1 else (win, figures)
-        sides[key] = (cheap, verb, what.format(x=f"{max(r, 1 / r):.1f}x less", a=shown[0], b=shown[1]))
+    sides = _cheaper_sides(c, win, lose)
     if not sides:
         return "Their costs are within timing noise of each other, so either will do."
     if len({id(f) for f, _, _ in sides.values()}) == 1:
@@ -290,6 +325,19 @@ time per prediction (0.01 vs 0.2 ms/row).'
     (t_cheap, t_verb, t_text), (p_cheap, p_verb, p_text) = sides["train"], sides["predict"]
     return (f"{noun(t_cheap, True)} is cheaper to train (it {t_verb} {t_text}), {noun(p_cheap)} to run (it {p_verb} "
             f"{p_text}): take {noun(t_cheap)} if you retrain often, {noun(p_cheap)} for high-volume prediction.")
+
+
+def _cheaper_sides(c: dict[str, Any], win: dict[str, Any], lose: dict[str, Any]) -> dict[str, tuple]:
+    """"train" / "predict" -> (the cheaper finalist, its verb, what it says), for each side whose costs differ by
+    more than timing noise."""
+    sides = {}
+    for key, measure in (("train", _train_measure(c, win, lose)), ("predict", _predict_measure(c, win, lose))):
+        if measure is None or 1 / SIMILAR <= measure[0] <= SIMILAR:
+            continue
+        r, verb, what, figures = measure
+        cheap, shown = (lose, figures[::-1]) if r > 1 else (win, figures)
+        sides[key] = (cheap, verb, what.format(x=f"{max(r, 1 / r):.1f}x less", a=shown[0], b=shown[1]))
+    return sides
 
 
 def _train_measure(c: dict[str, Any], win: dict[str, Any], lose: dict[str, Any]) -> tuple | None:
