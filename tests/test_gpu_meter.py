@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from automl.run.meters import GpuMeter, read_utilisation
+from automl.run.meters import GpuMeter, read_gpu, read_utilisation
 
 
 def _fake_nvidia_smi(folder, body: str):
@@ -22,6 +22,22 @@ def test_utilisation_is_sampled_while_the_meter_runs(tmp_path, monkeypatch):
     summary = meter.summary()
     assert summary["gpu_util_mean"] == 73.0 and summary["gpu_util_max"] == 73.0
     assert summary["gpu_samples"] >= 2
+    assert "gpu_memory_peak_mb" not in summary  # a reading without memory records none
+
+
+def test_memory_in_use_is_sampled_and_its_peak_kept(tmp_path, monkeypatch):
+    counter = tmp_path / "n"
+    counter.write_text("0")
+    # each call reports 50 % and more memory than the last: 1000, 2000, ... MiB
+    _fake_nvidia_smi(tmp_path, f'n=$(($(cat {counter}) + 1)); echo $n > {counter}; echo "50, ${{n}}000"')
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    assert read_gpu() == (50.0, 1000.0)
+    with GpuMeter(interval=0.05) as meter:
+        time.sleep(0.3)
+    summary = meter.summary()
+    calls = int(counter.read_text())
+    assert summary["gpu_util_mean"] == 50.0 and summary["gpu_samples"] == calls - 1
+    assert summary["gpu_memory_peak_mb"] == calls * 1000.0  # the last, largest reading
 
 
 def test_no_nvidia_smi_records_nothing(tmp_path, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -116,6 +118,27 @@ def test_a_mean_better_on_validation_is_the_model_and_saves_and_loads(tmp_path):
     np.testing.assert_allclose(again.predict_proba(frame), grown.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
     mean = np.mean([n.predict(again.prep.inputs(frame), verbose=0) for n in networks], axis=0)
     np.testing.assert_allclose(again.predict_proba(frame), mean / mean.sum(axis=1, keepdims=True), atol=1e-5)
+
+
+def test_each_fresh_network_records_its_speed_and_on_a_gpu_its_gpu_use(tmp_path, monkeypatch):
+    import dataclasses
+
+    from automl.search import members
+
+    smi = tmp_path / "nvidia-smi"  # a stand-in: the networks train on the CPU, the meter reads this
+    smi.write_text('#!/bin/sh\necho "64, 2048"\n')
+    smi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, _ = first_network(60.0)
+    on_gpu = dataclasses.replace(ctx, hardware=Hardware(2, 8 << 30, "NVIDIA H200"))
+    members.grow(found, hypermodel, on_gpu, wrap, x, y, val, score, batch, max_members=2)
+    tried = [t for t in on_gpu.trials if t.extra.get("member")]
+    assert tried and all(t.extra["rows_per_second"] > 0 for t in tried)
+    assert all((t.extra["gpu_util_mean"], t.extra["gpu_memory_peak_mb"]) == (64.0, 2048.0) for t in tried)
+    before = len(ctx.trials)  # the same list: a replaced context shares it
+    members.grow(found, hypermodel, ctx, wrap, x, y, val, score, batch, max_members=2)  # no GPU: speed only
+    plain = [t for t in ctx.trials[before:] if t.extra.get("member")]
+    assert plain and all(t.extra["rows_per_second"] > 0 and "gpu_util_mean" not in t.extra for t in plain)
 
 
 @pytest.mark.parametrize("worse_by", [0.1, 0.0])

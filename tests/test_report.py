@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -193,6 +194,49 @@ def test_report_json_matches_build(hostile_run):
     # run.json's total_seconds is updated once more after the reports are written
     written.pop("total_seconds"), rebuilt.pop("total_seconds")
     assert written == rebuilt
+
+
+def _with_network_trials(run: Path, folder: Path, extras: list[dict]) -> Path:
+    """A copy of ``run`` whose trials.jsonl gains one network trial per ``extras`` (10 s, then 30 s, ...)."""
+    copy = folder / "run"
+    shutil.copytree(run, copy)
+    with open(copy / "trials.jsonl", "a", encoding="utf-8") as fh:
+        for i, extra in enumerate(extras):
+            fh.write(json.dumps({"approach": "deep", "model": "mlp", "params": {}, "metric": "accuracy",
+                                 "val_score": 0.8, "seconds": 10.0 + 20.0 * i, "started": 1.0, "ended": 2.0,
+                                 "status": "ok", "error": None, "best_so_far": 0.8, "extra": extra}) + "\n")
+    return copy
+
+
+def test_the_report_shows_each_network_trial_s_speed_and_gpu_use(hostile_run, tmp_path):
+    run = _with_network_trials(hostile_run, tmp_path, [
+        {"epochs": 2, "rows_per_second": 900.0, "gpu_util_mean": 90.0, "gpu_util_max": 99.0,
+         "gpu_memory_peak_mb": 5000.0},
+        {"epochs": 6, "rows_per_second": 1000.0, "gpu_util_mean": 70.0, "gpu_util_max": 95.0,
+         "gpu_memory_peak_mb": 7000.0}])
+    report = build(run)
+    validate(report)
+    deep = report["speed"]["approaches"]["deep"]
+    # over training time: (90 x 10 s + 70 x 30 s) / 40 s; examples (900 x 10 + 1000 x 30) / 40 s
+    assert (deep["gpu_util_mean"], deep["gpu_util_max"], deep["per_second"]) == (75.0, 99.0, 975.0)
+    assert deep["gpu_memory_peak_mb"] == 7000.0 and report["speed"]["gpu"] is True
+    assert [t["approach"] for t in report["speed"]["trials"]] == ["deep", "deep"]  # gradient boosting's: no speed
+    md = render(report, "md")
+    assert "## Training speed and GPU use" in md
+    assert "| deep | 2 | 40.0 | 975 | 75 % | 99 % | 7,000 MiB |" in md
+    assert "| deep | mlp | 6 | 30.0 | 1,000 | 70 % | 95 % | 7,000 MiB |" in md
+    html = render(report, "html")
+    assert "Training speed and GPU use</h2>" in html and '<td class="n">75 %</td>' in html
+
+
+def test_without_a_gpu_the_speed_section_has_no_gpu_columns(hostile_run, tmp_path):
+    run = _with_network_trials(hostile_run, tmp_path, [{"epochs": 3, "rows_per_second": 250.0}])
+    report = build(run)
+    validate(report)
+    md = render(report, "md")
+    assert "## Training speed\n" in md and "GPU" not in md.split("## Training speed")[1].split("##")[0]
+    assert "| deep | 1 | 10.0 | 250 |" in md
+    assert "Training speed" not in render(build(hostile_run), "md")  # gradient boosting alone: nothing to show
 
 
 def test_leaderboard_is_sorted_best_first(tmp_path):

@@ -27,6 +27,7 @@ from ..run.rundir import atomic_write_text
 from .columns import column_summaries
 from .costs import costs
 from .evaluation import evaluate, interval, read_predictions
+from .speed import speed
 from .trail import trail
 from .verdict import comparison, interrupted, verdict
 
@@ -81,6 +82,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
         "deployed": record.get("deployed"), "sessions": record.get("sessions") or [],
         "baseline": baseline(record, run_dir), "trials": _trial_points(trials),
         "columns": column_summaries(record, run_dir), "usage": usage(run_dir, record),
+        "speed": speed(trials, _unit(record["modality"])),
     }
 
 
@@ -231,6 +233,7 @@ def _filters() -> dict[str, Any]:
         "or_nr": lambda v: "not recorded" if v is None else v,
         "fixed": lambda v, digits=1: "not recorded" if v is None else f"{v:.{digits}f}",
         "pct": lambda v: "n/a" if v is None else f"{v:.0%}",
+        "measure": lambda v, unit="": "–" if v is None else f"{v:,.0f}{unit}",  # a speed table's cell
     }
 
 
@@ -270,6 +273,17 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if number == number else None  # NaN: not scored
+
+
+def _unit(modality: str) -> str:
+    """What one example of ``modality`` is called (images, clips, rows); rows for one this process lacks."""
+    from ..errors import ConfigError
+    from ..registry import modality as registered
+
+    try:
+        return registered(modality).unit
+    except ConfigError:  # a modality a plugin registered in the process that wrote the run
+        return "rows"
 
 
 def _trial_points(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,28 +8,38 @@ Example:
     >>> with GpuMeter(interval=0.1) as meter:   # doctest: +SKIP
     ...     model.fit(...)
     >>> meter.summary()                          # doctest: +SKIP
-    {'gpu_util_mean': 87.5, 'gpu_util_max': 99.0, 'gpu_samples': 42}
+    {'gpu_util_mean': 87.5, 'gpu_util_max': 99.0, 'gpu_samples': 42, 'gpu_memory_peak_mb': 6120.0}
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import threading
-from typing import Any
+from typing import Any, Iterator
 
-QUERY = ["nvidia-smi", "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits"]
+QUERY = ["nvidia-smi", "--query-gpu=utilization.gpu,memory.used", "--format=csv,noheader,nounits"]
 
 
-def read_utilisation() -> float | None:
-    """Current utilisation of the first GPU in percent, or None when it cannot be read."""
+def read_gpu() -> tuple[float, float | None] | None:
+    """The first GPU's utilisation in percent and its memory in use in MiB (None when not reported), or None when
+    neither can be read (no ``nvidia-smi``, or output it does not understand)."""
     if shutil.which(QUERY[0]) is None:
         return None
     try:
         out = subprocess.run(QUERY, capture_output=True, text=True, timeout=5).stdout
-        return float(out.strip().splitlines()[0])
+        fields = [f.strip() for f in out.strip().splitlines()[0].split(",")]
+        memory = float(fields[1]) if len(fields) > 1 and fields[1].replace(".", "", 1).isdigit() else None
+        return float(fields[0]), memory
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         return None
+
+
+def read_utilisation() -> float | None:
+    """Current utilisation of the first GPU in percent, or None when it cannot be read."""
+    reading = read_gpu()
+    return None if reading is None else reading[0]
 
 
 class Sampler:
@@ -60,24 +70,50 @@ class Sampler:
 
 
 class GpuMeter(Sampler):
-    """Utilisation samples every ``interval`` seconds; ``summary()`` after exit."""
+    """Utilisation (and memory in use, where reported) every ``interval`` seconds; ``summary()`` after exit."""
 
     def __init__(self, interval: float = 0.5):
         super().__init__(interval)
         self.samples: list[float] = []
+        self.memory_mb: list[float] = []
 
     def sample(self) -> bool:
-        value = read_utilisation()
-        if value is not None:
-            self.samples.append(value)
-        return value is not None
+        reading = read_gpu()
+        if reading is not None:
+            self.samples.append(reading[0])
+            if reading[1] is not None:
+                self.memory_mb.append(reading[1])
+        return reading is not None
 
     def summary(self) -> dict[str, Any]:
-        """Mean and peak utilisation in percent, and the number of samples; empty without samples."""
+        """Mean and peak utilisation in percent, the number of samples and the peak memory in use (MiB, when
+        reported); empty without samples."""
         if not self.samples:
             return {}
-        return {"gpu_util_mean": round(sum(self.samples) / len(self.samples), 1),
-                "gpu_util_max": max(self.samples), "gpu_samples": len(self.samples)}
+        found = {"gpu_util_mean": round(sum(self.samples) / len(self.samples), 1),
+                 "gpu_util_max": max(self.samples), "gpu_samples": len(self.samples)}
+        if self.memory_mb:
+            found["gpu_memory_peak_mb"] = max(self.memory_mb)
+        return found
+
+
+@contextlib.contextmanager
+def metered(gpu: bool) -> Iterator[dict[str, Any]]:
+    """GPU use while the block runs, for training outside Keras Tuner's trials: yields a dict that holds the
+    ``GpuMeter`` summary once the block ends; it stays empty when ``gpu`` is false (the work is not on a GPU).
+
+    >>> with metered(False) as use:
+    ...     pass
+    >>> use
+    {}
+    """
+    found: dict[str, Any] = {}
+    if not gpu:
+        yield found
+        return
+    with GpuMeter() as meter:
+        yield found
+    found.update(meter.summary())
 
 
 class PeakMemory(Sampler):

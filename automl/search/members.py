@@ -28,6 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..metrics import greater_is_better, score_output
+from ..run.meters import metered
 from .base import SearchContext
 from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, Timed, continue_training, keras,
                     keras_tuner, network_output)
@@ -153,12 +154,14 @@ def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split]
             break
         started = time.monotonic()
         network = rebuild(hypermodel, params, ctx.seed + 1000 * tried)
-        network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, split.x, split.y,
-                                            split.validation_data, split.score, batch_size, f"{noun} {tried}")
+        with metered(ctx.hardware.network_gpu) as use:
+            network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, split.x, split.y,
+                                                split.validation_data, split.score, batch_size, f"{noun} {tried}")
         expected = time.monotonic() - started
         finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
         ctx.log_trial(f"{hypermodel.family}/{noun} {tried}", params, own, started,
-                      extra={"epochs": epochs, "member": tried, "finished": finished})
+                      extra={"epochs": epochs, "member": tried, "finished": finished,
+                             "rows_per_second": round(len(split.y) * epochs / max(expected, 1e-6), 1), **use})
         if not finished:
             return trained, True
         trained.append((network, split))

@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 
 from ..budget import Deadline  # noqa: E402
 from ..metrics import greater_is_better, score_output  # noqa: E402
-from ..run.meters import GpuMeter  # noqa: E402
+from ..run.meters import GpuMeter, metered  # noqa: E402
 from . import cluster  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
@@ -591,14 +591,14 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()
-    with precision():
+    with precision(), metered(ctx.hardware.network_gpu) as use:
         best, new_score, more = continue_training(best, ctx, x, y, validation_data, score, val_score, batch_size)
     improved = new_score is not None and new_score != val_score
     found.epochs += more
     seconds = max(time.monotonic() - started, 1e-6)
     ctx.log_trial(f"{hypermodel.family}/{params.get('family', 'default')} (continued)", params, new_score, started,
                   extra={"epochs": more, "continued": True, "improved": improved,
-                         "rows_per_second": round(n_fit * more / seconds, 1)})
+                         "rows_per_second": round(n_fit * more / seconds, 1), **use})
     if improved:
         found.model, found.val_score = wrap(best, params), new_score
         ctx.improved(found.model)
@@ -617,7 +617,7 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     keras_model, params = probed
     started = time.monotonic()
     hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
-    with precision():
+    with precision(), metered(ctx.hardware.network_gpu) as use:
         best, val_score, epochs = continue_training(keras_model, ctx, x, y, validation_data, score, None, batch_size,
                                                     phase="search", hand_over=hand_over)
     if val_score is None:
@@ -625,7 +625,7 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     seconds = max(time.monotonic() - started, 1e-6)
     ctx.log_trial(trial_name(hypermodel.family, params), params, val_score, started,
                   extra={"epochs": epochs, "stopped_by_budget": ctx.deadline.expired(),
-                         "rows_per_second": round(n_fit * epochs / seconds, 1)})
+                         "rows_per_second": round(n_fit * epochs / seconds, 1), **use})
     found = Timed(wrap(best, params), val_score, [note])
     if isinstance(ctx.cluster, cluster.Chief):
         found.notes.append("No worker was started: with one candidate there was nothing to share out, so the "
