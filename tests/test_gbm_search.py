@@ -105,6 +105,16 @@ def test_trials_say_where_their_configuration_came_from(small):
     assert [t.model for t in ctx.trials[:4]] == ["xgboost", "hist_gbm", "extra_trees", "catboost"]
 
 
+def test_without_catboost_the_search_leaves_its_family_out_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "catboost", None)  # as on a machine without it: importing it fails
+    assert gbm_space.installed() == ("xgboost", "hist_gbm", "extra_trees")
+    ctx, handed, _ = context("tabular", "classical", "binary", tmp_path, Deadline(300.0), max_trials=8)
+    found = gbm.GBMRoute().search(ctx)
+    assert [t.model for t in ctx.trials[:3]] == ["xgboost", "hist_gbm", "extra_trees"] and len(ctx.trials) == 8
+    assert all(t.model != "catboost" and t.status == "ok" for t in ctx.trials)  # no trial failed on the import
+    assert "CatBoost is not installed here" in " ".join(found.notes) and handed[-1] is found.model
+
+
 def test_a_search_that_stops_early_spends_the_time_left_on_repeated_bagging(tmp_path, monkeypatch):
     monkeypatch.setattr(gbm_space, "PATIENCE", 4)
     ctx, handed, split = context("tabular", "classical", "regression", tmp_path, Deadline(120.0), max_trials=None)

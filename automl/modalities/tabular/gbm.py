@@ -238,7 +238,8 @@ class GBMRoute:
             """``ctx`` with the time to save the ensemble held back from the trials (it grows with the pool)."""
             return dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=_saving_seconds(pool, saves)))
 
-        for family, params, origin in gbm_space.candidates(rng, len(y), leaders):
+        families = gbm_space.installed()
+        for family, params, origin in gbm_space.candidates(rng, len(y), leaders, families):
             tctx = trials()
             if ctx.trial_cap_reached() or tctx.deadline.expired():
                 break
@@ -285,6 +286,9 @@ class GBMRoute:
         result = self._ensemble(pool, X, y, folds, tctx, encoder) or self._refit(pool[0], X, y, folds, tctx, encoder)
         ctx.cache[continued_key(ctx.approach)] = {  # for a continued search
             "encoder": encoder, "pool": pool, "last": last, "handed": result.val_score, "saves": saves}
+        if "catboost" not in families:
+            result.notes.append("CatBoost is not installed here, so its configurations were left out of the search "
+                                "(pip install catboost adds them).")
         if stopped:
             more = (f" The time left went to {repeats} more {len(folds)}-fold split{'s' if repeats > 1 else ''} of "
                     "the best configurations (repeated bagging)." if repeats else "")

@@ -136,23 +136,43 @@ def nearby(family: str, params: dict[str, Any], rng: Any, n_rows: int) -> dict[s
     return out
 
 
-def candidates(rng: Any, n_rows: int, leaders: Any = list):
+def installed(has: Any = None) -> tuple[str, ...]:
+    """The families whose library imports here: CatBoost is the only one that may be missing (a machine it was
+    not installed on); XGBoost and scikit-learn are the package's own dependencies. ``has(module)``: whether a
+    module can be imported (default: ``importlib.util.find_spec``).
+
+    >>> installed(lambda module: module != "catboost")
+    ('xgboost', 'hist_gbm', 'extra_trees')
+    """
+    if has is None:
+        import importlib.util
+
+        def has(module: str) -> bool:
+            return importlib.util.find_spec(module) is not None
+    return tuple(f for f in FAMILIES if f != "catboost" or has("catboost"))
+
+
+def candidates(rng: Any, n_rows: int, leaders: Any = list, families: tuple[str, ...] = FAMILIES):
     """(family, params, origin) without end: the defaults, the portfolio, then half near one of ``leaders()``
     (the best (family, params) so far, read at each draw) and half sampled afresh, families weighted by cost.
-    ``origin`` says which: ``default``, ``portfolio``, ``nearby`` or ``sampled``.
+    ``origin`` says which: ``default``, ``portfolio``, ``nearby`` or ``sampled``. Only ``families`` come.
 
     >>> import numpy as np
     >>> stream = candidates(np.random.default_rng(0), 1000)
     >>> [next(stream)[::2] for _ in range(4)]
     [('xgboost', 'default'), ('hist_gbm', 'default'), ('extra_trees', 'default'), ('catboost', 'default')]
+    >>> without = candidates(np.random.default_rng(0), 1000, families=("xgboost", "hist_gbm", "extra_trees"))
+    >>> "catboost" in {next(without)[0] for _ in range(200)}
+    False
     """
     from .gbm_portfolio import PORTFOLIO
 
-    for family in FAMILIES:
+    for family in families:
         yield family, dict(DEFAULTS[family]), "default"
     for _, family, params in PORTFOLIO:
-        yield family, dict(params), "portfolio"
-    weights = [SAMPLING_WEIGHT[f] for f in FAMILIES]
+        if family in families:
+            yield family, dict(params), "portfolio"
+    weights = [SAMPLING_WEIGHT[f] for f in families]
     total = sum(weights)
     while True:
         top = leaders()
@@ -160,5 +180,5 @@ def candidates(rng: Any, n_rows: int, leaders: Any = list):
             family, params = top[int(rng.integers(len(top)))]
             yield family, nearby(family, params, rng, n_rows), "nearby"
             continue
-        family = FAMILIES[int(rng.choice(len(FAMILIES), p=[w / total for w in weights]))]
+        family = families[int(rng.choice(len(families), p=[w / total for w in weights]))]
         yield family, sample(family, rng, n_rows), "sampled"
