@@ -127,6 +127,8 @@ def test_text_end_to_end_both_routes(tmp_path):
         assert np.allclose(out.loc[0, ["proba_neg", "proba_pos"]].astype(float), [0.5, 0.5], atol=0.01)
     record = json.loads((model.run_dir_ / "run.json").read_text())
     assert record["modality"] == "text" and record["features"] == ["review"]
+    trials = [json.loads(line) for line in (model.run_dir_ / "trials.jsonl").read_text().splitlines()]
+    assert any(t["approach"] == "deep" and t["extra"]["rows_per_second"] > 0 for t in trials)  # the report's speed
 
 
 def test_nbsvm_is_one_linear_model_that_saves_like_any_other(tmp_path):

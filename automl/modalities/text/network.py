@@ -273,6 +273,7 @@ class TextNetworkRoute:
         hypermodel = TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes)
         best_model, val_score, params = tuner.run_search(
             hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
+            rows_per_epoch=len(fit_idx),
         )
         model = wrap(best_model, params)  # the tuner has already handed this one to ctx.improved
         val_output = tuner.network_output(best_model, x_val, ctx.task, y_scale)  # before any refit sees them
