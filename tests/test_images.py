@@ -318,3 +318,43 @@ def test_a_few_hundred_real_digits_end_to_end(shared_data, tmp_path):
     assert 0.0 <= board.loc["deep", "test_accuracy"] <= 1.0
     assert json.loads((model.run_dir_ / "run.json").read_text())["plan"]["inputs"]["image"] == {"size": 8,
                                                                                                  "channels": 1}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("streamed", [False, True])
+def test_time_left_after_the_search_trains_more_networks_whose_better_mean_saves_and_loads(tmp_path, monkeypatch,
+                                                                                           streamed):
+    import dataclasses
+
+    from test_route_contract import context
+
+    import automl.modalities.media.decoding
+    from automl.budget import Deadline
+    from automl.modalities.image.network import ImageNetworkRoute
+    from automl.search import members
+
+    if streamed:  # the training images come in batches from disk, not as arrays
+        monkeypatch.setattr(automl.modalities.media.decoding, "CACHE_SHARE", 0.0)
+    ctx, handed, split = context("image", "deep", "multiclass", tmp_path, Deadline(40.0), max_trials=2)
+    ctx = dataclasses.replace(ctx, max_epochs=None)  # as a run: epochs as the time allows, then more networks
+    grow = members.grow
+
+    def favouring_the_mean(found, hypermodel, ctx, wrap, x, y, val, score, batch, max_members):
+        assert max_members == 3
+        better = lambda model: score(model) + (1.0 if model.name == "deep_ensemble" else 0.0)  # noqa: E731
+        return grow(found, hypermodel, ctx, wrap, x, y, val, better, batch, max_members)
+
+    monkeypatch.setattr(members, "grow", favouring_the_mean)
+    route = ImageNetworkRoute()
+    found = route.search(ctx)
+    tried = [t for t in ctx.trials if t.extra.get("member")]
+    assert tried and all(t.extra["finished"] and t.extra["rows_per_second"] > 0 for t in tried), found.notes
+    assert found.model.params["members"] == len(tried) + 1 and handed[-1] is found.model
+    assert "so the mean is the model" in " ".join(found.notes)
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    found.model.save(folder)
+    again = route.load(folder)
+    frame = split.X_test
+    np.testing.assert_allclose(again.predict_proba(frame), found.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
+    assert len(members.members_of(again.keras_model)) == len(tried) + 1

@@ -159,9 +159,10 @@ def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split]
                                                 split.validation_data, split.score, batch_size, f"{noun} {tried}")
         expected = time.monotonic() - started
         finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
+        rows = len(split.y) if split.y is not None else len(getattr(split.x, "paths", ()))  # arrays, or batches
+        speed = {"rows_per_second": round(rows * epochs / max(expected, 1e-6), 1)} if rows else {}
         ctx.log_trial(f"{hypermodel.family}/{noun} {tried}", params, own, started,
-                      extra={"epochs": epochs, "member": tried, "finished": finished,
-                             "rows_per_second": round(len(split.y) * epochs / max(expected, 1e-6), 1), **use})
+                      extra={"epochs": epochs, "member": tried, "finished": finished, **speed, **use})
         if not finished:
             return trained, True
         trained.append((network, split))

@@ -626,7 +626,7 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     ctx.log_trial(trial_name(hypermodel.family, params), params, val_score, started,
                   extra={"epochs": epochs, "stopped_by_budget": ctx.deadline.expired(),
                          "rows_per_second": round(n_fit * epochs / seconds, 1), **use})
-    found = Timed(wrap(best, params), val_score, [note])
+    found = Timed(wrap(best, params), val_score, [note], seconds / max(epochs, 1), epochs)
     if isinstance(ctx.cluster, cluster.Chief):
         found.notes.append("No worker was started: with one candidate there was nothing to share out, so the "
                            "default network trained in this process.")

@@ -10,7 +10,11 @@ memory), then ``timed_search`` spends the budget the same way for both:
    network takes the whole budget; otherwise one Hyperband bracket whose
    ``max_epochs`` fits 60 % of it runs, defaults first;
 3. the winner trains on, its learning rate lowered on plateaus, until the
-   deadline or until it stops improving.
+   deadline or until it stops improving;
+4. with the time that leaves, up to two more networks of the winning
+   configuration train from fresh weights, each as the winner was, and their
+   mean replaces the winner when it scores better on the validation rows
+   (``search.members.grow``).
 
 Example:
     >>> ImageNetworkRoute().search(ctx)   # doctest: +SKIP
@@ -29,13 +33,14 @@ import numpy as np
 from ... import registry
 from ...errors import ModelFileError
 from ...run import integrity
-from ...search import tuner
+from ...search import members, tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, read_network
 from ...search.tuner import keras
 from .classical import media_spec
 
 MAX_EPOCHS = 27
+MAX_MEMBERS = 3  # networks of the winning configuration averaged when the search leaves time (search.members)
 
 
 class MediaBatches(keras.utils.PyDataset):
@@ -184,8 +189,12 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
                                  params or {})
 
     score = tuner.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
+    precision = lambda: _precision(ctx.hardware.network_gpu)  # noqa: E731
     found = tuner.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
-                               data.batch, data.n_fit, data.n_val, MAX_EPOCHS, lambda: _precision(ctx.hardware.network_gpu))
+                               data.batch, data.n_fit, data.n_val, MAX_EPOCHS, precision)
+    with precision():  # the time the search leaves: more networks of the winning configuration, kept if better
+        found = members.grow(found, hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
+                             data.batch, MAX_MEMBERS)
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
              f"for validation and early stopping; {data.held}.", found.notes[0], *data.notes,
              getattr(hypermodel, "origin_note",
