@@ -350,6 +350,7 @@ def test_time_left_after_the_search_trains_more_networks_whose_better_mean_saves
     tried = [t for t in ctx.trials if t.extra.get("member")]
     assert tried and all(t.extra["finished"] and t.extra["rows_per_second"] > 0 for t in tried), found.notes
     assert found.model.params["members"] == len(tried) + 1 and handed[-1] is found.model
+    assert found.model.name == f"mean of {len(tried) + 1} image networks"
     assert "so the mean is the model" in " ".join(found.notes)
     folder = tmp_path / "saved"
     folder.mkdir()

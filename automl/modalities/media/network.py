@@ -81,7 +81,9 @@ class MediaNetworkModel(NetworkModel):
 
     @property
     def name(self) -> str:
-        return f"{self.kind}_network"
+        """``image_network``, or ``mean of 3 image networks`` for a deep ensemble (``search.members``)."""
+        members = self.params.get("members")
+        return f"mean of {members} {self.kind} networks" if members else f"{self.kind}_network"
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
         return registry.modality(self.kind).load(list(frame[self.column]), self.spec), None
