@@ -9,7 +9,7 @@ while they trained (the trials' means weighted by their seconds, and the
 peak), the utilisation over the whole run (sampled here every second) and the
 most GPU memory in use. ``--save FILE`` writes the rows as JSON after each
 set; ``--beside FILE`` puts the figures such a file holds (the same sets on
-another device) in the last columns.
+another device) in the last columns; ``--show FILE`` prints a saved file's table.
 
 On this machine (the CPU figures), then on the GPU machine (``../shared/device``):
 
@@ -99,7 +99,14 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write the rows as JSON here after each set")
     parser.add_argument("--beside", type=Path, help="a JSON file --save wrote on another device")
     parser.add_argument("--out", type=Path, help="keep the run directories here (default: a temporary folder)")
+    parser.add_argument("--show", type=Path, help="print the table of a JSON file --save wrote, run nothing")
     args = parser.parse_args()
+    beside = {r["set"]: r for r in json.loads(args.beside.read_text())["rows"]} if args.beside else None
+    if args.show:
+        print(header(args.beside and str(args.beside)))
+        for row in json.loads(args.show.read_text())["rows"]:
+            print(line(row, None if beside is None else beside.get(row["set"], {})))
+        return
     budgets = dict(item.split("=", 1) for item in args.budget.split(","))
     names = args.only.split(",") if args.only else list(budgets)
     missing = [n for n in names if not (args.folder / n).is_dir()]
@@ -108,7 +115,6 @@ def main() -> None:
     unknown = [n for n in names if n not in budgets]
     if unknown:
         sys.exit(f"benchmark: no budget for {', '.join(unknown)}: add name=budget to --budget")
-    beside = {r["set"]: r for r in json.loads(args.beside.read_text())["rows"]} if args.beside else None
     print(header(args.beside and str(args.beside)), flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
