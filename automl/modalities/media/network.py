@@ -40,7 +40,7 @@ from ...search.tuner import keras
 from .classical import media_spec
 
 MAX_EPOCHS = 27
-MAX_MEMBERS = 3  # networks of the winning configuration averaged when the search leaves time (search.members)
+MAX_MEMBERS = 3  # networks averaged when the search leaves time (search.members); each costs what the winner did
 
 
 class MediaBatches(keras.utils.PyDataset):
