@@ -70,8 +70,10 @@ def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, 
     return network, own, ran + more
 
 
-def average(networks: list[Any]) -> Any:
-    """One Keras model whose output is the mean of ``networks``' outputs (all reading the same named inputs).
+def average(networks: list[Any], named: bool = True) -> Any:
+    """One Keras model whose output is the mean of ``networks``' outputs, all reading the same inputs: named ones
+    fed as a dict (a table's numbers and categories), or (``named=False``) one tensor fed as an array (images,
+    clips), which the mean then reads the same way.
 
     >>> import numpy as np
     >>> a = keras.Sequential([keras.Input((2,), name="x"), keras.layers.Dense(1)])
@@ -84,9 +86,14 @@ def average(networks: list[Any]) -> Any:
     if len(networks) == 1:
         return networks[0]
     first = networks[0]
-    inputs = {t.name: keras.Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=t.name) for t in first.inputs}
-    members = [keras.Model({t.name: t for t in n.inputs}, n.outputs[0], name=f"member_{i}")
-               for i, n in enumerate(networks)]
+    if named:
+        inputs = {t.name: keras.Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=t.name) for t in first.inputs}
+        members = [keras.Model({t.name: t for t in n.inputs}, n.outputs[0], name=f"member_{i}")
+                   for i, n in enumerate(networks)]
+    else:
+        t = first.inputs[0]
+        inputs = keras.Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=t.name)
+        members = [keras.Model(n.inputs[0], n.outputs[0], name=f"member_{i}") for i, n in enumerate(networks)]
     outputs = keras.layers.Average(dtype="float32", name="output")([m(inputs) for m in members])
     return keras.Model(inputs, outputs, name="deep_ensemble")
 
@@ -188,7 +195,7 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
                                "cut short by the deadline, so the single network is kept.")
         return found
     kept = [found.model.keras_model] + [network for network, _ in trained]
-    mean = average(kept)
+    mean = average(kept, named=isinstance(x, dict))  # a table's named inputs, or one tensor
     together = score(mean)
     told = (f"With time left after the search, {len(kept) - 1} more network(s) of the winning configuration "
             f"trained from fresh weights as it had been trained, each until its own validation plateau."
