@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from automl.run.meters import GpuMeter, read_gpu, read_utilisation
+from automl.run.meters import GpuMeter, read_gpu
 
 
 def _fake_nvidia_smi(folder, body: str):
@@ -16,7 +16,7 @@ def _fake_nvidia_smi(folder, body: str):
 def test_utilisation_is_sampled_while_the_meter_runs(tmp_path, monkeypatch):
     _fake_nvidia_smi(tmp_path, "echo 73")
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert read_utilisation() == 73.0
+    assert read_gpu() == (73.0, None)  # utilisation 73 %; memory not reported
     with GpuMeter(interval=0.05) as meter:
         time.sleep(0.3)
     summary = meter.summary()
@@ -42,7 +42,7 @@ def test_memory_in_use_is_sampled_and_its_peak_kept(tmp_path, monkeypatch):
 
 def test_no_nvidia_smi_records_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert read_utilisation() is None
+    assert read_gpu() is None
     with GpuMeter(interval=0.05) as meter:
         time.sleep(0.1)
     assert meter.summary() == {}

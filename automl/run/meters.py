@@ -36,12 +36,6 @@ def read_gpu() -> tuple[float, float | None] | None:
         return None
 
 
-def read_utilisation() -> float | None:
-    """Current utilisation of the first GPU in percent, or None when it cannot be read."""
-    reading = read_gpu()
-    return None if reading is None else reading[0]
-
-
 class Sampler:
     """Context manager calling ``sample()`` every ``interval`` seconds on a background thread until exit;
     ``sample`` returning False ends it early."""

@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,7 +192,7 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
                                  params or {})
 
     score = tuner.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
-    precision = lambda: _precision(ctx.hardware.network_gpu)  # noqa: E731
+    precision = functools.partial(_precision, ctx.hardware.network_gpu)
     found = tuner.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
                                data.batch, data.n_fit, data.n_val, MAX_EPOCHS, precision)
     with precision():  # the time the search leaves: more networks of the winning configuration, kept if better

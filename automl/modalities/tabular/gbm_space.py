@@ -144,11 +144,9 @@ def installed(has: Any = None) -> tuple[str, ...]:
     >>> installed(lambda module: module != "catboost")
     ('xgboost', 'hist_gbm', 'extra_trees')
     """
-    if has is None:
-        import importlib.util
+    import importlib.util
 
-        def has(module: str) -> bool:
-            return importlib.util.find_spec(module) is not None
+    has = has or (lambda module: importlib.util.find_spec(module) is not None)
     return tuple(f for f in FAMILIES if f != "catboost" or has("catboost"))
 
 
