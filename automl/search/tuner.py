@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 from ..budget import Deadline  # noqa: E402
 from ..metrics import greater_is_better, score_output  # noqa: E402
 from ..run.meters import GpuMeter, metered  # noqa: E402
-from . import cluster  # noqa: E402
+from . import cluster, oom  # noqa: E402
 from .base import SearchContext  # noqa: E402
 
 SCORE = "val_score"
@@ -167,6 +167,7 @@ class RecordingTuner(keras_tuner.Hyperband):
         self._started: dict[str, float] = {}
         self._epochs: dict[str, list[dict[str, Any]]] = {}
         self._meters: dict[str, GpuMeter] = {}
+        self._out_of_memory: dict[str, list[int]] = {}  # trial id -> the batches it ran out of memory at
         self.best_score: float | None = None
         self.best_model: Any = None
         self.best_params: dict[str, Any] = {}
@@ -178,6 +179,32 @@ class RecordingTuner(keras_tuner.Hyperband):
         # without this, a search started under mixed precision trains every trial in float32.
         keras.mixed_precision.set_dtype_policy(self.policy)
         return super()._build_hypermodel(hp)
+
+    def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+        """Keras Tuner's trial, run again at half the batch each time the device runs out of memory; under
+        ``oom.MIN_BATCH`` it fails (``FailedTrialError``: recorded, and the search goes on)."""
+        x = args[0] if args else kwargs.get("x")
+        first = oom.batch_of(x, kwargs)
+        batch = first
+        try:
+            while True:
+                try:
+                    return super().run_trial(trial, *args, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - only running out of memory is handled here
+                    if not oom.out_of_memory(exc) or batch is None:
+                        raise
+                    self._out_of_memory.setdefault(trial.trial_id, []).append(batch)
+                    smaller = oom.halved(batch)
+                    if smaller is None:
+                        raise keras_tuner.errors.FailedTrialError(
+                            f"out of device memory at batch {batch}, the smallest tried") from exc
+                    batch = smaller
+                    oom.set_batch(x, kwargs, batch)
+                    self._epochs.pop(trial.trial_id, None)  # the epochs of the attempt that ran out
+                    keras.backend.clear_session()
+        finally:
+            if batch != first and "batch_size" not in kwargs:
+                oom.set_batch(x, kwargs, first)  # the dataset serves the next trial at the planned batch
 
     def start_from_best(self) -> None:
         """After a reload: the best finished trial of earlier sessions is the one to beat (its network is
@@ -233,6 +260,8 @@ class RecordingTuner(keras_tuner.Hyperband):
         if meter is not None:
             meter.__exit__(None, None, None)
             extra.update(meter.summary())
+        if trial.trial_id in self._out_of_memory:
+            extra["out_of_memory_at"] = self._out_of_memory.pop(trial.trial_id)
         if self.rows_per_epoch and params.get("tuner/epochs"):
             epochs = params["tuner/epochs"] - params.get("tuner/initial_epoch", 0)
             extra["rows_per_second"] = round(self.rows_per_epoch * epochs / max(time.monotonic() - started, 1e-6), 1)
@@ -425,7 +454,12 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
             tuner.save()
             cluster.serve(tuner, ctx, ctx.cluster, lambda trial: chief_ended(tuner, trial))
         else:
-            tuner.search(x, y, validation_data=validation_data, callbacks=callbacks, verbose=0, **fit_args)
+            try:
+                with quiet_failures():
+                    tuner.search(x, y, validation_data=validation_data, callbacks=callbacks, verbose=0, **fit_args)
+            except RuntimeError as exc:  # Keras Tuner's oracle gives up after 3 failed trials in a row
+                if "consecutive failures" not in str(exc) or tuner.best_model is None:
+                    raise
         if isinstance(ctx.cluster, cluster.Worker):
             raise cluster.WorkerDone(tuner.ran)
         if tuner.best_model is None:
@@ -436,6 +470,19 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
     finally:
         if ctx.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def quiet_failures() -> Any:
+    """Keras Tuner prints the traceback of every failed trial to stderr (its ``config.DEBUG`` is on by default);
+    the run records each trial's error instead, and core code prints nothing."""
+    from keras_tuner.src import config as kt_config
+
+    previous, kt_config.DEBUG = kt_config.DEBUG, False
+    try:
+        yield
+    finally:
+        kt_config.DEBUG = previous
 
 
 def _tuner(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], workdir: str, max_epochs: int,
@@ -556,6 +603,7 @@ class Timed:
     notes: list[str]
     epoch_seconds: float = 0.0  # the probe's measure of one epoch
     epochs: int = 0  # epochs the winner trained, in the search and after it
+    batch_size: int = 0  # the batch the search trained at (smaller than planned when the device ran out of memory)
 
 
 def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
@@ -579,15 +627,23 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
         shape, probed = search_shape(hypermodel, ctx, x, y, batch_size, n_fit, n_val, max_epochs, keep)
     if shape.get("kept"):
         ctx = dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=shape["kept"]))
+    if shape.get("batch_size", batch_size) != batch_size:  # the default network did not fit the planned batch
+        batch_size = shape["batch_size"]
+        if isinstance(x, keras.utils.PyDataset):
+            oom.set_batch(x, {}, batch_size)
     epochs, cap, epoch_seconds = shape["epochs"], shape["cap"], shape["epoch_seconds"]
     if probed is not None and cap == 1 and ctx.max_epochs is None:
-        return train_default(probed, hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, n_fit,
-                             shape["note"], precision)
+        found = train_default(probed, hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, n_fit,
+                              shape["note"], precision)
+        found.batch_size = batch_size
+        return found
     with precision():
         best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
-    found = Timed(wrap(best, params), val_score, [shape["note"], *cluster_notes(ctx)],  # handed over already
-                  epoch_seconds, epochs)
+    memory = oom.note([t for t in ctx.trials if t.approach == ctx.approach])
+    found = Timed(wrap(best, params), val_score,  # handed over already
+                  [shape["note"], *cluster_notes(ctx), *([memory] if memory else [])], epoch_seconds, epochs,
+                  batch_size)
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()
@@ -658,7 +714,7 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
         except ValueError:
             pass
     keras.utils.set_random_seed(ctx.seed)
-    trial_seconds, epoch_seconds, probed = probe(hypermodel, x, y, batch_size, n_fit, n_val)
+    trial_seconds, epoch_seconds, probed, fitted = probe_fitting(hypermodel, x, y, batch_size, n_fit, n_val)
     kept = (round(keep(epoch_seconds, trial_seconds, ctx.deadline.remaining()), 1)
             if keep is not None and ctx.max_epochs is None else 0.0)
     left = max(ctx.deadline.remaining() - kept, 0.0)
@@ -677,13 +733,35 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
         epochs = epochs_for_budget(left, epoch_seconds, trial_seconds, max_epochs)
         cap = hyperband_cost(epochs)[0]
         how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
-    shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "kept": kept,
-             "note": f"{timing}; {how}."}
+    smaller = (f" The default network ran out of device memory at batch {batch_size}, so the networks trained "
+               f"at batch {fitted}." if fitted != batch_size else "")
+    shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "kept": kept, "batch_size": fitted,
+             "note": f"{timing}; {how}.{smaller}"}
     if saved:
         from ..run.rundir import atomic_write_text
 
         atomic_write_text(Path(saved), json.dumps(shape))
     return shape, probed
+
+
+def probe_fitting(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int
+                  ) -> tuple[float, float, tuple[Any, dict[str, Any]], int]:
+    """``probe`` at the planned batch, halved each time the device runs out of memory (down to
+    ``oom.MIN_BATCH``; below it, the error stands); also returns the batch that fitted. A ``PyDataset`` is left
+    batching at that size."""
+    batch = batch_size
+    while True:
+        try:
+            return (*probe(hypermodel, x, y, batch, n_fit, n_val), batch)
+        except Exception as exc:  # noqa: BLE001 - only running out of memory is handled here
+            smaller = oom.halved(batch) if oom.out_of_memory(exc) else None
+            streamed = isinstance(x, keras.utils.PyDataset)
+            if smaller is None or (streamed and oom.batch_of(x, {}) is None):
+                raise
+            batch = smaller
+            if streamed:
+                oom.set_batch(x, {}, batch)
+            keras.backend.clear_session()
 
 
 def probe(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int

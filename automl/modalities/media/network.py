@@ -197,7 +197,7 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
                                data.batch, data.n_fit, data.n_val, MAX_EPOCHS, precision)
     with precision():  # the time the search leaves: more networks of the winning configuration, kept if better
         found = members.grow(found, hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
-                             data.batch, MAX_MEMBERS)
+                             found.batch_size, MAX_MEMBERS)
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
              f"for validation and early stopping; {data.held}.", found.notes[0], *data.notes,
              getattr(hypermodel, "origin_note",

@@ -280,6 +280,7 @@ class TabularMLPRoute:
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         found = tuner.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
                                    len(val_idx), MAX_EPOCHS, keep=bag_seconds if ctx.validation == "kfold" else None)
+        batch_size = found.batch_size  # smaller than planned if the device ran out of memory
         notes = [f"The network is the best trial, trained on {len(fit_idx):,} rows with {len(val_idx):,} held out "
                  f"for validation and early stopping (batch size {batch_size}); numbers mapped to a normal "
                  f"distribution through their training quantiles."]

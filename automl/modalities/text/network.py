@@ -25,7 +25,7 @@ import numpy as np
 from ...errors import ModelFileError
 from ...metrics import greater_is_better
 from ...run.integrity import field, is_numbers, is_params, is_task, is_texts, is_whole, reading
-from ...search import tuner
+from ...search import oom, tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, check_head, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
@@ -290,6 +290,7 @@ class TextNetworkRoute:
             + " or ".join(f"{bag.size - 1:,} most informative {NGRAMS[name]} n-grams" for name, bag in bags.items())
             + " (TF-IDF, chosen on the training rows).",
             *tuner.cluster_notes(ctx),
+            *filter(None, [oom.note([t for t in ctx.trials if t.approach == ctx.approach])]),
         ]
         if refit is not None:
             notes.append(f"The winning configuration was then retrained on all {len(y_all):,} training rows for "
