@@ -34,6 +34,9 @@ LABELS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 GPU_FIX = 'pip install -e ".[gpu]" adds JAX\'s CUDA build'
 WHY_NO_GPU = {"tensorflow": "TensorFlow finds no cuDNN", "jax": "JAX has no CUDA plugin",
               "torch": "PyTorch is a CPU build"}
+# JAX takes 75 % of the GPU's memory when it starts and TensorFlow all of it: XGBoost on the same GPU, or a
+# second run, would then find none. PyTorch takes memory as it goes already.
+ON_DEMAND = {"jax": ("XLA_PYTHON_CLIENT_PREALLOCATE", "false"), "tensorflow": ("TF_FORCE_GPU_ALLOW_GROWTH", "true")}
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def apply(backend: Backend, gpu_here: bool) -> Backend:
     keras = sys.modules.get("keras")
     if keras is None or not hasattr(keras, "config"):
         os.environ.setdefault("KERAS_BACKEND", backend.name)
-        return backend
+        return _memory_on_demand(backend)
     actual = keras.config.backend()
     if actual == backend.name:
         return backend
@@ -127,3 +130,16 @@ def apply(backend: Backend, gpu_here: bool) -> Backend:
     return Backend(actual, gpu, f"Networks train on the {'GPU' if gpu else 'CPU'} with {LABELS.get(actual, actual)}: "
                                 "Keras was imported with it before this run started, and its backend cannot change "
                                 "within a process.")
+
+
+def _memory_on_demand(backend: Backend) -> Backend:
+    """On a GPU, ``backend`` set to take GPU memory as its networks need it rather than most of it at start
+    (``ON_DEMAND``; a value already in the environment is kept), and the reason saying which it does."""
+    if not backend.gpu or backend.name not in ON_DEMAND:
+        return backend
+    variable, value = ON_DEMAND[backend.name]
+    if os.environ.setdefault(variable, value) != value:
+        return backend
+    return Backend(backend.name, True, f"{backend.reason} It takes GPU memory as the networks need it, not all at "
+                                       f"start ({variable}={value}), so gradient boosting and other processes can "
+                                       "share the GPU.")

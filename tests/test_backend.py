@@ -87,3 +87,20 @@ def test_the_plan_and_run_json_say_which_backend_trains_the_networks(tmp_path, w
     model = AutoML(budget="15s", compare=False, out=tmp_path / "runs", verbose=False).fit(data)
     recorded = json.loads((model.run_dir_ / "run.json").read_text())["hardware"]
     assert recorded["backend"] == "tensorflow" and recorded["backend_reason"].startswith("Networks train on the")
+
+
+def test_on_a_gpu_the_backend_takes_memory_as_it_goes_unless_the_environment_says_otherwise(monkeypatch):
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("KERAS_BACKEND", "XLA_PYTHON_CLIENT_PREALLOCATE", "TF_FORCE_GPU_ALLOW_GROWTH")}
+    monkeypatch.setattr(os, "environ", environ)
+    chosen = backend.apply(Backend("jax", True, "Networks train on the GPU with JAX."), gpu_here=True)
+    assert environ["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
+    assert chosen.reason.endswith("not all at start (XLA_PYTHON_CLIENT_PREALLOCATE=false), so gradient boosting "
+                                  "and other processes can share the GPU.")
+    environ.pop("KERAS_BACKEND")
+    environ["TF_FORCE_GPU_ALLOW_GROWTH"] = "false"  # the user's choice stands, and nothing claims otherwise
+    kept = backend.apply(Backend("tensorflow", True, "TF."), gpu_here=True)
+    assert environ["TF_FORCE_GPU_ALLOW_GROWTH"] == "false" and kept.reason == "TF."
+    environ.pop("KERAS_BACKEND")
+    assert backend.apply(Backend("jax", False, "CPU."), gpu_here=False).reason == "CPU."  # no GPU: nothing to set
