@@ -171,3 +171,89 @@ def test_time_kept_for_after_the_search_is_kept_from_its_shape_and_its_training(
     assert shape["kept"] == 12.0 and "12s of it kept for the networks trained after the search" in found.notes[0]
     inner, outer = seen[0]
     assert inner == pytest.approx(outer - 12.0, abs=0.05), "the winner's training ends 12 s before the route's end"
+
+
+def blocking(callbacks) -> list[str]:
+    """The callbacks that make Keras wait for every batch's result, by Keras's own rule (``CallbackList``: a
+    batch-end hook that is not the default, and no ``async_safe``); on a GPU they leave the device idle
+    between steps."""
+    from keras.src.utils.python_utils import is_default
+
+    return [type(c).__name__ for c in callbacks if not getattr(c, "async_safe", False)
+            and not (is_default(c.on_batch_end) and is_default(c.on_train_batch_end))]
+
+
+def test_the_deadline_makes_keras_wait_for_no_batch_and_still_stops_training():
+    """Training after the search (the winner's, members', the lone default network's) has no batch-end hook,
+    so Keras queues each batch without waiting for the last; the deadline still ends it within a batch."""
+    import keras
+    import numpy as np
+
+    from automl.hardware import Hardware
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import tuner
+    from automl.search.base import SearchContext
+
+    rng = np.random.default_rng(0)
+    x = {"numeric": rng.normal(size=(4000, 3)).astype("float32")}
+    y = (x["numeric"][:, 0] > 0).astype("int64")
+    now = [0.0]
+    ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(100.0, clock=lambda: now[0]),
+                        hardware=Hardware(2, 8 << 30, None))
+    hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
+    network = hypermodel.build(__import__("keras_tuner").HyperParameters())
+    seen, batches = [], []
+    original = keras.Model.fit
+
+    def spy(self, *args, **kwargs):
+        seen.append(blocking(kwargs["callbacks"]))
+        counter = keras.callbacks.LambdaCallback(on_train_batch_begin=lambda b, logs=None: (
+            batches.append(b), now.__setitem__(0, 100.0 if len(batches) == 3 else now[0])))
+        return original(self, *args, **{**kwargs, "callbacks": [counter, *kwargs["callbacks"]]})
+
+    score = tuner.val_scorer(ctx, x, y)
+    keras.Model.fit = spy
+    try:
+        tuner.continue_training(network, ctx, x, y, (x, y), score, None, 32)
+    finally:
+        keras.Model.fit = original
+    assert seen == [[]], "no callback makes Keras wait for each batch"
+    assert len(batches) == 3, "the batch that started after the deadline was the last (of 125 in the epoch)"
+    assert blocking([tuner.DeadlineCallback(ctx.deadline)]) == []
+    hook = type("Hook", (keras.callbacks.Callback,), {"on_train_batch_end": lambda *a: None})
+    assert blocking([hook()]) == ["Hook"], "the check tells a batch-end hook apart"
+
+
+def test_no_callback_of_a_search_trial_makes_keras_wait_for_each_batch():
+    """Keras Tuner's own callback forwards batches too; the tuner trains with one that forwards epochs only,
+    and trials still record their epochs."""
+    import keras
+    import numpy as np
+
+    from automl.hardware import Hardware
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import tuner
+    from automl.search.base import SearchContext
+
+    rng = np.random.default_rng(0)
+    x = {"numeric": rng.normal(size=(80, 3)).astype("float32")}
+    y = (x["numeric"][:, 0] > 0).astype("int64")
+    ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(120.0),
+                        hardware=Hardware(2, 8 << 30, None), max_trials=2, max_epochs=1)
+    seen: list[list[str]] = []
+    original = keras.Model.fit
+
+    def spy(self, *args, **kwargs):
+        seen.append(blocking(kwargs.get("callbacks") or []))
+        return original(self, *args, **kwargs)
+
+    hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
+    keras.Model.fit = spy
+    try:
+        tuner.run_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), tuner.val_scorer(ctx, x, y), 32, 3)
+    finally:
+        keras.Model.fit = original
+    assert len(seen) >= 2 and all(s == [] for s in seen)
+    assert ctx.history and all(t.extra["epochs"] for t in ctx.trials), "the tuner still sees every epoch"

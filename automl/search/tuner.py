@@ -101,15 +101,34 @@ class BudgetedOracle(keras_tuner.oracles.HyperbandOracle):
 
 
 class DeadlineCallback(keras.callbacks.Callback):
-    """Ends training at the next batch once the deadline has passed."""
+    """Ends training after the batch that starts once the deadline has passed.
+
+    It looks at the start of each batch, not its end: Keras turns every batch's logs into Python numbers for a
+    batch-end hook, which waits for the batch to finish before the next one is queued (on a GPU, an idle
+    device between steps), and checks at the start cost nothing of the kind.
+    """
 
     def __init__(self, deadline: Deadline):
         super().__init__()
         self.deadline = deadline
 
-    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
         if self.deadline.expired():
             self.model.stop_training = True
+
+
+class EpochsToTuner(keras.callbacks.Callback):
+    """Keras Tuner's ``TunerCallback`` without its batch hooks: epochs begin and end on the tuner."""
+
+    def __init__(self, tuner: Any, trial: Any):
+        super().__init__()
+        self.tuner, self.trial = tuner, trial
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.tuner.on_epoch_begin(self.trial, self.model, epoch, logs=logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.tuner.on_epoch_end(self.trial, self.model, epoch, logs=logs)
 
 
 class MetricCallback(keras.callbacks.Callback):
@@ -205,6 +224,13 @@ class RecordingTuner(keras_tuner.Hyperband):
         finally:
             if batch != first and "batch_size" not in kwargs:
                 oom.set_batch(x, kwargs, first)  # the dataset serves the next trial at the planned batch
+
+    def _build_and_fit_model(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+        # Keras Tuner's own callback also forwards every batch to this tuner, which does nothing with them; a
+        # batch-end hook makes Keras wait for each batch (see ``DeadlineCallback``), so it forwards epochs only.
+        kwargs["callbacks"] = [EpochsToTuner(c.tuner, c.trial) if type(c).__name__ == "TunerCallback" else c
+                               for c in kwargs.get("callbacks", ())]
+        return super()._build_and_fit_model(trial, *args, **kwargs)
 
     def start_from_best(self) -> None:
         """After a reload: the best finished trial of earlier sessions is the one to beat (its network is
