@@ -33,7 +33,7 @@ def context(y, seconds: float, handed: list):
 def first_network(seconds: float):
     """A trained single network as ``timed_search`` hands it over, with what ``grow`` needs around it."""
     from automl.modalities.tabular.mlp import DeepTabularModel, InputPrep, MLPHyperModel
-    from automl.search import members, tuner
+    from automl.search import members, timed, tuner
 
     frame, y = table()
     handed: list = []
@@ -52,7 +52,7 @@ def first_network(seconds: float):
     def wrap(keras_model, p=None):
         return DeepTabularModel(keras_model, prep, "binary", 2, p or {})
 
-    found = tuner.Timed(wrap(network, params), val_score, [], epoch_seconds=0.05, epochs=epochs)
+    found = timed.Timed(wrap(network, params), val_score, [], epoch_seconds=0.05, epochs=epochs)
     return found, (hypermodel, ctx, wrap, x_fit, y[:180], (x_val, y[180:]), score, 32), frame, handed
 
 

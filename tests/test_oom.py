@@ -152,16 +152,16 @@ def test_a_dataset_that_batches_itself_is_retried_smaller_and_left_at_its_planne
 
 @pytest.mark.slow
 def test_a_default_network_too_large_for_the_planned_batch_trains_the_whole_search_smaller(monkeypatch):
-    from automl.search import tuner
+    from automl.search import timed, tuner
 
-    monkeypatch.setattr(tuner, "MIN_SEARCH_EPOCHS", 10**9)  # one candidate: the probe's network trains on
+    monkeypatch.setattr(timed, "MIN_SEARCH_EPOCHS", 10**9)  # one candidate: the probe's network trains on
     x, y = table(200)
     handed = []
     ctx = context(y, improved=handed.append)
     ctx.deadline = Deadline(20.0)
     hypermodel = hypermodel_limited(16)
     score = tuner.val_scorer(ctx, x, y)
-    found = tuner.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 64, 200, 200, 27)
+    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 64, 200, 200, 27)
     assert found.batch_size == 16
     assert "ran out of device memory at batch 64, so the networks trained at batch 16" in found.notes[0]
     assert set(hypermodel.asked) == {64, 32, 16} and hypermodel.asked[-1] == 16

@@ -80,10 +80,10 @@ def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_pat
 
     from automl.hardware import Hardware
     from automl.modalities.tabular.mlp import MLPHyperModel
-    from automl.search import tuner
+    from automl.search import timed, tuner
     from automl.search.base import SearchContext
 
-    monkeypatch.setattr(tuner, "MIN_SEARCH_EPOCHS", 10**9)  # whatever the machine's speed, one candidate
+    monkeypatch.setattr(timed, "MIN_SEARCH_EPOCHS", 10**9)  # whatever the machine's speed, one candidate
     rng = np.random.default_rng(0)
     x = {"numeric": rng.normal(size=(200, 3)).astype("float32")}
     y = (x["numeric"][:, 0] > 0).astype("int64")
@@ -96,7 +96,7 @@ def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_pat
     original = hypermodel.build
     monkeypatch.setattr(hypermodel, "build", lambda hp: built.append(1) or original(hp))
     score = tuner.val_scorer(ctx, x, y)
-    found = tuner.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 32, 200, 200, 27)
+    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 32, 200, 200, 27)
     assert len(built) == 1, "the probe's network is the one trained"
     assert not (tmp_path / "search" / "search").exists(), "no Keras Tuner project for a single candidate"
     assert "trained alone, until it stopped improving or the time ran out" in found.notes[0]
@@ -143,10 +143,10 @@ def test_time_kept_for_after_the_search_is_kept_from_its_shape_and_its_training(
 
     from automl.hardware import Hardware
     from automl.modalities.tabular.mlp import MLPHyperModel
-    from automl.search import tuner
+    from automl.search import timed, tuner
     from automl.search.base import SearchContext
 
-    monkeypatch.setattr(tuner, "MIN_SEARCH_EPOCHS", 10**9)  # one candidate: the probe's network trains on
+    monkeypatch.setattr(timed, "MIN_SEARCH_EPOCHS", 10**9)  # one candidate: the probe's network trains on
     rng = np.random.default_rng(0)
     x = {"numeric": rng.normal(size=(200, 3)).astype("float32")}
     y = (x["numeric"][:, 0] > 0).astype("int64")
@@ -161,9 +161,9 @@ def test_time_kept_for_after_the_search_is_kept_from_its_shape_and_its_training(
         seen.append((inner.deadline.remaining(), ctx.deadline.remaining()))
         return original(keras_model, inner, *args, **kwargs)
 
-    monkeypatch.setattr(tuner, "continue_training", training)
+    monkeypatch.setattr(timed, "continue_training", training)
     hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
-    found = tuner.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), tuner.val_scorer(ctx, x, y), 32,
+    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), tuner.val_scorer(ctx, x, y), 32,
                                200, 200, 27, keep=lambda e, t, left: asked.append((e, t, left)) or 12.0)
     epoch_seconds, trial_seconds, left = asked[0]
     assert epoch_seconds > 0 and trial_seconds > 0 and 20.0 < left <= 30.0

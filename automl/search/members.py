@@ -30,8 +30,9 @@ import numpy as np
 from ..metrics import greater_is_better, score_output
 from ..run.meters import metered
 from .base import SearchContext
-from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, Timed, continue_training, keras,
-                    keras_tuner, network_output)
+from .timed import Timed
+from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, continue_training, keras, keras_tuner,
+                    network_output)
 
 
 def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:

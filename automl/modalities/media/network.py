@@ -34,7 +34,7 @@ import numpy as np
 from ... import registry
 from ...errors import ModelFileError
 from ...run import integrity
-from ...search import members, tuner
+from ...search import members, timed, tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, read_network
 from ...search.tuner import keras
@@ -184,7 +184,7 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
 
 def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
                  ) -> tuple[MediaNetworkModel, float | None, list[str]]:
-    """Probe, search and continue inside ``ctx.deadline`` (``tuner.timed_search``); the model, its validation
+    """Probe, search and continue inside ``ctx.deadline`` (``timed.timed_search``); the model, its validation
     score and notes."""
 
     def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> MediaNetworkModel:
@@ -193,7 +193,7 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
 
     score = tuner.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
     precision = functools.partial(_precision, ctx.hardware.network_gpu)
-    found = tuner.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
+    found = timed.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
                                data.batch, data.n_fit, data.n_val, MAX_EPOCHS, precision)
     with precision():  # the time the search leaves: more networks of the winning configuration, kept if better
         found = members.grow(found, hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,

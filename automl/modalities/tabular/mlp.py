@@ -6,7 +6,7 @@ training quantiles (``quantile_points``, numpy side: heavy tails and skew no
 longer swamp a layer), then enter through periodic embeddings
 (``periodic.PeriodicEmbedding``, PLR) or as they are; each categorical column
 enters through an ``Embedding`` or one-hot ``CategoryEncoding``. The search
-(``tuner.timed_search``) starts from a strong default (3 x 256, dropout 0.1,
+(``timed.timed_search``) starts from a strong default (3 x 256, dropout 0.1,
 periodic embeddings), tunes depth, width, dropout, the encodings and the
 learning rate, then trains the winner on with a falling learning rate.
 ``docs/deep-tabular.md`` says what comes from which paper and what was
@@ -26,7 +26,7 @@ import numpy as np
 
 from ...errors import ModelFileError
 from ...run.integrity import field, is_number, is_numbers, is_params, is_task, is_whole, reading
-from ...search import members, tuner
+from ...search import members, timed, tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, check_head, compile_network, read_network
 from ...search.tuner import keras, keras_tuner
@@ -278,7 +278,7 @@ class TabularMLPRoute:
         score = tuner.val_scorer(ctx, x_val, np.asarray(ctx.y)[val_idx], rows.scale)
         n = len(fit_idx)
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
-        found = tuner.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
+        found = timed.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
                                    len(val_idx), MAX_EPOCHS, keep=bag_seconds if ctx.validation == "kfold" else None)
         batch_size = found.batch_size  # smaller than planned if the device ran out of memory
         notes = [f"The network is the best trial, trained on {len(fit_idx):,} rows with {len(val_idx):,} held out "

@@ -1,0 +1,289 @@
+"""How every network route spends its budget: probe the default network, size one Hyperband bracket to the time,
+search, then train the winner on (``timed_search``).
+
+The probe times a few batches of the search space's default network (set-up
+and per epoch); from that, ``search_shape`` decides between a Hyperband
+bracket that fits 60 % of the time (``epochs_for_budget``) and, when too few
+epochs fit to compare architectures, the default network trained alone
+(``train_default``). A default network too large for the device's memory at
+the planned batch is probed again at half the batch (``probe_fitting``).
+The Keras Tuner parts (the budgeted oracle, the recording tuner, training on
+with plateau cuts) are in ``search.tuner``.
+
+Example:
+    >>> epochs_for_budget(420, 12, 2, cap=27)
+    6
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import dataclasses
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..metrics import greater_is_better
+from ..run.meters import metered
+from . import cluster, oom
+from .base import SearchContext
+from .tuner import (HandOver, cluster_notes, continue_training, feed, keras, keras_tuner, run_search,
+                    trial_name)
+
+MIN_SEARCH_EPOCHS = 40  # below this many affordable epochs, Hyperband's 1-epoch rounds pick architectures by noise
+PROBE_BATCHES = 6
+
+
+def hyperband_cost(max_epochs: int, factor: int = 3) -> tuple[int, int]:
+    """Trials and epochs of Keras Tuner's first (widest) Hyperband bracket; resumed trials' epochs count once.
+
+    >>> [hyperband_cost(e) for e in (2, 3, 9, 27)]
+    [(2, 4), (4, 5), (13, 21), (40, 81)]
+    """
+    bracket = _num_brackets(max_epochs, factor) - 1
+    end_size = math.ceil(1 + math.log(max_epochs, factor))
+    trials, total, previous = 0, 0, 0
+    for round_num in range(bracket + 1):
+        size = math.ceil(end_size / (bracket + 1) * factor ** (bracket - round_num))
+        epochs_now = math.ceil(max_epochs / factor ** (bracket - round_num))
+        trials += size
+        total += size * (epochs_now - previous)
+        previous = epochs_now
+    return trials, total
+
+
+def _num_brackets(max_epochs: int, factor: int) -> int:
+    """Keras Tuner's count: one bracket per time ``max_epochs`` divides by ``factor``, plus one."""
+    epochs, brackets = max_epochs, 0
+    while epochs >= factor:
+        epochs /= factor
+        brackets += 1
+    return brackets + 1
+
+
+def epochs_for_budget(seconds: float, epoch_seconds: float, trial_seconds: float, cap: int,
+                      search_share: float = 0.6, choices: tuple[int, ...] = (2, 3, 4, 6, 9, 12, 18, 27)) -> int:
+    """The largest Hyperband ``max_epochs`` whose first bracket fits ``search_share`` of ``seconds``.
+
+    A bracket costs its epochs at ``epoch_seconds`` each plus ``trial_seconds``
+    per trial (building and compiling a network). The rest of the budget
+    continues training the winner. With too little time for any bracket, one
+    configuration trains for what there is.
+
+    >>> epochs_for_budget(420, 12, 2, cap=27), epochs_for_budget(130, 0.2, 1.8, cap=27)
+    (6, 18)
+    >>> epochs_for_budget(30, 10, 2, cap=27)
+    2
+    """
+    def cost(e: int) -> float:
+        trials, epochs = hyperband_cost(e)
+        return trials * trial_seconds + epochs * epoch_seconds
+
+    fitting = [e for e in choices if e <= cap and cost(e) <= search_share * seconds]
+    if fitting:
+        return max(fitting)
+    return int(max(1, min(cap, (seconds - trial_seconds) / max(epoch_seconds, 1e-6))))
+
+
+
+@dataclass
+class Timed:
+    """What ``timed_search`` found: the best model (as ``wrap`` made it, and as last handed to
+    ``ctx.improved``), its validation score, and sentences on how the time was spent."""
+
+    model: Any
+    val_score: float | None
+    notes: list[str]
+    epoch_seconds: float = 0.0  # the probe's measure of one epoch
+    epochs: int = 0  # epochs the winner trained, in the search and after it
+    batch_size: int = 0  # the batch the search trained at (smaller than planned when the device ran out of memory)
+
+
+def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
+                 validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int, n_fit: int,
+                 n_val: int, max_epochs: int, precision: Callable[[], Any] = contextlib.nullcontext,
+                 keep: Callable[[float, float, float], float] | None = None) -> Timed:
+    """Probe, search and continue inside ``ctx.deadline``, the way every network route spends its budget:
+
+    1. a few timed batches of the default network measure seconds per epoch and per trial start;
+    2. with fewer than ``MIN_SEARCH_EPOCHS`` affordable epochs, the probe's default network trains on for the
+       whole budget (``train_default``); otherwise one Hyperband bracket whose ``max_epochs`` (at most
+       ``max_epochs``) fits 60 % of it runs, defaults first;
+    3. the winner trains on, its learning rate lowered on plateaus, until the deadline or until it stops
+       improving (``continue_training``); a better continuation is handed to ``ctx.improved``.
+
+    ``keep(epoch_seconds, trial_seconds, remaining)``: the seconds the route keeps for what it does after the
+    search (more networks), from the probe's measures and the seconds left after it; the bracket is sized for
+    the rest, and the search and its winner's training end that much before ``ctx.deadline``.
+    """
+    with precision():
+        shape, probed = search_shape(hypermodel, ctx, x, y, batch_size, n_fit, n_val, max_epochs, keep)
+    if shape.get("kept"):
+        ctx = dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=shape["kept"]))
+    if shape.get("batch_size", batch_size) != batch_size:  # the default network did not fit the planned batch
+        batch_size = shape["batch_size"]
+        if isinstance(x, keras.utils.PyDataset):
+            oom.set_batch(x, {}, batch_size)
+    epochs, cap, epoch_seconds = shape["epochs"], shape["cap"], shape["epoch_seconds"]
+    if probed is not None and cap == 1 and ctx.max_epochs is None:
+        found = train_default(probed, hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, n_fit,
+                              shape["note"], precision)
+        found.batch_size = batch_size
+        return found
+    with precision():
+        best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
+                                             defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
+    memory = oom.note([t for t in ctx.trials if t.approach == ctx.approach])
+    found = Timed(wrap(best, params), val_score,  # handed over already
+                  [shape["note"], *cluster_notes(ctx), *([memory] if memory else [])], epoch_seconds, epochs,
+                  batch_size)
+    if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
+        return found
+    started = time.monotonic()
+    with precision(), metered(ctx.hardware.network_gpu) as use:
+        best, new_score, more = continue_training(best, ctx, x, y, validation_data, score, val_score, batch_size)
+    improved = new_score is not None and new_score != val_score
+    found.epochs += more
+    seconds = max(time.monotonic() - started, 1e-6)
+    ctx.log_trial(f"{hypermodel.family}/{params.get('family', 'default')} (continued)", params, new_score, started,
+                  extra={"epochs": more, "continued": True, "improved": improved,
+                         "rows_per_second": round(n_fit * more / seconds, 1), **use})
+    if improved:
+        found.model, found.val_score = wrap(best, params), new_score
+        ctx.improved(found.model)
+        found.notes.append(f"The winning network trained {more} more epoch(s) after the search, its validation "
+                           f"score going from {val_score:.4f} to {new_score:.4f}.")
+    return found
+
+
+def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: SearchContext,
+                  wrap: Callable[..., Any], x: Any, y: Any, validation_data: tuple[Any, Any],
+                  score: Callable[[Any], float], batch_size: int, n_fit: int, note: str,
+                  precision: Callable[[], Any] = contextlib.nullcontext) -> Timed:
+    """The default network the probe built (compiled and warmed up already) trains on until the deadline or until
+    it stops improving, each better epoch handed to ``ctx.improved``: with one candidate there is nothing for the
+    tuner to compare, and building it again would spend the set-up time twice."""
+    keras_model, params = probed
+    started = time.monotonic()
+    hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
+    with precision(), metered(ctx.hardware.network_gpu) as use:
+        best, val_score, epochs = continue_training(keras_model, ctx, x, y, validation_data, score, None, batch_size,
+                                                    phase="search", hand_over=hand_over)
+    if val_score is None:
+        raise RuntimeError("no epoch of the default network finished inside the budget")
+    seconds = max(time.monotonic() - started, 1e-6)
+    ctx.log_trial(trial_name(hypermodel.family, params), params, val_score, started,
+                  extra={"epochs": epochs, "stopped_by_budget": ctx.deadline.expired(),
+                         "rows_per_second": round(n_fit * epochs / seconds, 1), **use})
+    found = Timed(wrap(best, params), val_score, [note], seconds / max(epochs, 1), epochs)
+    if isinstance(ctx.cluster, cluster.Chief):
+        found.notes.append("No worker was started: with one candidate there was nothing to share out, so the "
+                           "default network trained in this process.")
+    if hand_over.handed != val_score:  # the best epoch came after the last hand-over
+        ctx.improved(found.model)
+    return found
+
+
+def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int,
+                 max_epochs: int, keep: Callable[[float, float, float], float] | None = None
+                 ) -> tuple[dict[str, Any], tuple[Any, dict[str, Any]] | None]:
+    """Hyperband's ``epochs`` and trial ``cap`` for this budget, from a probe of the default network, with
+    ``epoch_seconds``, the seconds ``kept`` for after the search (``keep``, see ``timed_search``) and a
+    ``note`` saying why; and the probe's network with its hyperparameters (None when the
+    shape was read back). Kept in the search's folder: a resumed search reloads Keras Tuner's state, which only
+    fits the bracket it was made for, so it takes the same shape instead of probing."""
+    import json
+
+    saved = os.path.join(ctx.workdir, "shape.json") if ctx.workdir is not None else None
+    if isinstance(ctx.cluster, cluster.Worker):  # a worker takes the chief's shape; it never probes
+        with open(str(saved), encoding="utf-8") as fh:
+            return json.load(fh), None
+    if saved and ctx.previous and os.path.isfile(saved):
+        try:
+            with open(saved, encoding="utf-8") as fh:
+                shape = json.load(fh)
+            if {"epochs", "cap", "epoch_seconds", "note"} <= set(shape):
+                return shape, None
+        except ValueError:
+            pass
+    keras.utils.set_random_seed(ctx.seed)
+    trial_seconds, epoch_seconds, probed, fitted = probe_fitting(hypermodel, x, y, batch_size, n_fit, n_val)
+    kept = (round(keep(epoch_seconds, trial_seconds, ctx.deadline.remaining()), 1)
+            if keep is not None and ctx.max_epochs is None else 0.0)
+    left = max(ctx.deadline.remaining() - kept, 0.0)
+    affordable = left / max(epoch_seconds, 1e-3)
+    after = f" ({kept:.0f}s of it kept for the networks trained after the search)" if kept else ""
+    timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
+              f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget{after}")
+    if ctx.max_epochs is not None:
+        epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
+    elif affordable < MIN_SEARCH_EPOCHS:
+        epochs, cap = 2, 1
+        how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
+               "network (the first candidate of the search) trained alone, until it stopped improving or the "
+               "time ran out")
+    else:
+        epochs = epochs_for_budget(left, epoch_seconds, trial_seconds, max_epochs)
+        cap = hyperband_cost(epochs)[0]
+        how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
+    smaller = (f" The default network ran out of device memory at batch {batch_size}, so the networks trained "
+               f"at batch {fitted}." if fitted != batch_size else "")
+    shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "kept": kept, "batch_size": fitted,
+             "note": f"{timing}; {how}.{smaller}"}
+    if saved:
+        from ..run.rundir import atomic_write_text
+
+        atomic_write_text(Path(saved), json.dumps(shape))
+    return shape, probed
+
+
+def probe_fitting(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int
+                  ) -> tuple[float, float, tuple[Any, dict[str, Any]], int]:
+    """``probe`` at the planned batch, halved each time the device runs out of memory (down to
+    ``oom.MIN_BATCH``; below it, the error stands); also returns the batch that fitted. A ``PyDataset`` is left
+    batching at that size."""
+    batch = batch_size
+    while True:
+        try:
+            return (*probe(hypermodel, x, y, batch, n_fit, n_val), batch)
+        except Exception as exc:  # noqa: BLE001 - only running out of memory is handled here
+            smaller = oom.halved(batch) if oom.out_of_memory(exc) else None
+            streamed = isinstance(x, keras.utils.PyDataset)
+            if smaller is None or (streamed and oom.batch_of(x, {}) is None):
+                raise
+            batch = smaller
+            if streamed:
+                oom.set_batch(x, {}, batch)
+            keras.backend.clear_session()
+
+
+def probe(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int
+          ) -> tuple[float, float, tuple[Any, dict[str, Any]]]:
+    """Seconds to build and start a trial, and per epoch (validation scoring included), for the default network;
+    and that network (trained on the few probe batches) with its hyperparameters.
+
+    ``x`` is an array, a dict of arrays (one per named input) or a ``keras.utils.PyDataset``.
+    """
+    started = time.perf_counter()
+    hp = keras_tuner.HyperParameters()
+    model = hypermodel.build(hp)
+    if isinstance(x, keras.utils.PyDataset):
+        sample_x, sample_y = x[0]
+    else:
+        sample_x, sample_y = _head(x, batch_size * (PROBE_BATCHES + 1)), y[: batch_size * (PROBE_BATCHES + 1)]
+    model.fit(feed(model, _head(sample_x, batch_size)), sample_y[:batch_size], batch_size=batch_size, epochs=1,
+              verbose=0)  # compile, warm up
+    trial_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    model.fit(feed(model, sample_x), sample_y, batch_size=batch_size, epochs=1, verbose=0)
+    per_row = (time.perf_counter() - started) / max(len(sample_y), 1)
+    params = {k: v for k, v in hp.values.items() if hp.is_active(k)}
+    return trial_seconds, per_row * (n_fit + n_val / 3), (model, params)
+
+
+def _head(x: Any, n: int) -> Any:
+    """The first ``n`` rows of an array or of each array in a dict."""
+    return {k: v[:n] for k, v in x.items()} if isinstance(x, dict) else x[:n]
