@@ -115,7 +115,7 @@ def test_a_trial_out_of_memory_is_retried_smaller_and_one_that_never_fits_fails_
     assert ok and all(t.params["units"] == 4 and t.extra["out_of_memory_at"] == [64, 32] for t in ok)
     assert failed and all(t.params["units"] == 64 and t.extra["out_of_memory_at"] == [64, 32, 16, 8]
                           for t in failed)
-    assert all("out of device memory at batch 8, the smallest tried" in t.error for t in failed)
+    assert all(t.error == "FailedTrialError: out of device memory at batch 8, the smallest tried" for t in failed)
     assert best is not None and params["units"] == 4 and val_score is not None
     note = oom.note(ctx.trials)
     assert note.startswith(f"{len(ok) + len(failed)} trial(s) ran out of device memory (at batch 64, 32, 16, 8)")

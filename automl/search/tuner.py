@@ -29,6 +29,7 @@ import contextlib
 import io
 import math
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -294,7 +295,7 @@ class RecordingTuner(keras_tuner.Hyperband):
         """Log an ended trial (its worker's, on a chief) and hand its network over when it is the best so far."""
         ok = trial.status == keras_tuner.engine.trial.TrialStatus.COMPLETED and trial.score is not None
         params = {k: v for k, v in trial.hyperparameters.values.items()}
-        error = None if ok else (trial.message or "trial failed").strip().splitlines()[-1]
+        error = None if ok else error_line(trial.message)
         name = trial_name(self.hypermodel.family, params)
         self.ctx.log_trial(name, params, trial.score if ok else None, started, status="ok" if ok else "failed",
                            error=error, extra=extra)
@@ -332,6 +333,18 @@ class WorkerTuner(RecordingTuner):
         cluster.write_info(self.get_trial_dir(trial.trial_id), info)
         keras_tuner.Tuner.on_trial_end(self, trial)  # reports the trial to the chief
         self.ran += 1
+
+
+def error_line(message: str | None) -> str:
+    """The last line of a failed trial's traceback, its exception named without the module path.
+
+    >>> error_line("Traceback ...\\n  ...\\nkeras_tuner.src.errors.FailedTrialError: out of device memory at batch 8")
+    'FailedTrialError: out of device memory at batch 8'
+    >>> error_line("ValueError: bad shape"), error_line(None)
+    ('ValueError: bad shape', 'trial failed')
+    """
+    line = (message or "trial failed").strip().splitlines()[-1]
+    return re.sub(r"^(?:\w+\.)+(\w+: )", r"\1", line)
 
 
 def cluster_notes(ctx: SearchContext) -> list[str]:
