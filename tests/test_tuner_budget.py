@@ -36,6 +36,37 @@ def test_no_trial_starts_once_the_quickest_first_epoch_no_longer_fits():
     assert oracle_at(remaining=0.0, first_epoch=0.0).populate_space("0")["status"] == TrialStatus.STOPPED
 
 
+def test_the_defaults_then_the_named_starts_are_handed_out_before_random_draws(tmp_path):
+    from automl.search import tuner
+
+    oracle = tuner.BudgetedOracle(Deadline(100.0), defaults_first=True, objective=tuner.objective("accuracy"),
+                                  starts=({"numeric": "piecewise"}, {"numeric": "fourier"}, {"width": 3}),
+                                  max_epochs=27, seed=0)  # a first round of 27 trials: all six below are new
+    oracle._set_project_dir(str(tmp_path), "search")
+    oracle.hyperparameters.Choice("numeric", ["periodic", "piecewise", "plain"], default="periodic")
+    oracle.hyperparameters.Int("units", 8, 64, default=32)
+    handed = []
+    for i in range(6):
+        trial = oracle.create_trial(f"tuner{i}")
+        handed.append({k: v for k, v in trial.hyperparameters.values.items() if not k.startswith("tuner/")})
+    # "fourier" is not a value the space allows and "width" not a name it has: both are left out
+    assert handed[:2] == [{"numeric": "periodic", "units": 32}, {"numeric": "piecewise", "units": 32}]
+    assert all(v != handed[0] and v != handed[1] for v in handed[2:])  # then random draws, never the starts again
+    assert len({(v["numeric"], v["units"]) for v in handed[2:]}) > 1
+
+
+def test_a_regression_network_starts_from_piecewise_codes_and_a_classifier_from_periodic_ones():
+    from automl.modalities.tabular.mlp import MLPHyperModel
+
+    edges = [[0.0, 1.0, 2.0]]
+    regression = MLPHyperModel([0.0], [1.0], [], "regression", 1, "rmse", edges)
+    classes = MLPHyperModel([0.0], [1.0], [], "binary", 2, "accuracy", edges)
+    assert (regression.numeric_default, regression.starts) == ("piecewise", ({"numeric": "periodic"},))
+    assert (classes.numeric_default, classes.starts) == ("periodic", ({"numeric": "piecewise"},))
+    assert MLPHyperModel([0.0], [1.0], [], "regression", 1).starts == ()  # no edges: periodic or plain only
+    assert (regression.fresh_patience, classes.fresh_patience) == ((3, 8), (1, 4))
+
+
 def test_the_tuner_learns_the_quickest_first_epoch_and_hands_its_best_model_once(tmp_path):
     """A two-trial search on a tiny table: the oracle knows a first-epoch time, and the model run_search
     returns is the very one handed to ``improved`` (no second load or save)."""
@@ -154,15 +185,17 @@ def test_time_kept_for_after_the_search_is_kept_from_its_shape_and_its_training(
                         seed=0, validation="kfold", folds=5, deadline=Deadline(30.0),
                         hardware=Hardware(2, 8 << 30, None), max_trials=None, max_epochs=None,
                         improved=lambda m: None, workdir=tmp_path / "search")
-    asked, seen = [], []
+    asked, seen, schedules = [], [], []
     original = tuner.continue_training
 
     def training(keras_model, inner, *args, **kwargs):
         seen.append((inner.deadline.remaining(), ctx.deadline.remaining()))
+        schedules.append((kwargs.get("lr_patience"), kwargs.get("patience")))
         return original(keras_model, inner, *args, **kwargs)
 
     monkeypatch.setattr(timed, "continue_training", training)
     hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
+    hypermodel.fresh_patience = (2, 5)
     found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), tuner.val_scorer(ctx, x, y), 32,
                                200, 200, 27, keep=lambda e, t, left: asked.append((e, t, left)) or 12.0)
     epoch_seconds, trial_seconds, left = asked[0]
@@ -171,6 +204,7 @@ def test_time_kept_for_after_the_search_is_kept_from_its_shape_and_its_training(
     assert shape["kept"] == 12.0 and "12s of it kept for the networks trained after the search" in found.notes[0]
     inner, outer = seen[0]
     assert inner == pytest.approx(outer - 12.0, abs=0.05), "the winner's training ends 12 s before the route's end"
+    assert schedules[0] == (2, 5)  # the network trained alone takes its hypermodel's schedule
 
 
 def blocking(callbacks) -> list[str]:

@@ -165,13 +165,18 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
                   precision: Callable[[], Any] = contextlib.nullcontext) -> Timed:
     """The default network the probe built (compiled and warmed up already) trains on until the deadline or until
     it stops improving, each better epoch handed to ``ctx.improved``: with one candidate there is nothing for the
-    tuner to compare, and building it again would spend the set-up time twice."""
+    tuner to compare, and building it again would spend the set-up time twice. A hypermodel's
+    ``fresh_patience`` (epochs flat before the learning rate drops, then before training stops) replaces the
+    schedule for a winner trained on after its search (1 and 4): a network trained from its first epoch can
+    take longer flat stretches."""
     keras_model, params = probed
+    lr_patience, patience = getattr(hypermodel, "fresh_patience", (1, 4))
     started = time.monotonic()
     hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
     with precision(), metered(ctx.hardware.network_gpu) as use:
         best, val_score, epochs = continue_training(keras_model, ctx, x, y, validation_data, score, None, batch_size,
-                                                    phase="search", hand_over=hand_over)
+                                                    patience=patience, phase="search", hand_over=hand_over,
+                                                    lr_patience=lr_patience)
     if val_score is None:
         raise RuntimeError("no epoch of the default network finished inside the budget")
     seconds = max(time.monotonic() - started, 1e-6)

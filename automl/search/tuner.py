@@ -64,15 +64,18 @@ class BudgetedOracle(keras_tuner.oracles.HyperbandOracle):
 
     With ``defaults_first``, the first configuration it hands out is the
     search space's defaults (a strong, known-good starting point) instead of a
-    random draw, so a short budget still trains something sensible.
+    random draw, so a short budget still trains something sensible; then each
+    of ``starts`` (overrides of the defaults a hypermodel names as its other
+    strong starting points), then random draws.
     """
 
     def __init__(self, deadline: Deadline, trial_cap: int | None = None, defaults_first: bool = False,
-                 **kwargs: Any):
+                 starts: tuple[dict[str, Any], ...] = (), **kwargs: Any):
         super().__init__(**kwargs)
         self.deadline = deadline
         self.trial_cap = trial_cap
         self.defaults_first = defaults_first
+        self.starts = tuple(starts)
         self.first_epoch_seconds = 0.0
         self.began: dict[str, float] = {}  # trial id -> when it was handed out (monotonic), for a chief's records
         self.owners: dict[str, str] = {}  # trial id -> the tuner (worker) it was handed to
@@ -90,12 +93,27 @@ class BudgetedOracle(keras_tuner.oracles.HyperbandOracle):
         return super().populate_space(trial_id)
 
     def _random_values(self) -> dict[str, Any] | None:
-        if self.defaults_first and not self._tried_so_far:
-            hps = keras_tuner.HyperParameters()
-            for hp in self.hyperparameters.space:
-                hps.merge([hp])  # registering a hyperparameter sets its default value
-            return {k: v for k, v in hps.values.items() if hps.is_active(k)}
+        if self.defaults_first:
+            tried = [t.hyperparameters.values for t in self.trials.values()]
+            for values in self.first_values():
+                if not any(all(had.get(k) == v for k, v in values.items()) for had in tried):
+                    return values
         return super()._random_values()
+
+    def first_values(self) -> list[dict[str, Any]]:
+        """The defaults, then each of ``starts`` (the defaults with those values changed) whose names the space
+        has and whose values it allows: the configurations handed out before any random draw."""
+        hps = keras_tuner.HyperParameters()
+        for hp in self.hyperparameters.space:
+            hps.merge([hp])  # registering a hyperparameter sets its default value
+        defaults = {k: v for k, v in hps.values.items() if hps.is_active(k)}
+        known = {hp.name: hp for hp in self.hyperparameters.space}
+        firsts = [defaults]
+        for start in self.starts:
+            allowed = all(k in known and v in getattr(known[k], "values", [v]) for k, v in start.items())
+            if allowed and defaults | dict(start) not in firsts:
+                firsts.append(defaults | dict(start))
+        return firsts
 
 
 class DeadlineCallback(keras.callbacks.Callback):
@@ -478,7 +496,8 @@ def _tuner(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], workdi
     def make(overwrite: bool) -> RecordingTuner:
         oracle = BudgetedOracle(
             ctx.deadline, min(c for c in (ctx.max_trials, trial_cap, 10**9) if c is not None),
-            defaults_first=defaults_first, objective=objective(ctx.metric),
+            defaults_first=defaults_first, starts=tuple(getattr(hypermodel, "starts", ())),
+            objective=objective(ctx.metric),
             max_epochs=max_epochs, factor=3, seed=ctx.seed, max_consecutive_failed_trials=3,
         )
         with contextlib.redirect_stdout(io.StringIO()):  # Keras Tuner prints "Reloading Tuner from ..."
@@ -537,14 +556,14 @@ class HandOver(keras.callbacks.Callback):
 
 def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
                       score: Callable[[Any], float], start_score: float | None, batch_size: int,
-                      patience: int = 4, phase: str = "continued",
+                      patience: int = 4, phase: str = "continued", lr_patience: int = 1,
                       hand_over: "HandOver | None" = None,
                       curve: list[dict[str, Any]] | None = None) -> tuple[Any, float | None, int]:
     """Train the search's winner on until the deadline or until it stops improving.
 
-    The learning rate drops when the validation score stalls, and the best
-    epoch's weights are kept; the model comes back unchanged unless it beat
-    ``start_score``. With ``hand_over``, new best epochs are handed over as
+    The learning rate drops to 0.3 of itself when the validation score stalls for ``lr_patience`` epochs,
+    training stops after ``patience`` epochs without a better score, and the best epoch's weights are kept; the
+    model comes back unchanged unless it beat ``start_score``. With ``hand_over``, new best epochs are handed over as
     training goes. Epochs are logged to ``curve`` (the run's curve of the best
     trial, ``ctx.history``, unless given). Returns the model, its score and the epochs run.
     """
@@ -556,8 +575,8 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, vali
     callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score),
                  EpochLog(ctx.history if curve is None else curve, phase),
                  history,
-                 keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3, patience=1,
-                                                   min_lr=1e-5),
+                 keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3,
+                                                   patience=lr_patience, min_lr=1e-5),
                  stopper]
     if hand_over is not None:
         callbacks.insert(2, hand_over)
