@@ -170,13 +170,13 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     schedule for a winner trained on after its search (1 and 4): a network trained from its first epoch can
     take longer flat stretches."""
     keras_model, params = probed
-    lr_patience, patience = getattr(hypermodel, "fresh_patience", (1, 4))
+    schedule = getattr(hypermodel, "fresh_patience", None)
+    schedule = {} if schedule is None else {"lr_patience": schedule[0], "patience": schedule[1]}
     started = time.monotonic()
     hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
     with precision(), metered(ctx.hardware.network_gpu) as use:
         best, val_score, epochs = continue_training(keras_model, ctx, x, y, validation_data, score, None, batch_size,
-                                                    patience=patience, phase="search", hand_over=hand_over,
-                                                    lr_patience=lr_patience)
+                                                    phase="search", hand_over=hand_over, **schedule)
     if val_score is None:
         raise RuntimeError("no epoch of the default network finished inside the budget")
     seconds = max(time.monotonic() - started, 1e-6)

@@ -146,8 +146,8 @@ class MLPHyperModel(keras_tuner.HyperModel):
         # Measured (docs/deep-tabular.md): piecewise-linear codes ahead on regression, periodic on classes; the
         # search tries the other second.
         self.numeric_default = "piecewise" if edges and task == "regression" else "periodic"
-        self.starts = ({"numeric": "periodic" if self.numeric_default == "piecewise" else "piecewise"},) if edges \
-            else ()
+        other = {"piecewise": "periodic", "periodic": "piecewise"}[self.numeric_default]
+        self.starts = ({"numeric": other},) if edges else ()
         # A default regression network trained alone (no search fits the time): the rate cut after 3 flat epochs and
         # training stopped after 8, measured ahead of 1 and 4 on california_housing and diamonds; on adult (classes)
         # the longer training left no time for the ensemble and scored lower, so classes keep 1 and 4.

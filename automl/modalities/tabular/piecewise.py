@@ -58,12 +58,9 @@ def bin_edges(values: Any, bins: int = BINS) -> list[float]:
 
 
 def piecewise_codes(x: Any, edges: list[float]) -> Any:
-    """The encoding of the numbers ``x`` (one column) in numpy: the reference the layer is tested against."""
-    e = np.asarray(edges, dtype="float64")
-    n = len(e) - 1
-    v = (np.asarray(x, dtype="float64")[:, None] - e[:-1]) / np.diff(e)
-    low = np.where(np.arange(n) > 0, 0.0, -OPEN)
-    high = np.where(np.arange(n) < n - 1, 1.0, OPEN)
+    """The encoding of the numbers ``x`` (one column) in numpy, from the same tables the layer reads."""
+    left, span, low, high, _ = (t[0].astype("float64") for t in _tables([edges]))
+    v = (np.asarray(x, dtype="float64")[:, None] - left) / span
     return np.minimum(np.maximum(v, low), high)
 
 
