@@ -67,38 +67,6 @@ def test_a_regression_network_starts_from_piecewise_codes_and_a_classifier_from_
     assert (regression.fresh_patience, classes.fresh_patience) == ((3, 8), (1, 4))
 
 
-def test_the_probe_counts_a_fit_calls_fixed_cost_once_per_epoch_not_once_per_few_batches(monkeypatch):
-    """On a small network most of a few timed batches is ``fit``'s own start: the probe's epoch is the fixed cost
-    once plus the rows at the rate that the difference of a short and a long fit gives."""
-    import numpy as np
-
-    from automl.search import timed
-
-    now = [0.0]
-    fits = []
-
-    class Model:  # each fit: 0.2 s of its own, then 1 ms a row
-        inputs = []
-
-        def fit(self, x, y, **kwargs):
-            fits.append(len(y))
-            now[0] += 0.2 + 1e-3 * len(y)
-
-    class HyperModel:
-        def build(self, hp):
-            hp.Int("units", 8, 64, default=32)
-            return Model()
-
-    monkeypatch.setattr(timed.time, "perf_counter", lambda: now[0])
-    x, y = np.zeros((1000, 2), "float32"), np.zeros(1000)
-    trial_seconds, epoch_seconds, (model, params) = timed.probe(HyperModel(), x, y, 32, 900, 300)
-    long = 32 * (timed.PROBE_BATCHES + 1)
-    # warm-up, then pairs of a short and a long timed fit: the first pair took 0.66 s, under a second, so two
-    assert fits == [32] + [32, long] * 2
-    assert trial_seconds == pytest.approx(0.2 + 0.032) and params == {"units": 32}
-    assert epoch_seconds == pytest.approx(0.2 + 1e-3 * (900 + 300 / 3))  # not (0.2 / 224 + 1e-3) a row: 1.8 s
-
-
 def test_the_tuner_learns_the_quickest_first_epoch_and_hands_its_best_model_once(tmp_path):
     """A two-trial search on a tiny table: the oracle knows a first-epoch time, and the model run_search
     returns is the very one handed to ``improved`` (no second load or save)."""

@@ -1,12 +1,10 @@
 """How every network route spends its budget: probe the default network, size one Hyperband bracket to the time,
 search, then train the winner on (``timed_search``).
 
-The probe times the search space's default network: its set-up, and an
-epoch from the difference of a one-batch and a few-batch ``fit``
-(``epoch_estimate``: a call's fixed cost is not spread over its few
-batches). From that, ``search_shape`` decides between a Hyperband bracket
-that fits 60 % of the time (``epochs_for_budget``) and, when too few epochs
-fit to compare architectures, the default network trained alone
+The probe times a few batches of the search space's default network (set-up
+and per epoch); from that, ``search_shape`` decides between a Hyperband
+bracket that fits 60 % of the time (``epochs_for_budget``) and, when too few
+epochs fit to compare architectures, the default network trained alone
 (``train_default``). A default network too large for the device's memory at
 the planned batch is probed again at half the batch (``probe_fitting``).
 The Keras Tuner parts (the budgeted oracle, the recording tuner, training on
@@ -37,7 +35,6 @@ from .tuner import (HandOver, cluster_notes, continue_training, feed, keras, ker
 
 MIN_SEARCH_EPOCHS = 40  # below this many affordable epochs, Hyperband's 1-epoch rounds pick architectures by noise
 PROBE_BATCHES = 6
-PROBE_REPEATS = 3  # timed pairs of fits, while they take under a second together: a small network's are noisy
 
 
 def hyperband_cost(max_epochs: int, factor: int = 3) -> tuple[int, int]:
@@ -282,45 +279,14 @@ def probe(hypermodel: Any, x: Any, y: Any, batch_size: int, n_fit: int, n_val: i
         sample_x, sample_y = x[0]
     else:
         sample_x, sample_y = _head(x, batch_size * (PROBE_BATCHES + 1)), y[: batch_size * (PROBE_BATCHES + 1)]
-    first = (feed(model, _head(sample_x, batch_size)), sample_y[:batch_size])
-    model.fit(*first, batch_size=batch_size, epochs=1, verbose=0)  # compile, warm up
+    model.fit(feed(model, _head(sample_x, batch_size)), sample_y[:batch_size], batch_size=batch_size, epochs=1,
+              verbose=0)  # compile, warm up
     trial_seconds = time.perf_counter() - started
-    whole = (feed(model, sample_x), sample_y)
-    pairs = [(_timed_fit(model, *first, batch_size), _timed_fit(model, *whole, batch_size))]
-    while len(pairs) < PROBE_REPEATS and sum(a[1] + b[1] for a, b in pairs) < 1.0:  # cheap, so noisy: again
-        pairs.append((_timed_fit(model, *first, batch_size), _timed_fit(model, *whole, batch_size)))
-    short, long = (min(timed, key=lambda fit: fit[1]) for timed in zip(*pairs))  # the least disturbed of each
-    return trial_seconds, epoch_estimate(short, long, n_fit, n_val), (model, {
-        k: v for k, v in hp.values.items() if hp.is_active(k)})
-
-
-def _timed_fit(model: Any, x: Any, y: Any, batch_size: int) -> tuple[int, float]:
-    """Rows and seconds of one epoch of ``model.fit`` on them."""
     started = time.perf_counter()
-    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-    return max(len(y), 1), time.perf_counter() - started
-
-
-def epoch_estimate(short: tuple[int, float], long: tuple[int, float], n_fit: int, n_val: int) -> float:
-    """Seconds for one epoch over ``n_fit`` rows with ``n_val`` validated (a third of a training row each), from
-    two timed fits of one epoch, ``short`` and ``long`` (rows, seconds). Every ``fit`` call pays a fixed cost (its
-    data adapter, callbacks, the step function's dispatch) that on a small network is most of a few batches'
-    time, so the seconds per row are the difference of the two fits over the difference of their rows, and the
-    fixed cost is counted once per epoch (about what the epoch's validation pass pays for its own call). When the
-    two fits hold the same rows (a streamed set probes one batch) or the difference is lost in noise, the longer
-    fit's own rate stands: an estimate on the long side only costs search rounds, one on the short side deadlines.
-
-    >>> round(epoch_estimate((128, 0.15), (896, 0.23), 13_209, 3_303), 2)  # 0.15 s of it is the call's own
-    1.63
-    >>> round(epoch_estimate((128, 0.15), (128, 0.15), 1_280, 0), 2)      # nothing to tell the two apart
-    1.5
-    """
-    (rows_a, seconds_a), (rows_b, seconds_b) = short, long
-    per_row = (seconds_b - seconds_a) / (rows_b - rows_a) if rows_b > rows_a else 0.0
-    if per_row <= 0.0:
-        return seconds_b / rows_b * (n_fit + n_val / 3)
-    fixed = max(seconds_a - per_row * rows_a, 0.0)
-    return fixed + per_row * (n_fit + n_val / 3)
+    model.fit(feed(model, sample_x), sample_y, batch_size=batch_size, epochs=1, verbose=0)
+    per_row = (time.perf_counter() - started) / max(len(sample_y), 1)
+    params = {k: v for k, v in hp.values.items() if hp.is_active(k)}
+    return trial_seconds, per_row * (n_fit + n_val / 3), (model, params)
 
 
 def _head(x: Any, n: int) -> Any:
