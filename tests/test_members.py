@@ -120,6 +120,29 @@ def test_a_mean_better_on_validation_is_the_model_and_saves_and_loads(tmp_path):
     np.testing.assert_allclose(again.predict_proba(frame), mean / mean.sum(axis=1, keepdims=True), atol=1e-5)
 
 
+def test_fresh_networks_train_on_the_schedule_their_winner_trained_on(monkeypatch):
+    """A default network trained alone took its hypermodel's schedule (``fresh_patience``): its fresh networks
+    take it too, not the shorter one of a search's winner trained on, which would leave them behind it."""
+    from automl.search import members
+
+    seen = []
+    original = members.continue_training
+
+    def training(*args, **kwargs):
+        seen.append((kwargs.get("lr_patience"), kwargs.get("patience")))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(members, "continue_training", training)
+    found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, _ = first_network(60.0)
+    hypermodel.fresh_patience = (2, 5)
+    members.grow(found, hypermodel, ctx, wrap, x, y, val, score, batch, max_members=2)  # the search's winner
+    alone = dict(found.model.params)
+    alone.pop("tuner/epochs")
+    found.model = wrap(found.model.keras_model, alone)  # as ``timed.train_default`` hands it over
+    members.grow(found, hypermodel, ctx, wrap, x, y, val, score, batch, max_members=2)
+    assert seen == [(None, None), (2, 5)]
+
+
 def test_each_fresh_network_records_its_speed_and_on_a_gpu_its_gpu_use(tmp_path, monkeypatch):
     import dataclasses
 

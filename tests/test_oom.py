@@ -154,7 +154,7 @@ def test_a_dataset_that_batches_itself_is_retried_smaller_and_left_at_its_planne
 def test_a_default_network_too_large_for_the_planned_batch_trains_the_whole_search_smaller(monkeypatch):
     from automl.search import timed, tuner
 
-    monkeypatch.setattr(timed, "MIN_SEARCH_EPOCHS", 10**9)  # one candidate: the probe's network trains on
+    monkeypatch.setattr(timed, "MIN_BRACKET_EPOCHS", 10**9)  # one candidate: the probe's network trains on
     x, y = table(200)
     handed = []
     ctx = context(y, improved=handed.append)

@@ -114,7 +114,7 @@ def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_pat
     from automl.search import timed, tuner
     from automl.search.base import SearchContext
 
-    monkeypatch.setattr(timed, "MIN_SEARCH_EPOCHS", 10**9)  # whatever the machine's speed, one candidate
+    monkeypatch.setattr(timed, "MIN_BRACKET_EPOCHS", 10**9)  # whatever the machine's speed, one candidate
     rng = np.random.default_rng(0)
     x = {"numeric": rng.normal(size=(200, 3)).astype("float32")}
     y = (x["numeric"][:, 0] > 0).astype("int64")
@@ -134,6 +134,25 @@ def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_pat
     assert handed and handed[-1] is found.model and found.val_score == score(found.model) > 0.5
     assert len(ctx.trials) == 1 and ctx.trials[0].val_score == found.val_score
     assert ctx.history and {e["phase"] for e in ctx.history} == {"search"}
+
+
+@pytest.mark.parametrize("epoch, start, shape", [(0.1, 0.5, (27, 40)), (0.5, 4.0, (2, 1)), (4.0, 1.0, (2, 1))])
+def test_a_search_runs_only_when_its_bracket_trains_its_best_trials_nine_epochs(monkeypatch, epoch, start, shape):
+    """100 s: at 0.1 s an epoch and 0.5 s a trial's start, the widest bracket fits (27 epochs, 40 trials). At
+    0.5 s an epoch but 4 s a start (JAX compiling each network), 200 epochs would fit, but the bracket that fits
+    stops at 6, so the default network trains alone; at 4 s an epoch, only 25 epochs fit."""
+    from automl.hardware import Hardware
+    from automl.search import timed
+    from automl.search.base import SearchContext
+
+    monkeypatch.setattr(timed, "probe_fitting", lambda *a: (start, epoch, ("network", {}), 32))
+    ctx = SearchContext(approach="deep", X=None, y=None, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(100.0, clock=lambda: 0.0),
+                        hardware=Hardware(2, 8 << 30, None), max_trials=None, max_epochs=None)
+    found, probed = timed.search_shape(object(), ctx, None, None, 32, 1000, 250, 27)
+    assert (found["epochs"], found["cap"]) == shape and probed == ("network", {})
+    if shape[1] == 1:
+        assert "under the 9 needed to compare architectures fairly" in found["note"]
 
 
 def test_trials_are_built_under_the_precision_the_search_started_with(tmp_path):
@@ -177,7 +196,7 @@ def test_time_kept_for_after_the_search_is_kept_from_its_shape_and_its_training(
     from automl.search import timed, tuner
     from automl.search.base import SearchContext
 
-    monkeypatch.setattr(timed, "MIN_SEARCH_EPOCHS", 10**9)  # one candidate: the probe's network trains on
+    monkeypatch.setattr(timed, "MIN_BRACKET_EPOCHS", 10**9)  # one candidate: the probe's network trains on
     rng = np.random.default_rng(0)
     x = {"numeric": rng.normal(size=(200, 3)).astype("float32")}
     y = (x["numeric"][:, 0] > 0).astype("int64")

@@ -45,11 +45,13 @@ def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
 
 
 def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
-                 score: Callable[[Any], float], batch_size: int, phase: str) -> tuple[Any, float | None, int]:
+                 score: Callable[[Any], float], batch_size: int, phase: str,
+                 schedule: tuple[int, int] | None = None) -> tuple[Any, float | None, int]:
     """Train a fresh network the way the winner trained: as a Hyperband trial (up to ``epochs`` at its fixed
     learning rate, stopped as a trial is stopped, ``TRIAL_PATIENCE``, the best epoch kept), then on
-    with the rate cut on plateaus (``continue_training``). Returns the network, its best validation score
-    (None when no epoch finished inside the deadline) and the epochs run."""
+    with the rate cut on plateaus (``continue_training``; ``schedule``: the epochs flat before the rate drops and
+    before training stops, when the winner had its own, as a default network trained alone may). Returns the
+    network, its best validation score (None when no epoch finished inside the deadline) and the epochs run."""
     first, ran = None, 0
     if epochs:
         stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode="max" if greater_is_better(ctx.metric) else "min",
@@ -66,8 +68,9 @@ def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, 
                 network.set_weights(stopper.best_weights)
         if not scores or ctx.deadline.expired():
             return network, first, ran
+    paced = {} if schedule is None else {"lr_patience": schedule[0], "patience": schedule[1]}
     network, own, more = continue_training(network, ctx, x, y, validation_data, score, first, batch_size,
-                                           phase=phase, curve=[])
+                                           phase=phase, curve=[], **paced)
     return network, own, ran + more
 
 
@@ -155,6 +158,8 @@ def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split]
     their own plateau, with their splits, and whether one was cut short by the deadline (it is left out and
     ends the training). Every network is a trial in ``trials.jsonl``."""
     params = dict(found.model.params)
+    alone = "tuner/epochs" not in params  # the default network trained alone (``timed.train_default``)
+    schedule = getattr(hypermodel, "fresh_patience", None) if alone else None
     trained: list[tuple[Any, Split]] = []
     expected = found.epoch_seconds * max(found.epochs, 1)
     for tried, split in enumerate(splits, start=1):
@@ -164,7 +169,8 @@ def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split]
         network = rebuild(hypermodel, params, ctx.seed + 1000 * tried)
         with metered(ctx.hardware.network_gpu) as use:
             network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, split.x, split.y,
-                                                split.validation_data, split.score, batch_size, f"{noun} {tried}")
+                                                split.validation_data, split.score, batch_size, f"{noun} {tried}",
+                                                schedule)
         expected = time.monotonic() - started
         finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
         rows = len(split.y) if split.y is not None else len(getattr(split.x, "paths", ()))  # arrays, or batches

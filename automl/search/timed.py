@@ -33,7 +33,9 @@ from .base import SearchContext
 from .tuner import (HandOver, cluster_notes, continue_training, feed, keras, keras_tuner, run_search,
                     trial_name)
 
-MIN_SEARCH_EPOCHS = 40  # below this many affordable epochs, Hyperband's 1-epoch rounds pick architectures by noise
+# A search runs only when its bracket's longest trials reach this many epochs: shorter rounds pick architectures
+# by their first epochs, which on tables chose worse than the default trained alone (docs/deep-tabular.md).
+MIN_BRACKET_EPOCHS = 9
 PROBE_BATCHES = 6
 
 
@@ -109,9 +111,9 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     """Probe, search and continue inside ``ctx.deadline``, the way every network route spends its budget:
 
     1. a few timed batches of the default network measure seconds per epoch and per trial start;
-    2. with fewer than ``MIN_SEARCH_EPOCHS`` affordable epochs, the probe's default network trains on for the
-       whole budget (``train_default``); otherwise one Hyperband bracket whose ``max_epochs`` (at most
-       ``max_epochs``) fits 60 % of it runs, defaults first;
+    2. one Hyperband bracket whose ``max_epochs`` (at most ``max_epochs``) fits 60 % of the time runs, defaults
+       first; when that bracket's ``max_epochs`` is under ``MIN_BRACKET_EPOCHS``, the probe's default network
+       trains on alone instead (``train_default``);
     3. the winner trains on, its learning rate lowered on plateaus, until the deadline or until it stops
        improving (``continue_training``); a better continuation is handed to ``ctx.improved``.
 
@@ -223,16 +225,17 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
     after = f" ({kept:.0f}s of it kept for the networks trained after the search)" if kept else ""
     timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
               f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget{after}")
+    bracket = epochs_for_budget(left, epoch_seconds, trial_seconds, max_epochs)
     if ctx.max_epochs is not None:
         epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
-    elif affordable < MIN_SEARCH_EPOCHS:
+    elif bracket < min(MIN_BRACKET_EPOCHS, max_epochs):
         epochs, cap = 2, 1
-        how = (f"fewer than the {MIN_SEARCH_EPOCHS} needed to compare architectures fairly, so the default "
-               "network (the first candidate of the search) trained alone, until it stopped improving or the "
-               "time ran out")
+        how = (f"the Hyperband bracket that fitted 60 % of that would have trained its best trials "
+               f"{bracket} epoch(s), under the {MIN_BRACKET_EPOCHS} needed to compare architectures fairly, so "
+               "the default network (the first candidate of the search) trained alone, until it stopped "
+               "improving or the time ran out")
     else:
-        epochs = epochs_for_budget(left, epoch_seconds, trial_seconds, max_epochs)
-        cap = hyperband_cost(epochs)[0]
+        epochs, cap = bracket, hyperband_cost(bracket)[0]
         how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
     smaller = (f" The default network ran out of device memory at batch {batch_size}, so the networks trained "
                f"at batch {fitted}." if fitted != batch_size else "")
