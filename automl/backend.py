@@ -3,14 +3,18 @@
 Keras 3 runs the same network on TensorFlow, JAX or PyTorch. ``KERAS_BACKEND``
 is respected when set. Otherwise, on a machine with an NVIDIA GPU, the first
 installed backend that can use it is taken, JAX first (its CUDA build is what
-``pip install -e ".[gpu]"`` brings, and what the GPU recipe runs on); on a
-CPU, TensorFlow (the project's own dependency, which the CPU figures in
-``docs/`` were measured with). Whether a backend can use the GPU is read from
+``pip install -e ".[gpu]"`` brings, and what the GPU recipe runs on). On a
+CPU, the data's modality states its preference (``Modality.cpu_backends``): a
+table of more than 5,000 training rows takes JAX, measured two to four times
+faster an epoch than TensorFlow here (``docs/gpu.md``); everything else takes
+TensorFlow. Whether a backend can use the GPU is read from
 what is installed, not from importing it (which takes seconds): JAX's CUDA
 plugin, PyTorch's CUDA library, TensorFlow's cuDNN.
 
 Example:
     >>> choose(None, {"tensorflow": False, "jax": True}, gpu_here=True).name
+    'jax'
+    >>> choose(None, {"tensorflow": False, "jax": False}, gpu_here=False, cpu=(("jax", "tensorflow"), "faster")).name
     'jax'
     >>> print(choose(None, {"tensorflow": False}, gpu_here=True).reason)  # doctest: +NORMALIZE_WHITESPACE
     Networks train on the CPU with TensorFlow: no installed Keras backend can use the GPU here (TensorFlow
@@ -76,8 +80,11 @@ def _has_module(name: str) -> bool:
         return False
 
 
-def choose(requested: str | None, available: dict[str, bool], gpu_here: bool) -> Backend:
-    """The backend for this run: ``requested`` (``KERAS_BACKEND``) when set, else the best installed one.
+def choose(requested: str | None, available: dict[str, bool], gpu_here: bool,
+           cpu: tuple[tuple[str, ...], str] | None = None) -> Backend:
+    """The backend for this run: ``requested`` (``KERAS_BACKEND``) when set, else the best installed one for the
+    device. On a CPU, ``cpu`` is the data's preference (``Modality.cpu_backends``): backends in order, and why;
+    the first installed one is taken, TensorFlow without one.
 
     A ``ConfigError`` names the fix when ``requested`` is unknown or not installed.
 
@@ -111,6 +118,12 @@ def choose(requested: str | None, available: dict[str, bool], gpu_here: bool) ->
         missing = "; ".join(WHY_NO_GPU[n] for n in BACKENDS if n in available)
         return Backend(name, False, f"Networks train on the CPU with {LABELS[name]}: no installed Keras backend "
                                     f"can use the GPU here ({missing}). {GPU_FIX}.")
+    order, why = cpu or ((), "")
+    name = next((n for n in order if n in available), None)
+    if name is not None and why:
+        others = " or ".join(n for n in ("tensorflow", "jax", "torch") if n != name)
+        return Backend(name, False, f"Networks train on the CPU with {LABELS[name]}, {why}; KERAS_BACKEND={others} "
+                                    "chooses another.")
     name = "tensorflow" if "tensorflow" in available else next(iter(available))
     return Backend(name, False, f"Networks train on the CPU with {LABELS[name]}, the default backend "
                                 "(KERAS_BACKEND=jax or torch chooses another).")

@@ -90,12 +90,12 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
     from .data.memory import parse_size
     from .data.profile import inspect_dataset
     from .hardware import detect
-    from .run.plan import make_plan
+    from .run.plan import cpu_backends, make_plan
 
     seconds = parse_budget(budget)
     dataset = load(data, memory=parse_size(memory), dask=dask_setting(dask))
     profile = inspect_dataset(dataset, target, task, drop=list(drop))
-    plan = make_plan(profile, seconds, detect())
+    plan = make_plan(profile, seconds, detect(cpu=cpu_backends(profile)))
     if as_json:
         _print_json({"data": str(data), "name": dataset.name, "profile": profile.to_dict(), "plan": plan.to_dict()})
         return

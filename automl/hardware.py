@@ -47,8 +47,9 @@ class Hardware:
         return asdict(self) | {"gpu": self.gpu}
 
 
-def detect(device: str = "auto") -> Hardware:
-    """The hardware to use; ``device='cpu'`` hides a GPU, ``'gpu'`` insists on one."""
+def detect(device: str = "auto", cpu: tuple[tuple[str, ...], str] | None = None) -> Hardware:
+    """The hardware to use; ``device='cpu'`` hides a GPU, ``'gpu'`` insists on one. The Keras backend is chosen
+    for it and, on a CPU, by the data's preference ``cpu`` (``backend.choose``)."""
     if device not in DEVICES:
         raise ConfigError(invalid("device", "one of auto, cpu, gpu", device))
     import psutil
@@ -60,7 +61,8 @@ def detect(device: str = "auto") -> Hardware:
     gpu = None if device == "cpu" else _gpu_name()
     if device == "gpu" and gpu is None:
         raise ConfigError(invalid("device", "auto or cpu on this machine (no NVIDIA GPU was found)", device))
-    chosen = backend.choose(os.environ.get("KERAS_BACKEND"), backend.installed(gpu is not None), gpu is not None)
+    chosen = backend.choose(os.environ.get("KERAS_BACKEND"), backend.installed(gpu is not None), gpu is not None,
+                            cpu)
     if device == "gpu" and not chosen.gpu:
         raise ConfigError(f"--device gpu: {chosen.reason} Or use --device auto or cpu.")
     return Hardware(cpus, int(psutil.virtual_memory().total), gpu, platform.processor() or platform.machine(),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Keras loads one backend a process, and a table's run chooses JAX on a CPU (automl.backend): the suite's
+# networks train with TensorFlow unless a test, or whoever runs the suite, names another.
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

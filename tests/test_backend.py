@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from automl import backend, hardware
+from automl import backend, hardware, registry
 from automl.backend import Backend, choose
 from automl.cli import main
 from automl.errors import ConfigError
@@ -36,6 +36,33 @@ def test_on_a_gpu_the_first_backend_that_can_use_it_is_chosen_else_the_cpu_with_
     assert "TensorFlow finds no cuDNN; JAX has no CUDA plugin" in none.reason and '.[gpu]' in none.reason
     cpu = choose(None, {"tensorflow": False, "jax": False}, gpu_here=False)
     assert (cpu.name, cpu.gpu) == ("tensorflow", False) and "default backend" in cpu.reason
+
+
+def test_on_a_cpu_a_larger_tables_networks_take_jax_and_everything_else_tensorflow():
+    from automl.modalities.tabular import TABULAR
+
+    both = {"tensorflow": False, "jax": False}
+    table = choose(None, both, gpu_here=False, cpu=TABULAR.cpu_backends(20_000))
+    assert (table.name, table.gpu) == ("jax", False)
+    assert "fastest on a CPU for a table of more than 5,000" in table.reason
+    assert "KERAS_BACKEND=tensorflow or torch" in table.reason
+    assert choose(None, both, gpu_here=False, cpu=TABULAR.cpu_backends(5_000)).name == "tensorflow"  # cross-validated
+    assert choose(None, both, gpu_here=False, cpu=registry.modality("image").cpu_backends(50_000)).name == "tensorflow"
+    assert choose(None, {"tensorflow": False}, gpu_here=False, cpu=TABULAR.cpu_backends(20_000)).name == "tensorflow"
+    assert choose("tensorflow", both, gpu_here=False, cpu=TABULAR.cpu_backends(20_000)).name == "tensorflow"
+    assert choose(None, {"tensorflow": True, "jax": True}, gpu_here=True, cpu=TABULAR.cpu_backends(20_000)).gpu
+
+
+@pytest.mark.parametrize("rows, chosen", [(6_500, "JAX, measured the fastest"), (60, "TensorFlow, the default")])
+def test_inspect_names_the_backend_chosen_for_the_data(monkeypatch, write_csv, rows, chosen):
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setattr(hardware, "_gpu_name", lambda: None)
+    monkeypatch.setattr(backend, "installed", lambda check_gpu=True: {"tensorflow": False, "jax": False})
+    data = write_csv("a,b,target\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(rows)))
+    result = CliRunner().invoke(main, ["inspect", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    reasons = json.loads(result.output)["plan"]["reasons"]
+    assert any(r.startswith(f"Networks train on the CPU with {chosen}") for r in reasons), reasons
 
 
 def test_installed_backends_are_found_without_importing_them():

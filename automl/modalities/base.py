@@ -97,6 +97,11 @@ class Modality:
         return "holdout", 1, (f"Candidates are compared on a 20% validation split of the {train_rows:,} training "
                               "rows (used for early stopping too).")
 
+    def cpu_backends(self, train_rows: int) -> tuple[tuple[str, ...], str]:
+        """The Keras backends this data's networks would rather train with on a CPU, in order, and why
+        (``backend.choose``); none named: TensorFlow, the default."""
+        return (), ""
+
     def decode(self, frame: Any, profile: Any, plan: Any, root: Path | None, hardware: Any) -> Decoded:
         """The table ready for the routes: files decoded once, rows that cannot be read left out."""
         return Decoded(frame)

@@ -246,10 +246,17 @@ def _approach(spec: Any, primary: str, seconds: dict[str, float], i: int, n: int
     else:
         why = f"Comparison: {spec.label} on the same test rows"
     after = " plus whatever runs before it leaves unused" if i else ""
-    first = " It runs first, so a good model exists within seconds." if i == 0 < n - 1 and spec.kind == "classical" else ""
+    leads = i == 0 < n - 1 and spec.kind == "classical"
+    first = " It runs first, so a good model exists within seconds." if leads else ""
     return ApproachPlan(spec.approach, "primary" if spec.approach == primary else "comparison", spec.label,
                         seconds[spec.approach], f"{why}; {format_seconds(seconds[spec.approach])} of the budget"
                         f"{after}.{first}", spec.kind, spec.noun)
+
+
+def cpu_backends(profile: Profile) -> tuple[tuple[str, ...], str]:
+    """The Keras backends the data's modality would rather train its networks with on a CPU, and why
+    (``Modality.cpu_backends``), for ``hardware.detect``."""
+    return registry.modality(profile.modality).cpu_backends(profile.n_train_rows - _test_rows(profile)[0])
 
 
 def _test_rows(profile: Profile) -> tuple[int, str]:
