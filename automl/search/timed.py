@@ -68,26 +68,23 @@ def _num_brackets(max_epochs: int, factor: int) -> int:
 
 def epochs_for_budget(seconds: float, epoch_seconds: float, trial_seconds: float, cap: int,
                       search_share: float = 0.6, choices: tuple[int, ...] = (2, 3, 4, 6, 9, 12, 18, 27)) -> int:
-    """The largest Hyperband ``max_epochs`` whose first bracket fits ``search_share`` of ``seconds``.
+    """The largest Hyperband ``max_epochs`` whose first bracket fits ``search_share`` of ``seconds``; 0 when none
+    does.
 
     A bracket costs its epochs at ``epoch_seconds`` each plus ``trial_seconds``
     per trial (building and compiling a network). The rest of the budget
-    continues training the winner. With too little time for any bracket, one
-    configuration trains for what there is.
+    continues training the winner.
 
     >>> epochs_for_budget(420, 12, 2, cap=27), epochs_for_budget(130, 0.2, 1.8, cap=27)
     (6, 18)
     >>> epochs_for_budget(30, 10, 2, cap=27)
-    2
+    0
     """
     def cost(e: int) -> float:
         trials, epochs = hyperband_cost(e)
         return trials * trial_seconds + epochs * epoch_seconds
 
-    fitting = [e for e in choices if e <= cap and cost(e) <= search_share * seconds]
-    if fitting:
-        return max(fitting)
-    return int(max(1, min(cap, (seconds - trial_seconds) / max(epoch_seconds, 1e-6))))
+    return max((e for e in choices if e <= cap and cost(e) <= search_share * seconds), default=0)
 
 
 
@@ -230,10 +227,11 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
         epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
     elif bracket < min(MIN_BRACKET_EPOCHS, max_epochs):
         epochs, cap = 2, 1
-        how = (f"the Hyperband bracket that fitted 60 % of that would have trained its best trials "
-               f"{bracket} epoch(s), under the {MIN_BRACKET_EPOCHS} needed to compare architectures fairly, so "
-               "the default network (the first candidate of the search) trained alone, until it stopped "
-               "improving or the time ran out")
+        short = (f"the Hyperband bracket that fitted 60 % of that would have trained its best trials {bracket} "
+                 f"epoch(s), under the {MIN_BRACKET_EPOCHS} needed to compare architectures fairly" if bracket else
+                 "no Hyperband bracket fitted 60 % of that")
+        how = (f"{short}, so the default network (the first candidate of the search) trained alone, until it "
+               "stopped improving or the time ran out")
     else:
         epochs, cap = bracket, hyperband_cost(bracket)[0]
         how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
