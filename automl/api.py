@@ -217,7 +217,7 @@ class AutoML(BaseEstimator):
         given = dataset.frame.columns[-1] if y is not None else target or self.target  # y's column is given
         profile = inspect_dataset(dataset, given, self._task(), drop=self.drop)
         self._check_task(profile)
-        hardware = applied(detect(self.device, cpu_backends(profile)))
+        hardware = applied(detect(self.device, cpu_backends(profile, budget)))
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
         self._tell(listener, profile, plan)
         settings = self._settings(listener, prices, command, self.seed, self.compare, self.refit, self.device,
@@ -250,7 +250,7 @@ class AutoML(BaseEstimator):
         dataset = load(source_of(record, run_dir, X), y, target=record["target"], memory=memory, dask=dask)
         profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"))
         self._check_task(profile)
-        hardware = applied(detect(device, cpu_backends(profile)))
+        hardware = applied(detect(device, cpu_backends(profile, budget)))
         done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})
         try:
             plan = make_plan(profile, budget, hardware, compare=compare, refit=refit, done=done,

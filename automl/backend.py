@@ -5,9 +5,9 @@ is respected when set. Otherwise, on a machine with an NVIDIA GPU, the first
 installed backend that can use it is taken, JAX first (its CUDA build is what
 ``pip install -e ".[gpu]"`` brings, and what the GPU recipe runs on). On a
 CPU, the data's modality states its preference (``Modality.cpu_backends``): a
-table of more than 5,000 training rows takes JAX, measured two to four times
-faster an epoch than TensorFlow here (``docs/gpu.md``); everything else takes
-TensorFlow. Whether a backend can use the GPU is read from
+table of more than 5,000 training rows, in a run of two minutes or more,
+takes JAX, measured two to four times faster an epoch than TensorFlow here
+(``docs/gpu.md``); everything else takes TensorFlow. Whether a backend can use the GPU is read from
 what is installed, not from importing it (which takes seconds): JAX's CUDA
 plugin, PyTorch's CUDA library, TensorFlow's cuDNN.
 

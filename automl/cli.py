@@ -95,7 +95,7 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
     seconds = parse_budget(budget)
     dataset = load(data, memory=parse_size(memory), dask=dask_setting(dask))
     profile = inspect_dataset(dataset, target, task, drop=list(drop))
-    plan = make_plan(profile, seconds, detect(cpu=cpu_backends(profile)))
+    plan = make_plan(profile, seconds, detect(cpu=cpu_backends(profile, seconds)))
     if as_json:
         _print_json({"data": str(data), "name": dataset.name, "profile": profile.to_dict(), "plan": plan.to_dict()})
         return

@@ -42,24 +42,29 @@ def test_on_a_cpu_a_larger_tables_networks_take_jax_and_everything_else_tensorfl
     from automl.modalities.tabular import TABULAR
 
     both = {"tensorflow": False, "jax": False}
-    table = choose(None, both, gpu_here=False, cpu=TABULAR.cpu_backends(20_000))
+    large = TABULAR.cpu_backends(20_000, 120)
+    table = choose(None, both, gpu_here=False, cpu=large)
     assert (table.name, table.gpu) == ("jax", False)
-    assert "fastest on a CPU for a table of more than 5,000" in table.reason
+    assert "fastest on a CPU for a table of more than 5,000 training rows and a budget of 2 minutes" in table.reason
     assert "KERAS_BACKEND=tensorflow or torch" in table.reason
-    assert choose(None, both, gpu_here=False, cpu=TABULAR.cpu_backends(5_000)).name == "tensorflow"  # cross-validated
-    assert choose(None, both, gpu_here=False, cpu=registry.modality("image").cpu_backends(50_000)).name == "tensorflow"
-    assert choose(None, {"tensorflow": False}, gpu_here=False, cpu=TABULAR.cpu_backends(20_000)).name == "tensorflow"
-    assert choose("tensorflow", both, gpu_here=False, cpu=TABULAR.cpu_backends(20_000)).name == "tensorflow"
-    assert choose(None, {"tensorflow": True, "jax": True}, gpu_here=True, cpu=TABULAR.cpu_backends(20_000)).gpu
+    assert choose(None, both, gpu_here=False, cpu=TABULAR.cpu_backends(20_000, 60)).name == "tensorflow"  # 1 minute
+    assert choose(None, both, gpu_here=False, cpu=TABULAR.cpu_backends(5_000, 600)).name == "tensorflow"  # k-fold
+    image = registry.modality("image").cpu_backends(50_000, 600)
+    assert choose(None, both, gpu_here=False, cpu=image).name == "tensorflow"
+    assert choose(None, {"tensorflow": False}, gpu_here=False, cpu=large).name == "tensorflow"  # no JAX
+    assert choose("tensorflow", both, gpu_here=False, cpu=large).name == "tensorflow"  # asked for
+    assert choose(None, {"tensorflow": True, "jax": True}, gpu_here=True, cpu=large).gpu  # a GPU comes first
 
 
-@pytest.mark.parametrize("rows, chosen", [(6_500, "JAX, measured the fastest"), (60, "TensorFlow, the default")])
-def test_inspect_names_the_backend_chosen_for_the_data(monkeypatch, write_csv, rows, chosen):
+@pytest.mark.parametrize("rows, budget, chosen", [(6_500, "2m", "JAX, measured the fastest"),
+                                                  (6_500, "1m", "TensorFlow, the default"),
+                                                  (60, "10m", "TensorFlow, the default")])
+def test_inspect_names_the_backend_chosen_for_the_data(monkeypatch, write_csv, rows, budget, chosen):
     monkeypatch.delenv("KERAS_BACKEND", raising=False)
     monkeypatch.setattr(hardware, "_gpu_name", lambda: None)
     monkeypatch.setattr(backend, "installed", lambda check_gpu=True: {"tensorflow": False, "jax": False})
     data = write_csv("a,b,target\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(rows)))
-    result = CliRunner().invoke(main, ["inspect", str(data), "--json"])
+    result = CliRunner().invoke(main, ["inspect", str(data), "--json", "--budget", budget])
     assert result.exit_code == 0, result.output
     reasons = json.loads(result.output)["plan"]["reasons"]
     assert any(r.startswith(f"Networks train on the CPU with {chosen}") for r in reasons), reasons

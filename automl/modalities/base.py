@@ -97,9 +97,9 @@ class Modality:
         return "holdout", 1, (f"Candidates are compared on a 20% validation split of the {train_rows:,} training "
                               "rows (used for early stopping too).")
 
-    def cpu_backends(self, train_rows: int) -> tuple[tuple[str, ...], str]:
-        """The Keras backends this data's networks would rather train with on a CPU, in order, and why
-        (``backend.choose``); none named: TensorFlow, the default."""
+    def cpu_backends(self, train_rows: int, budget_seconds: float) -> tuple[tuple[str, ...], str]:
+        """The Keras backends this data's networks would rather train with on a CPU, for ``train_rows`` and a run
+        of ``budget_seconds``, in order, and why (``backend.choose``); none named: TensorFlow, the default."""
         return (), ""
 
     def decode(self, frame: Any, profile: Any, plan: Any, root: Path | None, hardware: Any) -> Decoded:

@@ -253,10 +253,11 @@ def _approach(spec: Any, primary: str, seconds: dict[str, float], i: int, n: int
                         f"{after}.{first}", spec.kind, spec.noun)
 
 
-def cpu_backends(profile: Profile) -> tuple[tuple[str, ...], str]:
-    """The Keras backends the data's modality would rather train its networks with on a CPU, and why
-    (``Modality.cpu_backends``), for ``hardware.detect``."""
-    return registry.modality(profile.modality).cpu_backends(profile.n_train_rows - _test_rows(profile)[0])
+def cpu_backends(profile: Profile, budget_seconds: float) -> tuple[tuple[str, ...], str]:
+    """The Keras backends the data's modality would rather train its networks with on a CPU in a run of
+    ``budget_seconds``, and why (``Modality.cpu_backends``), for ``hardware.detect``."""
+    train_rows = profile.n_train_rows - _test_rows(profile)[0]
+    return registry.modality(profile.modality).cpu_backends(train_rows, budget_seconds)
 
 
 def _test_rows(profile: Profile) -> tuple[int, str]:

@@ -13,6 +13,7 @@ from ..base import Modality
 from .columns import DETECTORS
 
 KFOLD_MAX_ROWS = 5000
+JAX_MIN_BUDGET = 120.0  # seconds: below it, JAX's compiling takes too much of a table's network time (cpu_backends)
 
 
 class TabularModality(Modality):
@@ -32,19 +33,21 @@ class TabularModality(Modality):
         return "holdout", 1, (f"Candidates are compared on a 20% validation split of the {train_rows:,} training "
                               "rows: large enough to be steady, and k-fold would cost k times more.")
 
-    def cpu_backends(self, train_rows: int) -> tuple[tuple[str, ...], str]:
-        """JAX on a larger table: an epoch there costs more than a network's start, where JAX is two to four times
-        faster than TensorFlow (docs/gpu.md). A cross-validated table trains many short networks, whose starts
-        cost more than their epochs: JAX compiles each for 4-8 s, TensorFlow starts one in about 2.
+    def cpu_backends(self, train_rows: int, budget_seconds: float) -> tuple[tuple[str, ...], str]:
+        """JAX on a larger table with two minutes or more: an epoch there costs more than a network's start, and
+        JAX runs it two to four times faster than TensorFlow (docs/gpu.md). But JAX compiles a table's network
+        for 3-14 s (more columns, longer) where TensorFlow starts one in about 2: a cross-validated table trains
+        many short networks, and a shorter run's network has about 25 s in all, so those keep TensorFlow.
 
-        >>> TABULAR.cpu_backends(20000)[0], TABULAR.cpu_backends(800)[0]
-        (('jax', 'tensorflow'), ())
+        >>> TABULAR.cpu_backends(20000, 120)[0], TABULAR.cpu_backends(800, 600)[0], TABULAR.cpu_backends(20000, 60)[0]
+        (('jax', 'tensorflow'), (), ())
         """
-        if train_rows <= KFOLD_MAX_ROWS:
+        if train_rows <= KFOLD_MAX_ROWS or budget_seconds < JAX_MIN_BUDGET:
             return (), ""
         return ("jax", "tensorflow"), (f"measured the fastest on a CPU for a table of more than {KFOLD_MAX_ROWS:,} "
-                                       "training rows (an epoch of california_housing's default network 0.3 s "
-                                       "against 1.4 s with TensorFlow; docs/gpu.md)")
+                                       f"training rows and a budget of {JAX_MIN_BUDGET / 60:.0f} minutes or more (an "
+                                       "epoch of california_housing's default network 0.3 s against 1.4 s with "
+                                       "TensorFlow; docs/gpu.md)")
 
 
 TABULAR = TabularModality()
