@@ -30,7 +30,7 @@ import numpy as np
 from ..metrics import greater_is_better, score_output
 from ..run.meters import metered
 from .base import SearchContext
-from .timed import Timed
+from .timed import Timed, fresh_schedule
 from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, continue_training, keras, keras_tuner,
                     network_output)
 
@@ -46,11 +46,11 @@ def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
 
 def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
                  score: Callable[[Any], float], batch_size: int, phase: str,
-                 schedule: tuple[int, int] | None = None) -> tuple[Any, float | None, int]:
+                 schedule: dict[str, int] | None = None) -> tuple[Any, float | None, int]:
     """Train a fresh network the way the winner trained: as a Hyperband trial (up to ``epochs`` at its fixed
     learning rate, stopped as a trial is stopped, ``TRIAL_PATIENCE``, the best epoch kept), then on
-    with the rate cut on plateaus (``continue_training``; ``schedule``: the epochs flat before the rate drops and
-    before training stops, when the winner had its own, as a default network trained alone may). Returns the
+    with the rate cut on plateaus (``continue_training``; ``schedule``: its plateau arguments, when the winner had
+    its own, as a default network trained alone has, ``timed.fresh_schedule``). Returns the
     network, its best validation score (None when no epoch finished inside the deadline) and the epochs run."""
     first, ran = None, 0
     if epochs:
@@ -68,9 +68,8 @@ def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, 
                 network.set_weights(stopper.best_weights)
         if not scores or ctx.deadline.expired():
             return network, first, ran
-    paced = {} if schedule is None else {"lr_patience": schedule[0], "patience": schedule[1]}
     network, own, more = continue_training(network, ctx, x, y, validation_data, score, first, batch_size,
-                                           phase=phase, curve=[], **paced)
+                                           phase=phase, curve=[], **(schedule or {}))
     return network, own, ran + more
 
 
@@ -159,7 +158,7 @@ def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split]
     ends the training). Every network is a trial in ``trials.jsonl``."""
     params = dict(found.model.params)
     alone = "tuner/epochs" not in params  # the default network trained alone (``timed.train_default``)
-    schedule = getattr(hypermodel, "fresh_patience", None) if alone else None
+    schedule = fresh_schedule(hypermodel) if alone else None
     trained: list[tuple[Any, Split]] = []
     expected = found.epoch_seconds * max(found.epochs, 1)
     for tried, split in enumerate(splits, start=1):

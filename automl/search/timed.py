@@ -3,8 +3,9 @@ search, then train the winner on (``timed_search``).
 
 The probe times a few batches of the search space's default network (set-up
 and per epoch); from that, ``search_shape`` decides between a Hyperband
-bracket that fits 60 % of the time (``epochs_for_budget``) and, when too few
-epochs fit to compare architectures, the default network trained alone
+bracket that fits 60 % of the time (``epochs_for_budget``) and, when that
+bracket's trials would be too short to compare architectures
+(``MIN_BRACKET_EPOCHS``), the default network trained alone
 (``train_default``). A default network too large for the device's memory at
 the planned batch is probed again at half the batch (``probe_fitting``).
 The Keras Tuner parts (the budgeted oracle, the recording tuner, training on
@@ -169,8 +170,7 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     schedule for a winner trained on after its search (1 and 4): a network trained from its first epoch can
     take longer flat stretches."""
     keras_model, params = probed
-    schedule = getattr(hypermodel, "fresh_patience", None)
-    schedule = {} if schedule is None else {"lr_patience": schedule[0], "patience": schedule[1]}
+    schedule = fresh_schedule(hypermodel)
     started = time.monotonic()
     hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
     with precision(), metered(ctx.hardware.network_gpu) as use:
@@ -189,6 +189,13 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     if hand_over.handed != val_score:  # the best epoch came after the last hand-over
         ctx.improved(found.model)
     return found
+
+
+def fresh_schedule(hypermodel: Any) -> dict[str, int]:
+    """``continue_training``'s plateau arguments for a network trained from its first epoch, from the hypermodel's
+    ``fresh_patience`` (none: the defaults, as for a winner trained on after its search)."""
+    patience = getattr(hypermodel, "fresh_patience", None)
+    return {} if patience is None else {"lr_patience": patience[0], "patience": patience[1]}
 
 
 def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size: int, n_fit: int, n_val: int,
