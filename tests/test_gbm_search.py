@@ -220,3 +220,13 @@ def test_loading_the_saver_imports_skops_for_scikit_learn_estimators_only():
             "load_saver(HistGradientBoostingClassifier()); print('skops.io' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_with_many_classes_the_forest_runs_first_for_its_trees_hold_every_class(tmp_path):
+    ctx, _, _ = context("tabular", "classical", "multiclass", tmp_path, Deadline(300.0), max_trials=1)
+    gbm.GBMRoute().search(ctx)
+    assert [t.model for t in ctx.trials] == ["xgboost"]  # 3 classes: boosting first
+    y = np.arange(len(ctx.y)) % 6  # 6 classes: a boosting round grows 6 trees, the forest's trees hold them all
+    many = dataclasses.replace(ctx, y=y, classes=[str(c) for c in range(6)], trials=[], cache={})
+    gbm.GBMRoute().search(many)
+    assert [t.model for t in many.trials] == ["extra_trees"]

@@ -239,7 +239,8 @@ class GBMRoute:
             return dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=_saving_seconds(pool, saves)))
 
         families = gbm_space.installed()
-        for family, params, origin in gbm_space.candidates(rng, len(y), leaders, families):
+        for family, params, origin in gbm_space.candidates(rng, len(y), leaders, families,
+                                                             _trees_per_round(ctx)):
             tctx = trials()
             if ctx.trial_cap_reached() or tctx.deadline.expired():
                 break
@@ -522,7 +523,7 @@ def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[
                       per_round: int = 1) -> float:
     """A trial's likely length, with a margin: the family's last trial (else the slowest other family's, scaled
     by their ``gbm_space.RELATIVE_COST``, and divided by ``per_round``, the trees a boosting round grows, when
-    only the other family's time grows with the classes), times how much lower its learning rate is (rounds to
+    only the other family's time grows with the classes, multiplied when only this one's does), times how much lower its learning rate is (rounds to
     converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
 
     >>> round(_expected_seconds("xgboost", {"learning_rate": 0.02}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
@@ -531,6 +532,9 @@ def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[
     26.0
     >>> round(_expected_seconds("extra_trees", {}, {"xgboost": {"seconds": 8.0, "rate": 0.1}}, per_round=26), 2)
     1.6
+    >>> round(_expected_seconds("xgboost", {"learning_rate": 0.1}, {"extra_trees": {"seconds": 1.1, "rate": 0.1}},
+    ...                         per_round=26), 2)
+    9.3
     """
     if family in last:
         seen, relative = last[family], 1.0
@@ -539,6 +543,8 @@ def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[
         seen, relative = last[other], gbm_space.RELATIVE_COST[family] / gbm_space.RELATIVE_COST[other]
         if other in gbm_space.PER_CLASS and family not in gbm_space.PER_CLASS:
             relative /= per_round
+        elif family in gbm_space.PER_CLASS and other not in gbm_space.PER_CLASS:
+            relative *= per_round
     else:
         return 0.0
     slower = seen["rate"] / max(float(params.get("learning_rate", seen["rate"])), 1e-6)
