@@ -230,3 +230,6 @@ def test_with_many_classes_the_forest_runs_first_for_its_trees_hold_every_class(
     many = dataclasses.replace(ctx, y=y, classes=[str(c) for c in range(6)], trials=[], cache={})
     gbm.GBMRoute().search(many)
     assert [t.model for t in many.trials] == ["extra_trees"]
+    image_features = dataclasses.replace(many, trials=[], cache={})  # the image and audio routes: boosting first
+    gbm.GBMRoute(by_classes=False).search(image_features)
+    assert [t.model for t in image_features.trials] == ["xgboost"]

@@ -129,7 +129,7 @@ class MediaGBMRoute:
 
         inner = dataclasses.replace(ctx, X=X, kinds={name: "numeric" for name in X.columns}, improved=improved,
                                     trials=ctx.trials)
-        found = gbm.GBMRoute().search(inner)
+        found = gbm.GBMRoute(by_classes=False).search(inner)  # boosting first: see GBMRoute
         notes = [f"Gradient boosting sees {X.shape[1]} features per {modality.unit[:-1]}: {modality.features_text}."]
         return SearchResult(FeatureModel(found.model, modality.name, spec, column), found.val_score,
                             found.fit_seconds, notes + found.notes, found.val_rows, found.val_output)

@@ -199,9 +199,18 @@ def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, fo
 
 
 class GBMRoute:
-    """Search XGBoost, HistGradientBoosting, ExtraTrees and CatBoost configurations inside the deadline."""
+    """Search XGBoost, HistGradientBoosting, ExtraTrees and CatBoost configurations inside the deadline.
+
+    ``by_classes``: whether the defaults' order counts the trees a boosting round grows per class
+    (``gbm_space.default_order``), so that with many classes the forest's default runs first. True for tables;
+    the image and audio routes keep boosting first, since on cifar10_test's 362 image features the forest took
+    96 s and scored .455 against XGBoost's .558.
+    """
 
     saves = (("model.json",), ("model.ubj", "model.skops", "model.cbm", "m0-0"))  # one model, or an ensemble's folders
+
+    def __init__(self, by_classes: bool = True):
+        self.by_classes = by_classes
 
     def load(self, folder: Path) -> GBMModel | GBMEnsemble:
         return load(folder)
@@ -239,8 +248,8 @@ class GBMRoute:
             return dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=_saving_seconds(pool, saves)))
 
         families = gbm_space.installed()
-        for family, params, origin in gbm_space.candidates(rng, len(y), leaders, families,
-                                                             _trees_per_round(ctx)):
+        per_round = _trees_per_round(ctx) if self.by_classes else 1  # orders the defaults only
+        for family, params, origin in gbm_space.candidates(rng, len(y), leaders, families, per_round):
             tctx = trials()
             if ctx.trial_cap_reached() or tctx.deadline.expired():
                 break
@@ -523,8 +532,8 @@ def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[
                       per_round: int = 1) -> float:
     """A trial's likely length, with a margin: the family's last trial (else the slowest other family's, scaled
     by their ``gbm_space.RELATIVE_COST``, and divided by ``per_round``, the trees a boosting round grows, when
-    only the other family's time grows with the classes, multiplied when only this one's does), times how much lower its learning rate is (rounds to
-    converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
+    only the other family's time grows with the classes, multiplied when only this one's does), times how much
+    lower its learning rate is (rounds to converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
 
     >>> round(_expected_seconds("xgboost", {"learning_rate": 0.02}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
     13.0
