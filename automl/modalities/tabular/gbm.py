@@ -531,9 +531,9 @@ def _trees_per_round(ctx: SearchContext) -> int:
 def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[str, float]],
                       per_round: int = 1) -> float:
     """A trial's likely length, with a margin: the family's last trial (else the slowest other family's, scaled
-    by their ``gbm_space.RELATIVE_COST``, and divided by ``per_round``, the trees a boosting round grows, when
-    only the other family's time grows with the classes, multiplied when only this one's does), times how much
-    lower its learning rate is (rounds to converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
+    by their ``gbm_space.relative_cost``, which counts ``per_round``, the trees a boosting round grows, for the
+    families whose time grows with the classes), times how much lower its learning rate is (rounds to converge
+    grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
 
     >>> round(_expected_seconds("xgboost", {"learning_rate": 0.02}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
     13.0
@@ -549,11 +549,8 @@ def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[
         seen, relative = last[family], 1.0
     elif last:
         other = max(last, key=lambda f: last[f]["seconds"])
-        seen, relative = last[other], gbm_space.RELATIVE_COST[family] / gbm_space.RELATIVE_COST[other]
-        if other in gbm_space.PER_CLASS and family not in gbm_space.PER_CLASS:
-            relative /= per_round
-        elif family in gbm_space.PER_CLASS and other not in gbm_space.PER_CLASS:
-            relative *= per_round
+        seen = last[other]
+        relative = gbm_space.relative_cost(family, per_round) / gbm_space.relative_cost(other, per_round)
     else:
         return 0.0
     slower = seen["rate"] / max(float(params.get("learning_rate", seen["rate"])), 1e-6)
