@@ -4,8 +4,8 @@ Defaults first, then random search over ``gbm_space`` inside the deadline,
 early stopping on the validation rows. The best ``POOL`` configurations are
 kept with their fold models; greedy ensemble selection on their out-of-fold
 predictions weighs them (``ensemble.GBMEnsemble``: k fold models bagged per
-configuration). When it keeps one configuration alone, that one is refitted
-on all the training rows if there is time. Models are saved in each
+configuration). With a holdout the trials stop early enough to refit the
+members (or the one configuration kept alone) on all the training rows. Models are saved in each
 library's own safe format (XGBoost UBJSON, skops, CatBoost's cbm) with the encoder as JSON.
 
 Example:
@@ -47,6 +47,9 @@ SLOWER_AT_MOST = 10.0  # a lower learning rate is expected to slow a trial by at
 MAX_SKIPPED = 200  # candidates in a row too slow for the time left end the search
 MAX_REPEATS = 4  # at most this many more k-fold splits of the kept configurations when the search stops early
 SAVED_AT_MOST = 6  # the time kept to save the ensemble is for the models of this many best configurations
+REFITTED_AT_MOST = 3  # holdout: the time kept to refit on all training rows is for this many best configurations
+REFIT_SHARE = 0.3  # ... and at most this share of the search's time
+REFIT_SLOWER = 1.5  # a refit on all training rows (a quarter more than a holdout trial's) takes this times the trial
 
 
 class GBMModel:
@@ -243,9 +246,15 @@ class GBMRoute:
         def leaders() -> list[tuple[str, dict[str, Any]]]:
             return [(o["family"], o["params"]) for o in pool[:LEADERS]]
 
-        def trials() -> SearchContext:
-            """``ctx`` with the time to save the ensemble held back from the trials (it grows with the pool)."""
-            return dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=_saving_seconds(pool, saves)))
+        refit_cap = REFIT_SHARE * ctx.deadline.remaining() if len(folds) == 1 else 0.0
+
+        def trials(refitting: bool = True) -> SearchContext:
+            """``ctx`` with the time to save the ensemble held back from the trials (it grows with the pool), and
+            with holdout validation (``refitting``) the time to refit its best configurations on all training
+            rows, which the search's models have not seen a fifth of."""
+            refit = min(refit_cap, ENSEMBLE_SECONDS + _refitting_seconds(pool)) if refitting else 0.0  # weights first
+            keep = _saving_seconds(pool, saves) + refit
+            return dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=keep))
 
         families = gbm_space.installed()
         per_round = _trees_per_round(ctx) if self.by_classes else 1  # orders the defaults only
@@ -292,7 +301,7 @@ class GBMRoute:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
         stopped = since_best >= gbm_space.PATIENCE
         repeats = self._bagged(pool, X, y, trials, encoder) if stopped and len(folds) > 1 else 0
-        tctx = trials()  # holdout refits of members, or of the winner, only while the saving time stays free
+        tctx = trials(refitting=False)  # holdout refits of members, or of the winner, keep the saving time free
         result = self._ensemble(pool, X, y, folds, tctx, encoder) or self._refit(pool[0], X, y, folds, tctx, encoder)
         ctx.cache[continued_key(ctx.approach)] = {  # for a continued search
             "encoder": encoder, "pool": pool, "last": last, "handed": result.val_score, "saves": saves}
@@ -436,10 +445,12 @@ class GBMRoute:
         for i, weight in sorted(picked.weights.items(), key=lambda kv: -kv[1]):
             o = complete[i]
             bag = o["models"]
-            if len(folds) == 1 and o["seconds"] * 1.5 < ctx.deadline.remaining():  # holdout: refit on all rows
-                bag = [_fit(o["family"], o["params"], X, y, ctx, encoder, None, None,
-                            fixed_rounds=max(1, int(o["rounds"] * 1.1)))[0]]
-                refitted += 1
+            if len(folds) == 1 and o["seconds"] * REFIT_SLOWER < ctx.deadline.remaining():  # holdout: all rows
+                fitted = _fit(o["family"], o["params"], X, y, ctx, encoder, None, None,
+                              fixed_rounds=max(1, int(o["rounds"] * 1.1)))[0]
+                if not ctx.deadline.expired():  # cut short, it would have fewer rounds than chosen: kept as was
+                    bag = [fitted]
+                    refitted += 1
             members.append((weight, bag))
         model = GBMEnsemble(members, encoder, ctx.task, ctx.n_classes)
         ctx.improved(model)
@@ -466,6 +477,10 @@ class GBMRoute:
         rounds = max(1, int(best["rounds"] * 1.1))
         model, _ = _fit(best["family"], best["params"], X, y, ctx, encoder, None, None, fixed_rounds=rounds)
         seconds = time.monotonic() - started
+        if ctx.deadline.expired():  # cut short, it has fewer rounds than the search chose
+            notes.append("The refit of the winner on all training rows ran out of time; the search model is kept.")
+            return SearchResult(best["model"], best["score"], best["seconds"], notes, best["val_rows"],
+                                best["val_output"])
         notes.append(f"The best configuration was refitted on all {len(y):,} training rows ({rounds} rounds).")
         ctx.improved(model)
         return SearchResult(model, best["score"], seconds, notes, best["val_rows"], best["val_output"])
@@ -498,6 +513,16 @@ def _saving_seconds(pool: list[dict[str, Any]], saves: dict[str, float]) -> floa
     """
     slowest = max(saves.values(), default=0.0)
     return sum(len(o["models"]) * saves.get(o["family"], slowest) for o in pool[:SAVED_AT_MOST])
+
+
+def _refitting_seconds(pool: list[dict[str, Any]]) -> float:
+    """What refitting the ``REFITTED_AT_MOST`` best configurations of a holdout search on all training rows
+    may take: each ``REFIT_SLOWER`` times its trial.
+
+    >>> _refitting_seconds([{"seconds": 2.0}, {"seconds": 1.0}])
+    4.5
+    """
+    return sum(REFIT_SLOWER * o["seconds"] for o in pool[:REFITTED_AT_MOST])
 
 
 def _refit_seconds(bag: list[GBMModel], rows: int) -> float:
