@@ -32,7 +32,7 @@ from ..run.meters import metered
 from .base import SearchContext
 from .timed import Timed, fresh_schedule
 from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, continue_training, keras, keras_tuner,
-                    network_output)
+                    network_output, set_seed)
 
 
 def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
@@ -40,7 +40,7 @@ def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
     ``seed``."""
     hp = keras_tuner.HyperParameters()
     hp.values.update(params)  # registered hyperparameters take these values instead of their defaults
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     return hypermodel.build(hp)
 
 

@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import json
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 
 from ..errors import ModelFileError
 from ..run.integrity import read_object, reading
-from .tuner import keras
+from .tuner import keras, tensorflow_unimported
 
 
 @dataclass
@@ -156,24 +155,13 @@ class NetworkModel:
 
 
 def save_keras(keras_model: Any, path: Path) -> None:
-    """``keras_model.save(path)``, without importing TensorFlow on the JAX or PyTorch backend.
-
-    Keras's serializer asks whether TensorFlow is installed, to recognise its ``TensorShape``, and asking imports
-    it: 3.5 s measured here on the first save of a JAX process, on the deep side's clock, though no TensorFlow
-    object can exist where TensorFlow was never imported. For that one save the import fails fast instead, and
-    Keras notes TensorFlow as unavailable for the rest of the process (on its other backends it needs none).
+    """``keras_model.save(path)``, without importing TensorFlow on the JAX or PyTorch backend (Keras's serializer
+    asks whether it is installed: ``tuner.tensorflow_unimported``).
 
     >>> save_keras(network, Path("model.keras"))   # doctest: +SKIP
     """
-    if keras.backend.backend() == "tensorflow" or "tensorflow" in sys.modules:
+    with tensorflow_unimported():
         keras_model.save(path)
-        return
-    sys.modules["tensorflow"] = None  # ``import tensorflow`` raises ImportError while this entry stands
-    try:
-        keras_model.save(path)
-    finally:
-        if "tensorflow" in sys.modules and sys.modules["tensorflow"] is None:
-            del sys.modules["tensorflow"]
 
 
 def tempered(proba: Any, temperature: float) -> Any:

@@ -31,7 +31,7 @@ from ..metrics import greater_is_better
 from ..run.meters import metered
 from . import cluster, oom
 from .base import SearchContext
-from .tuner import (HandOver, cluster_notes, continue_training, feed, keras, keras_tuner, run_search,
+from .tuner import (HandOver, cluster_notes, continue_training, feed, keras, keras_tuner, run_search, set_seed,
                     trial_name)
 
 # A search runs only when its bracket's longest trials reach this many epochs: shorter rounds pick architectures
@@ -220,7 +220,7 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
                 return shape, None
         except ValueError:
             pass
-    keras.utils.set_random_seed(ctx.seed)
+    set_seed(ctx.seed)
     trial_seconds, epoch_seconds, probed, fitted = probe_fitting(hypermodel, x, y, batch_size, n_fit, n_val)
     kept = (round(keep(epoch_seconds, trial_seconds, ctx.deadline.remaining()), 1)
             if keep is not None and ctx.max_epochs is None else 0.0)

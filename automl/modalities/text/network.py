@@ -28,7 +28,7 @@ from ...run.integrity import field, is_numbers, is_params, is_task, is_texts, is
 from ...search import oom, tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import NetworkModel, Targets, check_head, compile_network, read_network
-from ...search.tuner import keras, keras_tuner
+from ...search.tuner import keras, keras_tuner, set_seed
 from .ngrams import NgramBag
 from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 
@@ -327,7 +327,7 @@ def refit_on_all_rows(hypermodel: TextHyperModel, params: dict[str, Any], ctx: S
     for name, value in params.items():
         if not name.startswith("tuner/"):
             hp.Fixed(name, value)
-    keras.utils.set_random_seed(ctx.seed)
+    set_seed(ctx.seed)
     model = hypermodel.build(hp)
     stop = tuner.DeadlineCallback(ctx.deadline)
     started = time.monotonic()
