@@ -70,7 +70,10 @@ def test_a_lower_learning_rate_is_expected_to_take_longer_within_bounds():
     assert gbm._expected_seconds("xgboost", {"learning_rate": 0.001}, last) == pytest.approx(
         2.6 * gbm.SLOWER_AT_MOST)
     assert gbm._expected_seconds("xgboost", {"learning_rate": 0.3}, last) == pytest.approx(1.3)
-    assert gbm._expected_seconds("hist_gbm", {"learning_rate": 0.1}, last) == pytest.approx(2.6)  # other family's
+    assert gbm._expected_seconds("hist_gbm", {"learning_rate": 0.1}, last) == pytest.approx(
+        2.6 * gbm_space.RELATIVE_COST["hist_gbm"])  # the other family's, scaled by their costs
+    assert gbm._expected_seconds("catboost", {"learning_rate": 0.1}, last, categorical=False) == pytest.approx(
+        2.6 * gbm_space.NUMERIC_ONLY_COST["catboost"])  # numbers only: no categories to hold CatBoost up
     assert gbm._expected_seconds("xgboost", {}, {}) == 0.0
     assert gbm._quickest_seconds(last) == pytest.approx(1.3)
 

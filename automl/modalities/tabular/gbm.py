@@ -32,7 +32,7 @@ from ...search.importance import permuted, result
 from ...errors import ModelFileError
 from ...run.integrity import field, is_params, is_task, is_whole, read_object, reading
 from ...search.persist import estimator_path, load_estimator, load_saver, save_estimator
-from . import catboost_family, forest_family, gbm_space
+from . import catboost_family, forest_family, gbm_space, target_transform
 from .encoder import TabularEncoder
 from .ensemble import NATIVE, GBMEnsemble, load_ensemble
 
@@ -42,13 +42,15 @@ ENSEMBLE_SECONDS = 1.0  # at most this long choosing the ensemble's weights, ins
 HIST_GBM_CHUNK = 50  # iterations between deadline checks
 REPLAY_SHARE = 0.3  # at most this share of a resumed search's time goes to fitting its earlier best again
 LEADERS = 3  # nearby candidates are drawn around one of this many best configurations
-PORTFOLIO_SHARE = 0.5  # defaults and portfolio run only if expected to take at most this share of the time left
+PORTFOLIO_SHARE = 0.5  # a portfolio configuration runs only if expected to take at most this share of the time left
+DEFAULT_SHARE = 0.8  # ... a family's default at most this share: the strongest start a family has (CatBoost's on
+# diamonds, 14-19 s at 2 minutes, was skipped at 0.5 and scored 535 RMSE against 541 for the best other)
 SLOWER_AT_MOST = 10.0  # a lower learning rate is expected to slow a trial by at most this factor
 MAX_SKIPPED = 200  # candidates in a row too slow for the time left end the search
 MAX_REPEATS = 4  # at most this many more k-fold splits of the kept configurations when the search stops early
 SAVED_AT_MOST = 6  # the time kept to save the ensemble is for the models of this many best configurations
-REFITTED_AT_MOST = 3  # holdout: the time kept to refit on all training rows is for this many best configurations
-REFIT_SHARE = 0.3  # ... and at most this share of the search's time
+REFITTED_AT_MOST = 6  # holdout: the time kept to refit on all training rows is for this many best configurations
+REFIT_SHARE = 0.4  # ... and at most this share of the search's time
 REFIT_SLOWER = 1.5  # a refit on all training rows (a quarter more than a holdout trial's) takes this times the trial
 
 
@@ -78,7 +80,14 @@ class GBMModel:
         return self.family
 
     def output(self, X: Any) -> Any:
-        """Probabilities (n x classes) or values for rows already encoded by ``encoder.gbm_frame``."""
+        """Probabilities (n x classes) or values for rows already encoded by ``encoder.gbm_frame``; values of a
+        model fitted on a transformed target are mapped back (``target_transform``)."""
+        out = self._raw_output(X)
+        if self.task != "regression":
+            return out
+        return target_transform.inverse(self.params.get(target_transform.KEY), out)
+
+    def _raw_output(self, X: Any) -> Any:
         import numpy as np
 
         if self.family == "xgboost":
@@ -158,7 +167,9 @@ def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
     family = field(meta, "family", lambda v: v in gbm_space.FAMILIES, " or ".join(gbm_space.FAMILIES), path)
     task = field(meta, "task", is_task, "binary, multiclass or regression", path)
     field(meta, "n_classes", is_whole, "a whole number", path)
-    field(meta, "params", is_params, "an object of parameters", path)
+    field(meta, "params", lambda v: is_params(v) and target_transform.known(v),
+          f"an object of parameters whose target transform, if any, is {' or '.join(target_transform.TRANSFORMS)}",
+          path)
     field(meta, "rounds", lambda v: v is None or is_whole(v, 1), "a number of rounds or null", path)
     field(meta, "fit", lambda v: v is None or is_params(v), "an object or null", path, None)
     field(meta, "encoder", lambda v: isinstance(v, dict), "an object", path)
@@ -258,7 +269,10 @@ class GBMRoute:
 
         families = gbm_space.installed()
         per_round = _trees_per_round(ctx) if self.by_classes else 1  # orders the defaults only
-        for family, params, origin in gbm_space.candidates(rng, len(y), leaders, families, per_round):
+        categorical = _categorical(X)
+        for family, params, origin in gbm_space.candidates(rng, len(y), leaders, families, per_round,
+                                                             regression=ctx.task == "regression",
+                                                             categorical=categorical):
             tctx = trials()
             if ctx.trial_cap_reached() or tctx.deadline.expired():
                 break
@@ -269,8 +283,8 @@ class GBMRoute:
             remaining = tctx.deadline.remaining()
             if _quickest_seconds(last) > remaining or skipped >= MAX_SKIPPED:
                 break
-            share = PORTFOLIO_SHARE if origin in ("default", "portfolio") else 1.0
-            if _expected_seconds(family, params, last, _trees_per_round(ctx)) > remaining * share:
+            share = {"default": DEFAULT_SHARE, "portfolio": PORTFOLIO_SHARE}.get(origin, 1.0)
+            if _expected_seconds(family, params, last, _trees_per_round(ctx), categorical) > remaining * share:
                 skipped += 1
                 continue
             skipped = 0
@@ -388,7 +402,8 @@ class GBMRoute:
         allowed = REPLAY_SHARE * ctx.deadline.remaining()
         for trial in ranked[:POOL]:
             spent = sum(o["seconds"] for o in pool)
-            expected = _expected_seconds(trial.model, trial.params, last, _trees_per_round(ctx))
+            expected = _expected_seconds(trial.model, trial.params, last, _trees_per_round(ctx),
+                                         _categorical(X))
             if pool and spent + expected > allowed or ctx.deadline.expired():
                 break
             started = time.monotonic()
@@ -554,16 +569,19 @@ def _trees_per_round(ctx: SearchContext) -> int:
 
 
 def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[str, float]],
-                      per_round: int = 1) -> float:
+                      per_round: int = 1, categorical: bool = True) -> float:
     """A trial's likely length, with a margin: the family's last trial (else the slowest other family's, scaled
     by their ``gbm_space.relative_cost``, which counts ``per_round``, the trees a boosting round grows, for the
-    families whose time grows with the classes), times how much lower its learning rate is (rounds to converge
-    grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
+    families whose time grows with the classes, and whether the table has ``categorical`` columns), times how
+    much lower its learning rate is (rounds to converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
 
     >>> round(_expected_seconds("xgboost", {"learning_rate": 0.02}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
     13.0
     >>> round(_expected_seconds("catboost", {"learning_rate": 0.1}, {"xgboost": {"seconds": 2.0, "rate": 0.1}}), 2)
     26.0
+    >>> round(_expected_seconds("catboost", {"learning_rate": 0.1}, {"xgboost": {"seconds": 2.0, "rate": 0.1}},
+    ...                         categorical=False), 2)
+    10.4
     >>> round(_expected_seconds("extra_trees", {}, {"xgboost": {"seconds": 8.0, "rate": 0.1}}, per_round=26), 2)
     1.6
     >>> round(_expected_seconds("xgboost", {"learning_rate": 0.1}, {"extra_trees": {"seconds": 1.1, "rate": 0.1}},
@@ -575,11 +593,17 @@ def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[
     elif last:
         other = max(last, key=lambda f: last[f]["seconds"])
         seen = last[other]
-        relative = gbm_space.relative_cost(family, per_round) / gbm_space.relative_cost(other, per_round)
+        relative = (gbm_space.relative_cost(family, per_round, categorical)
+                    / gbm_space.relative_cost(other, per_round, categorical))
     else:
         return 0.0
     slower = seen["rate"] / max(float(params.get("learning_rate", seen["rate"])), 1e-6)
     return 1.3 * seen["seconds"] * relative * min(SLOWER_AT_MOST, max(0.5, slower))
+
+
+def _categorical(X: Any) -> bool:
+    """Whether the encoded table has a categorical column (what makes CatBoost slow, ``gbm_space.relative_cost``)."""
+    return any(dtype.name == "category" for dtype in X.dtypes)
 
 
 def _quickest_seconds(last: dict[str, dict[str, float]]) -> float:
@@ -588,11 +612,15 @@ def _quickest_seconds(last: dict[str, dict[str, float]]) -> float:
 
 
 def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None):
-    """Fit one model; returns (GBMModel, boosting rounds used)."""
+    """Fit one model; returns (GBMModel, boosting rounds used). A configuration with a target transform is fitted
+    and early stopped on the transformed target; its model keeps the whole ``params`` and maps predictions back."""
     started = time.monotonic()
     fit = {"xgboost": _fit_xgboost, "hist_gbm": _fit_hist_gbm, "catboost": _fit_catboost,
            "extra_trees": _fit_extra_trees}[family]
-    model, rounds = fit(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds)
+    own, transform = target_transform.split(params)
+    model, rounds = fit(own, X, target_transform.forward(transform, y), ctx, encoder, X_val,
+                        target_transform.forward(transform, y_val), fixed_rounds)
+    model.params = params
     model.fit = {"seconds": round(time.monotonic() - started, 3), "rows": int(len(y))}
     return model, rounds
 

@@ -24,8 +24,13 @@ FAMILIES = ("xgboost", "hist_gbm", "extra_trees", "catboost")
 SAMPLING_WEIGHT = {"xgboost": 2.0, "hist_gbm": 1.0, "catboost": 0.5, "extra_trees": 0.5}
 # A family's expected trial time relative to XGBoost's before it has run (CatBoost at learning rate 0.1
 # against XGBoost's default, both early-stopped, 2 threads: 1-27x on eight tables, median 5; ExtraTrees' 300
-# trees 0.1-22x, median 4).
-RELATIVE_COST = {"xgboost": 1.0, "hist_gbm": 1.0, "catboost": 10.0, "extra_trees": 4.0}
+# trees 0.1-22x, median 4; HistGradientBoosting's default 0.6-3.5x on seven tables, 1.8-3.5x on the four of
+# more than 20,000 rows: california_housing 2.6x, diamonds 3.5x, adult 1.8x).
+RELATIVE_COST = {"xgboost": 1.0, "hist_gbm": 2.0, "catboost": 10.0, "extra_trees": 4.0}
+# CatBoost's time goes mostly to its categorical columns (ordered target statistics): on tables of numbers only
+# its default took 3-6x XGBoost's (california_housing 4.1x, spambase 3.3x, wine_quality_red 6x), against 13-200x
+# with categories (adult 13x, diamonds 19x, mushroom 46x, titanic 200x), 80 % of the rows, 2 threads.
+NUMERIC_ONLY_COST = {"catboost": 4.0}
 # Families whose trial time grows with the number of classes (boosting grows a tree per class each round; CatBoost
 # measured so: 47 s on letter's 26 classes against XGBoost's 8). A forest's trees hold all classes at once, so
 # on letter ExtraTrees took 1.1 s, 0.14x XGBoost's, not the 4x of two-class and regression tables.
@@ -84,6 +89,11 @@ PATIENCE = 25  # stop the search after this many trials in a row without a bette
 EARLY_STOPPING_ROUNDS = 50
 NEARBY_SHARE = 0.5  # after the portfolio, this share of candidates is drawn near a leading configuration
 NEARBY_STEP = 0.15  # a nearby candidate moves each parameter by this share of its range (one standard deviation)
+# Regression: families whose default is also tried on the square root of the target, right after their own, and
+# the shares of sampled candidates fitted on it and of nearby ones that switch (``target_transform``).
+SQRT_DEFAULTS = ("xgboost",)
+SQRT_SAMPLED = 0.5
+SQRT_SWITCHED = 0.25
 
 
 def scaled_space(family: str, n_rows: int) -> dict[str, tuple[str, float, float]]:
@@ -150,17 +160,22 @@ def installed(has: Any = None) -> tuple[str, ...]:
     return tuple(f for f in FAMILIES if f != "catboost" or has("catboost"))
 
 
-def relative_cost(family: str, per_round: int = 1) -> float:
-    """A family's expected trial time in XGBoost trials of one tree a round: ``RELATIVE_COST``, times
-    ``per_round`` (the trees a boosting round grows: the classes of a multiclass task) for ``PER_CLASS`` families.
+def relative_cost(family: str, per_round: int = 1, categorical: bool = True) -> float:
+    """A family's expected trial time in XGBoost trials of one tree a round: ``RELATIVE_COST`` (on a table
+    without ``categorical`` columns ``NUMERIC_ONLY_COST`` where it has one), times ``per_round`` (the trees a
+    boosting round grows: the classes of a multiclass task) for ``PER_CLASS`` families.
 
     >>> relative_cost("extra_trees", 26), relative_cost("xgboost", 26)
     (4.0, 26.0)
+    >>> relative_cost("catboost"), relative_cost("catboost", categorical=False)
+    (10.0, 4.0)
     """
-    return RELATIVE_COST[family] * (per_round if family in PER_CLASS else 1)
+    own = RELATIVE_COST[family] if categorical else NUMERIC_ONLY_COST.get(family, RELATIVE_COST[family])
+    return own * (per_round if family in PER_CLASS else 1)
 
 
-def default_order(families: tuple[str, ...] = FAMILIES, per_round: int = 1) -> tuple[str, ...]:
+def default_order(families: tuple[str, ...] = FAMILIES, per_round: int = 1,
+                  categorical: bool = True) -> tuple[str, ...]:
     """The families whose defaults run first, cheapest expected first (``relative_cost``); ties keep the
     ``families`` order. On two classes or a regression XGBoost leads; on letter's 26 classes its
     default took 21 s of a 22-second share at 60 s and was the only trial, where ExtraTrees' took 1.1 s and
@@ -171,15 +186,18 @@ def default_order(families: tuple[str, ...] = FAMILIES, per_round: int = 1) -> t
     >>> default_order(per_round=26)
     ('extra_trees', 'xgboost', 'hist_gbm', 'catboost')
     """
-    return tuple(sorted(families, key=lambda family: relative_cost(family, per_round)))
+    return tuple(sorted(families, key=lambda family: relative_cost(family, per_round, categorical)))
 
 
 def candidates(rng: Any, n_rows: int, leaders: Any = list, families: tuple[str, ...] = FAMILIES,
-               per_round: int = 1):
+               per_round: int = 1, regression: bool = False, categorical: bool = True):
     """(family, params, origin) without end: the defaults (``default_order``), the portfolio, then half near
     one of ``leaders()`` (the best (family, params) so far, read at each draw) and half sampled afresh, families
     weighted by cost. ``origin`` says which: ``default``, ``portfolio``, ``nearby`` or ``sampled``. Only
-    ``families`` come; ``per_round``: the trees a boosting round grows (the classes of a multiclass task).
+    ``families`` come; ``per_round``: the trees a boosting round grows (the classes of a multiclass task);
+    ``categorical``: whether the table has categorical columns (``relative_cost``). In a ``regression`` the
+    target's square root is searched too (``SQRT_DEFAULTS``, ``SQRT_SAMPLED``, ``SQRT_SWITCHED``):
+    ``params["target"] == "sqrt"``.
 
     >>> import numpy as np
     >>> stream = candidates(np.random.default_rng(0), 1000)
@@ -190,11 +208,16 @@ def candidates(rng: Any, n_rows: int, leaders: Any = list, families: tuple[str, 
     >>> without = candidates(np.random.default_rng(0), 1000, families=("xgboost", "hist_gbm", "extra_trees"))
     >>> "catboost" in {next(without)[0] for _ in range(200)}
     False
+    >>> regression = candidates(np.random.default_rng(0), 1000, regression=True)
+    >>> [next(regression)[1].get("target") for _ in range(3)]
+    [None, 'sqrt', None]
     """
     from .gbm_portfolio import PORTFOLIO
 
-    for family in default_order(families, per_round):
+    for family in default_order(families, per_round, categorical):
         yield family, dict(DEFAULTS[family]), "default"
+        if regression and family in SQRT_DEFAULTS:
+            yield family, dict(DEFAULTS[family]) | {"target": "sqrt"}, "default"
     for _, family, params in PORTFOLIO:
         if family in families:
             yield family, dict(params), "portfolio"
@@ -204,7 +227,20 @@ def candidates(rng: Any, n_rows: int, leaders: Any = list, families: tuple[str, 
         top = leaders()
         if top and rng.random() < NEARBY_SHARE:
             family, params = top[int(rng.integers(len(top)))]
-            yield family, nearby(family, params, rng, n_rows), "nearby"
+            moved = nearby(family, params, rng, n_rows)
+            yield family, _switched(moved) if regression and rng.random() < SQRT_SWITCHED else moved, "nearby"
             continue
         family = families[int(rng.choice(len(families), p=[w / total for w in weights]))]
-        yield family, sample(family, rng, n_rows), "sampled"
+        params = sample(family, rng, n_rows)
+        yield family, params | {"target": "sqrt"} if regression and rng.random() < SQRT_SAMPLED else params, "sampled"
+
+
+def _switched(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` fitted on the target's square root if they were not, on the target itself if they were.
+
+    >>> _switched({"depth": 6}), _switched({"depth": 6, "target": "sqrt"})
+    ({'depth': 6, 'target': 'sqrt'}, {'depth': 6})
+    """
+    if params.get("target") == "sqrt":
+        return {k: v for k, v in params.items() if k != "target"}
+    return params | {"target": "sqrt"}
