@@ -23,10 +23,13 @@ Example:
 
 from __future__ import annotations
 
+import atexit
 import ctypes.util
 import importlib.util
 import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +44,10 @@ WHY_NO_GPU = {"tensorflow": "TensorFlow finds no cuDNN", "jax": "JAX has no CUDA
 # JAX takes 75 % of the GPU's memory when it starts and TensorFlow all of it: XGBoost on the same GPU, or a
 # second run, would then find none. PyTorch takes memory as it goes already.
 ON_DEMAND = {"jax": ("XLA_PYTHON_CLIENT_PREALLOCATE", "false"), "tensorflow": ("TF_FORCE_GPU_ALLOW_GROWTH", "true")}
+# JAX compiles every new network's steps (training, scoring, each batch shape), which took 9-10 s for a fresh network
+# of adult's default on this CPU; networks of one configuration (an ensemble's members, a bag's folds) compile the
+# same steps. Kept on disk for the process, every compilation however short, the later ones took 0.6 s.
+JAX_CACHE = ("JAX_COMPILATION_CACHE_DIR", {"JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0"})
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,8 @@ def apply(backend: Backend, gpu_here: bool) -> Backend:
     keras = sys.modules.get("keras")
     if keras is None or not hasattr(keras, "config"):
         os.environ.setdefault("KERAS_BACKEND", backend.name)
+        if os.environ["KERAS_BACKEND"] == "jax":
+            compile_once()
         return _memory_on_demand(backend)
     actual = keras.config.backend()
     if actual == backend.name:
@@ -143,6 +152,21 @@ def apply(backend: Backend, gpu_here: bool) -> Backend:
     return Backend(actual, gpu, f"Networks train on the {'GPU' if gpu else 'CPU'} with {LABELS.get(actual, actual)}: "
                                 "Keras was imported with it before this run started, and its backend cannot change "
                                 "within a process.")
+
+
+def compile_once() -> str | None:
+    """JAX's compiled steps kept on disk for this process (``JAX_CACHE``), in a temporary folder removed when
+    it exits, so networks of one configuration compile once; returns the folder. A folder the environment names
+    already is kept as it is (JAX reads it when imported), and nothing is set once JAX is imported."""
+    variable, settings = JAX_CACHE
+    if variable in os.environ or "jax" in sys.modules:
+        return os.environ.get(variable)
+    folder = tempfile.mkdtemp(prefix="automl-jax-")
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ[variable] = folder
+    for name, value in settings.items():
+        os.environ.setdefault(name, value)
+    return folder
 
 
 def _memory_on_demand(backend: Backend) -> Backend:

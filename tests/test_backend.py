@@ -174,3 +174,39 @@ def test_a_network_saved_on_another_backend_does_not_import_tensorflow(name, tmp
     assert done.returncode == 0, done.stderr[-2000:]
     imported, difference = done.stdout.split()
     assert imported == "0" and float(difference) < 1e-6
+
+
+COMPILE_ONCE = """
+import os
+from automl import backend
+
+backend.apply(backend.Backend("jax", False, "CPU."), gpu_here=False)
+folder = os.environ["JAX_COMPILATION_CACHE_DIR"]
+import jax
+import jax.numpy as jnp
+
+jax.jit(lambda x: x * 2 + 1)(jnp.ones(3)).block_until_ready()
+print(folder, len(os.listdir(folder)))
+"""
+
+
+def test_jax_keeps_compiled_steps_for_the_process_and_removes_them_when_it_ends(monkeypatch, tmp_path):
+    """A fresh network of one configuration compiles its steps again (9-10 s on adult's default here): with JAX,
+    a cache on disk for the process lets later networks reuse them, and nothing is left behind."""
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("jax is not installed")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "KERAS_BACKEND"))}
+    done = subprocess.run([sys.executable, "-c", COMPILE_ONCE], capture_output=True, text=True, env=clean,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    folder, entries = done.stdout.split()
+    assert int(entries) > 0 and not os.path.exists(folder)
+    mine = str(tmp_path)  # a folder the environment names is the user's: kept, and not removed
+    monkeypatch.setattr(os, "environ", dict(clean, JAX_COMPILATION_CACHE_DIR=mine))
+    assert backend.compile_once() == mine and os.path.isdir(mine)
+    monkeypatch.setattr(os, "environ", dict(clean))
+    monkeypatch.setitem(sys.modules, "jax", SimpleNamespace())  # imported already: too late to set, so nothing is
+    assert backend.compile_once() is None and "JAX_COMPILATION_CACHE_DIR" not in os.environ
