@@ -316,11 +316,12 @@ def predict(run: Path, data: Path, output: Path | None, id_column: str | None, a
 
     if output is not None:
         _check_output(output)
-    predictor = load(run, approach)
     if stream or streams(data, available_memory()):
-        _predict_streamed(predictor, data, output, id_column)
+        _predict_streamed(load(run, approach), data, output, id_column)
         return
-    frame, notes = predictor.predict_frame(data, id_column=id_column)
+    table = _read_first(run, data)
+    predictor = load(run, approach)
+    frame, notes = predictor.predict_frame(table, id_column=id_column)
     for note in notes:
         click.echo(f"automl: note: {note}", err=True)
     text = frame.to_csv(index=False)
@@ -365,6 +366,16 @@ def _predict_streamed(predictor: Any, data: Path, output: Path | None, id_column
                    "piece", err=True)
 
 
+def _read_first(run: Path, data: Path) -> Any:
+    """``data`` read whole, after ``run`` is checked to be a run directory and before its model loads (seconds,
+    a network's backend imported), so a bad run or a bad data file is its one-line error at once."""
+    from .predictor import read_whole
+    from .run import integrity
+
+    integrity.read_record(run)
+    return read_whole(data)
+
+
 def _check_output(output: Path) -> None:
     """``-o`` must name a file: an existing folder, or a file where a folder on its path should be, is an error
     before anything is predicted; folders on its path that do not exist yet are created when it is written.
@@ -393,8 +404,9 @@ def evaluate(run: Path, data: Path, approach: str, as_json: bool) -> None:
     """Score the model saved in RUN on labelled DATA."""
     from .predictor import load
 
+    table = _read_first(run, data)
     predictor = load(run, approach)
-    scores, notes = predictor.evaluate(data)
+    scores, notes = predictor.evaluate(table)
     if predictor.refitted:
         notes.append(f"this is the {predictor.approach} model refitted on all the run's rows, its test rows included, "
                      "so scores on those rows are not held-out; --approach NAME gives the model they scored.")

@@ -51,7 +51,7 @@ class Predictor:
         or of every column the run was given) as the model's feature rows."""
         if _is_array(data):
             data = self._array_frame(data)
-        dataset = data if hasattr(data, "frame") else _read(data)
+        dataset = data if hasattr(data, "frame") else read_whole(data)
         notes = list(getattr(dataset, "notes", ()))
         modality = registry.modality(self.record.modality)
         frame = modality.prepare(dataset.frame, self.record.kinds, getattr(dataset, "root", None))
@@ -109,7 +109,7 @@ class Predictor:
         import pandas as pd
 
         if isinstance(data, (str, Path)):
-            data = _read(data)
+            data = read_whole(data)
         leading = _leading_columns(data, id_column)
         prepared = self.prepare(data)
         if self.task == "regression":
@@ -197,7 +197,7 @@ class Predictor:
         return int(overlap(row_hashes(frame, columns, files), known).sum())
 
 
-def _read(data: Any) -> Any:
+def read_whole(data: Any) -> Any:
     """``data`` loaded whole (never a sample of it): a file too large for memory is refused, pointing to the
     piece-by-piece way."""
     return load_data(data, dask="off", too_large="Predict it piece by piece instead: automl predict --stream, or "

@@ -393,6 +393,21 @@ def test_predict_creates_missing_folders_of_o_and_rejects_a_file_in_their_place(
     assert blocking.read_text() == "a file\n"
 
 
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_bad_data_is_its_error_before_the_model_loads(wine_run, tmp_path, monkeypatch, command):
+    """Loading a network takes seconds (its backend imported): a data file that cannot be read is said first."""
+    import automl.predictor
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model was loaded before the data was read")
+
+    monkeypatch.setattr(automl.predictor, "_load_model", never)
+    empty = tmp_path / "new.csv"
+    empty.write_bytes(b"")
+    assert_one_line_error(invoke(command, wine_run, empty), "`data` is empty", "0 bytes")
+    assert_one_line_error(invoke(command, tmp_path / "not_a_run", empty), "not a run directory")
+
+
 def test_predict_bad_run_directory(tmp_path):
     result = invoke("predict", tmp_path, WINE)
     assert_one_line_error(result, "not a run directory")

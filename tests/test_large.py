@@ -144,11 +144,11 @@ def test_predicting_a_file_too_large_reads_it_in_pieces_never_a_sample(parquet: 
 
     import psutil
 
-    from automl.predictor import _read, streams
+    from automl.predictor import read_whole, streams
 
     monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=50_000, total=50_000))
     with pytest.raises(DataError, match=r"too large for this machine's memory.*Predict it piece by piece instead: "
                                         r"automl predict --stream"):
-        _read(parquet)  # whole or not at all: a sample would silently predict some rows only
+        read_whole(parquet)  # whole or not at all: a sample would silently predict some rows only
     assert streams(parquet, available=50_000) and not streams(parquet, available=10 << 30)
     assert not streams(parquet.with_suffix(".png"), available=1)
