@@ -214,6 +214,11 @@ def test_killed_at_random_moments_every_run_resumes_keeps_its_trials_and_scores_
             outcomes.append((seed, signum.name, "before the run directory"))
             continue
         run = runs[0]
+        if not (run / "run.json").exists():  # stopped in the instant between the folder and its record
+            trials = run / "trials.jsonl"
+            assert not (trials.exists() and trials.read_text().strip()), (seed, signum.name)  # nothing ran
+            outcomes.append((seed, signum.name, "before the run's record"))
+            continue
         kept = trials_of(run)
         if record_of(run)["status"] == "complete":
             outcomes.append((seed, signum.name, "finished first"))

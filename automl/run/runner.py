@@ -61,6 +61,7 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         record = _record(dataset, profile, plan, hardware, settings, prepared)
         record.sessions.append(_session(plan, "new"))
         run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings, large=dataset.large)
+        run.save()  # the record at once: a stop from here on leaves a run `--resume` continues
         with _marked(run, clock):
             record.row_hashes = _store_row_hashes(folder, dataset, profile)
             run.save()
