@@ -82,3 +82,21 @@ def test_without_shared_rows_each_routes_own_validation_score_decides_then_the_o
     assert chosen([a, b], "accuracy").approach == "knn"
     b.val_score = None
     assert chosen([a, b], "log_loss").approach == "classical"
+
+
+def test_weights_chosen_by_another_criterion_are_scored_in_the_metric():
+    y = np.array([0, 1] * 100)
+    sure = np.where(y[:, None] == np.arange(2), 0.99, 0.01)  # right on 80% of rows, 0.99 sure of every answer
+    sure[:40] = sure[:40, ::-1]
+    calm = np.where(y[:, None] == np.arange(2), 0.7, 0.3)  # right on 78% of others, never sure
+    calm[100:144] = calm[100:144, ::-1]
+    members = {"sure": sure, "calm": calm}
+    # one step: the best member alone by the criterion
+    by_metric = greedy_weights(members, y, "binary", "accuracy", rounds=1)
+    by_log_loss = greedy_weights(members, y, "binary", "accuracy", rounds=1, by="log_loss")
+    assert by_metric.by == "accuracy" and by_metric.weights == {"sure": 1.0}
+    assert by_log_loss.by == "log_loss" and by_log_loss.weights == {"calm": 1.0} and "by log loss" in by_log_loss.how
+    assert by_log_loss.scores == {"sure": pytest.approx(0.80), "calm": pytest.approx(0.78)}  # reported in accuracy
+    assert by_log_loss.score == pytest.approx(0.78) and by_log_loss.value == by_log_loss.values["calm"]
+    mixed = greedy_weights(members, y, "binary", "accuracy", by="log_loss")
+    assert mixed.value <= min(mixed.values.values()) and set(mixed.weights) == {"sure", "calm"}

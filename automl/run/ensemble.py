@@ -8,7 +8,9 @@ Niculescu-Mizil, Crew and Ksikes, ICML 2004) adds, one step at a time and
 with replacement, the member whose addition most improves the average's
 validation score; the weights are how often each member was added. It never
 does worse on those rows than the best member alone (the first step picks
-it), and on ties the fewer, earlier members are kept. Pure functions.
+it), and on ties the fewer, earlier members are kept. The run chooses by
+its metric; ``by`` chooses by another (``recipes/selection_criterion.py``
+measures log loss against accuracy). Pure functions.
 
 Example:
     >>> import numpy as np
@@ -25,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..metrics import greater_is_better, score_output
+from ..metrics import LABELS, greater_is_better, score_output
 
 ROUNDS = 25
 MIN_ROWS = 20  # fewer shared validation rows than this and the weights would be noise: equal weights instead
@@ -41,6 +43,9 @@ class Selection:
     how: str
     scores: dict[str, float | None] = field(default_factory=dict)  # each member alone on the same rows
     output: Any = None  # the weighted predictions on those rows
+    by: str | None = None  # the criterion that chose: the metric unless told otherwise; None for equal weights
+    value: float | None = None  # the ensemble in ``by`` on those rows
+    values: dict[str, float | None] = field(default_factory=dict)  # each member alone in ``by``
 
 
 def shared_rows(validation: dict[str, tuple[Any, Any]]) -> Any:
@@ -70,20 +75,21 @@ def on_rows(found: Any, output: Any, rows: Any) -> Any:
 
 
 def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, rounds: int = ROUNDS,
-                   max_seconds: float | None = None) -> Selection:
+                   max_seconds: float | None = None, by: str | None = None) -> Selection:
     """Caruana's forward selection with replacement over ``outputs`` (member -> predictions on the same rows).
 
-    Each step adds the member that makes the running average score best in
-    ``metric`` (ties: the smaller log loss or squared error, then the earlier
-    member); the weights are the counts over ``rounds`` steps, or over the
-    steps done in ``max_seconds`` (the best mix so far is kept).
+    Each step adds the member that makes the running average score best by
+    ``by`` (default: ``metric``; ties: the smaller log loss or squared error,
+    then the earlier member); the weights are the counts over ``rounds``
+    steps, or over the steps done in ``max_seconds`` (the best mix so far is
+    kept). ``score`` and ``scores`` are in ``metric``.
     """
     import time
 
     import numpy as np
 
     stop = None if max_seconds is None else time.monotonic() + max_seconds
-
+    by = by or metric
     names = list(outputs)
     preds = {n: np.asarray(outputs[n], dtype="float64") for n in names}
     alone = {n: _score(task, y, preds[n], metric) for n in names}
@@ -93,7 +99,7 @@ def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, roun
         candidates = []
         for i, n in enumerate(names):
             mix = preds[n] if total is None else (total + preds[n]) / step
-            candidates.append((_key(task, y, mix, metric), i, n))
+            candidates.append((_key(task, y, mix, by), i, n))
         key, _, chosen = min(candidates)
         counts[chosen] += 1
         total = preds[chosen].copy() if total is None else total + preds[chosen]
@@ -108,9 +114,11 @@ def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, roun
     output = sum(preds[n] * w for n, w in weights.items())
     score = _score(task, y, output, metric)
     kept = ", ".join(f"{n} {w:.2f}" for n, w in weights.items())
-    how = (f"greedy ensemble selection (Caruana et al. 2004, {rounds} steps with replacement) on {len(y):,} "
-           f"validation rows every finalist predicted out of sample: {kept}")
-    return Selection(weights, score, len(y), how, alone, output)
+    judged = f", by {LABELS[by]}" if by != metric else ""
+    how = (f"greedy ensemble selection (Caruana et al. 2004, {rounds} steps with replacement{judged}) on "
+           f"{len(y):,} validation rows every finalist predicted out of sample: {kept}")
+    values = alone if by == metric else {n: _score(task, y, preds[n], by) for n in names}
+    return Selection(weights, score, len(y), how, alone, output, by, _score(task, y, output, by), values)
 
 
 def equal_weights(names: list[str], why: str) -> Selection:
