@@ -55,12 +55,11 @@ def shared(run: Path, names: list[str]) -> tuple[Any, dict[str, Any]]:
 def choose(outputs: dict[str, Any], y: Any, task: str, by: str) -> Any:
     """The model used, chosen on ``outputs`` (approach -> predictions on the choosing rows, targets ``y``) as the
     runner chooses, by ``by``: ``{approach: 1.0}``, or ``{"blend": its weights}``."""
-    from automl.metrics import better, score_output
+    from automl.metrics import better
     from automl.run.ensemble import greedy_weights
 
     picked = greedy_weights(outputs, y, task, "accuracy", by=by)
-    values = {n: score_output(task, y, o, by) for n, o in outputs.items()}
-    values["blend"] = picked.value
+    values = picked.values | {"blend": picked.value}
     best = next(iter(outputs))
     for name in [*list(outputs)[1:], "blend"]:
         if better(values[name], values[best], by):
