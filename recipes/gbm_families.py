@@ -1,23 +1,26 @@
-"""Does a model family earn its place? LightGBM and random forests against ours, on each run's split.
+"""Does a model family earn its place? Candidates against ours, on each run's split.
 
 For every tabular set in the folder: automl's own split (seed 0: the same test
 rows a run scores on) and encoder, a 20 % validation holdout of the training
-rows for early stopping, then each family's default configuration fitted on
-the rest. It prints, per set, each family's test score and fit seconds, and
-what greedy ensemble selection (weights chosen on the validation rows, as a
-run chooses them) scores on the test rows over our families
-(``gbm_space.FAMILIES``) alone and with each new family added: a family earns
-its place when that last column moves. Scores are accuracy, or R² for
-regression.
+rows for early stopping (or, with ``--folds K``, K folds: each fold's model
+stops on its fold and the test rows get the mean of the K, as a run bags
+them), then each family's default configuration fitted on the rest. It
+prints, per set, each family's test score and fit seconds, and what greedy
+ensemble selection (weights chosen on the validation rows, as a run chooses
+them) scores on the test rows over our families (``gbm_space.FAMILIES``)
+alone and with each new family added: a family earns its place when that
+last column moves. Scores are accuracy, or R² for regression.
 
-The candidates: ``random_forest`` (scikit-learn's, 300 trees, missing values
-as the trees handle them, categories as codes) and ``lightgbm``, which is not
-a dependency of the project; put it beside it for this measurement only, for
+The candidates: ``linear`` (logistic or ridge regression) and ``knn`` (15
+nearest neighbours), both on one-hot categories and quantile-normalised
+numbers; ``random_forest`` (scikit-learn's, 300 trees, missing values as the
+trees handle them, categories as codes); and ``lightgbm``, which is not a
+dependency of the project: put it beside it for this measurement only, for
 example
 
     pip install --target /tmp/families lightgbm --no-deps
     PYTHONPATH=/tmp/families python recipes/gbm_families.py --only adult,letter
-    python recipes/gbm_families.py --families random_forest
+    python recipes/gbm_families.py --families linear,knn --folds 5
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from _bench import DEFAULT_FOLDER, readme_sets, table_of
 ROUNDS, PATIENCE = 3000, 50
 
 
-def split_of(table: Path, target: str):
-    """automl's training and test rows of ``table`` (as ``automl fit`` splits them, seed 0), encoded."""
+def split_of(table: Path, target: str, folds: int):
+    """automl's training and test rows of ``table`` (as ``automl fit`` splits them, seed 0), encoded, and the
+    (fit, validate) positions inside the training rows: one 80/20 holdout, or ``folds`` folds when above 1."""
     import numpy as np
 
     from automl.data import load
@@ -50,10 +54,22 @@ def split_of(table: Path, target: str):
     split = prepare(load(table), profile, plan, detect(), seed=0).split
     encoder = TabularEncoder.fit(split.X_train, split.kinds)
     y_train = np.asarray(split.y_train)
-    fit, val = validation_folds(y_train, profile.task, "holdout", 1, 0)[0]
-    X_train, X_test = encoder.gbm_frame(split.X_train), encoder.gbm_frame(split.X_test)
-    return (profile.task, plan.metric, len(split.classes or []), X_train.iloc[fit], y_train[fit],
-            X_train.iloc[val], y_train[val], X_test, np.asarray(split.y_test))
+    pairs = validation_folds(y_train, profile.task, "kfold" if folds > 1 else "holdout", max(folds, 1), 0)
+    return (profile.task, plan.metric, len(split.classes or []), encoder.gbm_frame(split.X_train), y_train,
+            pairs, encoder.gbm_frame(split.X_test), np.asarray(split.y_test))
+
+
+def out_of_fold(family: str, task: str, n_classes: int, X, y, pairs, X_test, threads: int):
+    """The family's validation outputs (every validated row, in ``pairs`` order) and its test outputs (the
+    mean of the fold models: the bag a run keeps)."""
+    import numpy as np
+
+    val, test = [], []
+    for fit, held in pairs:
+        predict = fitted(family, task, n_classes, X.iloc[fit], y[fit], X.iloc[held], y[held], threads)
+        val.append(predict(X.iloc[held]))
+        test.append(predict(X_test))
+    return np.concatenate(val), np.mean(test, axis=0)
 
 
 def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int):
@@ -88,7 +104,29 @@ def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int)
         model = cls(n_estimators=ROUNDS, n_jobs=threads, random_state=0, verbose=-1)
         model.fit(Xf, yf, eval_set=[(Xv, yv)], callbacks=[lightgbm.early_stopping(PATIENCE, verbose=False)])
         return model.predict if task == "regression" else model.predict_proba
-    raise SystemExit(f"gbm_families: no family {family!r}; try lightgbm or random_forest")
+    if family in ("linear", "knn"):
+        model = _dense(family, task).fit(Xf, yf)
+        return model.predict if task == "regression" else model.predict_proba
+    raise SystemExit(f"gbm_families: no family {family!r}; try lightgbm, random_forest, linear or knn")
+
+
+def _dense(family: str, task: str):
+    """A scikit-learn pipeline on one-hot categories and numbers mapped to a normal distribution (missing values
+    as the median plus a flag): L2-regularised logistic or ridge regression (``linear``), or 15 nearest
+    neighbours weighted by distance (``knn``)."""
+    from sklearn import compose, impute, linear_model, neighbors, pipeline, preprocessing
+
+    numbers = pipeline.make_pipeline(impute.SimpleImputer(strategy="median", add_indicator=True),
+                                     preprocessing.QuantileTransformer(output_distribution="normal", random_state=0))
+    categories = preprocessing.OneHotEncoder(handle_unknown="ignore", min_frequency=5)
+    front = compose.make_column_transformer(
+        (numbers, compose.make_column_selector(dtype_exclude="category")),
+        (categories, compose.make_column_selector(dtype_include="category")), sparse_threshold=0)
+    if family == "knn":
+        cls = neighbors.KNeighborsRegressor if task == "regression" else neighbors.KNeighborsClassifier
+        return pipeline.make_pipeline(front, cls(n_neighbors=15, weights="distance"))
+    model = linear_model.Ridge() if task == "regression" else linear_model.LogisticRegression(max_iter=2000)
+    return pipeline.make_pipeline(front, model)
 
 
 def score(task: str, y, output) -> float:
@@ -102,7 +140,12 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--only", help="comma-separated set names")
     parser.add_argument("--families", default="lightgbm,random_forest")
+    parser.add_argument("--folds", type=int, default=1,
+                        help="cross-fit on this many folds (as a run does on tables of up to 5,000 training rows); "
+                             "1: one 80/20 holdout")
     args = parser.parse_args()
+    import numpy as np
+
     from automl.run.ensemble import greedy_weights
 
     threads = os.cpu_count() or 1
@@ -119,13 +162,13 @@ def main() -> None:
         table = table_of(args.folder, name)
         if table is None or (only and name not in only):
             continue
-        task, metric, n_classes, Xf, yf, Xv, yv, Xt, yt = split_of(table, target)
+        task, metric, n_classes, X, y, pairs, Xt, yt = split_of(table, target, args.folds)
+        yv = np.concatenate([y[held] for _, held in pairs])
         val, test, seconds = {}, {}, {}
         for family in families:
             started = time.monotonic()
-            predict = fitted(family, task, n_classes, Xf, yf, Xv, yv, threads)
+            val[family], test[family] = out_of_fold(family, task, n_classes, X, y, pairs, Xt, threads)
             seconds[family] = time.monotonic() - started
-            val[family], test[family] = predict(Xv), predict(Xt)
 
         def chosen(members: list[str]) -> str:
             picked = greedy_weights({m: val[m] for m in members}, yv, task, metric)
