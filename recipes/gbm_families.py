@@ -36,8 +36,8 @@ from _bench import DEFAULT_FOLDER, readme_sets, table_of
 ROUNDS, PATIENCE = 3000, 50
 
 
-def split_of(table: Path, target: str, folds: int):
-    """automl's training and test rows of ``table`` (as ``automl fit`` splits them, seed 0), encoded, and the
+def split_of(table: Path, target: str, folds: int, seed: int = 0):
+    """automl's training and test rows of ``table`` (as ``automl fit --seed`` splits them), encoded, and the
     (fit, validate) positions inside the training rows: one 80/20 holdout, or ``folds`` folds when above 1."""
     import numpy as np
 
@@ -51,10 +51,10 @@ def split_of(table: Path, target: str, folds: int):
 
     profile = inspect_dataset(load(table), target, "auto")
     plan = make_plan(profile, 600, detect())
-    split = prepare(load(table), profile, plan, detect(), seed=0).split
+    split = prepare(load(table), profile, plan, detect(), seed=seed).split
     encoder = TabularEncoder.fit(split.X_train, split.kinds)
     y_train = np.asarray(split.y_train)
-    pairs = validation_folds(y_train, profile.task, "kfold" if folds > 1 else "holdout", max(folds, 1), 0)
+    pairs = validation_folds(y_train, profile.task, "kfold" if folds > 1 else "holdout", max(folds, 1), seed)
     return (profile.task, plan.metric, len(split.classes or []), encoder.gbm_frame(split.X_train), y_train,
             pairs, encoder.gbm_frame(split.X_test), np.asarray(split.y_test))
 
