@@ -121,9 +121,24 @@ def test_without_catboost_the_search_leaves_its_family_out_and_says_so(tmp_path,
 
 def test_a_search_that_stops_early_spends_the_time_left_on_repeated_bagging(tmp_path, monkeypatch):
     monkeypatch.setattr(gbm_space, "PATIENCE", 4)
+    monkeypatch.setattr(gbm_space, "PORTFOLIO_ONLY_ROWS", 0)  # searched past the portfolio, as a larger table is
     ctx, handed, split = context("tabular", "classical", "regression", tmp_path, Deadline(120.0), max_trials=None)
     found = gbm.GBMRoute().search(ctx)
     assert f"went to {gbm.MAX_REPEATS} more 5-fold splits" in found.notes[0], found.notes
+    assert not ctx.deadline.expired() and handed[-1] is found.model
+
+
+def test_a_small_table_searches_the_defaults_and_the_portfolio_then_bags_them_again(tmp_path, monkeypatch):
+    """Fewer cross-validated training rows than ``PORTFOLIO_ONLY_ROWS``: no sampled or nearby configuration is
+    tried, the time left goes to more k-fold splits of the best ones, and the note says why."""
+    monkeypatch.setattr(gbm, "MAX_REPEATS", 1)
+    ctx, handed, _ = context("tabular", "classical", "binary", tmp_path, Deadline(120.0), max_trials=None)
+    assert ctx.folds == 5 and len(ctx.y) < gbm_space.PORTFOLIO_ONLY_ROWS
+    found = gbm.GBMRoute().search(ctx)
+    origins = [t.extra["origin"] for t in ctx.trials]
+    assert origins == ["default"] * 4 + ["portfolio"] * len(PORTFOLIO), origins
+    assert found.notes[0].startswith("The search stopped after the defaults and the portfolio: on fewer than 1,000")
+    assert "went to 1 more 5-fold split of the best" in found.notes[0], found.notes
     assert not ctx.deadline.expired() and handed[-1] is found.model
 
 
@@ -153,6 +168,7 @@ def test_bagging_adds_each_splits_fold_models_and_averages_its_out_of_fold_predi
 
 def test_a_continued_search_takes_up_the_pool_its_first_pass_left(tmp_path, monkeypatch):
     monkeypatch.setattr(gbm_space, "PATIENCE", 3)
+    monkeypatch.setattr(gbm_space, "PORTFOLIO_ONLY_ROWS", 0)
     monkeypatch.setattr(gbm, "MAX_REPEATS", 1)
     first, _, _ = context("tabular", "classical", "binary", tmp_path, Deadline(60.0), max_trials=None)
     gbm.GBMRoute().search(first)

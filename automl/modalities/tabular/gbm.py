@@ -1,7 +1,9 @@
 """Gradient boosting on tables: XGBoost, scikit-learn HistGradientBoosting and CatBoost.
 
-Defaults first, then random search over ``gbm_space`` inside the deadline,
-early stopping on the validation rows. The best ``POOL`` configurations are
+Defaults first, then the portfolio, then random search over ``gbm_space``
+inside the deadline (not on a small cross-validated table: it stops after the
+portfolio and bags its best configurations on more k-fold splits), early
+stopping on the validation rows. The best ``POOL`` configurations are
 kept with their fold models; greedy ensemble selection on their out-of-fold
 predictions weighs them (``ensemble.GBMEnsemble``: k fold models bagged per
 configuration). With a holdout the trials stop early enough to refit the
@@ -253,6 +255,7 @@ class GBMRoute:
             pool = self._replayed(ctx.previous, X, y, folds, ctx, encoder, last)
         done = {trial_key(t.model, t.params) for t in ctx.previous}
         since_best = skipped = 0
+        portfolio_only = False
 
         def leaders() -> list[tuple[str, dict[str, Any]]]:
             return [(o["family"], o["params"]) for o in pool[:LEADERS]]
@@ -279,6 +282,9 @@ class GBMRoute:
             if trial_key(family, params) in done:  # finished in an earlier session of a resumed run
                 continue
             if since_best >= gbm_space.PATIENCE:
+                break
+            if origin in ("nearby", "sampled") and len(folds) > 1 and len(y) < gbm_space.PORTFOLIO_ONLY_ROWS:
+                portfolio_only = True
                 break
             remaining = tctx.deadline.remaining()
             if _quickest_seconds(last) > remaining or skipped >= MAX_SKIPPED:
@@ -313,7 +319,7 @@ class GBMRoute:
                 since_best += 1
         if not pool:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
-        stopped = since_best >= gbm_space.PATIENCE
+        stopped = since_best >= gbm_space.PATIENCE or portfolio_only
         repeats = self._bagged(pool, X, y, trials, encoder) if stopped and len(folds) > 1 else 0
         tctx = trials(refitting=False)  # holdout refits of members, or of the winner, keep the saving time free
         result = self._ensemble(pool, X, y, folds, tctx, encoder) or self._refit(pool[0], X, y, folds, tctx, encoder)
@@ -325,8 +331,11 @@ class GBMRoute:
         if stopped:
             more = (f" The time left went to {repeats} more {len(folds)}-fold split{'s' if repeats > 1 else ''} of "
                     "the best configurations (repeated bagging)." if repeats else "")
-            result.notes.insert(0, f"The search stopped early: {gbm_space.PATIENCE} trials in a row brought no "
-                                   f"improvement.{more}")
+            why = (f"after the defaults and the portfolio: on fewer than {gbm_space.PORTFOLIO_ONLY_ROWS:,} "
+                   "training rows, choosing among more configurations on the same out-of-fold rows fits those rows "
+                   "more than new ones" if portfolio_only
+                   else f"early: {gbm_space.PATIENCE} trials in a row brought no improvement")
+            result.notes.insert(0, f"The search stopped {why}.{more}")
         return result
 
     def _bagged(self, pool, X, y, contexts, encoder) -> int:

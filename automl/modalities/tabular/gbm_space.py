@@ -5,7 +5,8 @@ within seconds), then the published portfolio (``gbm_portfolio``); after that
 the search alternates between a configuration near one of the leaders
 (``nearby``) and a fresh sample of the space, whose bounds scale with the
 number of training rows (shallower trees and more regularisation on small
-data).
+data). A cross-validated table of fewer than ``PORTFOLIO_ONLY_ROWS`` training
+rows stops after the portfolio (``gbm.GBMRoute.search``).
 
 Example:
     >>> import numpy as np
@@ -85,6 +86,11 @@ SPACES: dict[str, dict[str, tuple[str, float, float]]] = {
 }
 
 MAX_ROUNDS = 3000
+# A cross-validated table of fewer training rows than this searches the defaults and the portfolio only, and its
+# time left goes to repeated bagging: on seven small tables, three split seeds each, greedy ensemble selection
+# over them scored 0.35 points above the same over the best ten of 43 configurations searched, whose out-of-fold
+# score was higher (``recipes/search_pool.py``, docs/benchmarks.md).
+PORTFOLIO_ONLY_ROWS = 1000
 PATIENCE = 25  # stop the search after this many trials in a row without a better validation score
 EARLY_STOPPING_ROUNDS = 50
 NEARBY_SHARE = 0.5  # after the portfolio, this share of candidates is drawn near a leading configuration
