@@ -88,7 +88,7 @@ SPACES: dict[str, dict[str, tuple[str, float, float]]] = {
 MAX_ROUNDS = 3000
 # A cross-validated table of fewer training rows than this searches the defaults and the portfolio only, and its
 # time left goes to repeated bagging: on seven small tables, three split seeds each, greedy ensemble selection
-# over them scored 0.35 points above the same over the best ten of 43 configurations searched, whose out-of-fold
+# over them scored 0.35 points above the same over the best ten of 43-44 configurations searched, whose out-of-fold
 # score was higher (``recipes/search_pool.py``, docs/benchmarks.md).
 PORTFOLIO_ONLY_ROWS = 1000
 PATIENCE = 25  # stop the search after this many trials in a row without a better validation score
