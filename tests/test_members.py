@@ -301,3 +301,118 @@ def test_a_bag_with_no_time_is_the_winner_on_its_holdout():
     assert rows.tolist() == list(range(180, 240))
     np.testing.assert_allclose(output, tuner.network_output(found.model.keras_model, splits[0].validation_data[0],
                                                             "binary"))
+
+
+def trained_alone(seconds: float = 60.0):
+    """``first_network``'s winner as ``timed.train_default`` hands it over: trained from its first epoch, with the
+    learning rates of the epochs behind its weights, and every training row (fit and validation) to refit on."""
+    from automl.search import timed, tuner
+
+    found, (hypermodel, ctx, wrap, x, y, val, score, batch), frame, handed = first_network(seconds)
+    network = members_rebuild(hypermodel, {"units": 64, "layers": 2, "categorical": "embedding"})
+    rates: list = []
+    network, val_score, epochs = tuner.continue_training(network, ctx, x, y, val, score, None, batch,
+                                                         patience=3, path=rates)
+    found = timed.Timed(wrap(network, {"units": 64, "layers": 2, "categorical": "embedding"}), val_score, [],
+                        epoch_seconds=0.05, epochs=epochs, schedules=[timed.Schedule(rates, 0.05, val_score)])
+    prep = found.model.prep
+    return found, (hypermodel, ctx, wrap, prep.inputs(frame), ctx.y, batch, 180, score), frame, handed
+
+
+def members_rebuild(hypermodel, params):
+    from automl.search import members
+
+    return members.rebuild(hypermodel, params, seed=0)
+
+
+def test_the_learning_rates_behind_the_kept_weights_are_recorded_as_training_goes():
+    from automl.search import tuner
+
+    found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, _ = first_network(60.0)
+    flat = lambda model: 0.5  # noqa: E731 - a score that never improves: the rate is cut after each flat epoch
+    network = members_rebuild(hypermodel, {"units": 64, "layers": 2})
+    rates: list = []
+    _, best, epochs = tuner.continue_training(network, ctx, x, y, val, flat, None, batch, patience=3, path=rates)
+    assert (best, epochs) == (0.5, 4) and rates == [pytest.approx(1e-3)], "the first epoch is the one kept"
+    climbing = iter([0.9, 0.8, 0.7, 0.6, 0.65, 0.7, 0.75, 0.8])  # log loss: better, then worse
+    rates = []
+    tuner.continue_training(network, ctx, x, y, val, lambda model: next(climbing), None, batch, patience=4,
+                            lr_patience=1, path=rates)
+    lr = tuner.learning_rate(network)
+    assert len(rates) == 4 and rates[0] == pytest.approx(rates[3]) and lr < rates[3]
+    rates = []
+    tuner.continue_training(network, ctx, x, y, val, flat, 0.1, batch, patience=2, path=rates)
+    assert rates == [], "a model that comes back unchanged adds no epochs"
+
+
+def test_a_refit_trains_the_network_again_on_every_training_row_and_saves_and_loads(tmp_path):
+    from automl.modalities.tabular import mlp
+    from automl.search import members
+
+    found, (hypermodel, ctx, wrap, x_all, y_all, batch, fit_rows, score), frame, handed = trained_alone()
+    before, val_score, rates = found.model.keras_model, found.val_score, found.schedules[0].rates
+    refitted = members.refit(found, hypermodel, ctx, wrap, x_all, y_all, batch, fit_rows, score)
+    network = refitted.model.keras_model
+    assert network is not before and refitted.model.params["refitted"] == 1 and handed == [refitted.model]
+    assert refitted.val_score == val_score, "the score stays the one measured on rows the network had not seen"
+    assert not np.array_equal(network.get_weights()[0], before.get_weights()[0])
+    trial, = [t for t in ctx.trials if t.extra.get("refit")]
+    assert trial.model == "mlp/refit 1" and trial.val_score is None and trial.extra["epochs"] == len(rates)
+    assert trial.extra["kept"] and trial.extra["score_on_rows_seen"] <= val_score, "log loss on rows it trained on"
+    assert "on all 240 training rows" in refitted.notes[-1]
+    refitted.model.save(tmp_path)
+    again = mlp.load(tmp_path)
+    np.testing.assert_allclose(again.predict_proba(frame), refitted.model.predict_proba(frame), rtol=1e-5, atol=1e-6)
+
+
+def test_a_refit_reads_each_epochs_learning_rate_from_the_schedule(monkeypatch):
+    from automl.search import members, timed, tuner
+
+    found, (hypermodel, ctx, wrap, x_all, y_all, batch, fit_rows, score), _, _ = trained_alone()
+    found.schedules = [timed.Schedule([1e-3, 1e-3, 3e-4], 0.05)]
+    used = []
+
+    class Watch(members.keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            used.append(tuner.learning_rate(self.model))
+
+    fit = members.keras.Model.fit
+
+    def fit_watched(self, *args, callbacks=(), **kwargs):
+        return fit(self, *args, callbacks=[*callbacks, Watch()], **kwargs)
+
+    monkeypatch.setattr(members.keras.Model, "fit", fit_watched)
+    members.refit(found, hypermodel, ctx, wrap, x_all, y_all, batch, fit_rows, score)
+    assert used == [pytest.approx(1e-3), pytest.approx(1e-3), pytest.approx(3e-4)]
+
+
+def test_a_mean_refits_the_networks_whose_schedules_are_known():
+    from automl.search import members
+
+    found, (hypermodel, ctx, wrap, x, y, val, score, batch), frame, handed = first_network(60.0)
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scoring_the_mean_as(score, found.val_score - 0.01),
+                         batch, max_members=3)  # the search's winner (no schedule) and two fresh networks
+    assert grown.schedules[0] is None and all(s.rates for s in grown.schedules[1:])
+    winner = members.members_of(grown.model.keras_model)[0]
+    x_all = grown.model.prep.inputs(frame)
+    refitted = members.refit(grown, hypermodel, ctx, wrap, x_all, ctx.y, batch, 180,
+                             lambda model: -1.0)  # every refit sound: log loss below anything
+    networks = members.members_of(refitted.model.keras_model)
+    assert len(networks) == 3 and refitted.model.params["refitted"] == 2 and refitted.model.name == "mean of 3 MLPs"
+    np.testing.assert_array_equal(networks[0].get_weights()[0], winner.get_weights()[0])
+    assert [t.model for t in ctx.trials if t.extra.get("refit")] == ["mlp/refit 2", "mlp/refit 3"]
+    assert "2 of the 3 networks were trained again" in refitted.notes[-1]
+
+
+def test_a_refit_that_scores_worse_on_rows_it_has_seen_or_has_no_time_keeps_the_network():
+    from automl.search import members
+
+    found, (hypermodel, ctx, wrap, x_all, y_all, batch, fit_rows, score), _, handed = trained_alone()
+    before = found.model
+    kept = members.refit(found, hypermodel, ctx, wrap, x_all, y_all, batch, fit_rows, lambda model: 99.0)
+    assert kept.model is before and not handed and "it scored worse" in kept.notes[-1]
+    trial, = [t for t in ctx.trials if t.extra.get("refit")]
+    assert trial.extra["kept"] is False and trial.extra["score_on_rows_seen"] == 99.0
+    found.schedules[0].epoch_seconds = 1000.0  # the refit would take hours
+    kept = members.refit(found, hypermodel, ctx, wrap, x_all, y_all, batch, fit_rows, score)
+    assert kept.model is before and "no time was left" in kept.notes[-1] and len(ctx.trials) == 1

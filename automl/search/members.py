@@ -30,9 +30,9 @@ import numpy as np
 from ..metrics import greater_is_better, score_output
 from ..run.meters import metered
 from .base import SearchContext
-from .timed import Timed, fresh_schedule
-from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, continue_training, keras, keras_tuner,
-                    network_output, set_seed)
+from .timed import Schedule, Timed, fresh_schedule
+from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, RateLog, continue_training, kept_epochs,
+                    keras, keras_tuner, network_output, set_seed)
 
 
 def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
@@ -46,30 +46,35 @@ def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
 
 def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
                  score: Callable[[Any], float], batch_size: int, phase: str,
-                 schedule: dict[str, int] | None = None) -> tuple[Any, float | None, int]:
+                 schedule: dict[str, int] | None = None,
+                 path: list[float] | None = None) -> tuple[Any, float | None, int]:
     """Train a fresh network the way the winner trained: as a Hyperband trial (up to ``epochs`` at its fixed
     learning rate, stopped as a trial is stopped, ``TRIAL_PATIENCE``, the best epoch kept), then on
     with the rate cut on plateaus (``continue_training``; ``schedule``: its plateau arguments, when the winner had
-    its own, as a default network trained alone has, ``timed.fresh_schedule``). Returns the
-    network, its best validation score (None when no epoch finished inside the deadline) and the epochs run."""
+    its own, as a default network trained alone has, ``timed.fresh_schedule``). The learning rates of the epochs
+    behind the weights it ends with are appended to ``path``. Returns the network, its best validation score (None
+    when no epoch finished inside the deadline) and the epochs run."""
     first, ran = None, 0
     if epochs:
-        stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode="max" if greater_is_better(ctx.metric) else "min",
-                                                patience=TRIAL_PATIENCE, restore_best_weights=True)
-        history = keras.callbacks.History()
+        direction = "max" if greater_is_better(ctx.metric) else "min"
+        stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=TRIAL_PATIENCE,
+                                                restore_best_weights=True)
+        history, rates = keras.callbacks.History(), RateLog()
         fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
         network.fit(x, y, validation_data=validation_data, epochs=epochs, verbose=0, **fit_args,
-                    callbacks=[DeadlineCallback(ctx.deadline), MetricCallback(score), history, stopper])
+                    callbacks=[DeadlineCallback(ctx.deadline), MetricCallback(score), rates, history, stopper])
         scores = [s for s in history.history.get(SCORE, []) if s == s]
         ran = len(scores)
         if scores:
-            first = max(scores) if greater_is_better(ctx.metric) else min(scores)
+            first = max(scores) if direction == "max" else min(scores)
             if stopper.best_weights is not None:
                 network.set_weights(stopper.best_weights)
+            if path is not None:
+                path.extend(rates.rates[:kept_epochs(history.history[SCORE], direction)])
         if not scores or ctx.deadline.expired():
             return network, first, ran
     network, own, more = continue_training(network, ctx, x, y, validation_data, score, first, batch_size,
-                                           phase=phase, curve=[], **(schedule or {}))
+                                           phase=phase, curve=[], path=path, **(schedule or {}))
     return network, own, ran + more
 
 
@@ -149,27 +154,38 @@ def folds(y: Any, task: str, val: Any, seed: int, k: int) -> list[tuple[Any, Any
     return pairs
 
 
+@dataclass
+class Trained:
+    """A fresh network that stopped on its own plateau, the split it learned on, and how it trained."""
+
+    network: Any
+    split: Split
+    schedule: Schedule
+
+
 def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split], batch_size: int,
-          noun: str) -> tuple[list[tuple[Any, Split]], bool]:
+          noun: str, keep: Callable[[int, float], float] | None = None) -> tuple[list[Trained], bool]:
     """Train a network of ``found``'s configuration from fresh weights on each of ``splits`` in turn while the
-    deadline leaves time for one (``train_member``). The first is expected to take ``found.epoch_seconds``
-    times the winner's epochs, the next ones as long as the last took. Returns the networks that stopped on
-    their own plateau, with their splits, and whether one was cut short by the deadline (it is left out and
-    ends the training). Every network is a trial in ``trials.jsonl``."""
+    deadline leaves time for one (``train_member``) and what ``keep(networks, seconds)`` asks to keep after it
+    for that many networks of the model, each expected to take as long as one trained here. The first is
+    expected to take ``found.epoch_seconds`` times the winner's epochs, the next ones as long as the last took.
+    Returns the networks that stopped on their own plateau, and whether one was cut short by the deadline (it is
+    left out and ends the training). Every network is a trial in ``trials.jsonl``."""
     params = dict(found.model.params)
     alone = "tuner/epochs" not in params  # the default network trained alone (``timed.train_default``)
     schedule = fresh_schedule(hypermodel) if alone else None
-    trained: list[tuple[Any, Split]] = []
+    trained: list[Trained] = []
     expected = found.epoch_seconds * max(found.epochs, 1)
     for tried, split in enumerate(splits, start=1):
-        if ctx.deadline.remaining() <= 1.2 * expected + 1.0:
+        after = keep(len(trained) + 2, expected) if keep is not None else 0.0  # the winner, these, and this one
+        if ctx.deadline.remaining() <= 1.2 * expected + 1.0 + after:
             break
         started = time.monotonic()
-        network = rebuild(hypermodel, params, ctx.seed + 1000 * tried)
+        network, path = rebuild(hypermodel, params, ctx.seed + 1000 * tried), []
         with metered(ctx.hardware.network_gpu) as use:
             network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, split.x, split.y,
                                                 split.validation_data, split.score, batch_size, f"{noun} {tried}",
-                                                schedule)
+                                                schedule, path)
         expected = time.monotonic() - started
         finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
         rows = len(split.y) if split.y is not None else len(getattr(split.x, "paths", ()))  # arrays, or batches
@@ -178,29 +194,30 @@ def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split]
                       extra={"epochs": epochs, "member": tried, "finished": finished, **speed, **use})
         if not finished:
             return trained, True
-        trained.append((network, split))
+        trained.append(Trained(network, split, Schedule(path, expected / max(epochs, 1), own)))
     return trained, False
 
 
 def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
          validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int,
-         max_members: int) -> Timed:
+         max_members: int, keep: Callable[[int, float], float] | None = None) -> Timed:
     """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights on the
     winner's own rows while the deadline leaves time for one, each trained as the winner was (``_more``).
     The mean replaces the winner only when it scores better on the validation rows, a test that leans
     towards the winner (the rows chose it among the trials and its epochs), so the deep side's validation
-    score is never flattered by it. A mean that is kept is handed to ``ctx.improved``."""
+    score is never flattered by it. A mean that is kept is handed to ``ctx.improved``. ``keep(networks,
+    seconds)``: the time to leave after each network for what follows (``refit``), see ``_more``."""
     if ctx.max_epochs is not None or found.val_score is None or max_members <= 1:
         return found
     params, single = dict(found.model.params), found.val_score
     same = Split(x, y, validation_data, score)
-    trained, cut_short = _more(found, hypermodel, ctx, [same] * (max_members - 1), batch_size, "member")
+    trained, cut_short = _more(found, hypermodel, ctx, [same] * (max_members - 1), batch_size, "member", keep)
     if not trained:
         if cut_short:
             found.notes.append("One more network of the winning configuration started with the time left but was "
                                "cut short by the deadline, so the single network is kept.")
         return found
-    kept = [found.model.keras_model] + [network for network, _ in trained]
+    kept = [found.model.keras_model] + [t.network for t in trained]
     mean = average(kept, named=isinstance(x, dict))  # a table's named inputs, or one tensor
     together = score(mean)
     told = (f"With time left after the search, {len(kept) - 1} more network(s) of the winning configuration "
@@ -213,8 +230,79 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
         found.notes.append(told + ", so the single network is kept (the rows that chose it lean its way).")
         return found
     found.model, found.val_score = wrap(mean, params | {"members": len(kept)}), together
+    found.schedules = found.schedules[:1] + [t.schedule for t in trained]
     ctx.improved(found.model)
     found.notes.append(told + ", so the mean is the model.")
+    return found
+
+
+def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
+          batch_size: int, trained_rows: int, score: Callable[[Any], float]) -> Timed:
+    """Each network of ``found``'s model trained again from fresh weights on ``x``, ``y`` (all the training rows:
+    the ``trained_rows`` it learned on and its validation rows) for the epochs behind its weights, each at the
+    learning rate it had (its ``timed.Schedule``), as gradient boosting's members are refitted on all training
+    rows after a holdout search: the validation rows chose the configuration, the epochs and the rates, and now
+    train it too. Networks go in order while the deadline leaves time for one (its epochs at its own speed, scaled
+    to the rows: its epochs' validation is the margin); one without a schedule (a Hyperband winner) stays as
+    it was, and so does the network one replaces when it is cut short by the deadline or scores worse on the
+    validation rows, which it has trained on, than the network it replaces did without them (``score``: a sign
+    its training went wrong, not a measure of how good it is). The validation score
+    stays that of the networks before, and so must the validation rows' predictions the approaches are compared
+    and blended on (take them first): a refitted network has trained on those rows. Returns ``found``, its model
+    replaced when a network was refitted (and handed to ``ctx.improved``), with a note; each refit is a trial in
+    ``trials.jsonl`` without a validation score."""
+    networks = members_of(found.model.keras_model)
+    if len(networks) != len(found.schedules) or not any(found.schedules):
+        return found
+    params, rows = dict(found.model.params), len(y) if y is not None else trained_rows
+    fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
+    replaced, refitted, cut_short, tried = list(networks), 0, False, 0
+    for at, schedule in enumerate(found.schedules):
+        if schedule is None or not schedule.rates:
+            continue
+        rates = list(schedule.rates)
+        expected = len(rates) * schedule.epoch_seconds * rows / max(trained_rows, 1)  # its epochs, validation too
+        if ctx.deadline.remaining() <= expected + 1.0:
+            cut_short = True
+            break
+        started = time.monotonic()
+        network = rebuild(hypermodel, params, ctx.seed + 1000 * (len(networks) + at + 1))
+        with metered(ctx.hardware.network_gpu) as use:
+            network.fit(x, y, epochs=len(rates), verbose=0, **fit_args,
+                        callbacks=[DeadlineCallback(ctx.deadline),
+                                   keras.callbacks.LearningRateScheduler(lambda epoch, _: rates[epoch])])
+        seconds, tried = max(time.monotonic() - started, 1e-6), tried + 1
+        finished = not ctx.deadline.expired()
+        seen, own = float(score(network)) if finished else None, schedule.val_score
+        sound = seen is not None and (own is None or (seen >= own if greater_is_better(ctx.metric) else seen <= own))
+        ctx.log_trial(f"{hypermodel.family}/refit {at + 1}", params, None, started,
+                      extra={"epochs": len(rates), "refit": True, "finished": finished, "kept": sound,
+                             "score_on_rows_seen": seen, "rows_per_second": round(rows * len(rates) / seconds, 1),
+                             **use})
+        if not finished:
+            cut_short = True
+            break
+        if sound:
+            replaced[at], refitted = network, refitted + 1
+    if not refitted and (cut_short or tried):
+        why = ("no time was left to train it again on all training rows" if cut_short else
+               "trained again on all training rows, it scored worse on its validation rows, which it had then seen, "
+               "than before")
+        found.notes.append(f"The network is the one trained without its validation rows: {why}.")
+    if not refitted:
+        return found
+    named = isinstance(x, dict)
+    found.model = wrap(average(replaced, named=named) if len(replaced) > 1 else replaced[0],
+                       params | {"refitted": refitted})
+    ctx.improved(found.model)
+    which = "The network was" if len(networks) == 1 else f"{refitted} of the {len(networks)} networks were"
+    rest = "" if refitted == len(networks) else (" (the others kept as they were trained: no time was left, their "
+                                                 "epochs were spread over Hyperband rounds, or the refit scored "
+                                                 "worse on rows it had seen)")
+    found.notes.append(f"{which} trained again from fresh weights on all {rows:,} training rows, validation rows "
+                       f"included, for the epochs behind their weights at the learning rates they had{rest}, as "
+                       "gradient boosting's models are refitted. Their validation score is that of the networks "
+                       "before, which never saw those rows; the test rows score the refitted ones.")
     return found
 
 
@@ -239,15 +327,16 @@ def bag(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., A
             found.notes.append("A network for the first fold started with the time left but was cut short by the "
                                "deadline, so the single network is kept.")
         return found, winner.rows, holdout
-    rows = np.concatenate([split.rows for _, split in trained])
-    output = np.concatenate([network_output(network, split.validation_data[0], ctx.task, y_scale)
-                             for network, split in trained])
+    rows = np.concatenate([t.split.rows for t in trained])
+    output = np.concatenate([network_output(t.network, t.split.validation_data[0], ctx.task, y_scale)
+                             for t in trained])
     order = np.argsort(rows)
     rows, output = rows[order], output[order]
     single = found.val_score
     together = float(score_output(ctx.task, np.asarray(targets)[rows], output, ctx.metric))
-    kept = [found.model.keras_model] + [network for network, _ in trained]
+    kept = [found.model.keras_model] + [t.network for t in trained]
     found.model = wrap(average(kept), dict(found.model.params) | {"members": len(kept), "bagged": True})
+    found.schedules = found.schedules[:1] + [t.schedule for t in trained]
     found.val_score = together
     ctx.improved(found.model)
     short = "; one more was cut short by the deadline and left out" if cut_short else ""

@@ -90,6 +90,16 @@ def epochs_for_budget(seconds: float, epoch_seconds: float, trial_seconds: float
 
 
 @dataclass
+class Schedule:
+    """How one network's kept weights were trained from fresh: the learning rate of each epoch behind them (the
+    epochs after its best one left out), the seconds an epoch took and the validation score it ended with."""
+
+    rates: list[float]
+    epoch_seconds: float
+    val_score: float | None = None
+
+
+@dataclass
 class Timed:
     """What ``timed_search`` found: the best model (as ``wrap`` made it, and as last handed to
     ``ctx.improved``), its validation score, and sentences on how the time was spent."""
@@ -100,6 +110,9 @@ class Timed:
     epoch_seconds: float = 0.0  # the probe's measure of one epoch
     epochs: int = 0  # epochs the winner trained, in the search and after it
     batch_size: int = 0  # the batch the search trained at (smaller than planned when the device ran out of memory)
+    # one per network of the model, in ``members.members_of``'s order; None where it is not known (a Hyperband
+    # winner's epochs are spread over rounds resumed from checkpoints)
+    schedules: list[Schedule | None] = dataclasses.field(default_factory=lambda: [None])
 
 
 def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
@@ -173,16 +186,18 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     schedule = fresh_schedule(hypermodel)
     started = time.monotonic()
     hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
+    rates: list[float] = []
     with precision(), metered(ctx.hardware.network_gpu) as use:
         best, val_score, epochs = continue_training(keras_model, ctx, x, y, validation_data, score, None, batch_size,
-                                                    phase="search", hand_over=hand_over, **schedule)
+                                                    phase="search", hand_over=hand_over, path=rates, **schedule)
     if val_score is None:
         raise RuntimeError("no epoch of the default network finished inside the budget")
     seconds = max(time.monotonic() - started, 1e-6)
     ctx.log_trial(trial_name(hypermodel.family, params), params, val_score, started,
                   extra={"epochs": epochs, "stopped_by_budget": ctx.deadline.expired(),
                          "rows_per_second": round(n_fit * epochs / seconds, 1), **use})
-    found = Timed(wrap(best, params), val_score, [note], seconds / max(epochs, 1), epochs)
+    found = Timed(wrap(best, params), val_score, [note], seconds / max(epochs, 1), epochs,
+                  schedules=[Schedule(rates, seconds / max(epochs, 1), val_score)])
     if isinstance(ctx.cluster, cluster.Chief):
         found.notes.append("No worker was started: with one candidate there was nothing to share out, so the "
                            "default network trained in this process.")

@@ -191,6 +191,36 @@ class MetricCallback(keras.callbacks.Callback):
             logs[SCORE] = float(self.score(self.model))
 
 
+class RateLog(keras.callbacks.Callback):
+    """The learning rate of each epoch, read as it begins (a plateau cut at an epoch's end rules the next one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rates: list[float] = []
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.rates.append(learning_rate(self.model))
+
+
+def learning_rate(keras_model: Any) -> float:
+    """The rate ``keras_model``'s optimizer steps at now."""
+    return float(keras.ops.convert_to_numpy(keras_model.optimizer.learning_rate))
+
+
+def kept_epochs(scores: list[float], direction: str) -> int:
+    """How many epochs lie behind the weights ``EarlyStopping`` keeps: up to the first best score, the one it
+    restores (an epoch must beat the best so far to replace it); unscored (NaN) epochs count but never win.
+
+    >>> kept_epochs([0.5, 0.7, 0.7, 0.6], "max"), kept_epochs([3.0, float("nan"), 2.0, 2.5], "min")
+    (2, 3)
+    """
+    valid = [(s, i) for i, s in enumerate(scores) if s == s]
+    if not valid:
+        return 0
+    best = max(s for s, _ in valid) if direction == "max" else min(s for s, _ in valid)
+    return next(i for s, i in valid if s == best) + 1
+
+
 class EpochLog(keras.callbacks.Callback):
     """Appends each epoch's logs to ``history``, numbering on from its last epoch."""
 
@@ -590,21 +620,24 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, vali
                       score: Callable[[Any], float], start_score: float | None, batch_size: int,
                       patience: int = 4, phase: str = "continued", lr_patience: int = 1,
                       hand_over: "HandOver | None" = None,
-                      curve: list[dict[str, Any]] | None = None) -> tuple[Any, float | None, int]:
+                      curve: list[dict[str, Any]] | None = None,
+                      path: list[float] | None = None) -> tuple[Any, float | None, int]:
     """Train the search's winner on until the deadline or until it stops improving.
 
     The learning rate drops to 0.3 of itself when the validation score stalls for ``lr_patience`` epochs,
     training stops after ``patience`` epochs without a better score, and the best epoch's weights are kept; the
     model comes back unchanged unless it beat ``start_score``. With ``hand_over``, new best epochs are handed over as
     training goes. Epochs are logged to ``curve`` (the run's curve of the best
-    trial, ``ctx.history``, unless given). Returns the model, its score and the epochs run.
+    trial, ``ctx.history``, unless given). When the model comes back changed, the learning rates of the epochs
+    behind its weights are appended to ``path`` (``members.refit`` trains the same way on more rows). Returns the
+    model, its score and the epochs run.
     """
     direction = "max" if greater_is_better(ctx.metric) else "min"
     weights = keras_model.get_weights()
     stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=patience,
                                             restore_best_weights=True)
-    history = keras.callbacks.History()
-    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score),
+    history, rates = keras.callbacks.History(), RateLog()
+    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), rates,
                  EpochLog(ctx.history if curve is None else curve, phase),
                  history,
                  keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3,
@@ -623,6 +656,8 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, vali
     if start_score is not None and not (best > start_score if direction == "max" else best < start_score):
         keras_model.set_weights(weights)
         return keras_model, start_score, len(scores)
+    if path is not None:
+        path.extend(rates.rates[:kept_epochs(history.history[SCORE], direction)])
     if stopper.best_weights is None:  # EarlyStopping never restored: the last epoch was the best
         return keras_model, best, len(scores)
     keras_model.set_weights(stopper.best_weights)

@@ -314,9 +314,16 @@ class TabularMLPRoute:
             found, val_rows, val_output = members.bag(found, hypermodel, ctx, wrap, splits, batch_size, targets,
                                                       rows.scale)
         else:
+            everything = len(fit_idx) + len(val_idx)
+
+            def keep(networks: int, seconds: float) -> float:  # to train each network again on every row
+                return networks * seconds * everything / len(fit_idx)
+
             found = members.grow(found, hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size,
-                                 MAX_MEMBERS)
+                                 MAX_MEMBERS, keep)
             val_rows, val_output = val_idx, tuner.network_output(found.model.keras_model, x_val, ctx.task, rows.scale)
+            found = members.refit(found, hypermodel, ctx, wrap, prep.inputs(ctx.X), rows.y, batch_size, len(fit_idx),
+                                  score)
         if ctx.task != "regression" and found.val_score is not None:
             val_output, found.val_score, told = calibrate(found.model, val_output, np.asarray(ctx.y)[val_rows], ctx)
             ctx.improved(found.model)  # saved again, with its temperature
