@@ -161,12 +161,48 @@ def compile_once() -> str | None:
     variable, settings = JAX_CACHE
     if variable in os.environ or "jax" in sys.modules:
         return os.environ.get(variable)
-    folder = tempfile.mkdtemp(prefix="automl-jax-")
+    prefix = "automl-jax-"
+    sweep_caches(Path(tempfile.gettempdir()), prefix)
+    folder = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
     atexit.register(shutil.rmtree, folder, True)
     os.environ[variable] = folder
     for name, value in settings.items():
         os.environ.setdefault(name, value)
     return folder
+
+
+def sweep_caches(where: Path, prefix: str) -> list[Path]:
+    """Remove the ``compile_once`` folders (``<prefix><pid>-...`` in ``where``) of processes that ended without
+    removing their own (killed: exit handlers do not run on a kill); returns them. A folder whose process still
+    runs, or belongs to another user, is left alone.
+
+    >>> import tempfile
+    >>> where = Path(tempfile.mkdtemp())
+    >>> (where / "automl-jax-999999999-abc").mkdir(); (where / f"automl-jax-{os.getpid()}-abc").mkdir()
+    >>> [p.name for p in sweep_caches(where, "automl-jax-")], sorted(p.name for p in where.iterdir())[0][:11]
+    (['automl-jax-999999999-abc'], 'automl-jax-')
+    """
+    gone: list[Path] = []
+    if os.name != "posix":  # elsewhere ``os.kill`` cannot ask whether a process runs without stopping it
+        return gone
+    for folder in where.glob(f"{prefix}*-*"):
+        pid = folder.name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        gone.append(folder)
+    return gone
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists (one of another user's counts: it cannot be signalled, but it runs)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:  # PermissionError among them
+        return True
+    return True
 
 
 def _memory_on_demand(backend: Backend) -> Backend:

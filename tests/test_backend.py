@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from types import SimpleNamespace
 
 import pytest
@@ -210,3 +212,24 @@ def test_jax_keeps_compiled_steps_for_the_process_and_removes_them_when_it_ends(
     monkeypatch.setattr(os, "environ", dict(clean))
     monkeypatch.setitem(sys.modules, "jax", SimpleNamespace())  # imported already: too late to set, so nothing is
     assert backend.compile_once() is None and "JAX_COMPILATION_CACHE_DIR" not in os.environ
+
+
+def test_the_next_run_removes_the_compiled_steps_a_killed_process_left_behind():
+    """Exit handlers do not run when a process is killed, so its cache folder stays; the next process that makes
+    one removes the folders of processes that no longer run, and leaves its own and running ones'."""
+    import subprocess
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "KERAS_BACKEND"))}
+    killed = "import os; from automl import backend; print(backend.compile_once(), flush=True); os._exit(9)"
+    done = subprocess.run([sys.executable, "-c", killed], capture_output=True, text=True, env=clean, timeout=120)
+    left = done.stdout.strip()
+    assert done.returncode == 9 and os.path.isdir(left), "a killed process leaves its folder"
+    alive = tempfile.mkdtemp(prefix=f"automl-jax-{os.getpid()}-")  # this process runs: its folder stays
+    try:
+        nxt = "from automl import backend; import os; f = backend.compile_once(); print(f, os.path.isdir(f))"
+        again = subprocess.run([sys.executable, "-c", nxt], capture_output=True, text=True, env=clean, timeout=120)
+        folder, exists = again.stdout.split()
+        assert not os.path.exists(left) and os.path.isdir(alive) and exists == "True" and folder != left
+        assert not os.path.exists(folder), "and its own goes when it exits"
+    finally:
+        shutil.rmtree(alive, ignore_errors=True)
