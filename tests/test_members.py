@@ -416,3 +416,17 @@ def test_a_refit_that_scores_worse_on_rows_it_has_seen_or_has_no_time_keeps_the_
     found.schedules[0].epoch_seconds = 1000.0  # the refit would take hours
     kept = members.refit(found, hypermodel, ctx, wrap, x_all, y_all, batch, fit_rows, score)
     assert kept.model is before and "no time was left" in kept.notes[-1] and len(ctx.trials) == 1
+
+
+def test_a_hyperband_winners_epochs_are_read_from_its_lineage_up_to_its_best_epoch():
+    from automl.search import timed
+
+    found, (hypermodel, ctx, *_), _, _ = first_network(60.0)
+    network = members_rebuild(hypermodel, {"units": 64, "layers": 2})  # built at the default rate, 1e-3
+    ctx.history[:] = [{"epoch": 1, "phase": "search", "val_score": 0.6}, {"epoch": 2, "phase": "search"},
+                      {"epoch": 3, "phase": "search", "val_score": 0.5}, {"epoch": 4, "phase": "search",
+                                                                         "val_score": 0.55}]
+    assert timed.searched_rates(network, {}, ctx) == [pytest.approx(1e-3)] * 3, "log loss: the best is the third"
+    assert timed.searched_rates(network, {"learning_rate": 3e-3}, ctx) == [3e-3] * 3
+    ctx.history[:] = []  # a chief, or a resumed search: nothing seen here
+    assert timed.searched_rates(network, {}, ctx) == []

@@ -243,8 +243,8 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
     learning rate it had (its ``timed.Schedule``), as gradient boosting's members are refitted on all training
     rows after a holdout search: the validation rows chose the configuration, the epochs and the rates, and now
     train it too. Networks go in order while the deadline leaves time for one (its epochs at its own speed, scaled
-    to the rows: its epochs' validation is the margin); one without a schedule (a Hyperband winner) stays as
-    it was, and so does the network one replaces when it is cut short by the deadline or scores worse on the
+    to the rows: its epochs' validation is the margin); one without a schedule (a Hyperband winner whose
+    epochs another process ran) stays as it was, and so does the network one replaces when it is cut short by the deadline or scores worse on the
     validation rows, which it has trained on, than the network it replaces did without them (``score``: a sign
     its training went wrong, not a measure of how good it is). The validation score
     stays that of the networks before, and so must the validation rows' predictions the approaches are compared
@@ -295,10 +295,11 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
     found.model = wrap(average(replaced, named=named) if len(replaced) > 1 else replaced[0],
                        params | {"refitted": refitted})
     ctx.improved(found.model)
-    which = "The network was" if len(networks) == 1 else f"{refitted} of the {len(networks)} networks were"
+    which = ("The network was" if len(networks) == 1 else f"All {refitted} networks were"
+             if refitted == len(networks) else f"{refitted} of the {len(networks)} networks were")
     rest = "" if refitted == len(networks) else (" (the others kept as they were trained: no time was left, their "
-                                                 "epochs were spread over Hyperband rounds, or the refit scored "
-                                                 "worse on rows it had seen)")
+                                                 "epochs were not seen by this process, or the refit scored worse "
+                                                 "on rows it had seen)")
     found.notes.append(f"{which} trained again from fresh weights on all {rows:,} training rows, validation rows "
                        f"included, for the epochs behind their weights at the learning rates they had{rest}, as "
                        "gradient boosting's models are refitted. Their validation score is that of the networks "

@@ -31,8 +31,8 @@ from ..metrics import greater_is_better
 from ..run.meters import metered
 from . import cluster, oom
 from .base import SearchContext
-from .tuner import (HandOver, cluster_notes, continue_training, feed, keras, keras_tuner, run_search, set_seed,
-                    trial_name)
+from .tuner import (SCORE, HandOver, cluster_notes, continue_training, feed, keras, keras_tuner, kept_epochs,
+                    learning_rate, run_search, set_seed, trial_name)
 
 # A search runs only when its bracket's longest trials reach this many epochs: shorter rounds pick architectures
 # by their first epochs, which on tables chose worse than the default trained alone (docs/deep-tabular.md).
@@ -150,17 +150,21 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
         best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
     memory = oom.note([t for t in ctx.trials if t.approach == ctx.approach])
+    rates = searched_rates(best, params, ctx)
     found = Timed(wrap(best, params), val_score,  # handed over already
                   [shape["note"], *cluster_notes(ctx), *([memory] if memory else [])], epoch_seconds, epochs,
-                  batch_size)
+                  batch_size, [Schedule(rates, epoch_seconds, val_score) if rates else None])
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()
     with precision(), metered(ctx.hardware.network_gpu) as use:
-        best, new_score, more = continue_training(best, ctx, x, y, validation_data, score, val_score, batch_size)
+        best, new_score, more = continue_training(best, ctx, x, y, validation_data, score, val_score, batch_size,
+                                                  path=rates)
     improved = new_score is not None and new_score != val_score
     found.epochs += more
     seconds = max(time.monotonic() - started, 1e-6)
+    if rates and improved:
+        found.schedules = [Schedule(rates, seconds / max(more, 1), new_score)]
     ctx.log_trial(f"{hypermodel.family}/{params.get('family', 'default')} (continued)", params, new_score, started,
                   extra={"epochs": more, "continued": True, "improved": improved,
                          "rows_per_second": round(n_fit * more / seconds, 1), **use})
@@ -170,6 +174,17 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
         found.notes.append(f"The winning network trained {more} more epoch(s) after the search, its validation "
                            f"score going from {val_score:.4f} to {new_score:.4f}.")
     return found
+
+
+def searched_rates(best: Any, params: dict[str, Any], ctx: SearchContext) -> list[float]:
+    """The learning rate of each epoch behind a Hyperband winner's weights, as far as this process saw them: its
+    trial's epochs after those of the trials it resumed from (``ctx.history``) up to their best validation score,
+    all at its ``learning_rate`` (trials run at a fixed rate; without one in ``params``, the rate ``best`` was
+    built with). Empty when no epoch was seen here (a chief, whose workers ran the trials, or a search resumed
+    from an earlier session)."""
+    scores = [e.get(SCORE, math.nan) for e in ctx.history if e.get("phase") == "search"]
+    rate = float(params.get("learning_rate") or learning_rate(best))
+    return [rate] * kept_epochs(scores, "max" if greater_is_better(ctx.metric) else "min")
 
 
 def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: SearchContext,
