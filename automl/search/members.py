@@ -12,10 +12,12 @@ predicts like any other, on every backend:
   one fold and stops on that fold (``folds``), so the bag predicts every row it covers out of fold, as
   bagged gradient boosting does, and is compared and blended with it on those rows;
 - ``grow`` (one holdout): the members train on the winner's rows, and the mean is kept only when it
-  scores better than the winner on the validation rows.
+  scores better than the winner on the validation rows; then ``refit`` trains each network again on every
+  training row, validation rows included, for the epochs and at the learning rates behind its weights.
 
 Example:
     >>> found = grow(found, hypermodel, ctx, wrap, x, y, (x_val, y_val), score, 256, 5)  # doctest: +SKIP
+    >>> found = refit(found, hypermodel, ctx, wrap, x_all, y_all, 256, len(y), score)  # doctest: +SKIP
     >>> found, rows, output = bag(found, hypermodel, ctx, wrap, splits, 256, targets, scale)  # doctest: +SKIP
 """
 
@@ -243,11 +245,11 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
     learning rate it had (its ``timed.Schedule``), as gradient boosting's members are refitted on all training
     rows after a holdout search: the validation rows chose the configuration, the epochs and the rates, and now
     train it too. Networks go in order while the deadline leaves time for one (its epochs at its own speed, scaled
-    to the rows: its epochs' validation is the margin); one without a schedule (a Hyperband winner whose
-    epochs another process ran) stays as it was, and so does the network one replaces when it is cut short by the deadline or scores worse on the
-    validation rows, which it has trained on, than the network it replaces did without them (``score``: a sign
-    its training went wrong, not a measure of how good it is). The validation score
-    stays that of the networks before, and so must the validation rows' predictions the approaches are compared
+    to the rows: its epochs' validation is the margin). A network without a schedule (a Hyperband winner whose
+    epochs another process ran) stays as it was, and so does one whose refit is cut short by the deadline or
+    scores worse on the validation rows, which it has trained on, than it did without them (``score``: a sign
+    its training went wrong, not a measure of how good it is). The validation score stays that of the networks
+    before, and so must the validation rows' predictions the approaches are compared
     and blended on (take them first): a refitted network has trained on those rows. Returns ``found``, its model
     replaced when a network was refitted (and handed to ``ctx.improved``), with a note; each refit is a trial in
     ``trials.jsonl`` without a validation score."""
