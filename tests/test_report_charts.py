@@ -175,6 +175,20 @@ def test_every_trial_is_a_point_coloured_by_family():
     assert {"xgboost", "hist_gbm", "mlp", "best so far"} <= set(texts(root))  # the legend
     assert "1 failed trial without a score is not drawn" in figure["caption"]
     assert plots.trial_points([], "accuracy", named)["missing"]
+    refits = [{"approach": "deep", "model": f"mlp/refit {i}", "ended": 10.0 + i, "val_score": None, "refit": True}
+              for i in (1, 2)]
+    caption = plots.trial_points(report["trials"] + refits, "accuracy", named)["caption"]
+    assert "1 failed trial without a score is not drawn" in caption, "refits are not failures"
+    assert "2 networks trained again on every training row (they have no validation score" in caption
+
+
+def test_the_report_marks_a_network_trained_again_on_every_row():
+    from automl.report import _trial_points
+
+    points = _trial_points([{"approach": "deep", "model": "mlp/refit 1", "ended": 3.0, "val_score": None,
+                             "status": "ok", "extra": {"refit": True}},
+                            {"approach": "deep", "model": "mlp", "ended": 2.0, "val_score": 0.9, "status": "ok"}])
+    assert [p.get("refit") for p in points] == [True, None] and points[1]["val_score"] == 0.9
 
 
 def test_roc_precision_recall_and_calibration_agree_with_sklearn():

@@ -287,9 +287,11 @@ def _unit(modality: str) -> str:
 
 
 def _trial_points(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every trial, scored or not: approach, model, when it ended (seconds since the run started), its score."""
+    """Every trial, scored or not: approach, model, when it ended (seconds since the run started), its score;
+    a network trained again on every training row (no validation score: it has seen those rows) is marked."""
     return [{"approach": t["approach"], "model": str(t.get("model", "?")), "ended": t.get("ended"),
-             "val_score": t.get("val_score") if t.get("status") == "ok" else None} for t in trials]
+             "val_score": t.get("val_score") if t.get("status") == "ok" else None,
+             **({"refit": True} if (t.get("extra") or {}).get("refit") else {})} for t in trials]
 
 
 def _rank(score: float | None, metric: str) -> tuple[bool, float]:

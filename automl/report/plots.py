@@ -193,11 +193,15 @@ def trial_points(trials: list[dict[str, Any]], metric: str, approaches: dict[str
     chart.legend([(f, colour[f], "circle", None) for f in shown] + [("best so far", "#767676", None, None)],
                  MARGIN["left"], 20)
     counts = {f: sum(1 for t in scored if family(t["model"]) == f) for f in families}
-    failed = len(trials) - len(scored)
+    refits = sum(1 for t in trials if t.get("refit"))
+    failed = len(trials) - len(scored) - refits
     caption = ("One point per trial, coloured by model family; circles are classical models, squares networks. "
                "The grey step is the best validation score so far."
                + (f" {failed} failed trial{'s' if failed > 1 else ''} without a score {'are' if failed > 1 else 'is'} "
-                  "not drawn." if failed else ""))
+                  "not drawn." if failed else "")
+               + (f" {refits} network{'s' if refits > 1 else ''} trained again on every training row "
+                  f"({'they have' if refits > 1 else 'it has'} no validation score: those rows trained "
+                  f"{'them' if refits > 1 else 'it'}) {'are' if refits > 1 else 'is'} not drawn." if refits else ""))
     described = "; ".join(f"{f}: {n} trials" for f, n in counts.items())
     return {"key": "trials", "title": title, "caption": caption, "svg": chart.svg("trials", title, described + ".")}
 

@@ -277,7 +277,8 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
         finished = not ctx.deadline.expired()
         seen, own = float(score(network)) if finished else None, schedule.val_score
         sound = seen is not None and (own is None or (seen >= own if greater_is_better(ctx.metric) else seen <= own))
-        ctx.log_trial(f"{hypermodel.family}/refit {at + 1}", params, None, started,
+        ctx.log_trial(f"{hypermodel.family}/refit {at + 1}", {k: v for k, v in params.items() if k != "members"},
+                      None, started,
                       extra={"epochs": len(rates), "refit": True, "finished": finished, "kept": sound,
                              "score_on_rows_seen": seen, "rows_per_second": round(rows * len(rates) / seconds, 1),
                              **use})
