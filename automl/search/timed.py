@@ -110,8 +110,8 @@ class Timed:
     epoch_seconds: float = 0.0  # the probe's measure of one epoch
     epochs: int = 0  # epochs the winner trained, in the search and after it
     batch_size: int = 0  # the batch the search trained at (smaller than planned when the device ran out of memory)
-    # one per network of the model, in ``members.members_of``'s order; None where it is not known (a Hyperband
-    # winner's epochs are spread over rounds resumed from checkpoints)
+    # one per network of the model, in ``members.members_of``'s order (``members.refit`` trains them again); None
+    # where it is not known (a Hyperband winner whose trials ran in other processes, ``searched_rates``)
     schedules: list[Schedule | None] = dataclasses.field(default_factory=lambda: [None])
 
 
