@@ -33,8 +33,8 @@ from ..metrics import greater_is_better, score_output
 from ..run.meters import metered
 from .base import SearchContext
 from .timed import Schedule, Timed, fresh_schedule
-from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, RateLog, continue_training, kept_epochs,
-                    keras, keras_tuner, network_output, set_seed)
+from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, RateLog, continue_training, keras,
+                    keras_tuner, network_output, set_seed)
 
 
 def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
@@ -72,7 +72,7 @@ def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, 
             if stopper.best_weights is not None:
                 network.set_weights(stopper.best_weights)
             if path is not None:
-                path.extend(rates.rates[:kept_epochs(history.history[SCORE], direction)])
+                path.extend(rates.rates[:stopper.best_epoch + 1])  # the epochs behind the weights it restores
         if not scores or ctx.deadline.expired():
             return network, first, ran
     network, own, more = continue_training(network, ctx, x, y, validation_data, score, first, batch_size,
@@ -240,7 +240,8 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
 
 def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
           batch_size: int, trained_rows: int, score: Callable[[Any], float]) -> Timed:
-    """Each network of ``found``'s model trained again from fresh weights on ``x``, ``y`` (all the training rows:
+    """Each network of ``found``'s model trained again from fresh weights on ``x``, ``y`` (arrays of all the
+    training rows:
     the ``trained_rows`` it learned on and its validation rows) for the epochs behind its weights, each at the
     learning rate it had (its ``timed.Schedule``), as gradient boosting's members are refitted on all training
     rows after a holdout search: the validation rows chose the configuration, the epochs and the rates, and now
@@ -256,8 +257,7 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
     networks = members_of(found.model.keras_model)
     if len(networks) != len(found.schedules) or not any(found.schedules):
         return found
-    params, rows = dict(found.model.params), len(y) if y is not None else trained_rows
-    fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
+    params, rows = dict(found.model.params), len(y)
     replaced, refitted, cut_short, tried = list(networks), 0, False, 0
     for at, schedule in enumerate(found.schedules):
         if schedule is None or not schedule.rates:
@@ -270,7 +270,7 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
         started = time.monotonic()
         network = rebuild(hypermodel, params, ctx.seed + 1000 * (len(networks) + at + 1))
         with metered(ctx.hardware.network_gpu) as use:
-            network.fit(x, y, epochs=len(rates), verbose=0, **fit_args,
+            network.fit(x, y, epochs=len(rates), batch_size=batch_size, verbose=0,
                         callbacks=[DeadlineCallback(ctx.deadline),
                                    keras.callbacks.LearningRateScheduler(lambda epoch, _: rates[epoch])])
         seconds, tried = max(time.monotonic() - started, 1e-6), tried + 1
@@ -287,16 +287,14 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
             break
         if sound:
             replaced[at], refitted = network, refitted + 1
-    if not refitted and (cut_short or tried):
-        why = ("no time was left to train it again on all training rows" if cut_short else
-               "trained again on all training rows, it scored worse on its validation rows, which it had then seen, "
-               "than before")
-        found.notes.append(f"The network is the one trained without its validation rows: {why}.")
     if not refitted:
+        if cut_short or tried:
+            why = ("no time was left to train it again on all training rows" if cut_short else
+                   "trained again on all training rows, it scored worse on its validation rows, which it had then "
+                   "seen, than before")
+            found.notes.append(f"The network is the one trained without its validation rows: {why}.")
         return found
-    named = isinstance(x, dict)
-    found.model = wrap(average(replaced, named=named) if len(replaced) > 1 else replaced[0],
-                       params | {"refitted": refitted})
+    found.model = wrap(average(replaced, named=isinstance(x, dict)), params | {"refitted": refitted})
     ctx.improved(found.model)
     which = ("The network was" if len(networks) == 1 else f"All {refitted} networks were"
              if refitted == len(networks) else f"{refitted} of the {len(networks)} networks were")

@@ -157,14 +157,15 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     if ctx.max_epochs is not None or ctx.deadline.remaining() <= epoch_seconds:  # not even one more epoch
         return found
     started = time.monotonic()
+    after: list[float] = []
     with precision(), metered(ctx.hardware.network_gpu) as use:
         best, new_score, more = continue_training(best, ctx, x, y, validation_data, score, val_score, batch_size,
-                                                  path=rates)
+                                                  path=after)
     improved = new_score is not None and new_score != val_score
     found.epochs += more
     seconds = max(time.monotonic() - started, 1e-6)
-    if rates and improved:
-        found.schedules = [Schedule(rates, seconds / max(more, 1), new_score)]
+    if rates and improved:  # the trials' epochs, then those after the search (unknown trials: no schedule)
+        found.schedules = [Schedule(rates + after, seconds / max(more, 1), new_score)]
     ctx.log_trial(f"{hypermodel.family}/{params.get('family', 'default')} (continued)", params, new_score, started,
                   extra={"epochs": more, "continued": True, "improved": improved,
                          "rows_per_second": round(n_fit * more / seconds, 1), **use})

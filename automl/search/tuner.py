@@ -208,8 +208,9 @@ def learning_rate(keras_model: Any) -> float:
 
 
 def kept_epochs(scores: list[float], direction: str) -> int:
-    """How many epochs lie behind the weights ``EarlyStopping`` keeps: up to the first best score, the one it
-    restores (an epoch must beat the best so far to replace it); unscored (NaN) epochs count but never win.
+    """How many epochs of a logged history lie behind its best weights, counted as ``EarlyStopping`` keeps them:
+    up to the first best score (an epoch must beat the best so far to replace it); unscored (NaN) epochs count
+    but never win.
 
     >>> kept_epochs([0.5, 0.7, 0.7, 0.6], "max"), kept_epochs([3.0, float("nan"), 2.0, 2.5], "min")
     (2, 3)
@@ -657,7 +658,7 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, vali
         keras_model.set_weights(weights)
         return keras_model, start_score, len(scores)
     if path is not None:
-        path.extend(rates.rates[:kept_epochs(history.history[SCORE], direction)])
+        path.extend(rates.rates[:stopper.best_epoch + 1])  # the epochs behind the weights it restores
     if stopper.best_weights is None:  # EarlyStopping never restored: the last epoch was the best
         return keras_model, best, len(scores)
     keras_model.set_weights(stopper.best_weights)
