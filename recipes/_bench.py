@@ -52,9 +52,10 @@ def run_fit(table: Path, target: str | None, budget: str, out: Path, extra: list
     return row
 
 
-def reused_fit(table: Path, budget: str, out: Path) -> dict | None:
-    """The newest finished run of ``table`` in ``out`` made with ``budget``, as ``run_fit`` returns it (its wall
-    seconds are the run's own total, which leaves out process start-up); None when there is none."""
+def reused_fit(table: Path, budget: str, out: Path, seed: int | None = None) -> dict | None:
+    """The newest finished run of ``table`` in ``out`` made with ``budget`` (and split ``seed`` when given), as
+    ``run_fit`` returns it (its wall seconds are the run's own total, which leaves out process start-up); None
+    when there is none."""
     from automl.budget import parse_budget
 
     for run in sorted(out.glob(f"{table.stem}-*"), key=lambda p: p.stat().st_mtime, reverse=True):
@@ -62,7 +63,8 @@ def reused_fit(table: Path, budget: str, out: Path) -> dict | None:
             record = json.loads((run / "run.json").read_text())
         except (OSError, ValueError):
             continue
-        if record.get("budget_seconds") == parse_budget(budget) and record.get("status") == "complete":
+        seeded = seed is None or record.get("seed") == seed
+        if record.get("budget_seconds") == parse_budget(budget) and record.get("status") == "complete" and seeded:
             return {"wall": record.get("total_seconds") or 0.0, "budget": parse_budget(budget), "error": None,
                     "record": record, "dir": run, "code": 0, "stdout": ""}
     return None

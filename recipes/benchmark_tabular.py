@@ -25,8 +25,16 @@ the model used, and the wall seconds against the budget.
 
     python recipes/benchmark_tabular.py --only adult --curve 30s,1m,2m,5m,10m
 
+With ``--seeds 0,1,2``, each set runs once per split seed (``automl fit
+--seed N``, the peers on that run's split): one split's test rows are few on
+a small table (titanic: 178, one row 0.56 points), so a third table gives,
+per set, the mean over the seeds of automl and of the better peer and on how
+many seeds automl was ahead or tied.
+
+    python recipes/benchmark_tabular.py --budget 2m --only titanic,spambase --peers --seeds 0,1,2
+
 With ``--out DIR --reuse``, a set that already has a finished run with the
-same budget in DIR is not fitted again (its wall seconds are then the run's
+same budget (and seed) in DIR is not fitted again (its wall seconds are then the run's
 own total): the peers can be run later on the runs a first call made.
 
 The venvs go to $AUTOML_PEERS_HOME (default ~/.cache/automl-peers), which
@@ -78,7 +86,8 @@ def run_peer(python: Path, peer: str, table: Path, r: dict, tmp: Path) -> dict:
     rows.write_text(json.dumps(test))
     command = [str(python), str(RUN_PEER), "--peer", peer, "--csv", str(table), "--target", rec["target"],
                "--task", rec["task"], "--metric", rec["plan"]["metric"], "--test-rows", str(rows),
-               "--budget", str(r["budget"]), "--seed", "0", "--threads", str(os.cpu_count() or 1)]
+               "--budget", str(r["budget"]), "--seed", str(rec.get("seed") or 0),
+               "--threads", str(os.cpu_count() or 1)]
     started = time.monotonic()
     try:
         proc = subprocess.run(command, capture_output=True, text=True, check=False,
@@ -94,7 +103,7 @@ def run_peer(python: Path, peer: str, table: Path, r: dict, tmp: Path) -> dict:
 
 
 def print_peers(rows: list[tuple[str, dict, dict]]) -> None:
-    """The side-by-side table: (set name, automl's run, {peer: result}) per set."""
+    """The side-by-side table: (set name, automl's run, {peer: result}) per set (and seed)."""
     from automl.metrics import greater_is_better
 
     names = list(PEERS.values())
@@ -116,10 +125,54 @@ def print_peers(rows: list[tuple[str, dict, dict]]) -> None:
             cells.append(" | ".join(f"**{fmt(v)}**" if v is not None and v == top and len(known) > 1 else fmt(v)
                                     for v in values))
         walls = " | ".join([f"{r['wall']:.1f}"] + [fmt(res.get("wall"), ".1f") for res in results])
-        print(f"| {name} | {rec['task']} | {metric} | {cells[0]} | {also} | {cells[1]} | {walls} |")
+        label = name if rec.get("seed") in (None, 0) and len({n for n, _, _ in rows}) == len(rows) \
+            else f"{name} (seed {rec.get('seed')})"
+        print(f"| {label} | {rec['task']} | {metric} | {cells[0]} | {also} | {cells[1]} | {walls} |")
         errors += [f"{name} / {PEERS[p]}: {res['error']}" for p, res in peers.items() if res.get("error")]
     for line in errors:
         print(f"- {line}")
+    sys.stdout.flush()
+
+
+def against_peer(record: dict, peers: dict) -> tuple[float, float] | None:
+    """(automl, the better peer) in accuracy or R² on one split: automl's used approach, the better of the
+    peers that finished; None when automl or every peer has no score."""
+    key = "r2" if record["task"] == "regression" else "accuracy"
+    ours = (finalist(record, record["best"]) or {}).get("test_scores", {}).get(key)
+    theirs = [res[key] for res in peers.values() if res.get(key) is not None]
+    return None if ours is None or not theirs else (ours, max(theirs))
+
+
+def seed_summary(rows: list[tuple[str, dict, dict]]) -> list[dict]:
+    """Per set over its seeds: the seeds scored, automl's and the better peer's mean (accuracy or R²), the mean
+    difference in points (100 x) and on how many seeds automl was ahead or tied (to 4 decimals, as printed).
+
+    >>> run = lambda seed, acc: {"record": {"task": "binary", "best": "classical", "seed": seed, "finalists": [
+    ...     {"approach": "classical", "test_scores": {"accuracy": acc}}]}}
+    >>> seed_summary([("t", run(0, .80), {"flaml": {"accuracy": .82}}),
+    ...               ("t", run(1, .85), {"flaml": {"accuracy": .83}, "autogluon": {"error": "x"}})])
+    [{'set': 't', 'seeds': 2, 'automl': 0.825, 'peer': 0.825, 'points': 0.0, 'ahead_or_tied': 1}]
+    """
+    pairs: dict[str, list[tuple[float, float]]] = {}
+    for name, run, peers in rows:
+        pair = against_peer(run["record"], peers)
+        if pair is not None:
+            pairs.setdefault(name, []).append(pair)
+    summary = []
+    for name, scored in pairs.items():
+        ours, theirs = (sum(p[i] for p in scored) / len(scored) for i in (0, 1))
+        summary.append({"set": name, "seeds": len(scored), "automl": round(ours, 6), "peer": round(theirs, 6),
+                        "points": round(100 * (ours - theirs), 2),
+                        "ahead_or_tied": sum(round(a, 4) >= round(b, 4) for a, b in scored)})
+    return summary
+
+
+def print_seed_summary(rows: list[tuple[str, dict, dict]]) -> None:
+    print("\n| dataset | seeds | automl, mean | better peer, mean | points | automl ahead or tied |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for s in seed_summary(rows):
+        print(f"| {s['set']} | {s['seeds']} | {s['automl']:.4f} | {s['peer']:.4f} | {s['points']:+.2f} "
+              f"| {s['ahead_or_tied']} of {s['seeds']} |")
     sys.stdout.flush()
 
 
@@ -135,6 +188,7 @@ def main() -> None:
                         help="use a finished run of the same set and budget already in --out instead of fitting again")
     parser.add_argument("--fit-args", default="",
                         help="more options for every automl fit, in one string: --fit-args=\"--no-compare\"")
+    parser.add_argument("--seeds", help="comma-separated split seeds: one run per set and seed (automl fit --seed)")
     parser.add_argument("--peers-home", type=Path, default=PEERS_HOME,
                         help="where recipes/peers/setup.sh put their venvs (default: %(default)s)")
     args = parser.parse_args()
@@ -142,6 +196,7 @@ def main() -> None:
         sys.exit(f"benchmark: folder not found: {args.folder}")
     sets = readme_sets(args.folder, "tabular")
     extra = shlex.split(args.fit_args)
+    seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else [None]
     only = set(args.only.split(",")) if args.only else set(sets)
     if args.curve:
         curve(args.folder, {n: t for n, t in sets.items() if n in only}, args.curve.split(","), args.out, extra)
@@ -157,28 +212,44 @@ def main() -> None:
             table = table_of(args.folder, name)
             if name not in only or table is None:
                 continue
-            r = (args.reuse and args.out and reused_fit(table, args.budget, out)) or run_fit(
-                table, target, args.budget, out, extra)
-            within = "yes" if r["wall"] <= r["budget"] * 1.05 else "NO"
-            timing = f"{r['wall']:.1f} / {r['budget']:.0f}"
-            if r["error"]:
-                print(f"| {name} | - | - | - | error: {r['error']} | | | | | | {timing} | {within} | - |", flush=True)
-                continue
-            rec, metric = r["record"], r["record"]["plan"]["metric"]
-            gbm, deep, blend = finalist(rec, "classical"), finalist(rec, "deep"), finalist(rec, "blend")
-            used = finalist(rec, rec["best"])
-            weights = " ".join(f"{a[0]}{w:.2f}" for a, w in ((rec.get("selection") or {}).get("weights") or {}).items())
-            peak = max(f["peak_memory_mb"] for f in rec["finalists"])
-            print(f"| {name} | {rec['data']['rows']:,} | {rec['task']} | {metric} | "
-                  f"{fmt(gbm and gbm['test_scores'][metric])} | {fmt(deep and deep['test_scores'][metric])} | "
-                  f"{fmt(blend and blend['test_scores'][metric])} ({weights or '-'}) | "
-                  f"{rec['best']}: {fmt(used and used['test_scores'][metric])} | "
-                  f"{fmt(gbm and gbm['fit_seconds'], '.1f')} | {fmt(deep and deep['fit_seconds'], '.1f')} | "
-                  f"{timing} | {within} | {peak:.0f} |", flush=True)
-            if pythons:
-                side_by_side.append((name, r, {p: run_peer(py, p, table, r, Path(tmp)) for p, py in pythons.items()}))
+            for seed in seeds:
+                r = fit_one(table, target, args, out, extra, seed)
+                row = table_row(name if seed is None else f"{name} (seed {seed})", r)
+                print(row, flush=True)
+                if pythons and not r["error"]:
+                    side_by_side.append((name, r, {p: run_peer(py, p, table, r, Path(tmp))
+                                                   for p, py in pythons.items()}))
     if side_by_side:
         print_peers(side_by_side)
+        if len(seeds) > 1:
+            print_seed_summary(side_by_side)
+
+
+def fit_one(table: Path, target: str, args: argparse.Namespace, out: Path, extra: list[str],
+            seed: int | None) -> dict:
+    """One automl run of ``table`` (on split ``seed`` when given), or the finished one ``--reuse`` finds."""
+    seeded = extra + ([] if seed is None else ["--seed", str(seed)])
+    reused = args.reuse and args.out and reused_fit(table, args.budget, out, seed)
+    return reused or run_fit(table, target, args.budget, out, seeded)
+
+
+def table_row(label: str, r: dict) -> str:
+    """The first table's row for one run."""
+    within = "yes" if r["wall"] <= r["budget"] * 1.05 else "NO"
+    timing = f"{r['wall']:.1f} / {r['budget']:.0f}"
+    if r["error"]:
+        return f"| {label} | - | - | - | error: {r['error']} | | | | | | {timing} | {within} | - |"
+    rec, metric = r["record"], r["record"]["plan"]["metric"]
+    gbm, deep, blend = finalist(rec, "classical"), finalist(rec, "deep"), finalist(rec, "blend")
+    used = finalist(rec, rec["best"])
+    weights = " ".join(f"{a[0]}{w:.2f}" for a, w in ((rec.get("selection") or {}).get("weights") or {}).items())
+    peak = max(f["peak_memory_mb"] for f in rec["finalists"])
+    return (f"| {label} | {rec['data']['rows']:,} | {rec['task']} | {metric} | "
+            f"{fmt(gbm and gbm['test_scores'][metric])} | {fmt(deep and deep['test_scores'][metric])} | "
+            f"{fmt(blend and blend['test_scores'][metric])} ({weights or '-'}) | "
+            f"{rec['best']}: {fmt(used and used['test_scores'][metric])} | "
+            f"{fmt(gbm and gbm['fit_seconds'], '.1f')} | {fmt(deep and deep['fit_seconds'], '.1f')} | "
+            f"{timing} | {within} | {peak:.0f} |")
 
 
 def curve(folder: Path, sets: dict[str, str], budgets: list[str], out: Path | None, extra: list[str]) -> None:
