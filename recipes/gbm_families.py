@@ -72,21 +72,27 @@ def out_of_fold(family: str, task: str, n_classes: int, X, y, pairs, X_test, thr
     return np.concatenate(val), np.mean(test, axis=0)
 
 
+def fit_searched(family: str, params: dict, task: str, n_classes: int, Xf, yf, Xv, yv, seed: int = 0):
+    """One of the search's families fitted as a run's holdout trial fits it (early-stopped on ``Xv``, ``yv``),
+    outside a run: no budget to speak of, no saving. Returns the model (``model.output(rows)``)."""
+    from automl.budget import Deadline
+    from automl.hardware import detect
+    from automl.modalities.tabular import gbm
+    from automl.search.base import SearchContext
+
+    ctx = SearchContext(approach="classical", X=Xf, y=yf, task=task, metric="", classes=list(range(n_classes)),
+                        kinds={}, seed=seed, validation="holdout", folds=1, deadline=Deadline(3600.0),
+                        hardware=detect(), max_trials=None, max_epochs=None, improved=lambda m: None)
+    model, _ = gbm._fit(family, params, Xf, yf, ctx, None, Xv, yv)
+    return model
+
+
 def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int):
     """The family's default model, early-stopped on the validation rows: a function from rows to outputs."""
     from automl.modalities.tabular import gbm_space
 
     if family in gbm_space.FAMILIES:
-        from automl.budget import Deadline
-        from automl.hardware import detect
-        from automl.modalities.tabular import gbm
-        from automl.search.base import SearchContext
-
-        ctx = SearchContext(approach="classical", X=Xf, y=yf, task=task, metric="", classes=list(range(n_classes)),
-                            kinds={}, seed=0, validation="holdout", folds=1, deadline=Deadline(3600.0),
-                            hardware=detect(), max_trials=None, max_epochs=None, improved=lambda m: None)
-        model, _ = gbm._fit(family, gbm_space.DEFAULTS[family], Xf, yf, ctx, None, Xv, yv)
-        return model.output
+        return fit_searched(family, gbm_space.DEFAULTS[family], task, n_classes, Xf, yf, Xv, yv).output
     if family == "random_forest":
         from sklearn import ensemble
 

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from _bench import DEFAULT_FOLDER, readme_sets, table_of
-from gbm_families import score, split_of
+from gbm_families import fit_searched, score, split_of
 
 FOLDS = 5
 
@@ -37,18 +37,9 @@ def out_of_fold(family, params, task, n_classes, X, y, pairs, X_test, seed):
     models), each fold's model stopped early on its own fold."""
     import numpy as np
 
-    from automl.budget import Deadline
-    from automl.hardware import detect
-    from automl.modalities.tabular import gbm
-    from automl.search.base import SearchContext
-
     val, test = [], []
     for fit, held in pairs:
-        ctx = SearchContext(approach="classical", X=X.iloc[fit], y=y[fit], task=task, metric="",
-                            classes=list(range(n_classes)), kinds={}, seed=seed, validation="holdout", folds=1,
-                            deadline=Deadline(3600.0), hardware=detect(), max_trials=None, max_epochs=None,
-                            improved=lambda m: None)
-        model, _ = gbm._fit(family, params, X.iloc[fit], y[fit], ctx, None, X.iloc[held], y[held])
+        model = fit_searched(family, params, task, n_classes, X.iloc[fit], y[fit], X.iloc[held], y[held], seed)
         val.append(model.output(X.iloc[held]))
         test.append(model.output(X_test))
     return np.concatenate(val), np.mean(test, axis=0)
