@@ -108,9 +108,9 @@ def print_peers(rows: list[tuple[str, dict, dict]]) -> None:
 
     names = list(PEERS.values())
     print(f"\n| dataset | task | metric | automl | {' | '.join(names)} | also | automl | {' | '.join(names)} "
-          f"| automl s | {' s | '.join(names)} s |")
+          f"| automl s | {' s | '.join(names)} s | models |")
     right = "---:|" * (len(names) + 1)
-    print("|---|---|---|" + right + "---|" + right + right)
+    print("|---|---|---|" + right + "---|" + right + right + "---|")
     errors = []
     for name, r, peers in rows:
         rec = r["record"]
@@ -127,7 +127,8 @@ def print_peers(rows: list[tuple[str, dict, dict]]) -> None:
         walls = " | ".join([f"{r['wall']:.1f}"] + [fmt(res.get("wall"), ".1f") for res in results])
         label = name if rec.get("seed") in (None, 0) and len({n for n, _, _ in rows}) == len(rows) \
             else f"{name} (seed {rec.get('seed')})"
-        print(f"| {label} | {rec['task']} | {metric} | {cells[0]} | {also} | {cells[1]} | {walls} |")
+        models = ", ".join([rec["best"]] + [str(res.get("model") or "-") for res in results])
+        print(f"| {label} | {rec['task']} | {metric} | {cells[0]} | {also} | {cells[1]} | {walls} | {models} |")
         errors += [f"{name} / {PEERS[p]}: {res['error']}" for p, res in peers.items() if res.get("error")]
     for line in errors:
         print(f"- {line}")
