@@ -28,14 +28,14 @@ the model used, and the wall seconds against the budget.
 With ``--seeds 0,1,2``, each set runs once per split seed (``automl fit
 --seed N``, the peers on that run's split): one split's test rows are few on
 a small table (titanic: 178, one row 0.56 points), so a third table gives,
-per set, the mean over the seeds of automl and of the better peer and on how
-many seeds automl was ahead or tied.
+per set, the mean over the seeds of automl, of each peer and of the better
+peer on each split, and on how many seeds automl was ahead of it or tied.
 
     python recipes/benchmark_tabular.py --budget 2m --only titanic,spambase --peers --seeds 0,1,2
 
 With ``--out DIR --reuse``, a set that already has a finished run with the
-same budget (and seed) in DIR is not fitted again (its wall seconds are then the run's
-own total): the peers can be run later on the runs a first call made.
+same budget (and seed) in DIR is not fitted again (its wall seconds are then
+the run's own total): the peers can be run later on the runs a first call made.
 
 The venvs go to $AUTOML_PEERS_HOME (default ~/.cache/automl-peers), which
 both scripts read; ``--peers-home DIR`` points the benchmark elsewhere. Each
@@ -50,6 +50,7 @@ import argparse
 import json
 import os
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -102,8 +103,8 @@ def run_peer(python: Path, peer: str, table: Path, r: dict, tmp: Path) -> dict:
     return {**result, "wall": time.monotonic() - started}
 
 
-def print_peers(rows: list[tuple[str, dict, dict]]) -> None:
-    """The side-by-side table: (set name, automl's run, {peer: result}) per set (and seed)."""
+def print_peers(rows: list[tuple[str, dict, dict]], seeded: bool = False) -> None:
+    """The side-by-side table: (set name, automl's run, {peer: result}) per set, and per seed when ``seeded``."""
     from automl.metrics import greater_is_better
 
     names = list(PEERS.values())
@@ -125,8 +126,7 @@ def print_peers(rows: list[tuple[str, dict, dict]]) -> None:
             cells.append(" | ".join(f"**{fmt(v)}**" if v is not None and v == top and len(known) > 1 else fmt(v)
                                     for v in values))
         walls = " | ".join([f"{r['wall']:.1f}"] + [fmt(res.get("wall"), ".1f") for res in results])
-        label = name if rec.get("seed") in (None, 0) and len({n for n, _, _ in rows}) == len(rows) \
-            else f"{name} (seed {rec.get('seed')})"
+        label = f"{name} (seed {rec.get('seed')})" if seeded else name
         models = ", ".join([rec["best"]] + [str(res.get("model") or "-") for res in results])
         print(f"| {label} | {rec['task']} | {metric} | {cells[0]} | {also} | {cells[1]} | {walls} | {models} |")
         errors += [f"{name} / {PEERS[p]}: {res['error']}" for p, res in peers.items() if res.get("error")]
@@ -164,13 +164,12 @@ def seed_summary(rows: list[tuple[str, dict, dict]]) -> list[dict]:
             splits.setdefault(name, []).append(scored)
     summary = []
     for name, scored in splits.items():
-        ours = sum(o for o, _ in scored) / len(scored)
         better = [max(t.values()) for _, t in scored]
+        ours, bar = statistics.fmean(o for o, _ in scored), statistics.fmean(better)
         by_peer = {peer: [t[peer] for _, t in scored if peer in t] for peer in PEERS}
         summary.append({"set": name, "seeds": len(scored), "automl": round(ours, 6),
-                        "peers": {p: round(sum(v) / len(v), 6) for p, v in by_peer.items() if v},
-                        "better": round(sum(better) / len(better), 6),
-                        "points": round(100 * (ours - sum(better) / len(better)), 2),
+                        "peers": {p: round(statistics.fmean(v), 6) for p, v in by_peer.items() if v},
+                        "better": round(bar, 6), "points": round(100 * (ours - bar), 2),
                         "ahead_or_tied": sum(round(o, 4) >= round(b, 4) for (o, _), b in zip(scored, better))})
     return summary
 
@@ -231,7 +230,7 @@ def main() -> None:
                     side_by_side.append((name, r, {p: run_peer(py, p, table, r, Path(tmp))
                                                    for p, py in pythons.items()}))
     if side_by_side:
-        print_peers(side_by_side)
+        print_peers(side_by_side, seeded=args.seeds is not None)
         if len(seeds) > 1:
             print_seed_summary(side_by_side)
 

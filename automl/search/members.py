@@ -240,20 +240,18 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
 
 def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
           batch_size: int, trained_rows: int, score: Callable[[Any], float]) -> Timed:
-    """Each network of ``found``'s model trained again from fresh weights on ``x``, ``y`` (arrays of all the
-    training rows:
-    the ``trained_rows`` it learned on and its validation rows) for the epochs behind its weights, each at the
-    learning rate it had (its ``timed.Schedule``), as gradient boosting's members are refitted on all training
-    rows after a holdout search: the validation rows chose the configuration, the epochs and the rates, and now
-    train it too. Networks go in order while the deadline leaves time for one (its epochs at its own speed, scaled
-    to the rows: its epochs' validation is the margin). A network without a schedule (a Hyperband winner whose
-    epochs another process ran) stays as it was, and so does one whose refit is cut short by the deadline or
-    scores worse on the validation rows, which it has trained on, than it did without them (``score``: a sign
-    its training went wrong, not a measure of how good it is). The validation score stays that of the networks
-    before, and so must the validation rows' predictions the approaches are compared
-    and blended on (take them first): a refitted network has trained on those rows. Returns ``found``, its model
-    replaced when a network was refitted (and handed to ``ctx.improved``), with a note; each refit is a trial in
-    ``trials.jsonl`` without a validation score."""
+    """Each network of ``found``'s model trained again from fresh weights on ``x``, ``y`` (arrays of all the training
+    rows: the ``trained_rows`` it learned on and its validation rows) for the epochs behind its weights, each at the
+    learning rate it had (its ``timed.Schedule``), as gradient boosting's members are refitted on all training rows
+    after a holdout search: the validation rows chose the configuration, the epochs and the rates, and now train it
+    too. Networks go in order while the deadline leaves time for one (its epochs at its own speed, scaled to the
+    rows: its epochs' validation is the margin). A network without a schedule (a Hyperband winner whose epochs
+    another process ran) stays as it was, and so does one whose refit is cut short by the deadline or scores worse
+    on the validation rows, which it has trained on, than it did without them (``score``: a sign its training went
+    wrong, not a measure of how good it is). The validation score stays that of the networks before, and so must the
+    validation rows' predictions the approaches are compared and blended on (take them first): a refitted network
+    has trained on those rows. Returns ``found``, its model replaced when a network was refitted (and handed to
+    ``ctx.improved``), with a note; each refit is a trial in ``trials.jsonl`` without a validation score."""
     networks = members_of(found.model.keras_model)
     if len(networks) != len(found.schedules) or not any(found.schedules):
         return found
