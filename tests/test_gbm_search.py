@@ -47,6 +47,16 @@ def test_candidates_come_defaults_then_portfolio_then_near_the_leaders_or_sample
     assert np.median([p["max_depth"] for p in near]) == pytest.approx(leader[1]["max_depth"], abs=1)
 
 
+def test_a_regression_starts_extra_trees_on_every_column_and_a_classification_on_half():
+    def default(regression):
+        stream = gbm_space.candidates(np.random.default_rng(0), 5000, regression=regression)
+        return next(p for f, p, o in itertools.islice(stream, 10) if f == "extra_trees" and o == "default")
+
+    assert default(regression=True)["max_features"] == 1.0
+    assert default(regression=False)["max_features"] == 0.5
+    assert gbm_space.DEFAULTS["extra_trees"]["max_features"] == 0.5  # the stream hands out copies
+
+
 def test_without_leaders_every_draw_is_sampled():
     stream = gbm_space.candidates(np.random.default_rng(1), 5000)
     drawn = list(itertools.islice(stream, len(gbm_space.FAMILIES) + len(PORTFOLIO) + 50))[-50:]
