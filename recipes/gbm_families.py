@@ -92,7 +92,8 @@ def fitted(family: str, task: str, n_classes: int, Xf, yf, Xv, yv, threads: int)
     from automl.modalities.tabular import gbm_space
 
     if family in gbm_space.FAMILIES:
-        return fit_searched(family, gbm_space.DEFAULTS[family], task, n_classes, Xf, yf, Xv, yv).output
+        params = gbm_space.default_params(family, task == "regression")
+        return fit_searched(family, params, task, n_classes, Xf, yf, Xv, yv).output
     if family == "random_forest":
         from sklearn import ensemble
 

@@ -18,6 +18,6 @@ def fitted(family, task, folder, deadline=None):
     encoder = TabularEncoder.fit(ctx.X, ctx.kinds)
     X, y = encoder.gbm_frame(ctx.X), np.asarray(ctx.y)
     fit, val = gbm.validation_folds(y, ctx.task, "holdout", 1, 0)[0]
-    model, rounds = gbm._fit(family, gbm_space.DEFAULTS[family], X.iloc[fit], y[fit], ctx, encoder,
-                             X.iloc[val], y[val])
+    params = gbm_space.default_params(family, task == "regression")  # the default a run's search starts from
+    model, rounds = gbm._fit(family, params, X.iloc[fit], y[fit], ctx, encoder, X.iloc[val], y[val])
     return ctx, split, model, rounds
