@@ -17,6 +17,13 @@ more configurations, on the same out-of-fold rows, carry to new rows?
 
     python recipes/search_pool.py --only titanic,breast_cancer,diabetes,tips,mpg,penguins,wine_quality_red \\
         --seeds 0,1,2 --sampled 30
+
+``--default FAMILY.PARAM=VALUE`` (repeatable) changes a family's default
+before the search, to measure another default the same way; with
+``--sampled 0`` the last two columns are the same pool:
+
+    python recipes/search_pool.py --only titanic,tips --seeds 0,1,2,3,4 --sampled 0 \\
+        --default catboost.learning_rate=0.03
 """
 
 from __future__ import annotations
@@ -62,6 +69,29 @@ def searched(task, n_classes, X, y, pairs, X_test, seed, sampled):
     return pool
 
 
+def changed_defaults(changes: list[str]) -> dict:
+    """``gbm_space.DEFAULTS`` with each ``FAMILY.PARAM=VALUE`` of ``changes`` applied (values read as numbers).
+
+    >>> changed_defaults(["catboost.learning_rate=0.03"])["catboost"]["learning_rate"]
+    0.03
+    """
+    from automl.modalities.tabular import gbm_space
+
+    defaults = {family: dict(params) for family, params in gbm_space.DEFAULTS.items()}
+    for change in changes:
+        key, _, value = change.partition("=")
+        family, _, param = key.partition(".")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if family not in defaults or param not in defaults[family] or number is None:
+            known = ", ".join(f"{f}.{p}" for f, ps in defaults.items() for p in ps)
+            raise SystemExit(f"search_pool: --default {change!r}: give FAMILY.PARAM=NUMBER, one of {known}")
+        defaults[family][param] = int(number) if isinstance(defaults[family][param], int) else number
+    return defaults
+
+
 def chosen(pool, members, yv, yt, task, metric, best: int | None = None) -> float:
     """The test score of greedy ensemble selection over ``members`` (positions in ``pool``), or over the ``best``
     of them by out-of-fold score, weights chosen on the out-of-fold rows."""
@@ -82,10 +112,15 @@ def main() -> None:
                                                       "validates up to 5,000 training rows)")
     parser.add_argument("--seeds", default="0,1,2", help="split seeds, comma-separated")
     parser.add_argument("--sampled", type=int, default=30, help="sampled configurations after the portfolio")
+    parser.add_argument("--default", action="append", default=[], metavar="FAMILY.PARAM=VALUE",
+                        help="change a family's default before the search (repeatable)")
     args = parser.parse_args()
     import numpy as np
 
+    from automl.modalities.tabular import gbm_space
     from automl.modalities.tabular.gbm import POOL
+
+    gbm_space.DEFAULTS.update(changed_defaults(args.default))  # this process only: the recipe's own experiment
 
     columns = ["defaults", "defaults + portfolio", f"all searched, best {POOL} (a run's pool)"]
     print("| set | seed | configurations | " + " | ".join(columns) + " | seconds |")
