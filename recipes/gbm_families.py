@@ -72,9 +72,11 @@ def out_of_fold(family: str, task: str, n_classes: int, X, y, pairs, X_test, thr
     return np.concatenate(val), np.mean(test, axis=0)
 
 
-def fit_searched(family: str, params: dict, task: str, n_classes: int, Xf, yf, Xv, yv, seed: int = 0):
+def fit_searched(family: str, params: dict, task: str, n_classes: int, Xf, yf, Xv, yv, seed: int = 0,
+                 fixed_rounds: int | None = None):
     """One of the search's families fitted as a run's holdout trial fits it (early-stopped on ``Xv``, ``yv``),
-    outside a run: no budget to speak of, no saving. Returns the model (``model.output(rows)``)."""
+    or for ``fixed_rounds`` without validation rows as a run's refit does, outside a run: no budget to speak
+    of, no saving. Returns the model (``model.output(rows)``)."""
     from automl.budget import Deadline
     from automl.hardware import detect
     from automl.modalities.tabular import gbm
@@ -83,7 +85,7 @@ def fit_searched(family: str, params: dict, task: str, n_classes: int, Xf, yf, X
     ctx = SearchContext(approach="classical", X=Xf, y=yf, task=task, metric="", classes=list(range(n_classes)),
                         kinds={}, seed=seed, validation="holdout", folds=1, deadline=Deadline(3600.0),
                         hardware=detect(), max_trials=None, max_epochs=None, improved=lambda m: None)
-    model, _ = gbm._fit(family, params, Xf, yf, ctx, None, Xv, yv)
+    model, _ = gbm._fit(family, params, Xf, yf, ctx, None, Xv, yv, fixed_rounds=fixed_rounds)
     return model
 
 

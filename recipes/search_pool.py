@@ -24,6 +24,11 @@ before the search, to measure another default the same way; with
 
     python recipes/search_pool.py --only titanic,tips --seeds 0,1,2,3,4 --sampled 0 \\
         --default catboost.learning_rate=0.03
+
+``--refit`` adds two columns for the defaults and the portfolio: the same
+weights over each configuration refitted once on all training rows for its
+mean rounds on the folds plus 10 % (as a run refits the model it deploys),
+and the average of that and the bag.
 """
 
 from __future__ import annotations
@@ -39,21 +44,28 @@ from gbm_families import fit_searched, score, split_of
 FOLDS = 5
 
 
-def out_of_fold(family, params, task, n_classes, X, y, pairs, X_test, seed):
+def out_of_fold(family, params, task, n_classes, X, y, pairs, X_test, seed, refit=False):
     """One configuration's out-of-fold outputs (in ``pairs`` order) and its test outputs (the mean of its fold
-    models), each fold's model stopped early on its own fold."""
+    models), each fold's model stopped early on its own fold; with ``refit``, also the test outputs of the
+    configuration fitted on all of ``X`` for its mean rounds on the folds plus 10 % (None without)."""
     import numpy as np
 
-    val, test = [], []
+    val, test, rounds = [], [], []
     for fit, held in pairs:
         model = fit_searched(family, params, task, n_classes, X.iloc[fit], y[fit], X.iloc[held], y[held], seed)
         val.append(model.output(X.iloc[held]))
         test.append(model.output(X_test))
-    return np.concatenate(val), np.mean(test, axis=0)
+        rounds.append(model.boosted)
+    full = None
+    if refit:
+        fixed = max(1, int(np.mean(rounds) * 1.1))
+        full = fit_searched(family, params, task, n_classes, X, y, None, None, seed, fixed_rounds=fixed).output(X_test)
+    return np.concatenate(val), np.mean(test, axis=0), full
 
 
-def searched(task, n_classes, X, y, pairs, X_test, seed, sampled):
-    """(origin, out-of-fold outputs, test outputs) of the defaults, the portfolio and ``sampled`` samples."""
+def searched(task, n_classes, X, y, pairs, X_test, seed, sampled, refit=False):
+    """(origin, out-of-fold outputs, test outputs, refitted test outputs or None) of the defaults, the portfolio
+    and ``sampled`` samples (``refit``: for the defaults and the portfolio)."""
     import numpy as np
 
     from automl.modalities.tabular import gbm_space
@@ -63,9 +75,10 @@ def searched(task, n_classes, X, y, pairs, X_test, seed, sampled):
                                   categorical=any(d.name == "category" for d in X.dtypes))
     pool = []
     for family, params, origin in stream:
-        if origin == "sampled" and sum(o == "sampled" for o, _, _ in pool) >= sampled:
+        if origin == "sampled" and sum(entry[0] == "sampled" for entry in pool) >= sampled:
             return pool
-        pool.append((origin, *out_of_fold(family, params, task, n_classes, X, y, pairs, X_test, seed)))
+        pool.append((origin, *out_of_fold(family, params, task, n_classes, X, y, pairs, X_test, seed,
+                                          refit and origin in ("default", "portfolio"))))
     return pool
 
 
@@ -92,9 +105,10 @@ def changed_defaults(changes: list[str]) -> dict:
     return defaults
 
 
-def chosen(pool, members, yv, yt, task, metric, best: int | None = None) -> float:
+def chosen(pool, members, yv, yt, task, metric, best: int | None = None, test=lambda entry: entry[2]) -> float:
     """The test score of greedy ensemble selection over ``members`` (positions in ``pool``), or over the ``best``
-    of them by out-of-fold score, weights chosen on the out-of-fold rows."""
+    of them by out-of-fold score, weights chosen on the out-of-fold rows; ``test`` reads a member's test
+    outputs from its pool entry (the bag's by default)."""
     from automl.metrics import greater_is_better
     from automl.run.ensemble import greedy_weights
 
@@ -102,7 +116,7 @@ def chosen(pool, members, yv, yt, task, metric, best: int | None = None) -> floa
         alone = greedy_weights({i: pool[i][1] for i in members}, yv, task, metric, rounds=1).scores
         members = sorted(members, key=lambda i: alone[i], reverse=greater_is_better(metric))[:best]
     picked = greedy_weights({i: pool[i][1] for i in members}, yv, task, metric)
-    return score(task, yt, sum(w * pool[i][2] for i, w in picked.weights.items()))
+    return score(task, yt, sum(w * test(pool[i]) for i, w in picked.weights.items()))
 
 
 def main() -> None:
@@ -114,6 +128,8 @@ def main() -> None:
     parser.add_argument("--sampled", type=int, default=30, help="sampled configurations after the portfolio")
     parser.add_argument("--default", action="append", default=[], metavar="FAMILY.PARAM=VALUE",
                         help="change a family's default before the search (repeatable)")
+    parser.add_argument("--refit", action="store_true", help="also score the defaults and the portfolio refitted "
+                                                             "on all training rows, and that averaged with the bag")
     args = parser.parse_args()
     import numpy as np
 
@@ -123,6 +139,8 @@ def main() -> None:
     gbm_space.DEFAULTS.update(changed_defaults(args.default))  # this process only: the recipe's own experiment
 
     columns = ["defaults", "defaults + portfolio", f"all searched, best {POOL} (a run's pool)"]
+    if args.refit:
+        columns += ["defaults + portfolio, refitted", "defaults + portfolio, bag and refit averaged"]
     print("| set | seed | configurations | " + " | ".join(columns) + " | seconds |")
     print("|---|---:|---:|" + "---:|" * (len(columns) + 1), flush=True)
     gains: list[list[float]] = []
@@ -134,13 +152,17 @@ def main() -> None:
             task, metric, n_classes, X, y, pairs, Xt, yt = split_of(table, target, FOLDS, seed)
             yv = np.concatenate([y[held] for _, held in pairs])
             started = time.monotonic()
-            pool = searched(task, n_classes, X, y, pairs, Xt, seed, args.sampled)
-            at = {origin: [i for i, (o, _, _) in enumerate(pool) if o in keep] for origin, keep in
+            pool = searched(task, n_classes, X, y, pairs, Xt, seed, args.sampled, args.refit)
+            at = {origin: [i for i, entry in enumerate(pool) if entry[0] in keep] for origin, keep in
                   (("defaults", {"default"}), ("portfolio", {"default", "portfolio"}))}
             scores = [chosen(pool, at["defaults"], yv, yt, task, metric),
                       chosen(pool, at["portfolio"], yv, yt, task, metric, best=POOL),
                       chosen(pool, list(range(len(pool))), yv, yt, task, metric, best=POOL)]
-            gains.append([100 * (s - scores[-1]) for s in scores])
+            if args.refit:
+                scores += [chosen(pool, at["portfolio"], yv, yt, task, metric, best=POOL, test=lambda e: e[3]),
+                           chosen(pool, at["portfolio"], yv, yt, task, metric, best=POOL,
+                                  test=lambda e: (e[2] + e[3]) / 2)]
+            gains.append([100 * (s - scores[2]) for s in scores])
             print(f"| {name} | {seed} | {len(pool)} | " + " | ".join(f"{s:.4f}" for s in scores)
                   + f" | {time.monotonic() - started:.0f} |", flush=True)
     if gains:
