@@ -1,4 +1,4 @@
-"""The classical tabular route's ensemble: the best configurations, weighted on out-of-fold rows, bagged."""
+"""The classical tabular route's ensemble: the best configurations, weighted on out-of-fold rows, refitted."""
 
 from __future__ import annotations
 
@@ -26,16 +26,35 @@ def searched(tmp_path_factory):
         return ctx, handed, split, gbm.GBMRoute().search(ctx)
 
 
-def test_the_ensemble_is_the_weighted_mean_of_bagged_fold_models(searched):
+def test_the_ensemble_is_the_weighted_mean_of_its_members_refitted_on_all_training_rows(searched):
     ctx, handed, split, found = searched
     model = found.model
     assert isinstance(model, GBMEnsemble) and len(model.members) >= 2 and handed[-1] is model
     assert sum(w for w, _ in model.members) == pytest.approx(1.0, abs=1e-3)
-    assert all(len(bag) == ctx.folds for _, bag in model.members)  # k-fold: the fold models, nothing refitted
+    assert all(len(bag) == 1 for _, bag in model.members)  # one model each, fitted once on every training row
+    assert all(bag[0].fit["rows"] == len(ctx.y) for _, bag in model.members if bag[0].fit)
     X = model.encoder.gbm_frame(split.X_test)
-    expected = sum(w * np.mean([m.output(X) for m in bag], axis=0) for w, bag in model.members)
+    expected = sum(w * bag[0].output(X) for w, bag in model.members) / sum(w for w, _ in model.members)
     np.testing.assert_allclose(model.predict(split.X_test), expected, rtol=1e-6)
     assert "Greedy ensemble selection" in found.notes[0] and len(ctx.trials) == 12
+    assert f"refitted on all {len(ctx.y):,} training rows" in found.notes[0] and "the rest kept" not in found.notes[0]
+
+
+def test_without_time_to_refit_a_member_keeps_its_bagged_fold_models(tmp_path):
+    ctx, _, split = context("tabular", "classical", "regression", tmp_path, Deadline(300.0), max_trials=6)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gbm_space, "REGRESSION_DEFAULTS", {})
+        patch.setattr(gbm, "REFIT_SLOWER", 1e9)  # no refit is ever expected to fit in the time left
+        found = gbm.GBMRoute().search(ctx)
+    model = found.model
+    assert isinstance(model, GBMEnsemble)
+    assert all(len(bag) == ctx.folds for _, bag in model.members)  # k-fold: the fold models, bagged
+    X = model.encoder.gbm_frame(split.X_test)
+    total = sum(w for w, _ in model.members)
+    expected = sum(w * np.mean([m.output(X) for m in bag], axis=0) for w, bag in model.members) / total
+    np.testing.assert_allclose(model.predict(split.X_test), expected, rtol=1e-6)
+    assert "0 of them refitted" in found.notes[0]
+    assert "the rest kept each the mean of its 5 fold models" in found.notes[0]
 
 
 def test_its_validation_output_is_the_same_weighting_of_the_out_of_fold_predictions(searched):

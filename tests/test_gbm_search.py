@@ -207,7 +207,9 @@ def test_the_time_to_save_the_ensemble_is_kept_back_from_the_trials(tmp_path):
         saved.append(count)
 
     found = gbm.GBMRoute().search(dataclasses.replace(ctx, improved=slow))
-    assert isinstance(found.model, gbm.GBMEnsemble) and saved[-1] >= 2 * ctx.folds, saved
+    # an ensemble of two members or more, each refitted once on all training rows or, without time for that, its
+    # bag of fold models
+    assert isinstance(found.model, gbm.GBMEnsemble) and saved[-1] >= len(found.model.members) >= 2, saved
     assert ctx.deadline.elapsed() < ctx.deadline.seconds + 0.5, "the ensemble's saving ran past the deadline"
 
 

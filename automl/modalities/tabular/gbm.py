@@ -5,9 +5,11 @@ inside the deadline (not on a small cross-validated table: it stops after the
 portfolio and bags its best configurations on more k-fold splits), early
 stopping on the validation rows. The best ``POOL`` configurations are
 kept with their fold models; greedy ensemble selection on their out-of-fold
-predictions weighs them (``ensemble.GBMEnsemble``: k fold models bagged per
-configuration). With a holdout the trials stop early enough to refit the
-members (or the one configuration kept alone) on all the training rows. Models are saved in each
+predictions weighs them (``ensemble.GBMEnsemble``). The trials stop early
+enough to refit the members (or the one configuration kept alone) once on
+all the training rows, for their rounds on the validation rows plus 10 %, as
+the deployed model is refitted on all rows; a member there is no time for
+keeps its fold models (k-fold: bagged) or its holdout model. Models are saved in each
 library's own safe format (XGBoost UBJSON, skops, CatBoost's cbm) with the encoder as JSON.
 
 Example:
@@ -51,7 +53,7 @@ SLOWER_AT_MOST = 10.0  # a lower learning rate is expected to slow a trial by at
 MAX_SKIPPED = 200  # candidates in a row too slow for the time left end the search
 MAX_REPEATS = 4  # at most this many more k-fold splits of the kept configurations when the search stops early
 SAVED_AT_MOST = 6  # the time kept to save the ensemble is for the models of this many best configurations
-REFITTED_AT_MOST = 6  # holdout: the time kept to refit on all training rows is for this many best configurations
+REFITTED_AT_MOST = 6  # the time kept to refit on all training rows is for this many best configurations
 REFIT_SHARE = 0.4  # ... and at most this share of the search's time
 REFIT_SLOWER = 1.5  # a refit on all training rows (a quarter more than a holdout trial's) takes this times the trial
 
@@ -260,13 +262,13 @@ class GBMRoute:
         def leaders() -> list[tuple[str, dict[str, Any]]]:
             return [(o["family"], o["params"]) for o in pool[:LEADERS]]
 
-        refit_cap = REFIT_SHARE * ctx.deadline.remaining() if len(folds) == 1 else 0.0
+        refit_cap = REFIT_SHARE * ctx.deadline.remaining()
 
         def trials(refitting: bool = True) -> SearchContext:
             """``ctx`` with the time to save the ensemble held back from the trials (it grows with the pool), and
-            with holdout validation (``refitting``) the time to refit its best configurations on all training
-            rows, which the search's models have not seen a fifth of."""
-            refit = min(refit_cap, ENSEMBLE_SECONDS + _refitting_seconds(pool)) if refitting else 0.0  # weights first
+            (``refitting``) the time to refit its best configurations on all training rows, which each of the
+            search's models has not seen a fifth of."""
+            refit = min(refit_cap, ENSEMBLE_SECONDS + _refitting_seconds(pool, len(folds))) if refitting else 0.0
             keep = _saving_seconds(pool, saves) + refit
             return dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=keep))
 
@@ -384,7 +386,7 @@ class GBMRoute:
             weight, bag = members[i]
             if _refit_seconds(bag, len(y)) > ctx.deadline.remaining():
                 continue
-            rounds = max(1, int(np.mean([m.boosted for m in bag]) * 1.1))
+            rounds = _refit_rounds(bag)
             fitted, _ = _fit(bag[0].family, bag[0].params, X, y, ctx, model.encoder, None, None, fixed_rounds=rounds)
             if ctx.deadline.expired():  # cut short: the member stays as the search trained it
                 break
@@ -465,25 +467,24 @@ class GBMRoute:
         if len(picked.weights) < 2:
             return None
         started = time.monotonic()
-        members, refitted = [], 0
+        members, kept = [], []
         for i, weight in sorted(picked.weights.items(), key=lambda kv: -kv[1]):
             o = complete[i]
             bag = o["models"]
-            if len(folds) == 1 and o["seconds"] * REFIT_SLOWER < ctx.deadline.remaining():  # holdout: all rows
+            if o["seconds"] / len(folds) * REFIT_SLOWER < ctx.deadline.remaining():  # once on all training rows
                 fitted = _fit(o["family"], o["params"], X, y, ctx, encoder, None, None,
-                              fixed_rounds=max(1, int(o["rounds"] * 1.1)))[0]
+                              fixed_rounds=_refit_rounds(bag))[0]
                 if not ctx.deadline.expired():  # cut short, it would have fewer rounds than chosen: kept as was
                     bag = [fitted]
-                    refitted += 1
             members.append((weight, bag))
+            kept += [] if bag is not o["models"] else [len(bag)]
         model = GBMEnsemble(members, encoder, ctx.task, ctx.n_classes)
         ctx.improved(model)
         shown = ", ".join(f"{complete[i]['family']} {w:.2f}" for i, w in picked.weights.items())
-        bagged = sorted({len(bag) for _, bag in members})
-        how = (f"each the mean of its {'-'.join(map(str, bagged))} fold models (bagging), so nothing was refitted"
-               if len(folds) > 1
-               else f"{refitted} of them refitted on all {len(y):,} training rows, the rest kept as trained on "
-                    f"{len(folds[0][0]):,}")
+        rest = (f"each the mean of its {'-'.join(map(str, sorted(set(kept))))} fold models (bagging)"
+                if len(folds) > 1 else f"as trained on {len(folds[0][0]):,}")
+        how = (f"{len(members) - len(kept)} of them refitted on all {len(y):,} training rows (their rounds on the "
+               "validation rows plus 10 %)" + (f", the rest kept {rest}" if kept else ""))
         notes = [f"Greedy ensemble selection (Caruana et al. 2004) over the {len(complete)} best configurations' "
                  f"validation predictions kept {len(members)} ({shown}), {how}. Its validation score is on the "
                  "rows that chose the weights."]
@@ -498,7 +499,7 @@ class GBMRoute:
             return SearchResult(best["model"], best["score"], best["seconds"], notes, best["val_rows"],
                                 best["val_output"])
         started = time.monotonic()
-        rounds = max(1, int(best["rounds"] * 1.1))
+        rounds = _refit_rounds(best["models"])
         model, _ = _fit(best["family"], best["params"], X, y, ctx, encoder, None, None, fixed_rounds=rounds)
         seconds = time.monotonic() - started
         if ctx.deadline.expired():  # cut short, it has fewer rounds than the search chose
@@ -539,14 +540,27 @@ def _saving_seconds(pool: list[dict[str, Any]], saves: dict[str, float]) -> floa
     return sum(len(o["models"]) * saves.get(o["family"], slowest) for o in pool[:SAVED_AT_MOST])
 
 
-def _refitting_seconds(pool: list[dict[str, Any]]) -> float:
-    """What refitting the ``REFITTED_AT_MOST`` best configurations of a holdout search on all training rows
-    may take: each ``REFIT_SLOWER`` times its trial.
+def _refitting_seconds(pool: list[dict[str, Any]], folds: int = 1) -> float:
+    """What refitting the ``REFITTED_AT_MOST`` best configurations on all training rows may take: each
+    ``REFIT_SLOWER`` times one of its trial's ``folds`` fits.
 
-    >>> _refitting_seconds([{"seconds": 2.0}, {"seconds": 1.0}])
-    4.5
+    >>> _refitting_seconds([{"seconds": 2.0}, {"seconds": 1.0}]), _refitting_seconds([{"seconds": 10.0}], folds=5)
+    (4.5, 3.0)
     """
-    return sum(REFIT_SLOWER * o["seconds"] for o in pool[:REFITTED_AT_MOST])
+    return sum(REFIT_SLOWER * o["seconds"] / folds for o in pool[:REFITTED_AT_MOST])
+
+
+def _refit_rounds(bag: list[GBMModel]) -> int:
+    """The rounds (an ExtraTrees model's trees) a configuration is fitted for once on more rows, before scoring
+    and for deployment alike: the mean over its models (its fold models, or its one model) plus 10 %.
+
+    >>> from types import SimpleNamespace as Fitted
+    >>> _refit_rounds([Fitted(boosted=20), Fitted(boosted=31)]), _refit_rounds([Fitted(boosted=0)])
+    (28, 1)
+    """
+    import numpy as np
+
+    return max(1, int(np.mean([m.boosted for m in bag]) * 1.1))
 
 
 def _refit_seconds(bag: list[GBMModel], rows: int) -> float:
