@@ -50,16 +50,18 @@ def out_of_fold(family, params, task, n_classes, X, y, pairs, X_test, seed, refi
     configuration fitted on all of ``X`` for its mean rounds on the folds plus 10 % (None without)."""
     import numpy as np
 
-    val, test, rounds = [], [], []
+    from automl.modalities.tabular.gbm import _refit_rounds
+
+    val, test, models = [], [], []
     for fit, held in pairs:
         model = fit_searched(family, params, task, n_classes, X.iloc[fit], y[fit], X.iloc[held], y[held], seed)
         val.append(model.output(X.iloc[held]))
         test.append(model.output(X_test))
-        rounds.append(model.boosted)
+        models.append(model)
     full = None
-    if refit:
-        fixed = max(1, int(np.mean(rounds) * 1.1))
-        full = fit_searched(family, params, task, n_classes, X, y, None, None, seed, fixed_rounds=fixed).output(X_test)
+    if refit:  # the rounds a run refits the configuration for
+        full = fit_searched(family, params, task, n_classes, X, y, None, None, seed,
+                            fixed_rounds=_refit_rounds(models)).output(X_test)
     return np.concatenate(val), np.mean(test, axis=0), full
 
 
