@@ -72,6 +72,21 @@ def test_costs_within_noise_say_either_will_do():
     assert sentence.endswith("Their costs are within timing noise of each other, so either will do.")
 
 
+def test_a_cost_that_rounds_to_nothing_states_no_ratio_for_that_side():
+    """A model that predicts a row faster than the timer resolves (0 ms/row, $0 per 1,000) gives no ratio on that
+    side; the verdict speaks of the other side only, and does not divide by zero."""
+    money = {"classical": {"train_usd": 0.001, "predict_usd_per_1000": 0.0},
+             "deep": {"train_usd": 0.018, "predict_usd_per_1000": 0.0009}}
+    for scores in ((0.86, 0.85), (0.85, 0.86)):
+        gbm, deep = finalist("classical", scores[0], 3.0, 0.0), finalist("deep", scores[1], 45.0, 0.4)
+        for prices in ({}, money):
+            c = comparison([gbm, deep], "accuracy", prices, interval(-0.01, 0.03))
+            assert c["predict_cost_ratio"] is None
+            sentence = verdict([gbm, deep], "accuracy", "adult", summary=c)
+            assert "Take gradient boosting, the cheaper one" in sentence and "to train" in sentence, sentence
+            assert "per prediction" not in sentence, sentence
+
+
 def test_lower_is_better_metric_across_zero():
     gbm = {"approach": "classical", "test_scores": {"rmse": 3.0}, "fit_seconds": 1.0, "predict_ms_per_row": 0.01}
     deep = {"approach": "deep", "test_scores": {"rmse": 2.9}, "fit_seconds": 30.0, "predict_ms_per_row": 0.3}

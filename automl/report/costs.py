@@ -67,7 +67,12 @@ def approach_costs(finalist: dict[str, Any], hardware: dict[str, Any], prices: P
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
-    """``a / b``, or None when either is missing or ``b`` is zero."""
-    if a is None or b is None or b <= 0:
+    """``a / b``, or None when either is missing or not above zero: a cost that rounds to nothing (a model
+    predicting a row in under the timer's resolution) has no ratio to state, in either direction.
+
+    >>> ratio(0.0, 2.0), ratio(2.0, 0.0)
+    (None, None)
+    """
+    if a is None or b is None or a <= 0 or b <= 0:
         return None
     return a / b
