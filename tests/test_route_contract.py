@@ -144,6 +144,9 @@ def test_route_contract(modality, approach, task, tmp_path):
     check_validation(result, ctx, task)
     if spec.kind == "deep" and os.environ.get(POLICY):
         check_precision(result.model, ctx)
+    compiled = spec.kind == "deep" and os.environ.get("KERAS_BACKEND") == "jax"
+    if compiled:  # on JAX a network that is not compiled trains and predicts op by op (search.networks)
+        assert result.model.keras_model.jit_compile, "the network trained op by op on JAX"
 
     assert handed, "the best model so far must reach ctx.improved"
     np.testing.assert_allclose(outputs(handed[-1], split.X_test, task), outputs(result.model, split.X_test, task))
@@ -155,6 +158,7 @@ def test_route_contract(modality, approach, task, tmp_path):
     for group in route.saves:
         assert any((folder / name).exists() for name in group), (group, sorted(p.name for p in folder.iterdir()))
     loaded = route.load(folder)
+    assert not compiled or loaded.keras_model.jit_compile, "the reloaded network predicts op by op on JAX"
     np.testing.assert_allclose(outputs(loaded, split.X_test, task), outputs(result.model, split.X_test, task),
                                rtol=1e-5, atol=1e-6)
     if task != "regression":  # the same classes exactly (values are compared above, to float tolerance)

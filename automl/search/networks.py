@@ -18,7 +18,7 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -47,6 +47,28 @@ class Targets:
             return cls(fit, val, y.astype("int32"), (0.0, 1.0))
         scale = (float(np.mean(y[fit])), float(np.std(y[fit]) or 1.0))
         return cls(fit, val, ((y - scale[0]) / scale[1]).astype("float32"), scale)
+
+
+def whole_batches(rows: Any, batch: int, seed: int) -> Any:
+    """Training positions ``rows`` with a few of them drawn again (each at most once) so that every batch of
+    ``batch`` is whole.
+
+    A last, shorter batch is a second input shape, and JAX and TensorFlow compile the training step again for
+    it: on two CPU cores 1.3 s of each short trial's 3-5 s on digits' images, and longer on a GPU, which tunes
+    its kernels for each shape. Keras shuffles every epoch, so the repeated rows (fewer than one batch) land
+    anywhere. Half the batch, as a network that ran out of memory retries, still divides the count. Fewer
+    rows than one batch are one batch already, and are returned as they are.
+
+    >>> import numpy as np
+    >>> grown = whole_batches(np.arange(10), 4, seed=0)
+    >>> len(grown), sorted(set(grown)) == list(range(10)), len(whole_batches(np.arange(3), 4, seed=0))
+    (12, True, 3)
+    """
+    rows = np.asarray(rows)
+    extra = -len(rows) % batch
+    if not extra or len(rows) <= batch:
+        return rows
+    return np.concatenate([rows, np.random.default_rng(seed).choice(rows, extra, replace=False)])
 
 
 @keras.saving.register_keras_serializable(package="automl")
@@ -91,7 +113,7 @@ def compile_network(hp: Any, inputs: Any, x: Any, task: str, n_classes: int,
     """``keras.Model(inputs, head(x))`` compiled with a tuned learning rate (``rates``: low, high, default) and
     class targets smoothed by ``smoothing``."""
     output, loss = head(x, task, n_classes, smoothing)
-    model = keras.Model(inputs, output)
+    model = compiled_on_jax(keras.Model(inputs, output))
     rate = hp.Float("learning_rate", rates[0], rates[1], sampling="log", default=rates[2])
     if sgd and hp.Choice("optimizer", ["adam", "sgd"], default="adam") == "sgd":
         optimizer = keras.optimizers.SGD(rate * 10, momentum=0.9, nesterov=True)
@@ -99,6 +121,37 @@ def compile_network(hp: Any, inputs: Any, x: Any, task: str, n_classes: int,
         optimizer = keras.optimizers.Adam(rate)
     model.compile(optimizer=optimizer, loss=loss, jit_compile="auto")
     return model
+
+
+def compiled_on_jax(keras_model: Any) -> Any:
+    """``keras_model``, its steps compiled on the JAX backend even where it holds Keras's random rotation,
+    translation or zoom layers; returns it.
+
+    Keras marks those layers unfit for XLA because TensorFlow's image transform has no XLA kernel, and one such
+    layer turns ``jit_compile="auto"`` off for the whole model. On TensorFlow that still leaves a graph, but on
+    JAX a model that is not compiled runs op by op: digits' default network (8x8 images, translation on)
+    trained an epoch in 1.75 s instead of 0.07 s on two CPU cores, and a GPU waits on Python between every
+    operation. On JAX the layers are ``jax.numpy`` (``map_coordinates``) and compile; their random draws still
+    change every step (the seed's state is a variable the compiled step carries). Other backends: unchanged.
+
+    >>> model = compiled_on_jax(keras.Model(inputs, outputs))   # doctest: +SKIP
+    """
+    if keras.backend.backend() != "jax":
+        return keras_model
+    transforms = (keras.layers.RandomRotation, keras.layers.RandomTranslation, keras.layers.RandomZoom)
+    flipped = [layer for layer in _layers(keras_model) if isinstance(layer, transforms)]
+    for layer in flipped:
+        layer.supports_jit = True
+    if flipped and not keras_model.jit_compile:  # a loaded model settled it while loading: ask again
+        keras_model.jit_compile = True
+    return keras_model
+
+
+def _layers(layer: Any) -> Iterator[Any]:
+    """``layer`` and every layer inside it, through nested models (a backbone, an ensemble's members)."""
+    yield layer
+    for inner in getattr(layer, "layers", ()):
+        yield from _layers(inner)
 
 
 class NetworkModel:
@@ -192,6 +245,7 @@ def read_network(folder: Path) -> tuple[Any, dict[str, Any]]:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     if not isinstance(model, keras.Model):
         raise ModelFileError(path, f"holds a {type(model).__name__}, not a Keras model")
+    compiled_on_jax(model)
     return model, meta
 
 
