@@ -36,7 +36,7 @@ from ...errors import ModelFileError
 from ...run import integrity
 from ...search import members, timed, tuner
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import NetworkModel, Targets, read_network
+from ...search.networks import NetworkModel, Targets, read_network, whole_batches
 from ...search.tuner import keras
 from .classical import media_spec
 
@@ -169,12 +169,13 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
     cache = ctx.cache.get(kind.name)
     batch = batch_of(spec, ctx.hardware.network_gpu, len(fit_idx))
     x_val = kind.load([paths[i] for i in val_idx], spec, cache)
-    fit_paths = [paths[i] for i in fit_idx]
+    train_idx = whole_batches(fit_idx, batch, ctx.seed)  # one input shape: one compiled training step
+    fit_paths = [paths[i] for i in train_idx]
     if cache is not None:
-        x_fit, y_fit = kind.load(fit_paths, spec, cache), target[fit_idx]
+        x_fit, y_fit = kind.load(fit_paths, spec, cache), target[train_idx]
         held = f"all {len(paths):,} decoded {kind.unit} were held in memory"
     else:
-        x_fit = MediaBatches(fit_paths, target[fit_idx], lambda p: kind.load(p, spec), batch, ctx.seed,
+        x_fit = MediaBatches(fit_paths, target[train_idx], lambda p: kind.load(p, spec), batch, ctx.seed,
                              workers=min(4, ctx.hardware.cpu_count))
         y_fit = None
         held = f"training {kind.unit} were streamed from disk (they do not fit in memory)"

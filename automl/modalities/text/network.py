@@ -27,7 +27,8 @@ from ...metrics import greater_is_better
 from ...run.integrity import field, is_numbers, is_params, is_task, is_texts, is_whole, reading
 from ...search import oom, tuner
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import NetworkModel, Targets, check_head, compile_network, read_network
+from ...search.networks import (NetworkModel, Targets, check_head, compile_network, read_network,
+                               whole_batches)
 from ...search.tuner import keras, keras_tuner, set_seed
 from .ngrams import NgramBag
 from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
@@ -258,8 +259,10 @@ class TextNetworkRoute:
         bags = {name: NgramBag.fit(fit_texts, y[fit_idx], ctx.task, kind) for name, kind in NGRAMS.items()}
         inputs = TextInputs(tokenizer, bags)
         encoded = inputs.encode(texts)
-        x_fit, x_val = inputs.rows(encoded, fit_idx), inputs.rows(encoded, val_idx)
-        y_fit, y_val = rows.y[fit_idx], rows.y[val_idx]
+        batch_size = 32 if len(fit_idx) < 2000 else 64
+        train_idx = whole_batches(fit_idx, batch_size, ctx.seed)  # one input shape: one compiled training step
+        x_fit, x_val = inputs.rows(encoded, train_idx), inputs.rows(encoded, val_idx)
+        y_fit, y_val = rows.y[train_idx], rows.y[val_idx]
         prior = ctx.prior()
 
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> TextNetworkModel:
@@ -268,7 +271,6 @@ class TextNetworkRoute:
 
         score = tuner.val_scorer(ctx, x_val, y[val_idx], y_scale)
         ngram_shapes = {name: (bag.size, bag.length) for name, bag in bags.items()}
-        batch_size = 32 if len(fit_idx) < 2000 else 64
         max_epochs = ctx.max_epochs or 12
         hypermodel = TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes)
         best_model, val_score, params = tuner.run_search(
@@ -277,8 +279,8 @@ class TextNetworkRoute:
         )
         model = wrap(best_model, params)  # the tuner has already handed this one to ctx.improved
         val_output = tuner.network_output(best_model, x_val, ctx.task, y_scale)  # before any refit sees them
-        x_all = inputs.rows(encoded, np.concatenate([fit_idx, val_idx]))
-        y_all = np.concatenate([y_fit, y_val])
+        all_idx = whole_batches(np.concatenate([fit_idx, val_idx]), batch_size, ctx.seed)
+        x_all, y_all = inputs.rows(encoded, all_idx), rows.y[all_idx]
         refit = refit_on_all_rows(hypermodel, params, ctx, x_all, y_all, batch_size)
         if refit is not None:
             model = wrap(refit[0], params)
@@ -293,7 +295,8 @@ class TextNetworkRoute:
             *filter(None, [oom.note([t for t in ctx.trials if t.approach == ctx.approach])]),
         ]
         if refit is not None:
-            notes.append(f"The winning configuration was then retrained on all {len(y_all):,} training rows for "
+            everything = len(fit_idx) + len(val_idx)
+            notes.append(f"The winning configuration was then retrained on all {everything:,} training rows for "
                          f"{refit[1]} epochs (its best epoch in the search), as the classical side is refitted; "
                          "its validation score is the search's.")
         else:
