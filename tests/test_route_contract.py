@@ -236,3 +236,30 @@ def test_every_route_says_what_it_saves_and_how_long_it_needs_to_finish():
             route = spec.route()
             assert route.saves and all(isinstance(g, tuple) and g for g in route.saves), spec
             assert 0 < route.finish_seconds(60.0) < 60.0, spec
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("modality", ["image", "audio", "text"])
+def test_deep_media_and_text_networks_train_on_whole_batches(modality, tmp_path, monkeypatch):
+    """Every training call of these routes' networks gets a multiple of its batch (a last, shorter batch is a
+    second shape that JAX and TensorFlow compile the training step for again), and the validation rows stay
+    as they were."""
+    import keras
+
+    seen, fit = [], keras.Model.fit
+
+    def spying(model, x=None, y=None, *args, **kwargs):
+        rows = len(next(iter(x.values())) if isinstance(x, dict) else x)
+        seen.append((rows, kwargs.get("batch_size"), len(kwargs["validation_data"][1])
+                     if kwargs.get("validation_data") else None))
+        return fit(model, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", spying)
+    ctx, _, _ = context(modality, "deep", "multiclass", tmp_path / "data", Deadline(300.0))
+    registry.route_spec(modality, "deep").route().search(ctx)
+    assert seen and any(rows > batch for rows, batch, _ in seen), seen
+    assert all(rows % batch == 0 or rows < batch for rows, batch, _ in seen), seen
+    from automl.search.networks import Targets
+
+    held_out = len(Targets.of(ctx).val)
+    assert {val for *_, val in seen if val is not None} == {held_out}, seen
