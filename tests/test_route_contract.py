@@ -263,3 +263,38 @@ def test_deep_media_and_text_networks_train_on_whole_batches(modality, tmp_path,
 
     held_out = len(Targets.of(ctx).val)
     assert {val for *_, val in seen if val is not None} == {held_out}, seen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("modality", ["image", "audio"])
+def test_deep_networks_train_again_on_every_row_and_are_compared_on_their_output_before(modality, tmp_path,
+                                                                                         monkeypatch):
+    """With time left after the search, an image or audio network held in memory trains again from fresh weights
+    on every training row, validation rows included (a refit trial in the records, the model marked refitted);
+    the validation output the approaches are compared and blended on is still that of the network before, which
+    never saw those rows."""
+    from automl.search import members
+
+    before, refit = {}, members.refit
+
+    def spying(found, *args, **kwargs):
+        before["model"], before["distinct"], before["rows"] = found.model, kwargs.get("distinct"), len(args[4])
+        return refit(found, *args, **kwargs)
+
+    monkeypatch.setattr(members, "refit", spying)
+    ctx, handed, _ = context(modality, "deep", "multiclass", tmp_path / "data", Deadline(300.0))
+    ctx = dataclasses.replace(ctx, max_epochs=None)  # epochs given (--max-epochs) refit nothing
+    result = registry.route_spec(modality, "deep").route().search(ctx)
+    assert before, "the route did not refit"
+    assert before["distinct"] == len(ctx.y) <= before["rows"]  # every training row (a few twice: whole batches)
+    networks = members.members_of(before["model"].keras_model)
+    refits = [t for t in ctx.trials if t.extra.get("refit")]
+    assert len(refits) == len(networks) and all(t.extra["finished"] for t in refits), refits
+    kept = sum(t.extra["kept"] for t in refits)  # a refit scoring worse on rows it has seen is not kept
+    X_val = ctx.X.iloc[np.asarray(result.val_rows)]
+    np.testing.assert_allclose(result.val_output, before["model"].predict_proba(X_val), atol=1e-5)
+    if not kept:
+        assert result.model is before["model"]
+        return
+    assert result.model.params.get("refitted") == kept and handed[-1] is result.model
+    assert not np.allclose(result.model.predict_proba(X_val), before["model"].predict_proba(X_val), atol=1e-5)

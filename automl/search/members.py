@@ -239,7 +239,7 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
 
 
 def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
-          batch_size: int, trained_rows: int, score: Callable[[Any], float]) -> Timed:
+          batch_size: int, trained_rows: int, score: Callable[[Any], float], distinct: int | None = None) -> Timed:
     """Each network of ``found``'s model trained again from fresh weights on ``x``, ``y`` (arrays of all the training
     rows: the ``trained_rows`` it learned on and its validation rows) for the epochs behind its weights, each at the
     learning rate it had (its ``timed.Schedule``), as gradient boosting's members are refitted on all training rows
@@ -251,10 +251,12 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
     wrong, not a measure of how good it is). The validation score stays that of the networks before, and so must the
     validation rows' predictions the approaches are compared and blended on (take them first): a refitted network
     has trained on those rows. Returns ``found``, its model replaced when a network was refitted (and handed to
-    ``ctx.improved``), with a note; each refit is a trial in ``trials.jsonl`` without a validation score."""
+    ``ctx.improved``), with a note; each refit is a trial in ``trials.jsonl`` without a validation score.
+    ``distinct``: the training rows ``y`` holds when a few of them are repeated to fill the last batch
+    (``networks.whole_batches``), for the note. With ``ctx.max_epochs`` given nothing is refitted."""
     networks = members_of(found.model.keras_model)
-    if len(networks) != len(found.schedules) or not any(found.schedules):
-        return found
+    if ctx.max_epochs is not None or len(networks) != len(found.schedules) or not any(found.schedules):
+        return found  # given epochs (``--max-epochs``): the trials asked for and nothing more, as in ``grow``
     params, rows = dict(found.model.params), len(y)
     replaced, refitted, cut_short, tried = list(networks), 0, False, 0
     for at, schedule in enumerate(found.schedules):
@@ -299,10 +301,10 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
     rest = "" if refitted == len(networks) else (" (the others kept as they were trained: no time was left, their "
                                                  "epochs were not seen by this process, or the refit scored worse "
                                                  "on rows it had seen)")
-    found.notes.append(f"{which} trained again from fresh weights on all {rows:,} training rows, validation rows "
-                       f"included, for the epochs behind their weights at the learning rates they had{rest}, as "
-                       "gradient boosting's models are refitted. Their validation score is that of the networks "
-                       "before, which never saw those rows; the test rows score the refitted ones.")
+    found.notes.append(f"{which} trained again from fresh weights on all {distinct or rows:,} training rows, "
+                       f"validation rows included, for the epochs behind their weights at the learning rates they "
+                       f"had{rest}, as gradient boosting's models are refitted. Their validation score is that of the "
+                       "networks before, which never saw those rows; the test rows score the refitted ones.")
     return found
 
 

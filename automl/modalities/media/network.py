@@ -14,7 +14,12 @@ memory), then ``timed_search`` spends the budget the same way for both:
 4. with the time that leaves, up to two more networks of the winning
    configuration train from fresh weights, each as the winner was, and their
    mean replaces the winner when it scores better on the validation rows
-   (``search.members.grow``).
+   (``search.members.grow``);
+5. with the time left after them, each network of the model trains again
+   from fresh weights on every training row, validation rows included, for
+   the epochs and at the learning rates behind its weights
+   (``search.members.refit``, as deep tabular and gradient boosting refit on a
+   holdout); the validation score and predictions stay those from before.
 
 Example:
     >>> ImageNetworkRoute().search(ctx)   # doctest: +SKIP
@@ -134,8 +139,7 @@ class MediaNetworkRoute:
     def search(self, ctx: SearchContext) -> SearchResult:
         kind = registry.modality(self.kind)
         data = prepare(ctx, kind, self.batch_size)
-        model, val_score, notes = timed_search(ctx, kind, self.hypermodel(ctx, data), data)
-        val_output = tuner.network_output(model.keras_model, data.x_val, ctx.task, data.y_scale)
+        model, val_score, notes, val_output = timed_search(ctx, kind, self.hypermodel(ctx, data), data)
         return SearchResult(model, val_score, ctx.deadline.elapsed(), notes, data.val_rows, val_output)
 
 
@@ -156,6 +160,7 @@ class MediaData:
     batch: int
     held: str  # a sentence on memory vs streaming
     val_rows: Any = None  # positions of the validation rows among the training rows
+    fit_rows: Any = None  # positions of the rows it trains on (before ``whole_batches`` repeats a few)
     notes: list[str] = field(default_factory=list)
 
 
@@ -180,13 +185,28 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
         y_fit = None
         held = f"training {kind.unit} were streamed from disk (they do not fit in memory)"
     return MediaData(column, spec, x_fit, y_fit, x_val, target[val_idx], y[val_idx], y_scale, len(fit_idx),
-                     len(val_idx), batch, held, val_idx)
+                     len(val_idx), batch, held, val_idx, fit_idx)
+
+
+def every_row(ctx: SearchContext, kind: Any, data: MediaData) -> tuple[Any, Any] | None:
+    """The fit and validation rows together, in whole batches, as arrays and targets (as the network learns
+    them), for ``members.refit``; None when the files are streamed (not held in memory). The training arrays
+    are let go first (``data.x_fit``), so memory holds the cache, the validation rows and these."""
+    cache = ctx.cache.get(kind.name)
+    if cache is None or data.fit_rows is None:
+        return None
+    data.x_fit = data.y_fit = None
+    rows = whole_batches(np.concatenate([data.fit_rows, data.val_rows]), data.batch, ctx.seed)
+    paths = list(ctx.X[data.column])
+    return kind.load([paths[i] for i in rows], data.spec, cache), Targets.of(ctx).y[rows]
 
 
 def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
-                 ) -> tuple[MediaNetworkModel, float | None, list[str]]:
-    """Probe, search and continue inside ``ctx.deadline`` (``timed.timed_search``); the model, its validation
-    score and notes."""
+                 ) -> tuple[MediaNetworkModel, float | None, list[str], Any]:
+    """Probe, search and continue inside ``ctx.deadline`` (``timed.timed_search``), more networks of the
+    winning configuration (``members.grow``), then each network trained again on every training row with the
+    time left (``members.refit``); the model, its validation score, notes, and the validation rows' output of
+    the model before the refit (the approaches are compared and blended on it)."""
 
     def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> MediaNetworkModel:
         return MediaNetworkModel(keras_model, kind.name, data.spec, data.column, ctx.task, data.y_scale,
@@ -199,13 +219,18 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
     with precision():  # the time the search leaves: more networks of the winning configuration, kept if better
         found = members.grow(found, hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
                              found.batch_size, MAX_MEMBERS)
+        val_output = tuner.network_output(found.model.keras_model, data.x_val, ctx.task, data.y_scale)
+        everything = every_row(ctx, kind, data) if ctx.deadline.remaining() > found.epoch_seconds else None
+        if everything is not None:
+            found = members.refit(found, hypermodel, ctx, wrap, *everything, found.batch_size, data.n_fit, score,
+                                  distinct=data.n_fit + data.n_val)
     notes = [f"The network is the best trial, trained on {data.n_fit:,} {kind.unit} with {data.n_val:,} held out "
              f"for validation and early stopping; {data.held}.", found.notes[0], *data.notes,
              getattr(hypermodel, "origin_note",
                      "Trained from scratch: no pretrained weights are downloaded at run time.")
              + (" Mixed precision (float16 compute, float32 weights) on the GPU." if ctx.hardware.network_gpu else ""),
              *found.notes[1:]]
-    return found.model, found.val_score, notes
+    return found.model, found.val_score, notes, val_output
 
 
 @contextlib.contextmanager
