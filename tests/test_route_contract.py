@@ -266,13 +266,13 @@ def test_deep_media_and_text_networks_train_on_whole_batches(modality, tmp_path,
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("modality", ["image", "audio"])
+@pytest.mark.parametrize("modality", ["image", "audio", "text"])
 def test_deep_networks_train_again_on_every_row_and_are_compared_on_their_output_before(modality, tmp_path,
                                                                                          monkeypatch):
-    """With time left after the search, an image or audio network held in memory trains again from fresh weights
-    on every training row, validation rows included (a refit trial in the records, the model marked refitted);
-    the validation output the approaches are compared and blended on is still that of the network before, which
-    never saw those rows."""
+    """With time left after the search, an image, audio (held in memory) or text network trains again from fresh
+    weights on every training row, validation rows included (a refit trial in the records, the model marked
+    refitted, unless it scores worse on rows it has seen); the validation output the approaches are compared and
+    blended on is still that of the network before, which never saw those rows."""
     from automl.search import members
 
     before, refit = {}, members.refit

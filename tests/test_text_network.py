@@ -131,5 +131,9 @@ def test_the_winning_network_is_retrained_on_all_training_rows(tmp_path):
     model = AutoML(budget="90s", max_trials=2, out=tmp_path / "runs").fit(pd.DataFrame(rows), target="label")
     record = json.loads((model.run_dir_ / "run.json").read_text())
     deep = next(f for f in record["finalists"] if f["approach"] == "deep")
-    assert any("retrained on all" in n for n in deep["notes"]), deep["notes"]
+    told = [n for n in deep["notes"] if "trained again from fresh weights on all 128 training rows" in n]
+    assert told, deep["notes"]
+    trials = [json.loads(line) for line in (model.run_dir_ / "trials.jsonl").read_text().splitlines()]
+    refits = [t for t in trials if t["extra"].get("refit")]
+    assert refits and all(t["extra"]["finished"] for t in refits), refits
     assert deep["test_scores"]["accuracy"] >= 0.9

@@ -188,6 +188,22 @@ def searched_rates(best: Any, params: dict[str, Any], ctx: SearchContext) -> lis
     return [rate] * kept_epochs(scores, "max" if greater_is_better(ctx.metric) else "min")
 
 
+def hyperband_winner(model: Any, val_score: float | None, ctx: SearchContext, batch_size: int) -> Timed:
+    """A Hyperband search's winner (``model`` as ``wrap`` made it, handed to ``ctx.improved`` already) as
+    ``members.grow`` and ``members.refit`` take it, for a route that searches without a probe (text): the epochs
+    of its trial, the seconds each took from its record in ``ctx.trials`` (building and compiling included), and
+    the learning rates behind its weights (``searched_rates``; without them it has no schedule to be refitted
+    on)."""
+    params = dict(model.params)
+    epochs = int(params.get("tuner/epochs", 1))
+    ran = max(1, epochs - int(params.get("tuner/initial_epoch", 0)))
+    trial = next((t for t in reversed(ctx.trials) if t.approach == ctx.approach and t.params == params), None)
+    epoch_seconds = trial.seconds / ran if trial is not None else 0.0
+    rates = searched_rates(model.keras_model, params, ctx)
+    return Timed(model, val_score, [], epoch_seconds, epochs, batch_size,
+                 [Schedule(rates, epoch_seconds, val_score) if rates and trial is not None else None])
+
+
 def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: SearchContext,
                   wrap: Callable[..., Any], x: Any, y: Any, validation_data: tuple[Any, Any],
                   score: Callable[[Any], float], batch_size: int, n_fit: int, note: str,

@@ -7,8 +7,11 @@ network. The search tunes the encoder (an MLP over word or word+character
 n-grams, a mean-pooled bag of embeddings, 1-D convolutions, a bidirectional
 GRU, or a small transformer block), the width, dropout and learning rate.
 It starts from the n-gram MLP, the network that generalises best on small
-text sets (few rows per word of a typical row). Rows without text get the
-training prior.
+text sets (few rows per word of a typical row). With the time the search
+leaves, more networks of the winning configuration train from fresh weights
+(``search.members.grow``), then each network trains again on every training
+row (``search.members.refit``), as for images and audio. Rows without text
+get the training prior.
 
 Example:
     >>> TextNetworkRoute().search(ctx)   # doctest: +SKIP
@@ -16,26 +19,25 @@ Example:
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ...errors import ModelFileError
-from ...metrics import greater_is_better
 from ...run.integrity import field, is_numbers, is_params, is_task, is_texts, is_whole, reading
-from ...search import oom, tuner
+from ...search import members, oom, timed, tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import (NetworkModel, Targets, check_head, compile_network, read_network,
                                whole_batches)
-from ...search.tuner import keras, keras_tuner, set_seed
+from ...search.tuner import keras, keras_tuner
 from .ngrams import NgramBag
 from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 
 MAX_VOCABULARY = 30_000
 MIN_LENGTH = 16
 ENCODERS = ("ngram", "bag", "cnn", "transformer", "bigru")  # the first is the search's starting point
+MAX_MEMBERS = 3  # networks averaged when the search leaves time (search.members), as for images and audio
 NGRAMS = {"chargram": "words+chars", "wordgram": "words"}  # n-gram input name -> TF-IDF vectoriser kind
 
 
@@ -150,7 +152,8 @@ class TextHyperModel(keras_tuner.HyperModel):
 
 
 class TextInputs:
-    """Texts to the arrays a text network reads: word ids (``tokens``) and TF-IDF n-grams (``NAME_ids``/``_weights``)."""
+    """Texts to the arrays a text network reads: word ids (``tokens``) and TF-IDF n-grams
+    (``NAME_ids``/``_weights``)."""
 
     def __init__(self, tokenizer: Tokenizer, bags: dict[str, NgramBag]):
         self.tokenizer = tokenizer
@@ -277,14 +280,13 @@ class TextNetworkRoute:
             hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
             rows_per_epoch=len(fit_idx),
         )
-        model = wrap(best_model, params)  # the tuner has already handed this one to ctx.improved
-        val_output = tuner.network_output(best_model, x_val, ctx.task, y_scale)  # before any refit sees them
+        found = timed.hyperband_winner(wrap(best_model, params), val_score, ctx, batch_size)  # handed over already
+        found = members.grow(found, hypermodel, ctx, wrap, tuner.feed(best_model, x_fit), y_fit,  # its inputs only
+                             (tuner.feed(best_model, x_val), y_val), score, batch_size, MAX_MEMBERS)
+        val_output = tuner.network_output(found.model.keras_model, x_val, ctx.task, y_scale)  # before the refit
         all_idx = whole_batches(np.concatenate([fit_idx, val_idx]), batch_size, ctx.seed)
-        x_all, y_all = inputs.rows(encoded, all_idx), rows.y[all_idx]
-        refit = refit_on_all_rows(hypermodel, params, ctx, x_all, y_all, batch_size)
-        if refit is not None:
-            model = wrap(refit[0], params)
-            ctx.improved(model)
+        found = members.refit(found, hypermodel, ctx, wrap, tuner.feed(best_model, inputs.rows(encoded, all_idx)),
+                              rows.y[all_idx], batch_size, len(fit_idx), score, distinct=len(fit_idx) + len(val_idx))
         notes = [
             f"The search trained each network on {len(fit_idx):,} rows with {len(val_idx):,} held out for "
             f"validation; vocabulary {tokenizer.size - 2:,} words and symbols from the training rows, "
@@ -294,50 +296,9 @@ class TextNetworkRoute:
             *tuner.cluster_notes(ctx),
             *filter(None, [oom.note([t for t in ctx.trials if t.approach == ctx.approach])]),
         ]
-        if refit is not None:
-            everything = len(fit_idx) + len(val_idx)
-            notes.append(f"The winning configuration was then retrained on all {everything:,} training rows for "
-                         f"{refit[1]} epochs (its best epoch in the search), as the classical side is refitted; "
-                         "its validation score is the search's.")
-        else:
-            notes.append("The network is the best trial's checkpoint.")
+        notes += found.notes
         truncated = int((encoded["tokens"][fit_idx, -1] != 0).sum())  # rows filling the whole sequence
         if truncated:
             notes.append(f"{truncated:,} of the {len(fit_idx):,} training rows reach the {length}-token sequence "
                          "length, so sequence encoders read only their beginning; n-gram networks read whole rows.")
-        return SearchResult(model, val_score, ctx.deadline.elapsed(), notes, val_idx, val_output)
-
-
-def refit_on_all_rows(hypermodel: TextHyperModel, params: dict[str, Any], ctx: SearchContext, x: Any, y: Any,
-                      batch_size: int) -> tuple[Any, int] | None:
-    """The winning configuration trained afresh on the fit and validation rows together.
-
-    Runs for the epoch count that scored best in the search (``ctx.history``),
-    only when the winner's own trial time says it fits inside the deadline and
-    the first epoch confirms it; returns ``(keras_model, epochs)``, or None when
-    skipped or cut short.
-    """
-    scores = [(e["val_score"], e["epoch"]) for e in ctx.history if "val_score" in e]
-    if ctx.max_epochs is not None or not scores:
-        return None
-    pick = max if greater_is_better(ctx.metric) else min
-    epochs = pick(scores)[1]
-    trial = next((t for t in reversed(ctx.trials) if t.params == params), None)
-    trained = max(1, params.get("tuner/epochs", 1) - params.get("tuner/initial_epoch", 0))
-    if trial is None or trial.seconds / trained * epochs * 1.25 > ctx.deadline.remaining():
-        return None  # all rows are 1.25 times the fit rows the trial trained on
-    hp = keras_tuner.HyperParameters()
-    for name, value in params.items():
-        if not name.startswith("tuner/"):
-            hp.Fixed(name, value)
-    set_seed(ctx.seed)
-    model = hypermodel.build(hp)
-    stop = tuner.DeadlineCallback(ctx.deadline)
-    started = time.monotonic()
-    model.fit(tuner.feed(model, x), y, batch_size=batch_size, epochs=1, callbacks=[stop], verbose=0)
-    if ctx.deadline.expired() or (time.monotonic() - started) * (epochs - 1) * 1.2 > ctx.deadline.remaining():
-        return None
-    if epochs > 1:
-        model.fit(tuner.feed(model, x), y, batch_size=batch_size, initial_epoch=1, epochs=epochs,
-                  callbacks=[stop], verbose=0)
-    return None if ctx.deadline.expired() else (model, epochs)
+        return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes, val_idx, val_output)
