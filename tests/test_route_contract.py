@@ -288,6 +288,8 @@ def test_deep_networks_train_again_on_every_row_and_are_compared_on_their_output
     assert before, "the route did not refit"
     assert before["distinct"] == len(ctx.y) <= before["rows"]  # every training row (a few twice: whole batches)
     networks = members.members_of(before["model"].keras_model)
+    if len(networks) > 1:  # a deep ensemble says so in its name
+        assert before["model"].name == f"mean of {len(networks)} {modality} networks", before["model"].name
     refits = [t for t in ctx.trials if t.extra.get("refit")]
     assert len(refits) == len(networks) and all(t.extra["finished"] for t in refits), refits
     kept = sum(t.extra["kept"] for t in refits)  # a refit scoring worse on rows it has seen is not kept

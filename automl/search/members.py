@@ -301,10 +301,15 @@ def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[...,
     rest = "" if refitted == len(networks) else (" (the others kept as they were trained: no time was left, their "
                                                  "epochs were not seen by this process, or the refit scored worse "
                                                  "on rows it had seen)")
+    one = len(networks) == 1
+    behind = ("the epochs behind its weights at the learning rates it had" if one else
+              "the epochs behind their weights at the learning rates they had")
+    score_of = ("Its validation score is that of the network before, which never saw those rows; the test rows "
+                "score the refitted one." if one else "Their validation score is that of the networks before, "
+                "which never saw those rows; the test rows score the refitted ones.")
     found.notes.append(f"{which} trained again from fresh weights on all {distinct or rows:,} training rows, "
-                       f"validation rows included, for the epochs behind their weights at the learning rates they "
-                       f"had{rest}, as gradient boosting's models are refitted. Their validation score is that of the "
-                       "networks before, which never saw those rows; the test rows score the refitted ones.")
+                       f"validation rows included, for {behind}{rest}, as gradient boosting's models are refitted. "
+                       f"{score_of}")
     return found
 
 
