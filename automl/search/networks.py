@@ -162,7 +162,8 @@ class NetworkModel:
     ``prior``: the training class shares, or the mean value.
     """
 
-    name = "network"
+    single = "network"  # the model's name
+    plural = "networks"  # what a mean of several of them (``search.members``) is named after
     batch_size = 1024
 
     def __init__(self, keras_model: Any, task: str, params: dict[str, Any], y_scale: tuple[float, float] = (0.0, 1.0),
@@ -172,6 +173,15 @@ class NetworkModel:
         self.params = params
         self.y_scale = tuple(y_scale)
         self.prior = None if prior is None else np.asarray(prior, dtype=float)
+
+    @property
+    def name(self) -> str:
+        """``single``, or ``mean of 3 <plural>`` for a deep ensemble and ``bag of 5 <plural>`` for a bag
+        (``search.members``)."""
+        members = self.params.get("members", 1)
+        if members <= 1:
+            return self.single
+        return f"{'bag' if self.params.get('bagged') else 'mean'} of {members} {self.plural}"
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
         """The network's inputs for ``frame``, and a mask of rows to answer with the prior (or None)."""

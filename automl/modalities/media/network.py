@@ -84,12 +84,7 @@ class MediaNetworkModel(NetworkModel):
         self.kind = kind
         self.spec = spec
         self.column = column
-
-    @property
-    def name(self) -> str:
-        """``image_network``, or ``mean of 3 image networks`` for a deep ensemble (``search.members``)."""
-        members = self.params.get("members")
-        return f"mean of {members} {self.kind} networks" if members else f"{self.kind}_network"
+        self.single, self.plural = f"{kind}_network", f"{kind} networks"  # image_network, mean of 3 image networks
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
         return registry.modality(self.kind).load(list(frame[self.column]), self.spec), None
@@ -160,7 +155,7 @@ class MediaData:
     batch: int
     held: str  # a sentence on memory vs streaming
     val_rows: Any = None  # positions of the validation rows among the training rows
-    fit_rows: Any = None  # positions of the rows it trains on (before ``whole_batches`` repeats a few)
+    split: Any = None  # ``Targets``: the fit and validation positions and every training row's target
     notes: list[str] = field(default_factory=list)
 
 
@@ -185,7 +180,7 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
         y_fit = None
         held = f"training {kind.unit} were streamed from disk (they do not fit in memory)"
     return MediaData(column, spec, x_fit, y_fit, x_val, target[val_idx], y[val_idx], y_scale, len(fit_idx),
-                     len(val_idx), batch, held, val_idx, fit_idx)
+                     len(val_idx), batch, held, val_idx, rows)
 
 
 def every_row(ctx: SearchContext, kind: Any, data: MediaData) -> tuple[Any, Any] | None:
@@ -193,12 +188,12 @@ def every_row(ctx: SearchContext, kind: Any, data: MediaData) -> tuple[Any, Any]
     them), for ``members.refit``; None when the files are streamed (not held in memory). The training arrays
     are let go first (``data.x_fit``), so memory holds the cache, the validation rows and these."""
     cache = ctx.cache.get(kind.name)
-    if cache is None or data.fit_rows is None:
+    if cache is None or data.split is None:
         return None
     data.x_fit = data.y_fit = None
-    rows = whole_batches(np.concatenate([data.fit_rows, data.val_rows]), data.batch, ctx.seed)
+    rows = whole_batches(np.concatenate([data.split.fit, data.split.val]), data.batch, ctx.seed)
     paths = list(ctx.X[data.column])
-    return kind.load([paths[i] for i in rows], data.spec, cache), Targets.of(ctx).y[rows]
+    return kind.load([paths[i] for i in rows], data.spec, cache), data.split.y[rows]
 
 
 def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData

@@ -201,15 +201,13 @@ class MLPHyperModel(keras_tuner.HyperModel):
 class DeepTabularModel(NetworkModel):
     """A trained Keras MLP with the numpy preprocessing it was trained with."""
 
-    name = "mlp"
+    single, plural = "mlp", "MLPs"
     batch_size = 2048
 
     def __init__(self, keras_model: Any, prep: InputPrep, task: str, n_classes: int, params: dict[str, Any]):
         super().__init__(keras_model, task, params, (prep.y_mean, prep.y_std))
         self.prep = prep
         self.n_classes = n_classes
-        if params.get("members", 1) > 1:  # search.members averaged several networks of one configuration
-            self.name = f"{'bag' if params.get('bagged') else 'mean'} of {params['members']} MLPs"
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
         return self.prep.inputs(frame), None

@@ -194,18 +194,14 @@ class TextInputs:
 class TextNetworkModel(NetworkModel):
     """A Keras network over encoded texts; ``predict`` takes a frame with the text columns."""
 
+    single, plural = "text_network", "text networks"
+
     def __init__(self, keras_model: Any, inputs: TextInputs, columns: list[str], task: str, n_classes: int,
                  prior: list[float], y_scale: tuple[float, float], params: dict[str, Any]):
         super().__init__(keras_model, task, params, y_scale, prior)
         self.inputs = inputs.used_by(keras_model)
         self.columns = columns
         self.n_classes = n_classes
-
-    @property
-    def name(self) -> str:
-        """``text_network``, or ``mean of 3 text networks`` for a deep ensemble (``search.members``)."""
-        members = self.params.get("members")
-        return f"mean of {members} text networks" if members else "text_network"
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
         texts = text_of(frame, self.columns)
