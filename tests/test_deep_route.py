@@ -130,12 +130,39 @@ def test_continue_training_appends_its_epochs_to_the_history():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
 
-    def score(m):
-        return float((m.predict(x, verbose=0).argmax(axis=1) == y).mean())
-
-    keras_search.continue_training(model, ctx, x, y, (x, y), score, None, batch_size=32)
+    keras_search.continue_training(model, ctx, x, y, keras_search.val_scorer(ctx, x, y), None, batch_size=32)
     assert [e["epoch"] for e in ctx.history] == [2, 3, 4, 5]
     assert all(e["phase"] == "continued" and {"loss", "val_loss", "val_score"} <= set(e) for e in ctx.history[1:])
+
+
+@pytest.mark.parametrize("task, loss", [("multiclass", "sparse_categorical_crossentropy"),
+                                        ("multiclass", "smoothed"), ("regression", "mean_squared_error")])
+def test_the_validation_scorer_reports_the_loss_keras_would_evaluate(task, loss):
+    """Networks train without Keras's ``validation_data``: one prediction of the validation rows an epoch gives
+    both the run's metric and the loss Keras's second pass (``evaluate``) would have reported."""
+    import keras
+
+    from automl.search import networks
+    from automl.search import tuner as keras_search
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(50, 4)).astype("float32")
+    if task == "regression":
+        y, scale = 20.0 + 3.0 * x[:, 0] + rng.normal(size=50), (20.0, 3.0)
+        output, learnt, metric = keras.layers.Dense(1), (y - 20.0) / 3.0, "r2"
+    else:
+        y, scale = rng.integers(0, 3, 50), (0.0, 1.0)
+        output, learnt, metric = keras.layers.Dense(3, activation="softmax"), y, "accuracy"
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), output])
+    model.compile(optimizer="adam", loss=networks.SmoothedCrossentropy(0.1) if loss == "smoothed" else loss)
+    scorer = keras_search.ValScorer(task, metric, x, y, scale)
+    logs = scorer.epoch(model)
+    assert logs["val_loss"] == pytest.approx(model.evaluate(x, learnt, verbose=0), rel=1e-4)
+    assert logs["val_score"] == scorer(model)
+    from automl.metrics import score_output
+
+    assert scorer(model) == pytest.approx(score_output(task, y, keras_search.network_output(model, x, task, scale),
+                                                       metric))
 
 
 def test_the_blend_is_the_average_weighted_as_validation_chose(wine_deep):

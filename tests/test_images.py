@@ -340,10 +340,10 @@ def test_time_left_after_the_search_trains_more_networks_whose_better_mean_saves
     ctx = dataclasses.replace(ctx, max_epochs=None)  # as a run: epochs as the time allows, then more networks
     grow = members.grow
 
-    def favouring_the_mean(found, hypermodel, ctx, wrap, x, y, val, score, batch, max_members):
+    def favouring_the_mean(found, hypermodel, ctx, wrap, x, y, score, batch, max_members):
         assert max_members == 3
         better = lambda model: score(model) + (1.0 if model.name == "deep_ensemble" else 0.0)  # noqa: E731
-        return grow(found, hypermodel, ctx, wrap, x, y, val, better, batch, max_members)
+        return grow(found, hypermodel, ctx, wrap, x, y, better, batch, max_members)
 
     monkeypatch.setattr(members, "grow", favouring_the_mean)
     route = ImageNetworkRoute()

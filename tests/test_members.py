@@ -46,14 +46,13 @@ def first_network(seconds: float):
     params = {"units": 64, "layers": 2, "categorical": "embedding", "tuner/epochs": 4}  # as Hyperband's winner
     score = tuner.val_scorer(ctx, x_val, y[180:])
     network = members.rebuild(hypermodel, params, seed=0)
-    network, val_score, epochs = tuner.continue_training(network, ctx, x_fit, y[:180], (x_val, y[180:]), score,
-                                                         None, batch_size=32)
+    network, val_score, epochs = tuner.continue_training(network, ctx, x_fit, y[:180], score, None, batch_size=32)
 
     def wrap(keras_model, p=None):
         return DeepTabularModel(keras_model, prep, "binary", 2, p or {})
 
     found = timed.Timed(wrap(network, params), val_score, [], epoch_seconds=0.05, epochs=epochs)
-    return found, (hypermodel, ctx, wrap, x_fit, y[:180], (x_val, y[180:]), score, 32), frame, handed
+    return found, (hypermodel, ctx, wrap, x_fit, y[:180], score, 32), frame, handed
 
 
 def test_rebuild_takes_the_configuration_and_the_seed():
@@ -100,9 +99,9 @@ def test_a_mean_better_on_validation_is_the_model_and_saves_and_loads(tmp_path):
     from automl.modalities.tabular import mlp
     from automl.search import members
 
-    found, (hypermodel, ctx, wrap, x, y, val, score, batch), frame, handed = first_network(60.0)
+    found, (hypermodel, ctx, wrap, x, y, score, batch), frame, handed = first_network(60.0)
     single, history = found.model, list(ctx.history)
-    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scoring_the_mean_as(score, found.val_score - 0.01),
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, scoring_the_mean_as(score, found.val_score - 0.01),
                          batch, max_members=3)  # log loss: lower is better
     tried = [t for t in ctx.trials if t.extra.get("member")]
     assert [t.model for t in tried] == ["mlp/member 1", "mlp/member 2"] and all(t.extra["finished"] for t in tried)
@@ -133,13 +132,13 @@ def test_fresh_networks_train_on_the_schedule_their_winner_trained_on(monkeypatc
         return original(*args, **kwargs)
 
     monkeypatch.setattr(members, "continue_training", training)
-    found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, _ = first_network(60.0)
+    found, (hypermodel, ctx, wrap, x, y, score, batch), _, _ = first_network(60.0)
     hypermodel.fresh_patience = (2, 5)
-    members.grow(found, hypermodel, ctx, wrap, x, y, val, score, batch, max_members=2)  # the search's winner
+    members.grow(found, hypermodel, ctx, wrap, x, y, score, batch, max_members=2)  # the search's winner
     alone = dict(found.model.params)
     alone.pop("tuner/epochs")
     found.model = wrap(found.model.keras_model, alone)  # as ``timed.train_default`` hands it over
-    members.grow(found, hypermodel, ctx, wrap, x, y, val, score, batch, max_members=2)
+    members.grow(found, hypermodel, ctx, wrap, x, y, score, batch, max_members=2)
     assert seen == [(None, None), (2, 5)]
 
 
@@ -152,14 +151,14 @@ def test_each_fresh_network_records_its_speed_and_on_a_gpu_its_gpu_use(tmp_path,
     smi.write_text('#!/bin/sh\necho "64, 2048"\n')
     smi.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
-    found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, _ = first_network(60.0)
+    found, (hypermodel, ctx, wrap, x, y, score, batch), _, _ = first_network(60.0)
     on_gpu = dataclasses.replace(ctx, hardware=Hardware(2, 8 << 30, "NVIDIA H200"))
-    members.grow(found, hypermodel, on_gpu, wrap, x, y, val, score, batch, max_members=2)
+    members.grow(found, hypermodel, on_gpu, wrap, x, y, score, batch, max_members=2)
     tried = [t for t in on_gpu.trials if t.extra.get("member")]
     assert tried and all(t.extra["rows_per_second"] > 0 for t in tried)
     assert all((t.extra["gpu_util_mean"], t.extra["gpu_memory_peak_mb"]) == (64.0, 2048.0) for t in tried)
     before = len(ctx.trials)  # the same list: a replaced context shares it
-    members.grow(found, hypermodel, ctx, wrap, x, y, val, score, batch, max_members=2)  # no GPU: speed only
+    members.grow(found, hypermodel, ctx, wrap, x, y, score, batch, max_members=2)  # no GPU: speed only
     plain = [t for t in ctx.trials[before:] if t.extra.get("member")]
     assert plain and all(t.extra["rows_per_second"] > 0 and "gpu_util_mean" not in t.extra for t in plain)
 
@@ -168,10 +167,10 @@ def test_each_fresh_network_records_its_speed_and_on_a_gpu_its_gpu_use(tmp_path,
 def test_a_mean_worse_or_tied_on_validation_leaves_the_winner(worse_by):
     from automl.search import members
 
-    found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, handed = first_network(60.0)
+    found, (hypermodel, ctx, wrap, x, y, score, batch), _, handed = first_network(60.0)
     before = (found.model, found.val_score)
     scorer = scoring_the_mean_as(score, found.val_score + worse_by)  # log loss: higher is worse
-    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scorer, batch, max_members=2)
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, scorer, batch, max_members=2)
     assert (grown.model, grown.val_score) == before and not handed
     assert "so the single network is kept" in grown.notes[-1] and len(ctx.trials) == 1
 
@@ -206,16 +205,16 @@ def bagging(seconds: float, clock=None):
     """A trained winner on its holdout (rows 180-239) and the splits ``bag`` trains fresh networks on, that first."""
     from automl.search import members, tuner
 
-    found, (hypermodel, ctx, wrap, x_fit, y_fit, val, score, batch), frame, handed = first_network(seconds)
+    found, (hypermodel, ctx, wrap, x_fit, y_fit, score, batch), frame, handed = first_network(seconds)
     if clock is not None:
         ctx.deadline = Deadline(seconds, clock=clock)
     y = ctx.y
     prep = found.model.prep
     x_all = prep.inputs(frame)
     pairs = members.folds(y, "binary", np.arange(180, 240), 0, 4)
-    splits = [members.Split(x_fit, y_fit, val, score, pairs[0][1])] + [
-        members.Split(members.take(x_all, fit), y[fit], (members.take(x_all, held), y[held]),
-                      tuner.val_scorer(ctx, members.take(x_all, held), y[held]), held) for fit, held in pairs[1:]]
+    splits = [members.Split(x_fit, y_fit, score, score.x_val, pairs[0][1])] + [
+        members.Split(members.take(x_all, fit), y[fit], tuner.val_scorer(ctx, members.take(x_all, held), y[held]),
+                      members.take(x_all, held), held) for fit, held in pairs[1:]]
     return found, (hypermodel, ctx, wrap, splits, batch), frame, handed
 
 
@@ -255,7 +254,7 @@ def test_a_bag_predicts_every_finished_fold_out_of_fold_and_saves_and_loads(tmp_
     # chose the winner and would flatter it
     for network, split in zip(networks[1:], splits):
         at = np.searchsorted(rows, split.rows)
-        np.testing.assert_allclose(output[at], tuner.network_output(network, split.validation_data[0], "binary"),
+        np.testing.assert_allclose(output[at], tuner.network_output(network, split.x_val, "binary"),
                                    rtol=1e-5, atol=1e-6)
     assert bagged.val_score == pytest.approx(score_output("binary", ctx.y[rows], output, "log_loss"))
     assert "never trained on it" in bagged.notes[-1]
@@ -285,7 +284,7 @@ def test_a_bag_cut_short_keeps_the_folds_that_finished(monkeypatch):
     assert bagged.model.name == "bag of 2 MLPs" and handed == [bagged.model]
     assert rows.tolist() == splits[0].rows.tolist(), "the winner's holdout, from the fresh network that finished"
     network = members.members_of(bagged.model.keras_model)[1]
-    np.testing.assert_allclose(output, tuner.network_output(network, splits[0].validation_data[0], "binary"),
+    np.testing.assert_allclose(output, tuner.network_output(network, splits[0].x_val, "binary"),
                                rtol=1e-5, atol=1e-6)
     assert len(output) == len(rows) and "cut short by the deadline" in bagged.notes[-1]
 
@@ -299,7 +298,7 @@ def test_a_bag_with_no_time_is_the_winner_on_its_holdout():
     bagged, rows, output = members.bag(found, hypermodel, ctx, wrap, splits, batch, ctx.y, (0.0, 1.0))
     assert (bagged.model, bagged.val_score) == before and not handed and not ctx.trials
     assert rows.tolist() == list(range(180, 240))
-    np.testing.assert_allclose(output, tuner.network_output(found.model.keras_model, splits[0].validation_data[0],
+    np.testing.assert_allclose(output, tuner.network_output(found.model.keras_model, splits[0].x_val,
                                                             "binary"))
 
 
@@ -308,10 +307,10 @@ def trained_alone(seconds: float = 60.0):
     learning rates of the epochs behind its weights, and every training row (fit and validation) to refit on."""
     from automl.search import timed, tuner
 
-    found, (hypermodel, ctx, wrap, x, y, val, score, batch), frame, handed = first_network(seconds)
+    found, (hypermodel, ctx, wrap, x, y, score, batch), frame, handed = first_network(seconds)
     network = members_rebuild(hypermodel, {"units": 64, "layers": 2, "categorical": "embedding"})
     rates: list = []
-    network, val_score, epochs = tuner.continue_training(network, ctx, x, y, val, score, None, batch,
+    network, val_score, epochs = tuner.continue_training(network, ctx, x, y, score, None, batch,
                                                          patience=3, path=rates)
     found = timed.Timed(wrap(network, {"units": 64, "layers": 2, "categorical": "embedding"}), val_score, [],
                         epoch_seconds=0.05, epochs=epochs, schedules=[timed.Schedule(rates, 0.05, val_score)])
@@ -328,20 +327,20 @@ def members_rebuild(hypermodel, params):
 def test_the_learning_rates_behind_the_kept_weights_are_recorded_as_training_goes():
     from automl.search import tuner
 
-    found, (hypermodel, ctx, wrap, x, y, val, score, batch), _, _ = first_network(60.0)
+    found, (hypermodel, ctx, wrap, x, y, score, batch), _, _ = first_network(60.0)
     flat = lambda model: 0.5  # noqa: E731 - a score that never improves: the rate is cut after each flat epoch
     network = members_rebuild(hypermodel, {"units": 64, "layers": 2})
     rates: list = []
-    _, best, epochs = tuner.continue_training(network, ctx, x, y, val, flat, None, batch, patience=3, path=rates)
+    _, best, epochs = tuner.continue_training(network, ctx, x, y, flat, None, batch, patience=3, path=rates)
     assert (best, epochs) == (0.5, 4) and rates == [pytest.approx(1e-3)], "the first epoch is the one kept"
     climbing = iter([0.9, 0.8, 0.7, 0.6, 0.65, 0.7, 0.75, 0.8])  # log loss: better, then worse
     rates = []
-    tuner.continue_training(network, ctx, x, y, val, lambda model: next(climbing), None, batch, patience=4,
+    tuner.continue_training(network, ctx, x, y, lambda model: next(climbing), None, batch, patience=4,
                             lr_patience=1, path=rates)
     lr = tuner.learning_rate(network)
     assert len(rates) == 4 and rates[0] == pytest.approx(rates[3]) and lr < rates[3]
     rates = []
-    tuner.continue_training(network, ctx, x, y, val, flat, 0.1, batch, patience=2, path=rates)
+    tuner.continue_training(network, ctx, x, y, flat, 0.1, batch, patience=2, path=rates)
     assert rates == [], "a model that comes back unchanged adds no epochs"
 
 
@@ -389,8 +388,8 @@ def test_a_refit_reads_each_epochs_learning_rate_from_the_schedule(monkeypatch):
 def test_a_mean_refits_the_networks_whose_schedules_are_known():
     from automl.search import members
 
-    found, (hypermodel, ctx, wrap, x, y, val, score, batch), frame, handed = first_network(60.0)
-    grown = members.grow(found, hypermodel, ctx, wrap, x, y, val, scoring_the_mean_as(score, found.val_score - 0.01),
+    found, (hypermodel, ctx, wrap, x, y, score, batch), frame, handed = first_network(60.0)
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, scoring_the_mean_as(score, found.val_score - 0.01),
                          batch, max_members=3)  # the search's winner (no schedule) and two fresh networks
     assert grown.schedules[0] is None and all(s.rates for s in grown.schedules[1:])
     winner = members.members_of(grown.model.keras_model)[0]

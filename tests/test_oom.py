@@ -109,7 +109,7 @@ def test_a_trial_out_of_memory_is_retried_smaller_and_one_that_never_fits_fails_
     ctx = context(y, max_trials=6, max_epochs=1)
     hypermodel = hypermodel_limited(16, wide_never_fits=True)
     score = tuner.val_scorer(ctx, x, y)
-    best, val_score, params = tuner.run_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 64, 3)
+    best, val_score, params = tuner.run_search(hypermodel, ctx, lambda m, p=None: m, x, y, score, 64, 3)
     ok = [t for t in ctx.trials if t.status == "ok"]
     failed = [t for t in ctx.trials if t.status == "failed"]
     assert ok and all(t.params["units"] == 4 and t.extra["out_of_memory_at"] == [64, 32] for t in ok)
@@ -144,7 +144,7 @@ def test_a_dataset_that_batches_itself_is_retried_smaller_and_left_at_its_planne
     ctx = context(y, max_trials=4, max_epochs=1)
     hypermodel = hypermodel_limited(32)
     score = tuner.val_scorer(ctx, x, y)
-    tuner.run_search(hypermodel, ctx, lambda m, p=None: m, data, None, (x, y), score, 64, 3)
+    tuner.run_search(hypermodel, ctx, lambda m, p=None: m, data, None, score, 64, 3)
     assert len(ctx.trials) >= 2 and all(t.status == "ok" for t in ctx.trials)
     assert all(t.extra["out_of_memory_at"] == [64] for t in ctx.trials), "each trial starts at the planned batch"
     assert data.batch == 64, "the next user of the dataset gets the planned batch back"
@@ -161,7 +161,7 @@ def test_a_default_network_too_large_for_the_planned_batch_trains_the_whole_sear
     ctx.deadline = Deadline(20.0)
     hypermodel = hypermodel_limited(16)
     score = tuner.val_scorer(ctx, x, y)
-    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 64, 200, 200, 27)
+    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, score, 64, 200, 200, 27)
     assert found.batch_size == 16
     assert "ran out of device memory at batch 64, so the networks trained at batch 16" in found.notes[0]
     assert set(hypermodel.asked) == {64, 32, 16} and hypermodel.asked[-1] == 16

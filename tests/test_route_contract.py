@@ -242,27 +242,36 @@ def test_every_route_says_what_it_saves_and_how_long_it_needs_to_finish():
 @pytest.mark.parametrize("modality", ["image", "audio", "text"])
 def test_deep_media_and_text_networks_train_on_whole_batches(modality, tmp_path, monkeypatch):
     """Every training call of these routes' networks gets a multiple of its batch (a last, shorter batch is a
-    second shape that JAX and TensorFlow compile the training step for again), and the validation rows stay
-    as they were."""
+    second shape that JAX and TensorFlow compile the training step for again), and no validation rows: those
+    stay as they were and are predicted once an epoch, by the scorer (``tuner.ValScorer``), which adds the
+    validation loss Keras would have computed in a second pass."""
     import keras
 
-    seen, fit = [], keras.Model.fit
+    from automl.search import tuner
+
+    seen, fit, judged, epoch = [], keras.Model.fit, [], tuner.ValScorer.epoch
 
     def spying(model, x=None, y=None, *args, **kwargs):
         rows = len(next(iter(x.values())) if isinstance(x, dict) else x)
-        seen.append((rows, kwargs.get("batch_size"), len(kwargs["validation_data"][1])
-                     if kwargs.get("validation_data") else None))
+        seen.append((rows, kwargs.get("batch_size"), kwargs.get("validation_data")))
         return fit(model, x, y, *args, **kwargs)
 
+    def scoring(scorer, model):
+        logs = epoch(scorer, model)
+        judged.append((len(scorer.y_val), tuple(sorted(logs))))
+        return logs
+
     monkeypatch.setattr(keras.Model, "fit", spying)
+    monkeypatch.setattr(tuner.ValScorer, "epoch", scoring)
     ctx, _, _ = context(modality, "deep", "multiclass", tmp_path / "data", Deadline(300.0))
     registry.route_spec(modality, "deep").route().search(ctx)
     assert seen and any(rows > batch for rows, batch, _ in seen), seen
     assert all(rows % batch == 0 or rows < batch for rows, batch, _ in seen), seen
+    assert all(val is None for *_, val in seen), "validation is the scorer's, once an epoch"
     from automl.search.networks import Targets
 
     held_out = len(Targets.of(ctx).val)
-    assert {val for *_, val in seen if val is not None} == {held_out}, seen
+    assert judged and set(judged) == {(held_out, ("val_loss", "val_score"))}, judged
 
 
 @pytest.mark.slow

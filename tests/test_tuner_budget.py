@@ -96,7 +96,7 @@ def test_the_tuner_learns_the_quickest_first_epoch_and_hands_its_best_model_once
     score = tuner.val_scorer(ctx, x, y)
     tuner.RecordingTuner.on_trial_end = spy
     try:
-        best, val_score, params = tuner.run_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 32, 3)
+        best, val_score, params = tuner.run_search(hypermodel, ctx, lambda m, p=None: m, x, y, score, 32, 3)
     finally:
         tuner.RecordingTuner.on_trial_end = original
     assert len(learnt) == 2 and all(s > 0 for s in learnt) and learnt[1] <= learnt[0]
@@ -127,7 +127,7 @@ def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_pat
     original = hypermodel.build
     monkeypatch.setattr(hypermodel, "build", lambda hp: built.append(1) or original(hp))
     score = tuner.val_scorer(ctx, x, y)
-    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), score, 32, 200, 200, 27)
+    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, score, 32, 200, 200, 27)
     assert len(built) == 1, "the probe's network is the one trained"
     assert not (tmp_path / "search" / "search").exists(), "no Keras Tuner project for a single candidate"
     assert "trained alone, until it stopped improving or the time ran out" in found.notes[0]
@@ -218,7 +218,7 @@ def test_time_kept_for_after_the_search_is_kept_from_its_shape_and_its_training(
     monkeypatch.setattr(timed, "continue_training", training)
     hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
     hypermodel.fresh_patience = (2, 5)
-    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), tuner.val_scorer(ctx, x, y), 32,
+    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, tuner.val_scorer(ctx, x, y), 32,
                                200, 200, 27, keep=lambda e, t, left: asked.append((e, t, left)) or 12.0)
     epoch_seconds, trial_seconds, left = asked[0]
     assert epoch_seconds > 0 and trial_seconds > 0 and 20.0 < left <= 30.0
@@ -271,7 +271,7 @@ def test_the_deadline_makes_keras_wait_for_no_batch_and_still_stops_training():
     score = tuner.val_scorer(ctx, x, y)
     keras.Model.fit = spy
     try:
-        tuner.continue_training(network, ctx, x, y, (x, y), score, None, 32)
+        tuner.continue_training(network, ctx, x, y, score, None, 32)
     finally:
         keras.Model.fit = original
     assert seen == [[]], "no callback makes Keras wait for each batch"
@@ -308,7 +308,7 @@ def test_no_callback_of_a_search_trial_makes_keras_wait_for_each_batch():
     hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
     keras.Model.fit = spy
     try:
-        tuner.run_search(hypermodel, ctx, lambda m, p=None: m, x, y, (x, y), tuner.val_scorer(ctx, x, y), 32, 3)
+        tuner.run_search(hypermodel, ctx, lambda m, p=None: m, x, y, tuner.val_scorer(ctx, x, y), 32, 3)
     finally:
         keras.Model.fit = original
     assert len(seen) >= 2 and all(s == [] for s in seen)

@@ -16,7 +16,7 @@ predicts like any other, on every backend:
   training row, validation rows included, for the epochs and at the learning rates behind its weights.
 
 Example:
-    >>> found = grow(found, hypermodel, ctx, wrap, x, y, (x_val, y_val), score, 256, 5)  # doctest: +SKIP
+    >>> found = grow(found, hypermodel, ctx, wrap, x, y, score, 256, 5)  # doctest: +SKIP
     >>> found = refit(found, hypermodel, ctx, wrap, x_all, y_all, 256, len(y), score)  # doctest: +SKIP
     >>> found, rows, output = bag(found, hypermodel, ctx, wrap, splits, 256, targets, scale)  # doctest: +SKIP
 """
@@ -46,8 +46,8 @@ def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
     return hypermodel.build(hp)
 
 
-def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
-                 score: Callable[[Any], float], batch_size: int, phase: str,
+def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, score: Callable[[Any], float],
+                 batch_size: int, phase: str,
                  schedule: dict[str, int] | None = None,
                  path: list[float] | None = None) -> tuple[Any, float | None, int]:
     """Train a fresh network the way the winner trained: as a Hyperband trial (up to ``epochs`` at its fixed
@@ -63,7 +63,7 @@ def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, 
                                                 restore_best_weights=True)
         history, rates = keras.callbacks.History(), RateLog()
         fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
-        network.fit(x, y, validation_data=validation_data, epochs=epochs, verbose=0, **fit_args,
+        network.fit(x, y, epochs=epochs, verbose=0, **fit_args,
                     callbacks=[DeadlineCallback(ctx.deadline), MetricCallback(score), rates, history, stopper])
         scores = [s for s in history.history.get(SCORE, []) if s == s]
         ran = len(scores)
@@ -75,7 +75,7 @@ def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, 
                 path.extend(rates.rates[:stopper.best_epoch + 1])  # the epochs behind the weights it restores
         if not scores or ctx.deadline.expired():
             return network, first, ran
-    network, own, more = continue_training(network, ctx, x, y, validation_data, score, first, batch_size,
+    network, own, more = continue_training(network, ctx, x, y, score, first, batch_size,
                                            phase=phase, curve=[], path=path, **(schedule or {}))
     return network, own, ran + more
 
@@ -116,14 +116,14 @@ def members_of(keras_model: Any) -> list[Any]:
 
 @dataclass
 class Split:
-    """Where one network learns: its training rows' inputs and targets (as the network learns them), its
-    validation rows' (``validation_data``), the scorer of those rows, and their positions in the training
-    rows (``rows``)."""
+    """Where one network learns: its training rows' inputs and targets (as the network learns them), the scorer
+    of its validation rows, and (for ``bag``, which predicts them) those rows' inputs (``x_val``) and their
+    positions in the training rows (``rows``)."""
 
     x: Any
     y: Any
-    validation_data: tuple[Any, Any]
     score: Callable[[Any], float]
+    x_val: Any = None
     rows: Any = None
 
 
@@ -186,8 +186,7 @@ def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split]
         network, path = rebuild(hypermodel, params, ctx.seed + 1000 * tried), []
         with metered(ctx.hardware.network_gpu) as use:
             network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, split.x, split.y,
-                                                split.validation_data, split.score, batch_size, f"{noun} {tried}",
-                                                schedule, path)
+                                                split.score, batch_size, f"{noun} {tried}", schedule, path)
         expected = time.monotonic() - started
         finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
         rows = len(split.y) if split.y is not None else len(getattr(split.x, "paths", ()))  # arrays, or batches
@@ -201,8 +200,8 @@ def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split]
 
 
 def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
-         validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int,
-         max_members: int, keep: Callable[[int, float], float] | None = None) -> Timed:
+         score: Callable[[Any], float], batch_size: int, max_members: int,
+         keep: Callable[[int, float], float] | None = None) -> Timed:
     """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights on the
     winner's own rows while the deadline leaves time for one, each trained as the winner was (``_more``).
     The mean replaces the winner only when it scores better on the validation rows, a test that leans
@@ -212,7 +211,7 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
     if ctx.max_epochs is not None or found.val_score is None or max_members <= 1:
         return found
     params, single = dict(found.model.params), found.val_score
-    same = Split(x, y, validation_data, score)
+    same = Split(x, y, score)
     trained, cut_short = _more(found, hypermodel, ctx, [same] * (max_members - 1), batch_size, "member", keep)
     if not trained:
         if cut_short:
@@ -325,7 +324,7 @@ def bag(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., A
     classes or values. Returns the search's result (the bag, handed to ``ctx.improved``, and its out-of-fold
     score) and the out-of-fold rows and predictions (the winner's holdout alone when no network finished)."""
     winner = splits[0]
-    holdout = network_output(found.model.keras_model, winner.validation_data[0], ctx.task, y_scale)
+    holdout = network_output(found.model.keras_model, winner.x_val, ctx.task, y_scale)
     if ctx.max_epochs is not None or found.val_score is None or len(splits) <= 1:
         return found, winner.rows, holdout
     trained, cut_short = _more(found, hypermodel, ctx, splits, batch_size, "fold")
@@ -335,7 +334,7 @@ def bag(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., A
                                "deadline, so the single network is kept.")
         return found, winner.rows, holdout
     rows = np.concatenate([t.split.rows for t in trained])
-    output = np.concatenate([network_output(t.network, t.split.validation_data[0], ctx.task, y_scale)
+    output = np.concatenate([network_output(t.network, t.split.x_val, ctx.task, y_scale)
                              for t in trained])
     order = np.argsort(rows)
     rows, output = rows[order], output[order]

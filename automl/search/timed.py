@@ -116,8 +116,8 @@ class Timed:
 
 
 def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
-                 validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int, n_fit: int,
-                 n_val: int, max_epochs: int, precision: Callable[[], Any] = contextlib.nullcontext,
+                 score: Callable[[Any], float], batch_size: int, n_fit: int, n_val: int, max_epochs: int,
+                 precision: Callable[[], Any] = contextlib.nullcontext,
                  keep: Callable[[float, float, float], float] | None = None) -> Timed:
     """Probe, search and continue inside ``ctx.deadline``, the way every network route spends its budget:
 
@@ -142,12 +142,12 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
             oom.set_batch(x, {}, batch_size)
     epochs, cap, epoch_seconds = shape["epochs"], shape["cap"], shape["epoch_seconds"]
     if probed is not None and cap == 1 and ctx.max_epochs is None:
-        found = train_default(probed, hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, n_fit,
+        found = train_default(probed, hypermodel, ctx, wrap, x, y, score, batch_size, n_fit,
                               shape["note"], precision)
         found.batch_size = batch_size
         return found
     with precision():
-        best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, validation_data, score, batch_size, epochs,
+        best, val_score, params = run_search(hypermodel, ctx, wrap, x, y, score, batch_size, epochs,
                                              defaults_first=True, rows_per_epoch=n_fit, trial_cap=cap)
     memory = oom.note([t for t in ctx.trials if t.approach == ctx.approach])
     rates = searched_rates(best, params, ctx)
@@ -159,7 +159,7 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     started = time.monotonic()
     after: list[float] = []
     with precision(), metered(ctx.hardware.network_gpu) as use:
-        best, new_score, more = continue_training(best, ctx, x, y, validation_data, score, val_score, batch_size,
+        best, new_score, more = continue_training(best, ctx, x, y, score, val_score, batch_size,
                                                   path=after)
     improved = new_score is not None and new_score != val_score
     found.epochs += more
@@ -205,9 +205,8 @@ def hyperband_winner(model: Any, val_score: float | None, ctx: SearchContext, ba
 
 
 def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: SearchContext,
-                  wrap: Callable[..., Any], x: Any, y: Any, validation_data: tuple[Any, Any],
-                  score: Callable[[Any], float], batch_size: int, n_fit: int, note: str,
-                  precision: Callable[[], Any] = contextlib.nullcontext) -> Timed:
+                  wrap: Callable[..., Any], x: Any, y: Any, score: Callable[[Any], float], batch_size: int,
+                  n_fit: int, note: str, precision: Callable[[], Any] = contextlib.nullcontext) -> Timed:
     """The default network the probe built (compiled and warmed up already) trains on until the deadline or until
     it stops improving, each better epoch handed to ``ctx.improved``: with one candidate there is nothing for the
     tuner to compare, and building it again would spend the set-up time twice. A hypermodel's
@@ -220,7 +219,7 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
     rates: list[float] = []
     with precision(), metered(ctx.hardware.network_gpu) as use:
-        best, val_score, epochs = continue_training(keras_model, ctx, x, y, validation_data, score, None, batch_size,
+        best, val_score, epochs = continue_training(keras_model, ctx, x, y, score, None, batch_size,
                                                     phase="search", hand_over=hand_over, path=rates, **schedule)
     if val_score is None:
         raise RuntimeError("no epoch of the default network finished inside the budget")

@@ -180,15 +180,19 @@ class EpochsToTuner(keras.callbacks.Callback):
 
 
 class MetricCallback(keras.callbacks.Callback):
-    """Adds ``val_score`` (the run's metric on the validation rows) to each epoch's logs."""
+    """Adds ``val_score`` (the run's metric on the validation rows) to each epoch's logs, and ``val_loss`` when
+    ``score`` is a ``ValScorer``: networks train without Keras's own ``validation_data``, so the rows are
+    predicted once an epoch, not twice, and no evaluation step is compiled for each network."""
 
     def __init__(self, score: Callable[[Any], float]):
         super().__init__()
         self.score = score
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if logs is not None:
-            logs[SCORE] = float(self.score(self.model))
+        if logs is None:
+            return
+        both = getattr(self.score, "epoch", None)
+        logs.update(both(self.model) if both is not None else {SCORE: float(self.score(self.model))})
 
 
 class RateLog(keras.callbacks.Callback):
@@ -472,37 +476,79 @@ def feed(keras_model: Any, x: Any) -> Any:
 
 
 def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0)
-               ) -> Callable[[Any], float]:
-    """A function scoring a Keras model on the validation rows in the run's metric.
+               ) -> "ValScorer":
+    """A function scoring a Keras model on the validation rows in the run's metric (``ValScorer``).
 
     ``y_val`` holds class indices or raw values; regression outputs are mapped
     back from the standardised scale ``(mean, std)`` the network was trained on.
     """
-
-    def score(keras_model: Any) -> float:
-        return score_output(ctx.task, y_val, network_output(keras_model, x_val, ctx.task, y_scale), ctx.metric)
-
-    return score
+    return ValScorer(ctx.task, ctx.metric, x_val, np.asarray(y_val), y_scale)
 
 
-def network_output(keras_model: Any, x: Any, task: str, y_scale: tuple[float, float] = (0.0, 1.0)) -> Any:
-    """A network's predictions as the run scores them: probabilities summing to one, or values in the
-    target's units (mapped back from the standardised scale ``(mean, std)`` it was trained on)."""
-    raw = np.asarray(keras_model.predict(feed(keras_model, x), batch_size=4096, verbose=0), dtype="float64")
+class ValScorer:
+    """The validation rows' judge. Called on a Keras model (one network or a mean of them), it returns the run's
+    metric on the rows; ``epoch(model)`` returns a training epoch's validation logs from one prediction of them:
+    that metric (``val_score``) and the loss the network trains on (``val_loss``, what Keras's ``evaluate`` would
+    report). ``x_val`` is what the network reads (an array, a dict of arrays or a ``keras.utils.PyDataset``).
+
+    >>> scorer = ValScorer("binary", "accuracy", x_val, np.array([0, 1]))  # doctest: +SKIP
+    >>> scorer.epoch(network)  # doctest: +SKIP
+    {'val_score': 0.5, 'val_loss': 0.6931}
+    """
+
+    def __init__(self, task: str, metric: str, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0)):
+        self.task, self.metric, self.x_val, self.y_val, self.y_scale = task, metric, x_val, y_val, y_scale
+
+    def __call__(self, keras_model: Any) -> float:
+        return self._score(raw_output(keras_model, self.x_val))
+
+    def epoch(self, keras_model: Any) -> dict[str, float]:
+        raw = raw_output(keras_model, self.x_val)
+        logs = {SCORE: self._score(raw)}
+        loss = getattr(keras_model, "loss", None)
+        loss = keras.losses.get(loss) if isinstance(loss, str) else loss
+        if callable(loss):  # compiled with one loss, as every network here is
+            learnt = self.y_val if self.task != "regression" else (
+                (self.y_val - self.y_scale[0]) / self.y_scale[1]).reshape(raw.shape)
+            value = loss(keras.ops.convert_to_tensor(learnt), keras.ops.convert_to_tensor(raw, dtype="float32"))
+            logs["val_loss"] = float(np.mean(keras.ops.convert_to_numpy(value)))
+        return logs
+
+    def _score(self, raw: Any) -> float:
+        return float(score_output(self.task, self.y_val, scored_output(raw, self.task, self.y_scale), self.metric))
+
+
+def raw_output(keras_model: Any, x: Any) -> Any:
+    """A network's outputs on ``x`` as float64 numbers, unchanged: probabilities, or standardised values."""
+    return np.asarray(keras_model.predict(feed(keras_model, x), batch_size=4096, verbose=0), dtype="float64")
+
+
+def scored_output(raw: Any, task: str, y_scale: tuple[float, float] = (0.0, 1.0)) -> Any:
+    """``raw_output`` as the run scores it: probabilities summing to one, or values in the target's units (mapped
+    back from the standardised scale ``(mean, std)`` the network was trained on).
+
+    >>> scored_output(np.array([[2.0], [0.0]]), "regression", (10.0, 3.0)).tolist()
+    [16.0, 10.0]
+    """
     if task == "regression":
         return raw.ravel() * y_scale[1] + y_scale[0]
     return raw / raw.sum(axis=1, keepdims=True)
 
 
+def network_output(keras_model: Any, x: Any, task: str, y_scale: tuple[float, float] = (0.0, 1.0)) -> Any:
+    """A network's predictions as the run scores them: probabilities summing to one, or values in the
+    target's units (mapped back from the standardised scale ``(mean, std)`` it was trained on)."""
+    return scored_output(raw_output(keras_model, x), task, y_scale)
+
+
 def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
-               validation_data: tuple[Any, Any], score: Callable[[Any], float], batch_size: int,
-               max_epochs: int, defaults_first: bool = False, rows_per_epoch: int = 0,
-               trial_cap: int | None = None) -> tuple[Any, float | None, dict[str, Any]]:
+               score: Callable[[Any], float], batch_size: int, max_epochs: int, defaults_first: bool = False,
+               rows_per_epoch: int = 0, trial_cap: int | None = None) -> tuple[Any, float | None, dict[str, Any]]:
     """Hyperband over ``hypermodel`` inside ``ctx.deadline``.
 
     Returns the best Keras model (the one already handed to ``ctx.improved``),
-    its validation score and its hyperparameters.
-    ``x`` may be a ``keras.utils.PyDataset`` (then ``y`` is None and batching is its own).
+    its validation score and its hyperparameters. ``score`` (a ``ValScorer``) judges every epoch on the
+    validation rows. ``x`` may be a ``keras.utils.PyDataset`` (then ``y`` is None and batching is its own).
     ``trial_cap`` ends the search after that many trials (besides ``ctx.max_trials``).
     """
     set_seed(ctx.seed)
@@ -522,7 +568,7 @@ def run_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x:
         else:
             try:
                 with quiet_failures():
-                    tuner.search(x, y, validation_data=validation_data, callbacks=callbacks, verbose=0, **fit_args)
+                    tuner.search(x, y, callbacks=callbacks, verbose=0, **fit_args)
             except RuntimeError as exc:  # Keras Tuner's oracle gives up after 3 failed trials in a row
                 if "consecutive failures" not in str(exc) or tuner.best_model is None:
                     raise
@@ -617,8 +663,8 @@ class HandOver(keras.callbacks.Callback):
                 self.last, self.handed = time.monotonic(), value
 
 
-def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, validation_data: tuple[Any, Any],
-                      score: Callable[[Any], float], start_score: float | None, batch_size: int,
+def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, score: Callable[[Any], float],
+                      start_score: float | None, batch_size: int,
                       patience: int = 4, phase: str = "continued", lr_patience: int = 1,
                       hand_over: "HandOver | None" = None,
                       curve: list[dict[str, Any]] | None = None,
@@ -647,8 +693,7 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, vali
     if hand_over is not None:
         callbacks.insert(2, hand_over)
     fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
-    keras_model.fit(x, y, validation_data=validation_data, epochs=ctx.max_epochs or 200, callbacks=callbacks,
-                    verbose=0, **fit_args)
+    keras_model.fit(x, y, epochs=ctx.max_epochs or 200, callbacks=callbacks, verbose=0, **fit_args)
     scores = [s for s in history.history.get(SCORE, []) if s == s]
     if not scores:
         keras_model.set_weights(weights)

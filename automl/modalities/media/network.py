@@ -147,8 +147,7 @@ class MediaData:
     x_fit: Any
     y_fit: Any
     x_val: Any
-    y_val: Any  # as the network is trained on (class indices or standardised values)
-    y_val_raw: Any  # as the run scores it
+    y_val: Any  # as the run scores it (class indices or values in the target's units)
     y_scale: tuple[float, float]
     n_fit: int
     n_val: int
@@ -179,7 +178,7 @@ def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], 
                              workers=min(4, ctx.hardware.cpu_count))
         y_fit = None
         held = f"training {kind.unit} were streamed from disk (they do not fit in memory)"
-    return MediaData(column, spec, x_fit, y_fit, x_val, target[val_idx], y[val_idx], y_scale, len(fit_idx),
+    return MediaData(column, spec, x_fit, y_fit, x_val, y[val_idx], y_scale, len(fit_idx),
                      len(val_idx), batch, held, val_idx, rows)
 
 
@@ -207,13 +206,13 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
         return MediaNetworkModel(keras_model, kind.name, data.spec, data.column, ctx.task, data.y_scale,
                                  params or {})
 
-    score = tuner.val_scorer(ctx, data.x_val, data.y_val_raw, data.y_scale)
+    score = tuner.val_scorer(ctx, data.x_val, data.y_val, data.y_scale)
     precision = functools.partial(_precision, ctx.hardware.network_gpu)
-    found = timed.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
-                               data.batch, data.n_fit, data.n_val, MAX_EPOCHS, precision)
+    found = timed.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, score, data.batch, data.n_fit,
+                               data.n_val, MAX_EPOCHS, precision)
     with precision():  # the time the search leaves: more networks of the winning configuration, kept if better
-        found = members.grow(found, hypermodel, ctx, wrap, data.x_fit, data.y_fit, (data.x_val, data.y_val), score,
-                             found.batch_size, MAX_MEMBERS)
+        found = members.grow(found, hypermodel, ctx, wrap, data.x_fit, data.y_fit, score, found.batch_size,
+                             MAX_MEMBERS)
         val_output = tuner.network_output(found.model.keras_model, data.x_val, ctx.task, data.y_scale)
         everything = every_row(ctx, kind, data) if ctx.deadline.remaining() > found.epoch_seconds else None
         if everything is not None:

@@ -283,7 +283,7 @@ class TabularMLPRoute:
         X_fit, X_val = ctx.X.iloc[fit_idx], ctx.X.iloc[val_idx]
         prep = InputPrep.fit(X_fit, ctx.kinds, rows.scale)
         x_fit, x_val = prep.inputs(X_fit), prep.inputs(X_val)
-        y_fit, y_val = rows.y[fit_idx], rows.y[val_idx]
+        y_fit = rows.y[fit_idx]
         numeric = x_fit.get("numeric")
         mean = numeric.mean(axis=0) if numeric is not None else None
         var = numeric.var(axis=0) + 1e-6 if numeric is not None else None
@@ -296,7 +296,7 @@ class TabularMLPRoute:
         score = tuner.val_scorer(ctx, x_val, np.asarray(ctx.y)[val_idx], rows.scale)
         n = len(fit_idx)
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
-        found = timed.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, n,
+        found = timed.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, score, batch_size, n,
                                    len(val_idx), MAX_EPOCHS, keep=bag_seconds if ctx.validation == "kfold" else None)
         batch_size = found.batch_size  # smaller than planned if the device ran out of memory
         notes = [f"The network is the best trial, trained on {len(fit_idx):,} rows with {len(val_idx):,} held out "
@@ -305,9 +305,10 @@ class TabularMLPRoute:
         if ctx.validation == "kfold":  # the other approaches predict every row out of fold: so do the networks
             x_all, targets = prep.inputs(ctx.X), np.asarray(ctx.y)
             others = members.folds(targets, ctx.task, val_idx, ctx.seed, MAX_MEMBERS)[1:]
-            splits = [members.Split(x_fit, y_fit, (x_val, y_val), score, val_idx)] + [
-                members.Split(members.take(x_all, fit), rows.y[fit], (members.take(x_all, val), rows.y[val]),
-                              tuner.val_scorer(ctx, members.take(x_all, val), targets[val], rows.scale), val)
+            splits = [members.Split(x_fit, y_fit, score, x_val, val_idx)] + [
+                members.Split(members.take(x_all, fit), rows.y[fit],
+                              tuner.val_scorer(ctx, members.take(x_all, val), targets[val], rows.scale),
+                              members.take(x_all, val), val)
                 for fit, val in others]
             found, val_rows, val_output = members.bag(found, hypermodel, ctx, wrap, splits, batch_size, targets,
                                                       rows.scale)
@@ -317,8 +318,7 @@ class TabularMLPRoute:
             def keep(networks: int, seconds: float) -> float:  # to train each network again on every row
                 return networks * seconds * everything / len(fit_idx)
 
-            found = members.grow(found, hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size,
-                                 MAX_MEMBERS, keep)
+            found = members.grow(found, hypermodel, ctx, wrap, x_fit, y_fit, score, batch_size, MAX_MEMBERS, keep)
             val_rows, val_output = val_idx, tuner.network_output(found.model.keras_model, x_val, ctx.task, rows.scale)
             found = members.refit(found, hypermodel, ctx, wrap, prep.inputs(ctx.X), rows.y, batch_size, len(fit_idx),
                                   score)

@@ -144,11 +144,9 @@ class TextHyperModel(keras_tuner.HyperModel):
             x = layers.Dense(64, activation="relu")(x)
         return compile_network(hp, inputs, x, self.task, self.n_classes, rates=(3e-4, 1e-2, 1e-3))
 
-    def fit(self, hp: Any, model: Any, x: Any, y: Any = None, validation_data: Any = None, **kwargs: Any) -> Any:
+    def fit(self, hp: Any, model: Any, x: Any, y: Any = None, **kwargs: Any) -> Any:
         """Each network gets only the inputs it reads (word ids, or one kind of n-grams)."""
-        if validation_data is not None:
-            validation_data = (tuner.feed(model, validation_data[0]), *validation_data[1:])
-        return model.fit(tuner.feed(model, x), y, validation_data=validation_data, **kwargs)
+        return model.fit(tuner.feed(model, x), y, **kwargs)
 
 
 class TextInputs:
@@ -267,7 +265,7 @@ class TextNetworkRoute:
         batch_size = 32 if len(fit_idx) < 2000 else 64
         train_idx = whole_batches(fit_idx, batch_size, ctx.seed)  # one input shape: one compiled training step
         x_fit, x_val = inputs.rows(encoded, train_idx), inputs.rows(encoded, val_idx)
-        y_fit, y_val = rows.y[train_idx], rows.y[val_idx]
+        y_fit = rows.y[train_idx]
         prior = ctx.prior()
 
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> TextNetworkModel:
@@ -279,12 +277,12 @@ class TextNetworkRoute:
         max_epochs = ctx.max_epochs or 12
         hypermodel = TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes)
         best_model, val_score, params = tuner.run_search(
-            hypermodel, ctx, wrap, x_fit, y_fit, (x_val, y_val), score, batch_size, max_epochs, defaults_first=True,
+            hypermodel, ctx, wrap, x_fit, y_fit, score, batch_size, max_epochs, defaults_first=True,
             rows_per_epoch=len(fit_idx),
         )
         found = timed.hyperband_winner(wrap(best_model, params), val_score, ctx, batch_size)  # handed over already
         found = members.grow(found, hypermodel, ctx, wrap, tuner.feed(best_model, x_fit), y_fit,  # its inputs only
-                             (tuner.feed(best_model, x_val), y_val), score, batch_size, MAX_MEMBERS)
+                             score, batch_size, MAX_MEMBERS)
         val_output = tuner.network_output(found.model.keras_model, x_val, ctx.task, y_scale)  # before the refit
         all_idx = whole_batches(np.concatenate([fit_idx, val_idx]), batch_size, ctx.seed)
         found = members.refit(found, hypermodel, ctx, wrap, tuner.feed(best_model, inputs.rows(encoded, all_idx)),
