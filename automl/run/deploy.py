@@ -40,7 +40,8 @@ def deploy(run: Run, best: Finalist, window: Deadline) -> dict[str, Any]:
         spec = registry.route_spec(run.plan.modality, name)
         route = spec.route()
         if not spec.refits or not hasattr(route, "refit"):
-            kept.append(f"{spec.noun} is used as its search left it, without the test rows: it has no refit for deployment")
+            kept.append(f"{spec.noun} is used as its search left it, without the test rows: it has no refit for "
+                        "deployment")
             continue
         ctx = dataclasses.replace(context(run, name, window), X=X, y=y, trials=[], history=[],
                                   record=lambda _t: None, improved=lambda _m: None)

@@ -498,6 +498,8 @@ class ValScorer:
 
     def __init__(self, task: str, metric: str, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0)):
         self.task, self.metric, self.x_val, self.y_val, self.y_scale = task, metric, x_val, y_val, y_scale
+        # the targets as the network learns them, for its loss: class indices, or standardised values
+        self.learnt = y_val if task != "regression" else ((y_val - y_scale[0]) / y_scale[1]).reshape(-1, 1)
 
     def __call__(self, keras_model: Any) -> float:
         return self._score(raw_output(keras_model, self.x_val))
@@ -508,9 +510,7 @@ class ValScorer:
         loss = getattr(keras_model, "loss", None)
         loss = keras.losses.get(loss) if isinstance(loss, str) else loss
         if callable(loss):  # compiled with one loss, as every network here is
-            learnt = self.y_val if self.task != "regression" else (
-                (self.y_val - self.y_scale[0]) / self.y_scale[1]).reshape(raw.shape)
-            value = loss(keras.ops.convert_to_tensor(learnt), keras.ops.convert_to_tensor(raw, dtype="float32"))
+            value = loss(keras.ops.convert_to_tensor(self.learnt), keras.ops.convert_to_tensor(raw, dtype="float32"))
             logs["val_loss"] = float(np.mean(keras.ops.convert_to_numpy(value)))
         return logs
 
