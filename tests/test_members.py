@@ -191,11 +191,50 @@ def test_a_network_the_deadline_cuts_short_is_left_out(monkeypatch):
     assert "cut short by the deadline" in grown.notes[-1]
 
 
-def test_grow_trains_nothing_without_the_time_for_a_network():
+def test_a_network_without_the_time_for_its_plateau_trains_the_epochs_the_time_holds_and_joins_the_mean():
+    from automl.search import members
+
+    found, (hypermodel, ctx, wrap, x, y, score, batch), _, handed = first_network(60.0)
+    found.epoch_seconds, found.epochs = 1.0, 20  # the winner took 20 s to its plateau
+    ctx.deadline = Deadline(16.0)  # 15 s left, less than a network's 20 s but more than half of it
+    grown = members.grow(found, hypermodel, ctx, wrap, x, y, scoring_the_mean_as(score, found.val_score - 0.01),
+                         batch, max_members=2)
+    tried = [t for t in ctx.trials if t.extra.get("member")]
+    assert len(tried) == 1
+    planned = tried[0].extra["planned_epochs"]
+    assert 12 <= planned <= 14 and tried[0].extra["epochs"] == planned and tried[0].extra["finished"]
+    assert grown.model.params["members"] == 2 and handed == [grown.model]
+    assert f"trained the {planned} epochs the time held" in grown.notes[-1] and "the winner took 20" in grown.notes[-1]
+    assert len(grown.schedules) == 2 and len(grown.schedules[1].rates) >= 1, "the budgeted network can be refitted"
+
+
+def test_a_budgeted_network_lowers_its_rate_linearly_and_keeps_its_best_epoch():
+    from automl.search import members, tuner
+
+    found, (hypermodel, ctx, wrap, x, y, score, batch), _, _ = first_network(60.0)
+    network = members_rebuild(hypermodel, {"units": 64, "layers": 2})
+    start = tuner.learning_rate(network)
+    judged = iter([0.9, 0.7, 0.8, 0.85])  # log loss: the second epoch is the best
+    weights = []
+
+    def scorer(model):
+        weights.append(model.get_weights())
+        return next(judged)
+
+    rates: list = []
+    network, best, epochs = members.train_budgeted(network, 4, ctx, x, y, scorer, batch, path=rates)
+    assert (best, epochs) == (0.7, 4)
+    assert rates == [pytest.approx(start), pytest.approx(start * 3 / 4)], "the rates behind the second epoch"
+    assert tuner.learning_rate(network) == pytest.approx(start / 4), "the last epoch stepped at a quarter"
+    assert all(np.array_equal(a, b) for a, b in zip(network.get_weights(), weights[1])), "the best epoch's weights"
+
+
+@pytest.mark.parametrize("epoch_seconds,epochs", [(1000.0, 10), (1.0, 130)])  # hours; over twice the minute left
+def test_grow_trains_nothing_without_the_time_for_a_network(epoch_seconds, epochs):
     from automl.search import members
 
     found, (hypermodel, ctx, wrap, *rest), _, handed = first_network(60.0)
-    found.epoch_seconds, found.epochs = 1000.0, 10  # one more network would take hours
+    found.epoch_seconds, found.epochs = epoch_seconds, epochs
     before = (found.model, found.val_score, len(ctx.trials))
     grown = members.grow(found, hypermodel, ctx, wrap, *rest, max_members=5)
     assert (grown.model, grown.val_score, len(ctx.trials)) == before and not handed and not grown.notes

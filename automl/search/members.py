@@ -14,6 +14,9 @@ predicts like any other, on every backend:
 - ``grow`` (one holdout): the members train on the winner's rows, and the mean is kept only when it
   scores better than the winner on the validation rows; then ``refit`` trains each network again on every
   training row, validation rows included, for the epochs and at the learning rates behind its weights.
+  When the time left is too short for one more network to reach its plateau but holds at least half of what
+  the last took, that network trains the epochs the time holds with its learning rate falling to nothing over
+  them (``train_budgeted``) and joins the mean like the others.
 
 Example:
     >>> found = grow(found, hypermodel, ctx, wrap, x, y, score, 256, 5)  # doctest: +SKIP
@@ -23,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -34,7 +38,12 @@ from ..run.meters import metered
 from .base import SearchContext
 from .timed import Schedule, Timed, fresh_schedule
 from .tuner import (SCORE, TRIAL_PATIENCE, DeadlineCallback, MetricCallback, RateLog, continue_training, keras,
-                    keras_tuner, network_output, set_seed)
+                    keras_tuner, learning_rate, network_output, set_seed)
+
+# A network that cannot reach its plateau in the time left still trains (``train_budgeted``) when that time holds
+# at least this share of what the last network took, and this many of its epochs.
+BUDGETED_SHARE = 0.5
+BUDGETED_EPOCHS = 3
 
 
 def rebuild(hypermodel: Any, params: dict[str, Any], seed: int) -> Any:
@@ -78,6 +87,38 @@ def train_member(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, 
     network, own, more = continue_training(network, ctx, x, y, score, first, batch_size,
                                            phase=phase, curve=[], path=path, **(schedule or {}))
     return network, own, ran + more
+
+
+def train_budgeted(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, score: Callable[[Any], float],
+                   batch_size: int, path: list[float] | None = None) -> tuple[Any, float | None, int]:
+    """Train a fresh network for ``epochs`` planned to end at the deadline, its learning rate falling linearly
+    from the configuration's to a ``1/epochs`` share of it at the last epoch (a schedule that ends with the
+    budget, as in Li, Yumer and Ramanan 2020, "Budgeted training: rethinking deep neural network training under
+    resource constraints"), and keep its best epoch's weights. For a network with less time than its
+    configuration takes to reach its plateau: one trained at a fixed rate and cut short stops mid-stride, at a
+    rate too high to settle. The learning rates of the epochs behind the weights it ends with are appended to
+    ``path``. Returns the network, its best validation score (None when no epoch finished inside the deadline)
+    and the epochs run.
+
+    >>> network, own, ran = train_budgeted(rebuild(hypermodel, params, 1), 8, ctx, x, y, score, 32)  # doctest: +SKIP
+    """
+    rate = learning_rate(network)
+    direction = "max" if greater_is_better(ctx.metric) else "min"
+    keeper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=epochs + 1,
+                                           restore_best_weights=True)  # never stops: keeps the best epoch
+    history, rates = keras.callbacks.History(), RateLog()
+    falling = keras.callbacks.LearningRateScheduler(lambda epoch, _: rate * (epochs - epoch) / epochs)
+    fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
+    network.fit(x, y, epochs=epochs, verbose=0, **fit_args,
+                callbacks=[DeadlineCallback(ctx.deadline), falling, rates, MetricCallback(score), history, keeper])
+    scores = [s for s in history.history.get(SCORE, []) if s == s]
+    if not scores:
+        return network, None, 0
+    if keeper.best_weights is not None:
+        network.set_weights(keeper.best_weights)
+    if path is not None:
+        path.extend(rates.rates[:keeper.best_epoch + 1])
+    return network, (max(scores) if direction == "max" else min(scores)), len(scores)
 
 
 def average(networks: list[Any], named: bool = True) -> Any:
@@ -158,44 +199,66 @@ def folds(y: Any, task: str, val: Any, seed: int, k: int) -> list[tuple[Any, Any
 
 @dataclass
 class Trained:
-    """A fresh network that stopped on its own plateau, the split it learned on, and how it trained."""
+    """A fresh network that stopped on its own plateau (or, ``planned``, ran the epochs ``train_budgeted`` planned
+    for the time left), the split it learned on, and how it trained."""
 
     network: Any
     split: Split
     schedule: Schedule
+    planned: int = 0
+    full: int = 0  # the epochs the network before it took, for a budgeted one's note
 
 
 def _more(found: Timed, hypermodel: Any, ctx: SearchContext, splits: list[Split], batch_size: int,
-          noun: str, keep: Callable[[int, float], float] | None = None) -> tuple[list[Trained], bool]:
+          noun: str, keep: Callable[[int, float], float] | None = None,
+          budgeted: bool = False) -> tuple[list[Trained], bool]:
     """Train a network of ``found``'s configuration from fresh weights on each of ``splits`` in turn while the
     deadline leaves time for one (``train_member``) and what ``keep(networks, seconds)`` asks to keep after it
     for that many networks of the model, each expected to take as long as one trained here. The first is
-    expected to take ``found.epoch_seconds`` times the winner's epochs, the next ones as long as the last took.
-    Returns the networks that stopped on their own plateau, and whether one was cut short by the deadline (it is
-    left out and ends the training). Every network is a trial in ``trials.jsonl``."""
+    expected to take ``found.epoch_seconds`` times the winner's epochs, the next ones the epochs the last took to
+    its plateau at the speed of the last. With ``budgeted``, a network whose expected time no longer fits but
+    ``BUDGETED_SHARE`` of it does (and ``BUDGETED_EPOCHS`` epochs) trains the epochs the time holds instead
+    (``train_budgeted``), ending an epoch's time early so the networks can still be averaged, scored and saved; it
+    is kept whether or not the deadline cut its last epoch. Returns the networks kept, and whether one was cut
+    short by the deadline and left out (it ends the training). Every network is a trial in ``trials.jsonl``."""
     params = dict(found.model.params)
     alone = "tuner/epochs" not in params  # the default network trained alone (``timed.train_default``)
     schedule = fresh_schedule(hypermodel) if alone else None
     trained: list[Trained] = []
-    expected = found.epoch_seconds * max(found.epochs, 1)
+    expected, epoch, full = found.epoch_seconds * max(found.epochs, 1), found.epoch_seconds, max(found.epochs, 1)
     for tried, split in enumerate(splits, start=1):
         after = keep(len(trained) + 2, expected) if keep is not None else 0.0  # the winner, these, and this one
-        if ctx.deadline.remaining() <= 1.2 * expected + 1.0 + after:
-            break
+        room, planned = ctx.deadline.remaining() - after - 1.0, 0
+        if room <= 1.2 * expected:  # it would not reach its plateau
+            planned = int((room - epoch) / epoch) if budgeted and epoch > 0 else 0
+            if room < BUDGETED_SHARE * expected or planned < BUDGETED_EPOCHS:
+                break
         started = time.monotonic()
         network, path = rebuild(hypermodel, params, ctx.seed + 1000 * tried), []
         with metered(ctx.hardware.network_gpu) as use:
-            network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, split.x, split.y,
-                                                split.score, batch_size, f"{noun} {tried}", schedule, path)
-        expected = time.monotonic() - started
-        finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau, not cut short
+            if planned:
+                inside = dataclasses.replace(ctx, deadline=ctx.deadline.child(keep=after + epoch))
+                network, own, epochs = train_budgeted(network, planned, inside, split.x, split.y, split.score,
+                                                      batch_size, path)
+                finished = own is not None and not inside.deadline.expired()  # its planned epochs all ran
+            else:
+                network, own, epochs = train_member(network, int(params.get("tuner/epochs", 0)), ctx, split.x,
+                                                    split.y, split.score, batch_size, f"{noun} {tried}", schedule,
+                                                    path)
+                finished = own is not None and not ctx.deadline.expired()  # stopped on its own plateau
+        took = time.monotonic() - started
         rows = len(split.y) if split.y is not None else len(getattr(split.x, "paths", ()))  # arrays, or batches
-        speed = {"rows_per_second": round(rows * epochs / max(expected, 1e-6), 1)} if rows else {}
+        speed = {"rows_per_second": round(rows * epochs / max(took, 1e-6), 1)} if rows else {}
         ctx.log_trial(f"{hypermodel.family}/{noun} {tried}", params, own, started,
-                      extra={"epochs": epochs, "member": tried, "finished": finished, **speed, **use})
-        if not finished:
+                      extra={"epochs": epochs, "member": tried, "finished": finished,
+                             **({"planned_epochs": planned} if planned else {}), **speed, **use})
+        if not finished and not (planned and own is not None):
             return trained, True
-        trained.append(Trained(network, split, Schedule(path, expected / max(epochs, 1), own)))
+        epoch = took / max(epochs, 1)
+        trained.append(Trained(network, split, Schedule(path, epoch, own), planned, full))
+        if not planned:  # a budgeted network's epochs say how fast, not how many a plateau takes
+            full = epochs
+        expected = epoch * full
     return trained, False
 
 
@@ -203,7 +266,8 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
          score: Callable[[Any], float], batch_size: int, max_members: int,
          keep: Callable[[int, float], float] | None = None) -> Timed:
     """Train up to ``max_members - 1`` more networks of ``found``'s configuration from fresh weights on the
-    winner's own rows while the deadline leaves time for one, each trained as the winner was (``_more``).
+    winner's own rows while the deadline leaves time for one, each trained as the winner was, or, with less time
+    than that but at least half, for the epochs the time holds at a falling rate (``_more``, budgeted).
     The mean replaces the winner only when it scores better on the validation rows, a test that leans
     towards the winner (the rows chose it among the trials and its epochs), so the deep side's validation
     score is never flattered by it. A mean that is kept is handed to ``ctx.improved``. ``keep(networks,
@@ -212,7 +276,8 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
         return found
     params, single = dict(found.model.params), found.val_score
     same = Split(x, y, score)
-    trained, cut_short = _more(found, hypermodel, ctx, [same] * (max_members - 1), batch_size, "member", keep)
+    trained, cut_short = _more(found, hypermodel, ctx, [same] * (max_members - 1), batch_size, "member", keep,
+                               budgeted=True)
     if not trained:
         if cut_short:
             found.notes.append("One more network of the winning configuration started with the time left but was "
@@ -222,7 +287,7 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
     mean = average(kept, named=isinstance(x, dict))  # a table's named inputs, or one tensor
     together = score(mean)
     told = (f"With time left after the search, {len(kept) - 1} more network(s) of the winning configuration "
-            f"trained from fresh weights as it had been trained, each until its own validation plateau."
+            f"trained from fresh weights{_how(trained)}"
             f"{' One more was cut short by the deadline and left out.' if cut_short else ''} "
             f"The mean of the {len(kept)} networks' outputs (a deep ensemble, Lakshminarayanan et al. 2017) "
             f"scored {together:.4f} on the validation rows, the single network {single:.4f}")
@@ -235,6 +300,19 @@ def grow(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., 
     ctx.improved(found.model)
     found.notes.append(told + ", so the mean is the model.")
     return found
+
+
+def _how(trained: list[Trained]) -> str:
+    """How ``grow``'s networks trained, for its note: to their own plateau, or (the last) budgeted."""
+    last = trained[-1]
+    if not last.planned:
+        return " as it had been trained, each until its own validation plateau."
+    before = "the winner" if len(trained) == 1 else "the network before it"
+    others = (" as it had been trained, each until its own validation plateau but the last" if len(trained) > 1
+              else "")
+    return (f"{others}: with too little time left to reach its plateau ({before} took {last.full} epochs), it "
+            f"trained the {last.planned} epochs the time held, its learning rate falling linearly towards nothing "
+            "over them (budgeted training, Li et al. 2020).")
 
 
 def refit(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], x: Any, y: Any,
