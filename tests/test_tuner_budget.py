@@ -158,6 +158,31 @@ def test_a_search_runs_only_when_its_bracket_trains_its_best_trials_nine_epochs(
                 or "no Hyperband bracket fitted 60 % of that" in found["note"]) and "trained alone" in found["note"]
 
 
+@pytest.mark.parametrize("epoch, start, table, image", [(0.1, 0.5, (27, 40), (18, 18)), (1.0, 2.0, (9, 13), (2, 1))])
+def test_image_searches_size_only_brackets_whose_first_round_trains_two_epochs(monkeypatch, epoch, start, table,
+                                                                                image):
+    """100 s. Fast networks: a table's search takes the widest bracket (27 epochs, 40 trials, its first round one
+    epoch each); an image search the widest whose first round trains 2 epochs (18, 18 trials). At 1 s an epoch
+    and 2 s a start, a table's 9-epoch bracket fits; for images the bracket that fits whose first round is 2
+    epochs stops at 6 (under 9), so the default CNN trains alone, as cifar10_test's should have at 20 minutes."""
+    from automl.hardware import Hardware
+    from automl.modalities.image.network import ImageHyperModel
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import timed
+    from automl.search.base import SearchContext
+
+    assert timed.hyperband_rounds(18)[0][1] == 2 and timed.hyperband_rounds(27)[0][1] == 1
+    monkeypatch.setattr(timed, "probe_fitting", lambda *a: (start, epoch, ("network", {}), 32))
+    for hypermodel, shape in ((MLPHyperModel, table), (ImageHyperModel, image)):
+        ctx = SearchContext(approach="deep", X=None, y=None, task="binary", metric="accuracy", classes=[0, 1],
+                            kinds={}, seed=0, validation="holdout", folds=1,
+                            deadline=Deadline(100.0, clock=lambda: 0.0), hardware=Hardware(2, 8 << 30, None),
+                            max_trials=None, max_epochs=None)
+        found, _ = timed.search_shape(hypermodel, ctx, None, None, 32, 1000, 250, 27)
+        assert (found["epochs"], found["cap"]) == shape, hypermodel
+        assert ("first round trains every trial at least 2 epochs" in found["note"]) == (hypermodel is ImageHyperModel)
+
+
 def test_trials_are_built_under_the_precision_the_search_started_with(tmp_path):
     """Keras Tuner clears the Keras session before every build, which resets the global dtype policy: a search
     started under mixed precision (a GPU run) must still build each trial in float16."""

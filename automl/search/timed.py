@@ -6,7 +6,9 @@ and per epoch); from that, ``search_shape`` decides between a Hyperband
 bracket that fits 60 % of the time (``epochs_for_budget``) and, when that
 bracket's trials would be too short to compare architectures
 (``MIN_BRACKET_EPOCHS``), the default network trained alone
-(``train_default``). A default network too large for the device's memory at
+(``train_default``). A hypermodel whose networks rank badly after one epoch
+(images) sets ``min_first_round_epochs``, and only brackets whose first round
+trains that long are sized. A default network too large for the device's memory at
 the planned batch is probed again at half the batch (``probe_fitting``).
 The Keras Tuner parts (the budgeted oracle, the recording tuner, training on
 with plateau cuts) are in ``search.tuner``.
@@ -37,7 +39,23 @@ from .tuner import (SCORE, HandOver, cluster_notes, continue_training, feed, ker
 # A search runs only when its bracket's longest trials reach this many epochs: shorter rounds pick architectures
 # by their first epochs, which on tables chose worse than the default trained alone (docs/deep-tabular.md).
 MIN_BRACKET_EPOCHS = 9
+# The Hyperband max_epochs a search may take; a hypermodel's ``min_first_round_epochs`` (1 when it has none) keeps
+# those whose first round trains every trial at least that many epochs (``hyperband_rounds``).
+BRACKET_EPOCHS = (2, 3, 4, 6, 9, 12, 18, 27)
 PROBE_BATCHES = 6
+
+
+def hyperband_rounds(max_epochs: int, factor: int = 3) -> list[tuple[int, int]]:
+    """Keras Tuner's first (widest) Hyperband bracket, round by round: how many trials each round trains and to
+    how many epochs (a promoted trial resumes from the epochs it had).
+
+    >>> hyperband_rounds(9), hyperband_rounds(18)
+    ([(9, 1), (3, 3), (1, 9)], [(12, 2), (4, 6), (2, 18)])
+    """
+    bracket = _num_brackets(max_epochs, factor) - 1
+    end_size = math.ceil(1 + math.log(max_epochs, factor))
+    return [(math.ceil(end_size / (bracket + 1) * factor ** (bracket - r)),
+             math.ceil(max_epochs / factor ** (bracket - r))) for r in range(bracket + 1)]
 
 
 def hyperband_cost(max_epochs: int, factor: int = 3) -> tuple[int, int]:
@@ -46,12 +64,8 @@ def hyperband_cost(max_epochs: int, factor: int = 3) -> tuple[int, int]:
     >>> [hyperband_cost(e) for e in (2, 3, 9, 27)]
     [(2, 4), (4, 5), (13, 21), (40, 81)]
     """
-    bracket = _num_brackets(max_epochs, factor) - 1
-    end_size = math.ceil(1 + math.log(max_epochs, factor))
     trials, total, previous = 0, 0, 0
-    for round_num in range(bracket + 1):
-        size = math.ceil(end_size / (bracket + 1) * factor ** (bracket - round_num))
-        epochs_now = math.ceil(max_epochs / factor ** (bracket - round_num))
+    for size, epochs_now in hyperband_rounds(max_epochs, factor):
         trials += size
         total += size * (epochs_now - previous)
         previous = epochs_now
@@ -68,7 +82,7 @@ def _num_brackets(max_epochs: int, factor: int) -> int:
 
 
 def epochs_for_budget(seconds: float, epoch_seconds: float, trial_seconds: float, cap: int,
-                      search_share: float = 0.6, choices: tuple[int, ...] = (2, 3, 4, 6, 9, 12, 18, 27)) -> int:
+                      search_share: float = 0.6, choices: tuple[int, ...] = BRACKET_EPOCHS) -> int:
     """The largest Hyperband ``max_epochs`` whose first bracket fits ``search_share`` of ``seconds``; 0 when none
     does.
 
@@ -275,19 +289,23 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
     after = f" ({kept:.0f}s of it kept for the networks trained after the search)" if kept else ""
     timing = (f"One epoch of the default network took about {epoch_seconds:.1f}s and starting a trial "
               f"{trial_seconds:.1f}s, so about {affordable:.0f} epochs fitted the budget{after}")
-    bracket = epochs_for_budget(left, epoch_seconds, trial_seconds, max_epochs)
+    first = getattr(hypermodel, "min_first_round_epochs", 1)
+    choices = tuple(e for e in BRACKET_EPOCHS if hyperband_rounds(e)[0][1] >= first)
+    bracket = epochs_for_budget(left, epoch_seconds, trial_seconds, max_epochs, choices=choices)
+    rounds = (f" (only brackets whose first round trains every trial at least {first} epochs: these networks, "
+              "judged on their first epoch, were ranked in reverse of where they ended)" if first > 1 else "")
     if ctx.max_epochs is not None:
         epochs, cap, how = ctx.max_epochs, None, f"Hyperband ran with max_epochs={ctx.max_epochs} (given)"
     elif bracket < min(MIN_BRACKET_EPOCHS, max_epochs):
         epochs, cap = 2, 1
         short = (f"the Hyperband bracket that fitted 60 % of that would have trained its best trials {bracket} "
                  f"epoch(s), under the {MIN_BRACKET_EPOCHS} needed to compare architectures fairly" if bracket else
-                 "no Hyperband bracket fitted 60 % of that")
+                 "no Hyperband bracket fitted 60 % of that") + rounds
         how = (f"{short}, so the default network (the first candidate of the search) trained alone, until it "
                "stopped improving or the time ran out")
     else:
         epochs, cap = bracket, hyperband_cost(bracket)[0]
-        how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials)"
+        how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials){rounds}"
     smaller = (f" The default network ran out of device memory at batch {batch_size}, so the networks trained "
                f"at batch {fitted}." if fitted != batch_size else "")
     shape = {"epochs": epochs, "cap": cap, "epoch_seconds": epoch_seconds, "kept": kept, "batch_size": fitted,

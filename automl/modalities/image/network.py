@@ -34,6 +34,11 @@ class ImageHyperModel(keras_tuner.HyperModel):
     """Plain CNN or residual network over ``spec``-shaped uint8 images, augmentation tuned too."""
 
     family = "cnn"
+    # Hyperband brackets whose first round trains every trial at least 2 epochs (max_epochs 4, 6, 12 or 18; not 9
+    # or 27): on cifar10_test a 9-epoch bracket dropped the default CNN on its first epoch (.29 validation, behind
+    # a residual network's .395), and the residual network it kept ended at .5875 where the default trained
+    # alone reached .6331 (docs/benchmarks.md).
+    min_first_round_epochs = 2
 
     def __init__(self, spec: ImageSpec, task: str, n_classes: int, flip: bool, gpu: bool = False,
                  backbones: list[pretrained.Backbone] | None = None):
