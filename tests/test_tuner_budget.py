@@ -136,6 +136,41 @@ def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_pat
     assert ctx.history and {e["phase"] for e in ctx.history} == {"search"}
 
 
+def test_a_default_network_that_decays_to_the_deadline_trains_until_it_at_a_rate_falling_with_the_time_left(
+        tmp_path, monkeypatch):
+    """An image network trained alone (``decay_to_deadline``): no plateau cut or early stop ends it though its
+    score never improves after the first epoch; it trains until the 4 s deadline, each epoch at the starting
+    rate times the share of the time left, and the first epoch's weights (the best) are kept."""
+    import time
+
+    import numpy as np
+
+    from automl.hardware import Hardware
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import timed
+    from automl.search.base import SearchContext
+
+    monkeypatch.setattr(timed, "MIN_BRACKET_EPOCHS", 10**9)  # one candidate: the probe's network trains on
+    rng = np.random.default_rng(0)
+    x = {"numeric": rng.normal(size=(64, 3)).astype("float32")}
+    y = (x["numeric"][:, 0] > 0).astype("int64")
+    ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(6.0),
+                        hardware=Hardware(2, 8 << 30, None), max_trials=None, max_epochs=None,
+                        improved=lambda m: None, workdir=tmp_path / "search")
+    hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
+    hypermodel.decay_to_deadline = True
+    scores = iter([0.9] + [0.5] * 10**5)  # the first epoch is the best; a plateau schedule would stop at the 5th
+    started = time.monotonic()
+    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, lambda m: next(scores), 32, 64, 64, 27)
+    assert ctx.deadline.expired() and time.monotonic() - started >= 5.0
+    assert found.epochs > 20 and found.val_score == 0.9
+    assert "falling linearly with the time left" in " ".join(found.notes)
+    rates = [e.get("learning_rate") for e in ctx.history]  # the curve records each epoch's rate
+    assert len(rates) == found.epochs and found.schedules[0].rates == pytest.approx(rates[:1], rel=1e-3)
+    assert all(b < a for a, b in zip(rates, rates[1:])) and rates[-1] < rates[0] / 5
+
+
 @pytest.mark.parametrize("epoch, start, shape", [(0.1, 0.5, (27, 40)), (0.5, 4.0, (2, 1)), (4.0, 1.0, (2, 1)),
                                                  (3.0, 25.0, (2, 1))])
 def test_a_search_runs_only_when_its_bracket_trains_its_best_trials_nine_epochs(monkeypatch, epoch, start, shape):

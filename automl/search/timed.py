@@ -226,9 +226,11 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     tuner to compare, and building it again would spend the set-up time twice. A hypermodel's
     ``fresh_patience`` (epochs flat before the learning rate drops, then before training stops) replaces the
     schedule for a winner trained on after its search (1 and 4): a network trained from its first epoch can
-    take longer flat stretches."""
+    take longer flat stretches. A hypermodel's ``decay_to_deadline`` replaces plateaus with a rate falling
+    linearly with the time left (``continue_training``'s ``to_deadline``): the network trains until the deadline."""
     keras_model, params = probed
-    schedule = fresh_schedule(hypermodel)
+    falling = bool(getattr(hypermodel, "decay_to_deadline", False)) and ctx.max_epochs is None
+    schedule = {"to_deadline": True} if falling else fresh_schedule(hypermodel)
     started = time.monotonic()
     hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
     rates: list[float] = []
@@ -241,7 +243,10 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     ctx.log_trial(trial_name(hypermodel.family, params), params, val_score, started,
                   extra={"epochs": epochs, "stopped_by_budget": ctx.deadline.expired(),
                          "rows_per_second": round(n_fit * epochs / seconds, 1), **use})
-    found = Timed(wrap(best, params), val_score, [note], seconds / max(epochs, 1), epochs,
+    how = ([f"It trained {epochs} epochs to the deadline, its learning rate falling linearly with the time left "
+            "towards nothing (a schedule that ends with the budget, Li et al. 2020), with no plateau cuts; the best "
+            "epoch on the validation rows is kept."] if falling else [])
+    found = Timed(wrap(best, params), val_score, [note, *how], seconds / max(epochs, 1), epochs,
                   schedules=[Schedule(rates, seconds / max(epochs, 1), val_score)])
     if isinstance(ctx.cluster, cluster.Chief):
         found.notes.append("No worker was started: with one candidate there was nothing to share out, so the "

@@ -663,12 +663,63 @@ class HandOver(keras.callbacks.Callback):
                 self.last, self.handed = time.monotonic(), value
 
 
+def train_budgeted(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, score: Callable[[Any], float],
+                   batch_size: int, path: list[float] | None = None,
+                   hand_over: "HandOver | None" = None) -> tuple[Any, float | None, int]:
+    """Train a fresh network for ``epochs`` planned to end at the deadline, its learning rate falling linearly
+    from the configuration's to a ``1/epochs`` share of it at the last epoch (a schedule that ends with the
+    budget, as in Li, Yumer and Ramanan 2020, "Budgeted training: rethinking deep neural network training under
+    resource constraints"), and keep its best epoch's weights. For a network with less time than its
+    configuration takes to reach its plateau: one trained at a fixed rate and cut short stops mid-stride, at a
+    rate too high to settle. The learning rates of the epochs behind the weights it ends with are appended to
+    ``path``; with ``hand_over``, each new best epoch is handed over as training goes. Returns the network, its
+    best validation score (None when no epoch finished inside the deadline) and the epochs run.
+
+    >>> network, own, ran = train_budgeted(network, 8, ctx, x, y, score, 32)  # doctest: +SKIP
+    """
+    rate = learning_rate(network)
+    direction = "max" if greater_is_better(ctx.metric) else "min"
+    keeper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=epochs + 1,
+                                           restore_best_weights=True)  # never stops: keeps the best epoch
+    history, rates = keras.callbacks.History(), RateLog()
+    falling = keras.callbacks.LearningRateScheduler(lambda epoch, _: rate * (epochs - epoch) / epochs)
+    fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
+    network.fit(x, y, epochs=epochs, verbose=0, **fit_args,
+                callbacks=[DeadlineCallback(ctx.deadline), falling, rates, MetricCallback(score),
+                           *([hand_over] if hand_over is not None else []), history, keeper])
+    scores = [s for s in history.history.get(SCORE, []) if s == s]
+    if not scores:
+        return network, None, 0
+    if keeper.best_weights is not None:
+        network.set_weights(keeper.best_weights)
+    if path is not None:
+        path.extend(rates.rates[:keeper.best_epoch + 1])
+    return network, (max(scores) if direction == "max" else min(scores)), len(scores)
+
+
+def falling_to_deadline(rate: float, deadline: Deadline) -> Any:
+    """A callback that starts each epoch at ``rate`` times the share of ``deadline``'s time (as it is now) still
+    left: linear decay towards nothing over the time, not over a count of epochs guessed in advance (a linear
+    schedule that ends with the budget; Li, Yumer and Ramanan 2020), so a slower or faster epoch than foreseen
+    moves the end of the decay with it.
+
+    >>> from automl.budget import Deadline
+    >>> now = [0.0]
+    >>> falling = falling_to_deadline(0.01, Deadline(100.0, clock=lambda: now[0]))
+    >>> now[0] = 75.0; round(falling.schedule(30, 0.01), 6)
+    0.0025
+    """
+    span = max(deadline.remaining(), 1e-6)
+    return keras.callbacks.LearningRateScheduler(lambda epoch, _: rate * max(deadline.remaining(), 0.0) / span)
+
+
 def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, score: Callable[[Any], float],
                       start_score: float | None, batch_size: int,
                       patience: int = 4, phase: str = "continued", lr_patience: int = 1,
                       hand_over: "HandOver | None" = None,
                       curve: list[dict[str, Any]] | None = None,
-                      path: list[float] | None = None) -> tuple[Any, float | None, int]:
+                      path: list[float] | None = None,
+                      to_deadline: bool = False) -> tuple[Any, float | None, int]:
     """Train the search's winner on until the deadline or until it stops improving.
 
     The learning rate drops to 0.3 of itself when the validation score stalls for ``lr_patience`` epochs,
@@ -676,24 +727,30 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, scor
     model comes back unchanged unless it beat ``start_score``. With ``hand_over``, new best epochs are handed over as
     training goes. Epochs are logged to ``curve`` (the run's curve of the best
     trial, ``ctx.history``, unless given). When the model comes back changed, the learning rates of the epochs
-    behind its weights are appended to ``path`` (``members.refit`` trains the same way on more rows). Returns the
-    model, its score and the epochs run.
+    behind its weights are appended to ``path`` (``members.refit`` trains the same way on more rows).
+
+    ``to_deadline``: no plateau cuts and no early stop; each epoch starts at the rate scaled by the share of the
+    time still left (``falling_to_deadline``), so the rate falls linearly towards nothing as the deadline nears
+    and the best epoch is kept. Returns the model, its score and the epochs run.
     """
     direction = "max" if greater_is_better(ctx.metric) else "min"
     weights = keras_model.get_weights()
-    stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=patience,
-                                            restore_best_weights=True)
+    stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction,
+                                            patience=10**6 if to_deadline else patience, restore_best_weights=True)
     history, rates = keras.callbacks.History(), RateLog()
+    schedule = (falling_to_deadline(learning_rate(keras_model), ctx.deadline) if to_deadline else
+                keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3,
+                                                  patience=lr_patience, min_lr=1e-5))
     callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), rates,
                  EpochLog(ctx.history if curve is None else curve, phase),
-                 history,
-                 keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3,
-                                                   patience=lr_patience, min_lr=1e-5),
-                 stopper]
+                 history, schedule, stopper]
+    if to_deadline:  # the rate is set as an epoch begins, before ``rates`` reads it
+        callbacks.insert(1, callbacks.pop(callbacks.index(schedule)))
     if hand_over is not None:
-        callbacks.insert(2, hand_over)
+        callbacks.insert(callbacks.index(rates), hand_over)
     fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
-    keras_model.fit(x, y, epochs=ctx.max_epochs or 200, callbacks=callbacks, verbose=0, **fit_args)
+    keras_model.fit(x, y, epochs=ctx.max_epochs or (10**4 if to_deadline else 200), callbacks=callbacks,
+                    verbose=0, **fit_args)
     scores = [s for s in history.history.get(SCORE, []) if s == s]
     if not scores:
         keras_model.set_weights(weights)
