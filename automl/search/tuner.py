@@ -663,40 +663,6 @@ class HandOver(keras.callbacks.Callback):
                 self.last, self.handed = time.monotonic(), value
 
 
-def train_budgeted(network: Any, epochs: int, ctx: SearchContext, x: Any, y: Any, score: Callable[[Any], float],
-                   batch_size: int, path: list[float] | None = None,
-                   hand_over: "HandOver | None" = None) -> tuple[Any, float | None, int]:
-    """Train a fresh network for ``epochs`` planned to end at the deadline, its learning rate falling linearly
-    from the configuration's to a ``1/epochs`` share of it at the last epoch (a schedule that ends with the
-    budget, as in Li, Yumer and Ramanan 2020, "Budgeted training: rethinking deep neural network training under
-    resource constraints"), and keep its best epoch's weights. For a network with less time than its
-    configuration takes to reach its plateau: one trained at a fixed rate and cut short stops mid-stride, at a
-    rate too high to settle. The learning rates of the epochs behind the weights it ends with are appended to
-    ``path``; with ``hand_over``, each new best epoch is handed over as training goes. Returns the network, its
-    best validation score (None when no epoch finished inside the deadline) and the epochs run.
-
-    >>> network, own, ran = train_budgeted(network, 8, ctx, x, y, score, 32)  # doctest: +SKIP
-    """
-    rate = learning_rate(network)
-    direction = "max" if greater_is_better(ctx.metric) else "min"
-    keeper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction, patience=epochs + 1,
-                                           restore_best_weights=True)  # never stops: keeps the best epoch
-    history, rates = keras.callbacks.History(), RateLog()
-    falling = keras.callbacks.LearningRateScheduler(lambda epoch, _: rate * (epochs - epoch) / epochs)
-    fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
-    network.fit(x, y, epochs=epochs, verbose=0, **fit_args,
-                callbacks=[DeadlineCallback(ctx.deadline), falling, rates, MetricCallback(score),
-                           *([hand_over] if hand_over is not None else []), history, keeper])
-    scores = [s for s in history.history.get(SCORE, []) if s == s]
-    if not scores:
-        return network, None, 0
-    if keeper.best_weights is not None:
-        network.set_weights(keeper.best_weights)
-    if path is not None:
-        path.extend(rates.rates[:keeper.best_epoch + 1])
-    return network, (max(scores) if direction == "max" else min(scores)), len(scores)
-
-
 def falling_to_deadline(rate: float, deadline: Deadline) -> Any:
     """A callback that starts each epoch at ``rate`` times the share of ``deadline``'s time (as it is now) still
     left: linear decay towards nothing over the time, not over a count of epochs guessed in advance (a linear
