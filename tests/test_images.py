@@ -331,11 +331,14 @@ def test_time_left_after_the_search_trains_more_networks_whose_better_mean_saves
 
     import automl.modalities.media.decoding
     from automl.budget import Deadline
-    from automl.modalities.image.network import ImageNetworkRoute
+    from automl.modalities.image.network import ImageHyperModel, ImageNetworkRoute
     from automl.search import members
 
     if streamed:  # the training images come in batches from disk, not as arrays
         monkeypatch.setattr(automl.modalities.media.decoding, "CACHE_SHARE", 0.0)
+    # a network trained alone that stops on its plateau, as a search's winner does (an image network trained
+    # alone otherwise trains to the deadline and leaves no time for more)
+    monkeypatch.setattr(ImageHyperModel, "decay_to_deadline", False)
     ctx, handed, split = context("image", "deep", "multiclass", tmp_path, Deadline(40.0), max_trials=2)
     ctx = dataclasses.replace(ctx, max_epochs=None)  # as a run: epochs as the time allows, then more networks
     grow = members.grow
