@@ -139,7 +139,7 @@ def test_with_one_candidate_the_probed_network_trains_on_without_a_tuner(tmp_pat
 def test_a_default_network_that_decays_to_the_deadline_trains_until_it_at_a_rate_falling_with_the_time_left(
         tmp_path, monkeypatch):
     """An image network trained alone (``decay_to_deadline``): no plateau cut or early stop ends it though its
-    score never improves after the first epoch; it trains until the 4 s deadline, each epoch at the starting
+    score never improves after the first epoch; it trains until the 6 s deadline, each epoch at the starting
     rate times the share of the time left, and the first epoch's weights (the best) are kept."""
     import time
 
