@@ -309,3 +309,25 @@ def test_deep_networks_train_again_on_every_row_and_are_compared_on_their_output
         return
     assert result.model.params.get("refitted") == kept and handed[-1] is result.model
     assert not np.allclose(result.model.predict_proba(X_val), before["model"].predict_proba(X_val), atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("modality", ["image", "audio"])
+def test_a_media_network_trained_alone_trains_to_the_deadline_at_a_falling_rate(modality, tmp_path, monkeypatch):
+    """When no bracket would compare architectures fairly, an image or audio network trains alone until the
+    deadline, each epoch at a lower learning rate than the one before (not cut on plateaus, not stopped early), and
+    the report's notes say so."""
+    from automl.search import timed
+
+    monkeypatch.setattr(timed, "MIN_BRACKET_EPOCHS", 10**9)  # as when the bracket that fits is too short
+    ctx, handed, _ = context(modality, "deep", "binary", tmp_path / "data", Deadline(60.0))
+    ctx.max_epochs = None
+    ctx.deadline = Deadline(12.0)  # from the start of the search, as in a run
+    result = registry.route_spec(modality, "deep").route().search(ctx)
+    trained = [t for t in ctx.trials if t.approach == "deep"]
+    assert len(trained) == 1 and ctx.deadline.expired(), trained
+    assert "falling linearly with the time left" in " ".join(result.notes), result.notes
+    rates = [e["learning_rate"] for e in ctx.history if e.get("phase") == "search"]
+    assert len(rates) == trained[0].extra["epochs"] >= 3, rates
+    assert all(later < earlier for earlier, later in zip(rates, rates[1:])), rates
+    assert handed and handed[-1].keras_model is not None
