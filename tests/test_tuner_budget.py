@@ -171,6 +171,57 @@ def test_a_default_network_that_decays_to_the_deadline_trains_until_it_at_a_rate
     assert all(b < a for a, b in zip(rates, rates[1:])) and rates[-1] < rates[0] / 5
 
 
+
+def test_a_search_winner_that_decays_to_the_deadline_trains_on_until_it_handing_better_epochs_over(
+        tmp_path, monkeypatch):
+    """After a search, the winner of a hypermodel with ``decay_to_deadline`` (images, audio) trains on until the
+    deadline, each epoch at a lower rate than the one before (no plateau cut or early stop), and hands a better
+    epoch over while it trains, not only at the end: a run stopped during those epochs keeps them."""
+    import itertools
+
+    import numpy as np
+
+    from automl.hardware import Hardware
+    from automl.modalities.tabular.mlp import MLPHyperModel
+    from automl.search import timed
+    from automl.search.base import SearchContext
+
+    shape = {"epochs": 2, "cap": 2, "epoch_seconds": 0.01, "kept": 0.0, "batch_size": 32, "note": "Two trials."}
+    monkeypatch.setattr(timed, "search_shape", lambda *a, **k: (dict(shape), None))  # a search, then its winner
+    rng = np.random.default_rng(0)
+    x = {"numeric": rng.normal(size=(64, 3)).astype("float32")}
+    y = (x["numeric"][:, 0] > 0).astype("int64")
+    training, handed = [], []  # whether the winner was training on when a network was handed over
+    original = timed.continue_training
+
+    def continuing(*args, **kwargs):
+        training.append(True)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            training.append(False)
+
+    monkeypatch.setattr(timed, "continue_training", continuing)
+    ctx = SearchContext(approach="deep", X=None, y=y, task="binary", metric="accuracy", classes=[0, 1], kinds={},
+                        seed=0, validation="holdout", folds=1, deadline=Deadline(15.0),
+                        hardware=Hardware(2, 8 << 30, None), max_trials=None, max_epochs=None,
+                        improved=lambda m: handed.append(bool(training and training[-1])),
+                        workdir=tmp_path / "search")
+    hypermodel = MLPHyperModel(x["numeric"].mean(axis=0), x["numeric"].var(axis=0) + 1e-6, [], "binary", 2)
+    hypermodel.decay_to_deadline = True
+    calls = itertools.count()
+    found = timed.timed_search(hypermodel, ctx, lambda m, p=None: m, x, y, lambda m: next(calls) * 1e-6, 32, 64,
+                               64, 27)  # every epoch scores better than the one before
+    assert ctx.deadline.expired()
+    continued = [t for t in ctx.trials if t.extra.get("continued")]
+    assert len(continued) == 1 and continued[0].extra["improved"] and continued[0].extra["epochs"] >= 5
+    assert "to the deadline, its learning rate falling linearly" in " ".join(found.notes), found.notes
+    rates = [e["learning_rate"] for e in ctx.history if e["phase"] == "continued"]
+    assert len(rates) == continued[0].extra["epochs"]
+    assert all(later < earlier for earlier, later in zip(rates, rates[1:])), rates
+    assert True in handed and handed[-1] is False, handed  # handed over during training, then at its end
+
+
 @pytest.mark.parametrize("epoch, start, shape", [(0.1, 0.5, (27, 40)), (0.5, 4.0, (2, 1)), (4.0, 1.0, (2, 1)),
                                                  (3.0, 25.0, (2, 1))])
 def test_a_search_runs_only_when_its_bracket_trains_its_best_trials_nine_epochs(monkeypatch, epoch, start, shape):

@@ -140,7 +140,9 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
        first; when that bracket's ``max_epochs`` is under ``MIN_BRACKET_EPOCHS``, the probe's default network
        trains on alone instead (``train_default``);
     3. the winner trains on, its learning rate lowered on plateaus, until the deadline or until it stops
-       improving (``continue_training``); a better continuation is handed to ``ctx.improved``.
+       improving (``continue_training``); a better continuation is handed to ``ctx.improved``. A hypermodel's
+       ``decay_to_deadline`` replaces the plateaus with a rate falling linearly with the time left, to the
+       deadline, better epochs handed over as they come (as for a network trained alone, ``train_default``).
 
     ``keep(epoch_seconds, trial_seconds, remaining)``: the seconds the route keeps for what it does after the
     search (more networks), from the probe's measures and the seconds left after it; the bracket is sized for
@@ -172,9 +174,12 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
         return found
     started = time.monotonic()
     after: list[float] = []
+    falling = bool(getattr(hypermodel, "decay_to_deadline", False))  # to the deadline: hand better epochs over
+    direction = "max" if greater_is_better(ctx.metric) else "min"
+    hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), direction, val_score) if falling else None
     with precision(), metered(ctx.hardware.network_gpu) as use:
         best, new_score, more = continue_training(best, ctx, x, y, score, val_score, batch_size,
-                                                  path=after)
+                                                  path=after, to_deadline=falling, hand_over=hand_over)
     improved = new_score is not None and new_score != val_score
     found.epochs += more
     seconds = max(time.monotonic() - started, 1e-6)
@@ -186,8 +191,10 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
     if improved:
         found.model, found.val_score = wrap(best, params), new_score
         ctx.improved(found.model)
-        found.notes.append(f"The winning network trained {more} more epoch(s) after the search, its validation "
-                           f"score going from {val_score:.4f} to {new_score:.4f}.")
+        how = (" to the deadline, its learning rate falling linearly with the time left towards nothing (no "
+               "plateau cuts; the best epoch kept)" if falling else "")
+        found.notes.append(f"The winning network trained {more} more epoch(s) after the search{how}, its "
+                           f"validation score going from {val_score:.4f} to {new_score:.4f}.")
     return found
 
 

@@ -88,10 +88,11 @@ class AudioHyperModel(keras_tuner.HyperModel):
     """Waveform -> log-mel spectrogram -> 2-D CNN, augmentation tuned too."""
 
     family = "cnn2d"
-    # The default network trained alone (a budget too short for a bracket) trains to the deadline, its learning
-    # rate falling linearly with the time left, instead of cut on plateaus: on fsdd in 5 minutes on a CPU it was
-    # still improving at a fixed rate when the deadline stopped it (.927 validation after 10 epochs); trained to
-    # the deadline at a falling rate it reached .971 in 12 (docs/benchmarks.md).
+    # The network trained on to its end (a search's winner, or the default trained alone) trains to the deadline,
+    # its learning rate falling linearly with the time left, instead of cut on plateaus, as for images: on fsdd in
+    # 5 minutes on a CPU the default was still improving at a fixed rate when the deadline stopped it (.927
+    # validation after 10 epochs); trained to the deadline at a falling rate it reached .971 in 12
+    # (docs/benchmarks.md). A search's winner takes it without a run of its own.
     decay_to_deadline = True
 
     def __init__(self, spec: AudioSpec, task: str, n_classes: int):
