@@ -240,10 +240,11 @@ class EpochLog(keras.callbacks.Callback):
 
 
 def epoch_record(epoch: int, logs: dict | None, phase: str) -> dict[str, Any]:
-    """One epoch's logs as plain numbers, 1-based; NaN and values that are not numbers are left out.
+    """One epoch's logs as plain numbers to 6 significant digits, 1-based; NaN and values that are not numbers are
+    left out.
 
-    >>> epoch_record(0, {"loss": 0.5, "val_score": float("nan")}, "search")
-    {'epoch': 1, 'phase': 'search', 'loss': 0.5}
+    >>> epoch_record(0, {"loss": 0.5, "val_score": float("nan"), "learning_rate": 1.2345678e-05}, "search")
+    {'epoch': 1, 'phase': 'search', 'loss': 0.5, 'learning_rate': 1.23457e-05}
     """
     out: dict[str, Any] = {"epoch": int(epoch) + 1, "phase": phase}
     for key, value in (logs or {}).items():
@@ -252,7 +253,7 @@ def epoch_record(epoch: int, logs: dict | None, phase: str) -> dict[str, Any]:
         except (TypeError, ValueError):
             continue
         if math.isfinite(number):
-            out[str(key)] = round(number, 6)
+            out[str(key)] = float(f"{number:.6g}")  # significant digits: a rate near its end stays legible
     return out
 
 
