@@ -705,16 +705,15 @@ def continue_training(keras_model: Any, ctx: SearchContext, x: Any, y: Any, scor
     stopper = keras.callbacks.EarlyStopping(monitor=SCORE, mode=direction,
                                             patience=10**6 if to_deadline else patience, restore_best_weights=True)
     history, rates = keras.callbacks.History(), RateLog()
-    schedule = (falling_to_deadline(learning_rate(keras_model), ctx.deadline) if to_deadline else
-                keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3,
-                                                  patience=lr_patience, min_lr=1e-5))
-    callbacks = [DeadlineCallback(ctx.deadline), MetricCallback(score), rates,
-                 EpochLog(ctx.history if curve is None else curve, phase),
-                 history, schedule, stopper]
+    scored = [MetricCallback(score), *([hand_over] if hand_over is not None else []), rates,
+              EpochLog(ctx.history if curve is None else curve, phase), history]
     if to_deadline:  # the rate is set as an epoch begins, before ``rates`` reads it
-        callbacks.insert(1, callbacks.pop(callbacks.index(schedule)))
-    if hand_over is not None:
-        callbacks.insert(callbacks.index(rates), hand_over)
+        falling = falling_to_deadline(learning_rate(keras_model), ctx.deadline)
+        callbacks = [DeadlineCallback(ctx.deadline), falling, *scored, stopper]
+    else:  # a cut comes at an epoch's end, once its score is known, and rules the next epoch
+        plateau = keras.callbacks.ReduceLROnPlateau(monitor=SCORE, mode=direction, factor=0.3,
+                                                    patience=lr_patience, min_lr=1e-5)
+        callbacks = [DeadlineCallback(ctx.deadline), *scored, plateau, stopper]
     fit_args = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": batch_size}
     keras_model.fit(x, y, epochs=ctx.max_epochs or (10**4 if to_deadline else 200), callbacks=callbacks,
                     verbose=0, **fit_args)
