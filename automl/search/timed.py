@@ -174,9 +174,8 @@ def timed_search(hypermodel: Any, ctx: SearchContext, wrap: Callable[..., Any], 
         return found
     started = time.monotonic()
     after: list[float] = []
-    falling = bool(getattr(hypermodel, "decay_to_deadline", False))  # to the deadline: hand better epochs over
-    direction = "max" if greater_is_better(ctx.metric) else "min"
-    hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), direction, val_score) if falling else None
+    falling = decays_to_deadline(hypermodel, ctx)  # to the deadline: hand better epochs over as they come
+    hand_over = handing_over(ctx, wrap, params, val_score) if falling else None
     with precision(), metered(ctx.hardware.network_gpu) as use:
         best, new_score, more = continue_training(best, ctx, x, y, score, val_score, batch_size,
                                                   path=after, to_deadline=falling, hand_over=hand_over)
@@ -236,10 +235,10 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     take longer flat stretches. A hypermodel's ``decay_to_deadline`` replaces plateaus with a rate falling
     linearly with the time left (``continue_training``'s ``to_deadline``): the network trains until the deadline."""
     keras_model, params = probed
-    falling = bool(getattr(hypermodel, "decay_to_deadline", False)) and ctx.max_epochs is None
+    falling = decays_to_deadline(hypermodel, ctx)
     schedule = {"to_deadline": True} if falling else fresh_schedule(hypermodel)
     started = time.monotonic()
-    hand_over = HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min")
+    hand_over = handing_over(ctx, wrap, params)
     rates: list[float] = []
     with precision(), metered(ctx.hardware.network_gpu) as use:
         best, val_score, epochs = continue_training(keras_model, ctx, x, y, score, None, batch_size,
@@ -261,6 +260,21 @@ def train_default(probed: tuple[Any, dict[str, Any]], hypermodel: Any, ctx: Sear
     if hand_over.handed != val_score:  # the best epoch came after the last hand-over
         ctx.improved(found.model)
     return found
+
+
+def decays_to_deadline(hypermodel: Any, ctx: SearchContext) -> bool:
+    """Whether the network a route trains on to its end (a search's winner, or the default trained alone) takes a
+    rate falling to the deadline instead of plateau cuts: the hypermodel's ``decay_to_deadline``, in a run with a
+    deadline to fall to (not one held to a fixed ``max_epochs``, as tests run)."""
+    return bool(getattr(hypermodel, "decay_to_deadline", False)) and ctx.max_epochs is None
+
+
+def handing_over(ctx: SearchContext, wrap: Callable[..., Any], params: dict[str, Any],
+                 start_score: float | None = None) -> HandOver:
+    """The callback that hands each better epoch of a network trained on to ``ctx.improved``, wrapped with the
+    ``params`` it was built from, starting above ``start_score`` (the score it was handed over with already)."""
+    return HandOver(lambda m: ctx.improved(wrap(m, params)), "max" if greater_is_better(ctx.metric) else "min",
+                    start_score)
 
 
 def fresh_schedule(hypermodel: Any) -> dict[str, int]:
