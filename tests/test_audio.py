@@ -43,6 +43,24 @@ def test_too_many_unreadable_clips_stop_inspection(tmp_path):
         inspect_dataset(load(folder))
 
 
+def test_the_default_audio_network_is_narrower_on_a_cpu_and_the_note_says_why():
+    import keras_tuner
+
+    from automl.modalities.audio.decode import AudioSpec
+    from automl.modalities.audio.network import AudioHyperModel
+
+    def first_filters(gpu: bool) -> tuple[int, str]:
+        hypermodel = AudioHyperModel(AudioSpec(8000, 0.25), "multiclass", 3, gpu=gpu)
+        model = hypermodel.build(keras_tuner.HyperParameters())
+        convs = [layer for layer in model.layers if layer.__class__.__name__ == "Conv2D"]
+        return convs[0].filters, hypermodel.width_note()
+
+    cpu, cpu_note = first_filters(gpu=False)
+    gpu, gpu_note = first_filters(gpu=True)
+    assert (cpu, gpu) == (16, 32)
+    assert "16 filters wide" in cpu_note and "32 filters wide" in gpu_note
+
+
 @pytest.fixture(scope="module")
 def tones_run(tmp_path_factory):
     from automl import AutoML
