@@ -166,6 +166,7 @@ def test_a_default_network_that_decays_to_the_deadline_trains_until_it_at_a_rate
     assert ctx.deadline.expired() and time.monotonic() - started >= 5.0
     assert found.epochs > 20 and found.val_score == 0.9
     assert "falling linearly with the time left" in " ".join(found.notes)
+    assert "trained alone." in found.notes[0] and "stopped improving" not in found.notes[0]  # no plateau to stop on
     rates = [e.get("learning_rate") for e in ctx.history]  # the curve records each epoch's rate
     assert len(rates) == found.epochs and found.schedules[0].rates == pytest.approx(rates[:1], rel=1e-3)
     assert all(b < a for a, b in zip(rates, rates[1:])) and rates[-1] < rates[0] / 5

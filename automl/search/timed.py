@@ -327,8 +327,8 @@ def search_shape(hypermodel: Any, ctx: SearchContext, x: Any, y: Any, batch_size
         short = (f"the Hyperband bracket that fitted 60 % of that would have trained its best trials {bracket} "
                  f"epoch(s), under the {MIN_BRACKET_EPOCHS} needed to compare architectures fairly" if bracket else
                  "no Hyperband bracket fitted 60 % of that") + rounds
-        how = (f"{short}, so the default network (the first candidate of the search) trained alone, until it "
-               "stopped improving or the time ran out")
+        until = "" if decays_to_deadline(hypermodel, ctx) else ", until it stopped improving or the time ran out"
+        how = f"{short}, so the default network (the first candidate of the search) trained alone{until}"
     else:
         epochs, cap = bracket, hyperband_cost(bracket)[0]
         how = f"one Hyperband bracket ran with max_epochs={epochs} ({cap} trials){rounds}"
