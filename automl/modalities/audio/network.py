@@ -113,7 +113,7 @@ class AudioHyperModel(keras_tuner.HyperModel):
                     "at 16, whose epochs take half the time there).")
         return ("The default network starts 16 filters wide, not 32, on a CPU: its epochs take half the time, so "
                 "twice as many fit the budget (on fsdd in 5 minutes on two cores, 24 epochs instead of 12, .9767 "
-                "test accuracy instead of .9617); the search still tries 32 and 48.")
+                "test accuracy instead of .9617); a search, where the budget holds one, still tries 32 and 48.")
 
     def build(self, hp: Any) -> Any:
         layers = keras.layers
