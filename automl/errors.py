@@ -37,6 +37,10 @@ class TargetError(DataError):
     """The target column is missing, empty or unusable for the task."""
 
 
+class TooLargeError(DataError):
+    """The data file needs more memory to read than the run may use (found before reading it whole)."""
+
+
 class BudgetError(UserInputError):
     """The time budget cannot be parsed or is too small."""
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, invalid
-from . import large
+from . import large, packed
 from .folders import PATH_COLUMN, media_kind, read_folder
-from .memory import check_fits
+from .memory import CSV_FACTOR, check_fits
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 _DELIMITERS = ",;\t|"
@@ -76,6 +76,8 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
         if path.is_file() and media_kind(path):
             frame = pd.DataFrame({PATH_COLUMN: [path.name]})
             return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent)
+        if path.is_file() and packed.packing(path) and dask not in ("auto", "off"):
+            raise packed.cannot_split(path)  # Dask reads a table in pieces
         if path.is_file() and path.suffix.lower() in TABLE_SUFFIXES and path.stat().st_size:
             table = large.choose(path, available_memory(memory), dask)
             if table is not None:
@@ -124,19 +126,27 @@ def available_memory(memory: int | None = None) -> int:
 
 
 def read_table(path: Path, memory: int | None = None, too_large: str | None = None) -> tuple[Any, list[str]]:
-    """Read a CSV/TSV/Parquet file with errors a person can act on; returns the frame and notes on how it was read.
-    A file too large for ``memory`` bytes (default: what is free) is refused before reading."""
+    """Read a CSV/TSV/Parquet file, or one packed in gzip, bz2, xz or zip (``packed``), with errors a person can
+    act on; returns the frame and notes on how it was read. A file too large for ``memory`` bytes (default: what is
+    free) is refused before reading (a packed one once it has unpacked to more than fits)."""
     if not path.exists():
         raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
     if path.is_dir():
         raise DataError(f"`data` is a folder: {str(path)!r}; give a CSV, TSV or Parquet file.")
-    suffix = path.suffix.lower()
+    suffix = packed.table_suffix(path)
     if suffix not in TABLE_SUFFIXES:
-        raise DataError(invalid("data", "a file ending in " + ", ".join(TABLE_SUFFIXES), str(path)))
+        packings = ", ".join(f"{TABLE_SUFFIXES[0]}{p}" for p in packed.PACKINGS)
+        raise DataError(invalid("data", f"a file ending in {', '.join(TABLE_SUFFIXES)} (or one of them packed: "
+                                        f"{packings})", str(path)))
     if path.stat().st_size == 0:
         raise DataError(f"`data` is empty: {str(path)!r} has 0 bytes. Give a table with a header row and data rows.")
-    check_fits(path, available_memory(memory), too_large)  # a clear error, not the machine out of memory
-    frame, notes = (_read_parquet(path), []) if suffix in (".parquet", ".pq") else _read_delimited(path, suffix)
+    raw = None
+    if packed.packing(path):  # its size once unpacked is known only by unpacking: up to what fits
+        raw = packed.unpacked(path, int(available_memory(memory) / CSV_FACTOR), too_large)
+    else:
+        check_fits(path, available_memory(memory), too_large)  # a clear error, not the machine out of memory
+    frame, notes = ((_read_parquet(path, raw), []) if suffix in (".parquet", ".pq")
+                    else _read_delimited(path, suffix, raw))
     if len(frame) == 0:
         raise DataError(f"`data` has a header but no data rows: {str(path)!r}. Add rows below the header.")
     return frame, notes
@@ -150,11 +160,11 @@ def check_unique_columns(columns: list[str]) -> None:
         )
 
 
-def _read_parquet(path: Path) -> Any:
+def _read_parquet(path: Path, raw: bytes | None = None) -> Any:
     import pandas as pd
 
     try:
-        frame = pd.read_parquet(path)
+        frame = pd.read_parquet(path if raw is None else io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises many types for a bad file
         raise DataError(f"`data` is not a readable Parquet file: {str(path)!r} ({exc}).") from None
     frame.columns = [str(c) for c in frame.columns]
@@ -162,10 +172,11 @@ def _read_parquet(path: Path) -> Any:
     return frame
 
 
-def _read_delimited(path: Path, suffix: str) -> Any:
+def _read_delimited(path: Path, suffix: str, raw: bytes | None = None) -> Any:
+    """A delimited table from ``path``'s bytes (``raw``: those already unpacked from it)."""
     import pandas as pd
 
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -301,5 +312,5 @@ def _long_row_message(text: str, delimiter: str, path: Path, n_header: int) -> s
 
 
 def _name_of(path: Path) -> str:
-    stem = path.stem if path.is_file() or path.suffix else path.name
+    stem = packed.stem(path) if path.is_file() or path.suffix else path.name
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem) or "data"

@@ -138,6 +138,10 @@ def measure(path: Path, memory: int, needed: int) -> LargeTable:
 
 def pieces_of(path: Path) -> LargeTable:
     """``path`` cut into pieces, no rows held: for reading (or predicting) it piece by piece."""
+    from .packed import cannot_split, packing
+
+    if packing(path):  # a compressed stream has no byte offsets to cut at
+        raise cannot_split(path)
     if path.suffix.lower() in (".parquet", ".pq"):
         import pyarrow.parquet as pq
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ConfigError, DataError, invalid
+from ..errors import ConfigError, TooLargeError, invalid
 
 UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20,
          "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30, "T": 1 << 40, "TB": 1 << 40, "TIB": 1 << 40}
@@ -42,7 +42,7 @@ def reading_bytes(path: Path, file_bytes: int | None = None) -> int | None:
 
 
 def check_fits(path: Path, available: int, fix: str | None = None) -> None:
-    """A ``DataError`` naming the sizes and the fix (``fix``, else training on Dask or on a sample) when reading
+    """A ``TooLargeError`` naming the sizes and the fix (``fix``, else training on Dask or on a sample) when reading
     ``path`` would need more than ``available``.
 
     >>> import tempfile, os
@@ -50,7 +50,7 @@ def check_fits(path: Path, available: int, fix: str | None = None) -> None:
     ...     _ = fh.write(b"a,target\\n" + b"1,0\\n" * 1000)
     >>> try:
     ...     check_fits(Path(fh.name), available=1000)
-    ... except DataError as exc:
+    ... except TooLargeError as exc:
     ...     print(exc)  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
     `data` is too large for this machine's memory: reading '...' (3.9 KB) needs about 39.2 KB, and 1000 B is
     free. Train on Dask (--dask auto or local, with the distributed extra), on a sample of its rows (head -n
@@ -63,7 +63,7 @@ def check_fits(path: Path, available: int, fix: str | None = None) -> None:
     rows = "head -n 1000001" if path.suffix.lower() not in (".parquet", ".pq") else "the first million rows of"
     fix = fix or (f"Train on Dask (--dask auto or local, with the distributed extra), on a sample of its rows ({rows} "
                   f"{path.name} into a new file) or on a machine with more memory.")
-    raise DataError(f"`data` is too large for this machine's memory: reading {str(path)!r} "
+    raise TooLargeError(f"`data` is too large for this machine's memory: reading {str(path)!r} "
                     f"({size_text(path.stat().st_size)}) needs about {size_text(needed)}, and "
                     f"{size_text(available)} is free. {fix}")
 

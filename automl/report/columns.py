@@ -41,10 +41,14 @@ def column_summaries(record: dict[str, Any], run_dir: Path) -> dict[str, Any]:
         if fingerprint(Dataset(None, path.name, str(path), root=path.parent)) != data["sha256"]:
             return {"missing": f"{path.name} has changed since the run read it"}
     from ..data import read_table
-    from ..errors import DataError
+    from ..data.memory import CSV_FACTOR
+    from ..errors import DataError, TooLargeError
 
-    try:
-        frame, _ = read_table(path)
+    try:  # a packed file unpacks no further than MAX_BYTES
+        frame, _ = read_table(path, memory=int(MAX_BYTES * CSV_FACTOR))
+    except TooLargeError:
+        return {"missing": f"the data file unpacks to over {MAX_BYTES // 2**20} MB, too large to read again for the "
+                           "report"}
     except DataError as exc:
         return {"missing": str(exc)}
     kinds = {c["name"]: c.get("kind") for c in (record.get("profile") or {}).get("columns", [])}
@@ -83,7 +87,12 @@ def locate(source: Any, run_dir: Path) -> Path | None:
     for path in candidates[:4]:
         if path.is_file():
             from ..data import TABLE_SUFFIXES
+            from ..data.packed import table_suffix
+            from ..errors import DataError
 
-            return path if path.suffix.lower() in TABLE_SUFFIXES else None
+            try:
+                return path if table_suffix(path) in TABLE_SUFFIXES else None
+            except DataError:  # a zip archive that does not hold one table
+                return None
     return None
 
