@@ -63,9 +63,12 @@ def summarise(values: Any, kind: str) -> dict[str, Any]:
 
     present = values.dropna()
     missing = int(len(values) - len(present))
-    if kind == "numeric" and pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present):
-        numbers = present.to_numpy(dtype="float64")
+    if kind == "numeric" and not pd.api.types.is_bool_dtype(present):
+        from ..modalities.tabular.number_text import to_number
+
+        numbers = to_number(values).to_numpy(dtype="float64")  # as the model reads them: $1,234.50 too
         numbers = numbers[np.isfinite(numbers)]
+        missing = int(len(values) - len(numbers))
         if len(numbers) == 0:
             return {"kind": "numeric", "missing": missing, "min": None, "max": None, "counts": []}
         low, high = float(numbers.min()), float(numbers.max())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 
 from ..base import Claim, Detector, TextColumn
+from .number_text import to_number
 
 MAX_CATEGORY_LEVELS = 254  # HistGradientBoosting's limit; XGBoost is fine with it too
 BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "t", "f", "y", "n"})
@@ -28,17 +29,24 @@ def boolean_words(column: TextColumn) -> Claim | None:
 
 
 def numbers_as_text(column: TextColumn) -> Claim | None:
-    """Mostly numbers: the rest (typos, "n/a") become missing values, and the profile says so."""
+    """Mostly numbers, plain or written for people (``$1,234.50``, ``12.5%``: ``number_text``): the rest (typos,
+    "n/a") become missing values, and the profile says so."""
     import pandas as pd
 
-    as_number = pd.to_numeric(column.sample, errors="coerce")
+    as_number = to_number(column.sample)
     share = float(as_number.notna().mean())
     if share < 0.9:
         return None
     bad = column.sample[as_number.isna()].unique()[:3]
     shown = ", ".join(repr(str(b)) for b in bad)
     notes = (f"column {column.name!r} mixes numbers and text: non-numbers such as {shown} are treated as missing.",)
-    return Claim("numeric", f"{share:.0%} of values are numbers.", notes=notes if len(bad) else ())
+    reason = f"{share:.0%} of values are numbers."
+    read = as_number.notna() & pd.to_numeric(column.sample, errors="coerce").isna()
+    if read.any():  # only through their formatting
+        example, value = str(column.sample[read].iloc[0]).strip(), float(as_number[read].iloc[0])
+        reason = (f"{share:.0%} of values are numbers written with currency signs, thousands separators, percent "
+                  f"signs or parentheses ({example!r} is read as {value:g}).")
+    return Claim("numeric", reason, notes=notes if len(bad) else ())
 
 
 def dates(column: TextColumn) -> Claim | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from ...data.columns import check_columns
 from .columns import MAX_CATEGORY_LEVELS
+from .number_text import to_number
 
 DATE_PARTS = ("year", "month", "day", "weekday", "hour", "days")
 ENCODED_KINDS = ("numeric", "boolean", "datetime", "categorical")
@@ -146,7 +147,7 @@ class TabularEncoder:
         import pandas as pd
 
         if spec.kind == "numeric":
-            values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, copy=True)
+            values = to_number(s).to_numpy(dtype=float, copy=True)  # $1,234.50 and 12.5% too
             values[~np.isfinite(values)] = np.nan
             return {spec.name: values}
         if spec.kind == "boolean":
