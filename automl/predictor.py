@@ -143,6 +143,7 @@ class Predictor:
     def evaluate(self, data: Any) -> tuple[dict[str, float | None], list[str]]:
         """Every metric of the task on labelled ``data``, and notes; rows without a label are left out, and a note
         says how many rows the run itself trained or was tested on (then the score is not held-out)."""
+        import numpy as np
         import pandas as pd
 
         prepared = self.prepare(data)
@@ -164,7 +165,14 @@ class Predictor:
             notes.append(f"{seen:,} of {n:,} rows ({100 * seen / n:.1f} %) were in this run's training/test data, "
                          "so this score is not held-out; evaluate on rows the run never saw for an honest score.")
         if self.task == "regression":
-            return score_output("regression", y[keep].astype(float).to_numpy(), self.model.predict(X)), notes
+            from .data.number_text import to_number
+
+            truth = to_number(y[keep]).to_numpy(dtype=float)  # as the run read it: $166,005 too
+            if np.isnan(truth).any():
+                raise DataError(f"the target column {self.target!r} holds values that are not numbers, such as "
+                                f"{str(y[keep][np.isnan(truth)].iloc[0])!r}; `evaluate` needs a number in every "
+                                "labelled row.")
+            return score_output("regression", truth, self.model.predict(X)), notes
         known = {name: i for i, name in enumerate(label_text(self.classes_))}
         labels = pd.Series(label_text(y[keep]))
         unknown = sorted(set(labels) - set(known))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from automl.cli import main
 from automl.data.columns import profile_column
 from automl.modalities.tabular.encoder import TabularEncoder
-from automl.modalities.tabular.number_text import to_number
+from automl.data.number_text import to_number
 
 from test_interrupt import only_run
 
@@ -83,3 +84,51 @@ def test_a_table_of_amounts_trains_predicts_and_reports_on_the_numbers(tmp_path)
     predicted = runner.invoke(main, ["predict", str(run), str(data), "-o", str(out)])
     assert predicted.exit_code == 0, (predicted.output, predicted.exception)
     assert (pd.read_csv(out)["predicted_label"] == frame["label"]).mean() > 0.9
+
+
+def test_a_price_target_written_as_amounts_is_a_regression_trained_evaluated_and_predicted_as_numbers(tmp_path):
+    """A spreadsheet's prices ($166,005) as the target: once read as 299 classes of one row each, an error."""
+    rng = np.random.default_rng(0)
+    n = 300
+    size = rng.uniform(0, 10, n)
+    price = 100_000 + 20_000 * size + rng.normal(0, 2_000, n)
+    data = tmp_path / "houses.csv"
+    pd.DataFrame({"size": size, "price": [f"${v:,.0f}" for v in price]}).to_csv(data, index=False)
+    runner = CliRunner()
+    fitted = runner.invoke(main, ["fit", str(data), "--budget", "15s", "--no-compare", "--out", str(tmp_path / "runs")])
+    assert fitted.exit_code == 0, (fitted.output, fitted.exception)
+    run = only_run(tmp_path / "runs")
+    record = json.loads((run / "run.json").read_text())
+    assert record["task"] == "regression"
+    assert "written as amounts (" in record["profile"]["task_reason"]
+    evaluated = runner.invoke(main, ["evaluate", str(run), str(data), "--json"])
+    assert evaluated.exit_code == 0, (evaluated.output, evaluated.exception)
+    assert json.loads(evaluated.stdout)["scores"]["r2"] > 0.95
+    predicted = runner.invoke(main, ["predict", str(run), str(data)])
+    assert predicted.exit_code == 0, (predicted.output, predicted.exception)
+    numbers = pd.read_csv(io.StringIO(predicted.stdout))["predicted_price"]
+    assert np.corrcoef(numbers, price)[0, 1] > 0.97
+
+
+def test_few_distinct_amounts_stay_classes_named_as_written():
+    from automl.data.profile import inspect_frame
+
+    frame = pd.DataFrame({"x": np.random.default_rng(0).normal(size=60), "tier": ["$5", "$10", "$20"] * 20})
+    profile = inspect_frame(frame, target="tier")
+    assert profile.task == "multiclass" and set(profile.class_counts) == {"$5", "$10", "$20"}
+
+
+def test_evaluate_names_a_regression_target_value_that_is_no_number(tmp_path):
+    from automl.errors import DataError
+    from automl.predictor import load
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=120)})
+    frame["y"] = [f"${v:,.2f}" for v in 1000 + 100 * frame["x"]]
+    automl_run = tmp_path / "runs"
+    from automl import AutoML
+
+    AutoML(budget="10s", compare=False, out=automl_run).fit(frame, target="y")
+    labelled = frame.assign(y=frame["y"].where(frame.index != 3, "call us"))
+    with pytest.raises(DataError, match=r"target column 'y' holds values that are not numbers, such as 'call us'"):
+        load(only_run(automl_run)).evaluate(labelled)

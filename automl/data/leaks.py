@@ -48,6 +48,7 @@ def find_leaks(frame: Any, target: str, task: str, columns: list[str]) -> list[L
     import numpy as np
     import pandas as pd
 
+    from .number_text import to_number
     from .target import clean_target
 
     y, _ = clean_target(frame[target])
@@ -61,7 +62,7 @@ def find_leaks(frame: Any, target: str, task: str, columns: list[str]) -> list[L
     sample = frame.iloc[rows].reset_index(drop=True)
     y = y.iloc[rows].reset_index(drop=True)
     classify = task != "regression"
-    y = pd.Series(pd.factorize(y.astype(str))[0]) if classify else y.astype(float)
+    y = pd.Series(pd.factorize(y.astype(str))[0]) if classify else to_number(y)  # $166,005 too
     test = np.zeros(len(y), dtype=bool)
     test[rng.permutation(len(y))[: len(y) // 2]] = True
     found = []

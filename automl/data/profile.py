@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import ConfigError, DataError, TargetError, invalid
 from ..modalities.base import article
 from .columns import FEATURE_KINDS, ColumnProfile, profile_column
-from .target import (TASKS, _label, candidates_warning, choose_target, clean_target, how_chosen, infer_task,
+from .target import (TASKS, _label, amounts, candidates_warning, choose_target, clean_target, how_chosen, infer_task,
                      target_candidates)
 
 MIN_ROWS = 20
@@ -112,8 +112,11 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         warnings_.extend(col.notes)
         columns.append(col)
     modality, modality_reason = infer_modality(columns, registry.modalities())
-    task_name, task_reason = infer_task(y, task, target_name,
+    numbers = amounts(y)  # text whose every value is a number, some written as $166,005 or 12.5%
+    task_name, task_reason = infer_task(y if numbers is None else numbers[0], task, target_name,
                                         files=modality.name if modality.whole_number_classes else None)
+    if numbers is not None and task_name == "regression":
+        task_reason += f" Its values are {numbers[1]}."
     class_counts = _class_counts(y, target_name) if task_name != "regression" else None
     modality.describe(frame, columns, root, warnings_)
     leaks = _leaks(frame, target_name, task_name, columns)

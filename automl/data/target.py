@@ -150,6 +150,34 @@ def clean_target(y: Any) -> tuple[Any, int]:
     return y, int(y.isna().sum())
 
 
+def amounts(y: Any) -> tuple[Any, str] | None:
+    """``y`` (missing values left out) as numbers, and a phrase saying how, when it is text whose every value is a
+    number and some are written for people (``$166,005``, ``12.5%``: ``number_text``); None otherwise. Such a
+    target is a regression's when its numbers make one (``infer_task``), and keeps its text as class names when
+    they make classes.
+
+    >>> import pandas as pd
+    >>> numbers, how = amounts(pd.Series(["$1,200", "$950", "$3,000"]))
+    >>> numbers.tolist(), how
+    ([1200.0, 950.0, 3000.0], "written as amounts ('$1,200' is read as 1200)")
+    >>> amounts(pd.Series(["1", "2"])), amounts(pd.Series(["$1", "two"]))
+    (None, None)
+    """
+    import pandas as pd
+
+    from .number_text import to_number
+
+    if pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+        return None
+    numbers = to_number(y)
+    if numbers.isna().any():
+        return None
+    read = pd.to_numeric(y, errors="coerce").isna()
+    if not read.any():
+        return None
+    return numbers, f"written as amounts ({str(y[read].iloc[0]).strip()!r} is read as {numbers[read].iloc[0]:g})"
+
+
 def label_text(values: Any) -> list[str]:
     """Class values as the text used for class names everywhere (1.0 -> '1')."""
     return [_label(v) for v in values]
@@ -176,7 +204,9 @@ def encode_target(y: Any, task: str) -> tuple[Any, list | None]:
     import numpy as np
 
     if task == "regression":
-        return y.astype(float).to_numpy(), None
+        from .number_text import to_number
+
+        return to_number(y).to_numpy(dtype=float), None  # a text target read as ``amounts``
     values = y.to_numpy()
     if y.dtype.kind == "f" and np.all(np.mod(values, 1) == 0):
         values = values.astype("int64")  # 0.0/1.0 read as floats because of a missing value: labels 0/1

@@ -64,7 +64,7 @@ def summarise(values: Any, kind: str) -> dict[str, Any]:
     present = values.dropna()
     missing = int(len(values) - len(present))
     if kind == "numeric" and not pd.api.types.is_bool_dtype(present):
-        from ..modalities.tabular.number_text import to_number
+        from ..data.number_text import to_number
 
         numbers = to_number(values).to_numpy(dtype="float64")  # as the model reads them: $1,234.50 too
         numbers = numbers[np.isfinite(numbers)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 
 from ..base import Claim, Detector, TextColumn
-from .number_text import to_number
+from ...data.number_text import to_number
 
 MAX_CATEGORY_LEVELS = 254  # HistGradientBoosting's limit; XGBoost is fine with it too
 BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "t", "f", "y", "n"})

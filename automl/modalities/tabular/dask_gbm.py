@@ -271,11 +271,12 @@ def target_codes(values: Any, task: str, classes: list | None) -> Any:
     import numpy as np
     import pandas as pd
 
+    from ...data.number_text import to_number
     from ...data.target import clean_target
 
     values = clean_target(values)[0]
     if task == "regression":
-        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        return to_number(values).to_numpy(dtype=float)  # $166,005 too
     if all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in classes):
         number = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         known = np.asarray(classes, dtype=float)

@@ -24,7 +24,7 @@ from typing import Any
 
 from ...data.columns import check_columns
 from .columns import MAX_CATEGORY_LEVELS
-from .number_text import to_number
+from ...data.number_text import to_number
 
 DATE_PARTS = ("year", "month", "day", "weekday", "hour", "days")
 ENCODED_KINDS = ("numeric", "boolean", "datetime", "categorical")
