@@ -136,7 +136,10 @@ def _data_error(data, *args, **kwargs) -> str:
         ("header.csv", "a,b,y\n", ["header but no data rows", "header.csv"]),
         ("header_blank_lines.csv", "a,b,y\n\n\n", ["header but no data rows"]),
         ("header_no_newline.csv", "a,b,y", ["header but no data rows"]),
-        ("table.json", '{"a": 1}', ["`data` must be a file ending in", ".csv", ".parquet", "table.json"]),
+        ("table.json", '{"a": 1}', ["`data` must be a file ending in", ".csv", ".parquet", "table.json",
+                                    "pandas.read_json"]),
+        ("book.xlsx", b"PK\x03\x04", ["`data` must be a file ending in", "book.xlsx", "Save it as CSV (in Excel: "
+                                        "File > Save As > CSV UTF-8)", "pandas.read_excel"]),
         ("noextension", "a,b\n1,2\n", ["`data` must be a file ending in", "noextension"]),
         (
             "latin1.csv",

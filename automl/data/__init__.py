@@ -26,6 +26,15 @@ from .folders import PATH_COLUMN, media_kind, read_folder
 from .memory import CSV_FACTOR, check_fits
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
+_SAVE_AS = "Save it as CSV ({how}), or read it with pandas.{reader} and pass the DataFrame to automl.AutoML().fit."
+OTHER_FORMATS = {  # tables people keep in other files: the way to one we read
+    **{s: _SAVE_AS.format(how="in Excel: File > Save As > CSV UTF-8", reader="read_excel")
+       for s in (".xlsx", ".xls", ".xlsm", ".xlsb")},
+    ".ods": _SAVE_AS.format(how="in LibreOffice: File > Save As > Text CSV", reader="read_excel"),
+    **{s: _SAVE_AS.format(how="for example with pandas' to_csv", reader="read_json") for s in (".json", ".jsonl")},
+    **{s: _SAVE_AS.format(how="or as Parquet, with pandas' to_parquet", reader="read_feather")
+       for s in (".feather", ".arrow")},
+}
 _DELIMITERS = ",;\t|"
 _DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 
@@ -137,7 +146,7 @@ def read_table(path: Path, memory: int | None = None, too_large: str | None = No
     if suffix not in TABLE_SUFFIXES:
         packings = ", ".join(f"{TABLE_SUFFIXES[0]}{p}" for p in packed.PACKINGS)
         raise DataError(invalid("data", f"a file ending in {', '.join(TABLE_SUFFIXES)} (or one of them packed: "
-                                        f"{packings})", str(path)))
+                                        f"{packings})", str(path), OTHER_FORMATS.get(suffix, "")))
     if path.stat().st_size == 0:
         raise DataError(f"`data` is empty: {str(path)!r} has 0 bytes. Give a table with a header row and data rows.")
     raw = None
