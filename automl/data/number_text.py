@@ -3,9 +3,10 @@
 Spreadsheets and reports export amounts with a currency sign, thousands separators, a percent sign or an
 accountant's parentheses for a negative; pandas reads every such column as text. ``to_number`` reads a value
 the way a person does: the signs and separators go, parentheses make it negative, and a percentage keeps the
-number as written (``12.5%`` is 12.5). A comma counts as a thousands separator only between groups of three
-digits (``1,234``), so a decimal comma (``1,5``) is never read as fifteen: it is no number here (files
-delimited by ``;`` or tabs have their decimal commas read when loaded). Anything else is missing.
+number as written (``12.5%`` is 12.5); a typographic minus (U+2212) is a minus. A comma counts as a thousands
+separator only between groups of three digits (``1,234``), so a decimal comma (``1,5``) is never read as fifteen:
+it is no number here (files delimited by ``;`` or tabs have their decimal commas read when loaded). Anything else
+is missing.
 
 Inspection (``columns.numbers_as_text``) and the encoder (fit and predict alike) read through the same function,
 value by value, so a column is read the same way in every file it comes from.
@@ -21,7 +22,9 @@ from __future__ import annotations
 from typing import Any
 
 CURRENCY = "$€£¥₹"
-_FORMATTED = (r"^\s*(?P<open>\()?\s*(?P<sign>[+-])?\s*[" + CURRENCY + r"]?\s*(?P<sign2>[+-])?\s*"
+MINUS = "\u2212-"  # the typographic minus sign, as some exports write it, and the hyphen (last: no range)
+_SIGN = "[+" + MINUS + "]"
+_FORMATTED = (r"^\s*(?P<open>\()?\s*(?P<sign>" + _SIGN + r")?\s*[" + CURRENCY + r"]?\s*(?P<sign2>" + _SIGN + r")?\s*"
               r"(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)\s*(?:%|[" + CURRENCY + r"])?\s*"
               r"(?P<close>\))?\s*$")
 
@@ -43,7 +46,7 @@ def to_number(values: Any) -> Any:
     paired = parts["open"].isna() == parts["close"].isna()  # parentheses come in pairs
     one_sign = parts["sign"].isna() | parts["sign2"].isna()
     amount = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype(float)
-    negative = parts["open"].notna() | (parts["sign"] == "-") | (parts["sign2"] == "-")
+    negative = parts["open"].notna() | parts["sign"].isin(list(MINUS)) | parts["sign2"].isin(list(MINUS))
     amount = amount.where(~negative, -amount).where(paired & one_sign, np.nan)
     number.loc[rest] = amount.to_numpy()
     return number
