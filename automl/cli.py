@@ -52,6 +52,16 @@ JSON = click.option("--json", "as_json", is_flag=True,
                     help="Print one JSON document on stdout (for scripts) instead of text; progress goes to stderr.")
 
 
+class _DataPath(click.Path):
+    """A path to the data; a web or cloud address is the user's mistake, said in one line (``refuse_address``)."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        from .data import refuse_address
+
+        refuse_address(value)
+        return super().convert(value, param, ctx)
+
+
 class _Group(click.Group):
     """Turns the user's mistakes into one line and exit code 2 (other known failures: exit code 1)."""
 
@@ -71,7 +81,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=_DataPath(path_type=Path))
 @click.option("--target", help="Target column (default: target/label/class/y, else the last column).")
 @click.option("--task", type=click.Choice(["auto", "binary", "multiclass", "regression"]), default="auto",
               show_default=True)
@@ -120,7 +130,7 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
 
 
 @main.command()
-@click.argument("data", type=click.Path(path_type=Path), required=False)
+@click.argument("data", type=_DataPath(path_type=Path), required=False)
 @click.option("--target", help="Target column (default: target/label/class/y, else the last column).")
 @click.option("--budget", default=None, help="Wall-clock budget: 90s, 10m, 1h or seconds [default: 10m; with "
                                              "--resume, what the run has left].")
@@ -298,7 +308,7 @@ def _resume_budget(run: Path) -> str:
 
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=_DataPath(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write predictions to this file; missing folders on its path are created (default: stdout).")
 @click.option("--id", "id_column", metavar="COL",
@@ -397,7 +407,7 @@ def _check_output(output: Path) -> None:
 
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=_DataPath(path_type=Path))
 @APPROACH
 @JSON
 def evaluate(run: Path, data: Path, approach: str, as_json: bool) -> None:

@@ -488,6 +488,15 @@ def test_fit_missing_file(tmp_path):
     _assert_fit_rejected(tmp_path, [tmp_path / "nope.csv", "--budget", "10s"], "not found", "nope.csv")
 
 
+@pytest.mark.parametrize("command", ["fit", "inspect", "predict"])
+def test_an_address_for_data_is_one_line_naming_the_download(tmp_path, command):
+    """The shell hands ``https://...`` over whole; a Path would fold its ``//`` and report a missing file."""
+    args = [tmp_path, "https://example.org/data.csv"] if command == "predict" else ["https://example.org/data.csv"]
+    result = invoke(command, *args)
+    assert_one_line_error(result, "is an address, not a file: 'https://example.org/data.csv'",
+                          "curl -LO https://example.org/data.csv")
+
+
 def test_fit_empty_file(tmp_path, write_csv):
     data = write_csv("")
     _assert_fit_rejected(tmp_path, [data, "--budget", "10s"], "empty")

@@ -203,6 +203,16 @@ def test_a_long_row_is_still_an_error_when_short_rows_come_first(write_csv):
     assert "line 3" in message and "4 fields" in message
 
 
+@pytest.mark.parametrize("address, how", [
+    ("https://example.org/data.csv", "download it first (for example curl -LO https://example.org/data.csv)"),
+    ("s3://bucket/table.parquet", "copy it to this machine first"),
+])
+def test_an_address_is_refused_with_the_way_to_a_file(address, how):
+    with pytest.raises(DataError) as error:
+        load(address)
+    assert str(error.value).startswith(f"`data` is an address, not a file: {address!r}") and how in str(error.value)
+
+
 def test_missing_file():
     message = _data_error("no_such_file.csv")
     assert "not found" in message

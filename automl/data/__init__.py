@@ -77,6 +77,7 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
     if isinstance(data, (str, Path)):
         if y is not None:
             raise DataError("`y` can only be given with in-memory X; a file must hold its target column.")
+        refuse_address(data)
         path = Path(data).expanduser()
         if path.is_dir():
             listing = read_folder(path)
@@ -123,6 +124,16 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
     if frame.shape[1] == 0 or len(frame) == 0:
         raise DataError(f"`data` is empty: {frame.shape[0]} rows x {frame.shape[1]} columns.")
     return Dataset(frame.reset_index(drop=True), name=source, source=source)
+
+
+def refuse_address(data: Any) -> None:
+    """A ``DataError`` when ``data`` is a web or cloud address (``https://``, ``s3://``), not a file's path."""
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", data) if isinstance(data, str) else None
+    if scheme:
+        how = (f"download it first (for example curl -LO {data})" if scheme.group(1).lower() in ("http", "https", "ftp")
+               else "copy it to this machine first (with your storage's own command-line tool)")
+        raise DataError(f"`data` is an address, not a file: {data!r}. automl reads files on this machine: {how} "
+                        "and give the file's path.")
 
 
 def available_memory(memory: int | None = None) -> int:
