@@ -86,6 +86,10 @@ class AutoML(BaseEstimator):
     drop : str or list of str, optional
         Columns to leave out of the features (``automl fit --drop``), such as one that leaks the target; a
         resumed run keeps the run's own.
+    group : str, optional
+        A column whose rows belong together (a patient, a customer, a recording session; ``automl fit --group``):
+        a group's rows stay on one side of the test split and of every validation fold, so no score is flattered
+        by rows whose twins were trained on. It is not a feature. A resumed run keeps the run's own.
 
     Attributes
     ----------
@@ -131,7 +135,7 @@ class AutoML(BaseEstimator):
                  metric: str | None = None, out: str | Path | None = "runs", seed: int = 0, compare: bool = True,
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
                  price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
-                 listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None):
+                 listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None, group: str | None = None):
         self.budget = budget
         self.target = target
         self.task = task
@@ -150,6 +154,7 @@ class AutoML(BaseEstimator):
         self.listen = listen
         self.dask = dask
         self.memory = memory
+        self.group = group
 
     def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, listener: Any = None,
             command: str = "", resume: str | Path | None = None, started: float | None = None) -> "AutoML":
@@ -215,7 +220,7 @@ class AutoML(BaseEstimator):
 
             check_reachable(self._dask())  # before a run directory exists
         given = dataset.frame.columns[-1] if y is not None else target or self.target  # y's column is given
-        profile = inspect_dataset(dataset, given, self._task(), drop=self.drop)
+        profile = inspect_dataset(dataset, given, self._task(), drop=self.drop, group=self.group)
         self._check_task(profile)
         hardware = applied(detect(self.device, cpu_backends(profile, budget)))
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
@@ -248,7 +253,8 @@ class AutoML(BaseEstimator):
             dask = "local"  # a table read in pieces stays so, whatever memory is free now
         memory = self._memory() if self.memory is not None else asked.get("memory")
         dataset = load(source_of(record, run_dir, X), y, target=record["target"], memory=memory, dask=dask)
-        profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"))
+        profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"),
+                                  group=asked.get("group"))
         self._check_task(profile)
         hardware = applied(detect(device, cpu_backends(profile, budget)))
         done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})

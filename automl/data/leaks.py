@@ -42,9 +42,11 @@ class Leak:
     reason: str
 
 
-def find_leaks(frame: Any, target: str, task: str, columns: list[str]) -> list[Leak]:
+def find_leaks(frame: Any, target: str, task: str, columns: list[str], groups: Any = None) -> list[Leak]:
     """The ``columns`` of ``frame`` that determine ``target``: one-to-one relabellings (classification), monotone
-    copies (regression), and single columns that predict it near-perfectly on held-out rows."""
+    copies (regression), and single columns that predict it near-perfectly on held-out rows (whole ``groups``,
+    one code per row of ``frame``, when the run keeps groups whole: a column constant within a group is then no
+    leak)."""
     import numpy as np
     import pandas as pd
 
@@ -65,6 +67,10 @@ def find_leaks(frame: Any, target: str, task: str, columns: list[str]) -> list[L
     y = pd.Series(pd.factorize(y.astype(str))[0]) if classify else to_number(y)  # $166,005 too
     test = np.zeros(len(y), dtype=bool)
     test[rng.permutation(len(y))[: len(y) // 2]] = True
+    if groups is not None:  # held out as the run holds rows out: half the groups, whole
+        codes = np.asarray(groups)[rows]
+        held = rng.permutation(np.unique(codes))
+        test = np.isin(codes, held[: len(held) // 2])
     found = []
     for name in [c for c in columns if c in sample.columns and c != target][:MAX_COLUMNS]:
         x = sample[name]

@@ -270,5 +270,10 @@ def _test_rows(profile: Profile) -> tuple[int, str]:
         return test_rows, (f"{test_rows:,} of the {held:,} rows held in memory are held out as a {stratified}test "
                            "set fixed by the seed; no search sees them, and every finalist is scored on exactly "
                            "these rows.")
+    if getattr(profile, "group", None):
+        return test_rows, (f"About {test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a "
+                           f"{stratified}test set of whole groups of {profile.group!r} (--group), fixed by the seed, "
+                           "and every validation fold keeps its groups whole too; no search sees the test rows, and "
+                           "every finalist is scored on exactly these rows.")
     return test_rows, (f"{test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a {stratified}test set "
                        "fixed by the seed; no search sees them, and every finalist is scored on exactly these rows.")

@@ -20,6 +20,7 @@ from typing import Any, Iterator
 from .. import registry
 from ..budget import Deadline
 from ..data.fingerprint import ROW_HASHES, file_columns, fingerprint, positions, row_hashes
+from ..data.profile import group_codes
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
 from ..errors import FatalError
@@ -322,6 +323,7 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         settings={"compare": settings.compare, "refit": plan.refit_seconds > 0 or settings.refit,
                   "device": settings.device, "metric": plan.metric, "max_trials": settings.max_trials,
                   "max_epochs": settings.max_epochs, "drop": list(getattr(profile, "drop", [])),
+                  "group": getattr(profile, "group", None),
                   "dask": settings.dask, "memory": settings.memory},
     )
 
@@ -336,6 +338,7 @@ class Split:
     y_test: Any
     kinds: dict[str, str]
     classes: list | None
+    groups_train: Any = None  # the training rows' group codes (--group), which every validation split keeps whole
 
 
 @dataclass
@@ -361,9 +364,11 @@ def prepare(dataset: Any, profile: Any, plan: Any, hardware: Any, seed: int) -> 
     features = [c.name for c in profile.features]
     kinds = {c.name: c.kind for c in profile.features}
     y, classes = encode_target(frame[profile.target], profile.task)
-    train, test = split_rows(y, profile.task, plan.test_rows, seed)
+    groups = group_codes(frame, profile.group) if getattr(profile, "group", None) else None
+    train, test = split_rows(y, profile.task, plan.test_rows, seed, groups)
     split = Split(frame.loc[train, features].reset_index(drop=True), y[train],
-                  frame.loc[test, features].reset_index(drop=True), y[test], kinds, classes)
+                  frame.loc[test, features].reset_index(drop=True), y[test], kinds, classes,
+                  groups[train] if groups is not None else None)
     cache = {profile.modality: decoded.cache} if decoded.cache is not None else {}
     return Prepared(split, rows[test], decoded.skipped or [], cache)
 

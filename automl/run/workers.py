@@ -66,6 +66,8 @@ def write_spec(run_dir: Path, ctx: Any, modality: str, device: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     ctx.X.to_parquet(folder / "X.parquet", index=False)
     np.save(folder / "y.npy", np.asarray(ctx.y))
+    if ctx.groups is not None:  # the network's validation rows are whole groups on every worker too
+        np.save(folder / "groups.npy", np.asarray(ctx.groups))
     cache = ctx.cache.get(modality)
     if cache is not None and hasattr(cache, "index"):  # decoded media files: workers map them, not decode again
         np.save(folder / "cache.npy", np.asarray(cache.array))
@@ -217,6 +219,7 @@ def rebuild(run_dir: Path, folder: Path, spec: dict[str, Any], worker: Worker) -
         validation=spec["validation"], folds=spec["folds"], deadline=Deadline(max(0.0, spec["ends_at"] - time.time())),
         hardware=detect(spec["device"]), max_trials=spec["max_trials"], max_epochs=spec["max_epochs"],
         inputs=spec["inputs"], cache=cache, workdir=run_dir / "search" / spec["approach"], cluster=worker,
+        groups=np.load(folder / "groups.npy") if (folder / "groups.npy").is_file() else None,
     )
     route = registry.route_spec(spec["modality"], spec["approach"]).route()
     return ctx, route

@@ -1,0 +1,113 @@
+"""``--group COL``: rows that belong together stay on one side of the test split and of every validation fold."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from automl.cli import main
+from automl.data.profile import inspect_frame
+from automl.data.splitting import split_rows, validation_folds
+from automl.errors import ConfigError
+from automl.search import members
+
+from test_interrupt import only_run
+
+
+def patients(n_groups: int = 40, seed: int = 0, visits: tuple[int, int] = (3, 9)) -> pd.DataFrame:
+    """Several visits per patient, each patient's label drawn at random: a visit's twins give its label away, a
+    new patient's nothing. ``f3`` is constant within a patient."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g in range(n_groups):
+        base, label = rng.normal(size=3), rng.choice(["a", "b"])
+        for _ in range(int(rng.integers(*visits))):
+            rows.append({"patient": f"p{g}", "f1": base[0] + rng.normal(0, 0.05), "f2": base[1] + rng.normal(0, 0.05),
+                         "f3": base[2], "label": label})
+    return pd.DataFrame(rows)
+
+
+def disjoint(groups: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+    return not set(groups[a]) & set(groups[b])
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_the_test_rows_and_every_validation_fold_are_whole_groups(task):
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(50), rng.integers(2, 8, 50))
+    y = rng.integers(0, 2, len(groups)) if task == "binary" else rng.normal(size=len(groups))
+    train, test = split_rows(y, task, test_rows=len(y) // 5, seed=0, groups=groups)
+    assert disjoint(groups, train, test) and len(train) + len(test) == len(y)
+    assert 0.1 < len(test) / len(y) < 0.3
+    inside = groups[train]
+    for scheme, k in (("kfold", 5), ("holdout", 1)):
+        pairs = validation_folds(y[train], task, scheme, k, 0, inside)
+        assert len(pairs) == k
+        assert all(disjoint(inside, fit, val) for fit, val in pairs)
+    held = validation_folds(y[train], task, "holdout", 1, 0, inside)[0][1]
+    assert all(disjoint(inside, fit, val) for fit, val in members.folds(y[train], task, held, 0, 5, inside))
+
+
+def test_a_network_validates_on_whole_groups():
+    from automl.search.networks import Targets
+
+    groups = np.repeat(np.arange(30), 4)
+    ctx = SimpleNamespace(y=np.tile([0, 1], 60), task="binary", seed=0, groups=groups)
+    rows = Targets.of(ctx)
+    assert disjoint(groups, rows.fit, rows.val) and len(rows.val) > 0
+
+
+def test_the_group_column_is_not_a_feature_and_a_column_constant_in_a_group_is_no_leak():
+    frame = patients(visits=(8, 12))
+    alone = inspect_frame(frame, target="label", drop=["patient"])
+    assert alone.leaks == ["f3"]  # on rows split one by one, a patient's constant gives its label away
+    grouped = inspect_frame(frame, target="label", group="patient")
+    assert grouped.group == "patient" and grouped.leaks == []
+    column = grouped.column("patient")
+    assert column.kind == "group" and not column.used and "40 groups" in column.reason
+    assert "patient" not in [c.name for c in grouped.features]
+
+
+@pytest.mark.parametrize("group, extra, expected", [
+    ("nope", {}, "--group 'nope' is not a column of the data"),
+    ("f3", {"drop": ["f3"]}, "--group 'f3' is also given with --drop"),
+    ("label", {"target": "label"}, "--group 'label' is the target given with --target"),
+])
+def test_a_group_column_that_cannot_be_one_is_refused(group, extra, expected):
+    kwargs = {"target": "label"} | extra
+    with pytest.raises(ConfigError, match=expected):
+        inspect_frame(patients(), group=group, **kwargs)
+
+
+def test_too_few_groups_or_a_class_in_one_group_is_refused_up_front():
+    with pytest.raises(ConfigError, match=r"--group 'patient' has 6 group\(s\) .* at least 10"):
+        inspect_frame(patients(n_groups=6), target="label", group="patient")
+    frame = patients()
+    frame.loc[frame["patient"] == "p0", "label"] = "rare"
+    with pytest.raises(ConfigError, match=r"class\(es\) 'rare' of 'label' occur in one group of 'patient' only"):
+        inspect_frame(frame, target="label", group="patient")
+
+
+def test_a_grouped_run_tests_on_patients_it_never_trained_on_and_a_resume_keeps_its_groups(tmp_path):
+    frame = patients()
+    data = tmp_path / "visits.csv"
+    frame.to_csv(data, index=False)
+    runner = CliRunner()
+    fitted = runner.invoke(main, ["fit", str(data), "--group", "patient", "--budget", "15s", "--no-compare",
+                                  "--out", str(tmp_path / "runs")])
+    assert fitted.exit_code == 0, (fitted.output, fitted.exception)
+    run = only_run(tmp_path / "runs")
+    record = json.loads((run / "run.json").read_text())
+    assert record["settings"]["group"] == "patient" and "patient" not in record["features"]
+    tested = pd.read_csv(run / "test_predictions.csv")["row"].to_numpy()
+    trained = np.setdiff1d(np.arange(len(frame)), tested)
+    assert disjoint(frame["patient"].to_numpy(), trained, tested)
+    accuracy = next(f for f in record["finalists"] if f["approach"] == "classical")["test_scores"]["accuracy"]
+    assert accuracy < 0.8  # new patients' labels are coin flips; split visit by visit it scores near 1.0
+    again = runner.invoke(main, ["fit", "--resume", str(run), "--group", "f1"])
+    assert again.exit_code == 2 and "--group cannot change on --resume" in again.output
