@@ -20,13 +20,13 @@ from typing import Any
 
 from ..errors import ConfigError, DataError, TargetError, invalid
 from ..modalities.base import article
+from . import groups
 from .columns import FEATURE_KINDS, ColumnProfile, profile_column
 from .target import (TASKS, _label, amounts, candidates_warning, choose_target, clean_target, how_chosen, infer_task,
                      target_candidates)
 
 MIN_ROWS = 20
 DROPPED = "dropped by --drop"
-MIN_GROUPS = 10  # --group: whole groups held out for testing and for each of 5 validation folds
 LEAK_KINDS = ("numeric", "categorical", "boolean")  # feature kinds checked for leaks
 
 
@@ -94,7 +94,7 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     if task not in TASKS:
         raise ConfigError(invalid("task", "one of " + ", ".join(TASKS), task))
     drop = _checked_drop(list(frame.columns), drop, target)
-    _check_group(list(frame.columns), group, target, drop)
+    groups.check_column(list(frame.columns), group, target, drop)
     kept = [c for c in frame.columns if c not in drop and c != group]
     target_name, target_reason = choose_target(kept, target)
     y, warnings_ = _target_values(frame, target_name)
@@ -114,7 +114,7 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
             continue
         if name == group:
             columns.append(ColumnProfile(name, "group", str(values.dtype), int(values.isna().sum()),
-                                         int(values.nunique()), _group_reason(values, y.index), used=False))
+                                         int(values.nunique()), groups.reason(values, y.index), used=False))
             continue
         col = profile_column(values)
         warnings_.extend(col.notes)
@@ -127,7 +127,7 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         task_reason += f" Its values are {numbers[1]}."
     class_counts = _class_counts(y, target_name) if task_name != "regression" else None
     if group is not None and class_counts is not None:
-        _check_class_groups(frame, y, target_name, group)
+        groups.check_classes(frame, y, target_name, group)
     modality.describe(frame, columns, root, warnings_)
     leaks = _leaks(frame, target_name, task_name, columns, group)
     warnings_.extend(leak.reason for leak in leaks)
@@ -203,72 +203,14 @@ def _checked_drop(columns: list[str], drop: Any, target: str | None) -> list[str
     return list(dict.fromkeys(names))
 
 
-def _check_group(columns: list[str], group: str | None, target: str | None, drop: list[str]) -> None:
-    """``group`` (``--group``) is a column of the data, and neither the target nor dropped."""
-    if group is None:
-        return
-    shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
-    if not isinstance(group, str) or group not in columns:
-        raise ConfigError(f"--group {group!r} is not a column of the data; its columns are: {shown}.")
-    if group == target or group in drop:
-        why = "the target given with --target" if group == target else "also given with --drop"
-        raise ConfigError(f"--group {group!r} is {why}; a group column must be another column of the data.")
-
-
-def _group_reason(values: Any, rows: Any) -> str:
-    """What ``--group``'s column does, from its values in the rows with a target (``rows``); a ``ConfigError``
-    when it has too few groups to hold whole ones out."""
-    kept = values.loc[rows]
-    n = int(kept.nunique()) + int(kept.isna().sum())  # a row without a group is a group of its own
-    if n < MIN_GROUPS:
-        raise ConfigError(f"--group {values.name!r} has {n} group(s) among the rows with a target; holding whole "
-                          f"groups out for testing and validation needs at least {MIN_GROUPS}. Leave --group out, "
-                          "or give a column that groups the rows more finely.")
-    alone = f"; the {int(kept.isna().sum()):,} row(s) without one are each a group of their own" \
-        if kept.isna().any() else ""
-    return (f"groups rows (--group): {n:,} groups of {len(kept) / n:.1f} rows on average stay whole on one side "
-            f"of the test split and of every validation fold{alone}; not a feature.")
-
-
-def _check_class_groups(frame: Any, y: Any, target: str, group: str) -> None:
-    """Every class of ``y`` (the target's values, indexed by row) is in at least two groups of ``group``, so that
-    whole groups can put it on both sides of the split."""
-    import pandas as pd
-
-    codes = group_codes(frame, group)[frame.index.get_indexer(y.index)]
-    spread = pd.DataFrame({"c": y.to_numpy(), "g": codes}).groupby("c")["g"].nunique()
-    few = [_label(c) for c, n in spread.items() if n < 2]
-    if few:
-        raise ConfigError(f"class(es) {', '.join(map(repr, few[:5]))} of {target!r} occur in one group of {group!r} "
-                          "only: a group held out whole cannot leave them on both sides of the split. Leave --group "
-                          "out, or merge or remove those classes.")
-
-
-def group_codes(frame: Any, group: str) -> Any:
-    """One integer per row of ``frame`` naming its group in column ``group``; a row without one gets a code of
-    its own (as ``_group_reason`` counts it).
-
-    >>> import pandas as pd
-    >>> group_codes(pd.DataFrame({"g": ["a", "b", "a", None, None]}), "g").tolist()
-    [0, 1, 0, 2, 3]
-    """
-    import numpy as np
-    import pandas as pd
-
-    codes = pd.factorize(frame[group])[0].astype("int64")
-    missing = codes < 0
-    codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))
-    return codes
-
-
 def _leaks(frame: Any, target: str, task: str, columns: list[ColumnProfile], group: str | None = None) -> list[Any]:
     """Features (numbers, categories, true/false) that give the target away, judged on held-out rows split as
     the run splits them (whole groups of ``group``); see ``leaks``."""
     from .leaks import find_leaks
 
     checked = [c.name for c in columns if c.used and c.kind in LEAK_KINDS and c.name != target]
-    groups = group_codes(frame, group) if group else None
-    return find_leaks(frame, target, task, checked, groups) if checked else []
+    codes = groups.codes(frame, group) if group else None
+    return find_leaks(frame, target, task, checked, codes) if checked else []
 
 
 def infer_modality(columns: list[ColumnProfile], modalities: list[Any]) -> tuple[Any, str]:

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from .. import registry
 from ..budget import Deadline
 from ..data.fingerprint import ROW_HASHES, file_columns, fingerprint, positions, row_hashes
-from ..data.profile import group_codes
+from ..data.groups import codes as group_codes
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
 from ..errors import FatalError
