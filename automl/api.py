@@ -90,6 +90,10 @@ class AutoML(BaseEstimator):
         A column whose rows belong together (a patient, a customer, a recording session; ``automl fit --group``):
         a group's rows stay on one side of the test split and of every validation fold, so no score is flattered
         by rows whose twins were trained on. It is not a feature. A resumed run keeps the run's own.
+    order : str, optional
+        A column of dates or numbers that orders the rows in time (``automl fit --order``): the latest rows are the
+        test rows, and candidates are compared on the latest training rows, fitted on the earlier ones, as a model
+        of the past is used on the future. It stays a feature unless dropped. A resumed run keeps the run's own.
 
     Attributes
     ----------
@@ -135,7 +139,8 @@ class AutoML(BaseEstimator):
                  metric: str | None = None, out: str | Path | None = "runs", seed: int = 0, compare: bool = True,
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
                  price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
-                 listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None, group: str | None = None):
+                 listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None, group: str | None = None,
+                 order: str | None = None):
         self.budget = budget
         self.target = target
         self.task = task
@@ -155,6 +160,7 @@ class AutoML(BaseEstimator):
         self.dask = dask
         self.memory = memory
         self.group = group
+        self.order = order
 
     def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, listener: Any = None,
             command: str = "", resume: str | Path | None = None, started: float | None = None) -> "AutoML":
@@ -220,7 +226,7 @@ class AutoML(BaseEstimator):
 
             check_reachable(self._dask())  # before a run directory exists
         given = dataset.frame.columns[-1] if y is not None else target or self.target  # y's column is given
-        profile = inspect_dataset(dataset, given, self._task(), drop=self.drop, group=self.group)
+        profile = inspect_dataset(dataset, given, self._task(), drop=self.drop, group=self.group, order=self.order)
         self._check_task(profile)
         hardware = applied(detect(self.device, cpu_backends(profile, budget)))
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
@@ -254,7 +260,7 @@ class AutoML(BaseEstimator):
         memory = self._memory() if self.memory is not None else asked.get("memory")
         dataset = load(source_of(record, run_dir, X), y, target=record["target"], memory=memory, dask=dask)
         profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"),
-                                  group=asked.get("group"))
+                                  group=asked.get("group"), order=asked.get("order"))
         self._check_task(profile)
         hardware = applied(detect(device, cpu_backends(profile, budget)))
         done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})

@@ -25,6 +25,8 @@ APPROACH = click.option("--approach", default="best", show_default=True, metavar
 DROP_HELP = "Leave column COL out of the features (repeat for more), for example one that leaks the target."
 GROUP_HELP = ("Keep the rows that share a value of column COL (a patient, a customer, a session) on one side of the "
               "test split and of every validation fold; COL is not a feature.")
+ORDER_HELP = ("Rows are ordered in time by COL (dates or numbers): the latest are the test rows, and candidates are "
+              "compared on the latest training rows, fitted on earlier ones. COL stays a feature unless dropped.")
 
 
 def command_started(argv: list[str] | None = None) -> float:
@@ -90,12 +92,13 @@ def main() -> None:
 @click.option("--budget", default="10m", show_default=True, help="Wall-clock budget: 90s, 10m, 1h or seconds.")
 @click.option("--drop", multiple=True, metavar="COL", help=DROP_HELP)
 @click.option("--group", metavar="COL", help=GROUP_HELP)
+@click.option("--order", metavar="COL", help=ORDER_HELP)
 @click.option("--dask", default="auto", show_default=True, metavar="auto|local|off|ADDRESS",
               help="As for fit: when a table is read in pieces for Dask.")
 @click.option("--memory", metavar="SIZE", help="As for fit: the memory the run may use [default: what is free].")
 @JSON
 def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[str, ...], group: str | None,
-            dask: str, memory: str | None, as_json: bool) -> None:
+            order: str | None, dask: str, memory: str | None, as_json: bool) -> None:
     """Profile DATA and show the plan, without training anything."""
     from .budget import parse_budget
     from .data import load
@@ -107,7 +110,7 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
 
     seconds = parse_budget(budget)
     dataset = load(data, memory=parse_size(memory), dask=dask_setting(dask))
-    profile = inspect_dataset(dataset, target, task, drop=list(drop), group=group)
+    profile = inspect_dataset(dataset, target, task, drop=list(drop), group=group, order=order)
     plan = make_plan(profile, seconds, detect(cpu=cpu_backends(profile, seconds)))
     if as_json:
         _print_json({"data": str(data), "name": dataset.name, "profile": profile.to_dict(), "plan": plan.to_dict()})
@@ -158,6 +161,7 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
                    "DATA may be left out. A finished run needs --budget to search further.")
 @click.option("--drop", multiple=True, metavar="COL", help=DROP_HELP)
 @click.option("--group", metavar="COL", help=GROUP_HELP)
+@click.option("--order", metavar="COL", help=ORDER_HELP)
 @click.option("--workers", type=click.IntRange(min=0), default=0, metavar="N",
               help="Run each network search's trials on N worker processes (Keras Tuner's distributed mode); "
                    "this process is their chief.")
@@ -172,7 +176,8 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
 @JSON
 @click.pass_context
 def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out, seed, no_compare, no_refit, device,
-        max_trials, max_epochs, quiet, price, resume, drop, group, workers, listen, dask, memory, as_json) -> None:
+        max_trials, max_epochs, quiet, price, resume, drop, group, order, workers, listen, dask, memory,
+        as_json) -> None:
     """Train on DATA within the budget and write a run directory with a report.
 
     \b
@@ -206,7 +211,7 @@ def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
                    compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials,
                    max_epochs=max_epochs, price=price, drop=list(drop), workers=workers, listen=listen,
-                   dask=dask, memory=memory, group=group)
+                   dask=dask, memory=memory, group=group, order=order)
     try:
         with stops_as_interrupts():
             model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]), resume=resume,
@@ -278,7 +283,7 @@ def _print_json(document: dict) -> None:
 
 
 KEPT_ON_RESUME = ("target", "task", "metric", "seed", "no_compare", "no_refit", "max_trials", "max_epochs", "drop",
-                  "group")
+                  "group", "order")
 
 
 def _check_resume_options(ctx: click.Context) -> None:
@@ -291,8 +296,8 @@ def _check_resume_options(ctx: click.Context) -> None:
     if given:
         shown = ", ".join("--" + name.replace("_", "-") for name in given)
         raise ConfigError(f"{shown} cannot change on --resume: a resumed run keeps its own target, task, metric, "
-                          "seed, dropped and group columns and approaches. Leave them out, or start a new run without "
-                          "--resume.")
+                          "seed, dropped, group and order columns and approaches. Leave them out, or start a new run "
+                          "without --resume.")
 
 
 def _resume_budget(run: Path) -> str:

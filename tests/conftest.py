@@ -38,6 +38,28 @@ def write_csv(tmp_path):
     return write
 
 
+@pytest.fixture
+def quick_fit(tmp_path):
+    """``quick_fit(data, *options)``: ``automl fit DATA`` from the command line, gradient boosting alone for 15 s,
+    into ``tmp_path/runs``; checks it exits 0 and returns its run directory and ``run.json``."""
+    import json
+
+    from click.testing import CliRunner
+
+    from automl.cli import main
+
+    def fit(data: Path, *options: str) -> tuple[Path, dict]:
+        out = tmp_path / "runs"
+        result = CliRunner().invoke(main, ["fit", str(data), "--budget", "15s", "--no-compare", "--out", str(out),
+                                           *options])
+        assert result.exit_code == 0, (result.output, result.exception)
+        runs = [p for p in out.iterdir() if p.is_dir()]
+        assert len(runs) == 1, runs
+        return runs[0], json.loads((runs[0] / "run.json").read_text())
+
+    return fit
+
+
 @pytest.fixture(autouse=True)
 def _work_in_tmp_path(tmp_path, monkeypatch):
     """Run every test inside its own temporary folder, so nothing is written into the repository.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,11 +11,10 @@ from click.testing import CliRunner
 
 from automl.cli import main
 from automl.data.profile import inspect_frame
-from automl.data.splitting import split_rows, validation_folds
+from automl.data.splitting import Rule, split_rows, validation_folds
 from automl.errors import ConfigError
 from automl.search import members
 
-from test_interrupt import only_run
 
 
 def patients(n_groups: int = 40, seed: int = 0, visits: tuple[int, int] = (3, 9)) -> pd.DataFrame:
@@ -41,23 +39,24 @@ def test_the_test_rows_and_every_validation_fold_are_whole_groups(task):
     rng = np.random.default_rng(0)
     groups = np.repeat(np.arange(50), rng.integers(2, 8, 50))
     y = rng.integers(0, 2, len(groups)) if task == "binary" else rng.normal(size=len(groups))
-    train, test = split_rows(y, task, test_rows=len(y) // 5, seed=0, groups=groups)
+    train, test = split_rows(y, task, test_rows=len(y) // 5, seed=0, rule=Rule(groups=groups))
     assert disjoint(groups, train, test) and len(train) + len(test) == len(y)
     assert 0.1 < len(test) / len(y) < 0.3
     inside = groups[train]
     for scheme, k in (("kfold", 5), ("holdout", 1)):
-        pairs = validation_folds(y[train], task, scheme, k, 0, inside)
+        pairs = validation_folds(y[train], task, scheme, k, 0, Rule(groups=inside))
         assert len(pairs) == k
         assert all(disjoint(inside, fit, val) for fit, val in pairs)
-    held = validation_folds(y[train], task, "holdout", 1, 0, inside)[0][1]
-    assert all(disjoint(inside, fit, val) for fit, val in members.folds(y[train], task, held, 0, 5, inside))
+    held = validation_folds(y[train], task, "holdout", 1, 0, Rule(groups=inside))[0][1]
+    pairs = members.folds(y[train], task, held, 0, 5, Rule(groups=inside))
+    assert all(disjoint(inside, fit, val) for fit, val in pairs)
 
 
 def test_a_network_validates_on_whole_groups():
     from automl.search.networks import Targets
 
     groups = np.repeat(np.arange(30), 4)
-    ctx = SimpleNamespace(y=np.tile([0, 1], 60), task="binary", seed=0, groups=groups)
+    ctx = SimpleNamespace(y=np.tile([0, 1], 60), task="binary", seed=0, rule=Rule(groups=groups))
     rows = Targets.of(ctx)
     assert disjoint(groups, rows.fit, rows.val) and len(rows.val) > 0
 
@@ -93,21 +92,16 @@ def test_too_few_groups_or_a_class_in_one_group_is_refused_up_front():
         inspect_frame(frame, target="label", group="patient")
 
 
-def test_a_grouped_run_tests_on_patients_it_never_trained_on_and_a_resume_keeps_its_groups(tmp_path):
+def test_a_grouped_run_tests_on_patients_it_never_trained_on_and_a_resume_keeps_its_groups(tmp_path, quick_fit):
     frame = patients()
     data = tmp_path / "visits.csv"
     frame.to_csv(data, index=False)
-    runner = CliRunner()
-    fitted = runner.invoke(main, ["fit", str(data), "--group", "patient", "--budget", "15s", "--no-compare",
-                                  "--out", str(tmp_path / "runs")])
-    assert fitted.exit_code == 0, (fitted.output, fitted.exception)
-    run = only_run(tmp_path / "runs")
-    record = json.loads((run / "run.json").read_text())
+    run, record = quick_fit(data, "--group", "patient")
     assert record["settings"]["group"] == "patient" and "patient" not in record["features"]
     tested = pd.read_csv(run / "test_predictions.csv")["row"].to_numpy()
     trained = np.setdiff1d(np.arange(len(frame)), tested)
     assert disjoint(frame["patient"].to_numpy(), trained, tested)
     accuracy = next(f for f in record["finalists"] if f["approach"] == "classical")["test_scores"]["accuracy"]
     assert accuracy < 0.8  # new patients' labels are coin flips; split visit by visit it scores near 1.0
-    again = runner.invoke(main, ["fit", "--resume", str(run), "--group", "f1"])
+    again = CliRunner().invoke(main, ["fit", "--resume", str(run), "--group", "f1"])
     assert again.exit_code == 2 and "--group cannot change on --resume" in again.output

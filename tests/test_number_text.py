@@ -59,7 +59,7 @@ def test_the_encoder_reads_amounts_at_fit_and_at_predict_alike():
     assert encoder.gbm_frame(train)["price"].tolist()[:3] == [1000.0, 2500.5, -30.0]
 
 
-def test_a_table_of_amounts_trains_predicts_and_reports_on_the_numbers(tmp_path):
+def test_a_table_of_amounts_trains_predicts_and_reports_on_the_numbers(tmp_path, quick_fit):
     """The way a user meets it: a spreadsheet export whose amounts carry $ and %, fitted, predicted, reported."""
     rng = np.random.default_rng(0)
     n = 240
@@ -69,11 +69,8 @@ def test_a_table_of_amounts_trains_predicts_and_reports_on_the_numbers(tmp_path)
                           "label": np.where((amount > 2500) ^ (share > 50), "a", "b")})
     data = tmp_path / "export.csv"
     frame.to_csv(data, index=False)
+    run, record = quick_fit(data)
     runner = CliRunner()
-    fitted = runner.invoke(main, ["fit", str(data), "--budget", "15s", "--no-compare", "--out", str(tmp_path / "runs")])
-    assert fitted.exit_code == 0, (fitted.output, fitted.exception)
-    run = only_run(tmp_path / "runs")
-    record = json.loads((run / "run.json").read_text())
     kinds = {c["name"]: c["kind"] for c in record["profile"]["columns"]}
     assert kinds["amount"] == "numeric" and kinds["share"] == "numeric"
     test_accuracy = next(f for f in record["finalists"] if f["approach"] == "classical")["test_scores"]["accuracy"]
@@ -86,7 +83,8 @@ def test_a_table_of_amounts_trains_predicts_and_reports_on_the_numbers(tmp_path)
     assert (pd.read_csv(out)["predicted_label"] == frame["label"]).mean() > 0.9
 
 
-def test_a_price_target_written_as_amounts_is_a_regression_trained_evaluated_and_predicted_as_numbers(tmp_path):
+def test_a_price_target_written_as_amounts_is_a_regression_trained_evaluated_and_predicted_as_numbers(tmp_path,
+                                                                                                    quick_fit):
     """A spreadsheet's prices ($166,005) as the target: once read as 299 classes of one row each, an error."""
     rng = np.random.default_rng(0)
     n = 300
@@ -94,11 +92,8 @@ def test_a_price_target_written_as_amounts_is_a_regression_trained_evaluated_and
     price = 100_000 + 20_000 * size + rng.normal(0, 2_000, n)
     data = tmp_path / "houses.csv"
     pd.DataFrame({"size": size, "price": [f"${v:,.0f}" for v in price]}).to_csv(data, index=False)
+    run, record = quick_fit(data)
     runner = CliRunner()
-    fitted = runner.invoke(main, ["fit", str(data), "--budget", "15s", "--no-compare", "--out", str(tmp_path / "runs")])
-    assert fitted.exit_code == 0, (fitted.output, fitted.exception)
-    run = only_run(tmp_path / "runs")
-    record = json.loads((run / "run.json").read_text())
     assert record["task"] == "regression"
     assert "written as amounts (" in record["profile"]["task_reason"]
     evaluated = runner.invoke(main, ["evaluate", str(run), str(data), "--json"])

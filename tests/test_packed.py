@@ -18,7 +18,6 @@ from automl.cli import main
 from automl.data import large, load
 from automl.errors import DataError, TooLargeError
 
-from test_interrupt import only_run
 
 TEXT = "size,colour,label\n1.5,red,yes\n2.5,blue,no\n3.5,red,yes\n"
 
@@ -94,7 +93,7 @@ def test_a_packed_table_is_never_read_in_pieces(write_csv):
             read()
 
 
-def test_fit_predict_and_the_report_take_a_gzipped_csv(tmp_path):
+def test_fit_predict_and_the_report_take_a_gzipped_csv(tmp_path, quick_fit):
     """The way a user hands one over: fit on it, predict it, and the report summarises its columns."""
     rng = np.random.default_rng(0)
     n = 200
@@ -103,15 +102,12 @@ def test_fit_predict_and_the_report_take_a_gzipped_csv(tmp_path):
     frame = pd.DataFrame({"size": size, "colour": colour, "label": np.where((colour == "red") | (size > 1), "y", "n")})
     data = tmp_path / "shapes.csv.gz"
     frame.to_csv(data, index=False, compression="gzip")
-    runner = CliRunner()
-    fitted = runner.invoke(main, ["fit", str(data), "--budget", "15s", "--no-compare", "--out", str(tmp_path / "runs")])
-    assert fitted.exit_code == 0, (fitted.output, fitted.exception)
-    run = only_run(tmp_path / "runs")
+    run, _ = quick_fit(data)
     assert run.name.startswith("shapes-")
     report = json.loads((run / "report.json").read_text())
     assert set(report["columns"]["columns"]) == {"size", "colour"}, report["columns"]
     out = tmp_path / "predictions.csv"
-    predicted = runner.invoke(main, ["predict", str(run), str(data), "-o", str(out)])
+    predicted = CliRunner().invoke(main, ["predict", str(run), str(data), "-o", str(out)])
     assert predicted.exit_code == 0, (predicted.output, predicted.exception)
     predictions = pd.read_csv(out)
     assert len(predictions) == n

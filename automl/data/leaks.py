@@ -42,11 +42,11 @@ class Leak:
     reason: str
 
 
-def find_leaks(frame: Any, target: str, task: str, columns: list[str], groups: Any = None) -> list[Leak]:
+def find_leaks(frame: Any, target: str, task: str, columns: list[str], rule: Any = None) -> list[Leak]:
     """The ``columns`` of ``frame`` that determine ``target``: one-to-one relabellings (classification), monotone
-    copies (regression), and single columns that predict it near-perfectly on held-out rows (whole ``groups``,
-    one code per row of ``frame``, when the run keeps groups whole: a column constant within a group is then no
-    leak)."""
+    copies (regression), and single columns that predict it near-perfectly on held-out rows, held out as the
+    run's ``splitting.Rule`` holds rows out (whole groups: a column constant within a group is then no leak; or
+    the later rows, fitted on the earlier)."""
     import numpy as np
     import pandas as pd
 
@@ -67,10 +67,13 @@ def find_leaks(frame: Any, target: str, task: str, columns: list[str], groups: A
     y = pd.Series(pd.factorize(y.astype(str))[0]) if classify else to_number(y)  # $166,005 too
     test = np.zeros(len(y), dtype=bool)
     test[rng.permutation(len(y))[: len(y) // 2]] = True
-    if groups is not None:  # held out as the run holds rows out: half the groups, whole
-        codes = np.asarray(groups)[rows]
+    if rule is not None and rule.groups is not None:  # held out as the run holds rows out: half the groups, whole
+        codes = np.asarray(rule.groups)[rows]
         held = rng.permutation(np.unique(codes))
         test = np.isin(codes, held[: len(held) // 2])
+    elif rule is not None and rule.order is not None:  # or the later half
+        test = np.zeros(len(y), dtype=bool)
+        test[np.argsort(np.asarray(rule.order)[rows], kind="stable")[len(y) // 2:]] = True
     found = []
     for name in [c for c in columns if c in sample.columns and c != target][:MAX_COLUMNS]:
         x = sample[name]

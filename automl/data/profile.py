@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import ConfigError, DataError, TargetError, invalid
 from ..modalities.base import article
 from . import groups
+from . import order as ordering
 from .columns import FEATURE_KINDS, ColumnProfile, profile_column
 from .target import (TASKS, _label, amounts, candidates_warning, choose_target, clean_target, how_chosen, infer_task,
                      target_candidates)
@@ -51,6 +52,8 @@ class Profile:
     leaks: list[str] = field(default_factory=list)  # features that give the target away (warned, not dropped)
     drop: list[str] = field(default_factory=list)  # columns the user left out (--drop)
     group: str | None = None  # the column whose values keep rows together on one side of every split (--group)
+    order: str | None = None  # the column that orders the rows in time: the latest are held out (--order)
+    order_reason: str = ""  # what --order's column holds: its range
     large: dict[str, Any] | None = None  # a table read in pieces (``data.large``): its sizes, and why
 
     @property
@@ -79,13 +82,14 @@ class Profile:
 
 
 def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_bytes: int | None = None,
-                  root: Any = None, drop: Any = None, group: str | None = None) -> Profile:
+                  root: Any = None, drop: Any = None, group: str | None = None, order: str | None = None) -> Profile:
     """Profile ``frame``: column kinds, target, task and modality, each with a reason.
 
     ``root`` is the folder that relative file paths in the table resolve
     against (the table's folder; the working directory when not given).
     ``drop`` names columns to leave out of the features (``--drop``); ``group`` the column whose values keep
-    rows together on one side of every split (``--group``; not a feature either). When no
+    rows together on one side of every split (``--group``; not a feature either); ``order`` the column of dates
+    or numbers that orders them in time, the latest held out (``--order``; a feature unless dropped). When no
     ``target`` is given, a warning names the other columns that could be it;
     features that give the target away are warned about (``leaks``), not dropped.
     """
@@ -95,9 +99,11 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         raise ConfigError(invalid("task", "one of " + ", ".join(TASKS), task))
     drop = _checked_drop(list(frame.columns), drop, target)
     groups.check_column(list(frame.columns), group, target, drop)
+    ordering.check_column(list(frame.columns), order, target, group)
     kept = [c for c in frame.columns if c not in drop and c != group]
     target_name, target_reason = choose_target(kept, target)
     y, warnings_ = _target_values(frame, target_name)
+    order_reason = ordering.reason(frame[order], y.index) if order is not None else ""
     candidates = target_candidates(frame, target_name, kept) if target is None else []
     guessed = candidates_warning(target_name, how_chosen(target_name), candidates)
     warnings_[:0] = [guessed] if guessed else []
@@ -129,7 +135,7 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     if group is not None and class_counts is not None:
         groups.check_classes(frame, y, target_name, group)
     modality.describe(frame, columns, root, warnings_)
-    leaks = _leaks(frame, target_name, task_name, columns, group)
+    leaks = _leaks(frame, target_name, task_name, columns, split_rule(frame, group, order))
     warnings_.extend(leak.reason for leak in leaks)
     if not any(c.used and c.name != target_name for c in columns):
         why = "; ".join(f"{c.name!r}: {c.reason}" for c in columns if c.name != target_name)
@@ -142,19 +148,20 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         modality=modality.name, modality_reason=modality_reason, class_counts=class_counts,
         rows_dropped_missing_target=len(frame) - len(y), warnings=warnings_,
         target_candidates=[name for name, _ in candidates], leaks=[leak.column for leak in leaks], drop=drop,
-        group=group,
+        group=group, order=order, order_reason=order_reason,
     )
 
 
 def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto", drop: Any = None,
-                    group: str | None = None) -> Profile:
+                    group: str | None = None, order: str | None = None) -> Profile:
     """``inspect_frame`` for a loaded ``Dataset``: its paths resolve against its folder, its reading notes kept."""
-    profile = inspect_frame(dataset.frame, target, task, root=dataset.root, drop=drop, group=group)
+    profile = inspect_frame(dataset.frame, target, task, root=dataset.root, drop=drop, group=group, order=order)
     profile.warnings[:0] = list(dataset.notes)
     table = getattr(dataset, "large", None)
-    if table is not None and group is not None:
-        raise ConfigError("--group cannot be used on a table read in pieces (Dask splits its rows one by one); "
-                          "leave --group out, or train on a sample of whole groups that fits in memory.")
+    if table is not None and (group is not None or order is not None):
+        asked = "--group" if group is not None else "--order"
+        raise ConfigError(f"{asked} cannot be used on a table read in pieces (Dask splits its rows one by one); "
+                          f"leave {asked} out, or train on a part of the table that fits in memory.")
     if table is not None:  # the frame holds a sample: the counts are the file's
         sampled = profile.n_rows
         profile.n_rows = table.n_rows
@@ -203,14 +210,23 @@ def _checked_drop(columns: list[str], drop: Any, target: str | None) -> list[str
     return list(dict.fromkeys(names))
 
 
-def _leaks(frame: Any, target: str, task: str, columns: list[ColumnProfile], group: str | None = None) -> list[Any]:
+def split_rule(frame: Any, group: str | None, order: str | None) -> Any:
+    """The ``splitting.Rule`` for ``frame``'s rows from ``--group`` or ``--order``; None for neither."""
+    from .splitting import Rule
+
+    if group is None and order is None:
+        return None
+    return Rule(groups=groups.codes(frame, group) if group else None,
+                order=ordering.keys(frame, order) if order else None)
+
+
+def _leaks(frame: Any, target: str, task: str, columns: list[ColumnProfile], rule: Any = None) -> list[Any]:
     """Features (numbers, categories, true/false) that give the target away, judged on held-out rows split as
-    the run splits them (whole groups of ``group``); see ``leaks``."""
+    the run splits them (``rule``: whole groups, or the latest rows); see ``leaks``."""
     from .leaks import find_leaks
 
     checked = [c.name for c in columns if c.used and c.kind in LEAK_KINDS and c.name != target]
-    codes = groups.codes(frame, group) if group else None
-    return find_leaks(frame, target, task, checked, codes) if checked else []
+    return find_leaks(frame, target, task, checked, rule) if checked else []
 
 
 def infer_modality(columns: list[ColumnProfile], modalities: list[Any]) -> tuple[Any, str]:

@@ -1,9 +1,13 @@
 """The one train/test split of a run, fixed by the seed, and the validation folds inside its training rows.
 
-With ``groups`` (one code per row, from ``--group COL``), rows that belong together (a patient's visits, a
-customer's orders) stay on one side of every split: the test rows are whole groups, and so is every validation
-fold, so no score is flattered by rows whose twins were trained on. Classes stay stratified as far as whole
-groups allow (scikit-learn's ``StratifiedGroupKFold``).
+A ``Rule`` says how rows may be split when they are not independent:
+
+* ``groups`` (one code per row, from ``--group COL``): rows that belong together (a patient's visits, a
+  customer's orders) stay on one side of every split, so no score is flattered by rows whose twins were trained
+  on. Classes stay stratified as far as whole groups allow (scikit-learn's ``StratifiedGroupKFold``).
+* ``order`` (one sortable key per row, from ``--order COL``: a date or a number such as time): the held-out rows
+  are the latest, and every model is fitted on rows that come before the ones that score it, as it will be used.
+  Only one holdout is drawn this way (the plan never cross-validates ordered rows).
 
 Example:
     >>> import numpy as np
@@ -11,47 +15,82 @@ Example:
     >>> len(train), len(test)
     (80, 20)
     >>> groups = np.repeat(np.arange(25), 4)  # 25 groups of 4 rows
-    >>> train, test = split_rows(np.array([0, 1] * 50), "binary", test_rows=20, seed=0, groups=groups)
+    >>> train, test = split_rows(np.array([0, 1] * 50), "binary", test_rows=20, seed=0, rule=Rule(groups=groups))
     >>> len(test), set(groups[train]) & set(groups[test])
     (20, set())
+    >>> train, test = split_rows(np.zeros(10), "regression", 3, 0, Rule(order=np.arange(10)[::-1]))
+    >>> test.tolist()  # the three latest rows
+    [0, 1, 2]
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
-def split_rows(y: Any, task: str, test_rows: int, seed: int, groups: Any = None) -> tuple[Any, Any]:
-    """Sorted row positions for training and testing (stratified for classification); whole ``groups``."""
+@dataclass(frozen=True)
+class Rule:
+    """How rows may be split: whole ``groups`` (codes), or in ``order`` (sortable keys, latest held out)."""
+
+    groups: Any = None
+    order: Any = None
+
+    def of(self, rows: Any) -> "Rule":
+        """The rule for the rows at positions ``rows`` (a subset, renumbered from 0)."""
+        import numpy as np
+
+        return Rule(None if self.groups is None else np.asarray(self.groups)[rows],
+                    None if self.order is None else np.asarray(self.order)[rows])
+
+
+def split_rows(y: Any, task: str, test_rows: int, seed: int, rule: Rule | None = None) -> tuple[Any, Any]:
+    """Sorted row positions for training and testing (stratified for classification), as ``rule`` allows."""
     import numpy as np
     from sklearn.model_selection import train_test_split
 
+    if rule is not None and rule.order is not None:
+        return _latest(rule.order, test_rows)
+    if rule is not None and rule.groups is not None:
+        return _group_holdout(y, task, rule.groups, test_rows / max(len(y), 1), seed)
     positions = np.arange(len(y))
     stratify = y if task != "regression" else None
-    if groups is not None:
-        return _group_holdout(y, task, groups, test_rows / max(len(y), 1), seed)
     train, test = train_test_split(positions, test_size=test_rows, random_state=seed, stratify=stratify)
     return np.sort(train), np.sort(test)
 
 
 def validation_folds(y: Any, task: str, scheme: str, folds: int, seed: int,
-                     groups: Any = None) -> list[tuple[Any, Any]]:
-    """(fit, validate) position pairs inside the training rows: k folds, or one 80/20 holdout; whole ``groups``
-    (the training rows' codes) when given."""
+                     rule: Rule | None = None) -> list[tuple[Any, Any]]:
+    """(fit, validate) position pairs inside the training rows: k folds, or one 80/20 holdout; as ``rule`` (the
+    training rows' own) allows."""
     import numpy as np
     from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
     positions = np.arange(len(y))
     classify = task != "regression"
-    if groups is not None:
+    if rule is not None and rule.order is not None:
         if scheme == "kfold":
-            return [(a, b) for a, b in _group_splitter(task, folds, seed).split(positions, y, np.asarray(groups))]
+            raise ValueError("ordered rows are validated on one holdout of the latest rows, never by k folds")
+        return [_latest(rule.order, int(round(0.2 * len(y))))]
+    if rule is not None and rule.groups is not None:
+        groups = np.asarray(rule.groups)
+        if scheme == "kfold":
+            return [(a, b) for a, b in _group_splitter(task, folds, seed).split(positions, y, groups)]
         return [_group_holdout(y, task, groups, 0.2, seed)]
     if scheme == "kfold":
         splitter = (StratifiedKFold if classify else KFold)(n_splits=folds, shuffle=True, random_state=seed)
         return [(a, b) for a, b in splitter.split(positions, y if classify else None)]
     fit, val = train_test_split(positions, test_size=0.2, random_state=seed, stratify=y if classify else None)
     return [(np.sort(fit), np.sort(val))]
+
+
+def _latest(order: Any, n: int) -> tuple[Any, Any]:
+    """The rows before, and the ``n`` latest rows by ``order`` (ties kept in the file's order)."""
+    import numpy as np
+
+    ranked = np.argsort(np.asarray(order), kind="stable")
+    n = min(max(n, 1), len(ranked) - 1)
+    return np.sort(ranked[:-n]), np.sort(ranked[-n:])
 
 
 def _group_splitter(task: str, folds: int, seed: int) -> Any:

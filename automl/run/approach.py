@@ -215,7 +215,7 @@ def context(run: Run, name: str, window: Deadline) -> SearchContext:
         improved=on_improved, inputs=plan.inputs, cache=run.cache, previous=run.previous.get(name, []),
         workdir=run.dir.path / "search" / name,
         cluster=workers.chief(settings, run.dir.path, plan.modality, run.hardware),
-        large=run.large, dask=settings.dask, target=run.record.target, groups=split.groups_train,
+        large=run.large, dask=settings.dask, target=run.record.target, rule=split.rule_train,
     )
     return ctx
 

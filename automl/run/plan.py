@@ -120,6 +120,11 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
     test_rows, why_test = _test_rows(profile)
     validation, folds, why_validation = modality.validation(profile.n_train_rows - test_rows,
                                                             [a.name for a in approaches])
+    if getattr(profile, "order", None):
+        validation, folds = "holdout", 1
+        why_validation = (f"Candidates are compared on the latest 20% of the training rows by {profile.order!r}, "
+                          "fitted on the earlier ones (--order): rows in time are never cross-validated, which would "
+                          "let a model learn from rows after the ones that score it.")
     if pieces:
         validation, folds = "holdout", 1
         held = int(profile.large["held"]) - test_rows
@@ -270,6 +275,11 @@ def _test_rows(profile: Profile) -> tuple[int, str]:
         return test_rows, (f"{test_rows:,} of the {held:,} rows held in memory are held out as a {stratified}test "
                            "set fixed by the seed; no search sees them, and every finalist is scored on exactly "
                            "these rows.")
+    if getattr(profile, "order", None):
+        return test_rows, (f"The rows are ordered in time by {profile.order!r} ({profile.order_reason}; --order): the "
+                           f"latest {test_rows:,} of {n:,} ({test_rows / n:.0%}) are held out as the test set; no "
+                           "search sees them, and every finalist is scored on exactly these rows, later than every row "
+                           "it was fitted on.")
     if getattr(profile, "group", None):
         return test_rows, (f"About {test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a "
                            f"{stratified}test set of whole groups of {profile.group!r} (--group), fixed by the seed, "

@@ -20,10 +20,10 @@ from typing import Any, Iterator
 from .. import registry
 from ..budget import Deadline
 from ..data.fingerprint import ROW_HASHES, file_columns, fingerprint, positions, row_hashes
-from ..data.groups import codes as group_codes
+from ..data.profile import split_rule
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
-from ..errors import FatalError
+from ..errors import DataError, FatalError
 from ..metrics import better, greater_is_better, score_output
 from .approach import Run, RunSettings, reusable, run_approach
 from .baseline import baseline
@@ -323,7 +323,7 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         settings={"compare": settings.compare, "refit": plan.refit_seconds > 0 or settings.refit,
                   "device": settings.device, "metric": plan.metric, "max_trials": settings.max_trials,
                   "max_epochs": settings.max_epochs, "drop": list(getattr(profile, "drop", [])),
-                  "group": getattr(profile, "group", None),
+                  "group": getattr(profile, "group", None), "order": getattr(profile, "order", None),
                   "dask": settings.dask, "memory": settings.memory},
     )
 
@@ -338,7 +338,7 @@ class Split:
     y_test: Any
     kinds: dict[str, str]
     classes: list | None
-    groups_train: Any = None  # the training rows' group codes (--group), which every validation split keeps whole
+    rule_train: Any = None  # how the training rows may be split (``splitting.Rule``, from --group or --order)
 
 
 @dataclass
@@ -364,11 +364,16 @@ def prepare(dataset: Any, profile: Any, plan: Any, hardware: Any, seed: int) -> 
     features = [c.name for c in profile.features]
     kinds = {c.name: c.kind for c in profile.features}
     y, classes = encode_target(frame[profile.target], profile.task)
-    groups = group_codes(frame, profile.group) if getattr(profile, "group", None) else None
-    train, test = split_rows(y, profile.task, plan.test_rows, seed, groups)
+    rule = split_rule(frame, getattr(profile, "group", None), getattr(profile, "order", None))
+    train, test = split_rows(y, profile.task, plan.test_rows, seed, rule)
+    if classes is not None and len(np.unique(y[train])) < len(classes):
+        missing = [str(classes[c]) for c in sorted(set(range(len(classes))) - set(np.unique(y[train]).tolist()))]
+        raise DataError(f"class(es) {', '.join(map(repr, missing[:5]))} of {profile.target!r} are only in the test "
+                        "rows, held out whole by --group or as the latest by --order: a model cannot learn them. "
+                        "Remove those rows, or split another way.")
     split = Split(frame.loc[train, features].reset_index(drop=True), y[train],
                   frame.loc[test, features].reset_index(drop=True), y[test], kinds, classes,
-                  groups[train] if groups is not None else None)
+                  rule.of(train) if rule is not None else None)
     cache = {profile.modality: decoded.cache} if decoded.cache is not None else {}
     return Prepared(split, rows[test], decoded.skipped or [], cache)
 

@@ -58,6 +58,17 @@ def chief(settings: Any, run_dir: Path, modality: str, hardware: Any) -> Chief |
     return Chief(settings.workers, start, listen=settings.listen, finish=finish)
 
 
+def _rule(folder: Path) -> Any:
+    """The run's ``splitting.Rule`` as ``write_spec`` left it in ``folder``; None when it has none."""
+    import numpy as np
+
+    from ..data.splitting import Rule
+
+    parts = {part: np.load(folder / f"rule_{part}.npy") for part in ("groups", "order")
+             if (folder / f"rule_{part}.npy").is_file()}
+    return Rule(**parts) if parts else None
+
+
 def write_spec(run_dir: Path, ctx: Any, modality: str, device: str) -> Path:
     """Write what a worker needs to rebuild ``ctx``'s search; returns the folder."""
     import numpy as np
@@ -66,8 +77,9 @@ def write_spec(run_dir: Path, ctx: Any, modality: str, device: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     ctx.X.to_parquet(folder / "X.parquet", index=False)
     np.save(folder / "y.npy", np.asarray(ctx.y))
-    if ctx.groups is not None:  # the network's validation rows are whole groups on every worker too
-        np.save(folder / "groups.npy", np.asarray(ctx.groups))
+    for part in ("groups", "order"):  # the networks' validation rows are split by the run's rule on every worker
+        if getattr(ctx.rule, part, None) is not None:
+            np.save(folder / f"rule_{part}.npy", np.asarray(getattr(ctx.rule, part)))
     cache = ctx.cache.get(modality)
     if cache is not None and hasattr(cache, "index"):  # decoded media files: workers map them, not decode again
         np.save(folder / "cache.npy", np.asarray(cache.array))
@@ -219,7 +231,7 @@ def rebuild(run_dir: Path, folder: Path, spec: dict[str, Any], worker: Worker) -
         validation=spec["validation"], folds=spec["folds"], deadline=Deadline(max(0.0, spec["ends_at"] - time.time())),
         hardware=detect(spec["device"]), max_trials=spec["max_trials"], max_epochs=spec["max_epochs"],
         inputs=spec["inputs"], cache=cache, workdir=run_dir / "search" / spec["approach"], cluster=worker,
-        groups=np.load(folder / "groups.npy") if (folder / "groups.npy").is_file() else None,
+        rule=_rule(folder),
     )
     route = registry.route_spec(spec["modality"], spec["approach"]).route()
     return ctx, route

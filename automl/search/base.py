@@ -91,9 +91,9 @@ class SearchContext:
     large: Any = None
     dask: str = "auto"
     target: str = ""  # the target's column in ``large``
-    # The training rows' group codes (``--group``): every validation split keeps a group's rows on one side
-    # (``data.splitting``); None splits rows one by one.
-    groups: Any = None
+    # How the training rows may be split (``data.splitting.Rule``: whole groups for ``--group``, the latest rows
+    # held out for ``--order``); None splits them one by one.
+    rule: Any = None
 
     @property
     def n_classes(self) -> int:

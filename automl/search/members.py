@@ -177,10 +177,10 @@ def take(x: Any, rows: Any) -> Any:
     return {name: values[rows] for name, values in x.items()}
 
 
-def folds(y: Any, task: str, val: Any, seed: int, k: int, groups: Any = None) -> list[tuple[Any, Any]]:
+def folds(y: Any, task: str, val: Any, seed: int, k: int, rule: Any = None) -> list[tuple[Any, Any]]:
     """``k`` (fit, validate) position pairs over the training rows whose first validation fold is the winner's
     holdout ``val``; the other rows are split into ``k - 1`` more folds (stratified for classes; whole
-    ``groups`` when given), so every row is validated by exactly one of them.
+    groups when ``rule``, a ``splitting.Rule``, has them), so every row is validated by exactly one of them.
 
     >>> pairs = folds(np.array([0, 1] * 10), "binary", np.array([0, 1, 2, 3]), 0, 5)
     >>> sorted(np.concatenate([v for _, v in pairs]).tolist()) == list(range(20)), [len(v) for _, v in pairs]
@@ -191,7 +191,7 @@ def folds(y: Any, task: str, val: Any, seed: int, k: int, groups: Any = None) ->
     everything = np.arange(len(y))
     rest = np.setdiff1d(everything, val)
     pairs = [(rest, np.sort(val))]
-    inside = None if groups is None else np.asarray(groups)[rest]
+    inside = None if rule is None else rule.of(rest)
     for _, inner in validation_folds(np.asarray(y)[rest], task, "kfold", k - 1, seed, inside):
         held = np.sort(rest[inner])
         pairs.append((np.setdiff1d(everything, held), held))

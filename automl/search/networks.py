@@ -42,7 +42,7 @@ class Targets:
         from ..data.splitting import validation_folds
 
         y = np.asarray(ctx.y)
-        (fit, val), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed, ctx.groups)
+        (fit, val), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed, ctx.rule)
         if ctx.task != "regression":
             return cls(fit, val, y.astype("int32"), (0.0, 1.0))
         scale = (float(np.mean(y[fit])), float(np.std(y[fit]) or 1.0))

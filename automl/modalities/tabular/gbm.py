@@ -241,7 +241,7 @@ class GBMRoute:
         import numpy as np
 
         y = np.asarray(ctx.y)
-        folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed, ctx.groups)
+        folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed, ctx.rule)
         rng = np.random.default_rng(ctx.seed)
         kept = ctx.cache.pop(continued_key(ctx.approach), None) if ctx.previous else None
         handed = None  # the validation score of the model handed over last: only a better one replaces it
@@ -357,7 +357,7 @@ class GBMRoute:
                 if 1.3 * o["seconds"] > ctx.deadline.remaining():
                     continue
                 n = o.get("repeats", 1)
-                folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed + n, ctx.groups)
+                folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed + n, ctx.rule)
                 fresh = self._evaluate(o["family"], o["params"], X, y, folds, ctx, encoder)
                 if not fresh["complete"]:  # the deadline cut it: the configuration keeps what it had
                     return repeat

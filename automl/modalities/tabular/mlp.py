@@ -304,7 +304,7 @@ class TabularMLPRoute:
                  f"distribution through their training quantiles."]
         if ctx.validation == "kfold":  # the other approaches predict every row out of fold: so do the networks
             x_all, targets = prep.inputs(ctx.X), np.asarray(ctx.y)
-            others = members.folds(targets, ctx.task, val_idx, ctx.seed, MAX_MEMBERS, ctx.groups)[1:]
+            others = members.folds(targets, ctx.task, val_idx, ctx.seed, MAX_MEMBERS, ctx.rule)[1:]
             splits = [members.Split(x_fit, y_fit, score, x_val, val_idx)] + [
                 members.Split(members.take(x_all, fit), rows.y[fit],
                               tuner.val_scorer(ctx, members.take(x_all, val), targets[val], rows.scale),

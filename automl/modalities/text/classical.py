@@ -212,7 +212,7 @@ class TextClassicalRoute:
         columns = ctx.columns_of("text")
         texts = np.asarray(text_of(ctx.X, columns), dtype=object)
         y = np.asarray(ctx.y)
-        folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed, ctx.groups)
+        folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed, ctx.rule)
         trials = _Trials(ctx, texts, y, folds, columns)
         screened = []
         for family, params in candidates(ctx.task):
