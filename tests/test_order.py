@@ -72,3 +72,17 @@ def test_an_ordered_run_scores_rows_later_than_all_it_trained_on_and_the_plan_sa
     tested = pd.read_csv(run / "test_predictions.csv")["row"].to_numpy()
     days = pd.to_datetime(frame["day"])
     assert days[tested].min() > days.drop(index=tested).max()
+
+
+def test_a_class_seen_only_in_the_latest_rows_is_refused_before_any_run_is_written(tmp_path):
+    from automl import AutoML
+    from automl.errors import DataError
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=300)
+    label = np.where(x > 0, "a", "b").astype(object)
+    label[250:260] = "new"  # the latest 20% are rows 240 to 299
+    frame = pd.DataFrame({"t": np.arange(300), "x": x, "label": label})
+    with pytest.raises(DataError, match=r"class\(es\) 'new' of 'label' are only in the test rows"):
+        AutoML(budget="20s", compare=False, out=tmp_path / "runs", order="t").fit(frame)
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
