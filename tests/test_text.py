@@ -83,14 +83,15 @@ def test_text_or_categorical(values, kind):
     assert profile_column(pd.Series(values, name="c")).kind == kind
 
 
-def test_text_profile_has_token_stats_and_sets_side_columns_aside():
-    frame = reviews(60).assign(stars=np.arange(60) % 5)
+def test_text_profile_has_token_stats_and_reads_the_other_columns_beside():
+    frame = reviews(60).assign(stars=np.arange(60) % 5, code=[f"id-{i}" for i in range(60)])
     profile = inspect_frame(frame, target="label")
     assert profile.modality == "text"
     review = profile.column("review")
     assert review.stats["median_tokens"] == 9 and review.stats["vocabulary"] > 10
     stars = profile.column("stars")
-    assert not stars.used and "text column" in stars.reason
+    assert stars.used and "Read beside the text column(s) ('review')" in stars.reason
+    assert not profile.column("code").used  # an identifier stays out
 
 
 def test_a_text_column_that_is_all_identical_leaves_no_features():

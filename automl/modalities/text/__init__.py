@@ -53,7 +53,9 @@ class TextModality(Modality):
     detectors = (Detector(25, text_file_paths), Detector(60, free_text))
 
     def describe(self, frame: Any, columns: list[Any], root: Any, warnings: list[str]) -> None:
-        """Token statistics of each text column (they are joined); other columns are set aside."""
+        """Token statistics of each text column (they are joined); numbers, flags, dates and categories are read
+        beside them (``side``), other columns are set aside."""
+        from ..tabular.encoder import ENCODED_KINDS
         from .tokens import MAX_SEQUENCE, TextStats
 
         for c in columns:
@@ -72,7 +74,7 @@ class TextModality(Modality):
                 warnings.append(f"text column {c.name!r} has {stats.long_rows:,} row(s) longer than {MAX_SEQUENCE} "
                                 f"tokens (the longest {stats.max_tokens:,}); sequence networks read their first "
                                 f"{MAX_SEQUENCE}, TF-IDF models read them whole.")
-        self.set_aside(columns)
+        self.set_aside(columns, beside=ENCODED_KINDS)
 
     def validation(self, train_rows: int, approaches: list[str]) -> tuple[str, int, str]:
         if "classical" in approaches and train_rows <= RACE_MAX_ROWS:

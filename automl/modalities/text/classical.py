@@ -1,6 +1,7 @@
 """The classical side for text: TF-IDF word and character n-grams with linear models, naive Bayes and XGBoost.
 
-Vectorisers are fitted on training rows only. Every candidate (see
+Vectorisers are fitted on training rows only. A table's other columns (numbers,
+categories, flags, dates) join the TF-IDF columns as one block (``side``). Every candidate (see
 ``candidates``) is scored on the first fold, then successive halving spends
 the other folds on the better ones and the best mean wins (``racing``), so a
 choice is not left to a handful of rows of one split. The winner is refitted
@@ -36,6 +37,7 @@ from .estimators import (
     fit_estimator,
     values,
 )
+from .side import SideColumns
 from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict, vectorizer_width
 from .tokens import text_of
 
@@ -55,10 +57,12 @@ ESTIMATORS = (  # family -> the type of its saved estimator
 
 
 class TextClassicalModel:
-    """A fitted vectoriser and estimator; empty rows get the training prior."""
+    """A fitted vectoriser, the table's other columns (``side``, or None) and an estimator; rows with no text get
+    the training prior when there are no other columns to read."""
 
     def __init__(self, family: str, vec: Any, estimator: Any, columns: list[str], task: str, n_classes: int,
-                 prior: list[float], params: dict[str, Any], fit: dict[str, float] | None = None):
+                 prior: list[float], params: dict[str, Any], fit: dict[str, float] | None = None,
+                 side: SideColumns | None = None):
         self.family = family
         self.vec = vec
         self.estimator = estimator
@@ -68,6 +72,7 @@ class TextClassicalModel:
         self.prior = np.asarray(prior, dtype=float)
         self.params = params
         self.fit = fit or {}  # {"seconds", "rows"}: vectorising and fitting, which tells what a refit will cost
+        self.side = side
 
     @property
     def name(self) -> str:
@@ -75,8 +80,7 @@ class TextClassicalModel:
 
     def _features(self, frame: Any) -> tuple[Any, Any]:
         texts = text_of(frame, self.columns)
-        empty = np.array([not t.strip() for t in texts], dtype=bool)
-        return self.vec.transform(texts), empty
+        return features(self.vec, self.side, texts, frame)
 
     def proba_of(self, X: Any, empty: Any) -> Any:
         """Probabilities from TF-IDF rows (``empty`` marks rows with no text)."""
@@ -101,23 +105,27 @@ class TextClassicalModel:
         """The n-grams with the most gain (XGBoost) or the largest mean absolute coefficient (linear models:
         TF-IDF puts every n-gram on the same scale, so the sizes compare)."""
         names = [_ngram(n) for n in self.vec.get_feature_names_out()]
+        names += [f"column: {n}" for n in (self.side.names if self.side else [])]
         if self.family == "tfidf_xgboost":
             gain = self.estimator.get_score(importance_type="gain")
             total = sum(gain.values()) or 1.0
             ranked = sorted(((names[int(k[1:])], v / total) for k, v in gain.items()), key=lambda kv: -kv[1])
-            return result("gain", ranked, "XGBoost gain of each TF-IDF n-gram, as a share of the total.")
+            return result("gain", ranked, "XGBoost gain of each TF-IDF n-gram (and other column), as a share of the "
+                                          "total.")
         coef = getattr(self.estimator, "coef_", None)
         if coef is None:
             return result(None, [], f"The {self.family} model exposes no coefficients.")
         weight = np.abs(np.atleast_2d(np.asarray(coef, dtype=float))).mean(axis=0)
         order = np.argsort(-weight)[:TOP]
         return result("coefficient", [(names[i], float(weight[i])) for i in order],
-                      "Mean absolute coefficient of each TF-IDF n-gram over the classes; TF-IDF puts every n-gram on "
-                      "the same scale, so the sizes compare.")
+                      "Mean absolute coefficient of each TF-IDF n-gram (and other column) over the classes; TF-IDF "
+                      "puts every n-gram on the same scale, and the other columns are scaled to 0-1, so the sizes "
+                      "compare.")
 
     def save(self, folder: Path) -> None:
         meta = {"family": self.family, "columns": self.columns, "task": self.task, "n_classes": self.n_classes,
-                "prior": self.prior.tolist(), "params": self.params, "fit": self.fit}
+                "prior": self.prior.tolist(), "params": self.params, "fit": self.fit,
+                "side": self.side.to_dict() if self.side else None}
         (folder / "model.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (folder / "vectorizer.json").write_text(json.dumps(vectorizer_to_dict(self.vec)), encoding="utf-8")
         save_estimator(self.estimator, folder)
@@ -131,9 +139,12 @@ def load(folder: Path) -> TextClassicalModel:
     family, task = checked_meta(meta, path)
     with reading(folder / "vectorizer.json"):
         vec = vectorizer_from_dict(read_object(folder / "vectorizer.json"))
-    estimator = checked_estimator(load_estimator(folder), family, vectorizer_width(vec), folder)
+    with reading(path):
+        side = SideColumns.from_dict(meta["side"]) if meta.get("side") is not None else None
+    width = vectorizer_width(vec) + (side.width if side else 0)
+    estimator = checked_estimator(load_estimator(folder), family, width, folder)
     return TextClassicalModel(family, vec, estimator, meta["columns"], task, meta["n_classes"], meta["prior"],
-                              meta["params"], meta.get("fit"))
+                              meta["params"], meta.get("fit"), side)
 
 
 def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
@@ -157,8 +168,8 @@ def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
 
 
 def checked_estimator(estimator: Any, family: str, width: int, folder: Path) -> Any:
-    """``estimator`` when it is the type ``family`` fits (``ESTIMATORS``) and reads ``width`` TF-IDF columns;
-    ``ModelFileError`` naming its file otherwise."""
+    """``estimator`` when it is the type ``family`` fits (``ESTIMATORS``) and reads ``width`` columns (TF-IDF and
+    side); ``ModelFileError`` naming its file otherwise."""
     import importlib
 
     path = estimator_path(folder)
@@ -168,7 +179,7 @@ def checked_estimator(estimator: Any, family: str, width: int, folder: Path) -> 
         raise ModelFileError(path, f"holds a {type(estimator).__name__}, not the {name} a {family} model is")
     found = estimator.num_features() if family == "tfidf_xgboost" else getattr(estimator, "n_features_in_", None)
     if found != width:
-        raise ModelFileError(path, f"reads {found} columns, not the {width} of its vectoriser")
+        raise ModelFileError(path, f"reads {found} columns, not the {width} of its vectoriser and other columns")
     return estimator
 
 
@@ -252,16 +263,19 @@ class _Trials:
         self.best_screen: float | None = None
         self.saved: Any = None  # the model last handed to ``ctx.improved`` (on disk already)
 
-    def features(self, kind: str, fold: int) -> tuple[Any, Any, Any, Any]:
-        """(vectoriser, fit rows, validation rows, empty validation rows) of one fold, fitted on its fit rows."""
+    def features(self, kind: str, fold: int) -> tuple[Any, Any, Any, Any, Any]:
+        """(vectoriser, side columns, fit rows, validation rows, empty validation rows) of one fold, fitted on its
+        fit rows."""
         if (kind, fold) not in self.cache:
             self.cache = {k: v for k, v in self.cache.items() if k[1] == fold}  # one fold in memory at a time
             started = time.monotonic()
             fit_idx, val_idx = self.folds[fold]
+            frame = self.ctx.X
             vec = vectorizer(kind).fit(self.texts[fit_idx])
-            empty = np.array([not str(t).strip() for t in self.texts[val_idx]], dtype=bool)
-            self.cache[(kind, fold)] = (vec, vec.transform(self.texts[fit_idx]), vec.transform(self.texts[val_idx]),
-                                        empty)
+            side = SideColumns.fit(frame.iloc[fit_idx], self.ctx.kinds)
+            X_fit, _ = features(vec, side, self.texts[fit_idx], frame.iloc[fit_idx])
+            X_val, empty = features(vec, side, self.texts[val_idx], frame.iloc[val_idx])
+            self.cache[(kind, fold)] = (vec, side, X_fit, X_val, empty)
             self.vec_seconds[kind] = time.monotonic() - started
         return self.cache[(kind, fold)]
 
@@ -269,7 +283,7 @@ class _Trials:
         """Fit ``entry`` on one fold's fit rows and append its validation score."""
         ctx = self.ctx
         started = time.monotonic()
-        vec, X_fit, X_val, empty = self.features(feature_kind(entry.family), fold)
+        vec, side, X_fit, X_val, empty = self.features(feature_kind(entry.family), fold)
         fit_idx, val_idx = self.folds[fold]
         y_fit, y_val = self.y[fit_idx], self.y[val_idx]
         estimator, used = fit_estimator(entry.family, entry.params, X_fit, y_fit, X_val, y_val, ctx.seed,
@@ -286,7 +300,7 @@ class _Trials:
             params["rounds"] = used["rounds"]
         spent = time.monotonic() - started + self.vec_seconds.get(feature_kind(entry.family), 0.0)
         model = TextClassicalModel(entry.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
-                                   params, {"seconds": round(spent, 3), "rows": len(fit_idx)})
+                                   params, {"seconds": round(spent, 3), "rows": len(fit_idx)}, side)
         output = _output(model, X_val, empty, ctx, proba)
         entry.scores.append(score_output(ctx.task, y_val, output, ctx.metric))
         entry.state.setdefault("out_of_fold", []).append((val_idx, output))
@@ -431,14 +445,26 @@ def booster_settings(family: str, ctx: SearchContext) -> dict[str, Any] | None:
 
 def fit_on_all(family: str, params: dict[str, Any], texts: Any, y: Any, ctx: SearchContext, columns: list[str],
                prior: Any) -> TextClassicalModel:
-    """A vectoriser and estimator fitted on every row given, with parameters already settled (no validation
-    rows), timed for a later refit's estimate."""
+    """A vectoriser and estimator fitted on every row given (``texts`` of ``ctx.X``, whose other columns are the
+    side block), with parameters already settled (no validation rows), timed for a later refit's estimate."""
     started = time.monotonic()
     vec = vectorizer(feature_kind(family)).fit(texts)
-    estimator, _ = fit_estimator(family, params, vec.transform(texts), y, None, None, ctx.seed, ctx.deadline,
-                                 booster_settings(family, ctx))
+    side = SideColumns.fit(ctx.X, ctx.kinds)
+    estimator, _ = fit_estimator(family, params, features(vec, side, texts, ctx.X)[0], y, None, None, ctx.seed,
+                                 ctx.deadline, booster_settings(family, ctx))
     return TextClassicalModel(family, vec, estimator, columns, ctx.task, ctx.n_classes, prior, params,
-                              {"seconds": round(time.monotonic() - started, 3), "rows": len(y)})
+                              {"seconds": round(time.monotonic() - started, 3), "rows": len(y)}, side)
+
+
+def features(vec: Any, side: SideColumns | None, texts: Any, frame: Any) -> tuple[Any, Any]:
+    """(the model's input rows, the rows whose output is the prior): TF-IDF of ``texts``, then the side columns
+    of ``frame`` when there are any. A row with no text reads the prior only when there is nothing else to read."""
+    from scipy import sparse
+
+    X = vec.transform(texts)
+    if side is None:
+        return X, np.array([not str(t).strip() for t in texts], dtype=bool)
+    return sparse.hstack([X, side.matrix(frame)], format="csr"), np.zeros(len(texts), dtype=bool)
 
 
 def _output(model: TextClassicalModel, X_val: Any, empty: Any, ctx: SearchContext, proba: Any = None) -> Any:

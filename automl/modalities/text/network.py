@@ -7,7 +7,9 @@ network. The search tunes the encoder (an MLP over word or word+character
 n-grams, a mean-pooled bag of embeddings, 1-D convolutions, a bidirectional
 GRU, or a small transformer block), the width, dropout and learning rate.
 It starts from the n-gram MLP, the network that generalises best on small
-text sets (few rows per word of a typical row). With the time the search
+text sets (few rows per word of a typical row). A table's other columns
+(numbers, categories, flags, dates: ``side``) are a second input, read by a
+small dense layer and joined to the text's encoding before the head. With the time the search
 leaves, more networks of the winning configuration train from fresh weights
 (``search.members.grow``), then each network trains again on every training
 row (``search.members.refit``), as for images and audio. Rows without text
@@ -32,6 +34,7 @@ from ...search.networks import (NetworkModel, Targets, check_head, compile_netwo
                                whole_batches)
 from ...search.tuner import keras, keras_tuner
 from .ngrams import NgramBag
+from .side import SideColumns
 from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 
 MAX_VOCABULARY = 30_000
@@ -39,6 +42,8 @@ MIN_LENGTH = 16
 ENCODERS = ("ngram", "bag", "cnn", "transformer", "bigru")  # the first is the search's starting point
 MAX_MEMBERS = 3  # networks averaged when the search leaves time (search.members), as for images and audio
 NGRAMS = {"chargram": "words+chars", "wordgram": "words"}  # n-gram input name -> TF-IDF vectoriser kind
+SIDE = "columns"  # the input of the table's other columns
+SIDE_UNITS = 32
 
 
 @keras.saving.register_keras_serializable(package="automl")
@@ -94,8 +99,9 @@ class TextHyperModel(keras_tuner.HyperModel):
     family = "text"
 
     def __init__(self, vocabulary: int, length: int, task: str, n_classes: int,
-                 ngrams: dict[str, tuple[int, int]] | None = None):
+                 ngrams: dict[str, tuple[int, int]] | None = None, side: int = 0):
         super().__init__(name="text")
+        self.side = side  # columns of the side input; 0: none
         self.vocabulary = vocabulary
         self.length = length
         self.task = task
@@ -138,6 +144,10 @@ class TextHyperModel(keras_tuner.HyperModel):
 
     def _head(self, hp: Any, inputs: dict[str, Any], x: Any, dropout: float) -> Any:
         layers = keras.layers
+        if self.side:
+            columns = keras.Input(shape=(self.side,), dtype="float32", name=SIDE)
+            inputs = inputs | {SIDE: columns}
+            x = layers.Concatenate()([x, layers.Dense(SIDE_UNITS, activation="relu")(columns)])
         if dropout:
             x = layers.Dropout(dropout)(x)
         if hp.Boolean("hidden"):
@@ -150,18 +160,22 @@ class TextHyperModel(keras_tuner.HyperModel):
 
 
 class TextInputs:
-    """Texts to the arrays a text network reads: word ids (``tokens``) and TF-IDF n-grams
-    (``NAME_ids``/``_weights``)."""
+    """Texts to the arrays a text network reads: word ids (``tokens``), TF-IDF n-grams (``NAME_ids``/``_weights``)
+    and the table's other columns (``columns``, when ``side`` is not None)."""
 
-    def __init__(self, tokenizer: Tokenizer, bags: dict[str, NgramBag]):
+    def __init__(self, tokenizer: Tokenizer, bags: dict[str, NgramBag], side: SideColumns | None = None):
         self.tokenizer = tokenizer
         self.bags = bags
+        self.side = side
 
-    def encode(self, texts: list[str], names: Any = None) -> dict[str, Any]:
-        """The inputs called ``names`` (all by default), each an array with one row per text."""
-        wanted = set(names) if names is not None else {"tokens"} | {f"{b}_{p}" for b in self.bags
-                                                                   for p in ("ids", "weights")}
+    def encode(self, texts: list[str], names: Any = None, frame: Any = None) -> dict[str, Any]:
+        """The inputs called ``names`` (all by default), each an array with one row per text (the side columns
+        are read from ``frame``, the rows of ``texts``)."""
+        wanted = set(names) if names is not None else {"tokens", SIDE} | {f"{b}_{p}" for b in self.bags
+                                                                         for p in ("ids", "weights")}
         out: dict[str, Any] = {}
+        if SIDE in wanted and self.side is not None:
+            out[SIDE] = self.side.dense(frame)
         if "tokens" in wanted:
             out["tokens"] = self.tokenizer.encode(texts)
         for name, bag in self.bags.items():
@@ -175,10 +189,12 @@ class TextInputs:
     def used_by(self, keras_model: Any) -> "TextInputs":
         """Only what ``keras_model`` reads (what is saved with it)."""
         names = tuner.input_names(keras_model)
-        return TextInputs(self.tokenizer, {b: bag for b, bag in self.bags.items() if f"{b}_ids" in names})
+        return TextInputs(self.tokenizer, {b: bag for b, bag in self.bags.items() if f"{b}_ids" in names},
+                          self.side if SIDE in names else None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tokenizer": self.tokenizer.to_dict(), "ngrams": {b: bag.to_dict() for b, bag in self.bags.items()}}
+        return {"tokenizer": self.tokenizer.to_dict(), "ngrams": {b: bag.to_dict() for b, bag in self.bags.items()},
+                "side": self.side.to_dict() if self.side is not None else None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TextInputs":
@@ -186,7 +202,9 @@ class TextInputs:
         ngrams = data.get("ngrams", {})
         if not (isinstance(ngrams, dict) and set(ngrams) <= set(NGRAMS)):
             raise ValueError(f"the n-gram inputs are not an object with some of {', '.join(NGRAMS)}")
-        return cls(Tokenizer.from_dict(data.get("tokenizer")), {b: NgramBag.from_dict(d) for b, d in ngrams.items()})
+        side = SideColumns.from_dict(data["side"]) if data.get("side") is not None else None
+        return cls(Tokenizer.from_dict(data.get("tokenizer")), {b: NgramBag.from_dict(d) for b, d in ngrams.items()},
+                   side)
 
 
 class TextNetworkModel(NetworkModel):
@@ -202,8 +220,11 @@ class TextNetworkModel(NetworkModel):
         self.n_classes = n_classes
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
+        """The network's inputs, and the rows that get the prior: those without text, when nothing else is read."""
         texts = text_of(frame, self.columns)
-        x = self.inputs.encode(texts, tuner.input_names(self.keras_model))
+        x = self.inputs.encode(texts, tuner.input_names(self.keras_model), frame)
+        if self.inputs.side is not None:
+            return x, np.zeros(len(texts), dtype=bool)
         return x, np.array([not t.strip() for t in texts], dtype=bool)
 
     def meta(self) -> dict[str, Any]:
@@ -233,9 +254,11 @@ def load(folder: Path) -> TextNetworkModel:
 
 def check_inputs(keras_model: Any, inputs: TextInputs, path: Path) -> None:
     """Every input the network reads is one ``inputs`` makes, as long as it makes it (``tokens``, or
-    ``<ngrams>_ids`` and ``_weights``); ``ModelFileError`` otherwise."""
+    ``<ngrams>_ids`` and ``_weights``, and ``columns``); ``ModelFileError`` otherwise."""
     made = {"tokens": inputs.tokenizer.length} | {f"{b}_{part}": bag.length for b, bag in inputs.bags.items()
                                                    for part in ("ids", "weights")}
+    if inputs.side is not None:
+        made[SIDE] = inputs.side.width
     found = {t.name: t.shape[-1] for t in keras_model.inputs}
     if any(made.get(name) != width for name, width in found.items()):
         raise ModelFileError(path, f"reads inputs {found}, not among the {made} its model.json gives")
@@ -260,8 +283,9 @@ class TextNetworkRoute:
         length = int(min(MAX_SEQUENCE, max(MIN_LENGTH, np.ceil(stats.p95_tokens))))
         tokenizer = Tokenizer.fit(fit_texts, max_tokens=MAX_VOCABULARY, length=length, symbols=True)
         bags = {name: NgramBag.fit(fit_texts, y[fit_idx], ctx.task, kind) for name, kind in NGRAMS.items()}
-        inputs = TextInputs(tokenizer, bags)
-        encoded = inputs.encode(texts)
+        side = SideColumns.fit(ctx.X.iloc[fit_idx], ctx.kinds)
+        inputs = TextInputs(tokenizer, bags, side)
+        encoded = inputs.encode(texts, frame=ctx.X)
         batch_size = 32 if len(fit_idx) < 2000 else 64
         train_idx = whole_batches(fit_idx, batch_size, ctx.seed)  # one input shape: one compiled training step
         x_fit, x_val = inputs.rows(encoded, train_idx), inputs.rows(encoded, val_idx)
@@ -275,7 +299,8 @@ class TextNetworkRoute:
         score = tuner.val_scorer(ctx, x_val, y[val_idx], y_scale)
         ngram_shapes = {name: (bag.size, bag.length) for name, bag in bags.items()}
         max_epochs = ctx.max_epochs or 12
-        hypermodel = TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes)
+        hypermodel = TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes,
+                                    side.width if side else 0)
         best_model, val_score, params = tuner.run_search(
             hypermodel, ctx, wrap, x_fit, y_fit, score, batch_size, max_epochs, defaults_first=True,
             rows_per_epoch=len(fit_idx),
@@ -292,7 +317,9 @@ class TextNetworkRoute:
             f"validation; vocabulary {tokenizer.size - 2:,} words and symbols from the training rows, "
             f"sequences of {length} tokens (95th percentile {stats.p95_tokens:.0f}); n-gram networks read the "
             + " or ".join(f"{bag.size - 1:,} most informative {NGRAMS[name]} n-grams" for name, bag in bags.items())
-            + " (TF-IDF, chosen on the training rows).",
+            + " (TF-IDF, chosen on the training rows)"
+            + (f"; the table's other columns ({', '.join(side.columns)}) are a second input of {side.width} "
+               "features" if side else "") + ".",
             *tuner.cluster_notes(ctx),
             *filter(None, [oom.note([t for t in ctx.trials if t.approach == ctx.approach])]),
         ]

@@ -1,0 +1,82 @@
+"""A text table's other columns (numbers, categories, flags, dates) read beside the text by both text routes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl.modalities.text.side import SideColumns
+from synthetic import reviews
+
+
+def _table(n: int = 240, seed: int = 0) -> pd.DataFrame:
+    """Reviews whose text says nothing about the label: 'return' when the stars are below 3."""
+    rng = np.random.default_rng(seed)
+    frame = reviews(n, seed=seed).drop(columns="label")
+    frame["stars"] = rng.integers(1, 6, n)
+    frame["shop"] = rng.choice(["a", "b"], n)
+    frame["label"] = np.where(frame["stars"] < 3, "return", "keep")
+    return frame
+
+
+def test_every_value_is_in_the_unit_range_and_missing_or_unseen_values_are_marked():
+    train = pd.DataFrame({"price": [1.0, 2.0, 3.0, 4.0, 100.0, np.nan], "shop": ["a", "b", "a", "c", None, "a"],
+                          "open": ["yes", "no", "yes", "no", "yes", "no"]})
+    side = SideColumns.fit(train, {"price": "numeric", "shop": "categorical", "open": "boolean", "note": "text"})
+    assert side.columns == ["price", "shop", "open"]  # the text column is the text routes' own
+    new = pd.DataFrame({"price": [-50.0, np.nan, 1e9], "shop": ["zzz", "b", None], "open": ["yes", None, "no"]})
+    block = side.matrix(new).toarray()
+    assert block.shape == (3, side.width) and len(side.names) == side.width
+    assert block.min() >= 0.0 and block.max() <= 1.0
+    named = pd.DataFrame(block, columns=side.names)
+    assert named["price"].tolist()[::2] == [0.0, 1.0]  # clipped at the training rows' percentiles
+    assert named["price missing"].tolist() == [0.0, 1.0, 0.0]
+    bins = [n for n in side.names if n.startswith(("price <", "price >=")) or "<= price <" in n]
+    assert named[bins].sum(axis=1).tolist() == [1.0, 0.0, 1.0]  # one bin per known value, none when missing
+    levels = [n for n in side.names if n.startswith("shop = ")]
+    assert named[levels].sum(axis=1).tolist() == [0.0, 1.0, 0.0]  # an unseen or missing level sets none
+    again = SideColumns.from_dict(json.loads(json.dumps(side.to_dict())))
+    assert np.array_equal(again.matrix(new).toarray(), block)
+
+
+def test_a_table_of_text_alone_has_no_side_block():
+    assert SideColumns.fit(pd.DataFrame({"review": ["a b c"]}), {"review": "text"}) is None
+
+
+@pytest.mark.parametrize("data, message", [
+    ([], "not an object"),
+    ({"encoder": {"specs": []}, "low": 1, "high": [], "edges": []}, "lack lists"),
+    ({"encoder": {"specs": [{"name": "x", "kind": "numeric"}]}, "low": ["a"], "high": [1.0], "edges": [[]]},
+     "not all numbers"),
+])
+def test_a_damaged_side_block_is_refused_with_what_is_wrong(data, message):
+    with pytest.raises(ValueError, match=message):
+        SideColumns.from_dict(data)
+
+
+@pytest.mark.slow
+def test_both_text_routes_learn_from_the_other_columns_and_predict_with_them(tmp_path):
+    from automl import AutoML, load
+    from automl.errors import DataError
+
+    frame = _table(320)
+    model = AutoML(budget="90s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(frame, target="label")
+    record = json.loads((model.run_dir_ / "run.json").read_text())
+    assert record["modality"] == "text" and set(record["features"]) == {"review", "stars", "shop"}
+    board = model.leaderboard_.set_index("approach")
+    assert board.loc["classical", "test_accuracy"] >= 0.9  # the text alone is a coin flip
+    new = _table(40, seed=1)
+    for approach in ("classical", "deep"):
+        predictor = load(model.run_dir_, approach)
+        out, _ = predictor.predict_frame(new.drop(columns="label"))
+        assert list(out.columns) == ["predicted_label", "proba_keep", "proba_return"]
+        assert np.allclose(out[["proba_keep", "proba_return"]].sum(axis=1), 1.0)
+    keras_model = load(model.run_dir_, "deep").model.keras_model
+    assert "columns" in [t.name for t in keras_model.inputs]
+    out, _ = load(model.run_dir_, "classical").predict_frame(new.drop(columns="label"))
+    assert (out["predicted_label"] == new["label"]).mean() >= 0.9
+    with pytest.raises(DataError, match="'stars'"):
+        load(model.run_dir_, "classical").predict_frame(new.drop(columns=["label", "stars"]))
