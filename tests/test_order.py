@@ -86,3 +86,18 @@ def test_a_class_seen_only_in_the_latest_rows_is_refused_before_any_run_is_writt
     with pytest.raises(DataError, match=r"class\(es\) 'new' of 'label' are only in the test rows"):
         AutoML(budget="20s", compare=False, out=tmp_path / "runs", order="t").fit(frame)
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_a_class_first_seen_in_the_validation_rows_fails_no_trial(tmp_path, quick_fit):
+    import json
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=300)
+    label = np.where(x > 0, "a", "b").astype(object)
+    label[[200, 205, 210, 215, 220, 230, 250, 260, 270]] = "new"  # fit rows 0-191, validation 192-239, test 240-
+    data = tmp_path / "late.csv"
+    pd.DataFrame({"t": np.arange(300), "x": x, "label": label}).to_csv(data, index=False)
+    run, _ = quick_fit(data, "--order", "t")
+    trials = [json.loads(line) for line in (run / "trials.jsonl").read_text().splitlines()]
+    assert not [t.get("error") for t in trials if t["status"] == "failed"]
+    assert {"hist_gbm", "catboost"} <= {t["model"] for t in trials if t["status"] == "ok"}

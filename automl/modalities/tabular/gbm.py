@@ -641,11 +641,31 @@ def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_
     fit = {"xgboost": _fit_xgboost, "hist_gbm": _fit_hist_gbm, "catboost": _fit_catboost,
            "extra_trees": _fit_extra_trees}[family]
     own, transform = target_transform.split(params)
+    if ctx.task != "regression" and X_val is not None:
+        X_val, y_val = stopping_rows(X_val, y_val, y)
     model, rounds = fit(own, X, target_transform.forward(transform, y), ctx, encoder, X_val,
                         target_transform.forward(transform, y_val), fixed_rounds)
     model.params = params
     model.fit = {"seconds": round(time.monotonic() - started, 3), "rows": int(len(y))}
     return model, rounds
+
+
+def stopping_rows(X_val: Any, y_val: Any, y: Any) -> tuple[Any, Any]:
+    """The validation rows early stopping may watch: those of classes the fit rows hold. A class that occurs only
+    in the validation rows (a late one, with ``--order``; a rare one in a fold) is scored, as every row is, but
+    HistGradientBoosting and CatBoost refuse it as a stopping label; none left: all of them.
+
+    >>> import numpy as np
+    >>> stopping_rows(np.array([[1], [2], [3]]), np.array([0, 2, 1]), np.array([0, 1, 1]))[1].tolist()
+    [0, 1]
+    """
+    import numpy as np
+
+    seen = np.isin(np.asarray(y_val), np.unique(np.asarray(y)))
+    if seen.all() or not seen.any():
+        return X_val, y_val
+    rows = X_val.iloc[seen] if hasattr(X_val, "iloc") else X_val[seen]
+    return rows, np.asarray(y_val)[seen]
 
 
 def booster_params(params: dict[str, Any], ctx: SearchContext, threads: int) -> dict[str, Any]:
