@@ -80,3 +80,81 @@ def test_both_text_routes_learn_from_the_other_columns_and_predict_with_them(tmp
     assert (out["predicted_label"] == new["label"]).mean() >= 0.9
     with pytest.raises(DataError, match="'stars'"):
         load(model.run_dir_, "classical").predict_frame(new.drop(columns=["label", "stars"]))
+
+
+def _context(frame: pd.DataFrame, seconds: float = 30.0):
+    """The classical text route's context for ``frame`` (review text, number ``x``, category ``shop``, ``label``),
+    and the list its ``improved`` fills."""
+    from automl.budget import Deadline
+    from automl.hardware import Hardware
+    from automl.search.base import SearchContext
+
+    classes = sorted(frame["label"].unique())
+    handed: list = []
+    ctx = SearchContext(approach="classical", X=frame.drop(columns="label"), y=frame["label"].map(classes.index)
+                        .to_numpy(), task="binary", metric="accuracy", classes=classes,
+                        kinds={"review": "text", "x": "numeric", "shop": "categorical"}, seed=0, validation="kfold",
+                        folds=5, deadline=Deadline(seconds), hardware=Hardware(2, 8 << 30, None),
+                        improved=handed.append, max_trials=2)
+    return ctx, handed
+
+
+def _threshold(n: int, seed: int = 0) -> pd.DataFrame:
+    """Filler reviews; the label is whether ``x`` passes a threshold that moves with the shop."""
+    rng = np.random.default_rng(seed)
+    frame = reviews(n, seed=seed).drop(columns="label")
+    frame["x"] = rng.uniform(0, 100, n)
+    frame["shop"] = rng.choice(["a", "b", "c"], n)
+    frame["label"] = np.where(frame["x"] > frame["shop"].map({"a": 20, "b": 50, "c": 80}), "yes", "no")
+    return frame
+
+
+def _text_result(ctx, score: float):
+    """A text model fitted on all rows, with uninformative out-of-fold outputs scoring ``score``."""
+    from automl.modalities.text.classical import fit_on_all
+    from automl.search.base import SearchResult
+    from automl.modalities.text.tokens import text_of
+
+    texts = np.asarray(text_of(ctx.X, ["review"]), dtype=object)
+    model = fit_on_all("tfidf_nb", {"alpha": 0.3}, texts, ctx.y, ctx, ["review"], ctx.prior())
+    n = len(ctx.y)
+    return SearchResult(model, score, 1.0, ["the race"], np.arange(n), np.tile(ctx.prior(), (n, 1)))
+
+
+def test_a_stack_on_the_other_columns_replaces_a_weaker_text_model_and_saves_and_refits(tmp_path):
+    from automl.modalities.text.classical import TextClassicalRoute
+    from automl.modalities.text.stack import StackedTextModel, stacked
+
+    frame = _threshold(300)
+    ctx, handed = _context(frame)
+    found, note = stacked(ctx, _text_result(ctx, 0.5), SideColumns.fit(ctx.X, ctx.kinds))
+    assert isinstance(found.model, StackedTextModel) and handed == [found.model]
+    assert found.val_score > 0.9 and sorted(found.val_rows) == list(range(300))
+    assert "beat the text model alone on validation" in note and "the race" in found.notes
+    new = _threshold(100, seed=1)
+    assert (found.model.predict(new) == (new["label"] == "yes")).mean() >= 0.9
+    found.model.save(tmp_path)
+    route = TextClassicalRoute()
+    again = route.load(tmp_path)
+    assert np.allclose(again.predict_proba(new), found.model.predict_proba(new))
+    refitted = route.refit(found.model, ctx)
+    assert isinstance(refitted.model, StackedTextModel) and "under the stack" in refitted.note
+    assert refitted.model.boosted is found.model.boosted and refitted.model.text is not found.model.text
+
+
+def test_a_stack_that_does_not_beat_the_text_model_is_not_used():
+    from automl.modalities.text.stack import stacked
+
+    ctx, handed = _context(_threshold(200))
+    found, note = stacked(ctx, _text_result(ctx, 1.0), SideColumns.fit(ctx.X, ctx.kinds))
+    assert found is None and handed == [] and "did not beat the text model" in note
+
+
+def test_no_stack_without_an_out_of_fold_score_for_every_training_row():
+    from automl.modalities.text.stack import stacked
+
+    ctx, _ = _context(_threshold(200))
+    text = _text_result(ctx, 0.5)
+    text.val_rows, text.val_output = text.val_rows[:40], text.val_output[:40]  # one fold's rows
+    found, note = stacked(ctx, text, SideColumns.fit(ctx.X, ctx.kinds))
+    assert found is None and "not scored out of fold on every training row" in note

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -37,6 +38,7 @@ from .estimators import (
     fit_estimator,
     values,
 )
+from . import stack
 from .side import SideColumns
 from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict, vectorizer_width
 from .tokens import text_of
@@ -211,10 +213,10 @@ def feature_kind(family: str) -> str:
 
 
 class TextClassicalRoute:
-    saves = (("model.json",), ("vectorizer.json",), ("model.ubj", "model.skops"))
+    saves = (("model.json", "stack.json"), ("vectorizer.json", "text"), ("model.ubj", "model.skops", "boosted"))
 
-    def load(self, folder: Path) -> TextClassicalModel:
-        return load(folder)
+    def load(self, folder: Path) -> TextClassicalModel | stack.StackedTextModel:
+        return stack.load(folder) if (folder / "stack.json").exists() else load(folder)
 
     def finish_seconds(self, budget: float) -> float:
         return 1.0 + 0.03 * budget
@@ -224,10 +226,15 @@ class TextClassicalRoute:
         texts = np.asarray(text_of(ctx.X, columns), dtype=object)
         y = np.asarray(ctx.y)
         folds = validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed, ctx.rule)
-        trials = _Trials(ctx, texts, y, folds, columns)
+        side = SideColumns.fit(ctx.X, ctx.kinds)
+        stacking = stack.possible(side, len(folds))
+        race = ctx  # with other columns, part of the time is left for the stack
+        if stacking:
+            race = dataclasses.replace(ctx, deadline=ctx.deadline.child(stack.SHARE * ctx.deadline.remaining()))
+        trials = _Trials(race, texts, y, folds, columns)
         screened = []
         for family, params in candidates(ctx.task):
-            if ctx.deadline.expired() or ctx.trial_cap_reached():
+            if race.deadline.expired() or ctx.trial_cap_reached():
                 break
             entry = Entry(family, params)
             if trials.screen(entry):
@@ -237,11 +244,28 @@ class TextClassicalRoute:
             raise RuntimeError("no classical text trial finished inside the budget")
         finalists, notes = trials.halve(alive)
         best = winner(finalists, ctx.metric)
-        return trials.refit(best, notes)
+        if stacking:  # every training row needs an out-of-fold text score; half of what is left stays for the stack
+            trials.ctx = ctx  # the race is over: what follows may use the whole window
+            notes += trials.complete(best, ctx.deadline.child(0.5 * ctx.deadline.remaining()))
+        found = trials.refit(best, notes)
+        if not stacking or ctx.deadline.expired() or ctx.trial_cap_reached():
+            return found
+        stacked, note = stack.stacked(ctx, found, side)
+        if stacked is not None:
+            return stacked
+        found.notes.append(note)
+        return found
 
-    def refit(self, model: TextClassicalModel, ctx: SearchContext) -> Refit | None:
+    def refit(self, model: Any, ctx: SearchContext) -> Refit | None:
         """The model's vectoriser and estimator fitted again on ``ctx.X`` (all rows) with the parameters the
-        search settled on (boosting rounds, SVM temperature); None when the deadline cut it short."""
+        search settled on (boosting rounds, SVM temperature); None when the deadline cut it short. A stack's text
+        model is refitted; the boosted model on top keeps its fit (on out-of-fold scores)."""
+        if isinstance(model, stack.StackedTextModel):
+            found = self.refit(model.text, ctx)
+            if found is None:
+                return None
+            refitted = stack.StackedTextModel(found.model, model.boosted, model.columns, model.task, model.n_classes)
+            return Refit(refitted, f"{found.note[:-1]} under the stack; the boosted model on top keeps its fit.")
         texts = np.asarray(text_of(ctx.X, model.columns), dtype=object)
         y = np.asarray(ctx.y)
         if refit_seconds(model.fit, len(y)) > ctx.deadline.remaining():
@@ -366,6 +390,27 @@ class _Trials:
                           extra={"stage": "cross-validation", "fold_scores": [round(s, 6) for s in entry.scores],
                                  "folds": len(entry.scores)})
         return alive, [self._halving_note(alive, steps, stopped)]
+
+    def complete(self, entry: Entry, deadline: Any) -> list[str]:
+        """Score ``entry`` on the folds it has not been scored on, while each fits before ``deadline``, so that
+        every training row gets an out-of-fold output (what a stack reads); a note when that added folds."""
+        done = len(entry.scores)
+        entry.state["out_of_fold"] = entry.state.get("out_of_fold", [])[:done]
+        for fold in range(done, len(self.folds)):
+            per_fold = entry.seconds / max(1, len(entry.scores)) + self.vec_seconds.get(feature_kind(entry.family), 0)
+            if deadline.remaining() < per_fold:
+                break
+            try:
+                self.evaluate(entry, fold)
+            except Exception:  # the folds scored so far stand; the stack then says it has too few
+                break
+        self.cache.clear()
+        added = len(entry.scores) - done
+        if not added:
+            return []
+        return [f"{entry.label()} was then scored on {added} more fold(s), so that the training rows have "
+                f"out-of-fold predictions for a stack with the other columns: mean {LABELS[self.ctx.metric]} "
+                f"{entry.mean():.4f} over {len(entry.scores)} folds."]
 
     def _fold_fits(self, alive: list[Entry]) -> bool:
         """Is there time for one more fold of these and the refit after?"""
