@@ -30,7 +30,7 @@ from ...search.base import SearchContext, SearchResult
 from ..tabular.encoder import ENCODED_KINDS
 from .side import SideColumns
 
-SCORE = "text score"  # the prefix of the columns that hold the text model's output
+SCORE = "text model output"  # the name (a prefix, for classes) of the columns of the text model's output
 SHARE = 0.5  # of the classical window the text race may use when a stack may follow
 
 
@@ -67,7 +67,7 @@ class StackedTextModel:
         return self.boosted.predict_proba(self.stack_frame(frame))
 
     def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
-        """The boosted model's importance over the other columns and the text score columns."""
+        """The boosted model's importance over the other columns and the text model's output."""
         return self.boosted.importance(self.stack_frame(X), y, metric, seed, max_seconds)
 
     def save(self, folder: Path) -> None:
@@ -104,7 +104,7 @@ def with_scores(frame: Any, output: Any, task: str) -> Any:
 
     >>> import pandas as pd
     >>> with_scores(pd.DataFrame({"x": [1, 2]}), np.array([[0.2, 0.8], [0.9, 0.1]]), "binary").columns.tolist()
-    ['x', 'text score']
+    ['x', 'text model output']
     """
     out = frame.reset_index(drop=True).copy()
     output = np.asarray(output, dtype=float)
