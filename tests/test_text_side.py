@@ -150,11 +150,22 @@ def test_a_stack_that_does_not_beat_the_text_model_is_not_used():
     assert found is None and handed == [] and "did not beat the text model" in note
 
 
-def test_no_stack_without_an_out_of_fold_score_for_every_training_row():
+def test_no_stack_when_too_few_training_rows_were_scored_out_of_fold():
     from automl.modalities.text.stack import stacked
 
     ctx, _ = _context(_threshold(200))
     text = _text_result(ctx, 0.5)
     text.val_rows, text.val_output = text.val_rows[:40], text.val_output[:40]  # one fold's rows
     found, note = stacked(ctx, text, SideColumns.fit(ctx.X, ctx.kinds))
-    assert found is None and "not scored out of fold on every training row" in note
+    assert found is None and "scored out of fold on 40 of the 200 training rows, fewer than 60%" in note
+
+
+def test_a_stack_trains_on_the_rows_the_text_model_predicted_out_of_fold():
+    from automl.modalities.text.stack import stacked
+
+    ctx, _ = _context(_threshold(200))
+    text = _text_result(ctx, 0.5)
+    text.val_rows, text.val_output = text.val_rows[40:], text.val_output[40:]  # four folds of five
+    found, note = stacked(ctx, text, SideColumns.fit(ctx.X, ctx.kinds))
+    assert "(on the 160 of 200 training rows it predicted out of fold)" in note
+    assert set(found.val_rows) <= set(range(40, 200)) and len(found.val_rows) == len(found.val_output)

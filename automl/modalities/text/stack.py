@@ -32,6 +32,7 @@ from .side import SideColumns
 
 SCORE = "text model output"  # the name (a prefix, for classes) of the columns of the text model's output
 SHARE = 0.5  # of the classical window the text race may use when a stack may follow
+MIN_ROWS = 0.6  # the share of training rows with an out-of-fold text score a stack needs (3 of 5 folds)
 
 
 class StackedTextModel:
@@ -119,29 +120,30 @@ def with_scores(frame: Any, output: Any, task: str) -> Any:
 
 
 def possible(side: SideColumns | None, folds: int) -> bool:
-    """Whether a stack may follow the text race: the table has other columns and every training row will have an
-    out-of-fold text score (k folds)."""
+    """Whether a stack may follow the text race: the table has other columns and the training rows can get
+    out-of-fold text scores (k folds)."""
     return side is not None and folds > 1
 
 
 def stacked(ctx: SearchContext, text: SearchResult, side: SideColumns) -> tuple[SearchResult | None, str]:
-    """Gradient boosting on the other columns plus ``text``'s out-of-fold scores, inside ``ctx.deadline``: the stack
-    (handed to ``ctx.improved``) when it scores better on validation than ``text``, else None; and what happened."""
+    """Gradient boosting on the other columns plus ``text``'s out-of-fold scores (on the training rows that have one,
+    at least ``MIN_ROWS`` of them), inside ``ctx.deadline``: the stack (handed to ``ctx.improved``) when it scores
+    better on validation than ``text``, else None; and what happened."""
     from ..tabular.gbm import GBMRoute
 
     n = len(np.asarray(ctx.y))
-    if text.val_rows is None or len(text.val_rows) != n or len(np.unique(text.val_rows)) != n:
-        return None, ("No stack with the other columns: the text model was not scored out of fold on every training "
-                      "row (the budget stopped its folds early).")
-    output = np.empty((n, *np.asarray(text.val_output).shape[1:]))
-    output[np.asarray(text.val_rows)] = np.asarray(text.val_output, dtype=float)
-    X = with_scores(ctx.X[side.columns], output, ctx.task)
+    rows = np.asarray(text.val_rows if text.val_rows is not None else [], dtype=int)
+    if len(np.unique(rows)) != len(rows) or len(rows) < MIN_ROWS * n:
+        return None, (f"No stack with the other columns: the text model was scored out of fold on {len(rows):,} of "
+                      f"the {n:,} training rows, fewer than {MIN_ROWS:.0%} (the budget stopped its folds early).")
+    X = with_scores(ctx.X.iloc[rows][side.columns], text.val_output, ctx.task)
     kinds = {name: kind for name, kind in ctx.kinds.items() if name in side.columns and kind in ENCODED_KINDS}
     kinds |= {name: "numeric" for name in X.columns if name not in kinds}
     started = time.monotonic()
     keep = 1.0 + 0.05 * ctx.deadline.remaining()  # saving the stack, both of its models
-    inner = dataclasses.replace(ctx, X=X, kinds=kinds, previous=[], cache={}, improved=lambda _m: None,
-                                deadline=ctx.deadline.child(keep=keep))
+    inner = dataclasses.replace(ctx, X=X, y=np.asarray(ctx.y)[rows], kinds=kinds, previous=[], cache={},
+                                improved=lambda _m: None, deadline=ctx.deadline.child(keep=keep),
+                                rule=ctx.rule.of(rows) if ctx.rule is not None else None)
     try:
         boosted = GBMRoute().search(inner)
     except Exception as exc:  # the text model stands; the stack's trials say why
@@ -153,8 +155,10 @@ def stacked(ctx: SearchContext, text: SearchResult, side: SideColumns) -> tuple[
                       f"out-of-fold scores did not beat the text model on validation ({shown}); the text model "
                       "stands.")
     ctx.improved(model)
+    on = "" if len(rows) == n else f" (on the {len(rows):,} of {n:,} training rows it predicted out of fold)"
     note = (f"Stacked: gradient boosting ({boosted.model.name}) on the other columns ({', '.join(side.columns)}) plus "
-            f"the text model's out-of-fold scores beat the text model alone on validation ({shown}); predictions run "
-            f"the {text.model.name} model first and hand its scores on.")
+            f"the text model's out-of-fold scores{on} beat the text model alone on validation ({shown}); predictions "
+            f"run the {text.model.name} model first and hand its scores on.")
+    val_rows = None if boosted.val_rows is None else rows[np.asarray(boosted.val_rows, dtype=int)]
     return SearchResult(model, boosted.val_score, text.fit_seconds + time.monotonic() - started,
-                        [*text.notes, *boosted.notes, note], boosted.val_rows, boosted.val_output), note
+                        [*text.notes, *boosted.notes, note], val_rows, boosted.val_output), note
