@@ -187,14 +187,14 @@ def test_inspect_a_folder_profiles_the_images_and_plans_a_size(folder):
     assert any("resized to 24x24 RGB" in r for r in plan.reasons)
 
 
-def test_a_table_of_paths_keeps_only_the_image_column(folder):
+def test_a_table_of_paths_reads_its_other_columns_beside_the_images_for_gradient_boosting(folder):
     rows = [{"file": p.relative_to(folder).as_posix(), "label": p.parent.name, "width": i % 7}
             for i, p in enumerate(sorted(folder.rglob("*.*")))]
     pd.DataFrame(rows).to_csv(folder / "labels.csv", index=False)
     profile = inspect_dataset(load(folder / "labels.csv"))
     assert profile.modality == "image"
-    assert [c.name for c in profile.features] == ["file"]
-    assert "Not used" in profile.column("width").reason
+    assert [c.name for c in profile.features] == ["file", "width"]
+    assert "by gradient boosting (the network reads the files alone)" in profile.column("width").reason
 
 
 def test_whole_number_labels_of_a_small_image_table_are_classes(tmp_path):

@@ -80,13 +80,13 @@ class Modality:
     def describe(self, frame: Any, columns: list[Any], root: Path | None, warnings: list[str]) -> None:
         """Add what inspection should know to ``columns`` (stats, reasons; columns it sets aside)."""
 
-    def set_aside(self, columns: list[Any], beside: tuple[str, ...] = ()) -> None:
-        """Columns of other kinds (except those of the ``beside`` kinds, which the routes read too) are not used by
-        this modality's routes; their reasons say so."""
+    def set_aside(self, columns: list[Any], beside: tuple[str, ...] = (), by: str = "") -> None:
+        """Columns of other kinds (except those of the ``beside`` kinds, which ``by``, some or all of the routes,
+        read too) are not used by this modality's routes; their reasons say so."""
         own = ", ".join(repr(c.name) for c in columns if c.kind == self.column_kind)
         for c in columns:
             if c.used and c.kind in beside:
-                c.reason += f" Read beside the {self.name} column(s) ({own})."
+                c.reason += f" Read beside the {self.name} column(s) ({own}){by}."
             elif c.used and c.kind not in ("target", self.column_kind):
                 c.used = False
                 c.reason += f" Not used: this version's {self.name} routes read only the {self.name} column(s) ({own})."

@@ -101,7 +101,9 @@ class MediaModality(Modality):
                                 f"read, more than the {BAD_SHARE_LIMIT:.0%} allowed; for example {shown}. Fix or "
                                 "remove them.")
             warnings.append(f"{len(stats.unreadable):,} {self.name} file(s) cannot be read and are skipped: {shown}.")
-        self.set_aside(columns)
+        from ..tabular.encoder import ENCODED_KINDS
+
+        self.set_aside(columns, beside=ENCODED_KINDS, by=" by gradient boosting (the network reads the files alone)")
 
     def input_spec(self, profile: Any, budget_seconds: float, hardware: Any) -> tuple[dict[str, Any], str]:
         column = next(c for c in profile.features if c.kind == self.column_kind)
