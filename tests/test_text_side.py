@@ -42,6 +42,13 @@ def test_every_value_is_in_the_unit_range_and_missing_or_unseen_values_are_marke
     assert np.array_equal(again.matrix(new).toarray(), block)
 
 
+def test_a_date_whose_parts_do_not_vary_gets_one_named_bin_per_part():
+    train = pd.DataFrame({"when": ["2020-01-01", "2021-02-03", "2021-05-03"]})  # the hour is always 0
+    side = SideColumns.fit(train, {"when": "datetime"})
+    assert "when__hour known" in side.names
+    assert side.matrix(train).shape == (3, side.width) == (3, len(side.names))
+
+
 def test_a_table_of_text_alone_has_no_side_block():
     assert SideColumns.fit(pd.DataFrame({"review": ["a b c"]}), {"review": "text"}) is None
 

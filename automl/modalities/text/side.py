@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..tabular.encoder import DATE_PARTS, ENCODED_KINDS, TabularEncoder
+from ..tabular.encoder import ENCODED_KINDS, TabularEncoder
 
 BINS = 4  # quantile bins per number: enough for a curve, few enough for a few hundred rows
 
@@ -72,8 +72,11 @@ class SideColumns:
     def names(self) -> list[str]:
         """One readable name per column of ``matrix``, in order."""
         out = []
-        for part, edges in zip(self._parts(), self.edges):
+        for part, edges in zip(self.encoder.numeric_columns, self.edges):
             out += [part, f"{part} missing"]
+            if not edges:  # one value in training: one bin
+                out.append(f"{part} known")
+                continue
             bounds = [None, *edges, None]
             for lo, hi in zip(bounds[:-1], bounds[1:]):
                 out.append(f"{part} < {hi:g}" if lo is None else f"{part} >= {lo:g}" if hi is None
@@ -114,15 +117,6 @@ class SideColumns:
     def dense(self, frame: Any) -> Any:
         """``matrix`` as a float32 array, the input a network reads."""
         return self.matrix(frame).toarray().astype("float32")
-
-    def _parts(self) -> list[str]:
-        out = []
-        for spec in self.encoder.specs:
-            if spec.kind == "datetime":
-                out += [f"{spec.name}__{part}" for part in DATE_PARTS]
-            elif spec.kind != "categorical":
-                out.append(spec.name)
-        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"encoder": self.encoder.to_dict(), "low": self.low, "high": self.high, "edges": self.edges}
