@@ -120,9 +120,15 @@ class TabularEncoder:
         return {"specs": [asdict(s) for s in self.specs]}
 
     @property
+    def numeric_columns(self) -> list[str]:
+        """Names of ``numeric``'s columns, in order (a datetime column gives one per date part)."""
+        categorical = {s.name for s in self.specs if s.kind == "categorical"}
+        return [name for name in self.gbm_columns if name not in categorical]
+
+    @property
     def numeric_width(self) -> int:
         """Columns of ``numeric``'s matrix (a datetime column gives one per date part)."""
-        return sum(len(DATE_PARTS) if s.kind == "datetime" else 1 for s in self.specs if s.kind != "categorical")
+        return len(self.numeric_columns)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TabularEncoder":

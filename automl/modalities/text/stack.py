@@ -27,7 +27,6 @@ import numpy as np
 from ...metrics import better
 from ...run.integrity import field, is_task, is_whole, read_object
 from ...search.base import SearchContext, SearchResult
-from ..tabular.encoder import ENCODED_KINDS
 from .side import SideColumns
 
 SCORE = "text model output"  # the name (a prefix, for classes) of the columns of the text model's output
@@ -137,7 +136,7 @@ def stacked(ctx: SearchContext, text: SearchResult, side: SideColumns) -> tuple[
         return None, (f"No stack with the other columns: the text model was scored out of fold on {len(rows):,} of "
                       f"the {n:,} training rows, fewer than {MIN_ROWS:.0%} (the budget stopped its folds early).")
     X = with_scores(ctx.X.iloc[rows][side.columns], text.val_output, ctx.task)
-    kinds = {name: kind for name, kind in ctx.kinds.items() if name in side.columns and kind in ENCODED_KINDS}
+    kinds = {name: ctx.kinds[name] for name in side.columns}  # the block's columns: numbers, flags, dates, levels
     kinds |= {name: "numeric" for name in X.columns if name not in kinds}
     started = time.monotonic()
     keep = 1.0 + 0.05 * ctx.deadline.remaining()  # saving the stack, both of its models
@@ -149,8 +148,10 @@ def stacked(ctx: SearchContext, text: SearchResult, side: SideColumns) -> tuple[
     except Exception as exc:  # the text model stands; the stack's trials say why
         return None, f"The stack with the other columns failed ({type(exc).__name__}: {exc}); the text model stands."
     model = StackedTextModel(text.model, boosted.model, side.columns, ctx.task, ctx.n_classes)
+    if boosted.val_score is None:
+        return None, "The stack with the other columns has no validation score; the text model stands."
     shown = f"{boosted.val_score:.4f} against {text.val_score:.4f}"
-    if boosted.val_score is None or not better(boosted.val_score, text.val_score, ctx.metric):
+    if not better(boosted.val_score, text.val_score, ctx.metric):
         return None, (f"Gradient boosting on the other columns ({', '.join(side.columns)}) plus the text model's "
                       f"out-of-fold scores did not beat the text model on validation ({shown}); the text model "
                       "stands.")
