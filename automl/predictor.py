@@ -57,8 +57,10 @@ class Predictor:
         frame = modality.prepare(dataset.frame, self.record.kinds, getattr(dataset, "root", None))
         if self.target not in frame.columns and LABEL_COLUMN in frame.columns and LABEL_COLUMN not in self.features:
             frame = frame.rename(columns={LABEL_COLUMN: self.target})  # class sub-folders hold the labels
-        ignore = (self.target, LABEL_COLUMN) + ((PATH_COLUMN,) if _from_files(dataset) else ())  # paths lead
-        extra = check_columns(frame, self.features, ignore=ignore)
+        files = _from_files(dataset)
+        ignore = (self.target, LABEL_COLUMN) + ((PATH_COLUMN,) if files else ())  # paths lead
+        fix = _files_fix(self.record.kinds, Path(str(dataset.source))) if files else "Add them (values may be empty)."
+        extra = check_columns(frame, self.features, ignore=ignore, fix=fix)
         if extra:
             notes.append(f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}")
         return Prepared(frame[self.features].reset_index(drop=True), frame, notes)
@@ -224,6 +226,14 @@ def streams(path: Path, available: int) -> bool:
         return False
     needed = reading_bytes(path)
     return needed is not None and needed > min(STREAM_BYTES, available // 4)
+
+
+def _files_fix(kinds: dict[str, str], source: Path) -> str:
+    """What to give instead of a folder or a file when the model also reads a table's other columns."""
+    paths = [name for name, kind in kinds.items() if kind.endswith("_path")] or [PATH_COLUMN]
+    given = "folder" if source.is_dir() else "file"
+    return (f"The model was trained on a table of file paths with other columns beside them: give such a table "
+            f"(a {paths[0]!r} column of paths and those columns) instead of a {given}.")
 
 
 def _from_files(data: Any) -> bool:

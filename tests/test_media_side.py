@@ -58,3 +58,27 @@ def test_gradient_boosting_reads_an_image_tables_other_columns_and_predicts_with
     again = route.load(tmp_path)
     assert again.beside == ["age", "site"]
     assert np.allclose(again.predict_proba(split.X_test), found.model.predict_proba(split.X_test))
+
+
+def test_a_folder_given_to_a_model_that_reads_a_tables_columns_is_told_to_give_the_table(tmp_path):
+    from click.testing import CliRunner
+
+    from automl import AutoML
+    from automl.cli import main
+
+    _photos(tmp_path / "photos", n=120)
+    model = AutoML(budget="40s", max_trials=1, max_epochs=1, out=tmp_path / "runs").fit(
+        tmp_path / "photos" / "labels.csv", target="label")
+    folder = tmp_path / "new"
+    folder.mkdir()
+    for i in (3, 4):
+        (folder / f"{i}.png").write_bytes((tmp_path / "photos" / f"{i}.png").read_bytes())
+    refused = CliRunner().invoke(main, ["predict", str(model.run_dir_), str(folder), "--approach", "classical"])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "missing 2 column(s) the model needs: 'age', 'site'" in refused.output
+    assert "give such a table (a 'file' column of paths and those columns) instead of a folder" in refused.output
+    table = tmp_path / "photos" / "new.csv"
+    pd.DataFrame({"file": ["3.png", "4.png"], "age": [75, 25], "site": ["north", None]}).to_csv(table, index=False)
+    done = CliRunner().invoke(main, ["predict", str(model.run_dir_), str(table), "--approach", "classical"])
+    assert done.exit_code == 0, done.output
+    assert pd.read_csv(pd.io.common.StringIO(done.stdout))["predicted_label"].tolist() == ["old", "young"]
