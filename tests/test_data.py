@@ -49,6 +49,15 @@ def test_semicolon_file_with_decimal_commas_reads_numbers_and_says_so(write_csv)
                         "are read as numbers.",)
 
 
+def test_decimal_commas_with_currency_and_percent_signs_are_numbers_too(write_csv):
+    text = "rate;amount;code;y\n12,5 %;1.234,50 €;(1,5;x\n(3,25 %);€ 7,25;2,5;z\n0,5%;-0,5 €;3;x\n"
+    ds = load(write_csv(text, "european.csv"))
+    assert ds.frame["rate"].tolist() == [12.5, -3.25, 0.5]
+    assert ds.frame["amount"].tolist() == [1234.5, 7.25, -0.5]
+    assert ds.frame["code"].tolist() == ["(1,5", "2,5", "3"]  # an unpaired parenthesis: left as text
+    assert "'rate', 'amount' are written with decimal commas" in ds.notes[0]
+
+
 def test_decimal_commas_are_not_guessed_in_a_comma_delimited_file(write_csv):
     ds = load(write_csv('a,b\n"1,5",1\n"2,5",2\n'))
     assert ds.frame["a"].tolist() == ["1,5", "2,5"] and ds.notes == ()

@@ -24,6 +24,7 @@ from ..errors import DataError, invalid
 from . import large, packed
 from .folders import PATH_COLUMN, media_kind, read_folder
 from .memory import CSV_FACTOR, check_fits
+from .number_text import CURRENCY
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 _SAVE_AS = "Save it as CSV ({how}), or read it with pandas.{reader} and pass the DataFrame to automl.AutoML().fit."
@@ -36,7 +37,10 @@ OTHER_FORMATS = {  # tables people keep in other files: the way to one we read
        for s in (".feather", ".arrow")},
 }
 _DELIMITERS = ",;\t|"
-_DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+_COMMA_NUMBER = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"  # 1,5 or 1.234,5 (a dot separates thousands)
+# the same, written for people: a sign, a currency sign, a percent sign, an accountant's parentheses
+_DECIMAL_COMMA = (r"\(?\s*[+\-\u2212]?\s*[" + CURRENCY + r"]?\s*[+\-\u2212]?\s*" + _COMMA_NUMBER
+                  + r"\s*(?:%|[" + CURRENCY + r"])?\s*\)?")
 
 
 @dataclass(frozen=True)
@@ -274,15 +278,19 @@ def decimal_commas(frame: Any) -> tuple[Any, list[str]]:
 
     Only for files not delimited by commas (``;`` or tab), where decimal commas
     are the locale's habit; a column needs at least one comma, and a dot there
-    separates thousands.
+    separates thousands. Values may carry a currency or percent sign and
+    parentheses for a negative, read as ``number_text.to_number`` reads them.
 
     >>> import pandas as pd
-    >>> table = pd.DataFrame({"w": ["1,5", "1.234,25", None, "7"], "s": ["a,b", "1,5", "x", "y"]})
+    >>> table = pd.DataFrame({"w": ["1,5", "1.234,25", None, "7"], "s": ["a,b", "1,5", "x", "y"],
+    ...                       "rate": ["12,5 %", "(3,25 %)", "0,5%", "−1 %"]})
     >>> frame, names = decimal_commas(table)
-    >>> frame["w"].tolist()[:2], names
-    ([1.5, 1234.25], ['w'])
+    >>> frame["w"].tolist()[:2], frame["rate"].tolist(), names
+    ([1.5, 1234.25], [12.5, -3.25, 0.5, -1.0], ['w', 'rate'])
     """
     import pandas as pd
+
+    from .number_text import to_number
 
     converted = []
     for name in frame.columns:
@@ -294,7 +302,10 @@ def decimal_commas(frame: Any) -> tuple[Any, list[str]]:
                 or not values.str.fullmatch(_DECIMAL_COMMA).all():
             continue
         plain = column.astype("string").str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        frame[name] = pd.to_numeric(plain).astype(float)
+        number = to_number(plain.astype(object).where(plain.notna(), None))
+        if number[column.notna()].isna().any():  # an unpaired parenthesis, two signs: not a number after all
+            continue
+        frame[name] = number.astype(float)
         converted.append(str(name))
     return frame, converted
 
