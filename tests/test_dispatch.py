@@ -188,6 +188,20 @@ def test_text_plan_runs_the_classical_side_first_and_the_network_as_primary():
     assert "TF-IDF" in plan.approach("classical").label
 
 
+def test_text_plan_gives_the_classical_side_half_the_time_when_other_columns_are_read_beside_the_text():
+    n = 40
+    texts = [f"This was review number {i}, and I liked it a lot." for i in range(n)]
+    alone = make_plan(inspect_frame(pd.DataFrame({"review": texts, "label": ["p", "n"] * 20})), 600, HW)
+    both = make_plan(inspect_frame(pd.DataFrame({"review": texts, "price": np.arange(n) * 1.5,
+                                                 "label": ["p", "n"] * 20})), 600, HW)
+    seconds = [(p.approach("classical").seconds, p.approach("deep").seconds) for p in (alone, both)]
+    assert seconds[0][0] == pytest.approx(seconds[0][1] / 3, abs=0.2)  # a quarter and three quarters
+    assert seconds[1][0] == pytest.approx(seconds[1][1], abs=0.2)
+    assert not any("rather than" in r for r in alone.reasons)
+    assert any("The classical side gets 50% of the search time rather than 25%: the table has 1 column(s) beside "
+               "the text ('price')" in r for r in both.reasons)
+
+
 def test_text_plan_races_classical_candidates_only_when_they_run_and_the_table_is_not_large():
     big = make_plan(profile(modality="text", n_rows=50_000), 600, HW)
     assert (big.validation, big.folds) == ("holdout", 1)

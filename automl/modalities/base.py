@@ -91,6 +91,11 @@ class Modality:
                 c.used = False
                 c.reason += f" Not used: this version's {self.name} routes read only the {self.name} column(s) ({own})."
 
+    def time_shares(self, profile: Any) -> tuple[Mapping[str, float], str]:
+        """Time weights by approach for this data (else each route's own weight), and why when they differ from
+        the modality's usual ``shares``."""
+        return self.shares, ""
+
     def input_spec(self, profile: Any, budget_seconds: float, hardware: Any) -> tuple[dict[str, Any], str] | None:
         """The input shape every file is decoded to, and why; None when there is nothing to decode."""
         return None

@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from .. import registry
 from ..budget import format_seconds
@@ -103,11 +103,14 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
         running = [s for s in running if s not in reused]
         reasons += [f"{s.noun[0].upper()}{s.noun[1:]} was searched to the end in an earlier session of this run and "
                     "is reused as it is (scored on the same test rows again)." for s in reused]
-    running, seconds, reserve, refit_seconds, short = _fit_budget(running, primary, modality, budget_seconds, refit)
+    weights, why_weights = modality.time_shares(profile)
+    running, seconds, reserve, refit_seconds, short = _fit_budget(running, primary, weights, budget_seconds, refit)
     if not reused:  # a resumed run has its reused models whatever happens to the rest
         _check_alone(running, seconds, modality, budget_seconds, refit, [s.noun for s in specs if s not in running])
     approaches = [_approach(s, primary, seconds, i, len(running), modality.why_primary) for i, s in enumerate(running)]
     reasons += [a.reason for a in approaches]
+    if why_weights and len(running) > 1:
+        reasons.append(why_weights)
     lead = next((s for s in running if s.approach == primary), None)
     if len(running) > 1 and lead is not None and lead.continues:
         reasons.append(f"Time the other approaches leave unused (a network that stops on its plateau) goes back to "
@@ -155,13 +158,13 @@ def _running(specs: list[Any], primary: str, compare: bool) -> tuple[list[Any], 
     return [s for s in ordered if s.approach == primary], off
 
 
-def _fit_budget(running: list[Any], primary: str, modality: Any, budget: float, refit: bool
+def _fit_budget(running: list[Any], primary: str, weights: Mapping[str, float], budget: float, refit: bool
                 ) -> tuple[list[Any], dict[str, float], float, float, list[str]]:
     """Shares of the budget, the time kept to finish and to refit; an approach whose share is below what it
     needs is dropped (while others remain)."""
     skipped: list[str] = []
     while True:
-        seconds, reserve, refit_seconds = _split(running, modality, budget, refit)
+        seconds, reserve, refit_seconds = _split(running, weights, budget, refit)
         short = [s for s in running if len(running) > 1 and seconds[s.approach] < s.min_seconds]
         if not short:
             return running, seconds, reserve, refit_seconds, skipped
@@ -174,11 +177,12 @@ def _fit_budget(running: list[Any], primary: str, modality: Any, budget: float, 
         running = [s for s in running if s not in short]
 
 
-def _split(running: list[Any], modality: Any, budget: float, refit: bool) -> tuple[dict[str, float], float, float]:
+def _split(running: list[Any], weights: Mapping[str, float], budget: float, refit: bool
+           ) -> tuple[dict[str, float], float, float]:
     """Seconds per approach, the time kept to finish (score, save, report, shut down) and the time kept to refit."""
     reserve = round(min(max(3.0, 0.06 * budget), 60.0) + max(s.shutdown_seconds for s in running), 1)
     refit_seconds = round(REFIT_SHARE * (budget - reserve), 1) if refit and any(s.refits for s in running) else 0.0
-    return _shares(budget - reserve - refit_seconds, running, modality), reserve, refit_seconds
+    return _shares(budget - reserve - refit_seconds, running, weights), reserve, refit_seconds
 
 
 def smallest_budget(spec: Any, modality: Any, refit: bool = True, limit: int = 24 * 3600) -> int:
@@ -189,7 +193,7 @@ def smallest_budget(spec: Any, modality: Any, refit: bool = True, limit: int = 2
     26
     """
     for budget in range(1, limit + 1):
-        if _split([spec], modality, float(budget), refit)[0][spec.approach] >= spec.min_seconds:
+        if _split([spec], modality.shares, float(budget), refit)[0][spec.approach] >= spec.min_seconds:
             return budget
     return limit
 
@@ -233,13 +237,13 @@ def _refit_reason(refit: bool, seconds: float, running: list[Any]) -> str:
             f"{others}. The report's scores stay those of the model before that refit (--no-refit turns it off).")
 
 
-def _shares(usable: float, running: list[Any], modality: Any) -> dict[str, float]:
-    """Seconds per approach by the modality's weights (else the route's own), rounded to 0.1 s, summing to
+def _shares(usable: float, running: list[Any], weights: Mapping[str, float]) -> dict[str, float]:
+    """Seconds per approach by the modality's ``weights`` (else the route's own), rounded to 0.1 s, summing to
     ``usable``."""
-    weights = [modality.shares.get(s.approach, s.share) for s in running]
+    given_weights = [weights.get(s.approach, s.share) for s in running]
     out, given = {}, 0.0
-    for s, w in zip(running[:-1], weights):
-        out[s.approach] = round(usable * w / sum(weights), 1)
+    for s, w in zip(running[:-1], given_weights):
+        out[s.approach] = round(usable * w / sum(given_weights), 1)
         given += out[s.approach]
     out[running[-1].approach] = round(usable - given, 1)
     return out
