@@ -194,7 +194,7 @@ def test_a_table_of_paths_reads_its_other_columns_beside_the_images_for_gradient
     profile = inspect_dataset(load(folder / "labels.csv"))
     assert profile.modality == "image"
     assert [c.name for c in profile.features] == ["file", "width"]
-    assert "by gradient boosting (the network reads the files alone)" in profile.column("width").reason
+    assert "by both gradient boosting and the network" in profile.column("width").reason
 
 
 def test_whole_number_labels_of_a_small_image_table_are_classes(tmp_path):

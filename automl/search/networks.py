@@ -123,6 +123,25 @@ def compile_network(hp: Any, inputs: Any, x: Any, task: str, n_classes: int,
     return model
 
 
+SIDE = "columns"  # the input of a table's other columns (``modalities.text.side.SideColumns``' block)
+SIDE_UNITS = 32
+
+
+def with_columns(inputs: Any, x: Any, width: int, name: str = "") -> tuple[Any, Any]:
+    """``inputs`` and ``x`` with a table's other columns (a block of ``width`` features, 0: none) as a second input,
+    ``columns``, read through a small dense layer joined to ``x`` before the head; a single input becomes a dict
+    keyed by its ``name``.
+
+    >>> inputs, x = with_columns({"tokens": tokens}, x, 12)   # doctest: +SKIP
+    """
+    if not width:
+        return inputs, x
+    columns = keras.Input(shape=(width,), dtype="float32", name=SIDE)
+    named = inputs if isinstance(inputs, dict) else {name: inputs}
+    joined = keras.layers.Concatenate()([x, keras.layers.Dense(SIDE_UNITS, activation="relu")(columns)])
+    return named | {SIDE: columns}, joined
+
+
 def compiled_on_jax(keras_model: Any) -> Any:
     """``keras_model``, its steps compiled on the JAX backend even where it holds Keras's random rotation,
     translation or zoom layers; returns it.

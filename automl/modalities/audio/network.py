@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...search.base import SearchContext
-from ...search.networks import compile_network
+from ...search.networks import compile_network, with_columns
 from ...search.tuner import keras, keras_tuner
 from ..media import network as media_network
 from .decode import AudioSpec
@@ -95,12 +95,13 @@ class AudioHyperModel(keras_tuner.HyperModel):
     # (docs/benchmarks.md). A search's winner takes it without a run of its own.
     decay_to_deadline = True
 
-    def __init__(self, spec: AudioSpec, task: str, n_classes: int, gpu: bool = False):
+    def __init__(self, spec: AudioSpec, task: str, n_classes: int, gpu: bool = False, side: int = 0):
         super().__init__(name="audio")
         self.spec = spec
         self.task = task
         self.n_classes = n_classes
         self.gpu = gpu
+        self.side = side  # width of the table's other columns, read as a second input; 0: none
 
     def default_width(self) -> int:
         """The default network's filters in its first block: 32 on a GPU, 16 on a CPU (``width_note``)."""
@@ -141,6 +142,7 @@ class AudioHyperModel(keras_tuner.HyperModel):
                 x = layers.Activation("relu")(layers.BatchNormalization(momentum=BN_MOMENTUM)(x))
             x = layers.MaxPooling2D()(x) if pooling == "max" else layers.AveragePooling2D()(x)
         x = layers.GlobalAveragePooling2D()(x)
+        inputs, x = with_columns(inputs, x, self.side, "waveform")
         dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.3)
         if dropout:
             x = layers.Dropout(dropout)(x)
@@ -149,6 +151,7 @@ class AudioHyperModel(keras_tuner.HyperModel):
 
 class AudioNetworkRoute(media_network.MediaNetworkRoute):
     kind = "audio"
+    input_name = "waveform"
 
     def batch_size(self, spec: AudioSpec, gpu: bool, n_rows: int) -> int:
         """Clips per step: 32 on small data or long clips, 64 otherwise (twice that on a GPU)."""
@@ -158,6 +161,6 @@ class AudioNetworkRoute(media_network.MediaNetworkRoute):
     def hypermodel(self, ctx: SearchContext, data: media_network.MediaData) -> AudioHyperModel:
         data.notes.append(f"Input {data.spec.seconds:g}s at {data.spec.sample_rate} Hz, turned into a "
                           f"{MEL_BINS}-band log-mel spectrogram inside the model (25 ms windows, 10 ms hop).")
-        hypermodel = AudioHyperModel(data.spec, ctx.task, ctx.n_classes, ctx.hardware.network_gpu)
+        hypermodel = AudioHyperModel(data.spec, ctx.task, ctx.n_classes, ctx.hardware.network_gpu, data.side_width)
         data.notes.append(hypermodel.width_note())
         return hypermodel

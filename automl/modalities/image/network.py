@@ -21,7 +21,7 @@ import math
 from typing import Any
 
 from ...search.base import SearchContext
-from ...search.networks import compile_network
+from ...search.networks import compile_network, with_columns
 from ...search.tuner import keras, keras_tuner
 from ..media import network as media_network
 from . import pretrained
@@ -47,7 +47,7 @@ class ImageHyperModel(keras_tuner.HyperModel):
     decay_to_deadline = True
 
     def __init__(self, spec: ImageSpec, task: str, n_classes: int, flip: bool, gpu: bool = False,
-                 backbones: list[pretrained.Backbone] | None = None):
+                 backbones: list[pretrained.Backbone] | None = None, side: int = 0):
         super().__init__(name="image")
         self.spec = spec
         self.task = task
@@ -55,6 +55,7 @@ class ImageHyperModel(keras_tuner.HyperModel):
         self.flip = flip
         self.gpu = gpu
         self.backbones = backbones or []
+        self.side = side  # width of the table's other columns, read as a second input; 0: none
         self.origin_note = pretrained.describe(self.backbones)
 
     def max_blocks(self) -> int:
@@ -116,6 +117,7 @@ class ImageHyperModel(keras_tuner.HyperModel):
         return net(x, training=False)
 
     def _finish(self, hp: Any, inputs: Any, x: Any) -> Any:
+        inputs, x = with_columns(inputs, x, self.side, "image")
         dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.3)
         if dropout:
             x = keras.layers.Dropout(dropout)(x)
@@ -160,6 +162,7 @@ def flip_default(spec: ImageSpec) -> tuple[bool, str]:
 
 class ImageNetworkRoute(media_network.MediaNetworkRoute):
     kind = "image"
+    input_name = "image"
 
     def batch_size(self, spec: ImageSpec, gpu: bool, n_rows: int) -> int:
         """Images per step: larger for small images and on a GPU, smaller for small data (more steps per epoch)."""
@@ -169,4 +172,5 @@ class ImageNetworkRoute(media_network.MediaNetworkRoute):
     def hypermodel(self, ctx: SearchContext, data: media_network.MediaData) -> ImageHyperModel:
         flip, flip_why = flip_default(data.spec)
         data.notes.append(f"Input {data.spec.size}x{data.spec.size}x{data.spec.channels}; {flip_why}.")
-        return ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.network_gpu, pretrained.available())
+        return ImageHyperModel(data.spec, ctx.task, ctx.n_classes, flip, ctx.hardware.network_gpu,
+                               pretrained.available(), data.side_width)

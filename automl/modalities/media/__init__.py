@@ -103,7 +103,7 @@ class MediaModality(Modality):
             warnings.append(f"{len(stats.unreadable):,} {self.name} file(s) cannot be read and are skipped: {shown}.")
         from ..tabular.encoder import ENCODED_KINDS
 
-        self.set_aside(columns, beside=ENCODED_KINDS, by=" by gradient boosting (the network reads the files alone)")
+        self.set_aside(columns, beside=ENCODED_KINDS, by=" by both gradient boosting and the network")
 
     def input_spec(self, profile: Any, budget_seconds: float, hardware: Any) -> tuple[dict[str, Any], str]:
         column = next(c for c in profile.features if c.kind == self.column_kind)

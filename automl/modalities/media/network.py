@@ -2,7 +2,10 @@
 
 A media route decodes its column of file paths into arrays (from the run's
 cache, or streamed by a ``keras.utils.PyDataset`` when they do not fit in
-memory), then ``timed_search`` spends the budget the same way for both:
+memory), with the table's other columns (numbers, flags, dates, categories:
+``text.side.SideColumns``, fitted on the fit rows) as a second input when a
+table of paths has any, then ``timed_search`` spends the budget the same way
+for both:
 
 1. a few timed batches of the default network measure seconds per epoch and
    per trial start;
@@ -41,8 +44,9 @@ from ...errors import ModelFileError
 from ...run import integrity
 from ...search import members, timed, tuner
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import NetworkModel, Targets, read_network, whole_batches
-from ...search.tuner import keras
+from ...search.networks import SIDE, NetworkModel, Targets, read_network, whole_batches
+from ...search.tuner import input_names, keras
+from ..text.side import SideColumns
 from .classical import media_spec
 
 MAX_EPOCHS = 27
@@ -50,14 +54,17 @@ MAX_MEMBERS = 3  # networks averaged when the search leaves time (search.members
 
 
 class MediaBatches(keras.utils.PyDataset):
-    """Training batches decoded from disk, shuffled each epoch (for sets larger than memory)."""
+    """Training batches decoded from disk, shuffled each epoch (for sets larger than memory); with ``columns`` (the
+    table's other columns, one row per path) each batch is a dict of the files (``name``) and those columns."""
 
     def __init__(self, paths: list[str], y: Any, load: Callable[[list[str]], Any], batch: int, seed: int,
-                 **kwargs: Any):
+                 columns: Any = None, name: str = "", **kwargs: Any):
         super().__init__(**kwargs)
         self.paths = paths
         self.y = np.asarray(y)
         self.load = load
+        self.columns = columns
+        self.name = name
         self.batch = batch
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(paths))
@@ -67,31 +74,51 @@ class MediaBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         rows = self.order[index * self.batch:(index + 1) * self.batch]
-        return self.load([self.paths[i] for i in rows]), self.y[rows]
+        return packed(self.name, self.load([self.paths[i] for i in rows]), self.columns, rows), self.y[rows]
 
     def on_epoch_end(self) -> None:
         self.order = self.rng.permutation(len(self.paths))
 
 
+def packed(name: str, arrays: Any, columns: Any, rows: Any = None) -> Any:
+    """A network's input: the decoded files alone, or a dict of them (``name``) and the table's other columns
+    (``columns``' ``rows``, all of them when None).
+
+    >>> import numpy as np
+    >>> sorted(packed("image", np.zeros((2, 4, 4, 1)), np.ones((5, 3)), [0, 4]))
+    ['columns', 'image']
+    """
+    if columns is None:
+        return arrays
+    return {name: arrays, SIDE: columns if rows is None else columns[np.asarray(rows)]}
+
+
 class MediaNetworkModel(NetworkModel):
-    """A Keras network over decoded files; ``predict`` takes a frame with the path column."""
+    """A Keras network over decoded files (and the table's other columns, ``side``, when it read them);
+    ``predict`` takes a frame with the path column."""
 
     batch_size = 256
 
     def __init__(self, keras_model: Any, kind: str, spec: Any, column: str, task: str,
-                 y_scale: tuple[float, float], params: dict[str, Any]):
+                 y_scale: tuple[float, float], params: dict[str, Any], side: SideColumns | None = None):
         super().__init__(keras_model, task, params, y_scale)
         self.kind = kind
         self.spec = spec
         self.column = column
+        self.side = side
         self.single, self.plural = f"{kind}_network", f"{kind} networks"  # image_network, mean of 3 image networks
 
     def encode(self, frame: Any) -> tuple[Any, Any]:
-        return registry.modality(self.kind).load(list(frame[self.column]), self.spec), None
+        arrays = registry.modality(self.kind).load(list(frame[self.column]), self.spec)
+        if self.side is None:
+            return arrays, None
+        name = next(n for n in input_names(self.keras_model) if n != SIDE)
+        return packed(name, arrays, self.side.dense(frame)), None
 
     def meta(self) -> dict[str, Any]:
         return {"kind": self.kind, "spec": self.spec.to_dict(), "column": self.column, "task": self.task,
-                "y_scale": list(self.y_scale), "params": self.params}
+                "y_scale": list(self.y_scale), "params": self.params,
+                "side": self.side.to_dict() if self.side is not None else None}
 
 
 def load(folder: Path) -> MediaNetworkModel:
@@ -105,10 +132,15 @@ def load(folder: Path) -> MediaNetworkModel:
     y_scale = integrity.field(meta, "y_scale", lambda v: integrity.is_numbers(v, 2) and v[1] > 0,
                               "a mean and a positive spread", path)
     params = integrity.field(meta, "params", integrity.is_params, "an object of parameters", path)
-    if len(model.inputs) != 1 or tuple(model.inputs[0].shape[1:]) != tuple(spec.shape):
-        raise ModelFileError(folder / "model.keras", f"reads {[tuple(t.shape) for t in model.inputs]}, not the "
-                                                     f"{kind} input {tuple(spec.shape)} its model.json gives")
-    return MediaNetworkModel(model, kind, spec, column, task, tuple(y_scale), params)
+    with integrity.reading(path):
+        side = SideColumns.from_dict(meta["side"]) if meta.get("side") is not None else None
+    wanted = sorted([tuple(spec.shape)] + ([(side.width,)] if side is not None else []))
+    found = sorted(tuple(t.shape[1:]) for t in model.inputs)
+    if found != wanted:
+        what = f"{kind}, the table's other columns" if side is not None else kind
+        raise ModelFileError(folder / "model.keras", f"reads {found}, not the input(s) {wanted} its model.json "
+                                                     f"gives ({what})")
+    return MediaNetworkModel(model, kind, spec, column, task, tuple(y_scale), params, side)
 
 
 class MediaNetworkRoute:
@@ -116,6 +148,7 @@ class MediaNetworkRoute:
     batches are sized and its hypermodel built."""
 
     kind = ""
+    input_name = ""  # what the network calls its input of files
     saves = (("model.json",), ("model.keras",))
 
     def load(self, folder: Path) -> MediaNetworkModel:
@@ -133,7 +166,7 @@ class MediaNetworkRoute:
 
     def search(self, ctx: SearchContext) -> SearchResult:
         kind = registry.modality(self.kind)
-        data = prepare(ctx, kind, self.batch_size)
+        data = prepare(ctx, kind, self.batch_size, self.input_name)
         model, val_score, notes, val_output = timed_search(ctx, kind, self.hypermodel(ctx, data), data)
         return SearchResult(model, val_score, ctx.deadline.elapsed(), notes, data.val_rows, val_output)
 
@@ -156,30 +189,47 @@ class MediaData:
     val_rows: Any = None  # positions of the validation rows among the training rows
     split: Any = None  # ``Targets``: the fit and validation positions and every training row's target
     notes: list[str] = field(default_factory=list)
+    name: str = ""  # the network's input of files
+    side: SideColumns | None = None  # the table's other columns, fitted on the fit rows; None: the files alone
+    columns: Any = None  # ``side``'s block for every training row
+
+    @property
+    def side_width(self) -> int:
+        """Width of the second input (the table's other columns); 0 when the network reads the files alone."""
+        return self.side.width if self.side is not None else 0
 
 
-def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], int]) -> MediaData:
-    """Split the training rows into fit/validation and load them (validation always in memory)."""
+def prepare(ctx: SearchContext, kind: Any, batch_of: Callable[[Any, bool, int], int], name: str = "") -> MediaData:
+    """Split the training rows into fit/validation and load them (validation always in memory); the table's other
+    columns (numbers, flags, dates, categories), when it has any, go with the files as a second input ``name``d
+    apart from them."""
     column = ctx.columns_of(kind.column_kind)[0]
     spec = kind.spec(ctx.inputs[kind.name])
     paths = list(ctx.X[column])
     y, rows = np.asarray(ctx.y), Targets.of(ctx)
     fit_idx, val_idx, target, y_scale = rows.fit, rows.val, rows.y, rows.scale
+    side = SideColumns.fit(ctx.X.iloc[fit_idx], ctx.kinds) if name else None
+    columns = side.dense(ctx.X) if side is not None else None
     cache = ctx.cache.get(kind.name)
     batch = batch_of(spec, ctx.hardware.network_gpu, len(fit_idx))
-    x_val = kind.load([paths[i] for i in val_idx], spec, cache)
+    x_val = packed(name, kind.load([paths[i] for i in val_idx], spec, cache), columns, val_idx)
     train_idx = whole_batches(fit_idx, batch, ctx.seed)  # one input shape: one compiled training step
     fit_paths = [paths[i] for i in train_idx]
     if cache is not None:
-        x_fit, y_fit = kind.load(fit_paths, spec, cache), target[train_idx]
+        x_fit, y_fit = packed(name, kind.load(fit_paths, spec, cache), columns, train_idx), target[train_idx]
         held = f"all {len(paths):,} decoded {kind.unit} were held in memory"
     else:
         x_fit = MediaBatches(fit_paths, target[train_idx], lambda p: kind.load(p, spec), batch, ctx.seed,
+                             None if columns is None else columns[train_idx], name,
                              workers=min(4, ctx.hardware.cpu_count))
         y_fit = None
         held = f"training {kind.unit} were streamed from disk (they do not fit in memory)"
-    return MediaData(column, spec, x_fit, y_fit, x_val, y[val_idx], y_scale, len(fit_idx),
-                     len(val_idx), batch, held, val_idx, rows)
+    data = MediaData(column, spec, x_fit, y_fit, x_val, y[val_idx], y_scale, len(fit_idx), len(val_idx), batch, held,
+                     val_idx, rows, name=name, side=side, columns=columns)
+    if side is not None:
+        data.notes.append(f"The table's other columns ({', '.join(side.columns)}) are a second input of {side.width} "
+                          "features, joined to the files' encoding before the head.")
+    return data
 
 
 def every_row(ctx: SearchContext, kind: Any, data: MediaData) -> tuple[Any, Any] | None:
@@ -192,7 +242,8 @@ def every_row(ctx: SearchContext, kind: Any, data: MediaData) -> tuple[Any, Any]
     data.x_fit = data.y_fit = None
     rows = whole_batches(np.concatenate([data.split.fit, data.split.val]), data.batch, ctx.seed)
     paths = list(ctx.X[data.column])
-    return kind.load([paths[i] for i in rows], data.spec, cache), data.split.y[rows]
+    return packed(data.name, kind.load([paths[i] for i in rows], data.spec, cache), data.columns, rows), \
+        data.split.y[rows]
 
 
 def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
@@ -204,7 +255,7 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
 
     def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> MediaNetworkModel:
         return MediaNetworkModel(keras_model, kind.name, data.spec, data.column, ctx.task, data.y_scale,
-                                 params or {})
+                                 params or {}, data.side)
 
     score = tuner.val_scorer(ctx, data.x_val, data.y_val, data.y_scale)
     precision = functools.partial(_precision, ctx.hardware.network_gpu)

@@ -30,8 +30,8 @@ from ...errors import ModelFileError
 from ...run.integrity import field, is_numbers, is_params, is_task, is_texts, is_whole, reading
 from ...search import members, oom, timed, tuner
 from ...search.base import SearchContext, SearchResult
-from ...search.networks import (NetworkModel, Targets, check_head, compile_network, read_network,
-                               whole_batches)
+from ...search.networks import (SIDE, NetworkModel, Targets, check_head, compile_network, read_network,
+                               whole_batches, with_columns)
 from ...search.tuner import keras, keras_tuner
 from .ngrams import NgramBag
 from .side import SideColumns
@@ -42,8 +42,6 @@ MIN_LENGTH = 16
 ENCODERS = ("ngram", "bag", "cnn", "transformer", "bigru")  # the first is the search's starting point
 MAX_MEMBERS = 3  # networks averaged when the search leaves time (search.members), as for images and audio
 NGRAMS = {"chargram": "words+chars", "wordgram": "words"}  # n-gram input name -> TF-IDF vectoriser kind
-SIDE = "columns"  # the input of the table's other columns
-SIDE_UNITS = 32
 
 
 @keras.saving.register_keras_serializable(package="automl")
@@ -144,10 +142,7 @@ class TextHyperModel(keras_tuner.HyperModel):
 
     def _head(self, hp: Any, inputs: dict[str, Any], x: Any, dropout: float) -> Any:
         layers = keras.layers
-        if self.side:
-            columns = keras.Input(shape=(self.side,), dtype="float32", name=SIDE)
-            inputs = inputs | {SIDE: columns}
-            x = layers.Concatenate()([x, layers.Dense(SIDE_UNITS, activation="relu")(columns)])
+        inputs, x = with_columns(inputs, x, self.side)
         if dropout:
             x = layers.Dropout(dropout)(x)
         if hp.Boolean("hidden"):
