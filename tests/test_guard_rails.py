@@ -109,6 +109,16 @@ def test_a_single_column_that_predicts_the_target_almost_perfectly_is_flagged():
     assert "--drop 'score after'" in leaks[0].reason
 
 
+def test_a_column_of_amounts_written_for_people_is_judged_by_its_numbers():
+    n = 300
+    amount = RNG.uniform(10, 5000, n)
+    frame = pd.DataFrame({"amount": [f"${a:,.2f}" for a in amount], "x": RNG.normal(size=n),
+                          "y": np.where(amount > 2500, "big", "small")})
+    p = inspect_frame(frame, target="y")
+    assert p.column("amount").kind == "numeric" and p.leaks == ["amount"]
+    assert any("column 'amount' alone predicts the target 'y'" in w for w in p.warnings)
+
+
 def test_a_copy_of_a_numeric_target_is_flagged_for_regression():
     n = 300
     y = RNG.normal(100, 20, n)

@@ -42,11 +42,20 @@ class Leak:
     reason: str
 
 
-def find_leaks(frame: Any, target: str, task: str, columns: list[str], rule: Any = None) -> list[Leak]:
+def find_leaks(frame: Any, target: str, task: str, columns: list[str], rule: Any = None,
+               numbers: tuple[str, ...] = ()) -> list[Leak]:
     """The ``columns`` of ``frame`` that determine ``target``: one-to-one relabellings (classification), monotone
     copies (regression), and single columns that predict it near-perfectly on held-out rows, held out as the
     run's ``splitting.Rule`` holds rows out (whole groups: a column constant within a group is then no leak; or
-    the later rows, fitted on the earlier)."""
+    the later rows, fitted on the earlier). Columns named in ``numbers`` are read as the encoder reads them
+    (``$1,234.50`` is a number), so such a column is judged by its values, not as one label per row.
+
+    >>> import pandas as pd
+    >>> amount = [f"${v:,.2f}" for v in range(1000, 401000, 1000)]
+    >>> frame = pd.DataFrame({"amount": amount, "y": ["small"] * 200 + ["big"] * 200})
+    >>> [leak.column for leak in find_leaks(frame, "y", "binary", ["amount"], numbers=("amount",))]
+    ['amount']
+    """
     import numpy as np
     import pandas as pd
 
@@ -77,6 +86,8 @@ def find_leaks(frame: Any, target: str, task: str, columns: list[str], rule: Any
     found = []
     for name in [c for c in columns if c in sample.columns and c != target][:MAX_COLUMNS]:
         x = sample[name]
+        if name in numbers and not pd.api.types.is_numeric_dtype(x):
+            x = to_number(x)
         leak = (_relabelling(x, y, name, target) if classify else _copy(x, y, name, target)) \
             or _predictor(x, y, test, classify, name, target)
         if leak is not None:

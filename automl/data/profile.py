@@ -226,7 +226,8 @@ def _leaks(frame: Any, target: str, task: str, columns: list[ColumnProfile], rul
     from .leaks import find_leaks
 
     checked = [c.name for c in columns if c.used and c.kind in LEAK_KINDS and c.name != target]
-    return find_leaks(frame, target, task, checked, rule) if checked else []
+    numbers = tuple(c.name for c in columns if c.kind == "numeric")
+    return find_leaks(frame, target, task, checked, rule, numbers) if checked else []
 
 
 def infer_modality(columns: list[ColumnProfile], modalities: list[Any]) -> tuple[Any, str]:
