@@ -59,7 +59,7 @@ class Predictor:
             frame = frame.rename(columns={LABEL_COLUMN: self.target})  # class sub-folders hold the labels
         files = _from_files(dataset)
         ignore = (self.target, LABEL_COLUMN) + ((PATH_COLUMN,) if files else ())  # paths lead
-        fix = _files_fix(self.record.kinds, Path(str(dataset.source))) if files else "Add them (values may be empty)."
+        fix = _files_fix(self.record.kinds, Path(str(dataset.source))) if files else None
         extra = check_columns(frame, self.features, ignore=ignore, fix=fix)
         if extra:
             notes.append(f"ignored {len(extra)} column(s) the model does not use: {', '.join(map(repr, extra[:10]))}")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.modalities.text.side import SideColumns
+from automl.modalities.side import SideColumns
 from synthetic import reviews
 
 

@@ -91,9 +91,9 @@ def _registered() -> list[Any]:
     return [d for m in registry.modalities() for d in m.detectors]
 
 
-def check_columns(frame: Any, needed: list[str], ignore: tuple[str, ...] = (),
-                  fix: str = "Add them (values may be empty).") -> list[str]:
-    """Raise ``DataError`` naming the ``needed`` columns ``frame`` lacks and the ``fix``; return its extra columns.
+def check_columns(frame: Any, needed: list[str], ignore: tuple[str, ...] = (), fix: str | None = None) -> list[str]:
+    """Raise ``DataError`` naming the ``needed`` columns ``frame`` lacks and the ``fix`` (by default: add them);
+    return its extra columns.
 
     >>> import pandas as pd
     >>> check_columns(pd.DataFrame({"a": [1], "b": [2]}), ["a"])
@@ -102,5 +102,6 @@ def check_columns(frame: Any, needed: list[str], ignore: tuple[str, ...] = (),
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        fix = fix or "Add them (values may be empty)."
         raise DataError(f"the data is missing {len(missing)} column(s) the model needs: {shown}. {fix}")
     return [c for c in frame.columns if c not in needed and c not in ignore]

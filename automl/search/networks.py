@@ -123,7 +123,7 @@ def compile_network(hp: Any, inputs: Any, x: Any, task: str, n_classes: int,
     return model
 
 
-SIDE = "columns"  # the input of a table's other columns (``modalities.text.side.SideColumns``' block)
+SIDE = "columns"  # the input of a table's other columns (``modalities.side.SideColumns``' block)
 SIDE_UNITS = 32
 
 

@@ -3,7 +3,7 @@
 A media route decodes its column of file paths into arrays (from the run's
 cache, or streamed by a ``keras.utils.PyDataset`` when they do not fit in
 memory), with the table's other columns (numbers, flags, dates, categories:
-``text.side.SideColumns``, fitted on the fit rows) as a second input when a
+``modalities.side.SideColumns``, fitted on the fit rows) as a second input when a
 table of paths has any, then ``timed_search`` spends the budget the same way
 for both:
 
@@ -46,7 +46,7 @@ from ...search import members, timed, tuner
 from ...search.base import SearchContext, SearchResult
 from ...search.networks import SIDE, NetworkModel, Targets, read_network, whole_batches
 from ...search.tuner import input_names, keras
-from ..text.side import SideColumns
+from ..side import SideColumns
 from .classical import media_spec
 
 MAX_EPOCHS = 27

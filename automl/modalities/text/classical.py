@@ -39,7 +39,7 @@ from .estimators import (
     values,
 )
 from . import stack
-from .side import SideColumns
+from ..side import SideColumns
 from .tfidf import vectorizer, vectorizer_from_dict, vectorizer_to_dict, vectorizer_width
 from .tokens import text_of
 

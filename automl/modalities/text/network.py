@@ -34,7 +34,7 @@ from ...search.networks import (SIDE, NetworkModel, Targets, check_head, compile
                                whole_batches, with_columns)
 from ...search.tuner import keras, keras_tuner
 from .ngrams import NgramBag
-from .side import SideColumns
+from ..side import SideColumns
 from .tokens import MAX_SEQUENCE, TextStats, Tokenizer, text_of
 
 MAX_VOCABULARY = 30_000

@@ -27,7 +27,7 @@ import numpy as np
 from ...metrics import better
 from ...run.integrity import field, is_task, is_whole, read_object
 from ...search.base import SearchContext, SearchResult
-from .side import SideColumns
+from ..side import SideColumns
 
 SCORE = "text model output"  # the name (a prefix, for classes) of the columns of the text model's output
 SHARE = 0.5  # of the classical window the text race may use when a stack may follow

@@ -1,7 +1,8 @@
-"""The columns beside a table's text (a price, a star rating, a category) as one block of features.
+"""The columns beside a table's text or files (a price, a star rating, an age, a category) as one block of features.
 
-Both text routes read this block next to the text: the classical models add
-it to their TF-IDF columns, the networks read it as a second input. Fitted on
+The text routes read this block next to the text: the classical models add
+it to their TF-IDF columns, the networks read it as a second input, as the
+image and audio networks do beside their files. Fitted on
 training rows only and saved as JSON with each model. Every value is in
 [0, 1], the range TF-IDF weights have, so naive Bayes can read it too:
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..tabular.encoder import ENCODED_KINDS, TabularEncoder
+from .tabular.encoder import ENCODED_KINDS, TabularEncoder
 
 BINS = 4  # quantile bins per number: enough for a curve, few enough for a few hundred rows
 
