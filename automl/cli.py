@@ -390,11 +390,10 @@ def _predict_streamed(predictor: Any, data: Path, output: Path | None, id_column
 def _read_first(run: Path, data: Path) -> Any:
     """``data`` read whole, after ``run`` is checked to be a run directory and before its model loads (seconds,
     a network's backend imported), so a bad run or a bad data file is its one-line error at once."""
-    from .predictor import read_whole
+    from .predictor import decimal_commas, read_whole
     from .run import integrity
 
-    integrity.read_record(run)
-    return read_whole(data)
+    return read_whole(data, decimal_commas(integrity.read_record(run)))
 
 
 def _check_output(output: Path) -> None:

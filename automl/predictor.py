@@ -45,13 +45,14 @@ class Predictor:
         self.target = record.target
         self.classes_ = record.classes
         self.features = record.features
+        self.commas = decimal_commas(record)
 
     def prepare(self, data: Any) -> Prepared:
         """``data`` (a path, a table, a ``Dataset``, or a 2-D array with the columns in the order of ``features``
         or of every column the run was given) as the model's feature rows."""
         if _is_array(data):
             data = self._array_frame(data)
-        dataset = data if hasattr(data, "frame") else read_whole(data)
+        dataset = data if hasattr(data, "frame") else read_whole(data, self.commas)
         notes = list(getattr(dataset, "notes", ()))
         modality = registry.modality(self.record.modality)
         frame = modality.prepare(dataset.frame, self.record.kinds, getattr(dataset, "root", None))
@@ -111,7 +112,7 @@ class Predictor:
         import pandas as pd
 
         if isinstance(data, (str, Path)):
-            data = read_whole(data)
+            data = read_whole(data, self.commas)
         leading = _leading_columns(data, id_column)
         prepared = self.prepare(data)
         if self.task == "regression":
@@ -138,7 +139,7 @@ class Predictor:
         path = Path(path)
         if not path.is_file():
             raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
-        table = pieces_of(path)
+        table = pieces_of(path, self.commas)
         for i in range(len(table.pieces)):
             yield self.predict_frame(table.read_piece(i), id_column=id_column)
 
@@ -207,11 +208,19 @@ class Predictor:
         return int(overlap(row_hashes(frame, columns, files), known).sum())
 
 
-def read_whole(data: Any) -> Any:
+def read_whole(data: Any, commas: tuple[str, ...] = ()) -> Any:
     """``data`` loaded whole (never a sample of it): a file too large for memory is refused, pointing to the
-    piece-by-piece way."""
-    return load_data(data, dask="off", too_large="Predict it piece by piece instead: automl predict --stream, or "
-                                                 "Predictor.predict_pieces in Python.")
+    piece-by-piece way. ``commas``: the columns the run read with decimal commas (``decimal_commas``)."""
+    return load_data(data, dask="off", commas=commas,
+                     too_large="Predict it piece by piece instead: automl predict --stream, or "
+                               "Predictor.predict_pieces in Python.")
+
+
+def decimal_commas(record: RunRecord) -> tuple[str, ...]:
+    """The columns the run's own file wrote with decimal commas (``automl.data.decimals``), so a ``;`` or tab file to
+    predict reads them so too, even where it has no comma (``1.392`` is then 1392)."""
+    found = (record.data if isinstance(record.data, dict) else {}).get("decimal_commas") or []
+    return tuple(c for c in found if isinstance(c, str))
 
 
 STREAM_BYTES = 1 << 30  # a table file that needs more than this (or a quarter of free memory) to read is streamed

@@ -18,13 +18,12 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import DataError, invalid
-from . import large, packed
+from . import decimals, large, packed
 from .folders import PATH_COLUMN, media_kind, read_folder
 from .memory import CSV_FACTOR, check_fits
-from .number_text import CURRENCY
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 _SAVE_AS = "Save it as CSV ({how}), or read it with pandas.{reader} and pass the DataFrame to automl.AutoML().fit."
@@ -37,10 +36,6 @@ OTHER_FORMATS = {  # tables people keep in other files: the way to one we read
        for s in (".feather", ".arrow")},
 }
 _DELIMITERS = ",;\t|"
-_COMMA_NUMBER = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"  # 1,5 or 1.234,5 (a dot separates thousands)
-# the same, written for people: a sign, a currency sign, a percent sign, an accountant's parentheses
-_DECIMAL_COMMA = (r"\(?\s*[+\-\u2212]?\s*[" + CURRENCY + r"]?\s*[+\-\u2212]?\s*" + _COMMA_NUMBER
-                  + r"\s*(?:%|[" + CURRENCY + r"])?\s*\)?")
 
 
 @dataclass(frozen=True)
@@ -58,6 +53,7 @@ class Dataset:
     notes: tuple[str, ...] = ()  # what reading left out (files that are not media, empty class folders)
     large: Any = None  # a ``large.LargeTable`` when the file is read in pieces; ``frame`` then holds its held rows
     positions: Any = None  # the held rows' positions among the file's data rows (None: the frame's own order)
+    commas: tuple[str, ...] = ()  # columns read as decimal-comma numbers (``decimals``)
 
     @property
     def n_bytes(self) -> int:
@@ -65,7 +61,7 @@ class Dataset:
 
 
 def load(data: Any, y: Any = None, target: str | None = None, memory: int | None = None,
-         dask: str = "auto", too_large: str | None = None) -> Dataset:
+         dask: str = "auto", too_large: str | None = None, commas: tuple[str, ...] = ()) -> Dataset:
     """Turn a path, a DataFrame or X (+ y) arrays into a ``Dataset``.
 
     With ``y``, the labels are added as a column named ``target`` (or the
@@ -74,6 +70,8 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
     ``dask`` local or an address, is read in pieces (``large``): the Dataset
     then holds a sample of its rows, and gradient boosting trains on Dask.
     ``too_large``: the fix a refused table's error gives (with ``dask`` off).
+    ``commas``: columns a ``;`` or tab file writes with decimal commas, as an
+    earlier file showed (``decimals``), read so even where this file has none.
     """
     import numpy as np
     import pandas as pd
@@ -93,14 +91,16 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
         if path.is_file() and packed.packing(path) and dask not in ("auto", "off"):
             raise packed.cannot_split(path)  # Dask reads a table in pieces
         if path.is_file() and path.suffix.lower() in TABLE_SUFFIXES and path.stat().st_size:
-            table = large.choose(path, available_memory(memory), dask)
+            table = large.choose(path, available_memory(memory), dask, commas)
             if table is not None:
                 frame, rows, table = large.read_held(table)
                 check_unique_columns(list(frame.columns))
                 return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent,
-                               large=table, positions=rows)
-        frame, notes = read_table(path, memory, too_large)
-        return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent, notes=tuple(notes))
+                               large=table, positions=rows, commas=table.commas,
+                               notes=tuple(decimals.notes(table.commas, [])))
+        table = read_table(path, memory, too_large, commas)
+        return Dataset(table.frame, name=_name_of(path), source=str(path), root=path.resolve().parent,
+                       notes=tuple(table.notes), commas=table.commas)
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
         source = "dataframe"
@@ -149,10 +149,19 @@ def available_memory(memory: int | None = None) -> int:
     return int(psutil.virtual_memory().available)
 
 
-def read_table(path: Path, memory: int | None = None, too_large: str | None = None) -> tuple[Any, list[str]]:
+class Table(NamedTuple):
+    """A table file as read: its rows, notes on how it was read, the columns read with decimal commas."""
+
+    frame: Any  # pandas.DataFrame
+    notes: list[str]
+    commas: tuple[str, ...] = ()
+
+
+def read_table(path: Path, memory: int | None = None, too_large: str | None = None,
+               commas: tuple[str, ...] = ()) -> Table:
     """Read a CSV/TSV/Parquet file, or one packed in gzip, bz2, xz or zip (``packed``), with errors a person can
-    act on; returns the frame and notes on how it was read. A file too large for ``memory`` bytes (default: what is
-    free) is refused before reading (a packed one once it has unpacked to more than fits)."""
+    act on. A file too large for ``memory`` bytes (default: what is free) is refused before reading (a packed one
+    once it has unpacked to more than fits). ``commas``: as for ``load``."""
     if not path.exists():
         raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
     if path.is_dir():
@@ -169,11 +178,11 @@ def read_table(path: Path, memory: int | None = None, too_large: str | None = No
         raw = packed.unpacked(path, int(available_memory(memory) / CSV_FACTOR), too_large)
     else:
         check_fits(path, available_memory(memory), too_large)  # a clear error, not the machine out of memory
-    frame, notes = ((_read_parquet(path, raw), []) if suffix in (".parquet", ".pq")
-                    else _read_delimited(path, suffix, raw))
-    if len(frame) == 0:
+    table = (Table(_read_parquet(path, raw), []) if suffix in (".parquet", ".pq")
+             else _read_delimited(path, suffix, raw, commas))
+    if len(table.frame) == 0:
         raise DataError(f"`data` has a header but no data rows: {str(path)!r}. Add rows below the header.")
-    return frame, notes
+    return table
 
 
 def check_unique_columns(columns: list[str]) -> None:
@@ -196,8 +205,9 @@ def _read_parquet(path: Path, raw: bytes | None = None) -> Any:
     return frame
 
 
-def _read_delimited(path: Path, suffix: str, raw: bytes | None = None) -> Any:
-    """A delimited table from ``path``'s bytes (``raw``: those already unpacked from it)."""
+def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: tuple[str, ...] = ()) -> Table:
+    """A delimited table from ``path``'s bytes (``raw``: those already unpacked from it); in a ``;`` or tab file,
+    the columns written with decimal commas, and ``commas``, are read as numbers."""
     import pandas as pd
 
     raw = path.read_bytes() if raw is None else raw
@@ -214,11 +224,14 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None) -> Any:
     delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:65536])
     header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0]), delimiter=delimiter))
     check_unique_columns([h.strip() for h in header])
+    known = [c for c in commas if c in {h.strip() for h in header}] if delimiter != "," else []
+    raw_names = [h.lstrip() for h in header if h.strip() in known]  # as pandas names them, before the strip below
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(
-                io.StringIO(text), sep=delimiter, skipinitialspace=True, low_memory=False, index_col=False
+                io.StringIO(text), sep=delimiter, skipinitialspace=True, low_memory=False, index_col=False,
+                dtype={name: str for name in raw_names} or None,
             )
     except pd.errors.ParserWarning:
         raise DataError(_long_row_message(text, delimiter, path, len(header))) from None
@@ -232,14 +245,11 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None) -> Any:
         count, lines = short_rows(text, delimiter, frame.shape[1])
         notes = [short_rows_note(count, lines, frame.shape[1])] if count else []
     if delimiter == ",":
-        return frame, notes
-    frame, converted = decimal_commas(frame)
-    if not converted:
-        return frame, notes
-    more = f" and {len(converted) - 5} more" if len(converted) > 5 else ""
-    named = ", ".join(repr(c) for c in converted[:5]) + more
-    return frame, notes + [f"Column(s) {named} are written with decimal commas (as in 1,5 or 1.234,5) and are read "
-                           "as numbers."]
+        return Table(frame, notes)
+    found = decimals.find(frame)
+    carried = [c for c in known if c not in found]
+    frame = decimals.read(frame, found + carried)
+    return Table(frame, notes + decimals.notes(found, carried), tuple(found + carried))
 
 
 def short_rows(text: str, delimiter: str, n_fields: int, shown: int = 10) -> tuple[int, list[int]]:
@@ -271,43 +281,6 @@ def short_rows_note(count: int, lines: list[int], n_fields: int) -> str:
     more = f" and {count - len(lines)} more" if count > len(lines) else ""
     return (f"{count:,} row(s) have fewer fields than the header ({n_fields}): lines "
             f"{', '.join(str(n) for n in lines)}{more}; their missing trailing values are read as missing.")
-
-
-def decimal_commas(frame: Any) -> tuple[Any, list[str]]:
-    """Text columns whose every value is a number written with a decimal comma, converted to numbers.
-
-    Only for files not delimited by commas (``;`` or tab), where decimal commas
-    are the locale's habit; a column needs at least one comma, and a dot there
-    separates thousands. Values may carry a currency or percent sign and
-    parentheses for a negative, read as ``number_text.to_number`` reads them.
-
-    >>> import pandas as pd
-    >>> table = pd.DataFrame({"w": ["1,5", "1.234,25", None, "7"], "s": ["a,b", "1,5", "x", "y"],
-    ...                       "rate": ["12,5 %", "(3,25 %)", "0,5%", "−1 %"]})
-    >>> frame, names = decimal_commas(table)
-    >>> frame["w"].tolist()[:2], frame["rate"].tolist(), names
-    ([1.5, 1234.25], [12.5, -3.25, 0.5, -1.0], ['w', 'rate'])
-    """
-    import pandas as pd
-
-    from .number_text import to_number
-
-    converted = []
-    for name in frame.columns:
-        column = frame[name]
-        if not (pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column)):
-            continue
-        values = column.dropna().astype(str).str.strip()
-        if values.empty or not values.str.contains(",", regex=False).any() \
-                or not values.str.fullmatch(_DECIMAL_COMMA).all():
-            continue
-        plain = column.astype("string").str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        number = to_number(plain.astype(object).where(plain.notna(), None))
-        if number[column.notna()].isna().any():  # an unpaired parenthesis, two signs: not a number after all
-            continue
-        frame[name] = number.astype(float)
-        converted.append(str(name))
-    return frame, converted
 
 
 def _sniff_delimiter(sample: str) -> str:

@@ -8,7 +8,8 @@ read into this process once (``read_held``), where inspection, the test rows,
 the validation rows and the deep comparison use them. The other rows are read
 only where gradient boosting trains on Dask, piece by piece, on the workers.
 The draw depends on the file alone, so a resume and every approach see the
-same held rows.
+same held rows. In a ``;`` or tab file, the columns its first piece writes
+with decimal commas (``decimals``) are read as numbers in every piece.
 
 Example:
     >>> table = LargeTable("t.csv", "csv", ((10, 50),), ("a", "y"), ",", 4, 0.5, 400, 1 << 30)
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, DataError, invalid
+from . import decimals
 from .memory import reading_bytes, size_text
 
 HELD_ROWS = 200_000  # rows held in memory at most: enough for a 20,000-row test set and a steady validation score
@@ -50,6 +52,7 @@ class LargeTable:
     held_share: float
     reading_bytes: int  # what reading it whole into one process would take
     memory: int  # the memory this run may use
+    commas: tuple[str, ...] = ()  # columns read as decimal-comma numbers (``decimals``)
 
     def read_piece(self, i: int) -> Any:
         """Piece ``i`` as a pandas DataFrame with the table's columns."""
@@ -64,8 +67,10 @@ class LargeTable:
         with open(self.path, "rb") as fh:
             fh.seek(start)
             raw = fh.read(end - start)
-        return pd.read_csv(io.BytesIO(raw), sep=self.delimiter, header=None, names=list(self.columns),
-                           skipinitialspace=True, index_col=False, encoding="utf-8-sig")
+        piece = pd.read_csv(io.BytesIO(raw), sep=self.delimiter, header=None, names=list(self.columns),
+                            skipinitialspace=True, index_col=False, encoding="utf-8-sig",
+                            dtype={name: str for name in self.commas} or None)
+        return decimals.read(piece, self.commas)
 
     def held(self, i: int, n: int) -> Any:
         """Which of piece ``i``'s ``n`` rows are held in memory (a boolean array)."""
@@ -80,7 +85,8 @@ class LargeTable:
     def describe(self) -> dict[str, Any]:
         """What ``run.json`` and the report say of it."""
         return {"path": self.path, "format": self.format, "pieces": len(self.pieces), "rows": self.n_rows,
-                "held_share": round(self.held_share, 6), "reading_bytes": self.reading_bytes, "memory": self.memory}
+                "held_share": round(self.held_share, 6), "reading_bytes": self.reading_bytes, "memory": self.memory,
+                "decimal_commas": list(self.commas)}
 
 
 def dask_setting(value: Any) -> str:
@@ -98,8 +104,9 @@ def dask_setting(value: Any) -> str:
                               value))
 
 
-def choose(path: Path, available: int, dask: str) -> LargeTable | None:
-    """The table read in pieces when it must or was asked to be (``dask`` local or an address), else None.
+def choose(path: Path, available: int, dask: str, commas: tuple[str, ...] = ()) -> LargeTable | None:
+    """The table read in pieces when it must or was asked to be (``dask`` local or an address), else None;
+    ``commas`` as for ``pieces_of``.
 
     A table too large for ``available`` bytes with ``dask`` off, or without the distributed extra installed, is a
     ``DataError`` saying why and what to do.
@@ -113,7 +120,7 @@ def choose(path: Path, available: int, dask: str) -> LargeTable | None:
                "free, so it trains on Dask" if too_large else "--dask was given")
         raise DataError(f"`data` cannot be trained on here: {why}, and Dask is not installed. Install the "
                         f"distributed extra ({EXTRA}), or train on a sample of its rows.")
-    return measure(path, available, needed or 0)
+    return measure(path, available, needed or 0, commas)
 
 
 def installed() -> bool:
@@ -123,9 +130,9 @@ def installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("dask", "distributed", "pyarrow"))
 
 
-def measure(path: Path, memory: int, needed: int) -> LargeTable:
+def measure(path: Path, memory: int, needed: int, commas: tuple[str, ...] = ()) -> LargeTable:
     """Cut ``path`` into pieces and choose the share of rows held in memory."""
-    table = pieces_of(path)
+    table = pieces_of(path, commas)
     width = max(len(table.columns), 1)
     held = min(HELD_ROWS, HELD_CELLS // width, int(table.n_rows * HELD_SHARE))  # from the file alone (a resume
     # holds the same rows)
@@ -136,8 +143,10 @@ def measure(path: Path, memory: int, needed: int) -> LargeTable:
     return dataclasses.replace(table, held_share=held / max(table.n_rows, 1), reading_bytes=needed, memory=memory)
 
 
-def pieces_of(path: Path) -> LargeTable:
-    """``path`` cut into pieces, no rows held: for reading (or predicting) it piece by piece."""
+def pieces_of(path: Path, commas: tuple[str, ...] = ()) -> LargeTable:
+    """``path`` cut into pieces, no rows held: for reading (or predicting) it piece by piece. In a ``;`` or tab
+    file, the columns its first piece writes with decimal commas, and ``commas`` (as an earlier file showed), are
+    read as numbers."""
     from .packed import cannot_split, packing
 
     if packing(path):  # a compressed stream has no byte offsets to cut at
@@ -152,13 +161,14 @@ def pieces_of(path: Path) -> LargeTable:
         pieces = tuple((g, g + 1) for g in range(file.metadata.num_row_groups))
         columns = tuple(str(c) for c in file.schema_arrow.names)
         return LargeTable(str(path), "parquet", pieces, columns, "", int(file.metadata.num_rows), 0.0, 0, 0)
-    columns, delimiter, pieces, n_rows = _csv_pieces(path)
-    return LargeTable(str(path), "csv", pieces, columns, delimiter, n_rows, 0.0, 0, 0)
+    columns, delimiter, pieces, n_rows, found = _csv_pieces(path)
+    carried = tuple(c for c in commas if c in columns and c not in found) if delimiter != "," else ()
+    return LargeTable(str(path), "csv", pieces, columns, delimiter, n_rows, 0.0, 0, 0, found + carried)
 
 
-def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int], ...], int]:
-    """The header's names, the delimiter, byte ranges ending at line breaks, and the rows estimated from the
-    first piece (``read_held`` counts them exactly)."""
+def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int], ...], int, tuple[str, ...]]:
+    """The header's names, the delimiter, byte ranges ending at line breaks, the rows estimated from the first
+    piece (``read_held`` counts them exactly), and the columns that piece's first MB writes with decimal commas."""
     import csv
 
     from . import _sniff_delimiter  # the whole-file reader's sniffing (imported here: that module imports this one)
@@ -180,7 +190,21 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
             pieces.append((start, end))
             start = end
     lines = max(sample.count(b"\n"), 1)
-    return columns, delimiter, tuple(pieces), int((size - first) * lines / max(len(sample), 1))
+    found = _commas_in(sample[: sample.rfind(b"\n") + 1], columns, delimiter) if delimiter != "," else ()
+    return columns, delimiter, tuple(pieces), int((size - first) * lines / max(len(sample), 1)), found
+
+
+def _commas_in(sample: bytes, columns: tuple[str, ...], delimiter: str) -> tuple[str, ...]:
+    """The columns that ``sample`` (whole data rows, no header) writes with decimal commas; none when it cannot be
+    read (the pieces then say why)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(io.BytesIO(sample), sep=delimiter, header=None, names=list(columns), dtype=str,
+                            skipinitialspace=True, index_col=False, encoding="utf-8-sig")
+    except Exception:  # noqa: BLE001 - pandas raises many types for a bad sample; reading the piece reports it
+        return ()
+    return tuple(decimals.find(frame))
 
 
 def read_held(table: LargeTable) -> tuple[Any, Any, LargeTable]:

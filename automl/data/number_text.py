@@ -5,8 +5,7 @@ accountant's parentheses for a negative; pandas reads every such column as text.
 the way a person does: the signs and separators go, parentheses make it negative, and a percentage keeps the
 number as written (``12.5%`` is 12.5); a typographic minus (U+2212) is a minus. A comma counts as a thousands
 separator only between groups of three digits (``1,234``), so a decimal comma (``1,5``) is never read as fifteen:
-it is no number here (files delimited by ``;`` or tabs have their decimal commas read when loaded). Anything else
-is missing.
+it is no number here (``decimals`` reads them, in files delimited by ``;`` or tabs). Anything else is missing.
 
 Inspection (``columns.numbers_as_text``) and the encoder (fit and predict alike) read through the same function,
 value by value, so a column is read the same way in every file it comes from.

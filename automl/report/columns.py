@@ -45,7 +45,8 @@ def column_summaries(record: dict[str, Any], run_dir: Path) -> dict[str, Any]:
     from ..errors import DataError, TooLargeError
 
     try:  # a packed file unpacks no further than MAX_BYTES
-        frame, _ = read_table(path, memory=int(MAX_BYTES * CSV_FACTOR))
+        frame = read_table(path, memory=int(MAX_BYTES * CSV_FACTOR),
+                           commas=tuple(data.get("decimal_commas") or ())).frame
     except TooLargeError:
         return {"missing": f"the data file unpacks to over {MAX_BYTES // 2**20} MB, too large to read again for the "
                            "report"}

@@ -1,0 +1,98 @@
+"""Decimal commas: the columns of a ``;`` or tab file written as ``1,5`` or ``1.234,50 €``, found and read as numbers.
+
+Files delimited by something other than a comma come from locales that write
+a decimal comma and a dot between thousands. A column is *found* to be written
+that way when every value is such a number and at least one has a comma
+(``find``). One file alone cannot tell ``1.392`` (a thousand and more, dotted)
+from 1.392, so a run keeps the columns it found (``run.json``'s
+``data.decimal_commas``) and ``read`` reads them the same way in every later
+file: a file to predict whose column has no comma, and every piece of a file
+read in pieces.
+
+``read`` goes value by value: one that is a decimal-comma number (a dot
+between groups of three digits only) is read as one; any other is read as
+``number_text.to_number`` reads it, so ``1.5`` stays 1.5.
+
+Example:
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"w": ["1,5", "1.234,25", None], "s": ["a,b", "1,5", "x"]})
+    >>> find(table)
+    ['w']
+    >>> read(pd.DataFrame({"w": ["1.392", "1.5", "2,5 %"]}), ["w"])["w"].tolist()
+    [1392.0, 1.5, 2.5]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .number_text import CURRENCY, to_number
+
+NUMBER = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"  # 1,5 or 1.234,5 (a dot separates thousands)
+# the same, written for people: a sign, a currency sign, a percent sign, an accountant's parentheses
+PATTERN = (r"\(?\s*[+\-\u2212]?\s*[" + CURRENCY + r"]?\s*[+\-\u2212]?\s*" + NUMBER
+           + r"\s*(?:%|[" + CURRENCY + r"])?\s*\)?")
+
+
+def find(frame: Any) -> list[str]:
+    """The text columns of ``frame`` whose every value is a decimal-comma number, at least one with a comma."""
+    found = []
+    for name in frame.columns:
+        column = frame[name]
+        if not _is_text(column):
+            continue
+        values = column.dropna().astype(str).str.strip()
+        if values.empty or not values.str.contains(",", regex=False).any() or not values.str.fullmatch(PATTERN).all():
+            continue
+        if _numbers(column)[column.notna()].isna().any():  # an unpaired parenthesis, two signs: not a number
+            continue
+        found.append(str(name))
+    return found
+
+
+def read(frame: Any, names: Iterable[str]) -> Any:
+    """``frame`` with its text columns among ``names`` read as decimal-comma numbers (floats; a value that is no
+    number is missing). Columns already numeric, and names it lacks, are left as they are."""
+    for name in names:
+        if name in frame.columns and _is_text(frame[name]):
+            frame[name] = _numbers(frame[name]).astype(float)
+    return frame
+
+
+def notes(found: Iterable[str], carried: Iterable[str]) -> list[str]:
+    """What a run says of the columns ``found`` in its file and those ``carried`` from the file it trained on.
+
+    >>> notes(["w"], ["p"])[1]
+    "Column(s) 'p' are read with decimal commas, as in the file the model was trained on (1.392 is 1392)."
+    """
+    found, carried = list(found), list(carried)
+    said = [f"Column(s) {_named(found)} are written with decimal commas (as in 1,5 or 1.234,5) and are read as "
+            "numbers."] if found else []
+    return said + ([f"Column(s) {_named(carried)} are read with decimal commas, as in the file the model was "
+                    "trained on (1.392 is 1392)."] if carried else [])
+
+
+def _named(columns: list[str], shown: int = 5) -> str:
+    """``columns`` quoted, the first ``shown`` of them.
+
+    >>> _named(["a", "b", "c"], 2)
+    "'a', 'b' and 1 more"
+    """
+    more = f" and {len(columns) - shown} more" if len(columns) > shown else ""
+    return ", ".join(repr(c) for c in columns[:shown]) + more
+
+
+def _numbers(column: Any) -> Any:
+    """Each value of ``column`` as a number: swapped to a decimal point where it is written with a decimal comma,
+    then read through ``to_number``."""
+    text = column.astype("string").str.strip()
+    comma = text.str.fullmatch(PATTERN).fillna(False).astype(bool)
+    swapped = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    plain = swapped.where(comma, text)
+    return to_number(plain.astype(object).where(plain.notna(), None))
+
+
+def _is_text(column: Any) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column)
