@@ -14,10 +14,10 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from ..errors import ConfigError
+from . import dates
 
 
 def check_column(columns: list[str], order: str | None, target: str | None, group: str | None) -> None:
@@ -46,9 +46,7 @@ def keys(frame: Any, order: str) -> Any:
     if pd.api.types.is_datetime64_any_dtype(values):
         when = values
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            when = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+        when = dates.read(values, dates.day_first(values))  # 13.01.2021 and 01.02.2021 alike, day first
     epoch = pd.Timestamp("1970-01-01", tz=when.dt.tz)
     return (when - epoch).dt.total_seconds().to_numpy(dtype=float)  # NaT: NaN
 

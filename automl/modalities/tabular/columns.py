@@ -13,9 +13,8 @@ Example:
 
 from __future__ import annotations
 
-import warnings
-
 from ..base import Claim, Detector, TextColumn
+from ...data.dates import SHORT, day_first, read
 from ...data.number_text import to_number
 
 MAX_CATEGORY_LEVELS = 254  # HistGradientBoosting's limit; XGBoost is fine with it too
@@ -50,18 +49,22 @@ def numbers_as_text(column: TextColumn) -> Claim | None:
 
 
 def dates(column: TextColumn) -> Claim | None:
-    import pandas as pd
-
+    """Dates and times, short ones (``31.12.2021``, ``12/31/2021``) read one way per column (``data.dates``)."""
     probe = column.sample.head(200)
     year_or_time = probe.str.contains(r"(?:^|\D)\d{4}(?:\D|$)|\d{1,2}:\d{2}")
-    if not year_or_time.mean() > 0.9 or not probe.str.contains(r"[-/:]").mean() > 0.9:
+    separated = probe.str.contains(r"[-/:]") | probe.str.match(SHORT)
+    if not year_or_time.mean() > 0.9 or not separated.mean() > 0.9:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(probe, errors="coerce", format="mixed")
-    if float(parsed.notna().mean()) < 0.95:
+    first = day_first(column.sample)
+    if float(read(probe, first).notna().mean()) < 0.95:
         return None
-    return Claim("datetime", "values parse as dates; expanded to year, month, day, weekday and hour.")
+    short = column.sample[column.sample.str.match(SHORT).fillna(False).astype(bool)].head(50)
+    fields = short.str.extract(SHORT)
+    short = short[(fields[0].astype(int) != fields[2].astype(int)).to_numpy()].head(1) if len(short) else short
+    when = read(short, first)
+    how = (f" ({'day' if first else 'month'} first: {short.iloc[0].strip()!r} is {when.iloc[0].day} "
+           f"{when.iloc[0]:%B %Y})" if len(short) and not when.isna().all() else "")
+    return Claim("datetime", f"values parse as dates{how}; expanded to year, month, day, weekday and hour.")
 
 
 def identifier(column: TextColumn) -> Claim | None:

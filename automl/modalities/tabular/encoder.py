@@ -5,7 +5,9 @@ model, so a saved model carries its own preprocessing:
 
 * numeric: to float; text that is not a number and infinities become missing;
 * boolean: 0/1;
-* datetime: year, month, day, weekday, hour and days since 1970;
+* datetime: year, month, day, weekday, hour and days since 1970; short dates
+  (``31.12.2021``) are read day first or month first as the training rows
+  write them (``data.dates``), in every file after;
 * categorical: the most frequent levels (at most 254) from the training rows;
   anything else, including categories never seen in training, is missing.
 
@@ -18,11 +20,11 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from ...data.columns import check_columns
+from ...data.dates import day_first, read as read_dates
 from .columns import MAX_CATEGORY_LEVELS
 from ...data.number_text import to_number
 
@@ -37,6 +39,11 @@ class FeatureSpec:
     name: str
     kind: str
     categories: list[str] | None = None
+    dayfirst: bool = False  # datetime: short dates are written day first (saved only when true)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As saved: ``dayfirst`` only where it is true, so other columns' specs read as before."""
+        return {k: v for k, v in asdict(self).items() if k != "dayfirst" or v}
 
 
 class TabularEncoder:
@@ -53,7 +60,7 @@ class TabularEncoder:
             if kind == "categorical":
                 counts = _as_text(frame[name]).value_counts()
                 categories = [str(v) for v in counts.index[:MAX_CATEGORY_LEVELS]]
-            specs.append(FeatureSpec(name, kind, categories))
+            specs.append(FeatureSpec(name, kind, categories, kind == "datetime" and day_first(frame[name])))
         return cls(specs)
 
     @property
@@ -117,7 +124,7 @@ class TabularEncoder:
         return [len(s.categories or []) + 1 for s in self.specs if s.kind == "categorical"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"specs": [asdict(s) for s in self.specs]}
+        return {"specs": [s.to_dict() for s in self.specs]}
 
     @property
     def numeric_columns(self) -> list[str]:
@@ -164,9 +171,7 @@ class TabularEncoder:
             values[s.isna().to_numpy()] = np.nan  # np.where returned a new, writable array
             return {spec.name: values}
         if spec.kind == "datetime":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                when = pd.to_datetime(s, errors="coerce", format="mixed", utc=True)
+            when = read_dates(s, spec.dayfirst)
             days = (when - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds() / 86400.0
             parts = {
                 "year": when.dt.year, "month": when.dt.month, "day": when.dt.day,
@@ -180,9 +185,10 @@ def _spec_from_dict(data: Any, i: int) -> FeatureSpec:
     """One column's spec as ``to_dict`` wrote it (``i``: its position); ``ValueError`` for anything else."""
     where = f"the encoder's column {i + 1}"
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) or set(data) - {"name", "kind",
-                                                                                         "categories"}:
+                                                                                         "categories", "dayfirst"}:
         raise ValueError(f"{where} is not a spec with a name, a kind and categories")
     name, kind, categories = data["name"], data.get("kind"), data.get("categories")
+    dayfirst = data.get("dayfirst", False)
     where = f"{where} ({name!r})"
     if kind not in ENCODED_KINDS:
         raise ValueError(f"{where} has kind {kind!r}, not one of {', '.join(ENCODED_KINDS)}")
@@ -192,7 +198,9 @@ def _spec_from_dict(data: Any, i: int) -> FeatureSpec:
                                       and len(set(categories)) == len(categories) <= MAX_CATEGORY_LEVELS):
         raise ValueError(f"{where} is categorical but its categories are not a list of at most "
                          f"{MAX_CATEGORY_LEVELS} distinct strings")
-    return FeatureSpec(name, kind, categories)
+    if not isinstance(dayfirst, bool) or (dayfirst and kind != "datetime"):
+        raise ValueError(f"{where} has dayfirst {dayfirst!r}; only a datetime column may have it, true or false")
+    return FeatureSpec(name, kind, categories, dayfirst)
 
 
 def _category_codes(spec: FeatureSpec, s: Any) -> Any:

@@ -1,0 +1,63 @@
+"""Dates written as text, read one way per column: ``31.12.2021`` and ``12/31/2021`` alike.
+
+A short date (day, month and year as numbers, in some order) is ambiguous
+value by value: pandas' mixed parsing reads ``13.01.2021`` as 13 January but
+``01.02.2021`` as 2 January, so one column would hold two conventions and its
+month, day and order would be wrong for most rows. ``day_first`` decides once
+per column, from its values: a first number over 12 means the day comes
+first, a second number over 12 means the month does; when nothing tells,
+dots mean the day (``31.12.2021``, the European habit) and slashes or dashes
+the month (``12/31/2021``, as pandas reads them). ``read`` then reads every
+short date that way; ISO dates (``2021-12-31``) and dates with month names
+read as pandas reads them. The tabular encoder keeps the decision with the
+model, so every file it predicts is read the way the training rows were.
+
+Example:
+    >>> import pandas as pd
+    >>> values = pd.Series(["13.01.2021", "01.02.2021", "2021-03-04", None])
+    >>> day_first(values)
+    True
+    >>> [str(d.date()) if not pd.isna(d) else None for d in read(values, dayfirst=True)]
+    ['2021-01-13', '2021-02-01', '2021-03-04', None]
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+SHORT = r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)"  # 31.12.2021, 12/31/21, 3-4-2021 (a time may follow)
+
+
+def day_first(values: Any) -> bool:
+    """Whether ``values`` (a pandas Series) write their short dates with the day first."""
+    import pandas as pd
+
+    if not (pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values)):
+        return False
+    parts = values.dropna().astype(str).str.extract(SHORT).dropna()
+    if parts.empty:
+        return False
+    first, second = (pd.to_numeric(parts[i]) for i in (0, 2))
+    if (second > 12).any():
+        return False
+    if (first > 12).any():
+        return True
+    return bool((parts[1] == ".").mean() > 0.5)  # nothing tells: dots are written day first
+
+
+def read(values: Any, dayfirst: bool = False, utc: bool = True) -> Any:
+    """``values`` as dates (NaT where a value is none), its short dates read day first when ``dayfirst``."""
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.to_datetime(values, utc=utc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format": mixed formats are read value by value
+        when = pd.to_datetime(values, errors="coerce", format="mixed", utc=utc)
+        if dayfirst:
+            short = values.astype("string").str.match(SHORT).fillna(False).astype(bool).to_numpy()
+            if short.any():
+                when[short] = pd.to_datetime(values[short], errors="coerce", format="mixed", dayfirst=True,
+                                             utc=utc).to_numpy()
+    return when
