@@ -275,3 +275,17 @@ def test_bad_in_memory_data(data, expected):
     message = _data_error(data)
     for part in expected:
         assert part in message
+
+
+def test_a_utf16_file_with_its_byte_order_mark_is_read_and_says_so(write_csv):
+    ds = load(write_csv("Stadt\tPreis\ty\nKöln\t1,5\ta\nMünchen\t2\tb\n".encode("utf-16"), "unicode.txt"))
+    assert ds.frame["Stadt"].tolist() == ["Köln", "München"] and ds.frame["Preis"].tolist() == [1.5, 2.0]
+    assert ds.notes[0].startswith("The file is UTF-16 (it starts with that byte-order mark")
+
+
+def test_a_utf16_file_is_not_cut_into_pieces(write_csv):
+    from automl.data import large
+
+    path = write_csv("a\tb\n1\t2\n".encode("utf-16"), "unicode.txt")
+    with pytest.raises(DataError, match=r"is UTF-16 and cannot be read in pieces: .*Re-save it as UTF-8"):
+        large.pieces_of(path)

@@ -36,6 +36,8 @@ OTHER_FORMATS = {  # tables people keep in other files: the way to one we read
        for s in (".feather", ".arrow")},
 }
 _DELIMITERS = ",;\t|"
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # the byte-order marks a UTF-16 file starts with (Excel's Unicode Text)
+UTF16_NOTE = "The file is UTF-16 (it starts with that byte-order mark, as Excel's Unicode Text files do) and is read so."
 
 
 @dataclass(frozen=True)
@@ -211,9 +213,13 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
     import pandas as pd
 
     raw = path.read_bytes() if raw is None else raw
+    utf16 = raw[:2] in UTF16_MARKS
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
+        if utf16:
+            raise DataError(f"`data` starts as UTF-16 but is not valid UTF-16: {str(path)!r} (bytes {exc.start} to "
+                            f"{exc.end}). Re-save the file as UTF-8.") from None
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
             f"`data` is not valid UTF-8: byte 0x{raw[exc.start]:02x} at line {line} (byte offset {exc.start}) "
@@ -240,10 +246,10 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
     except pd.errors.EmptyDataError:
         raise DataError(f"`data` has no columns: {str(path)!r}. Give a header row and data rows.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    notes = []
+    notes = [UTF16_NOTE] if utf16 else []
     if frame.shape[1] > 1 and frame.iloc[:, -1].isna().any():  # pandas pads a short row with missing values
         count, lines = short_rows(text, delimiter, frame.shape[1])
-        notes = [short_rows_note(count, lines, frame.shape[1])] if count else []
+        notes += [short_rows_note(count, lines, frame.shape[1])] if count else []
     if delimiter == ",":
         return Table(frame, notes)
     found = decimals.find(frame)

@@ -171,11 +171,14 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
     piece (``read_held`` counts them exactly), and the columns that piece's first MB writes with decimal commas."""
     import csv
 
-    from . import _sniff_delimiter  # the whole-file reader's sniffing (imported here: that module imports this one)
+    from . import UTF16_MARKS, _sniff_delimiter  # the whole-file reader's (imported here: it imports this module)
 
     size = path.stat().st_size
     with open(path, "rb") as fh:
         header = fh.readline()
+        if header[:2] in UTF16_MARKS:  # two bytes a character: a cut at a line-break byte can fall inside one
+            raise DataError(f"`data` is UTF-16 and cannot be read in pieces: {str(path)!r}. Re-save it as UTF-8 (or "
+                            "as Parquet).")
         first = fh.tell()
         sample = fh.read(min(CSV_PIECE_BYTES, 1 << 20))
         text = header.decode("utf-8-sig", errors="replace")
