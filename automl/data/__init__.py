@@ -37,7 +37,8 @@ OTHER_FORMATS = {  # tables people keep in other files: the way to one we read
 }
 _DELIMITERS = ",;\t|"
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # the byte-order marks a UTF-16 file starts with (Excel's Unicode Text)
-UTF16_NOTE = "The file is UTF-16 (it starts with that byte-order mark, as Excel's Unicode Text files do) and is read so."
+UTF16_NOTE = ("The file is UTF-16 (it starts with that byte-order mark, as Excel's Unicode Text files do) and is read "
+              "so.")
 
 
 @dataclass(frozen=True)
