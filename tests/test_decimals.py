@@ -103,3 +103,10 @@ def test_a_run_predicts_a_file_whose_column_has_no_comma_as_it_read_its_own(euro
         assert pd.read_csv(out)["predicted_y"].tolist() == ["cheap", "dear", "cheap", "dear"], stream
         said[bool(stream)] = result.output
     assert "'price' are read with decimal commas, as in the file the model was trained on" in said[False]
+
+
+def test_french_thousands_spaced_with_no_break_spaces_are_read_too(write_csv) -> None:
+    text = "prix;part;code;y\n1\u00a0234,56 €;12,5 %;12 34,5;a\n12 345,5 €;1\u202f000,25 %;2;b\n7 €;0,5 %;3;a\n"
+    ds = load(write_csv(text, "francais.csv"))
+    assert ds.frame["prix"].tolist() == [1234.56, 12345.5, 7.0] and ds.frame["part"].tolist() == [12.5, 1000.25, 0.5]
+    assert ds.frame["code"].tolist() == ["12 34,5", "2", "3"]  # not grouped by three: text

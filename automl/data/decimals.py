@@ -1,7 +1,7 @@
 """Decimal commas: the columns of a ``;`` or tab file written as ``1,5`` or ``1.234,50 €``, found and read as numbers.
 
 Files delimited by something other than a comma come from locales that write
-a decimal comma and a dot between thousands. A column is *found* to be written
+a decimal comma and a dot (or a space: ``1 234,5``) between thousands. A column is *found* to be written
 that way when every value is such a number and at least one has a comma
 (``find``). One file alone cannot tell ``1.392`` (a thousand and more, dotted)
 from 1.392, so a run keeps the columns it found (``run.json``'s
@@ -28,7 +28,8 @@ from typing import Any, Iterable
 
 from .number_text import CURRENCY, to_number
 
-NUMBER = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"  # 1,5 or 1.234,5 (a dot separates thousands)
+SPACES = " \u00a0\u202f"  # a space, a no-break space, a narrow no-break space: French thousands (1 234,5)
+NUMBER = (r"(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[" + SPACES + r"]\d{3})+|\d+)(?:,\d+)?")  # 1,5 1.234,5 1 234,5
 # the same, written for people: a sign, a currency sign, a percent sign, an accountant's parentheses
 PATTERN = (r"\(?\s*[+\-\u2212]?\s*[" + CURRENCY + r"]?\s*[+\-\u2212]?\s*" + NUMBER
            + r"\s*(?:%|[" + CURRENCY + r"])?\s*\)?")
@@ -87,7 +88,7 @@ def _numbers(column: Any) -> Any:
     then read through ``to_number``."""
     text = column.astype("string").str.strip()
     comma = text.str.fullmatch(PATTERN).fillna(False).astype(bool)
-    swapped = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    swapped = text.str.replace(f"[.{SPACES}]", "", regex=True).str.replace(",", ".", regex=False)
     plain = swapped.where(comma, text)
     return to_number(plain.astype(object).where(plain.notna(), None))
 
