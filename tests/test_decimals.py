@@ -110,3 +110,14 @@ def test_french_thousands_spaced_with_no_break_spaces_are_read_too(write_csv) ->
     ds = load(write_csv(text, "francais.csv"))
     assert ds.frame["prix"].tolist() == [1234.56, 12345.5, 7.0] and ds.frame["part"].tolist() == [12.5, 1000.25, 0.5]
     assert ds.frame["code"].tolist() == ["12 34,5", "2", "3"]  # not grouped by three: text
+
+
+def test_a_few_excel_errors_or_dashes_among_decimal_commas_are_missing_values_with_a_note(write_csv) -> None:
+    rows = "".join(f"{i},5;{i};a\n" for i in range(18))
+    ds = load(write_csv("w;n;y\n" + rows + "#DIV/0!;1;b\n-;2;b\n", "errors.csv"))
+    assert ds.frame["w"].tolist()[:2] == [0.5, 1.5] and ds.frame["w"].iloc[18:].isna().all()
+    assert ds.commas == ("w",)
+    assert ("column 'w' mixes numbers and text: 2 non-number(s) such as '#DIV/0!', '-' are treated as missing."
+            in ds.notes)
+    words = load(write_csv("w;y\n" + "".join(f"{i},5;a\n" for i in range(8)) + "one;b\ntwo;b\n", "words.csv"))
+    assert words.frame["w"].iloc[-1] == "two" and words.commas == ()  # 8 numbers in 10: text

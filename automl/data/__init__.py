@@ -255,8 +255,9 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
         return Table(frame, notes)
     found = decimals.find(frame)
     carried = [c for c in known if c not in found]
-    frame = decimals.read(frame, found + carried)
-    return Table(frame, notes + decimals.notes(found, carried), tuple(found + carried))
+    strays: list[str] = []
+    frame = decimals.read(frame, found + carried, strays)
+    return Table(frame, notes + decimals.notes(found, carried) + strays, tuple(found + carried))
 
 
 def short_rows(text: str, delimiter: str, n_fields: int, shown: int = 10) -> tuple[int, list[int]]:

@@ -2,8 +2,9 @@
 
 Files delimited by something other than a comma come from locales that write
 a decimal comma and a dot (or a space: ``1 234,5``) between thousands. A column is *found* to be written
-that way when every value is such a number and at least one has a comma
-(``find``). One file alone cannot tell ``1.392`` (a thousand and more, dotted)
+that way when nine values in ten or more are such numbers (the rest, an
+Excel ``#DIV/0!`` or a ``-``, are then missing, and a note says so) and at
+least one has a comma (``find``). One file alone cannot tell ``1.392`` (a thousand and more, dotted)
 from 1.392, so a run keeps the columns it found (``run.json``'s
 ``data.decimal_commas``) and ``read`` reads them the same way in every later
 file: a file to predict whose column has no comma, and every piece of a file
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .number_text import CURRENCY, to_number
+from .number_text import CURRENCY, NUMBERS_SHARE, to_number
 
 SPACES = " \u00a0\u202f"  # a space, a no-break space, a narrow no-break space: French thousands (1 234,5)
 NUMBER = (r"(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[" + SPACES + r"]\d{3})+|\d+)(?:,\d+)?")  # 1,5 1.234,5 1 234,5
@@ -36,27 +37,36 @@ PATTERN = (r"\(?\s*[+\-\u2212]?\s*[" + CURRENCY + r"]?\s*[+\-\u2212]?\s*" + NUMB
 
 
 def find(frame: Any) -> list[str]:
-    """The text columns of ``frame`` whose every value is a decimal-comma number, at least one with a comma."""
+    """The text columns of ``frame`` whose values are decimal-comma numbers (at least ``NUMBERS_SHARE`` of them,
+    one with a comma)."""
     found = []
     for name in frame.columns:
         column = frame[name]
         if not _is_text(column):
             continue
         values = column.dropna().astype(str).str.strip()
-        if values.empty or not values.str.contains(",", regex=False).any() or not values.str.fullmatch(PATTERN).all():
+        written = values.str.fullmatch(PATTERN)
+        if values.empty or not values[written].str.contains(",", regex=False).any():
             continue
-        if _numbers(column)[column.notna()].isna().any():  # an unpaired parenthesis, two signs: not a number
+        if _numbers(values).notna().mean() < NUMBERS_SHARE:  # an unpaired parenthesis, two signs: not a number
             continue
         found.append(str(name))
     return found
 
 
-def read(frame: Any, names: Iterable[str]) -> Any:
+def read(frame: Any, names: Iterable[str], notes: list[str] | None = None) -> Any:
     """``frame`` with its text columns among ``names`` read as decimal-comma numbers (floats; a value that is no
-    number is missing). Columns already numeric, and names it lacks, are left as they are."""
+    number is missing, and ``notes``, when given, says so). Columns already numeric, and names it lacks, are left
+    as they are."""
     for name in names:
         if name in frame.columns and _is_text(frame[name]):
-            frame[name] = _numbers(frame[name]).astype(float)
+            column = frame[name]
+            frame[name] = _numbers(column).astype(float)
+            lost = column[column.notna() & frame[name].isna()]
+            if notes is not None and len(lost):
+                shown = ", ".join(repr(str(v)) for v in lost.astype(str).unique()[:3])
+                notes.append(f"column {name!r} mixes numbers and text: {len(lost):,} non-number(s) such as {shown} "
+                             "are treated as missing.")
     return frame
 
 

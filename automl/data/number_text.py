@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 CURRENCY = "$€£¥₹"
+NUMBERS_SHARE = 0.9  # a text column is read as numbers when this share of its values are; the rest are missing
 MINUS = "\u2212-"  # the typographic minus sign, as some exports write it, and the hyphen (last: no range)
 _SIGN = "[+" + MINUS + "]"
 _FORMATTED = (r"^\s*(?P<open>\()?\s*(?P<sign>" + _SIGN + r")?\s*[" + CURRENCY + r"]?\s*(?P<sign2>" + _SIGN + r")?\s*"

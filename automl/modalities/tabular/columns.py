@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..base import Claim, Detector, TextColumn
 from ...data.dates import SHORT, day_first, read
-from ...data.number_text import to_number
+from ...data.number_text import NUMBERS_SHARE, to_number
 
 MAX_CATEGORY_LEVELS = 254  # HistGradientBoosting's limit; XGBoost is fine with it too
 BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "t", "f", "y", "n"})
@@ -34,7 +34,7 @@ def numbers_as_text(column: TextColumn) -> Claim | None:
 
     as_number = to_number(column.sample)
     share = float(as_number.notna().mean())
-    if share < 0.9:
+    if share < NUMBERS_SHARE:
         return None
     bad = column.sample[as_number.isna()].unique()[:3]
     shown = ", ".join(repr(str(b)) for b in bad)
