@@ -289,3 +289,21 @@ def test_a_utf16_file_is_not_cut_into_pieces(write_csv):
     path = write_csv("a\tb\n1\t2\n".encode("utf-16"), "unicode.txt")
     with pytest.raises(DataError, match=r"is UTF-16 and cannot be read in pieces: .*Re-save it as UTF-8"):
         large.pieces_of(path)
+
+
+def test_excel_s_sep_line_names_the_delimiter_and_is_no_row(write_csv):
+    from automl.data import large
+
+    path = write_csv("sep=;\na;b,c;y\n1;x,y;a\n2;z;b\n", "hinted.csv")
+    for frame in (load(path).frame, large.pieces_of(path).read_piece(0)):
+        assert list(frame.columns) == ["a", "b,c", "y"] and frame["b,c"].tolist() == ["x,y", "z"]
+    with pytest.raises(DataError, match="line 4 of .* has 4 fields, but the header has 3"):
+        load(write_csv("sep=;\na;b;y\n1;2;a\n1;2;3;4\n", "long.csv"))  # the file's own line numbers
+
+
+def test_lines_that_end_with_the_delimiter_add_no_empty_column(write_csv):
+    ds = load(write_csv("a;b;y;\n1;2;x;\n3;4;z;\n", "trailing.csv"))
+    assert list(ds.frame.columns) == ["a", "b", "y"]
+    assert ds.notes == ("1 column(s) with no name and no values (the lines end with the delimiter) are left out.",)
+    named = load(write_csv(",a,y\n0,1,x\n1,2,z\n", "indexed.csv"))  # a nameless column with values stays
+    assert list(named.frame.columns) == ["Unnamed: 0", "a", "y"] and named.notes == ()

@@ -228,9 +228,10 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
         ) from None
     if not text.strip():
         raise DataError(f"`data` is empty: {str(path)!r} holds only whitespace. Give a header row and data rows.")
-    delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:65536])
+    text, hinted = without_sep_hint(text)
+    delimiter = "\t" if suffix == ".tsv" else hinted or _sniff_delimiter(text[:65536])
     header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0]), delimiter=delimiter))
-    check_unique_columns([h.strip() for h in header])
+    check_unique_columns([h.strip() for h in header if h.strip()])  # pandas numbers nameless ones (Unnamed: 5)
     known = [c for c in commas if c in {h.strip() for h in header}] if delimiter != "," else []
     raw_names = [h.lstrip() for h in header if h.strip() in known]  # as pandas names them, before the strip below
     try:
@@ -248,6 +249,11 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
         raise DataError(f"`data` has no columns: {str(path)!r}. Give a header row and data rows.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     notes = [UTF16_NOTE] if utf16 else []
+    empty = [name for name, cell in zip(frame.columns, header) if not cell.strip() and frame[name].isna().all()]
+    if empty:  # every line ends with the delimiter: a column with no name and no value
+        frame = frame.drop(columns=empty)
+        notes.append(f"{len(empty)} column(s) with no name and no values (the lines end with the delimiter) are left "
+                     "out.")
     if frame.shape[1] > 1 and frame.iloc[:, -1].isna().any():  # pandas pads a short row with missing values
         count, lines = short_rows(text, delimiter, frame.shape[1])
         notes += [short_rows_note(count, lines, frame.shape[1])] if count else []
@@ -258,6 +264,17 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
     strays: list[str] = []
     frame = decimals.read(frame, found + carried, strays)
     return Table(frame, notes + decimals.notes(found, carried) + strays, tuple(found + carried))
+
+
+def without_sep_hint(text: str) -> tuple[str, str | None]:
+    """``text`` without a first line ``sep=;`` (the hint Excel reads and some exports write), and the delimiter it
+    names (None when there is none). The line becomes blank, so line numbers stay the file's.
+
+    >>> without_sep_hint("sep=;\\na;b\\n1;2\\n")
+    ('\\na;b\\n1;2\\n', ';')
+    """
+    hint = re.match(r"[ \t]*sep=([^\r\n])[ \t]*\r?(?:\n|$)", text, flags=re.IGNORECASE)
+    return ("\n" + text[hint.end():], hint.group(1)) if hint else (text, None)
 
 
 def short_rows(text: str, delimiter: str, n_fields: int, shown: int = 10) -> tuple[int, list[int]]:

@@ -171,7 +171,8 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
     piece (``read_held`` counts them exactly), and the columns that piece's first MB writes with decimal commas."""
     import csv
 
-    from . import UTF16_MARKS, _sniff_delimiter  # the whole-file reader's (imported here: it imports this module)
+    from . import UTF16_MARKS, _sniff_delimiter, without_sep_hint  # the whole-file reader's (imported here: it
+    # imports this module)
 
     size = path.stat().st_size
     with open(path, "rb") as fh:
@@ -179,11 +180,15 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
         if header[:2] in UTF16_MARKS:  # two bytes a character: a cut at a line-break byte can fall inside one
             raise DataError(f"`data` is UTF-16 and cannot be read in pieces: {str(path)!r}. Re-save it as UTF-8 (or "
                             "as Parquet).")
+        text = header.decode("utf-8-sig", errors="replace")
+        _, hinted = without_sep_hint(text)
+        if hinted:  # Excel's sep=; line: the header is the next one
+            header = fh.readline()
+            text = header.decode("utf-8", errors="replace")
         first = fh.tell()
         sample = fh.read(min(CSV_PIECE_BYTES, 1 << 20))
-        text = header.decode("utf-8-sig", errors="replace")
         head = (text + sample.decode("utf-8", "replace"))[:65536]
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head)
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else hinted or _sniff_delimiter(head)
         columns = tuple(c.strip() for c in next(csv.reader([text.strip("\r\n")], delimiter=delimiter)))
         pieces, start = [], first
         while start < size:
