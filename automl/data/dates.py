@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+MAX_LOOKED_AT = 200_000  # distinct values read to decide a column's order
 SHORT = r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)"  # 31.12.2021, 12/31/21, 3-4-2021 (a time may follow)
 
 
@@ -35,7 +36,10 @@ def day_first(values: Any) -> bool:
 
     if not (pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values)):
         return False
-    parts = values.dropna().astype(str).str.extract(SHORT).dropna()
+    distinct = values.dropna().astype(str).drop_duplicates()
+    if len(distinct) > MAX_LOOKED_AT:  # a random share, not the first rows: a file sorted by date starts on day 1
+        distinct = distinct.sample(MAX_LOOKED_AT, random_state=0)
+    parts = distinct.str.extract(SHORT).dropna()
     if parts.empty:
         return False
     first, second = (pd.to_numeric(parts[i]) for i in (0, 2))
