@@ -307,3 +307,21 @@ def test_lines_that_end_with_the_delimiter_add_no_empty_column(write_csv):
     assert ds.notes == ("1 column(s) with no name and no values (the lines end with the delimiter) are left out.",)
     named = load(write_csv(",a,y\n0,1,x\n1,2,z\n", "indexed.csv"))  # a nameless column with values stays
     assert list(named.frame.columns) == ["Unnamed: 0", "a", "y"] and named.notes == ()
+
+
+@pytest.mark.parametrize("text", [
+    "Sales report 2024\n\nregion;units;y\nnorth;3;a\nsouth;4;b\n",  # a title line, a blank line, the header
+    "Sales report 2024;;\nregion;units;y\nnorth;3;a\nsouth;4;b\n",  # a spreadsheet's title cell in A1
+])
+def test_a_title_above_the_header_is_named_with_the_fix(write_csv, text):
+    with pytest.raises(DataError, match=r"first line, 'Sales report 2024', names one column, but the line after it "
+                                        r"has 3 values: it looks like a title above the table. Delete the lines"):
+        load(write_csv(text, "titled.csv"))
+
+
+@pytest.mark.parametrize("text, columns", [
+    (",name\n0,alpha\n1,beta\n", ["Unnamed: 0", "name"]),  # a saved pandas Series: its index has no name
+    ("text,\nhello,1\nbye,0\n", ["text", "Unnamed: 1"]),  # a last column with no name above numbers
+])
+def test_tables_with_one_named_column_are_no_title(write_csv, text, columns):
+    assert list(load(write_csv(text)).frame.columns) == columns

@@ -231,6 +231,7 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
     text, hinted = without_sep_hint(text)
     delimiter = "\t" if suffix == ".tsv" else hinted or _sniff_delimiter(text[:65536])
     header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0]), delimiter=delimiter))
+    check_title(text, delimiter, header)
     check_unique_columns([h.strip() for h in header if h.strip()])  # pandas numbers nameless ones (Unnamed: 5)
     known = [c for c in commas if c in {h.strip() for h in header}] if delimiter != "," else []
     raw_names = [h.lstrip() for h in header if h.strip() in known]  # as pandas names them, before the strip below
@@ -277,6 +278,27 @@ def without_sep_hint(text: str) -> tuple[str, str | None]:
     return ("\n" + text[hint.end():], hint.group(1)) if hint else (text, None)
 
 
+def check_title(text: str, delimiter: str, header: list[str]) -> None:
+    """A ``DataError`` when the first line's first cell is its only one filled and the line after it reads as
+    column names (several, none a number): a title above the table (a spreadsheet's heading cell), not its header.
+    A saved pandas Series (``,name``) or a last column without a name above numbers is no title.
+
+    >>> check_title("Sales 2024;;\\nregion;units;y\\n", ";", ["Sales 2024", "", ""])
+    Traceback (most recent call last):
+    automl.errors.DataError: `data`'s first line, 'Sales 2024', names one column, but the line after it has 3 ...
+    """
+    if not header[0].strip() or any(cell.strip() for cell in header[1:]):
+        return
+    lines = [line for line in text.splitlines() if line.strip()][:2]
+    following = next(csv.reader([lines[1]], delimiter=delimiter), []) if len(lines) > 1 else []
+    cells = [cell.strip() for cell in following if cell.strip()]
+    filled = len(cells)
+    if filled >= 2 and not any(re.fullmatch(r"[-+]?[\d.,]+(?:e[-+]?\d+)?", cell, re.IGNORECASE) for cell in cells):
+        raise DataError(f"`data`'s first line, {header[0].strip()!r}, names one column, but the line after it has "
+                        f"{filled} values: it looks like a title above the table. Delete the lines above the column "
+                        "names, so that they are the first line.")
+
+
 def short_rows(text: str, delimiter: str, n_fields: int, shown: int = 10) -> tuple[int, list[int]]:
     """How many data rows of a delimited ``text`` have fewer than ``n_fields`` fields, and the file lines where the
     first ``shown`` of them start. Blank lines (which pandas skips) and the header do not count.
@@ -311,9 +333,11 @@ def short_rows_note(count: int, lines: list[int], n_fields: int) -> str:
 def _sniff_delimiter(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        first = sample.splitlines()[0] if sample else ""
-        counts = {d: first.count(d) for d in _DELIMITERS}
+    except csv.Error:  # the one the first lines hold most often, line by line (a title line holds none)
+        import statistics
+
+        lines = [line for line in sample.splitlines() if line.strip()][:20] or [""]
+        counts = {d: statistics.median(line.count(d) for line in lines) for d in _DELIMITERS}
         best = max(counts, key=counts.get)
         return best if counts[best] else ","
 
