@@ -305,6 +305,8 @@ def test_lines_that_end_with_the_delimiter_add_no_empty_column(write_csv):
     ds = load(write_csv("a;b;y;\n1;2;x;\n3;4;z;\n", "trailing.csv"))
     assert list(ds.frame.columns) == ["a", "b", "y"]
     assert ds.notes == ("1 column(s) with no name and no values (the lines end with the delimiter) are left out.",)
+    in_pieces = load(write_csv("a;b;y;\n" + "1;2;x;\n3;4;z;\n" * 20, "trailing_big.csv"), dask="local")
+    assert list(in_pieces.frame.columns) == ["a", "b", "y"] and "no name and no values" in in_pieces.notes[0]
     named = load(write_csv(",a,y\n0,1,x\n1,2,z\n", "indexed.csv"))  # a nameless column with values stays
     assert list(named.frame.columns) == ["Unnamed: 0", "a", "y"] and named.notes == ()
 

@@ -97,10 +97,11 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
             table = large.choose(path, available_memory(memory), dask, commas)
             if table is not None:
                 frame, rows, table = large.read_held(table)
+                frame, said = without_empty_nameless(frame, table.columns)
                 check_unique_columns(list(frame.columns))
                 return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent,
                                large=table, positions=rows, commas=table.commas,
-                               notes=tuple(decimals.notes(table.commas, [])))
+                               notes=tuple(said + decimals.notes(table.commas, [])))
         table = read_table(path, memory, too_large, commas)
         return Dataset(table.frame, name=_name_of(path), source=str(path), root=path.resolve().parent,
                        notes=tuple(table.notes), commas=table.commas)
@@ -250,11 +251,8 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
         raise DataError(f"`data` has no columns: {str(path)!r}. Give a header row and data rows.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     notes = [UTF16_NOTE] if utf16 else []
-    empty = [name for name, cell in zip(frame.columns, header) if not cell.strip() and frame[name].isna().all()]
-    if empty:  # every line ends with the delimiter: a column with no name and no value
-        frame = frame.drop(columns=empty)
-        notes.append(f"{len(empty)} column(s) with no name and no values (the lines end with the delimiter) are left "
-                     "out.")
+    frame, said = without_empty_nameless(frame, header)
+    notes += said
     if frame.shape[1] > 1 and frame.iloc[:, -1].isna().any():  # pandas pads a short row with missing values
         count, lines = short_rows(text, delimiter, frame.shape[1])
         notes += [short_rows_note(count, lines, frame.shape[1])] if count else []
@@ -276,6 +274,16 @@ def without_sep_hint(text: str) -> tuple[str, str | None]:
     """
     hint = re.match(r"[ \t]*sep=([^\r\n])[ \t]*\r?(?:\n|$)", text, flags=re.IGNORECASE)
     return ("\n" + text[hint.end():], hint.group(1)) if hint else (text, None)
+
+
+def without_empty_nameless(frame: Any, header: Any) -> tuple[Any, list[str]]:
+    """``frame`` without the columns that have no name in ``header`` (the file's header cells, in order) and no
+    value: lines that all end with the delimiter. A nameless column with values (a saved index) stays."""
+    empty = [name for name, cell in zip(frame.columns, header) if not str(cell).strip() and frame[name].isna().all()]
+    if not empty:
+        return frame, []
+    return frame.drop(columns=empty), [f"{len(empty)} column(s) with no name and no values (the lines end with the "
+                                       "delimiter) are left out."]
 
 
 def check_title(text: str, delimiter: str, header: list[str]) -> None:
