@@ -73,3 +73,16 @@ def test_a_month_first_column_saves_no_flag_and_older_encoders_read_month_first(
 def test_order_sorts_dotted_dates_by_the_day_they_are() -> None:
     frame = pd.DataFrame({"when": ["02.01.2021", "13.01.2021", "01.02.2021"]})  # 2 Jan, 13 Jan, 1 Feb
     assert keys(frame, "when").argsort().tolist() == [0, 1, 2]
+
+
+def test_a_time_of_day_means_the_same_whenever_it_is_read() -> None:
+    times = pd.Series(["14:30", "2:30 pm", "09:15:07", None])
+    read = dates.read(times)
+    assert [str(t) for t in read.iloc[:3]] == ["1970-01-01 14:30:00+00:00", "1970-01-01 14:30:00+00:00",
+                                               "1970-01-01 09:15:07+00:00"]
+    frame = pd.DataFrame({"at": [f"{h:02d}:{m:02d}" for h, m in zip(np.arange(80) % 24, np.arange(80) % 60)],
+                          "y": np.arange(80) % 2})
+    column = inspect_frame(frame, target="y").column("at")
+    assert column.kind == "datetime" and "times of day (such as '00:00')" in column.reason
+    parts = TabularEncoder.fit(frame, {"at": "datetime"}).gbm_frame(pd.DataFrame({"at": ["06:00", "18:00"]}))
+    assert parts["at__days"].tolist() == [0.25, 0.75] and parts["at__hour"].tolist() == [6.0, 18.0]

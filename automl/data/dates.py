@@ -11,6 +11,8 @@ the month (``12/31/2021``, as pandas reads them). ``read`` then reads every
 short date that way; ISO dates (``2021-12-31``) and dates with month names
 read as pandas reads them. The tabular encoder keeps the decision with the
 model, so every file it predicts is read the way the training rows were.
+A time of day alone (``14:30``) is read on 1 January 1970, not on the day it
+is read (pandas' way), so its parts mean the same at fit and at predict.
 
 Example:
     >>> import pandas as pd
@@ -27,6 +29,7 @@ import warnings
 from typing import Any
 
 MAX_LOOKED_AT = 200_000  # distinct values read to decide a column's order
+TIME_ONLY = r"\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*"  # 14:30, 2:30 pm, 09:15:07.5
 SHORT = r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)"  # 31.12.2021, 12/31/21, 3-4-2021 (a time may follow)
 
 
@@ -56,6 +59,10 @@ def read(values: Any, dayfirst: bool = False, utc: bool = True) -> Any:
 
     if pd.api.types.is_datetime64_any_dtype(values):
         return pd.to_datetime(values, utc=utc)
+    text = values.astype("string")
+    clock = text.str.fullmatch(TIME_ONLY).fillna(False).astype(bool)
+    if clock.any():  # a time alone: on one fixed day, so that it reads the same whatever the day
+        values = values.astype(object).where(~clock, "1970-01-01 " + text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format": mixed formats are read value by value
         when = pd.to_datetime(values, errors="coerce", format="mixed", utc=utc)

@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 from ..base import Claim, Detector, TextColumn
-from ...data.dates import SHORT, day_first, read
+from ...data.dates import SHORT, TIME_ONLY, day_first, read
 from ...data.number_text import NUMBERS_SHARE, to_number
 
 MAX_CATEGORY_LEVELS = 254  # HistGradientBoosting's limit; XGBoost is fine with it too
@@ -58,6 +58,10 @@ def dates(column: TextColumn) -> Claim | None:
     first = day_first(column.sample)
     if float(read(probe, first).notna().mean()) < 0.95:
         return None
+    if probe.str.fullmatch(TIME_ONLY).mean() > 0.5:
+        return Claim("datetime", f"values are times of day (such as {probe.iloc[0].strip()!r}), read on one fixed day "
+                                 "so they mean the same whenever predicted; expanded to the hour and the time as a "
+                                 "fraction of a day.")
     short = column.sample[column.sample.str.match(SHORT).fillna(False).astype(bool)].head(50)
     fields = short.str.extract(SHORT)
     short = short[(fields[0].astype(int) != fields[2].astype(int)).to_numpy()].head(1) if len(short) else short
