@@ -422,3 +422,17 @@ def test_real_tabular_data(shared_data, name):
     else:
         assert len(p.class_counts) == n_classes
         assert sum(p.class_counts.values()) == n_rows
+
+
+def test_labels_that_differ_only_in_case_or_spaces_are_named():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "y": ["yes", "Yes", "yes ", "no"] * 15})
+    profile = inspect_frame(frame, target="y")
+    assert profile.task == "multiclass" and len(profile.class_counts) == 4
+    assert ("target 'y' has labels that differ only in case or spaces ('Yes', 'yes', 'yes '): each is a class of "
+            "its own to the model. If they mean the same, write each one way in the file." in profile.warnings)
+    clean = inspect_frame(frame.assign(y=["yes", "no"] * 30), target="y")
+    assert not any("differ only in case" in w for w in clean.warnings)
+    with pytest.raises(TargetError, match=r"single row: 'No'\. .* differ from another class only in case or spaces "
+                                          r"\('No', 'no'\): write each one way"):
+        inspect_frame(pd.DataFrame({"x": range(41), "y": ["no", "yes"] * 20 + ["No"]}), target="y")

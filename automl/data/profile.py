@@ -24,7 +24,7 @@ from . import groups
 from . import order as ordering
 from .columns import FEATURE_KINDS, ColumnProfile, profile_column
 from .target import (TASKS, _label, amounts, candidates_warning, choose_target, clean_target, how_chosen, infer_task,
-                     target_candidates)
+                     spelling_variants, target_candidates, variants_note)
 
 MIN_ROWS = 20
 DROPPED = "dropped by --drop"
@@ -132,6 +132,9 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     if numbers is not None and task_name == "regression":
         task_reason += f" Its values are {numbers[1]}."
     class_counts = _class_counts(y, target_name) if task_name != "regression" else None
+    variants = spelling_variants(class_counts or {})
+    if variants:
+        warnings_.append(variants_note(target_name, variants))
     if group is not None and class_counts is not None:
         groups.check_classes(frame, y, target_name, group)
     modality.describe(frame, columns, root, warnings_)
@@ -261,6 +264,9 @@ def _class_counts(y: Any, name: str) -> dict[str, int]:
     counts = {_label(k): int(v) for k, v in y.value_counts().items()}
     rare = [k for k, v in counts.items() if v < 2]
     if rare:
+        variants = [", ".join(map(repr, g)) for g in spelling_variants(counts) if set(g) & set(rare)]
+        same = (f" Some differ from another class only in case or spaces ({'; '.join(variants[:3])}): write each "
+                "one way in the file." if variants else "")
         raise TargetError(f"target {name!r} has class(es) with a single row: {', '.join(map(repr, rare[:5]))}. "
-                          "Each class needs at least 2 rows to be tested; remove or merge them.")
+                          f"Each class needs at least 2 rows to be tested; remove or merge them.{same}")
     return counts

@@ -178,6 +178,26 @@ def amounts(y: Any) -> tuple[Any, str] | None:
     return numbers, f"written as amounts ({str(y[read].iloc[0]).strip()!r} is read as {numbers[read].iloc[0]:g})"
 
 
+def spelling_variants(labels: Any) -> list[list[str]]:
+    """Groups of class labels that differ only in case or surrounding spaces (``'yes'``, ``'Yes '``): most
+    likely one class written several ways, which a model would learn as several.
+
+    >>> spelling_variants(["yes", "no", "Yes ", "No", "maybe"])
+    [['No', 'no'], ['Yes ', 'yes']]
+    """
+    groups: dict[str, list[str]] = {}
+    for label in sorted({str(v) for v in labels}):
+        groups.setdefault(label.strip().casefold(), []).append(label)
+    return [group for _, group in sorted(groups.items()) if len(group) > 1]
+
+
+def variants_note(name: str, groups: list[list[str]]) -> str:
+    """The warning for ``spelling_variants``' groups of target ``name``."""
+    shown = "; ".join(", ".join(repr(label) for label in group) for group in groups[:5])
+    return (f"target {name!r} has labels that differ only in case or spaces ({shown}): each is a class of its own "
+            "to the model. If they mean the same, write each one way in the file.")
+
+
 def label_text(values: Any) -> list[str]:
     """Class values as the text used for class names everywhere (1.0 -> '1')."""
     return [_label(v) for v in values]
