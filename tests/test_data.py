@@ -58,9 +58,12 @@ def test_decimal_commas_with_currency_and_percent_signs_are_numbers_too(write_cs
     assert "'rate', 'amount' are written with decimal commas" in ds.notes[0]
 
 
-def test_decimal_commas_are_not_guessed_in_a_comma_delimited_file(write_csv):
-    ds = load(write_csv('a,b\n"1,5",1\n"2,5",2\n'))
-    assert ds.frame["a"].tolist() == ["1,5", "2,5"] and ds.notes == ()
+def test_a_comma_delimited_file_reads_decimal_commas_only_where_no_thousands_separator_could_be(write_csv):
+    ds = load(write_csv('a,b,c\n"1,5","1,500",1\n"2,25","2,000",2\n'))
+    assert ds.frame["a"].tolist() == [1.5, 2.25] and ds.commas == ("a",)
+    assert ds.frame["b"].tolist() == ["1,500", "2,000"]  # thousands, as inspection reads them (number_text)
+    assert ds.notes == ("Column(s) 'a' are written with decimal commas (as in 1,5 or 1.234,5) and are read as "
+                        "numbers.",)
 
 
 def test_load_quoted_delimiter_inside_value(write_csv):

@@ -41,9 +41,12 @@ def test_columns_known_from_the_training_file_are_read_with_commas_where_this_fi
                for n in known.notes)
 
 
-def test_a_comma_delimited_file_is_read_with_decimal_points_whatever_was_known(write_csv) -> None:
+def test_a_comma_delimited_file_keeps_its_decimal_points_and_reads_known_columns_only_where_quoted(write_csv) -> None:
     ds = load(write_csv("price,y\n1.392,a\n2.5,b\n"), commas=("price",))
     assert ds.frame["price"].tolist() == [1.392, 2.5] and ds.commas == () and ds.notes == ()
+    quoted = write_csv('price,y\n"1,500",a\n"2,000",b\n', "quoted.csv")  # alone, these read as thousands
+    assert load(quoted).frame["price"].tolist() == ["1,500", "2,000"]
+    assert load(quoted, commas=("price",)).frame["price"].tolist() == [1.5, 2.0]
 
 
 def _european(path: Path, rows: int = 3000, seed: int = 0) -> tuple[Path, pd.DataFrame]:

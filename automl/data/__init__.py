@@ -210,8 +210,9 @@ def _read_parquet(path: Path, raw: bytes | None = None) -> Any:
 
 
 def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: tuple[str, ...] = ()) -> Table:
-    """A delimited table from ``path``'s bytes (``raw``: those already unpacked from it); in a ``;`` or tab file,
-    the columns written with decimal commas, and ``commas``, are read as numbers."""
+    """A delimited table from ``path``'s bytes (``raw``: those already unpacked from it); the columns written with
+    decimal commas (in a comma-delimited file, only those that cannot be thousands: ``"1,5"``), and ``commas``,
+    are read as numbers."""
     import pandas as pd
 
     raw = path.read_bytes() if raw is None else raw
@@ -234,8 +235,9 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
     header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0]), delimiter=delimiter))
     check_title(text, delimiter, header)
     check_unique_columns([h.strip() for h in header if h.strip()])  # pandas numbers nameless ones (Unnamed: 5)
-    known = [c for c in commas if c in {h.strip() for h in header}] if delimiter != "," else []
-    raw_names = [h.lstrip() for h in header if h.strip() in known]  # as pandas names them, before the strip below
+    known = [c for c in commas if c in {h.strip() for h in header}]
+    # read as text where decimal commas are the file's habit (1.392 there is 1392), as pandas names them
+    raw_names = [h.lstrip() for h in header if h.strip() in known] if delimiter != "," else []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -256,10 +258,8 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
     if frame.shape[1] > 1 and frame.iloc[:, -1].isna().any():  # pandas pads a short row with missing values
         count, lines = short_rows(text, delimiter, frame.shape[1])
         notes += [short_rows_note(count, lines, frame.shape[1])] if count else []
-    if delimiter == ",":
-        return Table(frame, notes)
-    found = decimals.find(frame)
-    carried = [c for c in known if c not in found]
+    found = decimals.find(frame, strict=delimiter == ",")  # in a comma file, 1,234 is a thousand and more
+    carried = [c for c in known if c not in found and decimals.is_text(frame[c])]  # numbers already: as they are
     strays: list[str] = []
     frame = decimals.read(frame, found + carried, strays)
     return Table(frame, notes + decimals.notes(found, carried) + strays, tuple(found + carried))

@@ -36,17 +36,26 @@ PATTERN = (r"\(?\s*[+\-\u2212]?\s*[" + CURRENCY + r"]?\s*[+\-\u2212]?\s*" + NUMB
            + r"\s*(?:%|[" + CURRENCY + r"])?\s*\)?")
 
 
-def find(frame: Any) -> list[str]:
+def find(frame: Any, strict: bool = False) -> list[str]:
     """The text columns of ``frame`` whose values are decimal-comma numbers (at least ``NUMBERS_SHARE`` of them,
-    one with a comma)."""
+    one with a comma). ``strict``, for a comma-delimited file, where a comma between groups of three digits is a
+    thousands separator: every value must be one, and one must have a comma no thousands separator makes
+    (``"1,5"``, quoted).
+
+    >>> import pandas as pd
+    >>> find(pd.DataFrame({"a": ["1,5", "2,25"], "b": ["1,500", "2,000"], "c": ["1,5", "n/a"]}), strict=True)
+    ['a']
+    """
     found = []
     for name in frame.columns:
         column = frame[name]
-        if not _is_text(column):
+        if not is_text(column):
             continue
         values = column.dropna().astype(str).str.strip()
         written = values.str.fullmatch(PATTERN)
         if values.empty or not values[written].str.contains(",", regex=False).any():
+            continue
+        if strict and not (written.all() and values.str.contains(r",(?:\d{1,2}|\d{4,})(?!\d)").any()):
             continue
         if _numbers(values).notna().mean() < NUMBERS_SHARE:  # an unpaired parenthesis, two signs: not a number
             continue
@@ -59,7 +68,7 @@ def read(frame: Any, names: Iterable[str], notes: list[str] | None = None) -> An
     number is missing, and ``notes``, when given, says so). Columns already numeric, and names it lacks, are left
     as they are."""
     for name in names:
-        if name in frame.columns and _is_text(frame[name]):
+        if name in frame.columns and is_text(frame[name]):
             column = frame[name]
             frame[name] = _numbers(column).astype(float)
             lost = column[column.notna() & frame[name].isna()]
@@ -103,7 +112,8 @@ def _numbers(column: Any) -> Any:
     return to_number(plain.astype(object).where(plain.notna(), None))
 
 
-def _is_text(column: Any) -> bool:
+def is_text(column: Any) -> bool:
+    """Whether ``column`` holds text (str or object dtype), which decimal commas could be read from."""
     import pandas as pd
 
     return pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column)

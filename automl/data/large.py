@@ -69,7 +69,7 @@ class LargeTable:
             raw = fh.read(end - start)
         piece = pd.read_csv(io.BytesIO(raw), sep=self.delimiter, header=None, names=list(self.columns),
                             skipinitialspace=True, index_col=False, encoding="utf-8-sig",
-                            dtype={name: str for name in self.commas} or None)
+                            dtype={name: str for name in self.commas if self.delimiter != ","} or None)
         return decimals.read(piece, self.commas)
 
     def held(self, i: int, n: int) -> Any:
@@ -162,7 +162,7 @@ def pieces_of(path: Path, commas: tuple[str, ...] = ()) -> LargeTable:
         columns = tuple(str(c) for c in file.schema_arrow.names)
         return LargeTable(str(path), "parquet", pieces, columns, "", int(file.metadata.num_rows), 0.0, 0, 0)
     columns, delimiter, pieces, n_rows, found = _csv_pieces(path)
-    carried = tuple(c for c in commas if c in columns and c not in found) if delimiter != "," else ()
+    carried = tuple(c for c in commas if c in columns and c not in found)
     return LargeTable(str(path), "csv", pieces, columns, delimiter, n_rows, 0.0, 0, 0, found + carried)
 
 
@@ -198,7 +198,7 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
             pieces.append((start, end))
             start = end
     lines = max(sample.count(b"\n"), 1)
-    found = _commas_in(sample[: sample.rfind(b"\n") + 1], columns, delimiter) if delimiter != "," else ()
+    found = _commas_in(sample[: sample.rfind(b"\n") + 1], columns, delimiter)
     return columns, delimiter, tuple(pieces), int((size - first) * lines / max(len(sample), 1)), found
 
 
@@ -212,7 +212,7 @@ def _commas_in(sample: bytes, columns: tuple[str, ...], delimiter: str) -> tuple
                             skipinitialspace=True, index_col=False, encoding="utf-8-sig")
     except Exception:  # noqa: BLE001 - pandas raises many types for a bad sample; reading the piece reports it
         return ()
-    return tuple(decimals.find(frame))
+    return tuple(decimals.find(frame, strict=delimiter == ","))
 
 
 def read_held(table: LargeTable) -> tuple[Any, Any, LargeTable]:
