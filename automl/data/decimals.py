@@ -51,6 +51,9 @@ def find(frame: Any, strict: bool = False) -> list[str]:
         column = frame[name]
         if not is_text(column):
             continue
+        starts = column.str.match(r"\s*[(.+\-\u2212" + CURRENCY + r"\d]").fillna(False).astype(bool)  # no copy
+        if starts.sum() < NUMBERS_SHARE * column.notna().sum():  # most values cannot be numbers: free text, names
+            continue
         values = column.dropna().astype(str).str.strip()
         written = values.str.fullmatch(PATTERN)
         if values.empty or not values[written].str.contains(",", regex=False).any():
