@@ -1,11 +1,13 @@
 """Decimal commas: the columns of a ``;`` or tab file written as ``1,5`` or ``1.234,50 €``, found and read as numbers.
 
 Files delimited by something other than a comma come from locales that write
-a decimal comma and a dot (or a space: ``1 234,5``) between thousands. A column is *found* to be written
-that way when nine values in ten or more are such numbers (the rest, an
-Excel ``#DIV/0!`` or a ``-``, are then missing, and a note says so) and at
-least one has a comma (``find``). One file alone cannot tell ``1.392`` (a thousand and more, dotted)
-from 1.392, so a run keeps the columns it found (``run.json``'s
+a decimal comma and a dot (or a space: ``1 234,5``) between thousands. A
+column is *found* to be written that way when nine values in ten or more are
+such numbers (the rest, an Excel ``#DIV/0!`` or a ``-``, are then missing,
+and a note says so) and at least one has a comma (``find``); in a
+comma-delimited file, only a quoted column that no thousands separator could
+make (``"1,5"``). One file alone cannot tell ``1.392`` (a thousand and more,
+dotted) from 1.392, so a run keeps the columns it found (``run.json``'s
 ``data.decimal_commas``) and ``read`` reads them the same way in every later
 file: a file to predict whose column has no comma, and every piece of a file
 read in pieces.
