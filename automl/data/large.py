@@ -8,8 +8,9 @@ read into this process once (``read_held``), where inspection, the test rows,
 the validation rows and the deep comparison use them. The other rows are read
 only where gradient boosting trains on Dask, piece by piece, on the workers.
 The draw depends on the file alone, so a resume and every approach see the
-same held rows. In a ``;`` or tab file, the columns its first piece writes
-with decimal commas (``decimals``) are read as numbers in every piece.
+same held rows. The columns its first megabyte writes with decimal commas
+(``decimals.find``: in a comma-delimited file, only quoted ones such as
+``"1,5"``) are read as numbers in every piece.
 
 Example:
     >>> table = LargeTable("t.csv", "csv", ((10, 50),), ("a", "y"), ",", 4, 0.5, 400, 1 << 30)
@@ -144,9 +145,9 @@ def measure(path: Path, memory: int, needed: int, commas: tuple[str, ...] = ()) 
 
 
 def pieces_of(path: Path, commas: tuple[str, ...] = ()) -> LargeTable:
-    """``path`` cut into pieces, no rows held: for reading (or predicting) it piece by piece. In a ``;`` or tab
-    file, the columns its first piece writes with decimal commas, and ``commas`` (as an earlier file showed), are
-    read as numbers."""
+    """``path`` cut into pieces, no rows held: for reading (or predicting) it piece by piece. The columns its first
+    megabyte writes with decimal commas (``decimals.find``), and ``commas`` (as an earlier file showed), are read as
+    numbers."""
     from .packed import cannot_split, packing
 
     if packing(path):  # a compressed stream has no byte offsets to cut at
