@@ -67,11 +67,12 @@ def score_all(task: str, y_true: Any, pred: Any, proba: Any = None) -> dict[str,
     return out
 
 
-def score_output(task: str, y_true: Any, output: Any, metric: str | None = None) -> Any:
+def score_output(task: str, y_true: Any, output: Any, metric: str | None = None, weights: Any = None) -> Any:
     """Score a model's output: ``output`` is n x classes probabilities, or the predicted values for regression.
 
     Every metric as a dict, or only ``metric`` (computed alone, so a search or an ensemble's selection can
-    call it often; NaN where it is undefined, so a search can rank it last).
+    call it often; NaN where it is undefined, so a search can rank it last). The predicted class is the most
+    probable, or with ``weights`` the one a decision rule picks (``automl.decision``).
 
     >>> import numpy as np
     >>> score_output("binary", [0, 1, 1], np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]]), "accuracy")
@@ -85,11 +86,13 @@ def score_output(task: str, y_true: Any, output: Any, metric: str | None = None)
             return score_all(task, y_true, values)
         value = _value_metric(metric, y_true, values)
     else:
+        from .decision import labels
+
         proba = np.asarray(output, dtype=float)
         if metric is None:
-            return score_all(task, y_true, proba.argmax(axis=1), proba)
+            return score_all(task, y_true, labels(proba, weights), proba)
         value = (_proba_metric(metric, y_true, proba) if metric in ("log_loss", "roc_auc")
-                 else _label_metric(metric, y_true, proba.argmax(axis=1)))
+                 else _label_metric(metric, y_true, labels(proba, weights)))
     return float("nan") if value is None else value
 
 

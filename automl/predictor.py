@@ -16,6 +16,7 @@ from .data import load as load_data
 from .data.columns import check_columns
 from .data.folders import LABEL_COLUMN, PATH_COLUMN
 from .data.target import label_text
+from .decision import labels, saved_weights
 from .errors import ConfigError, DamagedRunError, DataError, invalid
 from .metrics import score_output
 from .run import integrity
@@ -46,6 +47,8 @@ class Predictor:
         self.classes_ = record.classes
         self.features = record.features
         self.commas = decimal_commas(record)
+        # the decision rule the run fitted for this model (``automl.decision``); None: the most probable class
+        self.weights = saved_weights(record.decisions, approach, len(record.classes or []))
 
     def prepare(self, data: Any) -> Prepared:
         """``data`` (a path, a table, a ``Dataset``, or a 2-D array with the columns in the order of ``features``
@@ -89,7 +92,7 @@ class Predictor:
         X = self.prepare(data).X
         if self.task == "regression":
             return np.asarray(self.model.predict(X), dtype=float)
-        index = self.model.predict_proba(X).argmax(axis=1)
+        index = labels(self.model.predict_proba(X), self.weights)
         return np.asarray(self.classes_, dtype=object)[index]
 
     def predict_proba(self, data: Any) -> Any:
@@ -119,8 +122,8 @@ class Predictor:
             out = pd.DataFrame({f"predicted_{self.target}": np.asarray(self.model.predict(prepared.X), dtype=float)})
         else:
             proba = self.model.predict_proba(prepared.X)
-            labels = np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)]
-            out = pd.DataFrame({f"predicted_{self.target}": labels})
+            predicted = np.asarray(self.classes_, dtype=object)[labels(proba, self.weights)]
+            out = pd.DataFrame({f"predicted_{self.target}": predicted})
             for j, c in enumerate(self.classes_):
                 out[f"proba_{c}"] = proba[:, j]
         if leading is not None:
@@ -177,11 +180,12 @@ class Predictor:
                                 "labelled row.")
             return score_output("regression", truth, self.model.predict(X)), notes
         known = {name: i for i, name in enumerate(label_text(self.classes_))}
-        labels = pd.Series(label_text(y[keep]))
-        unknown = sorted(set(labels) - set(known))
+        given = pd.Series(label_text(y[keep]))
+        unknown = sorted(set(given) - set(known))
         if unknown:
             raise DataError(f"the data has classes the model never saw: {', '.join(map(repr, unknown[:5]))}.")
-        return score_output(self.task, labels.map(known).to_numpy(), self.model.predict_proba(X)), notes
+        return score_output(self.task, given.map(known).to_numpy(), self.model.predict_proba(X),
+                            weights=self.weights), notes
 
 
     def seen_rows(self, frame: Any) -> int:

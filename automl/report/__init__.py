@@ -58,7 +58,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
     if summary is not None:
         summary = comparison(finalists, metric, money["approaches"],
                              interval(frame, record["task"], classes, metric, summary["winner"], summary["loser"],
-                                      seed))
+                                      seed, record.get("decisions")))
     return {
         "schema_version": SCHEMA_VERSION, "kind": "run", "generator": f"automl {_version()}",
         "dataset": record["data"]["name"], "status": record["status"],
@@ -71,7 +71,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
         "trial_counts": {a: sum(1 for t in trials if t["approach"] == a) for a in record.get("spend", {})},
         "anytime": _anytime(trials, metric),
         "evaluation": evaluate(frame, record["task"], classes, [a for a in named if named[a]["kind"] != "blend"],
-                               seed),
+                               seed, record.get("decisions")),
         "training_curves": record.get("training_curves", {}),
         "feature_importance": _importance(record.get("feature_importance", {})),
         "trail": trail(record, trials), "spend": record.get("spend", {}), "profile": record["profile"],

@@ -28,6 +28,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..decision import labels
+
 RESAMPLES = 1000
 LEVEL = 0.95
 MAX_CELLS = 4_000_000  # resamples x rows held in memory at once
@@ -37,15 +39,18 @@ LOOP_CHUNK = 20  # resamples between time checks when they are scored one at a t
 
 def paired_difference(y: Any, out_a: Any, out_b: Any, task: str, metric: str, resamples: int = RESAMPLES,
                       seed: int = 0, level: float = LEVEL, max_seconds: float = MAX_SECONDS,
-                      clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+                      clock: Callable[[], float] = time.monotonic, weights: tuple[Any, Any] = (None, None)
+                      ) -> dict[str, Any]:
     """``metric(a) - metric(b)`` on all rows and its ``level`` percentile interval over paired resamples.
 
     ``y`` holds class indices (or values); ``out_a``/``out_b`` are n x classes probabilities (or predicted
-    values). The interval is None when the metric is undefined on too many resamples.
+    values); ``weights``: a's and b's decision rules (``automl.decision``), None for the most probable class.
+    The interval is None when the metric is undefined on too many resamples.
     """
     y = np.asarray(y)
     n = len(y)
-    score_a, score_b = _scorer(task, metric, y, np.asarray(out_a)), _scorer(task, metric, y, np.asarray(out_b))
+    score_a = _scorer(task, metric, y, np.asarray(out_a), weights[0])
+    score_b = _scorer(task, metric, y, np.asarray(out_b), weights[1])
     ones = np.ones((1, n))
     point = float(score_a(ones)[0] - score_b(ones)[0])
     rng = np.random.default_rng(seed)
@@ -75,8 +80,10 @@ def _round(value: float) -> float:
     return float(round(float(value), 10))
 
 
-def _scorer(task: str, metric: str, y: np.ndarray, output: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """A function from row counts ``W`` (resamples x rows) to the metric of each resample."""
+def _scorer(task: str, metric: str, y: np.ndarray, output: np.ndarray, weights: Any = None
+            ) -> Callable[[np.ndarray], np.ndarray]:
+    """A function from row counts ``W`` (resamples x rows) to the metric of each resample; the predicted classes
+    follow the decision rule ``weights`` where given."""
     n = len(y)
     if task == "regression":
         pred = output.astype("float64").ravel()
@@ -97,7 +104,7 @@ def _scorer(task: str, metric: str, y: np.ndarray, output: np.ndarray) -> Callab
         raise ValueError(f"no bootstrap for metric {metric!r}")
     proba = output.astype("float64")
     k = proba.shape[1]
-    pred = proba.argmax(axis=1)
+    pred = labels(proba, weights)
     correct = (pred == y).astype("float64")
     truth = np.eye(k)[y.astype(int)]
     if metric == "accuracy":

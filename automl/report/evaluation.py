@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import decision
 from .bootstrap import paired_difference
 from .curves import curves
 
@@ -40,8 +41,10 @@ def read_predictions(run_dir: Path) -> Any:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str], seed: int = 0) -> dict[str, Any]:
-    """Per-approach evaluation data for the plots; ``{"missing": reason}`` when the file cannot be used."""
+def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str], seed: int = 0,
+             decisions: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Per-approach evaluation data for the plots; ``{"missing": reason}`` when the file cannot be used. Predicted
+    classes follow each approach's decision rule (``run.json``'s ``decisions``) where it has one."""
     if frame is None:
         return {"missing": "test_predictions.csv is not in the run directory"}
     if task == "regression":
@@ -64,7 +67,7 @@ def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str],
         if proba is None:
             continue
         scored[name] = proba
-        pred = proba.argmax(axis=1)
+        pred = decision.labels(proba, decision.saved_weights(decisions, name, len(labels)))
         matrix = np.zeros((len(labels), len(labels)), dtype=int)
         np.add.at(matrix, (y, pred), 1)
         out["approaches"][name] = {
@@ -88,9 +91,10 @@ def values(frame: Any, approach: str) -> Any:
     return frame[column].astype("float64").to_numpy() if column in frame.columns else None
 
 
-def interval(frame: Any, task: str, classes: list | None, metric: str, a: str, b: str, seed: int = 0
-             ) -> dict[str, Any] | None:
-    """The paired bootstrap of ``metric(a) - metric(b)`` on the test rows; None when either is missing."""
+def interval(frame: Any, task: str, classes: list | None, metric: str, a: str, b: str, seed: int = 0,
+             decisions: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The paired bootstrap of ``metric(a) - metric(b)`` on the test rows, each predicting by its decision rule
+    (``decisions``) where it has one; None when either is missing."""
     if frame is None:
         return None
     if task == "regression":
@@ -104,7 +108,9 @@ def interval(frame: Any, task: str, classes: list | None, metric: str, a: str, b
             return None
     if out_a is None or out_b is None or len(y) == 0:
         return None
-    return paired_difference(y, out_a, out_b, task, metric, seed=seed)
+    n = len(classes or [])
+    return paired_difference(y, out_a, out_b, task, metric, seed=seed,
+                             weights=(decision.saved_weights(decisions, a, n), decision.saved_weights(decisions, b, n)))
 
 
 def _per_class(matrix: Any, labels: list[str]) -> list[dict[str, Any]]:

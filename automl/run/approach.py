@@ -230,16 +230,40 @@ def _finalist(run: Run, approach: ApproachPlan, result: Any, trials: int, spent:
     predict_ms, predict_cpu_ms = (time.perf_counter() - t0) * 1000.0 / rows, (time.process_time() - cpu0) * 1000.0 / rows
     run.outputs[approach.name] = output
     hardware = run.hardware
+    decision = decided(run, approach.name)
+    notes = result.notes if decision is None else [*result.notes, decision.note(approach.noun)]
     return Finalist(
         approach=approach.name, model=model.name, params=model.params,
-        test_scores=score_output(task, split.y_test, output), val_score=result.val_score,
+        test_scores=score_output(task, split.y_test, output, weights=decision and decision.weights),
+        val_score=result.val_score if decision is None else decision.after,
         fit_seconds=round(spent, 2), predict_ms_per_row=round(predict_ms, 4),
         model_bytes=folder_bytes(run.dir.path / "models" / approach.name), peak_memory_mb=round(peak_mb, 1),
         trials=trials, cost_usd=round((run.settings.prices or Prices()).usd(spent, hardware.cpu_count, hardware.gpu), 6),
-        notes=result.notes, cpu_seconds=round(cpu_spent, 2),
+        notes=notes, cpu_seconds=round(cpu_spent, 2),
         gpu_seconds=round(spent, 2) if hardware.gpu else 0.0,  # the GPU is held, and billed, for the whole search
         predict_cpu_ms_per_row=round(predict_cpu_ms, 4), kind=approach.kind, noun=approach.noun,
     )
+
+
+def decided(run: Run, name: str, rows: Any = None, output: Any = None) -> Any:
+    """The decision rule of ``name``'s model (``automl.decision``), fitted on its out-of-sample validation rows (or
+    on ``rows`` of the training rows, where ``output`` are its predictions) and kept in ``run.json``'s
+    ``decisions``; None, and none kept, where the most probable class stays the prediction."""
+    import numpy as np
+
+    from ..decision import fit, shares
+
+    if rows is None:
+        rows, output = run.validation.get(name, (None, None))
+    decision = None
+    if run.plan.task != "regression" and rows is not None and output is not None:
+        y = np.asarray(run.split.y_train)
+        decision = fit(run.plan.metric, y[np.asarray(rows, dtype=int)], output, shares(y, len(run.split.classes)))
+    if decision is None:
+        run.record.decisions.pop(name, None)
+    else:
+        run.record.decisions[name] = decision.to_dict()
+    return decision
 
 
 def _fmt(value: float | None) -> str:

@@ -97,7 +97,8 @@ def _state(run: Run, name: str) -> dict[str, Any]:
     path = run.dir.path / VALIDATION.format(name=name)
     return {"validation": run.validation.get(name), "output": run.outputs.get(name), "model": run.trained.get(name),
             "searched": dict(run.record.searched.get(name, {})),
-            "importance": run.record.feature_importance.get(name), "npz": path.read_bytes() if path.is_file() else None}
+            "importance": run.record.feature_importance.get(name), "npz": path.read_bytes() if path.is_file() else None,
+            "decision": run.record.decisions.get(name)}
 
 
 def _restore(run: Run, name: str, before: dict[str, Any], spent: float, trials: int) -> None:
@@ -110,5 +111,9 @@ def _restore(run: Run, name: str, before: dict[str, Any], spent: float, trials: 
     run.record.searched[name] = before["searched"] | {"seconds": round(spent, 2), "trials": trials}
     if before["importance"] is not None:
         run.record.feature_importance[name] = before["importance"]
+    if before["decision"] is None:
+        run.record.decisions.pop(name, None)
+    else:
+        run.record.decisions[name] = before["decision"]
     run.save()
 

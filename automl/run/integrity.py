@@ -29,6 +29,7 @@ import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Callable, Iterator
 
+from ..decision import saved_weights
 from ..errors import ConfigError, DamagedRunError, ModelFileError
 from .record import RunRecord
 
@@ -231,7 +232,8 @@ def read_record(run_dir: str | Path, checks: Any = None) -> RunRecord:
 
 def check_record(data: dict[str, Any], path: Any, checks: Any) -> None:
     """Raise ``ModelFileError`` unless every key of ``checks`` is in ``data`` with a value of its type, and
-    ``deployed`` (when there) is an object whose ``models`` map approaches to folders.
+    ``deployed`` (when there) is an object whose ``models`` map approaches to folders, and ``decisions`` (when
+    there) gives each approach a weight per class.
 
     >>> check_record({"task": "binary"}, "run.json", model_checks())
     Traceback (most recent call last):
@@ -246,6 +248,9 @@ def check_record(data: dict[str, Any], path: Any, checks: Any) -> None:
     if deployed:
         field({"deployed.models": deployed.get("models", {})}, "deployed.models", is_text_map,
               "an object of approaches to model folders", path)
+    n = len(data.get("classes") or [])
+    field(data, "decisions", lambda v: isinstance(v, dict) and all(saved_weights(v, k, n) for k in v),
+          f"an object of approaches to decision rules of {n} positive weights", path, {})
 
 
 def model_paths(data: dict[str, Any]) -> list[tuple[str, str]]:

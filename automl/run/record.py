@@ -76,6 +76,10 @@ class RunRecord:
     # The majority-class (or mean) baseline from the training labels, scored on the test rows: a leaderboard
     # row, never a finalist (``run.baseline``); None in runs before 0.6.
     baseline: dict[str, Any] | None = None
+    # Approach -> the decision rule its predicted classes follow (``automl.decision``: weights, power, metric and
+    # the validation scores that chose it), where the metric is balanced accuracy or macro F1 and a rule beat the
+    # most probable class on validation rows; others predict the most probable class. Empty in older runs.
+    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -25,7 +25,7 @@ from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
 from ..errors import DataError, FatalError
 from ..metrics import better, greater_is_better, score_output
-from .approach import Run, RunSettings, reusable, run_approach
+from .approach import Run, RunSettings, decided, reusable, run_approach
 from .baseline import baseline
 from .blend import BlendModel
 from .giveback import given_back
@@ -90,6 +90,7 @@ def resume(run_dir: Path, dataset: Any, profile: Any, plan: Any, hardware: Any, 
         kept = _kept_approaches(record, plan)
         record.status, record.finalists, record.deployed = "running", [], None  # rebuilt by this session
         record.models.pop("blend", None)
+        record.decisions.pop("blend", None)
         record.plan, record.budget_seconds = plan.to_dict(), record.budget_seconds + plan.budget_seconds
         record.sessions.append(_session(plan, before))
         offset = record.total_seconds or seconds_seen(folder.read_jsonl("trials.jsonl"))
@@ -115,7 +116,7 @@ def _complete(run: Run, prepared: Prepared, clock: Deadline, profile: Any, colum
     run.record.best = best.approach
     run.record.finalists = [f.to_dict() for f in finalists]
     run.record.baseline = baseline(plan.task, run.split.y_train, run.split.y_test, run.split.classes, plan.metric)
-    write_predictions(folder, prepared.test_rows, run.split, run.outputs)
+    write_predictions(folder, prepared.test_rows, run.split, run.outputs, run.record.decisions)
     folder.write_text("leaderboard.csv",
                       leaderboard_frame(finalists, plan.metric, run.record.baseline).to_csv(index=False))
     run.save()
@@ -222,45 +223,63 @@ def _blend(run: Run, finalists: list[Finalist]) -> Finalist:
     """The finalists' ensemble: weights by greedy selection on the validation rows every finalist predicted
     (equal weights when there are none), scored on the test rows like them; its cost is all its members'."""
     task = run.plan.task
-    selection = _selection(run, finalists)
+    rows, selection = _selection(run, finalists)
     for f in finalists:
-        f.selection_score = selection.scores.get(f.approach)
+        f.selection_score = _decided_score(run, f.approach, rows, selection.scores.get(f.approach))
     names = tuple(selection.weights)
     members = [f for f in finalists if f.approach in selection.weights]
     model = BlendModel([], task, names, tuple(selection.weights.values()))
     run.outputs["blend"] = model.combine([run.outputs[n] for n in names])
+    decision = decided(run, "blend", rows, selection.output) if rows is not None else None
+    score = selection.score if decision is None else decision.after
     run.dir.replace_dir("models/blend", model.save)
     run.record.models["blend"] = "models/blend"
     run.record.selection = {"rows": selection.rows, "how": selection.how, "weights": selection.weights}
     weighed = ("its weights were chosen on those same rows, so its validation score flatters it a little; the "
                "test score does not" if selection.score is not None else "nothing is fitted")
+    notes = [f"Weighted average of {len(names)} of the {len(finalists)} models' predictions by "
+             f"{selection.how}; {weighed}. It costs all its members' training and prediction time."]
     return Finalist(
         approach="blend", model=model.name, params=model.params,
-        test_scores=score_output(task, run.split.y_test, run.outputs["blend"]), val_score=selection.score,
+        test_scores=score_output(task, run.split.y_test, run.outputs["blend"], weights=decision and decision.weights),
+        val_score=score,
         fit_seconds=round(sum(f.fit_seconds for f in members), 2),
         predict_ms_per_row=round(sum(f.predict_ms_per_row for f in members), 4),
         model_bytes=sum(f.model_bytes for f in members), peak_memory_mb=max(f.peak_memory_mb for f in members),
         trials=0, cost_usd=round(sum(f.cost_usd for f in members), 6),
         cpu_seconds=_total(f.cpu_seconds for f in members), gpu_seconds=_total(f.gpu_seconds for f in members),
         predict_cpu_ms_per_row=_total(f.predict_cpu_ms_per_row for f in members), kind="blend",
-        noun="the blend", selection_score=selection.score,
-        notes=[f"Weighted average of {len(names)} of the {len(finalists)} models' predictions by "
-               f"{selection.how}; {weighed}. It costs all its members' training and prediction time."],
+        noun="the blend", selection_score=score,
+        notes=notes if decision is None else [*notes, decision.note("the blend")],
     )
 
 
-def _selection(run: Run, finalists: list[Finalist]) -> Selection:
-    """Greedy ensemble weights on the validation rows all finalists predicted out of sample."""
+def _selection(run: Run, finalists: list[Finalist]) -> tuple[Any, Selection]:
+    """The validation rows all finalists predicted out of sample (None when there are too few to choose on), and
+    the greedy ensemble weights chosen on them."""
     validation = {f.approach: run.validation.get(f.approach, (None, None)) for f in finalists}
     rows = shared_rows(validation)
     names = [f.approach for f in finalists]
     if rows is None:
-        return equal_weights(names, "a finalist gave no out-of-sample predictions to choose weights on")
+        return None, equal_weights(names, "a finalist gave no out-of-sample predictions to choose weights on")
     if len(rows) < MIN_ROWS:
-        return equal_weights(names, f"only {len(rows)} validation rows are shared by every finalist")
+        return None, equal_weights(names, f"only {len(rows)} validation rows are shared by every finalist")
     y = run.split.y_train[rows]
     outputs = {name: on_rows(found, output, rows) for name, (found, output) in validation.items()}
-    return greedy_weights(outputs, y, run.plan.task, run.plan.metric)
+    return rows, greedy_weights(outputs, y, run.plan.task, run.plan.metric)
+
+
+def _decided_score(run: Run, name: str, rows: Any, score: float | None) -> float | None:
+    """``name``'s score on the shared validation ``rows`` with its decision rule (``run.json``'s ``decisions``),
+    so finalists are compared as they predict; ``score`` (the most probable class's) when it has none."""
+    from ..decision import saved_weights
+
+    weights = saved_weights(run.record.decisions, name, len(run.split.classes or []))
+    if rows is None or weights is None:
+        return score
+    found, output = run.validation[name]
+    return float(score_output(run.plan.task, run.split.y_train[rows], on_rows(found, output, rows), run.plan.metric,
+                              weights=weights))
 
 
 def chosen(finalists: list[Finalist], metric: str) -> Finalist:
@@ -410,10 +429,14 @@ def leaderboard_frame(finalists: list[Finalist], metric: str, floor: dict[str, A
                              na_position="last").reset_index(drop=True)
 
 
-def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any]) -> None:
+def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any],
+                      decisions: dict[str, Any] | None = None) -> None:
     """test_predictions.csv: each test row's position in the file, its actual value, and every finalist's
-    prediction (with one probability column per class)."""
+    prediction (by its decision rule, ``run.json``'s ``decisions``, where it has one) with one probability column
+    per class."""
     import pandas as pd
+
+    from ..decision import labels, saved_weights
 
     classes = split.classes
     table: dict[str, Any] = {"row": rows, "actual": [classes[i] for i in split.y_test] if classes else split.y_test}
@@ -421,7 +444,7 @@ def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any
         if classes is None:
             table[f"{name}_prediction"] = output
             continue
-        table[f"{name}_prediction"] = [classes[i] for i in output.argmax(axis=1)]
+        table[f"{name}_prediction"] = [classes[i] for i in labels(output, saved_weights(decisions, name, len(classes)))]
         for j, c in enumerate(classes):
             table[f"{name}_proba_{c}"] = output[:, j]
     folder.write_text("test_predictions.csv", pd.DataFrame(table).to_csv(index=False))
