@@ -8,7 +8,9 @@ Run it with the peer's own venv python (see setup.sh); it does not import automl
 ``--test-rows`` is a JSON list of 0-based positions among all data rows of the
 CSV (header excluded), as in automl's ``test_predictions.csv`` column ``row``;
 the training rows are every other row whose target is not missing. The peer
-optimises accuracy (classification) or R² (regression); the line holds the
+optimises ``--metric`` as automl's run did (``PEER_METRICS``: each library's
+name for it; for RMSE, R², which orders models the same on one set of rows;
+FLAML has no balanced accuracy, so it is given as a function); the line holds the
 test scores (as automl computes them: accuracy, balanced_accuracy, f1_macro,
 log_loss, roc_auc; or rmse, mae, r2), ``score`` = the test score in
 ``--metric``, the seconds, and ``error`` (null, or what went wrong).
@@ -41,6 +43,30 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+# automl's metric -> (FLAML's name, AutoGluon's name); None: FLAML takes ``balanced_error`` (a function) instead
+PEER_METRICS = {
+    "accuracy": ("accuracy", "accuracy"), "balanced_accuracy": (None, "balanced_accuracy"),
+    "f1_macro": ("macro_f1", "f1_macro"), "log_loss": ("log_loss", "log_loss"), "roc_auc": ("roc_auc", "roc_auc"),
+    "rmse": ("r2", "r2"), "mae": ("mae", "mean_absolute_error"), "r2": ("r2", "r2"),
+}
+MULTICLASS_AUC = ("roc_auc_ovr", "roc_auc_ovr_macro")  # roc_auc on more than two classes: one against the rest
+
+
+def peer_metric(metric: str, task: str, peer: str):
+    """What the peer is told to optimise for automl's ``metric``."""
+    names = MULTICLASS_AUC if metric == "roc_auc" and task == "multiclass" else PEER_METRICS[metric]
+    name = names[0] if peer == "flaml" else names[1]
+    return balanced_error if name is None else name
+
+
+def balanced_error(X_val, y_val, estimator, labels, X_train, y_train, *args, **kwargs):
+    """FLAML's custom-metric form: 1 - balanced accuracy on the validation rows (to minimise), and what to log."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    value = balanced_accuracy_score(y_val, estimator.predict(X_val))
+    return 1.0 - value, {"balanced_accuracy": value}
+
+
 def split(args: argparse.Namespace):
     """(X_train, y_train, X_test, y_test), read as automl reads a comma-separated file."""
     import pandas as pd
@@ -65,8 +91,7 @@ def fit_flaml(args, X_train, y_train, X_test):
     automl = AutoML()
     started = time.monotonic()
     automl.fit(X_train, y_train, task=args.task, time_budget=args.budget,
-               metric="r2" if args.task == "regression" else "accuracy",
-               seed=args.seed, n_jobs=args.threads, verbose=0)
+               metric=peer_metric(args.metric, args.task, "flaml"), seed=args.seed, n_jobs=args.threads, verbose=0)
     seconds = time.monotonic() - started
     if args.task == "regression":
         return seconds, automl.best_estimator, automl.predict(X_test), None, None
@@ -81,7 +106,7 @@ def fit_autogluon(args, X_train, y_train, X_test):
     try:
         train = X_train.assign(**{args.target: y_train})
         predictor = TabularPredictor(label=args.target, problem_type=args.task, path=folder, verbosity=0,
-                                     eval_metric="r2" if args.task == "regression" else "accuracy")
+                                     eval_metric=peer_metric(args.metric, args.task, "autogluon"))
         started = time.monotonic()
         predictor.fit(train, time_limit=args.budget, presets="medium_quality", num_cpus=args.threads, num_gpus=0)
         seconds = time.monotonic() - started
