@@ -135,53 +135,70 @@ def print_peers(rows: list[tuple[str, dict, dict]], seeded: bool = False) -> Non
     sys.stdout.flush()
 
 
+def summary_metric(record: dict) -> str:
+    """The metric a set's seeds are summarised in: the run's own, R² for RMSE (the same order, and what the peers
+    are given), accuracy for runs that recorded none.
+
+    >>> summary_metric({"plan": {"metric": "rmse"}}), summary_metric({"plan": {"metric": "balanced_accuracy"}})
+    ('r2', 'balanced_accuracy')
+    """
+    metric = (record.get("plan") or {}).get("metric") or ("r2" if record.get("task") == "regression" else "accuracy")
+    return "r2" if metric == "rmse" else metric
+
+
 def split_scores(record: dict, peers: dict) -> tuple[float, dict[str, float]] | None:
-    """(automl, {peer: score}) in accuracy or R² on one split: automl's used approach and each peer that
+    """(automl, {peer: score}) in ``summary_metric`` on one split: automl's used approach and each peer that
     finished; None when automl or every peer has no score."""
-    key = "r2" if record["task"] == "regression" else "accuracy"
+    key = summary_metric(record)
     ours = (finalist(record, record["best"]) or {}).get("test_scores", {}).get(key)
     theirs = {peer: res[key] for peer, res in peers.items() if res.get(key) is not None}
     return None if ours is None or not theirs else (ours, theirs)
 
 
 def seed_summary(rows: list[tuple[str, dict, dict]]) -> list[dict]:
-    """Per set over its seeds: the seeds scored; the mean (accuracy or R²) of automl, of each peer and of the
-    better peer on each split; automl's mean difference from that better peer in points (100 x) and on how
-    many seeds automl was ahead of it or tied (to 4 decimals, as printed). The better of two peers chosen on
-    each split's own test rows is a bar raised by their noise: on a small test set it sits above both.
+    """Per set over its seeds: the seeds scored; the mean (in ``summary_metric``) of automl, of each peer and of
+    the better peer on each split; automl's mean lead over that better peer in points (100 x; negative: behind)
+    and on how many seeds automl was ahead of it or tied (to 4 decimals, as printed). The better of two peers
+    chosen on each split's own test rows is a bar raised by their noise: on a small test set it sits above both.
 
     >>> run = lambda seed, acc: {"record": {"task": "binary", "best": "classical", "seed": seed, "finalists": [
     ...     {"approach": "classical", "test_scores": {"accuracy": acc}}]}}
     >>> seed_summary([("t", run(0, .80), {"flaml": {"accuracy": .82}, "autogluon": {"accuracy": .78}}),
     ...               ("t", run(1, .85), {"flaml": {"accuracy": .83}, "autogluon": {"error": "x"}})])
-    [{'set': 't', 'seeds': 2, 'automl': 0.825, 'peers': {'flaml': 0.825, 'autogluon': 0.78}, 'better': 0.825, \
-'points': 0.0, 'ahead_or_tied': 1}]
+    [{'set': 't', 'metric': 'accuracy', 'seeds': 2, 'automl': 0.825, 'peers': {'flaml': 0.825, 'autogluon': 0.78}, \
+'better': 0.825, 'points': 0.0, 'ahead_or_tied': 1}]
     """
+    from automl.metrics import greater_is_better
+
     splits: dict[str, list[tuple[float, dict[str, float]]]] = {}
+    metrics: dict[str, str] = {}
     for name, run, peers in rows:
         scored = split_scores(run["record"], peers)
         if scored is not None:
             splits.setdefault(name, []).append(scored)
+            metrics[name] = summary_metric(run["record"])
     summary = []
     for name, scored in splits.items():
-        better = [max(t.values()) for _, t in scored]
+        sign = 1 if greater_is_better(metrics[name]) else -1
+        better = [sign * max(sign * v for v in t.values()) for _, t in scored]
         ours, bar = statistics.fmean(o for o, _ in scored), statistics.fmean(better)
         by_peer = {peer: [t[peer] for _, t in scored if peer in t] for peer in PEERS}
-        summary.append({"set": name, "seeds": len(scored), "automl": round(ours, 6),
+        summary.append({"set": name, "metric": metrics[name], "seeds": len(scored), "automl": round(ours, 6),
                         "peers": {p: round(statistics.fmean(v), 6) for p, v in by_peer.items() if v},
-                        "better": round(bar, 6), "points": round(100 * (ours - bar), 2),
-                        "ahead_or_tied": sum(round(o, 4) >= round(b, 4) for (o, _), b in zip(scored, better))})
+                        "better": round(bar, 6), "points": round(100 * sign * (ours - bar), 2),
+                        "ahead_or_tied": sum(sign * round(o, 4) >= sign * round(b, 4)
+                                             for (o, _), b in zip(scored, better))})
     return summary
 
 
 def print_seed_summary(rows: list[tuple[str, dict, dict]]) -> None:
     names = list(PEERS.values())
-    print(f"\n| dataset | seeds | automl, mean | {', mean | '.join(names)}, mean | better peer per split, mean "
-          "| points | automl ahead or tied |")
-    print("|---|---:|---:|" + "---:|" * len(names) + "---:|---:|---:|")
+    print(f"\n| dataset | metric | seeds | automl, mean | {', mean | '.join(names)}, mean | better peer per split, "
+          "mean | points | automl ahead or tied |")
+    print("|---|---|---:|---:|" + "---:|" * len(names) + "---:|---:|---:|")
     for s in seed_summary(rows):
         peers = " | ".join(fmt(s["peers"].get(p)) for p in PEERS)
-        print(f"| {s['set']} | {s['seeds']} | {s['automl']:.4f} | {peers} | {s['better']:.4f} | "
+        print(f"| {s['set']} | {s['metric']} | {s['seeds']} | {s['automl']:.4f} | {peers} | {s['better']:.4f} | "
               f"{s['points']:+.2f} | {s['ahead_or_tied']} of {s['seeds']} |")
     sys.stdout.flush()
 
