@@ -159,3 +159,19 @@ def test_accuracy_runs_keep_no_rule(tmp_path):
     frame = pd.DataFrame({"x": np.arange(200) % 7, "label": np.where(np.arange(200) % 7 > 4, "b", "a")})
     model = AutoML(budget="20s", compare=False, max_trials=1, out=tmp_path / "runs", verbose=False).fit(frame)
     assert json.loads((model.run_dir_ / "run.json").read_text())["decisions"] == {}
+
+
+def test_the_command_line_summary_says_the_rule(tmp_path):
+    from click.testing import CliRunner
+
+    from automl.cli import main
+
+    rng = np.random.default_rng(5)
+    y = (rng.random(1500) < 0.1).astype(int)
+    path = tmp_path / "rare.csv"
+    pd.DataFrame({"x": rng.normal(y * 1.5, 1.0), "label": np.where(y == 1, "rare", "common")}).to_csv(path, index=False)
+    result = CliRunner().invoke(main, ["fit", str(path), "--budget", "30s", "--no-compare", "--max-trials", "1",
+                                       "--metric", "balanced_accuracy", "--out", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "its classes follow a rule chosen on validation for balanced accuracy" in said
