@@ -112,10 +112,9 @@ def fit(metric: str, y: Any, proba: Any, class_shares: Any) -> Decision | None:
     if proba.ndim != 2 or proba.shape[1] < 2 or len(proba) != len(y):
         return None
     scored = []
-    for power in POWERS:
+    for power in POWERS:  # "multiclass": every classification task scores predicted classes alike
         weights = weights_for(class_shares, power)
-        scored.append((float(score_output("multiclass", y, proba, metric, weights=weights)), -power, weights))  # any
-        # classification task scores labels alike
+        scored.append((float(score_output("multiclass", y, proba, metric, weights=weights)), -power, weights))
     before = scored[0][0]
     after, minus_power, weights = max(scored, key=lambda s: (s[0], s[1]))
     if not after > before:
