@@ -175,3 +175,30 @@ def test_the_command_line_summary_says_the_rule(tmp_path):
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "its classes follow a rule chosen on validation for balanced accuracy" in said
+
+
+def test_a_resumed_run_fits_its_rules_again(tmp_path):
+    from click.testing import CliRunner
+
+    from automl.cli import main
+
+    rng = np.random.default_rng(7)
+    y = (rng.random(1500) < 0.1).astype(int)
+    data = tmp_path / "rare.csv"
+    pd.DataFrame({"x": rng.normal(y * 1.5, 1.0), "label": np.where(y == 1, "rare", "common")}).to_csv(data, index=False)
+    fitted = CliRunner().invoke(main, ["fit", str(data), "--budget", "30s", "--no-compare", "--max-trials", "1",
+                                       "--metric", "balanced_accuracy", "--out", str(tmp_path / "runs")])
+    assert fitted.exit_code == 0, fitted.output
+    run = next((tmp_path / "runs").iterdir())
+    before = json.loads((run / "run.json").read_text())["decisions"]["classical"]
+    resumed = CliRunner().invoke(main, ["fit", "--resume", str(run), "--budget", "20s"])
+    assert resumed.exit_code == 0, resumed.output
+    after = json.loads((run / "run.json").read_text())
+    assert after["status"] == "complete" and len(after["sessions"]) == 2
+    assert after["decisions"]["classical"]["power"] > 0
+    assert after["decisions"]["classical"]["metric"] == before["metric"] == "balanced_accuracy"
+    tests = pd.read_csv(run / "test_predictions.csv")
+    weights = tuple(after["decisions"]["classical"]["weights"])
+    proba = tests[[f"classical_proba_{c}" for c in after["classes"]]].to_numpy()
+    ruled = np.asarray(after["classes"])[decision.labels(proba, weights)]
+    assert (tests["classical_prediction"].to_numpy() == ruled).all()
