@@ -161,19 +161,25 @@ def test_accuracy_runs_keep_no_rule(tmp_path):
     assert json.loads((model.run_dir_ / "run.json").read_text())["decisions"] == {}
 
 
-def test_the_command_line_summary_says_the_rule(tmp_path):
+def fit_rare_csv(folder, seed: int):
+    """``automl fit`` from the command line on a CSV with a 10 % class, for balanced accuracy (gradient boosting,
+    1 trial); the result, checked to exit 0."""
     from click.testing import CliRunner
 
     from automl.cli import main
 
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     y = (rng.random(1500) < 0.1).astype(int)
-    path = tmp_path / "rare.csv"
-    pd.DataFrame({"x": rng.normal(y * 1.5, 1.0), "label": np.where(y == 1, "rare", "common")}).to_csv(path, index=False)
-    result = CliRunner().invoke(main, ["fit", str(path), "--budget", "30s", "--no-compare", "--max-trials", "1",
-                                       "--metric", "balanced_accuracy", "--out", str(tmp_path / "runs")])
+    data = folder / "rare.csv"
+    pd.DataFrame({"x": rng.normal(y * 1.5, 1.0), "label": np.where(y == 1, "rare", "common")}).to_csv(data, index=False)
+    result = CliRunner().invoke(main, ["fit", str(data), "--budget", "30s", "--no-compare", "--max-trials", "1",
+                                       "--metric", "balanced_accuracy", "--out", str(folder / "runs")])
     assert result.exit_code == 0, result.output
-    said = " ".join(result.output.split())
+    return result
+
+
+def test_the_command_line_summary_says_the_rule(tmp_path):
+    said = " ".join(fit_rare_csv(tmp_path, seed=5).output.split())
     assert "its classes follow a rule chosen on validation for balanced accuracy" in said
 
 
@@ -182,13 +188,7 @@ def test_a_resumed_run_fits_its_rules_again(tmp_path):
 
     from automl.cli import main
 
-    rng = np.random.default_rng(7)
-    y = (rng.random(1500) < 0.1).astype(int)
-    data = tmp_path / "rare.csv"
-    pd.DataFrame({"x": rng.normal(y * 1.5, 1.0), "label": np.where(y == 1, "rare", "common")}).to_csv(data, index=False)
-    fitted = CliRunner().invoke(main, ["fit", str(data), "--budget", "30s", "--no-compare", "--max-trials", "1",
-                                       "--metric", "balanced_accuracy", "--out", str(tmp_path / "runs")])
-    assert fitted.exit_code == 0, fitted.output
+    fit_rare_csv(tmp_path, seed=7)
     run = next((tmp_path / "runs").iterdir())
     before = json.loads((run / "run.json").read_text())["decisions"]["classical"]
     resumed = CliRunner().invoke(main, ["fit", "--resume", str(run), "--budget", "20s"])
