@@ -123,6 +123,10 @@ class AutoML(BaseEstimator):
         use and then kept in memory.
     deployed_ : dict
         How that model was refitted on all rows (empty when it was not).
+    decisions_ : dict
+        Approach -> the decision rule its predicted classes follow (``automl.decision``: ``weights``, ``power``,
+        ``metric``, validation ``rows``, ``before`` and ``after``), for balanced accuracy and macro F1 where a
+        rule beat the most probable class on validation rows; empty otherwise.
 
     Examples
     --------
@@ -336,6 +340,7 @@ class AutoML(BaseEstimator):
         self.profile_ = outcome.profile
         self.plan_ = outcome.plan
         self.deployed_ = record.deployed or {}  # how the model predict uses was refitted
+        self.decisions_ = dict(record.decisions)
         self.feature_names_in_ = list(outcome.columns)
         self.n_features_in_ = len(self.feature_names_in_)
         self.summary_ = _summary(outcome)

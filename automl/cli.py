@@ -255,20 +255,17 @@ def _present_fit(model, seconds: float, as_json: bool) -> None:
     click.echo(leaderboard(board, model.plan_.metric, best=model.best_approach_))
     click.echo("")
     click.echo(wrap(f"* used by predict: {model.best_approach_} (chosen on validation; the test rows only score it"
-                    f"{refitted}){_decided(model.run_dir_, model.best_approach_)}"))
+                    f"{refitted}){_decided(model.decisions_.get(model.best_approach_))}"))
     click.echo(f"run directory: {model.run_dir_}")
     click.echo(f"report: {model.report_path_}")
     click.echo(f"total time: {seconds:.1f}s")
 
 
-def _decided(run_dir: Path, approach: str) -> str:
-    """What the summary adds when ``approach`` predicts by a decision rule (``automl.decision``), else nothing."""
-    import json
-
+def _decided(rule: dict | None) -> str:
+    """What the summary adds when the model used predicts by a decision ``rule`` (``AutoML.decisions_``), else
+    nothing."""
     from .metrics import LABELS
 
-    record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    rule = (record.get("decisions") or {}).get(approach)
     if not rule:
         return ""
     return (f"; its classes follow a rule chosen on validation for {LABELS[rule['metric']]} ({rule['before']:.3f} "

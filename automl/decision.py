@@ -124,15 +124,15 @@ def fit(metric: str, y: Any, proba: Any, class_shares: Any) -> Decision | None:
 
 def saved_weights(decisions: Any, approach: str, n_classes: int) -> tuple[float, ...] | None:
     """The weights ``run.json``'s ``decisions`` keep for ``approach``, or None (the most probable class) when there
-    are none or they are not ``n_classes`` positive numbers.
+    are none or they are not ``n_classes`` positive finite numbers.
 
     >>> saved_weights({"classical": {"weights": [0.3, 0.7]}}, "classical", 2), saved_weights({}, "deep", 2)
     ((0.3, 0.7), None)
     """
-    found = (decisions or {}).get(approach) if isinstance(decisions, dict) else None
+    from .run.integrity import is_numbers  # imported here: integrity reads rules with this function
+
+    found = decisions.get(approach) if isinstance(decisions, dict) else None
     weights = found.get("weights") if isinstance(found, dict) else None
-    if not isinstance(weights, list) or len(weights) != n_classes:
-        return None
-    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0 for w in weights):
+    if not is_numbers(weights, n_classes) or not all(w > 0 for w in weights):
         return None
     return tuple(float(w) for w in weights)

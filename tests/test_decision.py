@@ -115,6 +115,7 @@ def test_a_run_keeps_its_rule_and_every_reader_uses_it(rare_run):
     run = model.run_dir_
     record = json.loads((run / "run.json").read_text())
     kept = record["decisions"]["classical"]
+    assert model.decisions_ == record["decisions"]  # the Python API says so too
     assert kept["metric"] == "balanced_accuracy" and kept["power"] > 0 and kept["after"] > kept["before"]
     weights = tuple(kept["weights"])
     assert weights[record["classes"].index("rare")] > weights[record["classes"].index("common")]
@@ -158,7 +159,7 @@ def test_a_damaged_rule_is_named(rare_run, tmp_path):
 def test_accuracy_runs_keep_no_rule(tmp_path):
     frame = pd.DataFrame({"x": np.arange(200) % 7, "label": np.where(np.arange(200) % 7 > 4, "b", "a")})
     model = AutoML(budget="20s", compare=False, max_trials=1, out=tmp_path / "runs", verbose=False).fit(frame)
-    assert json.loads((model.run_dir_ / "run.json").read_text())["decisions"] == {}
+    assert json.loads((model.run_dir_ / "run.json").read_text())["decisions"] == {} == model.decisions_
 
 
 def fit_rare_csv(folder, seed: int):
