@@ -314,6 +314,20 @@ def test_inspect_frame_target_errors(df, kwargs, expected):
         assert part in message, (part, message)
 
 
+def test_a_guessed_target_of_single_rows_names_the_option_that_chooses_another():
+    # mpg's layout: the label is the first column, the last one a name per car
+    names = [f"car {i}" for i in range(40)]
+    cars = pd.DataFrame({"mpg": np.arange(40.0), "weight": np.arange(40.0) * 3, "name": names})
+    with pytest.raises(TargetError) as info:
+        inspect_frame(cars)
+    assert str(info.value).endswith("The target 'name' was chosen as the last column, not given: pass --target NAME "
+                                    "if it is not the target.")
+    with pytest.raises(TargetError) as given:
+        inspect_frame(cars, target="name")
+    assert "--target" not in str(given.value)  # named by the user: nothing to guess again
+    assert inspect_frame(cars, target="mpg").task == "regression"
+
+
 def test_inspect_frame_unknown_task():
     with pytest.raises(ConfigError) as info:
         inspect_frame(frame(40), task="reg")

@@ -131,7 +131,7 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
                                         files=modality.name if modality.whole_number_classes else None)
     if numbers is not None and task_name == "regression":
         task_reason += f" Its values are {numbers[1]}."
-    class_counts = _class_counts(y, target_name) if task_name != "regression" else None
+    class_counts = _class_counts(y, target_name, target is None) if task_name != "regression" else None
     variants = spelling_variants(class_counts or {})
     if variants:
         warnings_.append(variants_note(target_name, variants))
@@ -260,7 +260,8 @@ def _target_values(frame: Any, name: str) -> tuple[Any, list[str]]:
     return y.dropna(), dropped
 
 
-def _class_counts(y: Any, name: str) -> dict[str, int]:
+def _class_counts(y: Any, name: str, guessed: bool = False) -> dict[str, int]:
+    """Rows per class; a class of one row is an error, which says how the target was chosen when it was guessed."""
     counts = {_label(k): int(v) for k, v in y.value_counts().items()}
     rare = [k for k, v in counts.items() if v < 2]
     if rare:
@@ -268,5 +269,11 @@ def _class_counts(y: Any, name: str) -> dict[str, int]:
         same = (f" Some differ from another class only in case or spaces ({'; '.join(variants[:3])}): write each "
                 "one way in the file." if variants else "")
         raise TargetError(f"target {name!r} has class(es) with a single row: {', '.join(map(repr, rare[:5]))}. "
-                          f"Each class needs at least 2 rows to be tested; remove or merge them.{same}")
+                          f"Each class needs at least 2 rows to be tested; remove or merge them.{same}"
+                          f"{_guessed(name) if guessed else ''}")
     return counts
+
+
+def _guessed(name: str) -> str:
+    """The end of an error about a target no one named: how it was chosen, and the option that chooses another."""
+    return f" The target {name!r} was chosen {how_chosen(name)}, not given: pass --target NAME if it is not the target."
