@@ -26,6 +26,7 @@ from typing import Any
 
 METRICS = frozenset({"balanced_accuracy", "f1_macro"})  # the metrics a rule is fitted for
 POWERS = (0.0, 0.25, 0.5, 0.75, 1.0)  # few, so the choice on validation rows flatters little
+RANKED = frozenset({"balanced_accuracy"})  # the metrics a search ranks candidates by under their best rule
 MIN_ROWS = 20  # fewer validation rows than this: the plain most probable class
 
 
@@ -120,6 +121,31 @@ def fit(metric: str, y: Any, proba: Any, class_shares: Any) -> Decision | None:
     if not after > before:
         return None
     return Decision(weights, -minus_power, metric, int(len(y)), round(before, 6), round(after, 6))
+
+
+def ranking_score(task: str, y: Any, output: Any, metric: str) -> float:
+    """A candidate's score as it will predict: for ``RANKED`` metrics, the best over ``POWERS`` of the rule's score
+    on these rows (class shares from ``y``), so a search ranks models by what their fitted rule can reach rather
+    than by their most probable class; any other metric, ``score_output``'s. Balanced accuracy only: on
+    wine_quality_red it raised the test score of both splits measured, while macro F1 ranked so lost on both
+    (docs/benchmarks.md), its rare classes' precision swinging on a few validation rows.
+
+    >>> import numpy as np
+    >>> y = np.array([0] * 40 + [1] * 10)
+    >>> proba = np.column_stack([np.r_[np.full(40, 0.8), np.full(10, 0.6)], np.r_[np.full(40, 0.2), np.full(10, 0.4)]])
+    >>> ranking_score("binary", y, proba, "accuracy"), ranking_score("binary", y, proba, "balanced_accuracy")
+    (0.8, 1.0)
+    """
+    import numpy as np
+
+    from .metrics import score_output
+
+    if metric not in RANKED or task == "regression" or len(y) < MIN_ROWS:
+        return score_output(task, y, output, metric)
+    proba = np.asarray(output, dtype=float)
+    class_shares = shares(y, proba.shape[1])
+    values = [score_output(task, y, proba, metric, weights=weights_for(class_shares, p)) for p in POWERS]
+    return max(values, key=lambda v: -np.inf if np.isnan(v) else v)
 
 
 def saved_weights(decisions: Any, approach: str, n_classes: int) -> tuple[float, ...] | None:

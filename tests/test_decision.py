@@ -50,6 +50,24 @@ def test_the_rule_beats_the_most_probable_class_where_the_metric_weighs_classes_
     assert decision.fit("f1_macro", y, proba, shares).power > 0
 
 
+def test_a_search_ranks_candidates_by_the_score_their_rule_reaches():
+    y, calibrated = overlapping(2000, 0.1)
+    skewed = calibrated.copy()  # ranks the rows worse, but leans to the rare class, so its most probable class...
+    skewed[:, 1] = np.clip(calibrated[:, 1] * 3 + np.random.default_rng(2).normal(0, 0.15, len(y)), 0.01, 0.99)
+    skewed[:, 0] = 1 - skewed[:, 1]
+    plain = [score_output("binary", y, p, "balanced_accuracy") for p in (calibrated, skewed)]
+    ranked = [decision.ranking_score("binary", y, p, "balanced_accuracy") for p in (calibrated, skewed)]
+    assert plain[1] > plain[0]  # ...wins by the most probable class
+    assert ranked[0] > ranked[1]  # and loses once each predicts by its best rule
+    best = max(score_output("binary", y, calibrated, "balanced_accuracy",
+                            weights=decision.weights_for(decision.shares(y, 2), p)) for p in decision.POWERS)
+    assert ranked[0] == best
+    for metric in ("accuracy", "log_loss", "roc_auc", "f1_macro"):  # scored as they were (macro F1: measured)
+        assert decision.ranking_score("binary", y, skewed, metric) == score_output("binary", y, skewed, metric)
+    assert decision.ranking_score("binary", y[:10], skewed[:10], "balanced_accuracy") == score_output(
+        "binary", y[:10], skewed[:10], "balanced_accuracy")
+
+
 def test_no_rule_for_accuracy_few_rows_or_balanced_classes():
     y, proba = overlapping(4000, 0.1)
     shares = decision.shares(y, 2)

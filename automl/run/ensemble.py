@@ -27,7 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..metrics import LABELS, greater_is_better, score_output
+from ..decision import ranking_score
+from ..metrics import LABELS, greater_is_better
 
 ROUNDS = 25
 MIN_ROWS = 20  # fewer shared validation rows than this and the weights would be noise: equal weights instead
@@ -127,7 +128,7 @@ def equal_weights(names: list[str], why: str) -> Selection:
 
 
 def _score(task: str, y: Any, output: Any, metric: str) -> float | None:
-    value = score_output(task, y, output, metric)
+    value = ranking_score(task, y, output, metric)
     return None if value is None else float(value)
 
 

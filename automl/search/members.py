@@ -33,7 +33,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..metrics import greater_is_better, score_output
+from ..decision import ranking_score
+from ..metrics import greater_is_better
 from ..run.meters import metered
 from .base import SearchContext
 from .timed import Schedule, Timed, fresh_schedule
@@ -418,7 +419,7 @@ def bag(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., A
     order = np.argsort(rows)
     rows, output = rows[order], output[order]
     single = found.val_score
-    together = float(score_output(ctx.task, np.asarray(targets)[rows], output, ctx.metric))
+    together = float(ranking_score(ctx.task, np.asarray(targets)[rows], output, ctx.metric))
     kept = [found.model.keras_model] + [t.network for t in trained]
     found.model = wrap(average(kept), dict(found.model.params) | {"members": len(kept), "bagged": True})
     found.schedules = found.schedules[:1] + [t.schedule for t in trained]

@@ -43,7 +43,8 @@ import keras_tuner  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..budget import Deadline  # noqa: E402
-from ..metrics import greater_is_better, score_output  # noqa: E402
+from ..decision import ranking_score  # noqa: E402
+from ..metrics import greater_is_better  # noqa: E402
 from ..run.meters import GpuMeter  # noqa: E402
 from . import cluster, oom  # noqa: E402
 from .base import SearchContext  # noqa: E402
@@ -516,7 +517,7 @@ class ValScorer:
         return logs
 
     def _score(self, raw: Any) -> float:
-        return float(score_output(self.task, self.y_val, scored_output(raw, self.task, self.y_scale), self.metric))
+        return float(ranking_score(self.task, self.y_val, scored_output(raw, self.task, self.y_scale), self.metric))
 
 
 def raw_output(keras_model: Any, x: Any) -> Any:

@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ...metrics import better, greater_is_better, score_output
+from ...decision import ranking_score
+from ...metrics import better, greater_is_better
 from ...search.base import SearchContext, SearchResult
 from . import gbm, gbm_space
 from .encoder import TabularEncoder
@@ -145,7 +146,7 @@ class _Search:
         model = gbm.GBMModel("xgboost", booster, self.encoder, ctx.task, ctx.n_classes, params, used, fit=fit,
                              codes=True)
         output = model.output(self.X_val)
-        return model, score_output(ctx.task, self.y_val, output)[ctx.metric], output
+        return model, ranking_score(ctx.task, self.y_val, output, ctx.metric), output
 
     def _timed(self, params: dict[str, Any], rounds: int, seconds: float) -> None:
         """A round's and a call's cost, from this call (``rounds`` in ``seconds``) against the probe's 10."""

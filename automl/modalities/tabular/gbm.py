@@ -29,7 +29,8 @@ import xgboost
 from threadpoolctl import threadpool_limits
 
 from ...data.splitting import validation_folds
-from ...metrics import better, greater_is_better, padded, score_output
+from ...decision import ranking_score
+from ...metrics import better, greater_is_better, padded
 from ...run.ensemble import greedy_weights
 from ...search.base import Refit, SearchContext, SearchResult, continued_key, refit_seconds
 from ...search.importance import permuted, result
@@ -433,7 +434,7 @@ class GBMRoute:
             fit_idx, val_idx = fold
             model, used = _fit(family, params, X.iloc[fit_idx], y[fit_idx], ctx, encoder, X.iloc[val_idx], y[val_idx])
             output = model.output(X.iloc[val_idx])
-            return model, used, output, score_output(ctx.task, y[val_idx], output, ctx.metric)
+            return model, used, output, ranking_score(ctx.task, y[val_idx], output, ctx.metric)
 
         lanes = _lanes(folds, ctx)
         if lanes > 1:  # single-threaded fits of small folds side by side, one per core

@@ -334,6 +334,7 @@ def calibrate(model: DeepTabularModel, output: Any, y: Any, ctx: SearchContext) 
     """One temperature for ``model``'s probabilities (``calibration``), fitted on its out-of-sample rows
     (``output``, classes ``y``) and kept in its parameters; returns those rows' probabilities tempered by the
     other half's temperature (so their log loss is not flattered), their score in the run's metric and a note."""
+    from ...decision import ranking_score
     from ...metrics import score_output
     from ...search.calibration import cross_fitted_softmax
 
@@ -343,4 +344,4 @@ def calibrate(model: DeepTabularModel, output: Any, y: Any, ctx: SearchContext) 
     told = (f"The network's probabilities are scaled by one temperature, {temperature:.2f}, fitted on its "
             f"{len(y):,} validation rows (log loss there {log_loss[0]:.4f} before, {log_loss[1]:.4f} after, each half "
             "scaled by the other half's temperature); the winning class never changes.")
-    return proba, float(score_output(ctx.task, y, proba, ctx.metric)), told
+    return proba, float(ranking_score(ctx.task, y, proba, ctx.metric)), told

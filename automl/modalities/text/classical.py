@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from ...data.splitting import validation_folds
-from ...metrics import LABELS, better, score_output
+from ...decision import ranking_score
+from ...metrics import LABELS, better
 from ...search.base import Refit, SearchContext, SearchResult, refit_seconds
 from ...search.importance import TOP, result
 from ...errors import ModelFileError
@@ -326,7 +327,7 @@ class _Trials:
         model = TextClassicalModel(entry.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
                                    params, {"seconds": round(spent, 3), "rows": len(fit_idx)}, side)
         output = _output(model, X_val, empty, ctx, proba)
-        entry.scores.append(score_output(ctx.task, y_val, output, ctx.metric))
+        entry.scores.append(ranking_score(ctx.task, y_val, output, ctx.metric))
         entry.state.setdefault("out_of_fold", []).append((val_idx, output))
         entry.seconds += time.monotonic() - started
         if fold == 0:
