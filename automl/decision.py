@@ -148,6 +148,23 @@ def ranking_score(task: str, y: Any, output: Any, metric: str) -> float:
     return max(values, key=lambda v: -np.inf if np.isnan(v) else v)
 
 
+def plan_note(metric: str) -> str | None:
+    """What the plan says of rules for ``metric``: None where models predict their most probable class.
+
+    >>> plan_note("accuracy") is None, plan_note("f1_macro").startswith("For macro F1 each finalist")
+    (True, True)
+    """
+    from .metrics import LABELS
+
+    if metric not in METRICS:
+        return None
+    ranked = (" and the searches rank their candidates by the score such a rule reaches, not by their most "
+              "probable class" if metric in RANKED else "")
+    return (f"For {LABELS[metric]} each finalist predicts the class whose probability is largest once divided by "
+            "that class's share of the training rows (to a power of 0 to 1 chosen on its validation rows), so rare "
+            f"classes are not under-predicted{ranked}.")
+
+
 def saved_weights(decisions: Any, approach: str, n_classes: int) -> tuple[float, ...] | None:
     """The weights ``run.json``'s ``decisions`` keep for ``approach``, or None (the most probable class) when there
     are none or they are not ``n_classes`` positive finite numbers.

@@ -284,3 +284,15 @@ def test_plan_round_trips_through_a_dict():
 
 def test_same_inputs_same_plan():
     assert make_plan(profile(), 300, HW) == make_plan(profile(), 300, HW)
+
+
+BY_RULE = "rank their candidates by the score such a rule reaches, not by their most probable class."
+
+
+@pytest.mark.parametrize("metric, said", [("balanced_accuracy", BY_RULE),
+                                          ("f1_macro", "so rare classes are not under-predicted."),
+                                          ("accuracy", None)])
+def test_the_plan_says_when_classes_follow_a_decision_rule(metric, said):
+    reasons = make_plan(profile(task="binary"), 600, HW, metric=metric).reasons
+    rules = [r for r in reasons if "share of the training rows" in r]
+    assert rules == [] if said is None else (len(rules) == 1 and rules[0].endswith(said))

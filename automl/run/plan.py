@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-from .. import registry
+from .. import decision, registry
 from ..budget import format_seconds
 from ..data.profile import Profile
 from ..errors import BudgetError, ConfigError, invalid
@@ -94,6 +94,7 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
     why = "it was given with --metric" if metric != default_metric(task) else "it is the default for this task"
     reasons = [profile.modality_reason, profile.target_reason, profile.task_reason,
                f"The search optimises {LABELS[metric]} because {why}."]
+    reasons.extend(note for note in [decision.plan_note(metric)] if note)
     primary = modality.primary if any(s.approach == modality.primary for s in specs) else specs[0].approach
     if pieces:
         reasons.append(profile.large["reason"])
