@@ -17,6 +17,7 @@ from automl.metrics import (
     greater_is_better,
     metrics_for,
     score_all,
+    score_output,
 )
 
 
@@ -150,3 +151,17 @@ def test_greater_is_better(metric, greater):
 )
 def test_better(a, b, metric, expected):
     assert better(a, b, metric) is expected
+
+
+def test_balanced_accuracy_counts_as_sklearn_does():
+    from sklearn.metrics import balanced_accuracy_score
+
+    rng = np.random.default_rng(0)
+    for n_classes in (2, 3, 7):
+        y = rng.integers(0, n_classes, 500)
+        pred = np.where(rng.random(500) < 0.7, y, rng.integers(0, n_classes + 1, 500))  # and a class y lacks
+        proba = np.eye(n_classes + 1)[pred]
+        assert score_output("multiclass", y, proba, "balanced_accuracy") == pytest.approx(
+            balanced_accuracy_score(y, pred), abs=1e-12)
+    labels = np.array(["a", "b", "b", "a"])  # labels that are not class indices still score
+    assert score_all("binary", labels, np.array(["a", "b", "a", "a"]))["balanced_accuracy"] == pytest.approx(0.75)
