@@ -105,17 +105,12 @@ def fit(metric: str, y: Any, proba: Any, class_shares: Any) -> Decision | None:
     """
     import numpy as np
 
-    from .metrics import score_output
-
     if metric not in METRICS or proba is None or len(y) < MIN_ROWS:
         return None
     proba = np.asarray(proba, dtype=float)
     if proba.ndim != 2 or proba.shape[1] < 2 or len(proba) != len(y):
         return None
-    scored = []
-    for power in POWERS:  # "multiclass": every classification task scores predicted classes alike
-        weights = weights_for(class_shares, power)
-        scored.append((float(score_output("multiclass", y, proba, metric, weights=weights)), -power, weights))
+    scored = _by_power(metric, y, proba, class_shares)
     before = scored[0][0]
     after, minus_power, weights = max(scored, key=lambda s: (s[0], s[1]))
     if not after > before:
@@ -143,9 +138,20 @@ def ranking_score(task: str, y: Any, output: Any, metric: str) -> float:
     if metric not in RANKED or task == "regression" or len(y) < MIN_ROWS:
         return score_output(task, y, output, metric)
     proba = np.asarray(output, dtype=float)
-    class_shares = shares(y, proba.shape[1])
-    values = [score_output(task, y, proba, metric, weights=weights_for(class_shares, p)) for p in POWERS]
+    values = [value for value, _, _ in _by_power(metric, y, proba, shares(y, proba.shape[1]))]
     return max(values, key=lambda v: -np.inf if np.isnan(v) else v)
+
+
+def _by_power(metric: str, y: Any, proba: Any, class_shares: Any) -> list[tuple[float, float, tuple[float, ...]]]:
+    """``metric``'s score on rows ``y`` under the rule of each power of ``POWERS``, in order, as (score, -power,
+    weights)."""
+    from .metrics import score_output
+
+    scored = []
+    for power in POWERS:  # "multiclass": every classification task scores predicted classes alike
+        weights = weights_for(class_shares, power)
+        scored.append((float(score_output("multiclass", y, proba, metric, weights=weights)), -power, weights))
+    return scored
 
 
 def plan_note(metric: str) -> str | None:
