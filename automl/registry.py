@@ -66,7 +66,8 @@ DEEP = {"min_seconds": 20.0, "shutdown_seconds": 3.0, "scale": "any"}  # measure
 NETWORK = "the deep network"
 ROUTES = (
     RouteSpec("tabular", "classical", "classical", "automl.modalities.tabular.gbm:GBMRoute",
-              "gradient boosting and extra trees (XGBoost, HistGradientBoosting, CatBoost if it imports, ExtraTrees)",
+              "gradient boosting and extra trees (XGBoost, HistGradientBoosting, CatBoost if it imports, ExtraTrees; "
+              "ridge regression beside them for a regression)",
               "gradient boosting", refits=True,
               continues=True),
     RouteSpec("tabular", "dask", "classical", "automl.modalities.tabular.dask_gbm:DaskGBMRoute",

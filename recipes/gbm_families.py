@@ -1,7 +1,8 @@
 """Does a model family earn its place? Candidates against ours, on each run's split.
 
-For every tabular set in the folder: automl's own split (seed 0: the same test
-rows a run scores on) and encoder, a 20 % validation holdout of the training
+For every tabular set in the folder and split seed (``--seeds``, 0 unless
+given): automl's own split (the same test rows ``automl fit --seed`` scores on)
+and encoder, a 20 % validation holdout of the training
 rows for early stopping (or, with ``--folds K``, K folds: each fold's model
 stops on its fold and the test rows get the mean of the K, as a run bags
 them), then each family's default configuration fitted on the rest. It
@@ -21,6 +22,10 @@ example
     pip install --target /tmp/families lightgbm --no-deps
     PYTHONPATH=/tmp/families python recipes/gbm_families.py --only adult,letter
     python recipes/gbm_families.py --families linear,knn --folds 5
+    python recipes/gbm_families.py --families "" --folds 5 --seeds 0,1,2 --only diabetes,tips,mpg
+
+The columns "without F" are greedy ensemble selection over our families less
+F: each of ours earns its place where leaving it out lowers the score.
 """
 
 from __future__ import annotations
@@ -152,42 +157,47 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=1,
                         help="cross-fit on this many folds (as a run does on tables of up to 5,000 training rows); "
                              "1: one 80/20 holdout")
+    parser.add_argument("--seeds", default="0", help="comma-separated split seeds (automl fit --seed): a row each")
     args = parser.parse_args()
     import numpy as np
 
     from automl.run.ensemble import greedy_weights
 
     threads = os.cpu_count() or 1
-    new = args.families.split(",")
-    from automl.modalities.tabular.gbm_space import FAMILIES
+    new = [f for f in args.families.split(",") if f]  # --families "": ours alone, each left out in turn
+    from automl.modalities.tabular.gbm_space import FAMILIES, for_task
 
-    ours = list(FAMILIES)
-    families = [*ours, *new]
+    families = [*FAMILIES, *new]
     only = set(args.only.split(",")) if args.only else None
     print("| set | " + " | ".join(families) + " | " + " | ".join(f"{f} s" for f in families)
-          + " | ensemble of ours | " + " | ".join(f"+ {f}" for f in new) + " |")
-    print("|---|" + "---:|" * (2 * len(families) + 1 + len(new)), flush=True)
+          + " | ensemble of ours | " + " | ".join(f"without {f}" for f in FAMILIES)
+          + "".join(f" | + {f}" for f in new) + " |")
+    print("|---|" + "---:|" * (2 * len(families) + 1 + len(FAMILIES) + len(new)), flush=True)
     for name, target in readme_sets(args.folder, "tabular").items():
         table = table_of(args.folder, name)
         if table is None or (only and name not in only):
             continue
-        task, metric, n_classes, X, y, pairs, Xt, yt = split_of(table, target, args.folds)
-        yv = np.concatenate([y[held] for _, held in pairs])
-        val, test, seconds = {}, {}, {}
-        for family in families:
-            started = time.monotonic()
-            val[family], test[family] = out_of_fold(family, task, n_classes, X, y, pairs, Xt, threads)
-            seconds[family] = time.monotonic() - started
+        for seed in (int(s) for s in args.seeds.split(",")):
+            task, metric, n_classes, X, y, pairs, Xt, yt = split_of(table, target, args.folds, seed)
+            ours = list(for_task(FAMILIES, task == "regression"))  # ridge regression for regressions only
+            yv = np.concatenate([y[held] for _, held in pairs])
+            val, test, seconds = {}, {}, {}
+            for family in [*ours, *new]:
+                started = time.monotonic()
+                val[family], test[family] = out_of_fold(family, task, n_classes, X, y, pairs, Xt, threads)
+                seconds[family] = time.monotonic() - started
 
-        def chosen(members: list[str]) -> str:
-            picked = greedy_weights({m: val[m] for m in members}, yv, task, metric)
-            mixed = sum(w * test[m] for m, w in picked.weights.items())
-            return f"{score(task, yt, mixed):.4f}"
+            def chosen(members: list[str]) -> str:
+                picked = greedy_weights({m: val[m] for m in members}, yv, task, metric)
+                mixed = sum(w * test[m] for m, w in picked.weights.items())
+                return f"{score(task, yt, mixed):.4f}"
 
-        print(f"| {name} | " + " | ".join(f"{score(task, yt, test[f]):.4f}" for f in families) + " | "
-              + " | ".join(f"{seconds[f]:.1f}" for f in families) + f" | {chosen(ours)} | "
-              + " | ".join(chosen([*ours, f]) for f in new) + " |", flush=True)
-
+            print(f"| {name}, seed {seed} | "
+                  + " | ".join(f"{score(task, yt, test[f]):.4f}" if f in test else "–" for f in families) + " | "
+                  + " | ".join(f"{seconds[f]:.1f}" if f in seconds else "–" for f in families)
+                  + f" | {chosen(ours)} | "
+                  + " | ".join(chosen([m for m in ours if m != f]) if f in ours else "–" for f in FAMILIES)
+                  + "".join(f" | {chosen([*ours, f])}" for f in new) + " |", flush=True)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,17 +12,20 @@ from automl.budget import Deadline
 from automl.modalities.tabular import gbm, gbm_space
 from automl.modalities.tabular.ensemble import GBMEnsemble
 
+TREES = gbm_space.for_task(gbm_space.FAMILIES, regression=False)  # the families a classification searches
+
 
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory):
     """Twelve configurations (defaults, the portfolio, two drawn) on a small regression table: greedy selection
-    keeps more than one. Extra trees start on half the columns, as for classification: on every column (a
-    regression's default) they fit this near-linear table so much better than the rest that selection keeps
-    them alone, and there would be no weighting to check."""
+    keeps more than one. Extra trees start on half the columns, as for classification, and ridge regression is
+    left out: on every column (a regression's default) extra trees fit this near-linear table so much better than
+    the rest that selection keeps them alone, ridge regression too, and there would be no weighting to check."""
     ctx, handed, split = context("tabular", "classical", "regression", tmp_path_factory.mktemp("data"),
                                  Deadline(300.0), max_trials=12)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(gbm_space, "REGRESSION_DEFAULTS", {})
+        patch.setattr(gbm_space, "FAMILIES", TREES)
         return ctx, handed, split, gbm.GBMRoute().search(ctx)
 
 
@@ -44,6 +47,7 @@ def test_without_time_to_refit_a_member_keeps_its_bagged_fold_models(tmp_path):
     ctx, _, split = context("tabular", "classical", "regression", tmp_path, Deadline(300.0), max_trials=6)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(gbm_space, "REGRESSION_DEFAULTS", {})
+        patch.setattr(gbm_space, "FAMILIES", TREES)
         patch.setattr(gbm, "REFIT_SLOWER", 1e9)  # no refit is ever expected to fit in the time left
         found = gbm.GBMRoute().search(ctx)
     model = found.model

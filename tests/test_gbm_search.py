@@ -32,11 +32,12 @@ def test_the_portfolio_sets_every_searched_parameter_and_xgboost_takes_it():
 
 def test_candidates_come_defaults_then_portfolio_then_near_the_leaders_or_sampled():
     leader = ("xgboost", dict(PORTFOLIO[0][2]))
+    classes = gbm_space.for_task(gbm_space.FAMILIES, regression=False)
     stream = gbm_space.candidates(np.random.default_rng(0), 5000, lambda: [leader])
-    first = list(itertools.islice(stream, len(gbm_space.FAMILIES) + len(PORTFOLIO) + 200))
-    start = len(gbm_space.FAMILIES)
+    first = list(itertools.islice(stream, len(classes) + len(PORTFOLIO) + 200))
+    start = len(classes)
     assert [o for _, _, o in first[:start]] == ["default"] * start
-    assert [(f, p) for f, p, _ in first[:start]] == [(f, gbm_space.DEFAULTS[f]) for f in gbm_space.FAMILIES]
+    assert [(f, p) for f, p, _ in first[:start]] == [(f, gbm_space.DEFAULTS[f]) for f in classes]
     assert [(f, p) for f, p, _ in first[start:start + len(PORTFOLIO)]] == [(f, p) for _, f, p in PORTFOLIO]
     drawn = first[start + len(PORTFOLIO):]
     origins = [o for _, _, o in drawn]
@@ -56,6 +57,19 @@ def test_a_regression_starts_extra_trees_on_every_column_and_a_classification_on
     assert handed["max_features"] == 1.0 and default(regression=False)["max_features"] == 0.5
     handed["max_features"] = 0.1  # the stream hands out copies: what a trial changes stays in that trial
     assert default(regression=True)["max_features"] == 1.0
+
+
+def test_ridge_regression_comes_first_for_a_regression_once_and_never_for_classes():
+    def drawn(regression, leaders):
+        stream = gbm_space.candidates(np.random.default_rng(0), 5000, lambda: leaders, regression=regression)
+        return list(itertools.islice(stream, 300))
+
+    ridge_leads = [("ridge", {}), ("xgboost", dict(PORTFOLIO[0][2]))]
+    regression = drawn(True, ridge_leads)
+    assert regression[0] == ("ridge", {}, "default")
+    assert [f for f, _, _ in regression].count("ridge") == 1  # nothing to search: not sampled, nothing near it
+    assert {o for f, _, o in regression[1:] if f == "xgboost"} >= {"nearby", "sampled"}
+    assert "ridge" not in {f for f, _, _ in drawn(False, ridge_leads)}
 
 
 def test_without_leaders_every_draw_is_sampled():
@@ -104,7 +118,7 @@ def test_small_folds_fit_side_by_side_with_the_same_result(small):
     X, y = encoder.gbm_frame(ctx.X), np.asarray(ctx.y)
     folds = gbm.validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
     assert gbm._lanes(folds, one_core) == 1 and gbm._lanes(folds, two_cores) == 2
-    for family in gbm_space.FAMILIES:
+    for family in gbm_space.for_task(gbm_space.FAMILIES, regression=False):
         alone = route._evaluate(family, gbm_space.DEFAULTS[family], X, y, folds, one_core, encoder)
         side = route._evaluate(family, gbm_space.DEFAULTS[family], X, y, folds, two_cores, encoder)
         assert side["complete"] and alone["complete"] and len(side["models"]) == 5
@@ -122,7 +136,7 @@ def test_trials_say_where_their_configuration_came_from(small):
 
 def test_without_catboost_the_search_leaves_its_family_out_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "catboost", None)  # as on a machine without it: importing it fails
-    assert gbm_space.installed() == ("xgboost", "hist_gbm", "extra_trees")
+    assert gbm_space.installed() == ("xgboost", "hist_gbm", "extra_trees", "ridge")
     ctx, handed, _ = context("tabular", "classical", "binary", tmp_path, Deadline(300.0), max_trials=8)
     found = gbm.GBMRoute().search(ctx)
     assert [t.model for t in ctx.trials[:3]] == ["xgboost", "hist_gbm", "extra_trees"] and len(ctx.trials) == 8
@@ -168,7 +182,7 @@ def test_bagging_adds_each_splits_fold_models_and_averages_its_out_of_fold_predi
         return out, by_row
 
     pool = [evaluated(f, ctx.seed)[0] | {"family": f, "params": gbm_space.DEFAULTS[f], "seconds": 0.1}
-            for f in gbm_space.FAMILIES]
+            for f in gbm_space.for_task(gbm_space.FAMILIES, regression=False)]
     assert route._bagged(pool, X, y, lambda: ctx, encoder) == 2
     rows = pool[0]["val_rows"]
     for o in pool:

@@ -63,9 +63,10 @@ def test_a_model_file_naming_an_unknown_target_transform_is_refused(regression, 
 
 def test_a_regression_search_tries_the_square_root_and_a_classification_never(regression, tmp_path):
     ctx = regression[0]
-    searched = dataclasses.replace(ctx, max_trials=3, trials=[], deadline=Deadline(300.0))
+    searched = dataclasses.replace(ctx, max_trials=4, trials=[], deadline=Deadline(300.0))
     gbm.GBMRoute().search(searched)
-    assert [t.params.get("target") for t in searched.trials] == [None, "sqrt", None]
+    assert [(t.model, t.params.get("target")) for t in searched.trials] == [
+        ("ridge", None), ("xgboost", None), ("xgboost", "sqrt"), ("hist_gbm", None)]
     assert all(t.status == "ok" for t in searched.trials)
     binary, _, _ = context("tabular", "classical", "binary", tmp_path, Deadline(300.0), max_trials=3)
     gbm.GBMRoute().search(binary)

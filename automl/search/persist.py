@@ -26,6 +26,7 @@ SKOPS_TRUSTED = (
     "sklearn.utils.validation.check_array",
     "numpy.float64",
     "numpy.int64",
+    "numpy.dtype",  # the one-hot encoder's output type, in the ridge family's pipeline
 )
 
 

@@ -1,4 +1,5 @@
-"""Gradient boosting on tables: XGBoost, scikit-learn HistGradientBoosting and CatBoost.
+"""Gradient boosting on tables: XGBoost, scikit-learn HistGradientBoosting and CatBoost, beside ExtraTrees and
+(regressions) ridge regression.
 
 Defaults first, then the portfolio, then random search over ``gbm_space``
 inside the deadline (not on a small cross-validated table: it stops after the
@@ -37,7 +38,7 @@ from ...search.importance import permuted, result
 from ...errors import ModelFileError
 from ...run.integrity import field, is_params, is_task, is_whole, read_object, reading
 from ...search.persist import estimator_path, load_estimator, load_saver, save_estimator
-from . import catboost_family, forest_family, gbm_space, target_transform
+from . import catboost_family, forest_family, gbm_space, ridge_family, target_transform
 from .encoder import TabularEncoder
 from .ensemble import NATIVE, GBMEnsemble, load_ensemble
 
@@ -60,7 +61,7 @@ REFIT_SLOWER = 1.5  # a refit on all training rows (a quarter more than a holdou
 
 
 class GBMModel:
-    """A fitted XGBoost booster, HistGradientBoosting, CatBoost or ExtraTrees model with its encoder."""
+    """A fitted XGBoost booster, HistGradientBoosting, CatBoost, ExtraTrees or ridge model with its encoder."""
 
     def __init__(self, family: str, estimator: Any, encoder: TabularEncoder, task: str, n_classes: int,
                  params: dict[str, Any], rounds: int | None = None, fit: dict[str, float] | None = None,
@@ -77,7 +78,7 @@ class GBMModel:
 
     @property
     def boosted(self) -> int:
-        """Boosting rounds (iterations) the model uses; an ExtraTrees model's trees."""
+        """Boosting rounds (iterations) the model uses; an ExtraTrees model's trees; 1 for ridge regression."""
         return int(self.rounds or getattr(self.estimator, "n_iter_", 0) or 1)
 
     @property
@@ -103,6 +104,8 @@ class GBMModel:
             return catboost_family.output(self.estimator, X, self.task, self.n_classes)
         if self.family == "extra_trees":
             return forest_family.output(self.estimator, as_codes(X), self.task, self.n_classes)
+        if self.family == "ridge":
+            return ridge_family.output(self.estimator, X)
         if self.task == "regression":
             return self.estimator.predict(X)
         return padded(self.estimator.predict_proba(X), self.estimator.classes_, self.n_classes)
@@ -165,9 +168,9 @@ def load(folder: Path) -> GBMModel | GBMEnsemble:
 def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
     """(family, task) of a model.json whose fields have the types ``GBMModel`` takes; ``ModelFileError`` else.
 
-    >>> checked_meta({"family": "forest", "task": "binary"}, Path("model.json"))
+    >>> checked_meta({"family": "forest", "task": "binary"}, Path("model.json"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    automl.errors.ModelFileError: model.json has family='forest', not xgboost or hist_gbm or extra_trees or catboost
+    automl.errors.ModelFileError: model.json has family='forest', not xgboost or hist_gbm or ... or ridge
     """
     family = field(meta, "family", lambda v: v in gbm_space.FAMILIES, " or ".join(gbm_space.FAMILIES), path)
     task = field(meta, "task", is_task, "binary, multiclass or regression", path)
@@ -182,9 +185,9 @@ def checked_meta(meta: dict[str, Any], path: Path) -> tuple[str, str]:
 
 
 def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, folder: Path) -> Any:
-    """``estimator`` when it is what ``family`` saves for ``task`` (a ``Booster``, a CatBoost model, or a
-    HistGradientBoosting or ExtraTrees classifier or regressor) and reads ``n_columns`` columns;
-    ``ModelFileError`` naming its file otherwise."""
+    """``estimator`` when it is what ``family`` saves for ``task`` (a ``Booster``, a CatBoost model, a
+    HistGradientBoosting or ExtraTrees classifier or regressor, or a regression's ridge pipeline) and reads
+    ``n_columns`` columns; ``ModelFileError`` naming its file otherwise."""
     from sklearn.ensemble import (
         ExtraTreesClassifier,
         ExtraTreesRegressor,
@@ -193,19 +196,22 @@ def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, fo
     )
 
     path = estimator_path(folder)
-    if family == "xgboost":
-        expected = xgboost.Booster
-    elif family == "catboost":
-        import catboost
-
-        expected = catboost.CatBoost
-    elif family == "extra_trees":
-        expected = ExtraTreesRegressor if task == "regression" else ExtraTreesClassifier
+    if family == "ridge":
+        ok, wanted = task == "regression" and ridge_family.is_model(estimator), "ridge regression pipeline"
     else:
-        expected = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
-    if not isinstance(estimator, expected):
-        raise ModelFileError(path, f"holds a {type(estimator).__name__}, not the {expected.__name__} its "
-                                   "model.json says")
+        if family == "xgboost":
+            expected = xgboost.Booster
+        elif family == "catboost":
+            import catboost
+
+            expected = catboost.CatBoost
+        elif family == "extra_trees":
+            expected = ExtraTreesRegressor if task == "regression" else ExtraTreesClassifier
+        else:
+            expected = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+        ok, wanted = isinstance(estimator, expected), expected.__name__
+    if not ok:
+        raise ModelFileError(path, f"holds a {type(estimator).__name__}, not the {wanted} its model.json says")
     if family == "xgboost":
         width = estimator.num_features()
     elif family == "catboost":
@@ -218,7 +224,8 @@ def checked_estimator(estimator: Any, family: str, task: str, n_columns: int, fo
 
 
 class GBMRoute:
-    """Search XGBoost, HistGradientBoosting, ExtraTrees and CatBoost configurations inside the deadline.
+    """Search XGBoost, HistGradientBoosting, ExtraTrees and CatBoost configurations inside the deadline (and, for
+    a regression, fit ridge regression once).
 
     ``by_classes``: whether the defaults' order counts the trees a boosting round grows per class
     (``gbm_space.default_order``), so that with many classes the forest's default runs first. True for tables;
@@ -594,7 +601,7 @@ def _trees_per_round(ctx: SearchContext) -> int:
 
 def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[str, float]],
                       per_round: int = 1, categorical: bool = True) -> float:
-    """A trial's likely length, with a margin: the family's last trial (else the slowest other family's, scaled
+    """A trial's likely length, with a margin: the family's last trial (else the slowest other searched family's, scaled
     by their ``gbm_space.relative_cost``, which counts ``per_round``, the trees a boosting round grows, for the
     families whose time grows with the classes, and whether the table has ``categorical`` columns), times how
     much lower its learning rate is (rounds to converge grow as the rate falls), by 0.5 to ``SLOWER_AT_MOST``.
@@ -611,11 +618,14 @@ def _expected_seconds(family: str, params: dict[str, Any], last: dict[str, dict[
     >>> round(_expected_seconds("xgboost", {"learning_rate": 0.1}, {"extra_trees": {"seconds": 1.1, "rate": 0.1}},
     ...                         per_round=26), 2)
     9.3
+    >>> _expected_seconds("xgboost", {}, {"ridge": {"seconds": 0.3, "rate": 0.1}})  # nothing known of trees yet
+    0.0
     """
+    searched = [f for f in last if gbm_space.SPACES.get(f)]  # ridge regression's solve says nothing of trees
     if family in last:
         seen, relative = last[family], 1.0
-    elif last:
-        other = max(last, key=lambda f: last[f]["seconds"])
+    elif searched:
+        other = max(searched, key=lambda f: last[f]["seconds"])
         seen = last[other]
         relative = (gbm_space.relative_cost(family, per_round, categorical)
                     / gbm_space.relative_cost(other, per_round, categorical))
@@ -631,8 +641,13 @@ def _categorical(X: Any) -> bool:
 
 
 def _quickest_seconds(last: dict[str, dict[str, float]]) -> float:
-    """The shortest trial any family could still run, from the last ones (at the highest learning rate)."""
-    return min((1.3 * 0.5 * t["seconds"] for t in last.values()), default=0.0)
+    """The shortest trial any family could still run, from the last ones (at the highest learning rate); a family
+    without a space to search (ridge regression, run once) runs no more.
+
+    >>> _quickest_seconds({"xgboost": {"seconds": 2.0}, "ridge": {"seconds": 0.1}})
+    1.3
+    """
+    return min((1.3 * 0.5 * t["seconds"] for f, t in last.items() if gbm_space.SPACES.get(f)), default=0.0)
 
 
 def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None):
@@ -640,7 +655,7 @@ def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_
     and early stopped on the transformed target; its model keeps the whole ``params`` and maps predictions back."""
     started = time.monotonic()
     fit = {"xgboost": _fit_xgboost, "hist_gbm": _fit_hist_gbm, "catboost": _fit_catboost,
-           "extra_trees": _fit_extra_trees}[family]
+           "extra_trees": _fit_extra_trees, "ridge": _fit_ridge}[family]
     own, transform = target_transform.split(params)
     if ctx.task != "regression" and X_val is not None:
         X_val, y_val = stopping_rows(X_val, y_val, y)
@@ -717,6 +732,13 @@ def _fit_extra_trees(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
     estimator, trees = forest_family.fit(params, as_codes(X), y, ctx.task, ctx.seed, _threads(len(y), ctx),
                                          ctx.deadline, fixed_rounds)
     return GBMModel("extra_trees", estimator, encoder, ctx.task, ctx.n_classes, params, trees), trees
+
+
+def _fit_ridge(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+    """Ridge regression on the fit rows, its strength chosen on them by leave-one-out (``ridge_family``); the
+    validation rows only score it."""
+    estimator = ridge_family.fit(X, y, _threads(len(y), ctx))
+    return GBMModel("ridge", estimator, encoder, ctx.task, ctx.n_classes, params, 1), 1
 
 
 def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):

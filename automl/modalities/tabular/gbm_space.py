@@ -20,14 +20,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-FAMILIES = ("xgboost", "hist_gbm", "extra_trees", "catboost")
+FAMILIES = ("xgboost", "hist_gbm", "extra_trees", "catboost", "ridge")
+# Families fitted to regressions only: on classification tables a linear model added nothing (``ridge_family``).
+REGRESSION_ONLY = ("ridge",)
 # How often each family is sampled (cheaper families more often, as in FLAML's cost_relative2lgbm).
 SAMPLING_WEIGHT = {"xgboost": 2.0, "hist_gbm": 1.0, "catboost": 0.5, "extra_trees": 0.5}
 # A family's expected trial time relative to XGBoost's before it has run (CatBoost at learning rate 0.1
 # against XGBoost's default, both early-stopped, 2 threads: 1-27x on eight tables, median 5; ExtraTrees' 300
 # trees 0.1-22x, median 4; HistGradientBoosting's default 0.6-3.5x on seven tables, 1.8-3.5x on the four of
 # more than 20,000 rows: california_housing 2.6x, diamonds 3.5x, adult 1.8x).
-RELATIVE_COST = {"xgboost": 1.0, "hist_gbm": 2.0, "catboost": 10.0, "extra_trees": 4.0}
+# Ridge regression, one linear solve per fold: 0.2-0.33 s on the five regression tables, 0.3-0.8x XGBoost's default
+# on california_housing and diamonds, about 1x on the small ones (where both take a fifth of a second).
+RELATIVE_COST = {"xgboost": 1.0, "hist_gbm": 2.0, "catboost": 10.0, "extra_trees": 4.0, "ridge": 0.5}
 # CatBoost's time goes mostly to its categorical columns (ordered target statistics): on tables of numbers only
 # its default took 3-6x XGBoost's (california_housing 4.1x, spambase 3.3x, wine_quality_red 6x), against 13-200x
 # with categories (adult 13x, diamonds 19x, mushroom 46x, titanic 200x), 80 % of the rows, 2 threads.
@@ -53,6 +57,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # Between scikit-learn's defaults for classifiers (sqrt of the columns) and regressors (all columns): 0.5 of
     # them scored within a point of the better of the two on seven of eight tables (docs/benchmarks.md).
     "extra_trees": {"max_features": 0.5, "min_samples_leaf": 1},
+    # Nothing to set: the regularisation strength is chosen inside each fit, by leave-one-out (``ridge_family``).
+    "ridge": {},
 }
 # A regression's defaults where they differ: extra trees on every column, scikit-learn's own default for regressors.
 # On diamonds' holdout (200 trees of at most 4,096 leaves) they scored R² .9815 alone against .9777 at 0.5, and
@@ -61,7 +67,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 # (docs/benchmarks.md, "Extra trees on every column for a regression").
 REGRESSION_DEFAULTS: dict[str, dict[str, Any]] = {"extra_trees": {"max_features": 1.0, "min_samples_leaf": 1}}
 
-# name -> (scale, low, high); scale is log, float or int
+# name -> (scale, low, high); scale is log, float or int. A family without a space (ridge) runs its default only.
 SPACES: dict[str, dict[str, tuple[str, float, float]]] = {
     "xgboost": {
         "learning_rate": ("log", 0.01, 0.3),
@@ -164,12 +170,23 @@ def installed(has: Any = None) -> tuple[str, ...]:
     module can be imported (default: ``importlib.util.find_spec``).
 
     >>> installed(lambda module: module != "catboost")
-    ('xgboost', 'hist_gbm', 'extra_trees')
+    ('xgboost', 'hist_gbm', 'extra_trees', 'ridge')
     """
     import importlib.util
 
     has = has or (lambda module: importlib.util.find_spec(module) is not None)
     return tuple(f for f in FAMILIES if f != "catboost" or has("catboost"))
+
+
+def for_task(families: tuple[str, ...], regression: bool) -> tuple[str, ...]:
+    """``families`` less those fitted to regressions only (``REGRESSION_ONLY``) unless this is a ``regression``.
+
+    >>> for_task(FAMILIES, regression=False)
+    ('xgboost', 'hist_gbm', 'extra_trees', 'catboost')
+    >>> for_task(FAMILIES, regression=True)[-1]
+    'ridge'
+    """
+    return tuple(f for f in families if regression or f not in REGRESSION_ONLY)
 
 
 def relative_cost(family: str, per_round: int = 1, categorical: bool = True) -> float:
@@ -193,10 +210,12 @@ def default_order(families: tuple[str, ...] = FAMILIES, per_round: int = 1,
     default took 21 s of a 22-second share at 60 s and was the only trial, where ExtraTrees' took 1.1 s and
     scored best alone, so with more than four classes the forest leads.
 
-    >>> default_order()
+    >>> default_order(for_task(FAMILIES, regression=False))
     ('xgboost', 'hist_gbm', 'extra_trees', 'catboost')
-    >>> default_order(per_round=26)
+    >>> default_order(for_task(FAMILIES, regression=False), per_round=26)
     ('extra_trees', 'xgboost', 'hist_gbm', 'catboost')
+    >>> default_order(FAMILIES)[0]  # a regression's: ridge regression, one linear solve, first
+    'ridge'
     """
     return tuple(sorted(families, key=lambda family: relative_cost(family, per_round, categorical)))
 
@@ -217,9 +236,10 @@ def candidates(rng: Any, n_rows: int, leaders: Any = list, families: tuple[str, 
                per_round: int = 1, regression: bool = False, categorical: bool = True):
     """(family, params, origin) without end: the defaults (``default_order``, ``default_params``), the portfolio,
     then half near one of ``leaders()`` (the best (family, params) so far, read at each draw) and half sampled
-    afresh, families weighted by cost. ``origin`` says which: ``default``, ``portfolio``, ``nearby`` or
-    ``sampled``. Only ``families`` come; ``per_round``: the trees a boosting round grows (the classes of a
-    multiclass task); ``categorical``: whether the table has categorical columns (``relative_cost``). In a
+    afresh, families weighted by cost; a family without a space (``SPACES``) comes as its default only.
+    ``origin`` says which: ``default``, ``portfolio``, ``nearby`` or ``sampled``. Only ``families`` come, and
+    those of ``REGRESSION_ONLY`` in a ``regression`` only; ``per_round``: the trees a boosting round grows (the
+    classes of a multiclass task); ``categorical``: whether the table has categorical columns (``relative_cost``). In a
     ``regression`` the target's square root is searched too (``SQRT_DEFAULTS``, ``SQRT_SAMPLED``,
     ``SQRT_SWITCHED``): ``params["target"] == "sqrt"``.
 
@@ -227,17 +247,21 @@ def candidates(rng: Any, n_rows: int, leaders: Any = list, families: tuple[str, 
     >>> stream = candidates(np.random.default_rng(0), 1000)
     >>> [next(stream)[::2] for _ in range(4)]
     [('xgboost', 'default'), ('hist_gbm', 'default'), ('extra_trees', 'default'), ('catboost', 'default')]
+    >>> regression = candidates(np.random.default_rng(0), 1000, regression=True)
+    >>> [next(regression)[::2] for _ in range(2)]
+    [('ridge', 'default'), ('xgboost', 'default')]
     >>> next(candidates(np.random.default_rng(0), 1000, per_round=26))[::2]
     ('extra_trees', 'default')
     >>> without = candidates(np.random.default_rng(0), 1000, families=("xgboost", "hist_gbm", "extra_trees"))
     >>> "catboost" in {next(without)[0] for _ in range(200)}
     False
     >>> regression = candidates(np.random.default_rng(0), 1000, regression=True)
-    >>> [next(regression)[1].get("target") for _ in range(3)]
-    [None, 'sqrt', None]
+    >>> [next(regression)[1].get("target") for _ in range(4)]
+    [None, None, 'sqrt', None]
     """
     from .gbm_portfolio import PORTFOLIO
 
+    families = for_task(families, regression)
     for family in default_order(families, per_round, categorical):
         default = default_params(family, regression)
         yield family, default, "default"
@@ -246,10 +270,11 @@ def candidates(rng: Any, n_rows: int, leaders: Any = list, families: tuple[str, 
     for _, family, params in PORTFOLIO:
         if family in families:
             yield family, dict(params), "portfolio"
+    families = tuple(f for f in families if SPACES.get(f))
     weights = [SAMPLING_WEIGHT[f] for f in families]
     total = sum(weights)
     while True:
-        top = leaders()
+        top = [(family, params) for family, params in leaders() if family in families]
         if top and rng.random() < NEARBY_SHARE:
             family, params = top[int(rng.integers(len(top)))]
             moved = nearby(family, params, rng, n_rows)
