@@ -167,6 +167,18 @@ def test_a_small_table_searches_the_defaults_and_the_portfolio_then_bags_them_ag
     assert not ctx.deadline.expired() and handed[-1] is found.model
 
 
+def test_a_continued_pass_still_says_the_bagging_its_pool_had(tmp_path, monkeypatch):
+    """A run continues a search that stopped early when time is left; on a small table its pass stops at once and
+    bags nothing more, but the configurations it keeps had their splits: the note says so, not nothing."""
+    monkeypatch.setattr(gbm, "MAX_REPEATS", 1)
+    first, _, _ = context("tabular", "classical", "binary", tmp_path, Deadline(120.0), max_trials=None)
+    said = "went to 1 more 5-fold split of the best"
+    assert said in gbm.GBMRoute().search(first).notes[0]
+    again = dataclasses.replace(first, trials=[], previous=list(first.trials), deadline=Deadline(60.0))
+    found = gbm.GBMRoute().search(again)
+    assert not again.trials and said in found.notes[0], found.notes
+
+
 def test_bagging_adds_each_splits_fold_models_and_averages_its_out_of_fold_predictions(small, monkeypatch):
     monkeypatch.setattr(gbm, "MAX_REPEATS", 2)
     ctx, _, _ = small

@@ -330,7 +330,9 @@ class GBMRoute:
         if not pool:
             raise RuntimeError("no gradient-boosting trial finished inside the budget")
         stopped = since_best >= gbm_space.PATIENCE or portfolio_only
-        repeats = self._bagged(pool, X, y, trials, encoder) if stopped and len(folds) > 1 else 0
+        if stopped and len(folds) > 1:
+            self._bagged(pool, X, y, trials, encoder)
+        repeats = max((o.get("repeats", 1) for o in pool), default=1) - 1  # a continued pass's, too: the pool's
         tctx = trials(refitting=False)  # holdout refits of members, or of the winner, keep the saving time free
         result = self._ensemble(pool, X, y, folds, tctx, encoder) or self._refit(pool[0], X, y, folds, tctx, encoder)
         ctx.cache[continued_key(ctx.approach)] = {  # for a continued search
