@@ -6,13 +6,15 @@ greedy ensemble selection mixes it in: cross-fitted on five folds, three split
 seeds each, it added 3.0 R² points on diabetes and 0.9 on tips to the
 ensemble of the four tree families, and 0.1 on mpg (docs/benchmarks.md, "A
 ridge family for regressions"). On classification tables a logistic
-regression added nothing there, so it is no family of theirs (``gbm_space.
-REGRESSION_ONLY``).
+regression added nothing there, so classification leaves it out
+(``gbm_space.REGRESSION_ONLY``).
 
 The model is one scikit-learn pipeline on the encoder's ``gbm_frame`` rows:
 numbers with missing values as the median plus a flag per column that had any,
-then standardised; categories one-hot, levels seen fewer than
-``MIN_FREQUENCY`` times pooled into one, unseen ones all zeros; then ridge
+then standardised; categories one-hot (missing is a level of its own), levels
+seen fewer than ``MIN_FREQUENCY`` times pooled into one (a level never seen
+is read as missing by the encoder, so it takes the missing level where the
+fitting rows had one, else the pooled one, else all zeros); then ridge
 regression whose strength is chosen among ``ALPHAS`` by leave-one-out on the
 fitting rows (``RidgeCV``, exact and cheap for a linear model), so it has
 nothing to search and is fitted once, as a default. Saved with skops
