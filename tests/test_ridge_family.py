@@ -81,3 +81,17 @@ def test_a_regression_search_fits_it_first_and_once(tmp_path):
     gbm.GBMRoute().search(ctx)
     families = [t.model for t in ctx.trials]
     assert families[0] == "ridge" and families.count("ridge") == 1 and ctx.trials[0].status == "ok"
+
+
+def test_a_run_whose_model_is_ridge_alone_says_ridge_regression_not_gradient_boosting(quick_fit, tmp_path):
+    """The report and the summary name the model a run kept, not the route that searched for it: one trial, which
+    on a regression is ridge (fitted first)."""
+    X, y = linear_rows()
+    data = tmp_path / "linear.csv"
+    X.assign(y=y).to_csv(data, index=False)
+    run_dir, record = quick_fit(data, "--target", "y", "--max-trials", "1")
+    (finalist,) = [f for f in record["finalists"] if f["approach"] == "classical"]
+    assert "ridge" in finalist["model"] and finalist["noun"] == "ridge regression"
+    report = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "Predictions use ridge regression, which validation chose" in report
+    assert "Feature importance: ridge regression" in report and "Predictions use gradient boosting" not in report

@@ -123,13 +123,16 @@ def usage(run_dir: Path, record: dict[str, Any]) -> dict[str, str]:
 
 
 def approaches(record: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """What each approach of a run is: its kind (classical, deep or blend) and what a sentence calls it."""
+    """What each approach of a run is: its kind (classical, deep or blend) and what a sentence calls it, the
+    finalist's noun (what its model turned out to be: ``ridge regression with gradient boosting``) over the plan's
+    (what the route searches: ``gradient boosting``)."""
     named = {a["name"]: {"kind": a.get("kind", "classical"), "noun": a.get("noun") or a["name"]}
              for a in record["plan"].get("approaches", []) if not _is_baseline(a)}
     for f in record["finalists"]:
         if _is_baseline(f):
             continue
-        named.setdefault(f["approach"], {"kind": f.get("kind", "classical"), "noun": f.get("noun") or f["approach"]})
+        entry = named.setdefault(f["approach"], {"kind": f.get("kind", "classical"), "noun": f["approach"]})
+        entry["noun"] = f.get("noun") or entry["noun"]
     return named
 
 

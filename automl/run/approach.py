@@ -231,7 +231,8 @@ def _finalist(run: Run, approach: ApproachPlan, result: Any, trials: int, spent:
     run.outputs[approach.name] = output
     hardware = run.hardware
     decision = decided(run, approach.name)
-    notes = result.notes if decision is None else [*result.notes, decision.note(approach.noun)]
+    noun = getattr(model, "noun", None) or approach.noun  # what the model is (ridge, extra trees), not the route
+    notes = result.notes if decision is None else [*result.notes, decision.note(noun)]
     return Finalist(
         approach=approach.name, model=model.name, params=model.params,
         test_scores=score_output(task, split.y_test, output, weights=decision and decision.weights),
@@ -241,7 +242,7 @@ def _finalist(run: Run, approach: ApproachPlan, result: Any, trials: int, spent:
         trials=trials, cost_usd=round((run.settings.prices or Prices()).usd(spent, hardware.cpu_count, hardware.gpu), 6),
         notes=notes, cpu_seconds=round(cpu_spent, 2),
         gpu_seconds=round(spent, 2) if hardware.gpu else 0.0,  # the GPU is held, and billed, for the whole search
-        predict_cpu_ms_per_row=round(predict_cpu_ms, 4), kind=approach.kind, noun=approach.noun,
+        predict_cpu_ms_per_row=round(predict_cpu_ms, 4), kind=approach.kind, noun=noun,
     )
 
 

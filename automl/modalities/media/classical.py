@@ -44,6 +44,12 @@ class FeatureModel:
     def name(self) -> str:
         return f"{self.inner.name} on {self.kind} features"
 
+    @property
+    def noun(self) -> str:
+        """What a sentence calls it: the inner model's noun (``gradient boosting``, ``gradient boosting with extra
+        trees``)."""
+        return self.inner.noun
+
     def _features(self, frame: Any) -> Any:
         modality = registry.modality(self.kind)
         features = modality.featurize(modality.load(list(frame[self.column]), self.spec), self.spec)

@@ -23,6 +23,7 @@ from typing import Any
 from ...errors import ModelFileError
 from ...run.integrity import field, is_number, is_task, is_whole, reading
 from ...search.importance import permuted, result
+from . import gbm_space
 
 
 # families with an importance of their own: (method, its name, what it measures)
@@ -60,6 +61,12 @@ class GBMEnsemble:
             return f"ensemble of {len(self.members)} {self.family} configurations"
         families = ", ".join(sorted({bag[0].family for _, bag in self.members}))
         return f"ensemble of {len(self.members)} configurations ({families})"
+
+    @property
+    def noun(self) -> str:
+        """What a sentence calls it: its members' kinds of model by weight, ``gradient boosting`` when all boost,
+        ``ridge regression with gradient boosting`` when ridge holds the most weight (``gbm_space.noun``)."""
+        return gbm_space.noun([(bag[0].family, weight) for weight, bag in self.members])
 
     def output(self, X: Any) -> Any:
         """Probabilities or values for rows already encoded by ``encoder.gbm_frame``."""

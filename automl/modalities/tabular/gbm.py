@@ -85,6 +85,11 @@ class GBMModel:
     def name(self) -> str:
         return self.family
 
+    @property
+    def noun(self) -> str:
+        """What a sentence calls it: ``gradient boosting``, ``extra trees`` or ``ridge regression``."""
+        return gbm_space.noun([(self.family, 1.0)])
+
     def output(self, X: Any) -> Any:
         """Probabilities (n x classes) or values for rows already encoded by ``encoder.gbm_frame``; values of a
         model fitted on a transformed target are mapped back (``target_transform``)."""

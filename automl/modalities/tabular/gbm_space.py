@@ -23,6 +23,9 @@ from typing import Any
 FAMILIES = ("xgboost", "hist_gbm", "extra_trees", "catboost", "ridge")
 # Families fitted to regressions only: on classification tables a linear model added nothing (``ridge_family``).
 REGRESSION_ONLY = ("ridge",)
+# What a sentence calls a model of each family: the three boosting libraries are one idea to a reader.
+KIND_NOUN = {"xgboost": "gradient boosting", "hist_gbm": "gradient boosting", "catboost": "gradient boosting",
+             "extra_trees": "extra trees", "ridge": "ridge regression"}
 # How often each family is sampled (cheaper families more often, as in FLAML's cost_relative2lgbm).
 SAMPLING_WEIGHT = {"xgboost": 2.0, "hist_gbm": 1.0, "catboost": 0.5, "extra_trees": 0.5}
 # A family's expected trial time relative to XGBoost's before it has run (CatBoost at learning rate 0.1
@@ -187,6 +190,25 @@ def for_task(families: tuple[str, ...], regression: bool) -> tuple[str, ...]:
     'ridge'
     """
     return tuple(f for f in families if regression or f not in REGRESSION_ONLY)
+
+
+def noun(members: list[tuple[str, float]]) -> str:
+    """What a sentence calls a model of these ``(family, weight)`` members: its kinds of model, the one with the
+    most weight first, the others after "with" (the report's "Take ...", "Predictions use ...").
+
+    >>> noun([("xgboost", 0.7), ("catboost", 0.3)])
+    'gradient boosting'
+    >>> noun([("ridge", 0.52), ("hist_gbm", 0.24), ("catboost", 0.2), ("xgboost", 0.04)])
+    'ridge regression with gradient boosting'
+    >>> noun([("xgboost", 0.5), ("extra_trees", 0.3), ("ridge", 0.2)])
+    'gradient boosting with extra trees and ridge regression'
+    """
+    totals: dict[str, float] = {}
+    for family, weight in members:
+        kind = KIND_NOUN.get(family, family)
+        totals[kind] = totals.get(kind, 0.0) + weight
+    first, *others = sorted(totals, key=lambda kind: -totals[kind])  # stable: ties keep the members' order
+    return f"{first} with {' and '.join(others)}" if others else first
 
 
 def relative_cost(family: str, per_round: int = 1, categorical: bool = True) -> float:
