@@ -33,6 +33,12 @@ peer on each split, and on how many seeds automl was ahead of it or tied.
 
     python recipes/benchmark_tabular.py --budget 2m --only titanic,spambase --peers --seeds 0,1,2
 
+With ``--modality text`` (or ``tabular,text``), the README's text sets run instead: each is one CSV with a
+text column, which the peers read as AutoGluon and FLAML read any table (AutoGluon finds the text column and
+turns it into n-gram features; FLAML is given the same frame).
+
+    python recipes/benchmark_tabular.py --modality text --only sms_spam,sentiment_sentences --budget 3m --peers
+
 With ``--out DIR --reuse``, a set that already has a finished run with the
 same budget (and seed) in DIR is not fitted again (its wall seconds are then
 the run's own total): the peers can be run later on the runs a first call made.
@@ -216,12 +222,16 @@ def main() -> None:
     parser.add_argument("--fit-args", default="",
                         help="more options for every automl fit, in one string: --fit-args=\"--no-compare\"")
     parser.add_argument("--seeds", help="comma-separated split seeds: one run per set and seed (automl fit --seed)")
+    parser.add_argument("--modality", default="tabular",
+                        help="comma-separated modalities of the README's sets to run, of those that come as one "
+                             "CSV: tabular, text (default: %(default)s)")
     parser.add_argument("--peers-home", type=Path, default=PEERS_HOME,
                         help="where recipes/peers/setup.sh put their venvs (default: %(default)s)")
     args = parser.parse_args()
     if not args.folder.is_dir():
         sys.exit(f"benchmark: folder not found: {args.folder}")
-    sets = readme_sets(args.folder, "tabular")
+    sets = {name: target for modality in args.modality.split(",") for name, target in
+            readme_sets(args.folder, modality).items()}
     extra = shlex.split(args.fit_args)
     seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else [None]
     only = set(args.only.split(",")) if args.only else set(sets)
