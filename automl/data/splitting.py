@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-HOLDOUT_FOLDS = 5  # a holdout is the first of this many folds: the 20 % that k-fold's first fold holds out
+FOLDS = 5  # k of the plans' k-fold validation; a holdout is the first of these folds, the 20 % fold 1 holds out
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ def validation_folds(y: Any, task: str, scheme: str, folds: int, seed: int,
     """(fit, validate) position pairs inside the training rows: k folds, or one 80/20 holdout; as ``rule`` (the
     training rows' own) allows.
 
-    The holdout is the first of the 5 folds the same seed draws (as a group holdout is), so a network validated
-    on a holdout and a classical model cross-validated on 5 folds share those rows, and the runner chooses
+    The holdout is the first of the ``FOLDS`` folds the same seed draws (as a group holdout is), so a network validated
+    on a holdout and a classical model cross-validated on those folds share its rows, and the runner chooses
     between them on all of them, not on the fifth of them that a separate draw would share with fold 1 alone.
 
     >>> import numpy as np
@@ -93,8 +93,8 @@ def validation_folds(y: Any, task: str, scheme: str, folds: int, seed: int,
     if scheme == "kfold":
         splitter = (StratifiedKFold if classify else KFold)(n_splits=folds, shuffle=True, random_state=seed)
         return [(a, b) for a, b in splitter.split(positions, y if classify else None)]
-    if len(y) >= HOLDOUT_FOLDS * 2:
-        return validation_folds(y, task, "kfold", HOLDOUT_FOLDS, seed)[:1]
+    if len(y) >= FOLDS * 2:
+        return validation_folds(y, task, "kfold", FOLDS, seed)[:1]
     fit, val = train_test_split(positions, test_size=0.2, random_state=seed, stratify=y if classify else None)
     return [(np.sort(fit), np.sort(val))]
 

@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+from ...data.splitting import FOLDS
 from ..base import Modality
 from .columns import DETECTORS
 
@@ -27,7 +28,7 @@ class TabularModality(Modality):
 
     def validation(self, train_rows: int, approaches: list[str]) -> tuple[str, int, str]:
         if train_rows <= KFOLD_MAX_ROWS:
-            return "kfold", 5, (f"Gradient-boosting candidates are compared by 5-fold cross-validation: with "
+            return "kfold", FOLDS, (f"Gradient-boosting candidates are compared by {FOLDS}-fold cross-validation: with "
                                 f"{train_rows:,} training rows a single validation split would be noisy, and each "
                                 "fold is cheap.")
         return "holdout", 1, (f"Candidates are compared on a 20% validation split of the {train_rows:,} training "

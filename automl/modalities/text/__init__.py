@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...data.splitting import FOLDS
 from ..base import Claim, Detector, Modality, TextColumn
 
 RACE_MAX_ROWS = 20000  # above this one 20% split is steady and k-fold TF-IDF refits cost minutes
@@ -100,8 +101,8 @@ class TextModality(Modality):
 
     def validation(self, train_rows: int, approaches: list[str]) -> tuple[str, int, str]:
         if "classical" in approaches and train_rows <= RACE_MAX_ROWS:
-            return "kfold", 5, (
-                f"Classical text candidates are chosen by successive halving over a 5-fold split of the "
+            return "kfold", FOLDS, (
+                f"Classical text candidates are chosen by successive halving over a {FOLDS}-fold split of the "
                 f"{train_rows:,} training rows (all on one fold, the better half on two more, the best on all five): "
                 "on one split of this size a few rows decide, and linear models on TF-IDF fit in seconds. The "
                 "network is compared on a 20% validation split (used for early stopping too).")
