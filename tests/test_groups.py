@@ -105,3 +105,40 @@ def test_a_grouped_run_tests_on_patients_it_never_trained_on_and_a_resume_keeps_
     assert accuracy < 0.8  # new patients' labels are coin flips; split visit by visit it scores near 1.0
     again = CliRunner().invoke(main, ["fit", "--resume", str(run), "--group", "f1"])
     assert again.exit_code == 2 and "--group cannot change on --resume" in again.output
+
+
+def test_a_temperature_is_fitted_on_other_groups_only():
+    from automl.search.calibration import cross_fitted_softmax
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(12), 5)
+    margins, y = rng.normal(size=(60, 3)), rng.integers(0, 3, 60)
+    proba, _ = cross_fitted_softmax(margins, y, groups)
+    relabelled = y.copy()
+    relabelled[groups == 4] = (y[groups == 4] + 1) % 3  # another truth for one patient's rows
+    again, _ = cross_fitted_softmax(margins, relabelled, groups)
+    assert np.allclose(again[groups == 4], proba[groups == 4])  # its own rows never set its temperature
+    assert not np.allclose(again[groups == 5], proba[groups == 5])  # they set the other half's
+    alternate, _ = cross_fitted_softmax(margins, relabelled)
+    assert not np.allclose(alternate[groups == 4], cross_fitted_softmax(margins, y)[0][groups == 4])  # row by row
+
+
+def test_a_grouped_runs_network_calibrates_on_whole_groups(tmp_path, monkeypatch):
+    from automl.search import calibration
+
+    seen = []
+    original = calibration.cross_fitted_softmax
+
+    def recording(margins, y, groups=None):
+        seen.append(groups)
+        return original(margins, y, groups)
+
+    monkeypatch.setattr(calibration, "cross_fitted_softmax", recording)
+    frame = patients()
+    data = tmp_path / "visits.csv"
+    frame.to_csv(data, index=False)
+    result = CliRunner().invoke(main, ["fit", str(data), "--group", "patient", "--budget", "90s", "--max-trials", "1",
+                                       "--max-epochs", "1", "--out", str(tmp_path / "runs"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert seen and all(g is not None for g in seen)
+    assert all(1 < len(np.unique(g)) < len(g) for g in seen)  # codes of patients with several visits, not of rows

@@ -45,18 +45,32 @@ def fit_temperature(margins: Any, y: Any) -> float:
     return float(np.exp(minimize_scalar(loss, bounds=(-6.0, 6.0), method="bounded").x))
 
 
-def cross_fitted_softmax(margins: Any, y: Any) -> tuple[Any, float]:
+def cross_fitted_softmax(margins: Any, y: Any, groups: Any = None) -> tuple[Any, float]:
     """Held-out rows' probabilities, each half's temperature fitted on the other half, and the temperature fitted on
     all of them.
 
     A temperature fitted on the rows it is then scored on flatters log loss
     (on separable rows it grows without bound); fitted on the other half it
     does not, so the SVM's log loss compares fairly with the other candidates'.
+    With ``groups`` (one code per row, from ``--group``) the halves are made of whole groups, so no row's
+    temperature is fitted on its own group's other rows.
+
+    >>> halves(4, None).tolist(), halves(4, np.array(["a", "a", "b", "b"])).tolist()
+    ([True, False, True, False], [True, True, False, False])
     """
     y = np.asarray(y, dtype=int)
-    even = np.arange(len(y)) % 2 == 0
+    even = halves(len(y), groups)
     proba = np.empty_like(margins, dtype=float)
     for part in (even, ~even):
         rest = ~part
-        proba[part] = softmax((fit_temperature(margins[rest], y[rest]) if rest.any() else 1.0) * margins[part])
+        if part.any():
+            proba[part] = softmax((fit_temperature(margins[rest], y[rest]) if rest.any() else 1.0) * margins[part])
     return proba, fit_temperature(margins, y)
+
+
+def halves(n: int, groups: Any = None) -> Any:
+    """A boolean mask splitting ``n`` rows into two halves: alternate rows, or alternate groups (in the order of
+    their codes) when ``groups`` is given, so the rows of a group stay together."""
+    if groups is None:
+        return np.arange(n) % 2 == 0
+    return np.unique(np.asarray(groups), return_inverse=True)[1].ravel() % 2 == 0

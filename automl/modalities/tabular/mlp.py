@@ -323,22 +323,26 @@ class TabularMLPRoute:
             found = members.refit(found, hypermodel, ctx, wrap, prep.inputs(ctx.X), rows.y, batch_size, len(fit_idx),
                                   score)
         if ctx.task != "regression" and found.val_score is not None:
-            val_output, found.val_score, told = calibrate(found.model, val_output, np.asarray(ctx.y)[val_rows], ctx)
+            groups = None if ctx.rule is None else ctx.rule.of(val_rows).groups
+            val_output, found.val_score, told = calibrate(found.model, val_output, np.asarray(ctx.y)[val_rows], ctx,
+                                                          groups)
             ctx.improved(found.model)  # saved again, with its temperature
             found.notes.append(told)  # after what the members did: it calibrates their mean
         return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes + found.notes, val_rows,
                             val_output)
 
 
-def calibrate(model: DeepTabularModel, output: Any, y: Any, ctx: SearchContext) -> tuple[Any, float, str]:
+def calibrate(model: DeepTabularModel, output: Any, y: Any, ctx: SearchContext,
+              groups: Any = None) -> tuple[Any, float, str]:
     """One temperature for ``model``'s probabilities (``calibration``), fitted on its out-of-sample rows
-    (``output``, classes ``y``) and kept in its parameters; returns those rows' probabilities tempered by the
-    other half's temperature (so their log loss is not flattered), their score in the run's metric and a note."""
+    (``output``, classes ``y``; ``groups``: their ``--group`` codes) and kept in its parameters; returns those rows'
+    probabilities tempered by the other half's temperature (halves of whole groups, so their log loss is not
+    flattered), their score in the run's metric and a note."""
     from ...decision import ranking_score
     from ...metrics import score_output
     from ...search.calibration import cross_fitted_softmax
 
-    proba, temperature = cross_fitted_softmax(np.log(np.clip(output, 1e-12, 1.0)), y)
+    proba, temperature = cross_fitted_softmax(np.log(np.clip(output, 1e-12, 1.0)), y, groups)
     model.params = dict(model.params) | {"temperature": round(temperature, 4)}
     log_loss = (score_output(ctx.task, y, output, "log_loss"), score_output(ctx.task, y, proba, "log_loss"))
     told = (f"The network's probabilities are scaled by one temperature, {temperature:.2f}, fitted on its "

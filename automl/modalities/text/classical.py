@@ -318,7 +318,9 @@ class _Trials:
         if entry.family == "tfidf_svm" and ctx.task != "regression" and (~empty).any():
             margins = decisions(estimator, X_val, ctx.n_classes)
             proba = np.tile(np.asarray(self.prior, dtype=float), (len(y_val), 1))
-            proba[~empty], params["temperature"] = cross_fitted_softmax(margins[~empty], y_val[~empty])
+            groups = None if ctx.rule is None else ctx.rule.of(val_idx).groups
+            proba[~empty], params["temperature"] = cross_fitted_softmax(
+                margins[~empty], y_val[~empty], None if groups is None else groups[~empty])
             entry.state.setdefault("temperatures", []).append(params["temperature"])
         if "rounds" in used:
             entry.state.setdefault("rounds", []).append(used["rounds"])
