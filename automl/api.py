@@ -94,6 +94,11 @@ class AutoML(BaseEstimator):
         A column of dates or numbers that orders the rows in time (``automl fit --order``): the latest rows are the
         test rows, and candidates are compared on the latest training rows, fitted on the earlier ones, as a model
         of the past is used on the future. It stays a feature unless dropped. A resumed run keeps the run's own.
+    encoding : str, optional
+        How to read a table file that is not UTF-8, by Python's name for the encoding (``"cp1252"`` for most
+        files saved by Excel on Windows, ``"latin-1"``, ``"shift_jis"``, ...); files that are UTF-8 (or UTF-16
+        with its byte-order mark) read as such whatever is named. Without it such a file is refused, since a guessed
+        encoding misreads letters. The run keeps it: ``predict`` reads files in it, and so does a resume.
 
     Attributes
     ----------
@@ -144,7 +149,7 @@ class AutoML(BaseEstimator):
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
                  price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
                  listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None, group: str | None = None,
-                 order: str | None = None):
+                 order: str | None = None, encoding: str | None = None):
         self.budget = budget
         self.target = target
         self.task = task
@@ -165,6 +170,7 @@ class AutoML(BaseEstimator):
         self.memory = memory
         self.group = group
         self.order = order
+        self.encoding = encoding
 
     def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, listener: Any = None,
             command: str = "", resume: str | Path | None = None, started: float | None = None) -> "AutoML":
@@ -224,7 +230,8 @@ class AutoML(BaseEstimator):
 
         if X is None:
             raise ConfigError(invalid("X", "the data to train on (a path, a DataFrame or arrays)", None))
-        dataset = load(X, y, target=target or self.target, memory=self._memory(), dask=self._dask())
+        dataset = load(X, y, target=target or self.target, memory=self._memory(), dask=self._dask(),
+                       encoding=self._encoding())
         if dataset.large is not None and self._dask() not in ("auto", "local"):
             from .search.dask_client import check_reachable
 
@@ -251,6 +258,7 @@ class AutoML(BaseEstimator):
         from .data.profile import inspect_dataset
         from .hardware import applied, detect
         from .run.plan import cpu_backends, make_plan
+        from .data.encoding import recorded
         from .run.resume import resumable, source_of
         from .run.runner import resume
 
@@ -262,7 +270,9 @@ class AutoML(BaseEstimator):
         if dask == "auto" and (record.get("data") or {}).get("large"):
             dask = "local"  # a table read in pieces stays so, whatever memory is free now
         memory = self._memory() if self.memory is not None else asked.get("memory")
-        dataset = load(source_of(record, run_dir, X), y, target=record["target"], memory=memory, dask=dask)
+        encoding = self._encoding() or recorded(record.get("data"))
+        dataset = load(source_of(record, run_dir, X), y, target=record["target"], memory=memory, dask=dask,
+                       encoding=encoding)
         profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"),
                                   group=asked.get("group"), order=asked.get("order"))
         self._check_task(profile)
@@ -301,6 +311,11 @@ class AutoML(BaseEstimator):
         from .data.memory import parse_size
 
         return parse_size(self.memory, "memory")
+
+    def _encoding(self) -> str | None:
+        from .data.encoding import checked
+
+        return checked(getattr(self, "encoding", None))
 
     def _task(self) -> str:
         """The task asked for (``AutoMLRegressor`` has no ``task`` parameter)."""
@@ -382,7 +397,7 @@ class AutoML(BaseEstimator):
         if not isinstance(self.listen, str):
             raise ConfigError(invalid("listen", "HOST:PORT, for example 0.0.0.0:8470", self.listen))
         split_address(self.listen, "listen")
-        self._dask(), self._memory()
+        self._dask(), self._memory(), self._encoding()
         if self.out is not None:
             _check_out(Path(self.out))
         return budget, resolve_prices(self.price)

@@ -27,6 +27,13 @@ GROUP_HELP = ("Keep the rows that share a value of column COL (a patient, a cust
               "test split and of every validation fold; COL is not a feature.")
 ORDER_HELP = ("Rows are ordered in time by COL (dates or numbers): the latest are the test rows, and candidates are "
               "compared on the latest training rows, fitted on earlier ones. COL stays a feature unless dropped.")
+ENCODING = click.option("--encoding", metavar="NAME",
+                        help="How to read a table file that is not UTF-8: cp1252 (most files saved by Excel on "
+                             "Windows), latin-1, shift_jis, ... (UTF-8 and UTF-16 files read as such whatever is "
+                             "named).")
+READ_ENCODING = click.option("--encoding", metavar="NAME",
+                             help="How to read DATA if it is not UTF-8 (cp1252, latin-1, ...) [default: as the run "
+                                  "read its own].")
 
 
 def command_started(argv: list[str] | None = None) -> float:
@@ -96,12 +103,14 @@ def main() -> None:
 @click.option("--dask", default="auto", show_default=True, metavar="auto|local|off|ADDRESS",
               help="As for fit: when a table is read in pieces for Dask.")
 @click.option("--memory", metavar="SIZE", help="As for fit: the memory the run may use [default: what is free].")
+@ENCODING
 @JSON
 def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[str, ...], group: str | None,
-            order: str | None, dask: str, memory: str | None, as_json: bool) -> None:
+            order: str | None, dask: str, memory: str | None, encoding: str | None, as_json: bool) -> None:
     """Profile DATA and show the plan, without training anything."""
     from .budget import parse_budget
     from .data import load
+    from .data.encoding import checked
     from .data.large import dask_setting
     from .data.memory import parse_size
     from .data.profile import inspect_dataset
@@ -109,7 +118,7 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
     from .run.plan import cpu_backends, make_plan
 
     seconds = parse_budget(budget)
-    dataset = load(data, memory=parse_size(memory), dask=dask_setting(dask))
+    dataset = load(data, memory=parse_size(memory), dask=dask_setting(dask), encoding=checked(encoding))
     profile = inspect_dataset(dataset, target, task, drop=list(drop), group=group, order=order)
     plan = make_plan(profile, seconds, detect(cpu=cpu_backends(profile, seconds)))
     if as_json:
@@ -173,10 +182,11 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
                    "local cluster (auto: only when needed; local: always), on the scheduler at ADDRESS "
                    "(tcp://HOST:8786), or not at all (off: such a table is refused).")
 @click.option("--memory", metavar="SIZE", help="Memory this run may use, such as 8GB [default: what is free].")
+@ENCODING
 @JSON
 @click.pass_context
 def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out, seed, no_compare, no_refit, device,
-        max_trials, max_epochs, quiet, price, resume, drop, group, order, workers, listen, dask, memory,
+        max_trials, max_epochs, quiet, price, resume, drop, group, order, workers, listen, dask, memory, encoding,
         as_json) -> None:
     """Train on DATA within the budget and write a run directory with a report.
 
@@ -211,7 +221,7 @@ def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
                    compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials,
                    max_epochs=max_epochs, price=price, drop=list(drop), workers=workers, listen=listen,
-                   dask=dask, memory=memory, group=group, order=order)
+                   dask=dask, memory=memory, group=group, order=order, encoding=encoding)
     try:
         with stops_as_interrupts():
             model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]), resume=resume,
@@ -340,7 +350,9 @@ def _resume_budget(run: Path) -> str:
               help="Read a table file piece by piece and write predictions as they come (automatic for a file "
                    "that would need more than 1 GB, or a quarter of free memory, to read whole).")
 @APPROACH
-def predict(run: Path, data: Path, output: Path | None, id_column: str | None, approach: str, stream: bool) -> None:
+@READ_ENCODING
+def predict(run: Path, data: Path, output: Path | None, id_column: str | None, approach: str, stream: bool,
+            encoding: str | None) -> None:
     """Predict DATA with the model saved in RUN."""
     from .data import available_memory
     from .predictor import load, streams
@@ -349,9 +361,9 @@ def predict(run: Path, data: Path, output: Path | None, id_column: str | None, a
     if output is not None:
         _check_output(output)
     if stream or streams(data, available_memory()):
-        _predict_streamed(load(run, approach), data, output, id_column)
+        _predict_streamed(_with_encoding(load(run, approach), encoding), data, output, id_column)
         return
-    table = _read_first(run, data)
+    table = _read_first(run, data, encoding)
     predictor = load(run, approach)
     frame, notes = predictor.predict_frame(table, id_column=id_column)
     for note in notes:
@@ -398,13 +410,24 @@ def _predict_streamed(predictor: Any, data: Path, output: Path | None, id_column
                    "piece", err=True)
 
 
-def _read_first(run: Path, data: Path) -> Any:
+def _read_first(run: Path, data: Path, encoding: str | None = None) -> Any:
     """``data`` read whole, after ``run`` is checked to be a run directory and before its model loads (seconds,
-    a network's backend imported), so a bad run or a bad data file is its one-line error at once."""
-    from .predictor import decimal_commas, read_whole
+    a network's backend imported), so a bad run or a bad data file is its one-line error at once. ``encoding``:
+    the one given for a file that is not UTF-8, else the run's own."""
+    from .data.encoding import checked
+    from .predictor import decimal_commas, read_whole, saved_encoding
     from .run import integrity
 
-    return read_whole(data, decimal_commas(integrity.read_record(run)))
+    record = integrity.read_record(run)
+    return read_whole(data, decimal_commas(record), checked(encoding) or saved_encoding(record))
+
+
+def _with_encoding(predictor: Any, encoding: str | None) -> Any:
+    """``predictor`` reading files that are not UTF-8 in ``encoding`` when one is given (else in the run's own)."""
+    from .data.encoding import checked
+
+    predictor.encoding = checked(encoding) or predictor.encoding
+    return predictor
 
 
 def _check_output(output: Path) -> None:
@@ -430,12 +453,13 @@ def _check_output(output: Path) -> None:
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("data", type=_DataPath(path_type=Path))
 @APPROACH
+@READ_ENCODING
 @JSON
-def evaluate(run: Path, data: Path, approach: str, as_json: bool) -> None:
+def evaluate(run: Path, data: Path, approach: str, encoding: str | None, as_json: bool) -> None:
     """Score the model saved in RUN on labelled DATA."""
     from .predictor import load
 
-    table = _read_first(run, data)
+    table = _read_first(run, data, encoding)
     predictor = load(run, approach)
     scores, notes = predictor.evaluate(table)
     if predictor.refitted:

@@ -47,6 +47,7 @@ class Predictor:
         self.classes_ = record.classes
         self.features = record.features
         self.commas = decimal_commas(record)
+        self.encoding = saved_encoding(record)  # how to read a file that is not UTF-8: the run's, unless set
         # the decision rule the run fitted for this model (``automl.decision``); None: the most probable class
         self.weights = saved_weights(record.decisions, approach, len(record.classes or []))
 
@@ -55,7 +56,7 @@ class Predictor:
         or of every column the run was given) as the model's feature rows."""
         if _is_array(data):
             data = self._array_frame(data)
-        dataset = data if hasattr(data, "frame") else read_whole(data, self.commas)
+        dataset = data if hasattr(data, "frame") else read_whole(data, self.commas, self.encoding)
         notes = list(getattr(dataset, "notes", ()))
         modality = registry.modality(self.record.modality)
         frame = modality.prepare(dataset.frame, self.record.kinds, getattr(dataset, "root", None))
@@ -115,7 +116,7 @@ class Predictor:
         import pandas as pd
 
         if isinstance(data, (str, Path)):
-            data = read_whole(data, self.commas)
+            data = read_whole(data, self.commas, self.encoding)
         leading = _leading_columns(data, id_column)
         prepared = self.prepare(data)
         if self.task == "regression":
@@ -142,7 +143,7 @@ class Predictor:
         path = Path(path)
         if not path.is_file():
             raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
-        table = pieces_of(path, self.commas)
+        table = pieces_of(path, self.commas, self.encoding)
         for i in range(len(table.pieces)):
             yield self.predict_frame(table.read_piece(i), id_column=id_column)
 
@@ -212,10 +213,11 @@ class Predictor:
         return int(overlap(row_hashes(frame, columns, files), known).sum())
 
 
-def read_whole(data: Any, commas: tuple[str, ...] = ()) -> Any:
+def read_whole(data: Any, commas: tuple[str, ...] = (), encoding: str | None = None) -> Any:
     """``data`` loaded whole (never a sample of it): a file too large for memory is refused, pointing to the
-    piece-by-piece way. ``commas``: the columns the run read with decimal commas (``decimal_commas``)."""
-    return load_data(data, dask="off", commas=commas,
+    piece-by-piece way. ``commas``: the columns the run read with decimal commas (``decimal_commas``);
+    ``encoding``: how to read a file that is not UTF-8 (``saved_encoding``)."""
+    return load_data(data, dask="off", commas=commas, encoding=encoding,
                      too_large="Predict it piece by piece instead: automl predict --stream, or "
                                "Predictor.predict_pieces in Python.")
 
@@ -225,6 +227,14 @@ def decimal_commas(record: RunRecord) -> tuple[str, ...]:
     predict reads them so too, even where it has no comma (``1.392`` is then 1392)."""
     found = (record.data if isinstance(record.data, dict) else {}).get("decimal_commas") or []
     return tuple(c for c in found if isinstance(c, str))
+
+
+def saved_encoding(record: RunRecord) -> str | None:
+    """The encoding the run's own file needed (``automl.data.encoding``; None: it was UTF-8), so a file to predict
+    saved the same way reads the same way."""
+    from .data.encoding import recorded
+
+    return recorded(record.data)
 
 
 STREAM_BYTES = 1 << 30  # a table file that needs more than this (or a quarter of free memory) to read is streamed

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from ..errors import DataError, invalid
 from . import decimals, large, packed
+from .encoding import UTF16_MARKS, UTF16_NOTE, decode
 from .folders import PATH_COLUMN, media_kind, read_folder
 from .memory import CSV_FACTOR, check_fits
 
@@ -36,9 +37,6 @@ OTHER_FORMATS = {  # tables people keep in other files: the way to one we read
        for s in (".feather", ".arrow")},
 }
 _DELIMITERS = ",;\t|"
-UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # the byte-order marks a UTF-16 file starts with (Excel's Unicode Text)
-UTF16_NOTE = ("The file is UTF-16 (it starts with that byte-order mark, as Excel's Unicode Text files do) and is read "
-              "so.")
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,7 @@ class Dataset:
     large: Any = None  # a ``large.LargeTable`` when the file is read in pieces; ``frame`` then holds its held rows
     positions: Any = None  # the held rows' positions among the file's data rows (None: the frame's own order)
     commas: tuple[str, ...] = ()  # columns read as decimal-comma numbers (``decimals``)
+    encoding: str | None = None  # the named encoding the file needed (``encoding``); None: UTF-8 or UTF-16
 
     @property
     def n_bytes(self) -> int:
@@ -64,7 +63,8 @@ class Dataset:
 
 
 def load(data: Any, y: Any = None, target: str | None = None, memory: int | None = None,
-         dask: str = "auto", too_large: str | None = None, commas: tuple[str, ...] = ()) -> Dataset:
+         dask: str = "auto", too_large: str | None = None, commas: tuple[str, ...] = (),
+         encoding: str | None = None) -> Dataset:
     """Turn a path, a DataFrame or X (+ y) arrays into a ``Dataset``.
 
     With ``y``, the labels are added as a column named ``target`` (or the
@@ -75,6 +75,7 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
     ``too_large``: the fix a refused table's error gives (with ``dask`` off).
     ``commas``: columns a ``;`` or tab file writes with decimal commas, as an
     earlier file showed (``decimals``), read so even where this file has none.
+    ``encoding``: how to read a table file that is not UTF-8 (``encoding.decode``).
     """
     import numpy as np
     import pandas as pd
@@ -94,17 +95,17 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
         if path.is_file() and packed.packing(path) and dask not in ("auto", "off"):
             raise packed.cannot_split(path)  # Dask reads a table in pieces
         if path.is_file() and path.suffix.lower() in TABLE_SUFFIXES and path.stat().st_size:
-            table = large.choose(path, available_memory(memory), dask, commas)
+            table = large.choose(path, available_memory(memory), dask, commas, encoding)
             if table is not None:
                 frame, rows, table = large.read_held(table)
                 frame, said = without_empty_nameless(frame, table.columns)
                 check_unique_columns(list(frame.columns))
                 return Dataset(frame, name=_name_of(path), source=str(path), root=path.resolve().parent,
-                               large=table, positions=rows, commas=table.commas,
-                               notes=tuple(said + decimals.notes(table.commas, [])))
-        table = read_table(path, memory, too_large, commas)
+                               large=table, positions=rows, commas=table.commas, encoding=table.decoded,
+                               notes=tuple(said + decimals.notes(table.commas, []) + encoded_notes(table.decoded)))
+        table = read_table(path, memory, too_large, commas, encoding)
         return Dataset(table.frame, name=_name_of(path), source=str(path), root=path.resolve().parent,
-                       notes=tuple(table.notes), commas=table.commas)
+                       notes=tuple(table.notes), commas=table.commas, encoding=table.encoding)
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
         source = "dataframe"
@@ -159,13 +160,14 @@ class Table(NamedTuple):
     frame: Any  # pandas.DataFrame
     notes: list[str]
     commas: tuple[str, ...] = ()
+    encoding: str | None = None  # the named encoding the file needed; None: UTF-8 or UTF-16
 
 
 def read_table(path: Path, memory: int | None = None, too_large: str | None = None,
-               commas: tuple[str, ...] = ()) -> Table:
+               commas: tuple[str, ...] = (), encoding: str | None = None) -> Table:
     """Read a CSV/TSV/Parquet file, or one packed in gzip, bz2, xz or zip (``packed``), with errors a person can
     act on. A file too large for ``memory`` bytes (default: what is free) is refused before reading (a packed one
-    once it has unpacked to more than fits). ``commas``: as for ``load``."""
+    once it has unpacked to more than fits). ``commas``, ``encoding``: as for ``load``."""
     if not path.exists():
         raise DataError(f"`data` file not found: {str(path)!r}. Check the path.")
     if path.is_dir():
@@ -183,7 +185,7 @@ def read_table(path: Path, memory: int | None = None, too_large: str | None = No
     else:
         check_fits(path, available_memory(memory), too_large)  # a clear error, not the machine out of memory
     table = (Table(_read_parquet(path, raw), []) if suffix in (".parquet", ".pq")
-             else _read_delimited(path, suffix, raw, commas))
+             else _read_delimited(path, suffix, raw, commas, encoding))
     if len(table.frame) == 0:
         raise DataError(f"`data` has a header but no data rows: {str(path)!r}. Add rows below the header.")
     return table
@@ -209,25 +211,16 @@ def _read_parquet(path: Path, raw: bytes | None = None) -> Any:
     return frame
 
 
-def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: tuple[str, ...] = ()) -> Table:
-    """A delimited table from ``path``'s bytes (``raw``: those already unpacked from it); the columns written with
-    decimal commas (in a comma-delimited file, only those that cannot be thousands: ``"1,5"``), and ``commas``,
-    are read as numbers."""
+def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: tuple[str, ...] = (),
+                    encoding: str | None = None) -> Table:
+    """A delimited table from ``path``'s bytes (``raw``: those already unpacked from it), in UTF-8, UTF-16 or
+    ``encoding`` (``encoding.decode``); the columns written with decimal commas (in a comma-delimited file, only
+    those that cannot be thousands: ``"1,5"``), and ``commas``, are read as numbers."""
     import pandas as pd
 
     raw = path.read_bytes() if raw is None else raw
     utf16 = raw[:2] in UTF16_MARKS
-    try:
-        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if utf16:
-            raise DataError(f"`data` starts as UTF-16 but is not valid UTF-16: {str(path)!r} (bytes {exc.start} to "
-                            f"{exc.end}). Re-save the file as UTF-8.") from None
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"`data` is not valid UTF-8: byte 0x{raw[exc.start]:02x} at line {line} (byte offset {exc.start}) "
-            f"of {str(path)!r}. Re-save the file as UTF-8."
-        ) from None
+    text, decoded = decode(raw, encoding, str(path))
     if not text.strip():
         raise DataError(f"`data` is empty: {str(path)!r} holds only whitespace. Give a header row and data rows.")
     text, hinted = without_sep_hint(text)
@@ -252,7 +245,7 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
     except pd.errors.EmptyDataError:
         raise DataError(f"`data` has no columns: {str(path)!r}. Give a header row and data rows.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    notes = [UTF16_NOTE] if utf16 else []
+    notes = ([UTF16_NOTE] if utf16 else []) + encoded_notes(decoded)
     frame, said = without_empty_nameless(frame, header)
     notes += said
     if frame.shape[1] > 1 and frame.iloc[:, -1].isna().any():  # pandas pads a short row with missing values
@@ -262,7 +255,12 @@ def _read_delimited(path: Path, suffix: str, raw: bytes | None = None, commas: t
     carried = [c for c in known if c not in found and decimals.is_text(frame[c])]  # numbers already: as they are
     strays: list[str] = []
     frame = decimals.read(frame, found + carried, strays)
-    return Table(frame, notes + decimals.notes(found, carried) + strays, tuple(found + carried))
+    return Table(frame, notes + decimals.notes(found, carried) + strays, tuple(found + carried), decoded)
+
+
+def encoded_notes(encoding: str | None) -> list[str]:
+    """What a run says of a file read in a named encoding (none for UTF-8)."""
+    return [f"The file is not UTF-8 and is read as {encoding}, the encoding named for it."] if encoding else []
 
 
 def without_sep_hint(text: str) -> tuple[str, str | None]:

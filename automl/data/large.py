@@ -10,7 +10,8 @@ only where gradient boosting trains on Dask, piece by piece, on the workers.
 The draw depends on the file alone, so a resume and every approach see the
 same held rows. The columns its first megabyte writes with decimal commas
 (``decimals.find``: in a comma-delimited file, only quoted ones such as
-``"1,5"``) are read as numbers in every piece.
+``"1,5"``) are read as numbers in every piece. A piece that is not UTF-8 is
+read in the encoding named (``encoding.decode``).
 
 Example:
     >>> table = LargeTable("t.csv", "csv", ((10, 50),), ("a", "y"), ",", 4, 0.5, 400, 1 << 30)
@@ -28,6 +29,7 @@ from typing import Any
 
 from ..errors import ConfigError, DataError, invalid
 from . import decimals
+from .encoding import decode
 from .memory import reading_bytes, size_text
 
 HELD_ROWS = 200_000  # rows held in memory at most: enough for a 20,000-row test set and a steady validation score
@@ -54,9 +56,15 @@ class LargeTable:
     reading_bytes: int  # what reading it whole into one process would take
     memory: int  # the memory this run may use
     commas: tuple[str, ...] = ()  # columns read as decimal-comma numbers (``decimals``)
+    encoding: str | None = None  # how to read a piece that is not UTF-8 (``encoding``: the one named, if any)
+    decoded: str | None = None  # ``encoding`` once a piece has needed it (``read_held`` sets it)
 
     def read_piece(self, i: int) -> Any:
         """Piece ``i`` as a pandas DataFrame with the table's columns."""
+        return self._piece(i)[0]
+
+    def _piece(self, i: int) -> tuple[Any, str | None]:
+        """Piece ``i``, and the named encoding when it needed it."""
         import pandas as pd
 
         start, end = self.pieces[i]
@@ -64,14 +72,15 @@ class LargeTable:
             import pyarrow.parquet as pq
 
             groups = list(range(start, end))
-            return pq.ParquetFile(self.path).read_row_groups(groups).to_pandas()
+            return pq.ParquetFile(self.path).read_row_groups(groups).to_pandas(), None
         with open(self.path, "rb") as fh:
             fh.seek(start)
             raw = fh.read(end - start)
-        piece = pd.read_csv(io.BytesIO(raw), sep=self.delimiter, header=None, names=list(self.columns),
-                            skipinitialspace=True, index_col=False, encoding="utf-8-sig",
+        text, decoded = decode(raw, self.encoding, self.path, offset=start)
+        piece = pd.read_csv(io.StringIO(text), sep=self.delimiter, header=None, names=list(self.columns),
+                            skipinitialspace=True, index_col=False,
                             dtype={name: str for name in self.commas if self.delimiter != ","} or None)
-        return decimals.read(piece, self.commas)
+        return decimals.read(piece, self.commas), decoded
 
     def held(self, i: int, n: int) -> Any:
         """Which of piece ``i``'s ``n`` rows are held in memory (a boolean array)."""
@@ -105,9 +114,10 @@ def dask_setting(value: Any) -> str:
                               value))
 
 
-def choose(path: Path, available: int, dask: str, commas: tuple[str, ...] = ()) -> LargeTable | None:
+def choose(path: Path, available: int, dask: str, commas: tuple[str, ...] = (),
+           encoding: str | None = None) -> LargeTable | None:
     """The table read in pieces when it must or was asked to be (``dask`` local or an address), else None;
-    ``commas`` as for ``pieces_of``.
+    ``commas`` and ``encoding`` as for ``pieces_of``.
 
     A table too large for ``available`` bytes with ``dask`` off, or without the distributed extra installed, is a
     ``DataError`` saying why and what to do.
@@ -121,7 +131,7 @@ def choose(path: Path, available: int, dask: str, commas: tuple[str, ...] = ()) 
                "free, so it trains on Dask" if too_large else "--dask was given")
         raise DataError(f"`data` cannot be trained on here: {why}, and Dask is not installed. Install the "
                         f"distributed extra ({EXTRA}), or train on a sample of its rows.")
-    return measure(path, available, needed or 0, commas)
+    return measure(path, available, needed or 0, commas, encoding)
 
 
 def installed() -> bool:
@@ -131,9 +141,10 @@ def installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("dask", "distributed", "pyarrow"))
 
 
-def measure(path: Path, memory: int, needed: int, commas: tuple[str, ...] = ()) -> LargeTable:
+def measure(path: Path, memory: int, needed: int, commas: tuple[str, ...] = (),
+            encoding: str | None = None) -> LargeTable:
     """Cut ``path`` into pieces and choose the share of rows held in memory."""
-    table = pieces_of(path, commas)
+    table = pieces_of(path, commas, encoding)
     width = max(len(table.columns), 1)
     held = min(HELD_ROWS, HELD_CELLS // width, int(table.n_rows * HELD_SHARE))  # from the file alone (a resume
     # holds the same rows)
@@ -144,10 +155,10 @@ def measure(path: Path, memory: int, needed: int, commas: tuple[str, ...] = ()) 
     return dataclasses.replace(table, held_share=held / max(table.n_rows, 1), reading_bytes=needed, memory=memory)
 
 
-def pieces_of(path: Path, commas: tuple[str, ...] = ()) -> LargeTable:
+def pieces_of(path: Path, commas: tuple[str, ...] = (), encoding: str | None = None) -> LargeTable:
     """``path`` cut into pieces, no rows held: for reading (or predicting) it piece by piece. The columns its first
     megabyte writes with decimal commas (``decimals.find``), and ``commas`` (as an earlier file showed), are read as
-    numbers."""
+    numbers; ``encoding``: how to read a file that is not UTF-8."""
     from .packed import cannot_split, packing
 
     if packing(path):  # a compressed stream has no byte offsets to cut at
@@ -162,12 +173,13 @@ def pieces_of(path: Path, commas: tuple[str, ...] = ()) -> LargeTable:
         pieces = tuple((g, g + 1) for g in range(file.metadata.num_row_groups))
         columns = tuple(str(c) for c in file.schema_arrow.names)
         return LargeTable(str(path), "parquet", pieces, columns, "", int(file.metadata.num_rows), 0.0, 0, 0)
-    columns, delimiter, pieces, n_rows, found = _csv_pieces(path)
+    columns, delimiter, pieces, n_rows, found = _csv_pieces(path, encoding)
     carried = tuple(c for c in commas if c in columns and c not in found)
-    return LargeTable(str(path), "csv", pieces, columns, delimiter, n_rows, 0.0, 0, 0, found + carried)
+    return LargeTable(str(path), "csv", pieces, columns, delimiter, n_rows, 0.0, 0, 0, found + carried, encoding)
 
 
-def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int], ...], int, tuple[str, ...]]:
+def _csv_pieces(path: Path, encoding: str | None = None
+                ) -> tuple[tuple[str, ...], str, tuple[tuple[int, int], ...], int, tuple[str, ...]]:
     """The header's names, the delimiter, byte ranges ending at line breaks, the rows estimated from the first
     piece (``read_held`` counts them exactly), and the columns that piece's first MB writes with decimal commas."""
     import csv
@@ -181,14 +193,20 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
         if header[:2] in UTF16_MARKS:  # two bytes a character: a cut at a line-break byte can fall inside one
             raise DataError(f"`data` is UTF-16 and cannot be read in pieces: {str(path)!r}. Re-save it as UTF-8 (or "
                             "as Parquet).")
-        text = header.decode("utf-8-sig", errors="replace")
+        text = decode(header, encoding, str(path))[0]
         _, hinted = without_sep_hint(text)
         if hinted:  # Excel's sep=; line: the header is the next one
+            at = fh.tell()
             header = fh.readline()
-            text = header.decode("utf-8", errors="replace")
+            text = decode(header, encoding, str(path), offset=at)[0]
         first = fh.tell()
         sample = fh.read(min(CSV_PIECE_BYTES, 1 << 20))
-        head = (text + sample.decode("utf-8", "replace"))[:65536]
+        whole = sample[: sample.rfind(b"\n") + 1]  # whole data rows
+        try:
+            rows = decode(whole, encoding, str(path), offset=first)[0]
+        except DataError:  # reading the piece reports it
+            rows = whole.decode("utf-8", "replace")
+        head = (text + rows)[:65536]
         delimiter = "\t" if path.suffix.lower() == ".tsv" else hinted or _sniff_delimiter(head)
         columns = tuple(c.strip() for c in next(csv.reader([text.strip("\r\n")], delimiter=delimiter)))
         pieces, start = [], first
@@ -199,18 +217,18 @@ def _csv_pieces(path: Path) -> tuple[tuple[str, ...], str, tuple[tuple[int, int]
             pieces.append((start, end))
             start = end
     lines = max(sample.count(b"\n"), 1)
-    found = _commas_in(sample[: sample.rfind(b"\n") + 1], columns, delimiter)
+    found = _commas_in(rows, columns, delimiter)
     return columns, delimiter, tuple(pieces), int((size - first) * lines / max(len(sample), 1)), found
 
 
-def _commas_in(sample: bytes, columns: tuple[str, ...], delimiter: str) -> tuple[str, ...]:
+def _commas_in(sample: str, columns: tuple[str, ...], delimiter: str) -> tuple[str, ...]:
     """The columns that ``sample`` (whole data rows, no header) writes with decimal commas; none when it cannot be
     read (the pieces then say why)."""
     import pandas as pd
 
     try:
-        frame = pd.read_csv(io.BytesIO(sample), sep=delimiter, header=None, names=list(columns), dtype=str,
-                            skipinitialspace=True, index_col=False, encoding="utf-8-sig")
+        frame = pd.read_csv(io.StringIO(sample), sep=delimiter, header=None, names=list(columns), dtype=str,
+                            skipinitialspace=True, index_col=False)
     except Exception:  # noqa: BLE001 - pandas raises many types for a bad sample; reading the piece reports it
         return ()
     return tuple(decimals.find(frame, strict=delimiter == ","))
@@ -222,13 +240,16 @@ def read_held(table: LargeTable) -> tuple[Any, Any, LargeTable]:
     import numpy as np
     import pandas as pd
 
-    frames, positions, offset = [], [], 0
+    frames, positions, offset, decoded = [], [], 0, None
     for i in range(len(table.pieces)):
         try:
-            piece = table.read_piece(i)
+            piece, used = table._piece(i)
+        except DataError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pandas and pyarrow raise many types for a bad piece
             raise DataError(f"`data` could not be read in pieces: piece {i + 1} of {len(table.pieces)} of "
                             f"{table.path!r} failed ({exc}). Fix the file, or give it as Parquet.") from None
+        decoded = decoded or used
         keep = table.held(i, len(piece))
         frames.append(piece.loc[keep])
         positions.append(offset + np.flatnonzero(keep))
@@ -237,4 +258,4 @@ def read_held(table: LargeTable) -> tuple[Any, Any, LargeTable]:
         raise DataError(f"`data` has a header but no data rows: {table.path!r}. Add rows below the header.")
     frame = pd.concat(frames, ignore_index=True)
     frame.columns = [str(c) for c in frame.columns]
-    return frame, np.concatenate(positions), dataclasses.replace(table, n_rows=offset)
+    return frame, np.concatenate(positions), dataclasses.replace(table, n_rows=offset, decoded=decoded)

@@ -41,12 +41,13 @@ def column_summaries(record: dict[str, Any], run_dir: Path) -> dict[str, Any]:
         if fingerprint(Dataset(None, path.name, str(path), root=path.parent)) != data["sha256"]:
             return {"missing": f"{path.name} has changed since the run read it"}
     from ..data import read_table
+    from ..data.encoding import recorded
     from ..data.memory import CSV_FACTOR
     from ..errors import DataError, TooLargeError
 
     try:  # a packed file unpacks no further than MAX_BYTES
         frame = read_table(path, memory=int(MAX_BYTES * CSV_FACTOR),
-                           commas=tuple(data.get("decimal_commas") or ())).frame
+                           commas=tuple(data.get("decimal_commas") or ()), encoding=recorded(data)).frame
     except TooLargeError:
         return {"missing": f"the data file unpacks to over {MAX_BYTES // 2**20} MB, too large to read again for the "
                            "report"}

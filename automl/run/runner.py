@@ -332,7 +332,8 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         command=settings.command, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         data={"name": dataset.name, "source": dataset.source, "rows": profile.n_rows, "bytes": profile.n_bytes,
               "sha256": fingerprint(dataset)} | ({"large": dataset.large.describe()} if dataset.large else {})
-             | ({"decimal_commas": list(dataset.commas)} if dataset.commas else {}),
+             | ({"decimal_commas": list(dataset.commas)} if dataset.commas else {})
+             | ({"encoding": dataset.encoding} if getattr(dataset, "encoding", None) else {}),
         versions=versions(), hardware=hardware.to_dict(), seed=settings.seed, budget_seconds=plan.budget_seconds,
         target=profile.target, task=profile.task, modality=profile.modality, classes=split.classes,
         features=list(split.kinds), kinds=split.kinds,
