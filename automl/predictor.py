@@ -17,6 +17,7 @@ from .data.columns import check_columns
 from .data.folders import LABEL_COLUMN, PATH_COLUMN
 from .data.target import label_text
 from .decision import labels, saved_weights
+from .intervals import saved as saved_interval
 from .errors import ConfigError, DamagedRunError, DataError, invalid
 from .metrics import score_output
 from .run import integrity
@@ -50,6 +51,8 @@ class Predictor:
         self.encoding = saved_encoding(record)  # how to read a file that is not UTF-8: the run's, unless set
         # the decision rule the run fitted for this model (``automl.decision``); None: the most probable class
         self.weights = saved_weights(record.decisions, approach, len(record.classes or []))
+        # a regression's prediction interval (``automl.intervals``): the half width its validation rows gave; None: none
+        self.interval = saved_interval(record.intervals, approach)
 
     def prepare(self, data: Any) -> Prepared:
         """``data`` (a path, a table, a ``Dataset``, or a 2-D array with the columns in the order of ``features``
@@ -102,7 +105,9 @@ class Predictor:
         return self.model.predict_proba(self.prepare(data).X)
 
     def predict_frame(self, data: Any, id_column: str | None = None) -> tuple[Any, list[str]]:
-        """A table with the prediction and, for classification, one probability column per class.
+        """A table with the prediction and, for classification, one probability column per class; for a
+        regression, the bounds of the run's 90 % prediction interval (``lower_`` and ``upper_`` the target's name,
+        ``automl.intervals``) where the run has one for this model.
 
         Files (a folder, or one image or audio file) get one row each, led by a ``path`` column relative to the
         folder, as the listing gives it; ``id_column`` names a column of the data to carry through first
@@ -120,7 +125,11 @@ class Predictor:
         leading = _leading_columns(data, id_column)
         prepared = self.prepare(data)
         if self.task == "regression":
-            out = pd.DataFrame({f"predicted_{self.target}": np.asarray(self.model.predict(prepared.X), dtype=float)})
+            values = np.asarray(self.model.predict(prepared.X), dtype=float)
+            out = pd.DataFrame({f"predicted_{self.target}": values})
+            if self.interval is not None:  # the run's prediction interval for this model (``automl.intervals``)
+                out[f"lower_{self.target}"] = values - self.interval
+                out[f"upper_{self.target}"] = values + self.interval
         else:
             proba = self.model.predict_proba(prepared.X)
             predicted = np.asarray(self.classes_, dtype=object)[labels(proba, self.weights)]
@@ -149,7 +158,8 @@ class Predictor:
 
     def evaluate(self, data: Any) -> tuple[dict[str, float | None], list[str]]:
         """Every metric of the task on labelled ``data``, and notes; rows without a label are left out, and a note
-        says how many rows the run itself trained or was tested on (then the score is not held-out)."""
+        says how many rows the run itself trained or was tested on (then the score is not held-out). A regression
+        with a prediction interval adds ``interval_coverage``: the share of rows inside it."""
         import numpy as np
         import pandas as pd
 
@@ -179,7 +189,13 @@ class Predictor:
                 raise DataError(f"the target column {self.target!r} holds values that are not numbers, such as "
                                 f"{str(y[keep][np.isnan(truth)].iloc[0])!r}; `evaluate` needs a number in every "
                                 "labelled row.")
-            return score_output("regression", truth, self.model.predict(X)), notes
+            predicted = self.model.predict(X)
+            scores = score_output("regression", truth, predicted)
+            if self.interval is not None:  # how often the run's prediction interval held on these rows
+                from .intervals import coverage
+
+                scores["interval_coverage"] = coverage(truth, predicted, self.interval)
+            return scores, notes
         known = {name: i for i, name in enumerate(label_text(self.classes_))}
         given = pd.Series(label_text(y[keep]))
         unknown = sorted(set(given) - set(known))

@@ -574,7 +574,8 @@ def test_regression_fit_predict_evaluate(diabetes_run, tmp_path):
     assert result.exit_code == 0, (result.output, result.exception)
     source = pd.read_csv(DIABETES)
     pred = pd.read_csv(out_csv)
-    assert list(pred.columns) == ["predicted_progression"]
+    assert list(pred.columns) == ["predicted_progression", "lower_progression", "upper_progression"]
+    assert (pred["lower_progression"] < pred["predicted_progression"]).all()
     assert len(pred) == len(source)
     values = pred["predicted_progression"].to_numpy()
     assert np.isfinite(values).all()
@@ -585,4 +586,4 @@ def test_regression_fit_predict_evaluate(diabetes_run, tmp_path):
     result = invoke("evaluate", diabetes_run, DIABETES)
     assert result.exit_code == 0, (result.output, result.exception)
     names = [line.split()[0] for line in result.stdout.splitlines()[1:]]
-    assert names == ["rmse", "mae", "r2"]
+    assert names == ["rmse", "mae", "r2", "interval_coverage"]

@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterator
 
 from ..decision import saved_weights
 from ..errors import ConfigError, DamagedRunError, ModelFileError
+from ..intervals import saved as saved_interval
 from .record import RunRecord
 
 TASKS = ("binary", "multiclass", "regression")
@@ -233,7 +234,7 @@ def read_record(run_dir: str | Path, checks: Any = None) -> RunRecord:
 def check_record(data: dict[str, Any], path: Any, checks: Any) -> None:
     """Raise ``ModelFileError`` unless every key of ``checks`` is in ``data`` with a value of its type, and
     ``deployed`` (when there) is an object whose ``models`` map approaches to folders, and ``decisions`` (when
-    there) gives each approach a weight per class.
+    there) gives each approach a weight per class, and ``intervals`` (when there) each a half width.
 
     >>> check_record({"task": "binary"}, "run.json", model_checks())
     Traceback (most recent call last):
@@ -251,6 +252,8 @@ def check_record(data: dict[str, Any], path: Any, checks: Any) -> None:
     n = len(data.get("classes") or [])
     field(data, "decisions", lambda v: isinstance(v, dict) and all(saved_weights(v, k, n) for k in v),
           f"an object of approaches to decision rules of {n} positive weights", path, {})
+    field(data, "intervals", lambda v: isinstance(v, dict) and all(saved_interval(v, k) is not None for k in v),
+          "an object of approaches to prediction intervals, each with a half_width of 0 or more", path, {})
 
 
 def model_paths(data: dict[str, Any]) -> list[tuple[str, str]]:

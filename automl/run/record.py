@@ -80,6 +80,9 @@ class RunRecord:
     # the validation scores that chose it), where the metric is balanced accuracy or macro F1 and a rule beat the
     # most probable class on validation rows; others predict the most probable class. Empty in older runs.
     decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Approach -> its prediction interval for a regression (``automl.intervals``: level, half_width, the validation
+    # rows that chose it and the share of test rows it held). Empty for classification and in older runs.
+    intervals: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

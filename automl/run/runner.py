@@ -114,9 +114,11 @@ def _complete(run: Run, prepared: Prepared, clock: Deadline, profile: Any, colum
         raise FatalError("no approach produced a model: " + "; ".join(run.record.errors))
     best = chosen(finalists, plan.metric)
     run.record.best = best.approach
+    finalists = _with_intervals(run, finalists)
     run.record.finalists = [f.to_dict() for f in finalists]
     run.record.baseline = baseline(plan.task, run.split.y_train, run.split.y_test, run.split.classes, plan.metric)
-    write_predictions(folder, prepared.test_rows, run.split, run.outputs, run.record.decisions)
+    write_predictions(folder, prepared.test_rows, run.split, run.outputs, run.record.decisions,
+                      run.record.intervals)
     folder.write_text("leaderboard.csv",
                       leaderboard_frame(finalists, plan.metric, run.record.baseline).to_csv(index=False))
     run.save()
@@ -230,6 +232,8 @@ def _blend(run: Run, finalists: list[Finalist]) -> Finalist:
     members = [f for f in finalists if f.approach in selection.weights]
     model = BlendModel([], task, names, tuple(selection.weights.values()))
     run.outputs["blend"] = model.combine([run.outputs[n] for n in names])
+    if rows is not None:
+        run.validation["blend"] = (rows, selection.output)  # its out-of-sample rows, for its interval
     decision = decided(run, "blend", rows, selection.output) if rows is not None else None
     score = selection.score if decision is None else decision.after
     run.dir.replace_dir("models/blend", model.save)
@@ -252,6 +256,34 @@ def _blend(run: Run, finalists: list[Finalist]) -> Finalist:
         noun="the blend", selection_score=score,
         notes=notes if decision is None else [*notes, decision.note("the blend")],
     )
+
+
+def _with_intervals(run: Run, finalists: list[Finalist]) -> list[Finalist]:
+    """For a regression, each finalist's prediction interval (``automl.intervals``) from its out-of-sample
+    validation rows, kept in ``run.json``'s ``intervals`` with the share of test rows it held, and said in its
+    notes; the finalists as they were otherwise."""
+    import dataclasses
+
+    import numpy as np
+
+    from .. import intervals
+
+    run.record.intervals = {}
+    if run.plan.task != "regression":
+        return finalists
+    y_train, y_test, out = np.asarray(run.split.y_train, dtype=float), run.split.y_test, []
+    for f in finalists:
+        rows, output = run.validation.get(f.approach, (None, None))
+        found = (None if rows is None or output is None
+                 else intervals.fit(y_train[np.asarray(rows, dtype=int)], output))
+        if found is None:
+            out.append(f)
+            continue
+        held = intervals.coverage(y_test, run.outputs[f.approach], found["half_width"])
+        run.record.intervals[f.approach] = found | {"test_coverage": round(held, 4)}
+        out.append(dataclasses.replace(f, notes=[*f.notes, intervals.note(found, f.noun or f.approach, held,
+                                                                            len(y_test))]))
+    return out
 
 
 def _selection(run: Run, finalists: list[Finalist]) -> tuple[Any, Selection]:
@@ -431,19 +463,23 @@ def leaderboard_frame(finalists: list[Finalist], metric: str, floor: dict[str, A
 
 
 def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any],
-                      decisions: dict[str, Any] | None = None) -> None:
+                      decisions: dict[str, Any] | None = None, intervals: dict[str, Any] | None = None) -> None:
     """test_predictions.csv: each test row's position in the file, its actual value, and every finalist's
     prediction (by its decision rule, ``run.json``'s ``decisions``, where it has one) with one probability column
-    per class."""
+    per class, or for a regression the bounds of its interval (``intervals``) where it has one."""
     import pandas as pd
 
     from ..decision import labels, saved_weights
+    from ..intervals import saved
 
     classes = split.classes
     table: dict[str, Any] = {"row": rows, "actual": [classes[i] for i in split.y_test] if classes else split.y_test}
     for name, output in outputs.items():
         if classes is None:
             table[f"{name}_prediction"] = output
+            width = saved(intervals, name)
+            if width is not None:
+                table[f"{name}_lower"], table[f"{name}_upper"] = output - width, output + width
             continue
         table[f"{name}_prediction"] = [classes[i] for i in labels(output, saved_weights(decisions, name, len(classes)))]
         for j, c in enumerate(classes):
