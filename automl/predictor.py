@@ -51,7 +51,7 @@ class Predictor:
         self.encoding = saved_encoding(record)  # how to read a file that is not UTF-8: the run's, unless set
         # the decision rule the run fitted for this model (``automl.decision``); None: the most probable class
         self.weights = saved_weights(record.decisions, approach, len(record.classes or []))
-        # a regression's prediction interval (``automl.intervals``): the half width its validation rows gave; None: none
+        # a regression's prediction interval (``automl.intervals``), from its validation rows; None: none
         self.interval = saved_interval(record.intervals, approach)
 
     def prepare(self, data: Any) -> Prepared:
@@ -128,8 +128,8 @@ class Predictor:
             values = np.asarray(self.model.predict(prepared.X), dtype=float)
             out = pd.DataFrame({f"predicted_{self.target}": values})
             if self.interval is not None:  # the run's prediction interval for this model (``automl.intervals``)
-                out[f"lower_{self.target}"] = values - self.interval
-                out[f"upper_{self.target}"] = values + self.interval
+                width = self.interval.widths(values)
+                out[f"lower_{self.target}"], out[f"upper_{self.target}"] = values - width, values + width
         else:
             proba = self.model.predict_proba(prepared.X)
             predicted = np.asarray(self.classes_, dtype=object)[labels(proba, self.weights)]
@@ -194,7 +194,7 @@ class Predictor:
             if self.interval is not None:  # how often the run's prediction interval held on these rows
                 from .intervals import coverage
 
-                scores["interval_coverage"] = coverage(truth, predicted, self.interval)
+                scores["interval_coverage"] = coverage(truth, predicted, self.interval.widths(predicted))
             return scores, notes
         known = {name: i for i, name in enumerate(label_text(self.classes_))}
         given = pd.Series(label_text(y[keep]))

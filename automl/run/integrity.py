@@ -253,7 +253,7 @@ def check_record(data: dict[str, Any], path: Any, checks: Any) -> None:
     field(data, "decisions", lambda v: isinstance(v, dict) and all(saved_weights(v, k, n) for k in v),
           f"an object of approaches to decision rules of {n} positive weights", path, {})
     field(data, "intervals", lambda v: isinstance(v, dict) and all(saved_interval(v, k) is not None for k in v),
-          "an object of approaches to prediction intervals, each with a half_width of 0 or more", path, {})
+          "an object of approaches to prediction intervals, each with half widths of 0 or more", path, {})
 
 
 def model_paths(data: dict[str, Any]) -> list[tuple[str, str]]:

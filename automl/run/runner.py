@@ -279,10 +279,10 @@ def _with_intervals(run: Run, finalists: list[Finalist]) -> list[Finalist]:
         if found is None:
             out.append(f)
             continue
-        held = intervals.coverage(y_test, run.outputs[f.approach], found["half_width"])
-        run.record.intervals[f.approach] = found | {"test_coverage": round(held, 4)}
-        out.append(dataclasses.replace(f, notes=[*f.notes, intervals.note(found, f.noun or f.approach, held,
-                                                                            len(y_test))]))
+        output = run.outputs[f.approach]
+        held = intervals.coverage(y_test, output, found.widths(output))
+        run.record.intervals[f.approach] = found.to_dict() | {"test_coverage": round(held, 4)}
+        out.append(dataclasses.replace(f, notes=[*f.notes, intervals.note(found, held, len(y_test))]))
     return out
 
 
@@ -477,8 +477,9 @@ def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any
     for name, output in outputs.items():
         if classes is None:
             table[f"{name}_prediction"] = output
-            width = saved(intervals, name)
-            if width is not None:
+            interval = saved(intervals, name)
+            if interval is not None:
+                width = interval.widths(output)
                 table[f"{name}_lower"], table[f"{name}_upper"] = output - width, output + width
             continue
         table[f"{name}_prediction"] = [classes[i] for i in labels(output, saved_weights(decisions, name, len(classes)))]
