@@ -17,8 +17,9 @@ from .data.columns import check_columns
 from .data.folders import LABEL_COLUMN, PATH_COLUMN
 from .data.target import label_text
 from .decision import labels, saved_weights
-from .intervals import saved as saved_interval
 from .errors import ConfigError, DamagedRunError, DataError, invalid
+from .intervals import coverage
+from .intervals import saved as saved_interval
 from .metrics import score_output
 from .run import integrity
 from .run.blend import BlendModel, members_of
@@ -192,8 +193,6 @@ class Predictor:
             predicted = self.model.predict(X)
             scores = score_output("regression", truth, predicted)
             if self.interval is not None:  # how often the run's prediction interval held on these rows
-                from .intervals import coverage
-
                 scores["interval_coverage"] = coverage(truth, predicted, self.interval.widths(predicted))
             return scores, notes
         known = {name: i for i, name in enumerate(label_text(self.classes_))}
