@@ -84,18 +84,22 @@ def labels(proba: Any, weights: Any = None) -> Any:
     return (proba if weights is None else proba * np.asarray(weights, dtype=float)).argmax(axis=1)
 
 
-def shares(y: Any, n_classes: int) -> Any:
-    """Each class's share of ``y`` (class indices)."""
+def shares(y: Any, n_classes: int, sample_weight: Any = None) -> Any:
+    """Each class's share of ``y`` (class indices), its rows counted by ``sample_weight`` where given.
+
+    >>> shares([0, 0, 1], 2).round(3).tolist(), shares([0, 0, 1], 2, [1.0, 1.0, 2.0]).tolist()
+    ([0.667, 0.333], [0.5, 0.5])
+    """
     import numpy as np
 
-    counts = np.bincount(np.asarray(y, dtype=int), minlength=n_classes).astype(float)
+    counts = np.bincount(np.asarray(y, dtype=int), weights=sample_weight, minlength=n_classes).astype(float)
     return counts / max(counts.sum(), 1.0)
 
 
-def fit(metric: str, y: Any, proba: Any, class_shares: Any) -> Decision | None:
+def fit(metric: str, y: Any, proba: Any, class_shares: Any, sample_weight: Any = None) -> Decision | None:
     """The rule of ``POWERS`` that scores best by ``metric`` on validation rows ``y`` with out-of-sample ``proba``,
     or None for the most probable class: when the metric is not one of ``METRICS``, there are fewer than
-    ``MIN_ROWS`` rows, or no power beats 0 (a tie keeps the smaller power).
+    ``MIN_ROWS`` rows, or no power beats 0 (a tie keeps the smaller power). ``sample_weight``: the rows' weights.
 
     >>> import numpy as np
     >>> y = np.array([0] * 40 + [1] * 10)
@@ -110,7 +114,7 @@ def fit(metric: str, y: Any, proba: Any, class_shares: Any) -> Decision | None:
     proba = np.asarray(proba, dtype=float)
     if proba.ndim != 2 or proba.shape[1] < 2 or len(proba) != len(y):
         return None
-    scored = _by_power(metric, y, proba, class_shares)
+    scored = _by_power(metric, y, proba, class_shares, sample_weight)
     before = scored[0][0]
     after, minus_power, weights = max(scored, key=lambda s: (s[0], s[1]))
     if not after > before:
@@ -118,12 +122,13 @@ def fit(metric: str, y: Any, proba: Any, class_shares: Any) -> Decision | None:
     return Decision(weights, -minus_power, metric, int(len(y)), round(before, 6), round(after, 6))
 
 
-def ranking_score(task: str, y: Any, output: Any, metric: str) -> float:
+def ranking_score(task: str, y: Any, output: Any, metric: str, sample_weight: Any = None) -> float:
     """A candidate's score as it will predict: for ``RANKED`` metrics, the best over ``POWERS`` of the rule's score
     on these rows (class shares from ``y``), so a search ranks models by what their fitted rule can reach rather
     than by their most probable class; any other metric, ``score_output``'s. Balanced accuracy only: on
     wine_quality_red it raised the test score of both splits measured, while macro F1 ranked so lost on both
-    (docs/benchmarks.md), its rare classes' precision swinging on a few validation rows.
+    (docs/benchmarks.md), its rare classes' precision swinging on a few validation rows. ``sample_weight``: how
+    much each row counts (``--weight``).
 
     >>> import numpy as np
     >>> y = np.array([0] * 40 + [1] * 10)
@@ -136,21 +141,24 @@ def ranking_score(task: str, y: Any, output: Any, metric: str) -> float:
     from .metrics import score_output
 
     if metric not in RANKED or task == "regression" or len(y) < MIN_ROWS:
-        return score_output(task, y, output, metric)
+        return score_output(task, y, output, metric, sample_weight=sample_weight)
     proba = np.asarray(output, dtype=float)
-    values = [value for value, _, _ in _by_power(metric, y, proba, shares(y, proba.shape[1]))]
+    values = [value for value, _, _ in _by_power(metric, y, proba, shares(y, proba.shape[1], sample_weight),
+                                                 sample_weight)]
     return max(values, key=lambda v: -np.inf if np.isnan(v) else v)
 
 
-def _by_power(metric: str, y: Any, proba: Any, class_shares: Any) -> list[tuple[float, float, tuple[float, ...]]]:
-    """``metric``'s score on rows ``y`` under the rule of each power of ``POWERS``, in order, as (score, -power,
-    weights)."""
+def _by_power(metric: str, y: Any, proba: Any, class_shares: Any, sample_weight: Any = None
+              ) -> list[tuple[float, float, tuple[float, ...]]]:
+    """``metric``'s score on rows ``y`` (counted by ``sample_weight``) under the rule of each power of ``POWERS``, in
+    order, as (score, -power, weights)."""
     from .metrics import score_output
 
     scored = []
     for power in POWERS:  # "multiclass": every classification task scores predicted classes alike
         weights = weights_for(class_shares, power)
-        scored.append((float(score_output("multiclass", y, proba, metric, weights=weights)), -power, weights))
+        value = score_output("multiclass", y, proba, metric, weights=weights, sample_weight=sample_weight)
+        scored.append((float(value), -power, weights))
     return scored
 
 

@@ -60,9 +60,10 @@ class Interval:
                 "half_widths": list(self.half_widths)}
 
 
-def fit(y: Any, predicted: Any, level: float = LEVEL) -> Interval | None:
+def fit(y: Any, predicted: Any, level: float = LEVEL, sample_weight: Any = None) -> Interval | None:
     """The interval of a model whose predictions on rows it did not fit are ``predicted`` (true values ``y``), or
-    None with too few rows for ``level`` (or none finite). Bands only where each holds ``BAND_ROWS`` rows.
+    None with too few rows for ``level`` (or none finite). Bands only where each holds ``BAND_ROWS`` rows. With
+    ``sample_weight`` (``--weight``), the width holds ``level`` of the rows' weight rather than of the rows.
 
     >>> fit([1.0, 2.0], [1.0, 2.0]) is None
     True
@@ -77,35 +78,55 @@ def fit(y: Any, predicted: Any, level: float = LEVEL) -> Interval | None:
 
     y, predicted = np.asarray(y, dtype=float).ravel(), np.asarray(predicted, dtype=float).ravel()
     errors = np.abs(y - predicted)
+    weights = np.ones_like(errors) if sample_weight is None else np.asarray(sample_weight, dtype=float).ravel()
     finite = np.isfinite(errors)
-    errors, predicted = errors[finite], predicted[finite]
-    overall = _conformal(errors, level)
+    errors, predicted, weights = errors[finite], predicted[finite], weights[finite]
+    overall = _conformal(errors, level, weights)
     if len(errors) < MIN_ROWS or overall is None:
         return None
     bands = min(BANDS, len(errors) // BAND_ROWS)
     if bands >= 2:
         edges = np.unique(np.quantile(predicted, np.linspace(0.0, 1.0, bands + 1)[1:-1]))
         which = np.searchsorted(edges, predicted, side="right")
-        own = [_conformal(errors[which == b], level) for b in range(len(edges) + 1)]
+        own = [_conformal(errors[which == b], level, weights[which == b]) for b in range(len(edges) + 1)]
         if len(edges) and all(w is not None and np.sum(which == b) >= BAND_ROWS for b, w in enumerate(own)):
             return Interval(level, overall, len(errors), tuple(float(e) for e in edges), tuple(own))
     return Interval(level, overall, len(errors))
 
 
-def _conformal(errors: Any, level: float) -> float | None:
-    """The ``ceil((n + 1) * level)``-th smallest of ``n`` errors; None when ``n`` is too few for ``level``."""
+def _conformal(errors: Any, level: float, weights: Any = None) -> float | None:
+    """The ``ceil((n + 1) * level)``-th smallest of ``n`` errors; None when ``n`` is too few for ``level``. With
+    ``weights``, the smallest error whose rows and those below it weigh ``level`` of the rows' weight plus one
+    more row of their mean weight (the row to predict): the same error when the weights are equal.
+
+    >>> _conformal([3.0, 1.0, 2.0, 4.0], 0.5), _conformal([3.0, 1.0, 2.0, 4.0], 0.5, [1.0, 1.0, 1.0, 5.0])
+    (3.0, 4.0)
+    """
     import numpy as np
 
-    rank = math.ceil((len(errors) + 1) * level)
-    return None if rank > len(errors) else float(np.sort(errors)[rank - 1])
+    errors = np.asarray(errors, dtype=float)
+    if weights is None or not len(errors):
+        rank = math.ceil((len(errors) + 1) * level)
+        return None if rank > len(errors) else float(np.sort(errors)[rank - 1])
+    weights = np.asarray(weights, dtype=float)
+    order = np.argsort(errors, kind="stable")
+    total = weights.sum()
+    if not total > 0:
+        return None
+    held = np.cumsum(weights[order]) / (total + total / len(errors))
+    reached = np.flatnonzero(held >= level - 1e-12)
+    return None if not len(reached) else float(errors[order][reached[0]])
 
 
-def coverage(y: Any, predicted: Any, widths: Any) -> float:
-    """The share of rows whose value lies within its half width (one number, or one per row) of its prediction."""
+def coverage(y: Any, predicted: Any, widths: Any, sample_weight: Any = None) -> float:
+    """The share of rows (of their weight, with ``sample_weight``) whose value lies within its half width (one
+    number, or one per row) of its prediction."""
     import numpy as np
 
     errors = np.abs(np.asarray(y, dtype=float).ravel() - np.asarray(predicted, dtype=float).ravel())
-    return float(np.mean(errors <= np.asarray(widths, dtype=float))) if len(errors) else float("nan")
+    if not len(errors) or sample_weight is not None and not float(np.sum(sample_weight)) > 0:
+        return float("nan")
+    return float(np.average(errors <= np.asarray(widths, dtype=float), weights=sample_weight))
 
 
 def saved(intervals: Any, name: str) -> Interval | None:

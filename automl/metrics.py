@@ -56,23 +56,27 @@ def better(a: float | None, b: float | None, metric: str) -> bool:
     return a > b if greater_is_better(metric) else a < b
 
 
-def score_all(task: str, y_true: Any, pred: Any, proba: Any = None) -> dict[str, float | None]:
-    """Every metric of the task. ``y_true``/``pred`` are class indices (or values); ``proba`` is n x classes."""
+def score_all(task: str, y_true: Any, pred: Any, proba: Any = None, sample_weight: Any = None
+              ) -> dict[str, float | None]:
+    """Every metric of the task. ``y_true``/``pred`` are class indices (or values); ``proba`` is n x classes;
+    ``sample_weight`` how much each row counts (``--weight``; None: alike)."""
     if task == "regression":
-        return {name: _value_metric(name, y_true, pred) for name in REGRESSION}
-    out: dict[str, float | None] = {name: _label_metric(name, y_true, pred)
+        return {name: _value_metric(name, y_true, pred, sample_weight) for name in REGRESSION}
+    out: dict[str, float | None] = {name: _label_metric(name, y_true, pred, sample_weight)
                                     for name in ("accuracy", "balanced_accuracy", "f1_macro")}
     for name in ("log_loss", "roc_auc"):
-        out[name] = None if proba is None else _proba_metric(name, y_true, proba)
+        out[name] = None if proba is None else _proba_metric(name, y_true, proba, sample_weight)
     return out
 
 
-def score_output(task: str, y_true: Any, output: Any, metric: str | None = None, weights: Any = None) -> Any:
+def score_output(task: str, y_true: Any, output: Any, metric: str | None = None, weights: Any = None,
+                 sample_weight: Any = None) -> Any:
     """Score a model's output: ``output`` is n x classes probabilities, or the predicted values for regression.
 
     Every metric as a dict, or only ``metric`` (computed alone, so a search or an ensemble's selection can
     call it often; NaN where it is undefined, so a search can rank it last). The predicted class is the most
-    probable, or with ``weights`` the one a decision rule picks (``automl.decision``).
+    probable, or with ``weights`` (one per class) the one a decision rule picks (``automl.decision``).
+    ``sample_weight`` (one per row, from ``--weight``) makes each row count that much; None counts them alike.
 
     >>> import numpy as np
     >>> score_output("binary", [0, 1, 1], np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]]), "accuracy")
@@ -80,69 +84,79 @@ def score_output(task: str, y_true: Any, output: Any, metric: str | None = None,
     """
     import numpy as np
 
+    if sample_weight is not None and not float(np.sum(sample_weight)) > 0:
+        sample_weight = None  # rows that all weigh nothing (a fold of them) are counted alike rather than not at all
     if task == "regression":
         values = np.asarray(output, dtype=float).ravel()
         if metric is None:
-            return score_all(task, y_true, values)
-        value = _value_metric(metric, y_true, values)
+            return score_all(task, y_true, values, sample_weight=sample_weight)
+        value = _value_metric(metric, y_true, values, sample_weight)
     else:
         from .decision import labels
 
         proba = np.asarray(output, dtype=float)
         if metric is None:
-            return score_all(task, y_true, labels(proba, weights), proba)
-        value = (_proba_metric(metric, y_true, proba) if metric in ("log_loss", "roc_auc")
-                 else _label_metric(metric, y_true, labels(proba, weights)))
+            return score_all(task, y_true, labels(proba, weights), proba, sample_weight)
+        value = (_proba_metric(metric, y_true, proba, sample_weight) if metric in ("log_loss", "roc_auc")
+                 else _label_metric(metric, y_true, labels(proba, weights), sample_weight))
     return float("nan") if value is None else value
 
 
-def _value_metric(name: str, y_true: Any, pred: Any) -> float:
+def _value_metric(name: str, y_true: Any, pred: Any, sample_weight: Any = None) -> float:
     import numpy as np
     from sklearn import metrics as m
 
     y_true, pred = np.asarray(y_true, dtype=float), np.asarray(pred, dtype=float)
     if name == "rmse":
-        return float(np.sqrt(m.mean_squared_error(y_true, pred)))
+        return float(np.sqrt(m.mean_squared_error(y_true, pred, sample_weight=sample_weight)))
     if name == "mae":
-        return float(m.mean_absolute_error(y_true, pred))
-    return float(m.r2_score(y_true, pred))
+        return float(m.mean_absolute_error(y_true, pred, sample_weight=sample_weight))
+    return float(m.r2_score(y_true, pred, sample_weight=sample_weight))
 
 
-def _label_metric(name: str, y_true: Any, pred: Any) -> float:
+def _label_metric(name: str, y_true: Any, pred: Any, sample_weight: Any = None) -> float:
     import numpy as np
     from sklearn import metrics as m
 
     if name == "accuracy":  # as sklearn's accuracy_score on class indices, without its checks (it is called often)
-        return float(np.mean(np.asarray(y_true).ravel() == np.asarray(pred).ravel()))
+        return float(np.average(np.asarray(y_true).ravel() == np.asarray(pred).ravel(), weights=sample_weight))
     if name == "balanced_accuracy":
-        return _balanced_accuracy(np.asarray(y_true).ravel(), np.asarray(pred).ravel())
-    return float(m.f1_score(y_true, pred, average="macro"))
+        return _balanced_accuracy(np.asarray(y_true).ravel(), np.asarray(pred).ravel(), sample_weight)
+    return float(m.f1_score(y_true, pred, average="macro", sample_weight=sample_weight))
 
 
-def _balanced_accuracy(y_true: Any, pred: Any) -> float:
+def _balanced_accuracy(y_true: Any, pred: Any, sample_weight: Any = None) -> float:
     """As sklearn's ``balanced_accuracy_score``, the mean recall over the classes ``y_true`` holds, counted with
-    ``bincount`` for class indices (a search scores it under five decision rules per candidate)."""
+    ``bincount`` for class indices (a search scores it under five decision rules per candidate).
+
+    >>> import numpy as np
+    >>> _balanced_accuracy(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([3.0, 1.0, 1.0]))
+    0.875
+    """
     import numpy as np
     from sklearn import metrics as m
 
     if not (np.issubdtype(y_true.dtype, np.integer) and np.issubdtype(pred.dtype, np.integer)) or not len(y_true) \
             or min(y_true.min(), pred.min()) < 0:
-        return float(m.balanced_accuracy_score(y_true, pred))
+        return float(m.balanced_accuracy_score(y_true, pred, sample_weight=sample_weight))
     size = int(max(y_true.max(), pred.max())) + 1
-    totals = np.bincount(y_true, minlength=size)
-    hits = np.bincount(y_true[y_true == pred], minlength=size)
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=float).ravel()
+    totals = np.bincount(y_true, weights=w, minlength=size)
+    hit = y_true == pred
+    hits = np.bincount(y_true[hit], weights=None if w is None else w[hit], minlength=size)
     held = totals > 0
     return float(np.mean(hits[held] / totals[held]))
 
 
-def _proba_metric(name: str, y_true: Any, proba: Any) -> float | None:
+def _proba_metric(name: str, y_true: Any, proba: Any, sample_weight: Any = None) -> float | None:
     import numpy as np
 
     proba = np.clip(np.asarray(proba, dtype=float), 1e-15, 1.0)
     proba = proba / proba.sum(axis=1, keepdims=True)
     if name == "log_loss":  # as sklearn's log_loss over every class, on the clipped and renormalised rows
-        return float(-np.mean(np.log(proba[np.arange(len(proba)), np.asarray(y_true, dtype=int).ravel()])))
-    return _roc_auc(np.asarray(y_true), proba)
+        picked = proba[np.arange(len(proba)), np.asarray(y_true, dtype=int).ravel()]
+        return float(-np.average(np.log(picked), weights=sample_weight))
+    return _roc_auc(np.asarray(y_true), proba, sample_weight)
 
 
 def padded(proba: Any, seen: Any, n_classes: int) -> Any:
@@ -160,7 +174,7 @@ def padded(proba: Any, seen: Any, n_classes: int) -> Any:
     return out
 
 
-def _roc_auc(y_true: Any, proba: Any) -> float | None:
+def _roc_auc(y_true: Any, proba: Any, sample_weight: Any = None) -> float | None:
     """Binary AUC, or one-vs-rest macro AUC over the classes present; None when undefined."""
     import math
 
@@ -172,8 +186,9 @@ def _roc_auc(y_true: Any, proba: Any) -> float | None:
         return None
     if len(present) == 2:
         positive = present[1]
-        value = m.roc_auc_score(y_true == positive, proba[:, positive])
+        value = m.roc_auc_score(y_true == positive, proba[:, positive], sample_weight=sample_weight)
     else:
         sub = proba[:, present] / proba[:, present].sum(axis=1, keepdims=True)
-        value = m.roc_auc_score(y_true, sub, multi_class="ovr", average="macro", labels=present)
+        value = m.roc_auc_score(y_true, sub, multi_class="ovr", average="macro", labels=present,
+                                sample_weight=sample_weight)
     return float(value) if math.isfinite(value) else None

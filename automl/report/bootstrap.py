@@ -39,18 +39,27 @@ LOOP_CHUNK = 20  # resamples between time checks when they are scored one at a t
 
 def paired_difference(y: Any, out_a: Any, out_b: Any, task: str, metric: str, resamples: int = RESAMPLES,
                       seed: int = 0, level: float = LEVEL, max_seconds: float = MAX_SECONDS,
-                      clock: Callable[[], float] = time.monotonic, weights: tuple[Any, Any] = (None, None)
-                      ) -> dict[str, Any]:
+                      clock: Callable[[], float] = time.monotonic, weights: tuple[Any, Any] = (None, None),
+                      sample_weight: Any = None) -> dict[str, Any]:
     """``metric(a) - metric(b)`` on all rows and its ``level`` percentile interval over paired resamples.
 
     ``y`` holds class indices (or values); ``out_a``/``out_b`` are n x classes probabilities (or predicted
-    values); ``weights``: a's and b's decision rules (``automl.decision``), None for the most probable class.
+    values); ``weights``: a's and b's decision rules (``automl.decision``), None for the most probable class;
+    ``sample_weight``: how much each row counts (``--weight``), a row drawn twice counting twice that.
     The interval is None when the metric is undefined on too many resamples.
+
+    >>> y = np.array([0, 1] * 50)
+    >>> a, b = np.eye(2)[y], np.eye(2)[np.r_[y[:50], 1 - y[50:]]]  # b is wrong on the second half only
+    >>> paired_difference(y, a, b, "binary", "accuracy", resamples=50)["difference"]
+    0.5
+    >>> first_half = np.r_[np.ones(50), np.zeros(50)]
+    >>> paired_difference(y, a, b, "binary", "accuracy", resamples=50, sample_weight=first_half)["difference"]
+    0.0
     """
     y = np.asarray(y)
     n = len(y)
-    score_a = _scorer(task, metric, y, np.asarray(out_a), weights[0])
-    score_b = _scorer(task, metric, y, np.asarray(out_b), weights[1])
+    score_a = _scorer(task, metric, y, np.asarray(out_a), weights[0], sample_weight)
+    score_b = _scorer(task, metric, y, np.asarray(out_b), weights[1], sample_weight)
     ones = np.ones((1, n))
     point = float(score_a(ones)[0] - score_b(ones)[0])
     rng = np.random.default_rng(seed)
@@ -64,7 +73,8 @@ def paired_difference(y: Any, out_a: Any, out_b: Any, task: str, metric: str, re
         idx = rng.integers(0, n, size=(b, n))
         counts = np.bincount((idx + n * np.arange(b)[:, None]).ravel(), minlength=b * n).reshape(b, n)
         weights = counts.astype("float64")
-        diffs.append(score_a(weights) - score_b(weights))
+        with np.errstate(divide="ignore", invalid="ignore"):  # a draw of rows that weigh nothing: NaN, left out
+            diffs.append(score_a(weights) - score_b(weights))
         done += b
     values = np.concatenate(diffs) if diffs else np.empty(0)
     finite = values[np.isfinite(values)]
@@ -80,23 +90,39 @@ def _round(value: float) -> float:
     return float(round(float(value), 10))
 
 
-def _scorer(task: str, metric: str, y: np.ndarray, output: np.ndarray, weights: Any = None
-            ) -> Callable[[np.ndarray], np.ndarray]:
-    """A function from row counts ``W`` (resamples x rows) to the metric of each resample; the predicted classes
-    follow the decision rule ``weights`` where given."""
-    n = len(y)
+def _scorer(task: str, metric: str, y: np.ndarray, output: np.ndarray, weights: Any = None,
+            sample_weight: Any = None) -> Callable[[np.ndarray], np.ndarray]:
+    """A function from row counts ``W`` (resamples x rows) to the metric of each resample, each row counted
+    ``sample_weight`` times as much where given; the predicted classes follow the decision rule ``weights`` where
+    given."""
+    if task != "regression" and metric == "roc_auc" and len(np.unique(y)) > 2:
+        return _looped(lambda idx: _auc_at(y, output.astype("float64"), idx, sample_weight))
+    counted = _counted(task, metric, y, output, weights)
+    if sample_weight is None:
+        return counted
+    row = np.asarray(sample_weight, dtype="float64").ravel()[None, :]
+    return lambda W: counted(W * row)
+
+
+def _counted(task: str, metric: str, y: np.ndarray, output: np.ndarray, weights: Any = None
+             ) -> Callable[[np.ndarray], np.ndarray]:
+    """``_scorer`` for rows counted by ``W`` (resamples x rows, any non-negative numbers)."""
+
+    def n(W: np.ndarray) -> np.ndarray:  # what the rows count for, in each resample
+        return W.sum(axis=1)
+
     if task == "regression":
         pred = output.astype("float64").ravel()
         err = pred - y.astype("float64")
         if metric == "rmse":
-            return lambda W: np.sqrt(W @ (err**2) / n)
+            return lambda W: np.sqrt(W @ (err**2) / n(W))
         if metric == "mae":
-            return lambda W: W @ np.abs(err) / n
+            return lambda W: W @ np.abs(err) / n(W)
         if metric == "r2":
             yf = y.astype("float64")
 
             def r2(W: np.ndarray) -> np.ndarray:
-                sst = W @ (yf**2) - (W @ yf) ** 2 / n
+                sst = W @ (yf**2) - (W @ yf) ** 2 / n(W)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     return np.where(sst > 0, 1.0 - (W @ (err**2)) / sst, np.nan)
 
@@ -108,7 +134,7 @@ def _scorer(task: str, metric: str, y: np.ndarray, output: np.ndarray, weights: 
     correct = (pred == y).astype("float64")
     truth = np.eye(k)[y.astype(int)]
     if metric == "accuracy":
-        return lambda W: W @ correct / n
+        return lambda W: W @ correct / n(W)
     if metric == "balanced_accuracy":
         return lambda W: _nanmean(W @ (truth * correct[:, None]), W @ truth)
     if metric == "f1_macro":
@@ -117,13 +143,11 @@ def _scorer(task: str, metric: str, y: np.ndarray, output: np.ndarray, weights: 
     if metric == "log_loss":
         clipped = np.clip(proba, 1e-15, 1.0)
         clipped = clipped / clipped.sum(axis=1, keepdims=True)
-        loss = -np.log(clipped[np.arange(n), y.astype(int)])
-        return lambda W: W @ loss / n
+        loss = -np.log(clipped[np.arange(len(y)), y.astype(int)])
+        return lambda W: W @ loss / n(W)
     if metric == "roc_auc":
         present = np.unique(y)
-        if len(present) == 2:
-            return _binary_auc(y == present[1], proba[:, present[1]])
-        return _looped(lambda idx: _auc_at(y, proba, idx))
+        return _binary_auc(y == present[-1], proba[:, present[-1]])
     raise ValueError(f"no bootstrap for metric {metric!r}")
 
 
@@ -170,7 +194,7 @@ def _looped(score_at: Callable[[np.ndarray], float | None]) -> Callable[[np.ndar
     return scores
 
 
-def _auc_at(y: np.ndarray, proba: np.ndarray, idx: np.ndarray) -> float | None:
+def _auc_at(y: np.ndarray, proba: np.ndarray, idx: np.ndarray, sample_weight: Any = None) -> float | None:
     from ..metrics import _roc_auc
 
-    return _roc_auc(y[idx], proba[idx])
+    return _roc_auc(y[idx], proba[idx], None if sample_weight is None else np.asarray(sample_weight)[idx])

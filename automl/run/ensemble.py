@@ -76,14 +76,14 @@ def on_rows(found: Any, output: Any, rows: Any) -> Any:
 
 
 def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, rounds: int = ROUNDS,
-                   max_seconds: float | None = None, by: str | None = None) -> Selection:
+                   max_seconds: float | None = None, by: str | None = None, sample_weight: Any = None) -> Selection:
     """Caruana's forward selection with replacement over ``outputs`` (member -> predictions on the same rows).
 
     Each step adds the member that makes the running average score best by
     ``by`` (default: ``metric``; ties: the smaller log loss or squared error,
     then the earlier member); the weights are the counts over ``rounds``
     steps, or over the steps done in ``max_seconds`` (the best mix so far is
-    kept). ``score`` and ``scores`` are in ``metric``.
+    kept). ``score`` and ``scores`` are in ``metric``. ``sample_weight``: how much each row counts.
     """
     import time
 
@@ -93,14 +93,15 @@ def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, roun
     by = by or metric
     names = list(outputs)
     preds = {n: np.asarray(outputs[n], dtype="float64") for n in names}
-    alone = {n: _score(task, y, preds[n], metric) for n in names}
+    w = sample_weight
+    alone = {n: _score(task, y, preds[n], metric, w) for n in names}
     counts = dict.fromkeys(names, 0)
     total, best_score, best_counts = None, None, None
     for step in range(1, rounds + 1):
         candidates = []
         for i, n in enumerate(names):
             mix = preds[n] if total is None else (total + preds[n]) / step
-            candidates.append((_key(task, y, mix, by), i, n))
+            candidates.append((_key(task, y, mix, by, w), i, n))
         key, _, chosen = min(candidates)
         counts[chosen] += 1
         total = preds[chosen].copy() if total is None else total + preds[chosen]
@@ -113,13 +114,13 @@ def greedy_weights(outputs: dict[str, Any], y: Any, task: str, metric: str, roun
     used = sum(best_counts.values())
     weights = {n: round(c / used, 4) for n, c in best_counts.items() if c}
     output = sum(preds[n] * w for n, w in weights.items())
-    score = _score(task, y, output, metric)
+    score = _score(task, y, output, metric, w)
     kept = ", ".join(f"{n} {w:.2f}" for n, w in weights.items())
     judged = f", by {LABELS[by]}" if by != metric else ""
     how = (f"greedy ensemble selection (Caruana et al. 2004, {rounds} steps with replacement{judged}) on "
            f"{len(y):,} validation rows every finalist predicted out of sample: {kept}")
-    values = alone if by == metric else {n: _score(task, y, preds[n], by) for n in names}
-    return Selection(weights, score, len(y), how, alone, output, by, _score(task, y, output, by), values)
+    values = alone if by == metric else {n: _score(task, y, preds[n], by, w) for n in names}
+    return Selection(weights, score, len(y), how, alone, output, by, _score(task, y, output, by, w), values)
 
 
 def equal_weights(names: list[str], why: str) -> Selection:
@@ -127,15 +128,15 @@ def equal_weights(names: list[str], why: str) -> Selection:
     return Selection({n: round(1.0 / len(names), 4) for n in names}, None, 0, f"equal weights ({why})")
 
 
-def _score(task: str, y: Any, output: Any, metric: str) -> float | None:
-    value = ranking_score(task, y, output, metric)
+def _score(task: str, y: Any, output: Any, metric: str, sample_weight: Any = None) -> float | None:
+    value = ranking_score(task, y, output, metric, sample_weight)
     return None if value is None else float(value)
 
 
-def _key(task: str, y: Any, output: Any, metric: str) -> tuple[float, float]:
+def _key(task: str, y: Any, output: Any, metric: str, sample_weight: Any = None) -> tuple[float, float]:
     """Smaller is better: the metric (sign-flipped where greater is better), then a smooth loss (RMSE or log
     loss) to break ties."""
-    value = _score(task, y, output, metric)
+    value = _score(task, y, output, metric, sample_weight)
     main = float("inf") if value is None else (-value if greater_is_better(metric) else value)
-    smooth = _score(task, y, output, "rmse" if task == "regression" else "log_loss")
+    smooth = _score(task, y, output, "rmse" if task == "regression" else "log_loss", sample_weight)
     return main, float("inf") if smooth is None else smooth
