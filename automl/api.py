@@ -99,6 +99,11 @@ class AutoML(BaseEstimator):
         files saved by Excel on Windows, ``"latin-1"``, ``"shift_jis"``, ...); files that are UTF-8 (or UTF-16
         with its byte-order mark) read as such whatever is named. Without it such a file is refused, since a guessed
         encoding misreads letters. The run keeps it: ``predict`` reads files in it, and so does a resume.
+    weight : str, optional
+        A numeric column of how much each row counts (``automl fit --weight``): a survey weight, the amount at
+        stake. Each row counts that much in every model's training and in every score (validation and test). It
+        is not a feature. ``fit(X, y, sample_weight=...)`` gives the weights as an array instead. Tables of
+        numbers and categories only. A resumed run keeps the run's own.
 
     Attributes
     ----------
@@ -149,7 +154,7 @@ class AutoML(BaseEstimator):
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
                  price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
                  listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None, group: str | None = None,
-                 order: str | None = None, encoding: str | None = None):
+                 order: str | None = None, encoding: str | None = None, weight: str | None = None):
         self.budget = budget
         self.target = target
         self.task = task
@@ -171,9 +176,11 @@ class AutoML(BaseEstimator):
         self.group = group
         self.order = order
         self.encoding = encoding
+        self.weight = weight
 
-    def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, listener: Any = None,
-            command: str = "", resume: str | Path | None = None, started: float | None = None) -> "AutoML":
+    def fit(self, X: Any = None, y: Any = None, target: str | None = None, *, sample_weight: Any = None,
+            listener: Any = None, command: str = "", resume: str | Path | None = None,
+            started: float | None = None) -> "AutoML":
         """Train within the budget, write the run directory, and keep the chosen model.
 
         Parameters
@@ -185,6 +192,8 @@ class AutoML(BaseEstimator):
             The target, when ``X`` holds features only.
         target : str, optional
             The target column of ``X`` (overrides the ``target`` parameter).
+        sample_weight : array-like of shape (n_samples,), optional
+            How much each row counts (0 or more), as the ``weight`` parameter's column does; not with ``weight``.
         listener : callable, optional
             Called with each progress ``Event``; replaces the printing that ``verbose`` asks for.
         command : str, optional
@@ -213,17 +222,21 @@ class AutoML(BaseEstimator):
         started = time.monotonic() if started is None else started
         budget, prices = self._checked()  # every argument, before any data is read
         listener = listener or self._printer(budget, started) or quiet
+        if sample_weight is not None and self._weight() is not None:
+            raise ConfigError(f"give the weights once: weight={self.weight!r} names a column, and sample_weight was "
+                              "given too; leave one out.")
         if resume is not None:
-            outcome = self._resume(Path(resume), X, y, budget, prices, listener, command, started)
+            outcome = self._resume(Path(resume), X, y, budget, prices, listener, command, started, sample_weight)
         else:
-            outcome = self._start(X, y, target, budget, prices, listener, command, started)
+            outcome = self._start(X, y, target, budget, prices, listener, command, started, sample_weight)
         return self._fitted(outcome)
 
     def _start(self, X: Any, y: Any, target: str | None, budget: float, prices: Any, listener: Any, command: str,
-               started: float) -> Any:
+               started: float, sample_weight: Any = None) -> Any:
         from .budget import Deadline
         from .data import load
         from .data.profile import inspect_dataset
+        from .data.weights import attached
         from .hardware import applied, detect
         from .run.plan import cpu_backends, make_plan
         from .run.runner import execute
@@ -237,7 +250,11 @@ class AutoML(BaseEstimator):
 
             check_reachable(self._dask())  # before a run directory exists
         given = dataset.frame.columns[-1] if y is not None else target or self.target  # y's column is given
-        profile = inspect_dataset(dataset, given, self._task(), drop=self.drop, group=self.group, order=self.order)
+        weight = self._weight()
+        if sample_weight is not None:
+            dataset, weight = attached(dataset, sample_weight)
+        profile = inspect_dataset(dataset, given, self._task(), drop=self.drop, group=self.group, order=self.order,
+                                  weight=weight)
         self._check_task(profile)
         hardware = applied(detect(self.device, cpu_backends(profile, budget)))
         plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
@@ -248,14 +265,17 @@ class AutoML(BaseEstimator):
         if scratch is not None:
             settings.out = Path(scratch.name)
         outcome = execute(dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+        if sample_weight is not None:  # a column of the run, not of X: predict takes X as it was
+            outcome.columns = [c for c in outcome.columns if c != weight]
         self._scratch = scratch  # with out=None the run lives as long as this estimator (or its next fit)
         return outcome
 
     def _resume(self, run_dir: Path, X: Any, y: Any, budget: float, prices: Any, listener: Any, command: str,
-                started: float) -> Any:
+                started: float, sample_weight: Any = None) -> Any:
         from .budget import Deadline
         from .data import load
         from .data.profile import inspect_dataset
+        from .data.weights import attached
         from .hardware import applied, detect
         from .run.plan import cpu_backends, make_plan
         from .data.encoding import recorded
@@ -273,8 +293,10 @@ class AutoML(BaseEstimator):
         encoding = self._encoding() or recorded(record.get("data"))
         dataset = load(source_of(record, run_dir, X), y, target=record["target"], memory=memory, dask=dask,
                        encoding=encoding)
+        if sample_weight is not None:  # given again as an array, under the column name the run gave it
+            dataset, _ = attached(dataset, sample_weight, asked.get("weight") or "sample_weight")
         profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"),
-                                  group=asked.get("group"), order=asked.get("order"))
+                                  group=asked.get("group"), order=asked.get("order"), weight=asked.get("weight"))
         self._check_task(profile)
         hardware = applied(detect(device, cpu_backends(profile, budget)))
         done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})
@@ -291,7 +313,10 @@ class AutoML(BaseEstimator):
         self._tell(listener, profile, plan)
         settings = self._settings(listener, prices, command, int(record["seed"]), compare, refit, device,
                                   asked.get("max_trials", self.max_trials), asked.get("max_epochs", self.max_epochs))
-        return resume(run_dir, dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+        outcome = resume(run_dir, dataset, profile, plan, hardware, settings, Deadline(budget, start=started))
+        if sample_weight is not None:
+            outcome.columns = [c for c in outcome.columns if c != asked.get("weight")]
+        return outcome
 
     def _settings(self, listener: Any, prices: Any, command: str, seed: int, compare: bool, refit: bool, device: str,
                   max_trials: int | None, max_epochs: int | None) -> Any:
@@ -311,6 +336,12 @@ class AutoML(BaseEstimator):
         from .data.memory import parse_size
 
         return parse_size(self.memory, "memory")
+
+    def _weight(self) -> str | None:
+        weight = getattr(self, "weight", None)  # estimators pickled before weights have none
+        if weight is not None and not isinstance(weight, str):
+            raise ConfigError(invalid("weight", "a column name or None (sample_weight takes an array)", weight))
+        return weight
 
     def _encoding(self) -> str | None:
         from .data.encoding import checked
@@ -397,7 +428,7 @@ class AutoML(BaseEstimator):
         if not isinstance(self.listen, str):
             raise ConfigError(invalid("listen", "HOST:PORT, for example 0.0.0.0:8470", self.listen))
         split_address(self.listen, "listen")
-        self._dask(), self._memory(), self._encoding()
+        self._dask(), self._memory(), self._encoding(), self._weight()
         if self.out is not None:
             _check_out(Path(self.out))
         return budget, resolve_prices(self.price)
@@ -498,19 +529,21 @@ class AutoML(BaseEstimator):
             warnings.warn(note, PredictionWarning, stacklevel=2)
         return frame
 
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy for classification, R² for regression (scikit-learn's convention)."""
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy for classification, R² for regression (scikit-learn's convention); each row counted by
+        ``sample_weight`` where given."""
         import numpy as np
 
         pred = self.predict(X)
         truth = np.asarray(y).ravel()
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float).ravel()
         if self.profile_.task == "regression":
             from sklearn.metrics import r2_score
 
-            return float(r2_score(truth.astype(float), pred))
+            return float(r2_score(truth.astype(float), pred, sample_weight=weights))
         from .data.target import label_text
 
-        return float(np.mean(np.asarray(label_text(pred)) == np.asarray(label_text(truth))))
+        return float(np.average(np.asarray(label_text(pred)) == np.asarray(label_text(truth)), weights=weights))
 
     def _as_data(self, X: Any) -> Any:
         """Arrays get the column names used at fit time."""

@@ -27,6 +27,8 @@ GROUP_HELP = ("Keep the rows that share a value of column COL (a patient, a cust
               "test split and of every validation fold; COL is not a feature.")
 ORDER_HELP = ("Rows are ordered in time by COL (dates or numbers): the latest are the test rows, and candidates are "
               "compared on the latest training rows, fitted on earlier ones. COL stays a feature unless dropped.")
+WEIGHT_HELP = ("How much each row counts, from numeric column COL (0 or more): in every model's training and in "
+               "every score, validation and test; COL is not a feature. Tables of numbers and categories.")
 ENCODING = click.option("--encoding", metavar="NAME",
                         help="How to read a table file that is not UTF-8: cp1252 (most files saved by Excel on "
                              "Windows), latin-1, shift_jis, ... (UTF-8 and UTF-16 files read as such whatever is "
@@ -100,13 +102,15 @@ def main() -> None:
 @click.option("--drop", multiple=True, metavar="COL", help=DROP_HELP)
 @click.option("--group", metavar="COL", help=GROUP_HELP)
 @click.option("--order", metavar="COL", help=ORDER_HELP)
+@click.option("--weight", metavar="COL", help=WEIGHT_HELP)
 @click.option("--dask", default="auto", show_default=True, metavar="auto|local|off|ADDRESS",
               help="As for fit: when a table is read in pieces for Dask.")
 @click.option("--memory", metavar="SIZE", help="As for fit: the memory the run may use [default: what is free].")
 @ENCODING
 @JSON
 def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[str, ...], group: str | None,
-            order: str | None, dask: str, memory: str | None, encoding: str | None, as_json: bool) -> None:
+            order: str | None, weight: str | None, dask: str, memory: str | None, encoding: str | None,
+            as_json: bool) -> None:
     """Profile DATA and show the plan, without training anything."""
     from .budget import parse_budget
     from .data import load
@@ -119,7 +123,7 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
 
     seconds = parse_budget(budget)
     dataset = load(data, memory=parse_size(memory), dask=dask_setting(dask), encoding=checked(encoding))
-    profile = inspect_dataset(dataset, target, task, drop=list(drop), group=group, order=order)
+    profile = inspect_dataset(dataset, target, task, drop=list(drop), group=group, order=order, weight=weight)
     plan = make_plan(profile, seconds, detect(cpu=cpu_backends(profile, seconds)))
     if as_json:
         _print_json({"data": str(data), "name": dataset.name, "profile": profile.to_dict(), "plan": plan.to_dict()})
@@ -132,7 +136,7 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
     width = max(len(c.name) for c in profile.columns)
     click.echo(f"  {'column':<{width}}  {'kind':<11} {'missing':>7} {'distinct':>8}  note")
     for c in profile.columns:
-        mark = "" if c.used or "dropped" in c.reason or c.kind == "group" else " (dropped)"
+        mark = "" if c.used or "dropped" in c.reason or c.kind in ("group", "weight") else " (dropped)"
         click.echo(f"  {c.name:<{width}}  {c.kind:<11} {c.missing:>7} {c.unique:>8}  {c.reason}{mark}")
     if profile.class_counts:
         counts = ", ".join(f"{k}: {v}" for k, v in list(profile.class_counts.items())[:20])
@@ -171,6 +175,7 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
 @click.option("--drop", multiple=True, metavar="COL", help=DROP_HELP)
 @click.option("--group", metavar="COL", help=GROUP_HELP)
 @click.option("--order", metavar="COL", help=ORDER_HELP)
+@click.option("--weight", metavar="COL", help=WEIGHT_HELP)
 @click.option("--workers", type=click.IntRange(min=0), default=0, metavar="N",
               help="Run each network search's trials on N worker processes (Keras Tuner's distributed mode); "
                    "this process is their chief.")
@@ -186,8 +191,8 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
 @JSON
 @click.pass_context
 def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out, seed, no_compare, no_refit, device,
-        max_trials, max_epochs, quiet, price, resume, drop, group, order, workers, listen, dask, memory, encoding,
-        as_json) -> None:
+        max_trials, max_epochs, quiet, price, resume, drop, group, order, weight, workers, listen, dask, memory,
+        encoding, as_json) -> None:
     """Train on DATA within the budget and write a run directory with a report.
 
     \b
@@ -221,7 +226,7 @@ def fit(ctx: click.Context, data: Path | None, target, budget, task, metric, out
     model = AutoML(budget=shown_budget, target=target, task=task, metric=metric, out=out, seed=seed,
                    compare=not no_compare, refit=not no_refit, device=device, max_trials=max_trials,
                    max_epochs=max_epochs, price=price, drop=list(drop), workers=workers, listen=listen,
-                   dask=dask, memory=memory, group=group, order=order, encoding=encoding)
+                   dask=dask, memory=memory, group=group, order=order, weight=weight, encoding=encoding)
     try:
         with stops_as_interrupts():
             model.fit(data, listener=listener, command=" ".join(["automl"] + sys.argv[1:]), resume=resume,
@@ -304,7 +309,7 @@ def _print_json(document: dict) -> None:
 
 
 KEPT_ON_RESUME = ("target", "task", "metric", "seed", "no_compare", "no_refit", "max_trials", "max_epochs", "drop",
-                  "group", "order")
+                  "group", "order", "weight")
 
 
 def _check_resume_options(ctx: click.Context) -> None:
@@ -317,8 +322,8 @@ def _check_resume_options(ctx: click.Context) -> None:
     if given:
         shown = ", ".join("--" + name.replace("_", "-") for name in given)
         raise ConfigError(f"{shown} cannot change on --resume: a resumed run keeps its own target, task, metric, "
-                          "seed, dropped, group and order columns and approaches. Leave them out, or start a new run "
-                          "without --resume.")
+                          "seed, dropped, group, order and weight columns and approaches. Leave them out, or start a "
+                          "new run without --resume.")
 
 
 def _resume_budget(run: Path) -> str:

@@ -32,7 +32,7 @@ class AutoMLClassifier(ClassifierMixin, AutoML):
     Parameters
     ----------
     budget, target, metric, out, seed, compare, refit, device, max_trials, max_epochs, price, verbose, drop,
-    workers, listen, dask, memory, group, order, encoding
+    workers, listen, dask, memory, group, order, encoding, weight
         As for :class:`automl.AutoML`. With ``out=None`` each fit goes into a temporary folder the estimator
         owns, deleted with it: what ``cross_val_score`` wants.
     task : {"auto", "binary", "multiclass"}, default "auto"
@@ -62,11 +62,12 @@ class AutoMLClassifier(ClassifierMixin, AutoML):
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
                  price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
                  listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None,
-                 group: str | None = None, order: str | None = None, encoding: str | None = None):
+                 group: str | None = None, order: str | None = None, encoding: str | None = None,
+                 weight: str | None = None):
         super().__init__(budget=budget, target=target, task=task, metric=metric, out=out, seed=seed, compare=compare,
                          refit=refit, device=device, max_trials=max_trials, max_epochs=max_epochs, price=price,
                          verbose=verbose, drop=drop, workers=workers, listen=listen, dask=dask,
-                         memory=memory, group=group, order=order, encoding=encoding)
+                         memory=memory, group=group, order=order, encoding=encoding, weight=weight)
 
     score = AutoML.score  # accuracy that reads 1 and "1" as one class
 
@@ -84,7 +85,7 @@ class AutoMLRegressor(RegressorMixin, AutoML):
     Parameters
     ----------
     budget, target, metric, out, seed, compare, refit, device, max_trials, max_epochs, price, verbose, drop,
-    workers, listen, dask, memory, group, order, encoding
+    workers, listen, dask, memory, group, order, encoding, weight
         As for :class:`automl.AutoML` (the task is always regression, so there is no ``task``). With
         ``out=None`` each fit goes into a temporary folder the estimator owns, deleted with it.
 
@@ -106,7 +107,8 @@ class AutoMLRegressor(RegressorMixin, AutoML):
                  device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
                  price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
                  listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None,
-                 group: str | None = None, order: str | None = None, encoding: str | None = None):
+                 group: str | None = None, order: str | None = None, encoding: str | None = None,
+                 weight: str | None = None):
         self.budget = budget
         self.target = target
         self.metric = metric
@@ -127,6 +129,7 @@ class AutoMLRegressor(RegressorMixin, AutoML):
         self.group = group
         self.order = order
         self.encoding = encoding
+        self.weight = weight
 
     score = AutoML.score  # R², as RegressorMixin's
 

@@ -68,6 +68,8 @@ class Predictor:
             frame = frame.rename(columns={LABEL_COLUMN: self.target})  # class sub-folders hold the labels
         files = _from_files(dataset)
         ignore = (self.target, LABEL_COLUMN) + ((PATH_COLUMN,) if files else ())  # paths lead
+        weight = (self.record.settings or {}).get("weight")
+        ignore += (weight,) if isinstance(weight, str) else ()  # the run's --weight column: read by evaluate only
         fix = _files_fix(self.record.kinds, Path(str(dataset.source))) if files else None
         extra = check_columns(frame, self.features, ignore=ignore, fix=fix)
         if extra:
@@ -160,7 +162,8 @@ class Predictor:
     def evaluate(self, data: Any) -> tuple[dict[str, float | None], list[str]]:
         """Every metric of the task on labelled ``data``, and notes; rows without a label are left out, and a note
         says how many rows the run itself trained or was tested on (then the score is not held-out). A regression
-        with a prediction interval adds ``interval_coverage``: the share of rows inside it."""
+        with a prediction interval adds ``interval_coverage``: the share of rows inside it. A run fitted with
+        ``--weight`` weighs the rows by that column where the data has it (a note says which)."""
         import numpy as np
         import pandas as pd
 
@@ -182,6 +185,7 @@ class Predictor:
             n = int(keep.sum())
             notes.append(f"{seen:,} of {n:,} rows ({100 * seen / n:.1f} %) were in this run's training/test data, "
                          "so this score is not held-out; evaluate on rows the run never saw for an honest score.")
+        w = self._row_weights(prepared.frame.loc[keep], notes)
         if self.task == "regression":
             from .data.number_text import to_number
 
@@ -191,9 +195,9 @@ class Predictor:
                                 f"{str(y[keep][np.isnan(truth)].iloc[0])!r}; `evaluate` needs a number in every "
                                 "labelled row.")
             predicted = self.model.predict(X)
-            scores = score_output("regression", truth, predicted)
+            scores = score_output("regression", truth, predicted, sample_weight=w)
             if self.interval is not None:  # how often the run's prediction interval held on these rows
-                scores["interval_coverage"] = coverage(truth, predicted, self.interval.widths(predicted))
+                scores["interval_coverage"] = coverage(truth, predicted, self.interval.widths(predicted), w)
             return scores, notes
         known = {name: i for i, name in enumerate(label_text(self.classes_))}
         given = pd.Series(label_text(y[keep]))
@@ -201,7 +205,22 @@ class Predictor:
         if unknown:
             raise DataError(f"the data has classes the model never saw: {', '.join(map(repr, unknown[:5]))}.")
         return score_output(self.task, given.map(known).to_numpy(), self.model.predict_proba(X),
-                            weights=self.weights), notes
+                            weights=self.weights, sample_weight=w), notes
+
+    def _row_weights(self, frame: Any, notes: list[str]) -> Any:
+        """The weights of ``frame``'s rows in the run's ``--weight`` column (checked as a fit checks them), with a
+        note; None, with a note, when the data lacks that column; None for a run without weights."""
+        from .data import weights
+
+        column = (self.record.settings or {}).get("weight")
+        if not isinstance(column, str):
+            return None
+        if column not in frame.columns:
+            notes.append(f"the run weighed its rows by {column!r} (--weight), which this data lacks: every row "
+                         "counts alike in these scores.")
+            return None
+        notes.append(f"rows are weighed by {column!r}, as the run weighed its own.")
+        return weights.values(frame, column)
 
 
     def seen_rows(self, frame: Any) -> int:

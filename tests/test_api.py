@@ -28,7 +28,7 @@ WINE = REPO / "data" / "wine.csv"
 DIABETES = REPO / "data" / "diabetes.csv"
 CLASSES = ["class_0", "class_1", "class_2"]
 PARAMS = {"budget", "target", "task", "metric", "out", "seed", "compare", "refit", "device", "max_trials", "max_epochs",
-          "price", "verbose", "drop", "workers", "listen", "dask", "memory", "group", "order", "encoding"}
+          "price", "verbose", "drop", "workers", "listen", "dask", "memory", "group", "order", "encoding", "weight"}
 
 
 def fast(tmp_path: Path, **kwargs) -> AutoML:

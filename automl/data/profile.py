@@ -22,6 +22,7 @@ from ..errors import ConfigError, DataError, TargetError, invalid
 from ..modalities.base import article
 from . import groups
 from . import order as ordering
+from . import weights
 from .columns import FEATURE_KINDS, ColumnProfile, profile_column
 from .target import (TASKS, _label, amounts, candidates_warning, choose_target, clean_target, how_chosen, infer_task,
                      spelling_variants, target_candidates, variants_note)
@@ -54,6 +55,7 @@ class Profile:
     group: str | None = None  # the column whose values keep rows together on one side of every split (--group)
     order: str | None = None  # the column that orders the rows in time: the latest are held out (--order)
     order_reason: str = ""  # what --order's column holds: its range
+    weight: str | None = None  # the column of how much each row counts (--weight)
     large: dict[str, Any] | None = None  # a table read in pieces (``data.large``): its sizes, and why
 
     @property
@@ -82,14 +84,16 @@ class Profile:
 
 
 def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_bytes: int | None = None,
-                  root: Any = None, drop: Any = None, group: str | None = None, order: str | None = None) -> Profile:
+                  root: Any = None, drop: Any = None, group: str | None = None, order: str | None = None,
+                  weight: str | None = None) -> Profile:
     """Profile ``frame``: column kinds, target, task and modality, each with a reason.
 
     ``root`` is the folder that relative file paths in the table resolve
     against (the table's folder; the working directory when not given).
     ``drop`` names columns to leave out of the features (``--drop``); ``group`` the column whose values keep
     rows together on one side of every split (``--group``; not a feature either); ``order`` the column of dates
-    or numbers that orders them in time, the latest held out (``--order``; a feature unless dropped). When no
+    or numbers that orders them in time, the latest held out (``--order``; a feature unless dropped); ``weight``
+    the column of how much each row counts (``--weight``; not a feature). When no
     ``target`` is given, a warning names the other columns that could be it;
     features that give the target away are warned about (``leaks``), not dropped.
     """
@@ -100,7 +104,8 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     drop = _checked_drop(list(frame.columns), drop, target)
     groups.check_column(list(frame.columns), group, target, drop)
     ordering.check_column(list(frame.columns), order, target, group)
-    kept = [c for c in frame.columns if c not in drop and c != group]
+    weights.check_column(list(frame.columns), weight, target, drop, {"--group": group, "--order": order})
+    kept = [c for c in frame.columns if c not in drop and c not in (group, weight)]
     target_name, target_reason = choose_target(kept, target)
     y, warnings_ = _target_values(frame, target_name)
     order_reason = ordering.reason(frame[order], y.index) if order is not None else ""
@@ -122,10 +127,15 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
             columns.append(ColumnProfile(name, "group", str(values.dtype), int(values.isna().sum()),
                                          int(values.nunique()), groups.reason(values, y.index), used=False))
             continue
+        if name == weight:
+            columns.append(ColumnProfile(name, "weight", str(values.dtype), int(values.isna().sum()),
+                                         int(values.nunique()), weights.reason(values, y.index), used=False))
+            continue
         col = profile_column(values)
         warnings_.extend(col.notes)
         columns.append(col)
     modality, modality_reason = infer_modality(columns, registry.modalities())
+    weights.check_modality(weight, modality.name)
     numbers = amounts(y)  # text whose every value is a number, some written as $166,005 or 12.5%
     task_name, task_reason = infer_task(y if numbers is None else numbers[0], task, target_name,
                                         files=modality.name if modality.whole_number_classes else None)
@@ -151,19 +161,22 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         modality=modality.name, modality_reason=modality_reason, class_counts=class_counts,
         rows_dropped_missing_target=len(frame) - len(y), warnings=warnings_,
         target_candidates=[name for name, _ in candidates], leaks=[leak.column for leak in leaks], drop=drop,
-        group=group, order=order, order_reason=order_reason,
+        group=group, order=order, order_reason=order_reason, weight=weight,
     )
 
 
 def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto", drop: Any = None,
-                    group: str | None = None, order: str | None = None) -> Profile:
+                    group: str | None = None, order: str | None = None, weight: str | None = None) -> Profile:
     """``inspect_frame`` for a loaded ``Dataset``: its paths resolve against its folder, its reading notes kept."""
-    profile = inspect_frame(dataset.frame, target, task, root=dataset.root, drop=drop, group=group, order=order)
+    profile = inspect_frame(dataset.frame, target, task, root=dataset.root, drop=drop, group=group, order=order,
+                            weight=weight)
     profile.warnings[:0] = list(dataset.notes)
     table = getattr(dataset, "large", None)
-    if table is not None and (group is not None or order is not None):
-        asked = "--group" if group is not None else "--order"
-        raise ConfigError(f"{asked} cannot be used on a table read in pieces (Dask splits its rows one by one); "
+    if table is not None and (group is not None or order is not None or weight is not None):
+        asked = "--group" if group is not None else "--order" if order is not None else "--weight"
+        why = "its gradient boosting on Dask does not weigh rows" if asked == "--weight" else \
+            "Dask splits its rows one by one"
+        raise ConfigError(f"{asked} cannot be used on a table read in pieces ({why}); "
                           f"leave {asked} out, or train on a part of the table that fits in memory.")
     if table is not None:  # the frame holds a sample: the counts are the file's
         sampled = profile.n_rows

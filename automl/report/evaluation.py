@@ -110,7 +110,8 @@ def interval(frame: Any, task: str, classes: list | None, metric: str, a: str, b
         return None
     n = len(classes or [])
     return paired_difference(y, out_a, out_b, task, metric, seed=seed,
-                             weights=(decision.saved_weights(decisions, a, n), decision.saved_weights(decisions, b, n)))
+                             weights=(decision.saved_weights(decisions, a, n), decision.saved_weights(decisions, b, n)),
+                             sample_weight=frame["weight"].astype("float64").to_numpy() if "weight" in frame else None)
 
 
 def _per_class(matrix: Any, labels: list[str]) -> list[dict[str, Any]]:

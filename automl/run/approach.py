@@ -216,6 +216,7 @@ def context(run: Run, name: str, window: Deadline) -> SearchContext:
         workdir=run.dir.path / "search" / name,
         cluster=workers.chief(settings, run.dir.path, plan.modality, run.hardware),
         large=run.large, dask=settings.dask, target=run.record.target, rule=split.rule_train,
+        sample_weight=getattr(split, "w_train", None),
     )
     return ctx
 
@@ -235,7 +236,8 @@ def _finalist(run: Run, approach: ApproachPlan, result: Any, trials: int, spent:
     notes = result.notes if decision is None else [*result.notes, decision.note(noun)]
     return Finalist(
         approach=approach.name, model=model.name, params=model.params,
-        test_scores=score_output(task, split.y_test, output, weights=decision and decision.weights),
+        test_scores=score_output(task, split.y_test, output, weights=decision and decision.weights,
+                                 sample_weight=getattr(split, "w_test", None)),
         val_score=result.val_score if decision is None else decision.after,
         fit_seconds=round(spent, 2), predict_ms_per_row=round(predict_ms, 4),
         model_bytes=folder_bytes(run.dir.path / "models" / approach.name), peak_memory_mb=round(peak_mb, 1),
@@ -258,8 +260,10 @@ def decided(run: Run, name: str, rows: Any = None, output: Any = None) -> Any:
         rows, output = run.validation.get(name, (None, None))
     decision = None
     if run.plan.task != "regression" and rows is not None and output is not None:
-        y = np.asarray(run.split.y_train)
-        decision = fit(run.plan.metric, y[np.asarray(rows, dtype=int)], output, shares(y, len(run.split.classes)))
+        y, w = np.asarray(run.split.y_train), getattr(run.split, "w_train", None)
+        rows = np.asarray(rows, dtype=int)
+        decision = fit(run.plan.metric, y[rows], output, shares(y, len(run.split.classes), w),
+                       None if w is None else w[rows])
     if decision is None:
         run.record.decisions.pop(name, None)
     else:

@@ -32,9 +32,13 @@ FOLDER = "models/deployed"
 def deploy(run: Run, best: Finalist, window: Deadline) -> dict[str, Any]:
     """Refit ``best`` (each of its members, for the blend) on all rows inside ``window``; what was done, for
     ``run.json``'s ``deployed``."""
+    import numpy as np
+
     started = time.monotonic()
     names = list(run.record.selection["weights"]) if best.approach == "blend" else [best.approach]
     X, y = _all_rows(run.split)
+    w_train, w_test = getattr(run.split, "w_train", None), getattr(run.split, "w_test", None)
+    w = None if w_train is None else np.concatenate([w_train, w_test])
     refitted, notes, kept = {}, [], []
     for name in names:
         spec = registry.route_spec(run.plan.modality, name)
@@ -44,7 +48,7 @@ def deploy(run: Run, best: Finalist, window: Deadline) -> dict[str, Any]:
                         "deployment")
             continue
         ctx = dataclasses.replace(context(run, name, window), X=X, y=y, trials=[], history=[],
-                                  record=lambda _t: None, improved=lambda _m: None)
+                                  record=lambda _t: None, improved=lambda _m: None, sample_weight=w)
         try:
             found = route.refit(run.trained[name], ctx)
         except Exception as exc:  # a failed refit leaves the scored model in use

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 
 from .. import decision, registry
 from ..budget import format_seconds
+from ..data import weights as row_weights
 from ..data.profile import Profile
 from ..errors import BudgetError, ConfigError, invalid
 from ..hardware import Hardware
@@ -95,6 +96,8 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
     reasons = [profile.modality_reason, profile.target_reason, profile.task_reason,
                f"The search optimises {LABELS[metric]} because {why}."]
     reasons.extend(note for note in [decision.plan_note(metric)] if note)
+    if getattr(profile, "weight", None):
+        reasons.append(row_weights.plan_reason(profile.weight))
     primary = modality.primary if any(s.approach == modality.primary for s in specs) else specs[0].approach
     if pieces:
         reasons.append(profile.large["reason"])

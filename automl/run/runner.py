@@ -21,6 +21,7 @@ from .. import registry
 from ..budget import Deadline
 from ..data.fingerprint import ROW_HASHES, file_columns, fingerprint, positions, row_hashes
 from ..data.profile import split_rule
+from ..data import weights as row_weights
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
 from ..errors import DataError, FatalError
@@ -116,7 +117,8 @@ def _complete(run: Run, prepared: Prepared, clock: Deadline, profile: Any, colum
     run.record.best = best.approach
     finalists = _with_intervals(run, finalists)
     run.record.finalists = [f.to_dict() for f in finalists]
-    run.record.baseline = baseline(plan.task, run.split.y_train, run.split.y_test, run.split.classes, plan.metric)
+    run.record.baseline = baseline(plan.task, run.split.y_train, run.split.y_test, run.split.classes, plan.metric,
+                                   run.split.w_train, run.split.w_test)
     write_predictions(folder, prepared.test_rows, run.split, run.outputs, run.record.decisions,
                       run.record.intervals)
     folder.write_text("leaderboard.csv",
@@ -245,7 +247,8 @@ def _blend(run: Run, finalists: list[Finalist]) -> Finalist:
              f"{selection.how}; {weighed}. It costs all its members' training and prediction time."]
     return Finalist(
         approach="blend", model=model.name, params=model.params,
-        test_scores=score_output(task, run.split.y_test, run.outputs["blend"], weights=decision and decision.weights),
+        test_scores=score_output(task, run.split.y_test, run.outputs["blend"], weights=decision and decision.weights,
+                                 sample_weight=run.split.w_test),
         val_score=score,
         fit_seconds=round(sum(f.fit_seconds for f in members), 2),
         predict_ms_per_row=round(sum(f.predict_ms_per_row for f in members), 4),
@@ -272,15 +275,17 @@ def _with_intervals(run: Run, finalists: list[Finalist]) -> list[Finalist]:
     if run.plan.task != "regression":
         return finalists
     y_train, y_test, out = np.asarray(run.split.y_train, dtype=float), run.split.y_test, []
+    w_train, w_test = run.split.w_train, run.split.w_test
     for f in finalists:
         rows, output = run.validation.get(f.approach, (None, None))
+        rows = None if rows is None else np.asarray(rows, dtype=int)
         found = (None if rows is None or output is None
-                 else intervals.fit(y_train[np.asarray(rows, dtype=int)], output))
+                 else intervals.fit(y_train[rows], output, sample_weight=None if w_train is None else w_train[rows]))
         if found is None:
             out.append(f)
             continue
         output = run.outputs[f.approach]
-        held = intervals.coverage(y_test, output, found.widths(output))
+        held = intervals.coverage(y_test, output, found.widths(output), w_test)
         run.record.intervals[f.approach] = found.to_dict() | {"test_coverage": round(held, 4)}
         out.append(dataclasses.replace(f, notes=[*f.notes, intervals.note(found, held, len(y_test))]))
     return out
@@ -298,7 +303,7 @@ def _selection(run: Run, finalists: list[Finalist]) -> tuple[Any, Selection]:
         return None, equal_weights(names, f"only {len(rows)} validation rows are shared by every finalist")
     y = run.split.y_train[rows]
     outputs = {name: on_rows(found, output, rows) for name, (found, output) in validation.items()}
-    return rows, greedy_weights(outputs, y, run.plan.task, run.plan.metric)
+    return rows, greedy_weights(outputs, y, run.plan.task, run.plan.metric, sample_weight=run.split.weights(rows))
 
 
 def _decided_score(run: Run, name: str, rows: Any, score: float | None) -> float | None:
@@ -311,7 +316,7 @@ def _decided_score(run: Run, name: str, rows: Any, score: float | None) -> float
         return score
     found, output = run.validation[name]
     return float(score_output(run.plan.task, run.split.y_train[rows], on_rows(found, output, rows), run.plan.metric,
-                              weights=weights))
+                              weights=weights, sample_weight=run.split.weights(rows)))
 
 
 def chosen(finalists: list[Finalist], metric: str) -> Finalist:
@@ -377,7 +382,7 @@ def _record(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
                   "device": settings.device, "metric": plan.metric, "max_trials": settings.max_trials,
                   "max_epochs": settings.max_epochs, "drop": list(getattr(profile, "drop", [])),
                   "group": getattr(profile, "group", None), "order": getattr(profile, "order", None),
-                  "dask": settings.dask, "memory": settings.memory},
+                  "weight": getattr(profile, "weight", None), "dask": settings.dask, "memory": settings.memory},
     )
 
 
@@ -392,6 +397,14 @@ class Split:
     kinds: dict[str, str]
     classes: list | None
     rule_train: Any = None  # how the training rows may be split (``splitting.Rule``, from --group or --order)
+    w_train: Any = None  # how much each training row counts (--weight); None: alike
+    w_test: Any = None  # and each test row
+
+    def weights(self, rows: Any) -> Any:
+        """The weights of training rows at positions ``rows``; None when rows count alike."""
+        import numpy as np
+
+        return None if self.w_train is None else self.w_train[np.asarray(rows, dtype=int)]
 
 
 @dataclass
@@ -424,9 +437,12 @@ def prepare(dataset: Any, profile: Any, plan: Any, hardware: Any, seed: int) -> 
         raise DataError(f"class(es) {', '.join(map(repr, missing[:5]))} of {profile.target!r} are only in the test "
                         "rows, held out whole by --group or as the latest by --order: a model cannot learn them. "
                         "Remove those rows, or split another way.")
+    weight = getattr(profile, "weight", None)
+    w = row_weights.values(frame, weight) if weight else None
     split = Split(frame.loc[train, features].reset_index(drop=True), y[train],
                   frame.loc[test, features].reset_index(drop=True), y[test], kinds, classes,
-                  rule.of(train) if rule is not None else None)
+                  rule.of(train) if rule is not None else None,
+                  None if w is None else w[train], None if w is None else w[test])
     cache = {profile.modality: decoded.cache} if decoded.cache is not None else {}
     return Prepared(split, rows[test], decoded.skipped or [], cache)
 
@@ -464,9 +480,10 @@ def leaderboard_frame(finalists: list[Finalist], metric: str, floor: dict[str, A
 
 def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any],
                       decisions: dict[str, Any] | None = None, intervals: dict[str, Any] | None = None) -> None:
-    """test_predictions.csv: each test row's position in the file, its actual value, and every finalist's
-    prediction (by its decision rule, ``run.json``'s ``decisions``, where it has one) with one probability column
-    per class, or for a regression the bounds of its interval (``intervals``) where it has one."""
+    """test_predictions.csv: each test row's position in the file, its actual value (and its weight, with
+    ``--weight``), and every finalist's prediction (by its decision rule, ``run.json``'s ``decisions``, where it has
+    one) with one probability column per class, or for a regression the bounds of its interval (``intervals``)
+    where it has one."""
     import pandas as pd
 
     from ..decision import labels, saved_weights
@@ -474,6 +491,8 @@ def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any
 
     classes = split.classes
     table: dict[str, Any] = {"row": rows, "actual": [classes[i] for i in split.y_test] if classes else split.y_test}
+    if getattr(split, "w_test", None) is not None:
+        table["weight"] = split.w_test
     for name, output in outputs.items():
         if classes is None:
             table[f"{name}_prediction"] = output

@@ -36,7 +36,8 @@ from ..search.cluster import Chief, Launched, Worker, WorkerDone, split_address
 
 FOLDER = "search/{approach}/cluster"
 SPEC = "spec.json"
-DATA_FILES = (SPEC, "X.parquet", "y.npy", "cache.npy", "cache.json")  # deleted once the workers are gone
+WEIGHTS = "weights.npy"  # the training rows' weights (--weight)
+DATA_FILES = (SPEC, "X.parquet", "y.npy", WEIGHTS, "cache.npy", "cache.json")  # deleted once the workers are gone
 WAIT_FOR_SPEC = 1.0  # seconds between looks for a search to join
 
 
@@ -80,6 +81,8 @@ def write_spec(run_dir: Path, ctx: Any, modality: str, device: str) -> Path:
     for part in ("groups", "order"):  # the networks' validation rows are split by the run's rule on every worker
         if getattr(ctx.rule, part, None) is not None:
             np.save(folder / f"rule_{part}.npy", np.asarray(getattr(ctx.rule, part)))
+    if ctx.sample_weight is not None:  # and trained on rows drawn by their weight, and scored by it (--weight)
+        np.save(folder / WEIGHTS, np.asarray(ctx.sample_weight, dtype=float))
     cache = ctx.cache.get(modality)
     if cache is not None and hasattr(cache, "index"):  # decoded media files: workers map them, not decode again
         np.save(folder / "cache.npy", np.asarray(cache.array))
@@ -232,6 +235,7 @@ def rebuild(run_dir: Path, folder: Path, spec: dict[str, Any], worker: Worker) -
         hardware=detect(spec["device"]), max_trials=spec["max_trials"], max_epochs=spec["max_epochs"],
         inputs=spec["inputs"], cache=cache, workdir=run_dir / "search" / spec["approach"], cluster=worker,
         rule=_rule(folder),
+        sample_weight=np.load(folder / WEIGHTS) if (folder / WEIGHTS).is_file() else None,
     )
     route = registry.route_spec(spec["modality"], spec["approach"]).route()
     return ctx, route

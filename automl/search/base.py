@@ -94,10 +94,27 @@ class SearchContext:
     # How the training rows may be split (``data.splitting.Rule``: whole groups for ``--group``, the latest rows
     # held out for ``--order``); None splits them one by one.
     rule: Any = None
+    # How much each training row counts (``--weight``), one number per row of ``X``; None: alike. Routes train
+    # with it and score their candidates with it (``weights_of``).
+    sample_weight: Any = None
 
     @property
     def n_classes(self) -> int:
         return len(self.classes) if self.classes else 0
+
+    def weights_of(self, rows: Any) -> Any:
+        """The weights of the training rows at positions ``rows`` (``sample_weight``); None when rows count alike.
+
+        >>> import numpy as np
+        >>> ctx = SearchContext("classical", None, [0, 1, 1], "binary", "accuracy", ["a", "b"], {}, 0, "holdout", 1,
+        ...                     None, None, sample_weight=np.array([1.0, 2.0, 3.0]))
+        >>> from dataclasses import replace
+        >>> ctx.weights_of([2, 0]).tolist(), replace(ctx, sample_weight=None).weights_of([1])
+        ([3.0, 1.0], None)
+        """
+        import numpy as np
+
+        return None if self.sample_weight is None else np.asarray(self.sample_weight)[np.asarray(rows, dtype=int)]
 
     def columns_of(self, kind: str) -> list[str]:
         """Feature columns of one kind, in table order."""
@@ -109,8 +126,8 @@ class SearchContext:
 
         y = np.asarray(self.y)
         if self.task == "regression":
-            return [float(np.mean(y))]
-        counts = np.bincount(y.astype(int), minlength=self.n_classes).astype(float)
+            return [float(np.average(y, weights=self.sample_weight))]
+        counts = np.bincount(y.astype(int), weights=self.sample_weight, minlength=self.n_classes).astype(float)
         return (counts / counts.sum()).tolist()
 
     def best_score(self) -> float | None:

@@ -419,7 +419,7 @@ def bag(found: Timed, hypermodel: Any, ctx: SearchContext, wrap: Callable[..., A
     order = np.argsort(rows)
     rows, output = rows[order], output[order]
     single = found.val_score
-    together = float(ranking_score(ctx.task, np.asarray(targets)[rows], output, ctx.metric))
+    together = float(ranking_score(ctx.task, np.asarray(targets)[rows], output, ctx.metric, ctx.weights_of(rows)))
     kept = [found.model.keras_model] + [t.network for t in trained]
     found.model = wrap(average(kept), dict(found.model.params) | {"members": len(kept), "bagged": True})
     found.schedules = found.schedules[:1] + [t.schedule for t in trained]

@@ -32,21 +32,47 @@ class Targets:
     """The training rows split for a network (one stratified 20% validation holdout), and the targets as it
     learns them: class ids, or values standardised by the fit rows' ``scale`` (mean, std)."""
 
-    fit: Any  # positions of the rows it trains on
+    fit: Any  # positions of the rows it trains on (drawn by weight, with ``--weight``: see ``drawn``)
     val: Any  # positions of the rows that score it and stop it early
     y: Any  # every training row's target as the network learns it
     scale: tuple[float, float]
+    weights: Any = None  # every training row's weight (``--weight``); None: alike
+    seed: int = 0
 
     @classmethod
     def of(cls, ctx: Any) -> "Targets":
         from ..data.splitting import validation_folds
 
-        y = np.asarray(ctx.y)
+        y, weights = np.asarray(ctx.y), getattr(ctx, "sample_weight", None)
         (fit, val), = validation_folds(y, ctx.task, "holdout", 1, ctx.seed, ctx.rule)
+        fit = drawn(fit, weights, ctx.seed)
         if ctx.task != "regression":
-            return cls(fit, val, y.astype("int32"), (0.0, 1.0))
+            return cls(fit, val, y.astype("int32"), (0.0, 1.0), weights, ctx.seed)
         scale = (float(np.mean(y[fit])), float(np.std(y[fit]) or 1.0))
-        return cls(fit, val, ((y - scale[0]) / scale[1]).astype("float32"), scale)
+        return cls(fit, val, ((y - scale[0]) / scale[1]).astype("float32"), scale, weights, ctx.seed)
+
+    def drawn(self, rows: Any) -> Any:
+        """Training positions ``rows`` as a network trains on them (``drawn``)."""
+        return drawn(rows, self.weights, self.seed)
+
+
+def drawn(rows: Any, weights: Any, seed: int) -> Any:
+    """Training positions ``rows`` as a network trains on them: with ``weights`` (one per training row), as many
+    positions drawn from ``rows`` with replacement, each with a chance in proportion to its weight, so that a row
+    counts in the training loss as much as its weight says (on average); without, ``rows`` as they are. Keras
+    takes weights too, but the search, its members and its workers feed rows in many places: drawing the rows
+    once weighs them everywhere alike.
+
+    >>> drawn(np.arange(4), None, 0).tolist(), np.unique(drawn(np.arange(4), np.array([0, 1.0, 0, 3.0]), 0)).tolist()
+    ([0, 1, 2, 3], [1, 3])
+    """
+    if weights is None:
+        return rows
+    rows = np.asarray(rows)
+    chances = np.asarray(weights, dtype=float)[rows]
+    if not chances.sum() > 0:  # none of them weighs anything: alike
+        return rows
+    return np.sort(np.random.default_rng(seed).choice(rows, size=len(rows), p=chances / chances.sum()))
 
 
 def whole_batches(rows: Any, batch: int, seed: int) -> Any:

@@ -477,14 +477,15 @@ def feed(keras_model: Any, x: Any) -> Any:
     return {name: x[name] for name in input_names(keras_model)}
 
 
-def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0)
-               ) -> "ValScorer":
+def val_scorer(ctx: SearchContext, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0),
+               sample_weight: Any = None) -> "ValScorer":
     """A function scoring a Keras model on the validation rows in the run's metric (``ValScorer``).
 
     ``y_val`` holds class indices or raw values; regression outputs are mapped
     back from the standardised scale ``(mean, std)`` the network was trained on.
+    ``sample_weight``: how much each validation row counts (``--weight``).
     """
-    return ValScorer(ctx.task, ctx.metric, x_val, np.asarray(y_val), y_scale)
+    return ValScorer(ctx.task, ctx.metric, x_val, np.asarray(y_val), y_scale, sample_weight)
 
 
 class ValScorer:
@@ -498,8 +499,10 @@ class ValScorer:
     {'val_score': 0.5, 'val_loss': 0.6931}
     """
 
-    def __init__(self, task: str, metric: str, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0)):
+    def __init__(self, task: str, metric: str, x_val: Any, y_val: Any, y_scale: tuple[float, float] = (0.0, 1.0),
+                 sample_weight: Any = None):
         self.task, self.metric, self.x_val, self.y_val, self.y_scale = task, metric, x_val, y_val, y_scale
+        self.sample_weight = sample_weight
         # the targets as the network learns them, for its loss: class indices, or standardised values
         self.learnt = y_val if task != "regression" else ((y_val - y_scale[0]) / y_scale[1]).reshape(-1, 1)
 
@@ -513,11 +516,12 @@ class ValScorer:
         loss = keras.losses.get(loss) if isinstance(loss, str) else loss
         if callable(loss):  # compiled with one loss, as every network here is
             value = loss(keras.ops.convert_to_tensor(self.learnt), keras.ops.convert_to_tensor(raw, dtype="float32"))
-            logs["val_loss"] = float(np.mean(keras.ops.convert_to_numpy(value)))
+            logs["val_loss"] = float(np.average(keras.ops.convert_to_numpy(value), weights=self.sample_weight))
         return logs
 
     def _score(self, raw: Any) -> float:
-        return float(ranking_score(self.task, self.y_val, scored_output(raw, self.task, self.y_scale), self.metric))
+        return float(ranking_score(self.task, self.y_val, scored_output(raw, self.task, self.y_scale), self.metric,
+                                   self.sample_weight))
 
 
 def raw_output(keras_model: Any, x: Any) -> Any:

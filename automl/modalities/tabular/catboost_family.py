@@ -42,10 +42,12 @@ def frame(X: Any) -> Any:
 
 
 def fit(params: dict[str, Any], X: Any, y: Any, task: str, seed: int, threads: int, X_val: Any = None,
-        y_val: Any = None, fixed_rounds: int | None = None, deadline: Any = None) -> tuple[Any, int]:
+        y_val: Any = None, fixed_rounds: int | None = None, deadline: Any = None,
+        weights: tuple[Any, Any] = (None, None)) -> tuple[Any, int]:
     """A CatBoost model of ``params`` and the rounds (trees) it uses: up to ``MAX_ROUNDS`` stopped early on
     ``X_val`` (the best iteration is kept), or ``fixed_rounds`` without validation rows; the deadline, when
-    given, stops boosting between rounds (the trees so far are kept)."""
+    given, stops boosting between rounds (the trees so far are kept). ``weights``: those of ``X`` and ``X_val``'s
+    rows (``--weight``), each None for alike."""
     import catboost
 
     cls = catboost.CatBoostRegressor if task == "regression" else catboost.CatBoostClassifier
@@ -54,9 +56,9 @@ def fit(params: dict[str, Any], X: Any, y: Any, task: str, seed: int, threads: i
                 cat_features=cats, verbose=False, allow_writing_files=False)
     kwargs: dict[str, Any] = {"callbacks": [_DeadlineStop(deadline)]} if deadline is not None else {}
     if fixed_rounds is None:
-        kwargs |= {"eval_set": (frame(X_val), y_val), "early_stopping_rounds": EARLY_STOPPING_ROUNDS,
-                   "use_best_model": True}
-    model.fit(frame(X), y, **kwargs)
+        val = catboost.Pool(frame(X_val), y_val, cat_features=cats, weight=weights[1])
+        kwargs |= {"eval_set": val, "early_stopping_rounds": EARLY_STOPPING_ROUNDS, "use_best_model": True}
+    model.fit(frame(X), y, sample_weight=weights[0], **kwargs)
     return model, int(model.tree_count_)
 
 

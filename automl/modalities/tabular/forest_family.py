@@ -32,9 +32,10 @@ MAX_LEAVES = 4096  # leaves per tree: bounds a tree's size whatever the rows (le
 
 
 def fit(params: dict[str, Any], X: Any, y: Any, task: str, seed: int, threads: int, deadline: Any = None,
-        trees: int | None = None) -> tuple[Any, int]:
-    """An ExtraTrees model of ``trees`` trees (``TREES`` when None) on coded rows ``X``, fewer when the deadline
-    passes between chunks; returns it and the trees it has."""
+        trees: int | None = None, sample_weight: Any = None) -> tuple[Any, int]:
+    """An ExtraTrees model of ``trees`` trees (``TREES`` when None) on coded rows ``X`` (weighed by
+    ``sample_weight`` where given), fewer when the deadline passes between chunks; returns it and the trees it
+    has."""
     from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
 
     cls = ExtraTreesRegressor if task == "regression" else ExtraTreesClassifier
@@ -44,7 +45,7 @@ def fit(params: dict[str, Any], X: Any, y: Any, task: str, seed: int, threads: i
     grown = 0
     while grown < wanted:
         grown = min(wanted, grown + CHUNK)
-        estimator.set_params(n_estimators=grown).fit(X, y)
+        estimator.set_params(n_estimators=grown).fit(X, y, sample_weight=sample_weight)
         if deadline is not None and deadline.expired():
             break
     estimator.set_params(n_jobs=1)  # predicting a few rows in a thread pool costs more than it saves

@@ -402,7 +402,8 @@ class GBMRoute:
             if _refit_seconds(bag, len(y)) > ctx.deadline.remaining():
                 continue
             rounds = _refit_rounds(bag)
-            fitted, _ = _fit(bag[0].family, bag[0].params, X, y, ctx, model.encoder, None, None, fixed_rounds=rounds)
+            fitted, _ = _fit(bag[0].family, bag[0].params, X, y, ctx, model.encoder, None, None, fixed_rounds=rounds,
+                             weights=(ctx.sample_weight, None))
             if ctx.deadline.expired():  # cut short: the member stays as the search trained it
                 break
             members[i] = (weight, [fitted])
@@ -446,9 +447,11 @@ class GBMRoute:
 
         def one(fold):
             fit_idx, val_idx = fold
-            model, used = _fit(family, params, X.iloc[fit_idx], y[fit_idx], ctx, encoder, X.iloc[val_idx], y[val_idx])
+            model, used = _fit(family, params, X.iloc[fit_idx], y[fit_idx], ctx, encoder, X.iloc[val_idx], y[val_idx],
+                               weights=(ctx.weights_of(fit_idx), ctx.weights_of(val_idx)))
             output = model.output(X.iloc[val_idx])
-            return model, used, output, ranking_score(ctx.task, y[val_idx], output, ctx.metric)
+            return model, used, output, ranking_score(ctx.task, y[val_idx], output, ctx.metric,
+                                                      ctx.weights_of(val_idx))
 
         lanes = _lanes(folds, ctx)
         if lanes > 1:  # single-threaded fits of small folds side by side, one per core
@@ -478,7 +481,7 @@ class GBMRoute:
             return None
         rows = complete[0]["val_rows"]
         picked = greedy_weights({i: o["val_output"] for i, o in enumerate(complete)}, y[rows], ctx.task, ctx.metric,
-                                max_seconds=ENSEMBLE_SECONDS)
+                                max_seconds=ENSEMBLE_SECONDS, sample_weight=ctx.weights_of(rows))
         if len(picked.weights) < 2:
             return None
         started = time.monotonic()
@@ -488,7 +491,7 @@ class GBMRoute:
             bag = o["models"]
             if o["seconds"] / len(folds) * REFIT_SLOWER < ctx.deadline.remaining():  # once on all training rows
                 fitted = _fit(o["family"], o["params"], X, y, ctx, encoder, None, None,
-                              fixed_rounds=_refit_rounds(bag))[0]
+                              fixed_rounds=_refit_rounds(bag), weights=(ctx.sample_weight, None))[0]
                 if not ctx.deadline.expired():  # cut short, it would have fewer rounds than chosen: kept as was
                     bag = [fitted]
             members.append((weight, bag))
@@ -515,7 +518,8 @@ class GBMRoute:
                                 best["val_output"])
         started = time.monotonic()
         rounds = _refit_rounds(best["models"])
-        model, _ = _fit(best["family"], best["params"], X, y, ctx, encoder, None, None, fixed_rounds=rounds)
+        model, _ = _fit(best["family"], best["params"], X, y, ctx, encoder, None, None, fixed_rounds=rounds,
+                        weights=(ctx.sample_weight, None))
         seconds = time.monotonic() - started
         if ctx.deadline.expired():  # cut short, it has fewer rounds than the search chose
             notes.append("The refit of the winner on all training rows ran out of time; the search model is kept.")
@@ -657,26 +661,30 @@ def _quickest_seconds(last: dict[str, dict[str, float]]) -> float:
     return min((1.3 * 0.5 * t["seconds"] for f, t in last.items() if gbm_space.SPACES.get(f)), default=0.0)
 
 
-def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None):
+def _fit(family, params, X, y, ctx: SearchContext, encoder, X_val, y_val, fixed_rounds: int | None = None,
+         weights: tuple[Any, Any] = (None, None)):
     """Fit one model; returns (GBMModel, boosting rounds used). A configuration with a target transform is fitted
-    and early stopped on the transformed target; its model keeps the whole ``params`` and maps predictions back."""
+    and early stopped on the transformed target; its model keeps the whole ``params`` and maps predictions back.
+    ``weights``: how much each row of ``X`` and of ``X_val`` counts (``--weight``), each None for alike."""
     started = time.monotonic()
     fit = {"xgboost": _fit_xgboost, "hist_gbm": _fit_hist_gbm, "catboost": _fit_catboost,
            "extra_trees": _fit_extra_trees, "ridge": _fit_ridge}[family]
     own, transform = target_transform.split(params)
+    w, w_val = weights
     if ctx.task != "regression" and X_val is not None:
-        X_val, y_val = stopping_rows(X_val, y_val, y)
+        X_val, y_val, w_val = stopping_rows(X_val, y_val, y, w_val)
     model, rounds = fit(own, X, target_transform.forward(transform, y), ctx, encoder, X_val,
-                        target_transform.forward(transform, y_val), fixed_rounds)
+                        target_transform.forward(transform, y_val), fixed_rounds, w, w_val)
     model.params = params
     model.fit = {"seconds": round(time.monotonic() - started, 3), "rows": int(len(y))}
     return model, rounds
 
 
-def stopping_rows(X_val: Any, y_val: Any, y: Any) -> tuple[Any, Any]:
+def stopping_rows(X_val: Any, y_val: Any, y: Any, w_val: Any = None) -> tuple[Any, Any, Any]:
     """The validation rows early stopping may watch: those of classes the fit rows hold. A class that occurs only
     in the validation rows (a late one, with ``--order``; a rare one in a fold) is scored, as every row is, but
-    HistGradientBoosting and CatBoost refuse it as a stopping label; none left: all of them.
+    HistGradientBoosting and CatBoost refuse it as a stopping label; none left: all of them. ``w_val``: their
+    weights, or None.
 
     >>> import numpy as np
     >>> stopping_rows(np.array([[1], [2], [3]]), np.array([0, 2, 1]), np.array([0, 1, 1]))[1].tolist()
@@ -686,9 +694,9 @@ def stopping_rows(X_val: Any, y_val: Any, y: Any) -> tuple[Any, Any]:
 
     seen = np.isin(np.asarray(y_val), np.unique(np.asarray(y)))
     if seen.all() or not seen.any():
-        return X_val, y_val
+        return X_val, y_val, w_val
     rows = X_val.iloc[seen] if hasattr(X_val, "iloc") else X_val[seen]
-    return rows, np.asarray(y_val)[seen]
+    return rows, np.asarray(y_val)[seen], None if w_val is None else np.asarray(w_val)[seen]
 
 
 def booster_params(params: dict[str, Any], ctx: SearchContext, threads: int) -> dict[str, Any]:
@@ -703,10 +711,10 @@ def booster_params(params: dict[str, Any], ctx: SearchContext, threads: int) -> 
     return out | {"objective": "multi:softprob", "num_class": ctx.n_classes, "eval_metric": "mlogloss"}
 
 
-def _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+def _fit_xgboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds, w=None, w_val=None):
     settings = booster_params(params, ctx, _threads(len(y), ctx)) | {"max_cat_to_onehot": 8}
-    dval = None if fixed_rounds is not None else _dmatrix(X_val, y_val)
-    booster, rounds = train_booster(settings, _dmatrix(X, y), dval, fixed_rounds or gbm_space.MAX_ROUNDS,
+    dval = None if fixed_rounds is not None else _dmatrix(X_val, y_val, w_val)
+    booster, rounds = train_booster(settings, _dmatrix(X, y, w), dval, fixed_rounds or gbm_space.MAX_ROUNDS,
                                     gbm_space.EARLY_STOPPING_ROUNDS, ctx.deadline)
     return GBMModel("xgboost", booster, encoder, ctx.task, ctx.n_classes, params, rounds), rounds
 
@@ -727,28 +735,28 @@ def train_booster(settings: dict[str, Any], dtrain: Any, dval: Any, rounds: int,
     return booster, (best + 1) if best is not None else booster.num_boosted_rounds()
 
 
-def _fit_catboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+def _fit_catboost(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds, w=None, w_val=None):
     estimator, rounds = catboost_family.fit(params, X, y, ctx.task, ctx.seed, _threads(len(y), ctx), X_val, y_val,
-                                            fixed_rounds, ctx.deadline)
+                                            fixed_rounds, ctx.deadline, (w, w_val))
     return GBMModel("catboost", estimator, encoder, ctx.task, ctx.n_classes, params, rounds), rounds
 
 
-def _fit_extra_trees(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+def _fit_extra_trees(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds, w=None, w_val=None):
     """No early stopping (averaged trees do not overfit as more are added): ``fixed_rounds`` trees, else
     ``forest_family.TREES``; the validation rows only score it."""
     estimator, trees = forest_family.fit(params, as_codes(X), y, ctx.task, ctx.seed, _threads(len(y), ctx),
-                                         ctx.deadline, fixed_rounds)
+                                         ctx.deadline, fixed_rounds, w)
     return GBMModel("extra_trees", estimator, encoder, ctx.task, ctx.n_classes, params, trees), trees
 
 
-def _fit_ridge(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+def _fit_ridge(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds, w=None, w_val=None):
     """Ridge regression on the fit rows, its strength chosen on them by leave-one-out (``ridge_family``); the
     validation rows only score it."""
-    estimator = ridge_family.fit(X, y, _threads(len(y), ctx))
+    estimator = ridge_family.fit(X, y, _threads(len(y), ctx), w)
     return GBMModel("ridge", estimator, encoder, ctx.task, ctx.n_classes, params, 1), 1
 
 
-def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
+def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds, w=None, w_val=None):
     """Early stopping on the same validation rows as XGBoost; grown in chunks with ``warm_start``
     so the deadline is checked between chunks."""
     from sklearn.ensemble import (
@@ -758,11 +766,11 @@ def _fit_hist_gbm(params, X, y, ctx, encoder, X_val, y_val, fixed_rounds):
 
     cls = HistGradientBoostingRegressor if ctx.task == "regression" else HistGradientBoostingClassifier
     kwargs = dict(params) | {"random_state": ctx.seed, "categorical_features": "from_dtype", "warm_start": True}
-    fit_kwargs = {}
+    fit_kwargs: dict[str, Any] = {"sample_weight": w}
     if fixed_rounds is None:
         limit = 1000
         kwargs |= {"early_stopping": True, "n_iter_no_change": 20}
-        fit_kwargs = {"X_val": X_val, "y_val": y_val}
+        fit_kwargs |= {"X_val": X_val, "y_val": y_val, "sample_weight_val": w_val}
     else:
         limit = fixed_rounds
         kwargs |= {"early_stopping": False}
@@ -795,10 +803,11 @@ def as_codes(X: Any) -> Any:
     return out
 
 
-def _dmatrix(X, y=None):
-    """Columns named by position: XGBoost refuses names with [, ] or <, which real data has."""
+def _dmatrix(X, y=None, w=None):
+    """Columns named by position: XGBoost refuses names with [, ] or <, which real data has. ``w``: the rows'
+    weights, or None."""
     X = X.set_axis([f"f{i}" for i in range(X.shape[1])], axis=1)
-    return xgboost.DMatrix(X, label=y, enable_categorical=True)
+    return xgboost.DMatrix(X, label=y, weight=w, enable_categorical=True)
 
 
 def deadline_callback(deadline):

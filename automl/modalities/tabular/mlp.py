@@ -293,7 +293,7 @@ class TabularMLPRoute:
         def wrap(keras_model: Any, params: dict[str, Any] | None = None) -> DeepTabularModel:
             return DeepTabularModel(keras_model, prep, ctx.task, ctx.n_classes, params or {})
 
-        score = tuner.val_scorer(ctx, x_val, np.asarray(ctx.y)[val_idx], rows.scale)
+        score = tuner.val_scorer(ctx, x_val, np.asarray(ctx.y)[val_idx], rows.scale, ctx.weights_of(val_idx))
         n = len(fit_idx)
         batch_size = int(min(512, max(32, 2 ** round(np.log2(max(n, 1) / 100)))))
         found = timed.timed_search(hypermodel, ctx, wrap, x_fit, y_fit, score, batch_size, n,
@@ -306,8 +306,9 @@ class TabularMLPRoute:
             x_all, targets = prep.inputs(ctx.X), np.asarray(ctx.y)
             others = members.folds(targets, ctx.task, val_idx, ctx.seed, MAX_MEMBERS, ctx.rule)[1:]
             splits = [members.Split(x_fit, y_fit, score, x_val, val_idx)] + [
-                members.Split(members.take(x_all, fit), rows.y[fit],
-                              tuner.val_scorer(ctx, members.take(x_all, val), targets[val], rows.scale),
+                members.Split(members.take(x_all, rows.drawn(fit)), rows.y[rows.drawn(fit)],
+                              tuner.val_scorer(ctx, members.take(x_all, val), targets[val], rows.scale,
+                                               ctx.weights_of(val)),
                               members.take(x_all, val), val)
                 for fit, val in others]
             found, val_rows, val_output = members.bag(found, hypermodel, ctx, wrap, splits, batch_size, targets,
@@ -320,12 +321,13 @@ class TabularMLPRoute:
 
             found = members.grow(found, hypermodel, ctx, wrap, x_fit, y_fit, score, batch_size, MAX_MEMBERS, keep)
             val_rows, val_output = val_idx, tuner.network_output(found.model.keras_model, x_val, ctx.task, rows.scale)
-            found = members.refit(found, hypermodel, ctx, wrap, prep.inputs(ctx.X), rows.y, batch_size, len(fit_idx),
-                                  score)
+            every = rows.drawn(np.arange(len(rows.y)))
+            found = members.refit(found, hypermodel, ctx, wrap, prep.inputs(ctx.X.iloc[every]), rows.y[every],
+                                  batch_size, len(fit_idx), score)
         if ctx.task != "regression" and found.val_score is not None:
             groups = None if ctx.rule is None else ctx.rule.of(val_rows).groups
             val_output, found.val_score, told = calibrate(found.model, val_output, np.asarray(ctx.y)[val_rows], ctx,
-                                                          groups)
+                                                          groups, ctx.weights_of(val_rows))
             ctx.improved(found.model)  # saved again, with its temperature
             found.notes.append(told)  # after what the members did: it calibrates their mean
         return SearchResult(found.model, found.val_score, ctx.deadline.elapsed(), notes + found.notes, val_rows,
@@ -333,19 +335,20 @@ class TabularMLPRoute:
 
 
 def calibrate(model: DeepTabularModel, output: Any, y: Any, ctx: SearchContext,
-              groups: Any = None) -> tuple[Any, float, str]:
+              groups: Any = None, sample_weight: Any = None) -> tuple[Any, float, str]:
     """One temperature for ``model``'s probabilities (``calibration``), fitted on its out-of-sample rows
     (``output``, classes ``y``; ``groups``: their ``--group`` codes) and kept in its parameters; returns those rows'
     probabilities tempered by the other half's temperature (halves of whole groups, so their log loss is not
-    flattered), their score in the run's metric and a note."""
+    flattered), their score in the run's metric (rows counted by ``sample_weight``) and a note."""
     from ...decision import ranking_score
     from ...metrics import score_output
     from ...search.calibration import cross_fitted_softmax
 
     proba, temperature = cross_fitted_softmax(np.log(np.clip(output, 1e-12, 1.0)), y, groups)
     model.params = dict(model.params) | {"temperature": round(temperature, 4)}
-    log_loss = (score_output(ctx.task, y, output, "log_loss"), score_output(ctx.task, y, proba, "log_loss"))
+    log_loss = (score_output(ctx.task, y, output, "log_loss", sample_weight=sample_weight),
+                score_output(ctx.task, y, proba, "log_loss", sample_weight=sample_weight))
     told = (f"The network's probabilities are scaled by one temperature, {temperature:.2f}, fitted on its "
             f"{len(y):,} validation rows (log loss there {log_loss[0]:.4f} before, {log_loss[1]:.4f} after, each half "
             "scaled by the other half's temperature); the winning class never changes.")
-    return proba, float(ranking_score(ctx.task, y, proba, ctx.metric)), told
+    return proba, float(ranking_score(ctx.task, y, proba, ctx.metric, sample_weight)), told

@@ -36,9 +36,10 @@ ALPHAS = tuple(round(10.0 ** (k / 2), 4) for k in range(-6, 7))  # 0.001 to 1000
 MIN_FREQUENCY = 5
 
 
-def fit(X: Any, y: Any, threads: int) -> Any:
+def fit(X: Any, y: Any, threads: int, sample_weight: Any = None) -> Any:
     """A fitted pipeline (front, then ``RidgeCV``) on coded rows ``X`` (category columns as pandas categoricals,
-    the rest numbers) and values ``y``; linear algebra on at most ``threads`` threads."""
+    the rest numbers) and values ``y``, each row weighed by ``sample_weight`` where given; linear algebra on at
+    most ``threads`` threads."""
     import numpy as np
     from sklearn import compose, impute, linear_model, pipeline, preprocessing
     from threadpoolctl import threadpool_limits
@@ -53,7 +54,7 @@ def fit(X: Any, y: Any, threads: int) -> Any:
     ], sparse_threshold=0)
     model = pipeline.Pipeline([("front", front), ("ridge", linear_model.RidgeCV(alphas=np.array(ALPHAS)))])
     with threadpool_limits(threads):
-        return model.fit(X, np.asarray(y, dtype=float))
+        return model.fit(X, np.asarray(y, dtype=float), ridge__sample_weight=sample_weight)
 
 
 def output(model: Any, X: Any) -> Any:

@@ -1,0 +1,156 @@
+"""``--weight COL``: the column that says how much each row counts (a survey weight, the amount at stake, a
+correction for rows over- or under-sampled), checked before a run. Its values must be numbers, none missing,
+none negative, and not all zero among the rows with a target; a weight of 0 leaves a row out of training and of
+every score. It is not a feature.
+
+A weighted row counts that much in each model's training loss and in every score the run computes (the
+validation scores that choose, and the test scores), as scikit-learn's ``sample_weight`` does.
+
+Example:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"w": [1.0, 2.0, 0.5, 0.0], "y": [0, 1, 0, 1]})
+    >>> reason(frame["w"], frame.index)[:70]
+    'weighs rows (--weight): from 0 to 2 (mean 0.875); each row counts that'
+    >>> values(frame, "w").tolist()
+    [1.0, 2.0, 0.5, 0.0]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ConfigError, DataError
+
+MODALITIES = ("tabular",)  # the modalities whose routes train and score with weights
+
+
+def check_column(columns: list[str], weight: str | None, target: str | None, drop: list[str],
+                 others: dict[str, str | None]) -> None:
+    """``weight`` (``--weight``) is a column of the data, and neither the target, dropped, nor a column another
+    option names (``others``: option -> column, such as ``{"--group": "patient"}``)."""
+    if weight is None:
+        return
+    shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
+    if not isinstance(weight, str) or weight not in columns:
+        raise ConfigError(f"--weight {weight!r} is not a column of the data; its columns are: {shown}.")
+    taken = {target: "the target given with --target"} | {c: f"also given with {o}" for o, c in others.items() if c}
+    taken |= {c: "also given with --drop" for c in drop}
+    if weight in taken:
+        raise ConfigError(f"--weight {weight!r} is {taken[weight]}; a weight column must be another column of the "
+                          "data.")
+
+
+def reason(column: Any, rows: Any) -> str:
+    """What ``--weight``'s column does, from its values in the rows with a target (``rows``); a ``DataError``
+    naming the first bad value when they are not weights."""
+    found = checked(column.loc[rows])
+    return (f"weighs rows (--weight): from {found.min():g} to {found.max():g} (mean {found.mean():.4g}); each row "
+            "counts that much in training and in every score; not a feature.")
+
+
+def values(frame: Any, weight: str) -> Any:
+    """The weights of ``frame``'s rows, as floats (checked as ``reason`` checks them)."""
+    return checked(frame[weight])
+
+
+def checked(column: Any) -> Any:
+    """``column`` as a float array, or a ``DataError`` that names the problem, a row and the fix.
+
+    >>> import pandas as pd
+    >>> checked(pd.Series([1, -2], name="w"))
+    Traceback (most recent call last):
+    ...
+    automl.errors.DataError: --weight 'w' has a negative weight (-2 in data row 2); weights are 0 or more.
+    """
+    import numpy as np
+    import pandas as pd
+
+    name = column.name
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        text = column.dropna()
+        sample = repr(str(text.iloc[0])) if len(text) else "nothing"
+        numbers = pd.to_numeric(text, errors="coerce")
+        bad = text[numbers.isna()]
+        where = f" such as {str(bad.iloc[0])!r} in data row {_row(column, bad.index[0])}" if len(bad) else ""
+        if len(bad) or not len(text) or pd.api.types.is_bool_dtype(column):
+            raise DataError(f"--weight {name!r} holds values that are not numbers{where or ' (' + sample + ')'}; "
+                            "give a column of numbers, 0 or more.")
+        column = pd.to_numeric(column, errors="coerce")
+    out = column.to_numpy(dtype=float, na_value=np.nan)
+    missing = np.flatnonzero(np.isnan(out))
+    if len(missing):
+        raise DataError(f"--weight {name!r} is missing in {len(missing):,} row(s) with a target (the first is data row "
+                        f"{_row(column, column.index[missing[0]])}); give every row a weight, 0 to leave it out.")
+    infinite = np.flatnonzero(~np.isfinite(out))
+    if len(infinite):
+        raise DataError(f"--weight {name!r} has an infinite weight (data row {_row(column, column.index[infinite[0]])}"
+                        "); give finite numbers.")
+    negative = np.flatnonzero(out < 0)
+    if len(negative):
+        raise DataError(f"--weight {name!r} has a negative weight ({out[negative[0]]:g} in data row "
+                        f"{_row(column, column.index[negative[0]])}); weights are 0 or more.")
+    if not len(out) or not out.sum() > 0:
+        raise DataError(f"--weight {name!r} is 0 in every row with a target, so no row would count; give some rows a "
+                        "weight above 0.")
+    return out
+
+
+def check_modality(weight: str | None, modality: str) -> None:
+    """Weights are used by the tabular routes only: any other modality is refused up front."""
+    if weight is not None and modality not in MODALITIES:
+        raise ConfigError(f"--weight works on tables of numbers and categories; this is {modality} data, whose "
+                          "routes do not weigh rows yet. Leave --weight out.")
+
+
+def _row(column: Any, label: Any) -> int:
+    """The 1-based data row of index ``label``: the label plus one, as a file's rows are numbered from 0 when read
+    (else its position in ``column``)."""
+    import numpy as np
+
+    if isinstance(label, (int, np.integer)):
+        return int(label) + 1
+    return int(column.index.get_loc(label)) + 1
+
+
+def attached(dataset: Any, sample_weight: Any, name: str = "sample_weight") -> tuple[Any, str]:
+    """``dataset`` with ``sample_weight`` (one number per row, as scikit-learn's ``fit`` takes it) as a column
+    of its own, and that column's name: ``name``, or ``name`` with a number after it when the data has such a
+    column already.
+
+    >>> import pandas as pd
+    >>> from automl.data import Dataset
+    >>> data, column = attached(Dataset(pd.DataFrame({"sample_weight": [1, 2], "y": [0, 1]}), "d", "d"), [1.0, 3.0])
+    >>> column, data.frame[column].tolist()
+    ('sample_weight_1', [1.0, 3.0])
+    """
+    import dataclasses
+
+    import numpy as np
+
+    if getattr(dataset, "large", None) is not None:
+        raise ConfigError("sample_weight cannot be used on a table read in pieces (its gradient boosting on Dask does "
+                          "not weigh rows); leave it out, or train on a part of the table that fits in memory.")
+    given = np.asarray(sample_weight, dtype=object).ravel() if not hasattr(sample_weight, "to_numpy") \
+        else sample_weight.to_numpy().ravel()
+    if len(given) != len(dataset.frame):
+        raise DataError(f"sample_weight has {len(given):,} values but the data has {len(dataset.frame):,} rows; give "
+                        "one weight per row.")
+    taken, column, n = set(map(str, dataset.frame.columns)), name, 0
+    while column in taken:
+        n += 1
+        column = f"{name}_{n}"
+    frame = dataset.frame.copy()
+    frame[column] = given
+    frame[column] = frame[column].infer_objects()
+    return dataclasses.replace(dataset, frame=frame), column
+
+
+def plan_reason(column: str) -> str:
+    """What the plan says of ``--weight``.
+
+    >>> plan_reason("w")[:63]
+    "Rows count as much as their weight in 'w' (--weight): gradient "
+    """
+    return (f"Rows count as much as their weight in {column!r} (--weight): gradient boosting, extra trees and ridge "
+            "weigh them in their training loss, the network trains on rows drawn in proportion to their weight, and "
+            "every score that chooses (validation) or reports (test, the baseline) is weighted.")

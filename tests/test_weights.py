@@ -1,0 +1,183 @@
+"""``--weight COL`` and ``sample_weight``: each row counts as much as its weight in training and in every score."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sklearn import metrics as m
+
+from automl import AutoMLClassifier, AutoMLRegressor
+from automl.cli import main
+from automl.data.profile import inspect_frame
+from automl.errors import ConfigError, DataError
+from automl.metrics import score_output
+
+
+def two_crowds(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """Two crowds of rows that nothing tells apart: in one the label is ``x > 0``, in the other ``x < 0``. Weighing
+    the second crowd 0 leaves one rule to learn; counted alike, the crowds cancel out."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, n)
+    second = np.arange(n) % 2 == 1
+    label = np.where(second, x < 0, x > 0)
+    return pd.DataFrame({"x": x, "noise": rng.normal(size=n), "w": np.where(second, 0.0, 1.0),
+                         "label": np.where(label, "yes", "no")})
+
+
+def test_weighted_scores_match_scikit_learn_and_zero_weights_drop_rows():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, 200)
+    proba = rng.dirichlet(np.ones(3), 200)
+    w = rng.uniform(0, 2, 200)
+    got = score_output("multiclass", y, proba, sample_weight=w)
+    pred = proba.argmax(axis=1)
+    assert got["accuracy"] == pytest.approx(m.accuracy_score(y, pred, sample_weight=w))
+    assert got["balanced_accuracy"] == pytest.approx(m.balanced_accuracy_score(y, pred, sample_weight=w))
+    assert got["f1_macro"] == pytest.approx(m.f1_score(y, pred, average="macro", sample_weight=w))
+    assert got["log_loss"] == pytest.approx(m.log_loss(y, proba, sample_weight=w))
+    assert got["roc_auc"] == pytest.approx(m.roc_auc_score(y, proba, multi_class="ovr", sample_weight=w))
+    assert got["accuracy"] != pytest.approx(score_output("multiclass", y, proba)["accuracy"])
+    values, truth = rng.normal(size=50), rng.normal(size=50)
+    alike = np.r_[np.ones(30), np.zeros(20)]
+    assert score_output("regression", truth, values, sample_weight=alike) == pytest.approx(
+        score_output("regression", truth[:30], values[:30]))
+
+
+@pytest.mark.parametrize("values, message", [
+    (["1", "heavy"], "not numbers such as 'heavy' in data row 2"),
+    ([1.0, None], "missing in 15 row(s) with a target (the first is data row 2)"),
+    ([1.0, -0.5], "negative weight (-0.5 in data row 2)"),
+    ([1.0, np.inf], "infinite weight (data row 2)"),
+    ([0, 0], "is 0 in every row"),
+])
+def test_weights_that_are_not_weights_are_refused_by_row(values, message):
+    frame = pd.DataFrame({"x": [1.0, 2.0] * 15, "w": values * 15, "y": ["a", "b"] * 15})
+    with pytest.raises(DataError, match=None) as found:
+        inspect_frame(frame, "y", weight="w")
+    assert message in str(found.value) and "--weight 'w'" in str(found.value)
+
+
+def test_the_weight_column_is_named_once_and_is_no_feature():
+    frame = two_crowds(60)
+    profile = inspect_frame(frame, "label", weight="w")
+    assert profile.weight == "w" and "w" not in [c.name for c in profile.features]
+    assert profile.column("w").kind == "weight" and "from 0 to 1" in profile.column("w").reason
+    for given, why in (({"target": "label", "weight": "label"}, "is the target"),
+                       ({"target": "label", "weight": "x", "drop": ["x"]}, "also given with --drop"),
+                       ({"target": "label", "weight": "x", "group": "x"}, "also given with --group"),
+                       ({"target": "label", "weight": "nothing"}, "not a column")):
+        with pytest.raises(ConfigError, match=why):
+            inspect_frame(frame, **given)
+    text = pd.DataFrame({"review": [f"a long review of the film number {i}, it was fine" for i in range(60)],
+                         "w": 1.0, "label": ["good", "bad"] * 30})
+    with pytest.raises(ConfigError, match="tables of numbers and categories"):
+        inspect_frame(text, "label", weight="w")
+
+
+def test_a_weighted_interval_holds_its_share_of_the_weight():
+    from automl import intervals
+
+    rng = np.random.default_rng(0)
+    predicted = rng.uniform(0, 10, 400)
+    y = predicted + rng.normal(0, 1, 400)
+    alike = intervals.fit(y, predicted)
+    assert intervals.fit(y, predicted, sample_weight=np.full(400, 3.0)).to_dict() == alike.to_dict()
+    heavy = np.where(np.abs(y - predicted) > 1.0, 5.0, 1.0)  # the rows with large errors weigh more
+    wide = intervals.fit(y, predicted, sample_weight=heavy)
+    assert wide.half_width > alike.half_width
+    fresh = rng.uniform(0, 10, 4000)
+    truth = fresh + rng.normal(0, 1, 4000)
+    held = intervals.coverage(truth, fresh, wide.widths(fresh), np.where(np.abs(truth - fresh) > 1.0, 5.0, 1.0))
+    assert 0.86 < held < 0.95
+
+
+def test_a_report_gap_is_weighted_like_the_scores():
+    from automl.report.bootstrap import paired_difference
+
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=300)
+    a, b = y + rng.normal(0, 0.5, 300), y + rng.normal(0, 1.0, 300)
+    w = rng.uniform(0, 3, 300)
+    out = paired_difference(y, a, b, "regression", "rmse", resamples=200, sample_weight=w)
+    assert out["difference"] == pytest.approx(score_output("regression", y, a, "rmse", sample_weight=w)
+                                              - score_output("regression", y, b, "rmse", sample_weight=w))
+    assert out["low"] < out["difference"] < out["high"] < 0
+
+
+def test_a_network_trains_on_rows_drawn_by_weight():
+    from automl.search.networks import Targets
+
+    w = np.tile([0.0, 1.0, 3.0], 40)
+    ctx = SimpleNamespace(y=np.tile([0, 1], 60), task="binary", seed=0, rule=None, sample_weight=w)
+    rows = Targets.of(ctx)
+    assert len(rows.fit) + len(rows.val) == 120 and not set(rows.fit) & set(rows.val)
+    drawn = w[rows.fit]
+    assert (drawn > 0).all() and 0.6 < np.mean(drawn == 3.0) < 0.9  # three in four draws, about
+    assert set(rows.drawn(rows.val)) <= set(rows.val)
+
+
+def test_weights_decide_what_gradient_boosting_learns_and_how_it_scores(tmp_path, quick_fit):
+    path = tmp_path / "crowds.csv"
+    two_crowds().to_csv(path, index=False)
+    run, record = quick_fit(path, "--target", "label", "--weight", "w", "--max-trials", "3")
+    weighted = record["finalists"][0]["test_scores"]["accuracy"]
+    assert weighted > 0.9  # the rows that count follow one rule, and only they are scored
+    assert record["settings"]["weight"] == "w" and "w" not in record["features"]
+    assert "weight" in pd.read_csv(run / "test_predictions.csv").columns
+    assert any("--weight" in r for r in record["plan"]["reasons"])
+    alone = CliRunner().invoke(main, ["fit", str(path), "--target", "label", "--drop", "w", "--budget", "15s",
+                                      "--no-compare", "--max-trials", "3", "--out", str(tmp_path / "alike")])
+    assert alone.exit_code == 0, alone.output
+    other = next((tmp_path / "alike").iterdir())
+    plain = json.loads((other / "run.json").read_text())["finalists"][0]["test_scores"]["accuracy"]
+    assert plain < 0.75  # counted alike, the two crowds' rules cancel out
+
+    result = CliRunner().invoke(main, ["evaluate", str(run), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "weighed by 'w'" in result.output
+    scores = dict(line.split() for line in result.output.splitlines() if line.startswith("  "))
+    assert float(scores["accuracy"]) > 0.9
+    unweighted = tmp_path / "no_weights.csv"
+    two_crowds().drop(columns="w").to_csv(unweighted, index=False)
+    result = CliRunner().invoke(main, ["evaluate", str(run), str(unweighted)])
+    assert result.exit_code == 0 and "lacks: every row counts alike" in result.output
+    predicted = CliRunner().invoke(main, ["predict", str(run), str(path), "--output", str(tmp_path / "p.csv")])
+    assert predicted.exit_code == 0 and "does not use" not in predicted.output
+
+
+def test_bad_weights_are_one_line_and_write_nothing(tmp_path):
+    frame = two_crowds(60)
+    frame.loc[7, "w"] = -1
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(main, ["fit", str(path), "--weight", "w", "--budget", "10s", "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == ("automl: error: --weight 'w' has a negative weight (-1 in data "
+                                                      "row 8); weights are 0 or more.")
+    assert not out.exists()
+    result = CliRunner().invoke(main, ["fit", str(path), "--weight", "wt", "--budget", "10s", "--out", str(out)])
+    assert result.exit_code == 2 and "--weight 'wt' is not a column of the data" in result.output
+
+
+def test_sample_weight_in_python(tmp_path):
+    frame = two_crowds()
+    X, y, w = frame[["x", "noise"]].to_numpy(), frame["label"].to_numpy(), frame["w"].to_numpy()
+    model = AutoMLClassifier(budget="15s", compare=False, max_trials=3, out=tmp_path / "runs")
+    model.fit(X, y, sample_weight=w)
+    assert model.n_features_in_ == 2 and model.feature_names_in_ == ["x0", "x1"]
+    assert model.predict(X[:5]).shape == (5,)
+    assert model.score(X, y, sample_weight=w) > 0.9 > model.score(X, y)
+    record = json.loads((model.run_dir_ / "run.json").read_text())
+    assert record["settings"]["weight"] == "sample_weight"
+    with pytest.raises(ConfigError, match="give the weights once"):
+        AutoMLClassifier(weight="w", out=tmp_path / "runs").fit(frame, target="label", sample_weight=w)
+    with pytest.raises(DataError, match="sample_weight has 3 values but the data has 400 rows"):
+        AutoMLClassifier(budget="15s", out=tmp_path / "runs").fit(X, y, sample_weight=[1, 2, 3])
+    with pytest.raises(ConfigError, match="weight"):
+        AutoMLRegressor(weight=3, out=tmp_path / "runs").fit(X, frame["x"])
