@@ -275,7 +275,6 @@ class AutoML(BaseEstimator):
         from .budget import Deadline
         from .data import load
         from .data.profile import inspect_dataset
-        from .data.weights import attached
         from .hardware import applied, detect
         from .run.plan import cpu_backends, make_plan
         from .data.encoding import recorded
@@ -293,8 +292,7 @@ class AutoML(BaseEstimator):
         encoding = self._encoding() or recorded(record.get("data"))
         dataset = load(source_of(record, run_dir, X), y, target=record["target"], memory=memory, dask=dask,
                        encoding=encoding)
-        if sample_weight is not None:  # given again as an array, under the column name the run gave it
-            dataset, _ = attached(dataset, sample_weight, asked.get("weight") or "sample_weight")
+        dataset = _weighed_again(dataset, asked.get("weight"), sample_weight)
         profile = inspect_dataset(dataset, record["target"], record["task"], drop=asked.get("drop"),
                                   group=asked.get("group"), order=asked.get("order"), weight=asked.get("weight"))
         self._check_task(profile)
@@ -580,6 +578,24 @@ class AutoML(BaseEstimator):
         state.pop("_scratch", None)
         return state
 
+
+
+def _weighed_again(dataset: Any, column: str | None, sample_weight: Any) -> Any:
+    """A resumed run's data with its weights: its own column, or ``sample_weight`` given again under the name the
+    run gave it; a ``ConfigError`` when the weights given do not fit the run's."""
+    from .data.weights import attached
+
+    if sample_weight is None:
+        if isinstance(column, str) and column not in dataset.frame.columns:
+            raise ConfigError(f"this run weighed its rows by {column!r}, which the data lacks: give the same "
+                              "sample_weight again to resume it.")
+        return dataset
+    if not isinstance(column, str):
+        raise ConfigError("this run was fitted without weights, and a resume keeps the run's own: leave sample_weight "
+                          "out.")
+    if column in dataset.frame.columns:
+        raise ConfigError(f"this run weighs its rows by the data's column {column!r}: leave sample_weight out.")
+    return attached(dataset, sample_weight, column)[0]
 
 
 def _summary(outcome: Any) -> str:

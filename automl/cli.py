@@ -271,6 +271,9 @@ def _present_fit(model, seconds: float, as_json: bool) -> None:
     click.echo("")
     click.echo(wrap(f"* used by predict: {model.best_approach_} (chosen on validation; the test rows only score it"
                     f"{refitted}){_decided(model.decisions_.get(model.best_approach_))}"))
+    weight = getattr(model.profile_, "weight", None)
+    if weight:
+        click.echo(wrap(f"Every score above is weighted by {weight!r} (--weight): a row counts as much as its weight."))
     click.echo(f"run directory: {model.run_dir_}")
     click.echo(f"report: {model.report_path_}")
     click.echo(f"total time: {seconds:.1f}s")

@@ -7,8 +7,10 @@ recipe holds out a fifth of the real table at random (the population's test rows
 from the rest (``SAMPLES`` says how), fits ``automl`` on it twice at the same budget and seed, once with
 ``--weight w`` and once with ``--drop w`` (the rows counted alike), and scores both models on the held-out rows
 with ``automl evaluate`` (every row counted alike, as the population has them), also on the rows the sample thinned.
+With ``--peers``, FLAML and AutoGluon (their own venvs, ``recipes/peers/setup.sh``) fit the same weighted sample at
+the same budget, given the weights (``run_peer.py --weight``), and are scored on the same population rows.
 
-    python recipes/weights_bias.py --folder ../shared/data --budget 60s --seeds 0,1 --out /tmp/weights
+    python recipes/weights_bias.py --folder ../shared/data --budget 60s --seeds 0,1 --out /tmp/weights --peers
 """
 
 from __future__ import annotations
@@ -70,8 +72,32 @@ def scores(run: Path, test: Any, thinned: Any, folder: Path) -> dict[str, Any]:
     return out | {"best": record["best"], "metric": record["plan"]["metric"]}
 
 
+def peers_on(folder: Path, train: Any, test: Any, target: str, metric: str, seconds: float, seed: int,
+             pythons: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    """Each peer fitted on ``train`` with its weights and scored on ``test``: run_peer.py's JSON line."""
+    import pandas as pd
+
+    from benchmark_tabular import RUN_PEER
+
+    both = pd.concat([train, test.assign(w=1.0)], ignore_index=True)
+    both.to_csv(folder / "peer.csv", index=False)
+    (folder / "peer_test_rows.json").write_text(json.dumps(list(range(len(train), len(both)))))
+    out = {}
+    for peer, python in pythons.items():
+        command = [str(python), str(RUN_PEER), "--peer", peer, "--csv", str(folder / "peer.csv"), "--target", target,
+                   "--task", "regression" if metric in ("rmse", "mae", "r2") else "binary", "--metric", metric,
+                   "--test-rows", str(folder / "peer_test_rows.json"), "--budget", str(seconds), "--seed", str(seed),
+                   "--weight", "w"]
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=seconds * 3 + 120)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        out[peer] = json.loads(lines[-1]) if lines else {"error": done.stderr.strip()[-300:]}
+    return out
+
+
 def main() -> None:
     import pandas as pd
+
+    from automl.budget import parse_budget
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, required=True, help="the shared data folder")
@@ -79,8 +105,14 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--only", default=",".join(SAMPLES))
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--peers", action="store_true", help="FLAML and AutoGluon on the same weighted samples")
     args = parser.parse_args()
-    rows = []
+    pythons = {}
+    if args.peers:
+        from benchmark_tabular import PEERS_HOME, peer_pythons
+
+        pythons = peer_pythons(PEERS_HOME)
+    rows, peer_rows = [], []
     for name in args.only.split(","):
         target, whole, share, told = SAMPLES[name]
         frame = pd.read_csv(args.folder / name / f"{name}.csv")
@@ -93,6 +125,11 @@ def main() -> None:
                                  thinned, folder)
                      for how, flag in (("weighted", ["--weight", "w"]), ("alike", ["--drop", "w"]))}
             rows.append((name, seed, told, len(train), len(test), int(thinned.sum()), found))
+            if pythons:
+                metric = found["weighted"]["metric"]
+                peer_rows.append((name, seed, metric, found["weighted"]["all"][metric],
+                                  peers_on(folder, train, test, target, metric, parse_budget(args.budget), seed,
+                                           pythons)))
     print("| set, seed | training sample | rows: sample / test / thinned test | metric | with --weight: all / thinned "
           "| counted alike: all / thinned | models |")
     print("|---|---|---|---|---|---|---|")
@@ -103,6 +140,15 @@ def main() -> None:
             cells = [f"{found[h]['all'][m]:.4f} / {found[h]['thinned'][m]:.4f}" for h in ("weighted", "alike")]
             print(f"| {name}, {seed} | {told} | {n_train:,} / {n_test:,} / {n_thin:,} | {m} | {cells[0]} | {cells[1]} "
                   f"| {found['weighted']['best']} / {found['alike']['best']} |")
+    if peer_rows:
+        print("\n| set, seed | metric on the population's test rows | automl --weight | FLAML, weighted | "
+              "AutoGluon, weighted | peers' models, wall s |")
+        print("|---|---|---:|---:|---:|---|")
+        for name, seed, metric, ours, peers in peer_rows:
+            cells = [f"{peers.get(p, {}).get(metric):.4f}" if peers.get(p, {}).get(metric) is not None else "-"
+                     for p in ("flaml", "autogluon")]
+            models = ", ".join(f"{p.get('model') or p.get('error')} ({p.get('wall_seconds')})" for p in peers.values())
+            print(f"| {name}, {seed} | {metric} | {ours:.4f} | {cells[0]} | {cells[1]} | {models} |")
 
 
 if __name__ == "__main__":

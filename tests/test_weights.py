@@ -121,10 +121,15 @@ def test_a_network_trains_on_rows_drawn_by_weight():
     assert set(rows.drawn(rows.val)) <= set(rows.val)
 
 
-def test_weights_decide_what_gradient_boosting_learns_and_how_it_scores(tmp_path, quick_fit):
+def test_weights_decide_what_gradient_boosting_learns_and_how_it_scores(tmp_path):
     path = tmp_path / "crowds.csv"
     two_crowds().to_csv(path, index=False)
-    run, record = quick_fit(path, "--target", "label", "--weight", "w", "--max-trials", "3")
+    fitted = CliRunner().invoke(main, ["fit", str(path), "--target", "label", "--weight", "w", "--budget", "15s",
+                                       "--no-compare", "--max-trials", "3", "--out", str(tmp_path / "runs")])
+    assert fitted.exit_code == 0, fitted.output
+    assert "Every score above is weighted by 'w' (--weight)" in fitted.output
+    run = next((tmp_path / "runs").iterdir())
+    record = json.loads((run / "run.json").read_text())
     weighted = record["finalists"][0]["test_scores"]["accuracy"]
     assert weighted > 0.9  # the rows that count follow one rule, and only they are scored
     assert record["settings"]["weight"] == "w" and "w" not in record["features"]
@@ -181,3 +186,26 @@ def test_sample_weight_in_python(tmp_path):
         AutoMLClassifier(budget="15s", out=tmp_path / "runs").fit(X, y, sample_weight=[1, 2, 3])
     with pytest.raises(ConfigError, match="weight"):
         AutoMLRegressor(weight=3, out=tmp_path / "runs").fit(X, frame["x"])
+
+
+def test_a_resume_takes_the_same_weights_again(tmp_path):
+    frame = two_crowds(200)
+    X, y, w = frame[["x", "noise"]], frame["label"], frame["w"].to_numpy()
+    first = AutoMLClassifier(budget="10s", compare=False, max_trials=2, out=tmp_path / "runs")
+    first.fit(X, y, sample_weight=w)
+    again = AutoMLClassifier(budget="10s", compare=False, max_trials=3, out=tmp_path / "runs")
+    with pytest.raises(ConfigError, match="give the same sample_weight again"):
+        again.fit(X, y, resume=first.run_dir_)
+    again.fit(X, y, sample_weight=w, resume=first.run_dir_)
+    assert again.run_dir_ == first.run_dir_ and again.feature_names_in_ == ["x", "noise"]
+    record = json.loads((first.run_dir_ / "run.json").read_text())
+    assert record["status"] == "complete" and len(record["sessions"]) == 2
+    from automl.api import _weighed_again
+    from automl.data import Dataset
+
+    data = Dataset(frame, "crowds", "dataframe")
+    with pytest.raises(ConfigError, match="fitted without weights"):
+        _weighed_again(data, None, w)
+    with pytest.raises(ConfigError, match="weighs its rows by the data's column 'w': leave sample_weight out"):
+        _weighed_again(data, "w", w)
+    assert _weighed_again(data, "w", None) is data and _weighed_again(data, None, None) is data

@@ -13,7 +13,9 @@ name for it; for RMSE, R², which orders models the same on one set of rows;
 FLAML has no balanced accuracy, so it is given as a function); the line holds the
 test scores (as automl computes them: accuracy, balanced_accuracy, f1_macro,
 log_loss, roc_auc; or rmse, mae, r2), ``score`` = the test score in
-``--metric``, the seconds, and ``error`` (null, or what went wrong).
+``--metric``, the seconds, and ``error`` (null, or what went wrong). ``--weight COL`` names a column of row
+weights: it is no feature, FLAML gets it as ``sample_weight`` and AutoGluon as its ``sample_weight`` column with
+``weight_evaluation`` (its validation scores weighted, as automl's are); the test scores count rows alike.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--budget", type=float, required=True, help="seconds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--weight", help="a column of row weights for training (not a feature)")
     return parser.parse_args()
 
 
@@ -68,7 +71,8 @@ def balanced_error(X_val, y_val, estimator, labels, X_train, y_train, *args, **k
 
 
 def split(args: argparse.Namespace):
-    """(X_train, y_train, X_test, y_test), read as automl reads a comma-separated file."""
+    """(X_train, y_train, X_test, y_test, w_train), read as automl reads a comma-separated file; ``w_train`` the
+    training rows' ``--weight`` column (None without one)."""
     import pandas as pd
 
     frame = pd.read_csv(args.csv, encoding="utf-8-sig", skipinitialspace=True, low_memory=False, index_col=False)
@@ -80,18 +84,23 @@ def split(args: argparse.Namespace):
     labelled = frame[args.target].notna()
     train = frame[~is_test & labelled].reset_index(drop=True)
     test = frame[is_test & labelled].reset_index(drop=True)
+    weights = None if args.weight is None else train.pop(args.weight).to_numpy(dtype=float)
+    if args.weight is not None:
+        test = test.drop(columns=[args.weight])
     return (train.drop(columns=[args.target]), train[args.target],
-            test.drop(columns=[args.target]), test[args.target])
+            test.drop(columns=[args.target]), test[args.target], weights)
 
 
-def fit_flaml(args, X_train, y_train, X_test):
+def fit_flaml(args, X_train, y_train, X_test, weights=None):
     """Fit seconds, best model name, test predictions, and for classification the classes and probabilities."""
     from flaml import AutoML
 
     automl = AutoML()
     started = time.monotonic()
+    given = {} if weights is None else {"sample_weight": weights}
     automl.fit(X_train, y_train, task=args.task, time_budget=args.budget,
-               metric=peer_metric(args.metric, args.task, "flaml"), seed=args.seed, n_jobs=args.threads, verbose=0)
+               metric=peer_metric(args.metric, args.task, "flaml"), seed=args.seed, n_jobs=args.threads, verbose=0,
+               **given)
     seconds = time.monotonic() - started
     if args.task == "regression":
         return seconds, automl.best_estimator, automl.predict(X_test), None, None
@@ -99,14 +108,18 @@ def fit_flaml(args, X_train, y_train, X_test):
             list(automl.classes_), automl.predict_proba(X_test))
 
 
-def fit_autogluon(args, X_train, y_train, X_test):
+def fit_autogluon(args, X_train, y_train, X_test, weights=None):
     from autogluon.tabular import TabularPredictor
 
     folder = tempfile.mkdtemp(prefix="autogluon-peer-")
     try:
         train = X_train.assign(**{args.target: y_train})
+        given = {}
+        if weights is not None:
+            train[args.weight] = weights
+            given = {"sample_weight": args.weight, "weight_evaluation": True}
         predictor = TabularPredictor(label=args.target, problem_type=args.task, path=folder, verbosity=0,
-                                     eval_metric=peer_metric(args.metric, args.task, "autogluon"))
+                                     eval_metric=peer_metric(args.metric, args.task, "autogluon"), **given)
         started = time.monotonic()
         predictor.fit(train, time_limit=args.budget, presets="medium_quality", num_cpus=args.threads, num_gpus=0)
         seconds = time.monotonic() - started
@@ -158,10 +171,10 @@ def main() -> None:
     result = {"peer": args.peer, "metric": args.metric, "score": None, "fit_seconds": None, "wall_seconds": None,
               "train_rows": None, "test_rows": None, "model": None, "error": None}
     try:
-        X_train, y_train, X_test, y_test = split(args)
+        X_train, y_train, X_test, y_test, weights = split(args)
         result["train_rows"], result["test_rows"] = len(X_train), len(X_test)
         fit = fit_flaml if args.peer == "flaml" else fit_autogluon
-        seconds, model, pred, classes, proba = fit(args, X_train, y_train, X_test)
+        seconds, model, pred, classes, proba = fit(args, X_train, y_train, X_test, weights)
         result["fit_seconds"], result["model"] = round(seconds, 2), str(model)
         result.update(scores(args.task, list(y_test), list(pred), classes, proba))
         result["score"] = result.get(args.metric)
