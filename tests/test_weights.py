@@ -73,10 +73,6 @@ def test_the_weight_column_is_named_once_and_is_no_feature():
                        ({"target": "label", "weight": "nothing"}, "not a column")):
         with pytest.raises(ConfigError, match=why):
             inspect_frame(frame, **given)
-    text = pd.DataFrame({"review": [f"a long review of the film number {i}, it was fine" for i in range(60)],
-                         "w": 1.0, "label": ["good", "bad"] * 30})
-    with pytest.raises(ConfigError, match="tables of numbers and categories"):
-        inspect_frame(text, "label", weight="w")
 
 
 def test_a_weighted_interval_holds_its_share_of_the_weight():
@@ -209,3 +205,20 @@ def test_a_resume_takes_the_same_weights_again(tmp_path):
     with pytest.raises(ConfigError, match="weighs its rows by the data's column 'w': leave sample_weight out"):
         _weighed_again(data, "w", w)
     assert _weighed_again(data, "w", None) is data and _weighed_again(data, None, None) is data
+
+
+def test_a_text_table_weighs_its_rows(tmp_path):
+    from automl import AutoML
+    from synthetic import reviews
+
+    frame = reviews(400)
+    flipped = (np.arange(400) // 2) % 2 == 1  # a second crowd whose labels say the opposite, weighing nothing
+    frame["label"] = np.where(flipped, frame["label"].map({"pos": "neg", "neg": "pos"}), frame["label"])
+    frame["w"] = np.where(flipped, 0.0, 1.0)
+    scores = {}
+    for how in ({"weight": "w"}, {"drop": "w"}):
+        model = AutoML(budget="30s", compare=False, max_trials=3, out=tmp_path / "runs", **how)
+        model.fit(frame, target="label")
+        assert model.profile_.modality == "text"
+        scores[next(iter(how))] = model.score(frame, frame["label"], sample_weight=frame["w"])
+    assert scores["weight"] > 0.9 > 0.7 > scores["drop"]

@@ -135,7 +135,6 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
         warnings_.extend(col.notes)
         columns.append(col)
     modality, modality_reason = infer_modality(columns, registry.modalities())
-    weights.check_modality(weight, modality.name)
     numbers = amounts(y)  # text whose every value is a number, some written as $166,005 or 12.5%
     task_name, task_reason = infer_task(y if numbers is None else numbers[0], task, target_name,
                                         files=modality.name if modality.whole_number_classes else None)

@@ -21,9 +21,6 @@ from typing import Any
 
 from ..errors import ConfigError, DataError
 
-MODALITIES = ("tabular",)  # the modalities whose routes train and score with weights
-
-
 def check_column(columns: list[str], weight: str | None, target: str | None, drop: list[str],
                  others: dict[str, str | None]) -> None:
     """``weight`` (``--weight``) is a column of the data, and neither the target, dropped, nor a column another
@@ -95,13 +92,6 @@ def checked(column: Any) -> Any:
     return out
 
 
-def check_modality(weight: str | None, modality: str) -> None:
-    """Weights are used by the tabular routes only: any other modality is refused up front."""
-    if weight is not None and modality not in MODALITIES:
-        raise ConfigError(f"--weight works on tables of numbers and categories; this is {modality} data, whose "
-                          "routes do not weigh rows yet. Leave --weight out.")
-
-
 def _row(column: Any, label: Any) -> int:
     """The 1-based data row of index ``label``: the label plus one, as a file's rows are numbered from 0 when read
     (else its position in ``column``)."""
@@ -151,6 +141,6 @@ def plan_reason(column: str) -> str:
     >>> plan_reason("w")[:63]
     "Rows count as much as their weight in 'w' (--weight): gradient "
     """
-    return (f"Rows count as much as their weight in {column!r} (--weight): gradient boosting, extra trees and ridge "
-            "weigh them in their training loss, the network trains on rows drawn in proportion to their weight, and "
-            "every score that chooses (validation) or reports (test, the baseline) is weighted.")
+    return (f"Rows count as much as their weight in {column!r} (--weight): every classical model weighs them in its "
+            "training loss, every network trains on rows drawn in proportion to their weight, and every score that "
+            "chooses (validation) or reports (test, the baseline) is weighted.")

@@ -240,7 +240,7 @@ def every_row(ctx: SearchContext, kind: Any, data: MediaData) -> tuple[Any, Any]
     if cache is None or data.split is None:
         return None
     data.x_fit = data.y_fit = None
-    rows = whole_batches(np.concatenate([data.split.fit, data.split.val]), data.batch, ctx.seed)
+    rows = whole_batches(np.concatenate([data.split.fit, data.split.drawn(data.split.val)]), data.batch, ctx.seed)
     paths = list(ctx.X[data.column])
     return packed(data.name, kind.load([paths[i] for i in rows], data.spec, cache), data.columns, rows), \
         data.split.y[rows]
@@ -257,7 +257,8 @@ def timed_search(ctx: SearchContext, kind: Any, hypermodel: Any, data: MediaData
         return MediaNetworkModel(keras_model, kind.name, data.spec, data.column, ctx.task, data.y_scale,
                                  params or {}, data.side)
 
-    score = tuner.val_scorer(ctx, data.x_val, data.y_val, data.y_scale)
+    score = tuner.val_scorer(ctx, data.x_val, data.y_val, data.y_scale,
+                             None if data.split is None else ctx.weights_of(data.split.val))
     precision = functools.partial(_precision, ctx.hardware.network_gpu)
     found = timed.timed_search(hypermodel, ctx, wrap, data.x_fit, data.y_fit, score, data.batch, data.n_fit,
                                data.n_val, MAX_EPOCHS, precision)

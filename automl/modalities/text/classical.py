@@ -311,8 +311,10 @@ class _Trials:
         vec, side, X_fit, X_val, empty = self.features(feature_kind(entry.family), fold)
         fit_idx, val_idx = self.folds[fold]
         y_fit, y_val = self.y[fit_idx], self.y[val_idx]
+        w_val = ctx.weights_of(val_idx)
         estimator, used = fit_estimator(entry.family, entry.params, X_fit, y_fit, X_val, y_val, ctx.seed,
-                                        ctx.deadline, booster_settings(entry.family, ctx))
+                                        ctx.deadline, booster_settings(entry.family, ctx),
+                                        (ctx.weights_of(fit_idx), w_val))
         params = dict(entry.params)
         proba = None
         if entry.family == "tfidf_svm" and ctx.task != "regression" and (~empty).any():
@@ -329,7 +331,7 @@ class _Trials:
         model = TextClassicalModel(entry.family, vec, estimator, self.columns, ctx.task, ctx.n_classes, self.prior,
                                    params, {"seconds": round(spent, 3), "rows": len(fit_idx)}, side)
         output = _output(model, X_val, empty, ctx, proba)
-        entry.scores.append(ranking_score(ctx.task, y_val, output, ctx.metric))
+        entry.scores.append(ranking_score(ctx.task, y_val, output, ctx.metric, w_val))
         entry.state.setdefault("out_of_fold", []).append((val_idx, output))
         entry.seconds += time.monotonic() - started
         if fold == 0:
@@ -499,7 +501,7 @@ def fit_on_all(family: str, params: dict[str, Any], texts: Any, y: Any, ctx: Sea
     vec = vectorizer(feature_kind(family)).fit(texts)
     side = SideColumns.fit(ctx.X, ctx.kinds)
     estimator, _ = fit_estimator(family, params, features(vec, side, texts, ctx.X)[0], y, None, None, ctx.seed,
-                                 ctx.deadline, booster_settings(family, ctx))
+                                 ctx.deadline, booster_settings(family, ctx), (ctx.sample_weight, None))
     return TextClassicalModel(family, vec, estimator, columns, ctx.task, ctx.n_classes, prior, params,
                               {"seconds": round(time.monotonic() - started, 3), "rows": len(y)}, side)
 

@@ -22,43 +22,46 @@ from ...search.calibration import softmax
 
 
 def fit_estimator(family: str, params: dict[str, Any], X, y, X_val, y_val, seed: int, deadline: Any = None,
-                  booster_settings: dict[str, Any] | None = None) -> tuple[Any, dict]:
-    """Fit one estimator; returns it and the parameters it settled on (boosting rounds)."""
+                  booster_settings: dict[str, Any] | None = None, weights: tuple[Any, Any] = (None, None)
+                  ) -> tuple[Any, dict]:
+    """Fit one estimator; returns it and the parameters it settled on (boosting rounds). ``weights``: how much
+    each row of ``X`` and of ``X_val`` counts (``--weight``), each None for alike."""
+    w = weights[0]
     if family == "tfidf_logreg":
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=params["C"], max_iter=2000).fit(X, y), {}
+        return LogisticRegression(C=params["C"], max_iter=2000).fit(X, y, sample_weight=w), {}
     if family == "tfidf_svm":
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=params["C"]).fit(X, y), {}
+        return LinearSVC(C=params["C"]).fit(X, y, sample_weight=w), {}
     if family == "tfidf_nbsvm":
-        return nb_logistic(X, y, params["C"]), {}
+        return nb_logistic(X, y, params["C"], sample_weight=w), {}
     if family == "tfidf_nb":
         from sklearn.naive_bayes import ComplementNB
 
-        return ComplementNB(alpha=params["alpha"]).fit(X, y), {}
+        return ComplementNB(alpha=params["alpha"]).fit(X, y, sample_weight=w), {}
     if family == "tfidf_sgd":
         from sklearn.linear_model import SGDClassifier
 
         sgd = SGDClassifier(loss="modified_huber", alpha=params["alpha"], max_iter=50, tol=1e-4, random_state=seed)
-        return sgd.fit(X, y), {}
+        return sgd.fit(X, y, sample_weight=w), {}
     if family == "tfidf_ridge":
         from sklearn.linear_model import Ridge
 
-        return Ridge(alpha=params["alpha"]).fit(X, y), {}
+        return Ridge(alpha=params["alpha"]).fit(X, y, sample_weight=w), {}
     if family != "tfidf_xgboost":
         raise ValueError(f"unknown text family {family!r}")
-    return _fit_booster(params, X, y, X_val, y_val, deadline, booster_settings or {})
+    return _fit_booster(params, X, y, X_val, y_val, deadline, booster_settings or {}, weights)
 
 
-def _fit_booster(params, X, y, X_val, y_val, deadline, settings) -> tuple[Any, dict]:
+def _fit_booster(params, X, y, X_val, y_val, deadline, settings, weights=(None, None)) -> tuple[Any, dict]:
     import xgboost
 
     from ..tabular.gbm import train_booster
 
-    dval = None if X_val is None else xgboost.DMatrix(X_val, label=y_val)
-    booster, rounds = train_booster(settings, xgboost.DMatrix(X, label=y), dval,
+    dval = None if X_val is None else xgboost.DMatrix(X_val, label=y_val, weight=weights[1])
+    booster, rounds = train_booster(settings, xgboost.DMatrix(X, label=y, weight=weights[0]), dval,
                                     params["rounds"] if dval is None else 1000, 30, deadline)
     return (booster, {}) if dval is None else (booster[:rounds], {"rounds": int(rounds)})
 
@@ -97,26 +100,30 @@ def decisions(estimator: Any, X, n_classes: int) -> Any:
     return out
 
 
-def nb_logistic(X: Any, y: Any, C: float, alpha: float = 1.0) -> Any:
+def nb_logistic(X: Any, y: Any, C: float, alpha: float = 1.0, sample_weight: Any = None) -> Any:
     """NBSVM (Wang and Manning, 2012): per class, logistic regression on features scaled by their naive-Bayes
     log-count ratio, one class against the rest.
 
     Scaling feature j by r_j and then weighting it by w_j is one linear model
     with weights r_j * w_j, so the result is handed back as a plain fitted
-    ``LogisticRegression`` carrying those weights (saved and explained like any other).
+    ``LogisticRegression`` carrying those weights (saved and explained like any other). ``sample_weight``
+    weighs each row in the counts and in the regression.
     """
     from sklearn.linear_model import LogisticRegression
 
     y = np.asarray(y)
     classes = np.unique(y)
     present = (X > 0).astype(np.float64).tocsr()
+    if sample_weight is not None:
+        present = present.multiply(np.asarray(sample_weight, dtype=float)[:, None]).tocsr()
     targets = classes[1:] if len(classes) == 2 else classes
     weights, biases = [], []
     for k in targets:
         p = alpha + np.asarray(present[y == k].sum(axis=0)).ravel()
         q = alpha + np.asarray(present[y != k].sum(axis=0)).ravel()
         ratio = np.log((p / p.sum()) / (q / q.sum()))
-        fitted = LogisticRegression(C=C, max_iter=2000).fit(X.multiply(ratio).tocsr(), (y == k).astype(int))
+        fitted = LogisticRegression(C=C, max_iter=2000).fit(X.multiply(ratio).tocsr(), (y == k).astype(int),
+                                                            sample_weight=sample_weight)
         weights.append(ratio * fitted.coef_[0])
         biases.append(fitted.intercept_[0])
     model = LogisticRegression(C=C)

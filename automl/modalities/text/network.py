@@ -291,7 +291,7 @@ class TextNetworkRoute:
             return TextNetworkModel(keras_model, inputs, columns, ctx.task, ctx.n_classes, prior, y_scale,
                                     params or {})
 
-        score = tuner.val_scorer(ctx, x_val, y[val_idx], y_scale)
+        score = tuner.val_scorer(ctx, x_val, y[val_idx], y_scale, ctx.weights_of(val_idx))
         ngram_shapes = {name: (bag.size, bag.length) for name, bag in bags.items()}
         max_epochs = ctx.max_epochs or 12
         hypermodel = TextHyperModel(tokenizer.size, length, ctx.task, ctx.n_classes, ngram_shapes,
@@ -304,7 +304,7 @@ class TextNetworkRoute:
         found = members.grow(found, hypermodel, ctx, wrap, tuner.feed(best_model, x_fit), y_fit,  # its inputs only
                              score, batch_size, MAX_MEMBERS)
         val_output = tuner.network_output(found.model.keras_model, x_val, ctx.task, y_scale)  # before the refit
-        all_idx = whole_batches(np.concatenate([fit_idx, val_idx]), batch_size, ctx.seed)
+        all_idx = whole_batches(np.concatenate([fit_idx, rows.drawn(val_idx)]), batch_size, ctx.seed)
         found = members.refit(found, hypermodel, ctx, wrap, tuner.feed(best_model, inputs.rows(encoded, all_idx)),
                               rows.y[all_idx], batch_size, len(fit_idx), score, distinct=len(fit_idx) + len(val_idx))
         notes = [

@@ -142,7 +142,8 @@ def stacked(ctx: SearchContext, text: SearchResult, side: SideColumns) -> tuple[
     keep = 1.0 + 0.05 * ctx.deadline.remaining()  # saving the stack, both of its models
     inner = dataclasses.replace(ctx, X=X, y=np.asarray(ctx.y)[rows], kinds=kinds, previous=[], cache={},
                                 improved=lambda _m: None, deadline=ctx.deadline.child(keep=keep),
-                                rule=ctx.rule.of(rows) if ctx.rule is not None else None)
+                                rule=ctx.rule.of(rows) if ctx.rule is not None else None,
+                                sample_weight=ctx.weights_of(rows))
     try:
         boosted = GBMRoute().search(inner)
     except Exception as exc:  # the text model stands; the stack's trials say why
