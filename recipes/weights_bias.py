@@ -27,6 +27,7 @@ SAMPLES = {
     "adult": ("income", "income == '>50K'", 0.2, "every >50K row, a fifth of the <=50K rows"),
     "california_housing": ("median_house_value", "median_income > 5", 0.2,
                            "every district with median income above 5, a fifth of the others"),
+    "sms_spam": ("label", "label == 'spam'", 0.2, "every spam message, a fifth of the others"),
 }
 
 

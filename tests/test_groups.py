@@ -129,9 +129,9 @@ def test_a_grouped_runs_network_calibrates_on_whole_groups(tmp_path, monkeypatch
     seen = []
     original = calibration.cross_fitted_softmax
 
-    def recording(margins, y, groups=None):
+    def recording(margins, y, groups=None, sample_weight=None):
         seen.append(groups)
-        return original(margins, y, groups)
+        return original(margins, y, groups, sample_weight)
 
     monkeypatch.setattr(calibration, "cross_fitted_softmax", recording)
     frame = patients()

@@ -222,3 +222,16 @@ def test_a_text_table_weighs_its_rows(tmp_path):
         assert model.profile_.modality == "text"
         scores[next(iter(how))] = model.score(frame, frame["label"], sample_weight=frame["w"])
     assert scores["weight"] > 0.9 > 0.7 > scores["drop"]
+
+
+def test_a_temperature_is_fitted_on_the_rows_that_weigh():
+    from automl.search.calibration import cross_fitted_softmax, fit_temperature
+
+    rng = np.random.default_rng(0)
+    margins = rng.normal(0, 2, (200, 3))
+    y = np.where(rng.random(200) < 0.7, margins.argmax(axis=1), rng.integers(0, 3, 200))
+    w = np.where(np.arange(200) < 120, 1.0, 0.0)
+    assert fit_temperature(margins, y, w) == pytest.approx(fit_temperature(margins[:120], y[:120]), rel=1e-4)
+    assert fit_temperature(margins, y, w) != pytest.approx(fit_temperature(margins, y), rel=1e-3)
+    proba, t = cross_fitted_softmax(margins, y, sample_weight=w)
+    assert t == pytest.approx(fit_temperature(margins, y, w)) and np.allclose(proba.sum(axis=1), 1.0)

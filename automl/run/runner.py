@@ -19,9 +19,9 @@ from typing import Any, Iterator
 
 from .. import registry
 from ..budget import Deadline
+from ..data import weights as row_weights
 from ..data.fingerprint import ROW_HASHES, file_columns, fingerprint, positions, row_hashes
 from ..data.profile import split_rule
-from ..data import weights as row_weights
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
 from ..errors import DataError, FatalError

@@ -344,7 +344,7 @@ def calibrate(model: DeepTabularModel, output: Any, y: Any, ctx: SearchContext,
     from ...metrics import score_output
     from ...search.calibration import cross_fitted_softmax
 
-    proba, temperature = cross_fitted_softmax(np.log(np.clip(output, 1e-12, 1.0)), y, groups)
+    proba, temperature = cross_fitted_softmax(np.log(np.clip(output, 1e-12, 1.0)), y, groups, sample_weight)
     model.params = dict(model.params) | {"temperature": round(temperature, 4)}
     log_loss = (score_output(ctx.task, y, output, "log_loss", sample_weight=sample_weight),
                 score_output(ctx.task, y, proba, "log_loss", sample_weight=sample_weight))

@@ -322,7 +322,8 @@ class _Trials:
             proba = np.tile(np.asarray(self.prior, dtype=float), (len(y_val), 1))
             groups = None if ctx.rule is None else ctx.rule.of(val_idx).groups
             proba[~empty], params["temperature"] = cross_fitted_softmax(
-                margins[~empty], y_val[~empty], None if groups is None else groups[~empty])
+                margins[~empty], y_val[~empty], None if groups is None else groups[~empty],
+                None if w_val is None else w_val[~empty])
             entry.state.setdefault("temperatures", []).append(params["temperature"])
         if "rounds" in used:
             entry.state.setdefault("rounds", []).append(used["rounds"])
