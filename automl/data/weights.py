@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import ConfigError, DataError
 
+
 def check_column(columns: list[str], weight: str | None, target: str | None, drop: list[str],
                  others: dict[str, str | None]) -> None:
     """``weight`` (``--weight``) is a column of the data, and neither the target, dropped, nor a column another
@@ -139,7 +140,7 @@ def plan_reason(column: str) -> str:
     """What the plan says of ``--weight``.
 
     >>> plan_reason("w")[:63]
-    "Rows count as much as their weight in 'w' (--weight): gradient "
+    "Rows count as much as their weight in 'w' (--weight): every cla"
     """
     return (f"Rows count as much as their weight in {column!r} (--weight): every classical model weighs them in its "
             "training loss, every network trains on rows drawn in proportion to their weight, and every score that "
