@@ -185,13 +185,15 @@ def test_sigterm_and_sighup_stop_like_ctrl_c_and_the_run_resumes(tmp_path, signu
 
 @pytest.mark.slow
 def test_killed_at_random_moments_every_run_resumes_keeps_its_trials_and_scores_the_same_test_rows(tmp_path):
-    """20 seeds: ``automl fit`` (both approaches) stopped by SIGINT, SIGTERM or SIGKILL at a random moment, then
-    resumed with what its budget has left. Every resumed run finishes, keeps every trial it had finished, scores
+    """20 seeds: ``automl fit`` (both approaches) stopped by SIGINT, SIGTERM or SIGKILL at a random moment of its
+    run (once its run directory exists, before a run as long as the first would end), then resumed with what its budget has left. Every resumed run finishes, keeps every trial it had finished, scores
     its finalists on the same test rows as an uninterrupted run, and lands within noise of its score."""
     budget = ["--budget", "60s", "--max-trials", "2", "--max-epochs", "1"]
     whole = tmp_path / "whole"
+    started = time.monotonic()
     done = subprocess.run(_fit_command(whole, *budget), cwd=REPO, env=_env(), capture_output=True, text=True,
                           timeout=300)
+    took = time.monotonic() - started  # the moments to stop at lie inside a run, however fast this machine is
     assert done.returncode == 0, done.stdout + done.stderr
     reference = only_run(whole)
     reference_rows = pd.read_csv(reference / "test_predictions.csv")["row"].tolist()
@@ -204,7 +206,10 @@ def test_killed_at_random_moments_every_run_resumes_keeps_its_trials_and_scores_
         proc = subprocess.Popen(_fit_command(out, *budget), cwd=REPO, env=_env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True,
                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-        time.sleep(rng.uniform(1.0, 12.0))
+        begun = time.monotonic()  # stop it once its run directory exists, at a random moment of the run left
+        while not (out.exists() and any(out.iterdir())) and proc.poll() is None and time.monotonic() - begun < 60:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, max(1.0, 0.9 * took - (time.monotonic() - begun))))
         finished_first = proc.poll() is not None
         if not finished_first:
             proc.send_signal(signum)
