@@ -186,8 +186,9 @@ def test_sigterm_and_sighup_stop_like_ctrl_c_and_the_run_resumes(tmp_path, signu
 @pytest.mark.slow
 def test_killed_at_random_moments_every_run_resumes_keeps_its_trials_and_scores_the_same_test_rows(tmp_path):
     """20 seeds: ``automl fit`` (both approaches) stopped by SIGINT, SIGTERM or SIGKILL at a random moment of its
-    run (once its run directory exists, before a run as long as the first would end), then resumed with what its budget has left. Every resumed run finishes, keeps every trial it had finished, scores
-    its finalists on the same test rows as an uninterrupted run, and lands within noise of its score."""
+    run (once its run directory exists, before a run as long as the first would end), then resumed with what its
+    budget has left. Every resumed run finishes, keeps every trial it had finished, scores its finalists on the
+    same test rows as an uninterrupted run, and lands within noise of its score."""
     budget = ["--budget", "60s", "--max-trials", "2", "--max-epochs", "1"]
     whole = tmp_path / "whole"
     started = time.monotonic()
