@@ -64,16 +64,13 @@ def checked(column: Any) -> Any:
     import pandas as pd
 
     name = column.name
-    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-        text = column.dropna()
-        sample = repr(str(text.iloc[0])) if len(text) else "nothing"
-        numbers = pd.to_numeric(text, errors="coerce")
-        bad = text[numbers.isna()]
-        where = f" such as {str(bad.iloc[0])!r} in data row {_row(column, bad.index[0])}" if len(bad) else ""
-        if len(bad) or not len(text) or pd.api.types.is_bool_dtype(column):
-            raise DataError(f"--weight {name!r} holds values that are not numbers{where or ' (' + sample + ')'}; "
-                            "give a column of numbers, 0 or more.")
-        column = pd.to_numeric(column, errors="coerce")
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        numbers = None if pd.api.types.is_bool_dtype(column) else pd.to_numeric(column, errors="coerce")
+        bad = column[column.notna()] if numbers is None else column[column.notna() & numbers.isna()]
+        if len(bad):
+            raise DataError(f"--weight {name!r} holds values that are not numbers such as {str(bad.iloc[0])!r} in "
+                            f"data row {_row(column, bad.index[0])}; give a column of numbers, 0 or more.")
+        column = numbers
     out = column.to_numpy(dtype=float, na_value=np.nan)
     missing = np.flatnonzero(np.isnan(out))
     if len(missing):
@@ -121,8 +118,7 @@ def attached(dataset: Any, sample_weight: Any, name: str = "sample_weight") -> t
     if getattr(dataset, "large", None) is not None:
         raise ConfigError("sample_weight cannot be used on a table read in pieces (its gradient boosting on Dask does "
                           "not weigh rows); leave it out, or train on a part of the table that fits in memory.")
-    given = np.asarray(sample_weight, dtype=object).ravel() if not hasattr(sample_weight, "to_numpy") \
-        else sample_weight.to_numpy().ravel()
+    given = np.asarray(sample_weight).ravel()
     if len(given) != len(dataset.frame):
         raise DataError(f"sample_weight has {len(given):,} values but the data has {len(dataset.frame):,} rows; give "
                         "one weight per row.")
@@ -132,7 +128,6 @@ def attached(dataset: Any, sample_weight: Any, name: str = "sample_weight") -> t
         column = f"{name}_{n}"
     frame = dataset.frame.copy()
     frame[column] = given
-    frame[column] = frame[column].infer_objects()
     return dataclasses.replace(dataset, frame=frame), column
 
 

@@ -216,7 +216,7 @@ def context(run: Run, name: str, window: Deadline) -> SearchContext:
         workdir=run.dir.path / "search" / name,
         cluster=workers.chief(settings, run.dir.path, plan.modality, run.hardware),
         large=run.large, dask=settings.dask, target=run.record.target, rule=split.rule_train,
-        sample_weight=getattr(split, "w_train", None),
+        sample_weight=split.w_train,
     )
     return ctx
 
@@ -237,7 +237,7 @@ def _finalist(run: Run, approach: ApproachPlan, result: Any, trials: int, spent:
     return Finalist(
         approach=approach.name, model=model.name, params=model.params,
         test_scores=score_output(task, split.y_test, output, weights=decision and decision.weights,
-                                 sample_weight=getattr(split, "w_test", None)),
+                                 sample_weight=split.w_test),
         val_score=result.val_score if decision is None else decision.after,
         fit_seconds=round(spent, 2), predict_ms_per_row=round(predict_ms, 4),
         model_bytes=folder_bytes(run.dir.path / "models" / approach.name), peak_memory_mb=round(peak_mb, 1),
@@ -260,10 +260,9 @@ def decided(run: Run, name: str, rows: Any = None, output: Any = None) -> Any:
         rows, output = run.validation.get(name, (None, None))
     decision = None
     if run.plan.task != "regression" and rows is not None and output is not None:
-        y, w = np.asarray(run.split.y_train), getattr(run.split, "w_train", None)
-        rows = np.asarray(rows, dtype=int)
-        decision = fit(run.plan.metric, y[rows], output, shares(y, len(run.split.classes), w),
-                       None if w is None else w[rows])
+        y, rows = np.asarray(run.split.y_train), np.asarray(rows, dtype=int)
+        decision = fit(run.plan.metric, y[rows], output, shares(y, len(run.split.classes), run.split.w_train),
+                       run.split.weights(rows))
     if decision is None:
         run.record.decisions.pop(name, None)
     else:

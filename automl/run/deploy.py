@@ -32,13 +32,9 @@ FOLDER = "models/deployed"
 def deploy(run: Run, best: Finalist, window: Deadline) -> dict[str, Any]:
     """Refit ``best`` (each of its members, for the blend) on all rows inside ``window``; what was done, for
     ``run.json``'s ``deployed``."""
-    import numpy as np
-
     started = time.monotonic()
     names = list(run.record.selection["weights"]) if best.approach == "blend" else [best.approach]
-    X, y = _all_rows(run.split)
-    w_train, w_test = getattr(run.split, "w_train", None), getattr(run.split, "w_test", None)
-    w = None if w_train is None else np.concatenate([w_train, w_test])
+    X, y, w = _all_rows(run.split)
     refitted, notes, kept = {}, [], []
     for name in names:
         spec = registry.route_spec(run.plan.modality, name)
@@ -74,13 +70,14 @@ def deploy(run: Run, best: Finalist, window: Deadline) -> dict[str, Any]:
     return out | {"refitted": True, "models": models, "seconds": round(time.monotonic() - started, 2)}
 
 
-def _all_rows(split: Any) -> tuple[Any, Any]:
-    """The training rows followed by the test rows."""
+def _all_rows(split: Any) -> tuple[Any, Any, Any]:
+    """The training rows followed by the test rows: features, targets and weights (None when rows count alike)."""
     import numpy as np
     import pandas as pd
 
     X = pd.concat([split.X_train, split.X_test], ignore_index=True)
-    return X, np.concatenate([np.asarray(split.y_train), np.asarray(split.y_test)])
+    w = None if split.w_train is None else np.concatenate([split.w_train, split.w_test])
+    return X, np.concatenate([np.asarray(split.y_train), np.asarray(split.y_test)]), w
 
 
 def _sentence(text: str) -> str:

@@ -491,7 +491,7 @@ def write_predictions(folder: Any, rows: Any, split: Any, outputs: dict[str, Any
 
     classes = split.classes
     table: dict[str, Any] = {"row": rows, "actual": [classes[i] for i in split.y_test] if classes else split.y_test}
-    if getattr(split, "w_test", None) is not None:
+    if split.w_test is not None:
         table["weight"] = split.w_test
     for name, output in outputs.items():
         if classes is None:
