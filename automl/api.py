@@ -102,8 +102,8 @@ class AutoML(BaseEstimator):
     weight : str, optional
         A numeric column of how much each row counts (``automl fit --weight``): a survey weight, the amount at
         stake. Each row counts that much in every model's training and in every score (validation and test). It
-        is not a feature. ``fit(X, y, sample_weight=...)`` gives the weights as an array instead. Not for a
-        table read in pieces (Dask). A resumed run keeps the run's own.
+        is not a feature. ``fit(X, y, sample_weight=...)`` gives the weights as an array instead (not for a
+        table read in pieces for Dask: name its column). A resumed run keeps the run's own.
 
     Attributes
     ----------

@@ -28,7 +28,7 @@ GROUP_HELP = ("Keep the rows that share a value of column COL (a patient, a cust
 ORDER_HELP = ("Rows are ordered in time by COL (dates or numbers): the latest are the test rows, and candidates are "
               "compared on the latest training rows, fitted on earlier ones. COL stays a feature unless dropped.")
 WEIGHT_HELP = ("How much each row counts, from numeric column COL (0 or more): in every model's training and in "
-               "every score, validation and test; COL is not a feature. Tables held in memory.")
+               "every score, validation and test; COL is not a feature.")
 ENCODING = click.option("--encoding", metavar="NAME",
                         help="How to read a table file that is not UTF-8: cp1252 (most files saved by Excel on "
                              "Windows), latin-1, shift_jis, ... (UTF-8 and UTF-16 files read as such whatever is "

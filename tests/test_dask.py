@@ -116,3 +116,41 @@ def test_a_scheduler_that_does_not_answer_is_a_one_line_error_before_the_run(dat
     assert result.output.strip().splitlines()[-1].startswith("automl: error: `dask` scheduler 'tcp://127.0.0.1:1' "
                                                              "does not answer")
     assert not any(tmp_path.iterdir())
+
+
+def two_crowds(path: Path, rows: int = 40_000) -> Path:
+    """Two crowds that nothing tells apart, with opposite rules (label ``x > 0``; ``x < 0``), the second weighing 0
+    in column ``w``: weighted, one rule is left to learn; counted alike, the crowds cancel out."""
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-1, 1, rows)
+    second = np.arange(rows) % 2 == 1
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=rows), "w": np.where(second, 0.0, 1.0),
+                          "label": np.where(np.where(second, x < 0, x > 0), "yes", "no")})
+    frame.to_parquet(path, row_group_size=5_000)
+    return path
+
+
+def test_weights_reach_the_rows_that_train_on_the_dask_workers(tmp_path: Path) -> None:
+    data = two_crowds(tmp_path / "crowds.parquet")
+    model = AutoML(budget="30s", compare=False, out=tmp_path / "runs", dask="local", max_trials=1, memory="4GB",
+                   weight="w").fit(data, target="label")
+    record = json.loads((model.run_dir_ / "run.json").read_text())
+    assert model.best_approach_ == "dask" and record["settings"]["weight"] == "w" and "w" not in record["features"]
+    assert "counted its weight in 'w'" in " ".join(record["searched"]["dask"]["notes"])
+    # Only the rows not held in memory train; counted alike there, the two rules cancel out (about .5).
+    assert record["finalists"][0]["test_scores"]["accuracy"] > 0.9
+
+
+def test_a_piece_leaves_out_the_rows_whose_weight_is_not_a_weight(tmp_path: Path) -> None:
+    from automl.data.large import pieces_of
+    from automl.modalities.tabular.dask_gbm import LABEL, WEIGHT, training_piece
+    from automl.modalities.tabular.encoder import TabularEncoder
+
+    frame = pd.DataFrame({"x": [0.1, 0.2, 0.3, 0.4, 0.5], "w": [1.0, None, -2.0, 0.0, 3.5],
+                          "label": ["yes", "no", "yes", "no", None]})
+    frame.to_parquet(tmp_path / "t.parquet")
+    encoder = TabularEncoder.fit(frame[["x"]], {"x": "numeric"})
+    piece = training_piece(0, pieces_of(tmp_path / "t.parquet"), encoder, "label", "binary", ["no", "yes"], "w")
+    assert piece[WEIGHT].tolist() == [1.0, 0.0] and piece[LABEL].tolist() == [1.0, 0.0]  # the first and fourth rows
+    assert WEIGHT not in training_piece(0, pieces_of(tmp_path / "t.parquet"), encoder, "label", "binary",
+                                        ["no", "yes"])

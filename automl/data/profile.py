@@ -171,11 +171,9 @@ def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto",
                             weight=weight)
     profile.warnings[:0] = list(dataset.notes)
     table = getattr(dataset, "large", None)
-    if table is not None and (group is not None or order is not None or weight is not None):
-        asked = "--group" if group is not None else "--order" if order is not None else "--weight"
-        why = "its gradient boosting on Dask does not weigh rows" if asked == "--weight" else \
-            "Dask splits its rows one by one"
-        raise ConfigError(f"{asked} cannot be used on a table read in pieces ({why}); "
+    if table is not None and (group is not None or order is not None):
+        asked = "--group" if group is not None else "--order"
+        raise ConfigError(f"{asked} cannot be used on a table read in pieces (Dask splits its rows one by one); "
                           f"leave {asked} out, or train on a part of the table that fits in memory.")
     if table is not None:  # the frame holds a sample: the counts are the file's
         sampled = profile.n_rows

@@ -116,8 +116,8 @@ def attached(dataset: Any, sample_weight: Any, name: str = "sample_weight") -> t
     import numpy as np
 
     if getattr(dataset, "large", None) is not None:
-        raise ConfigError("sample_weight cannot be used on a table read in pieces (its gradient boosting on Dask does "
-                          "not weigh rows); leave it out, or train on a part of the table that fits in memory.")
+        raise ConfigError("sample_weight cannot be used on a table read in pieces (it would give weights to the rows "
+                          "held in memory only); put the weights in a column of the file and name it with weight=.")
     given = np.asarray(sample_weight).ravel()
     if len(given) != len(dataset.frame):
         raise DataError(f"sample_weight has {len(given):,} values but the data has {len(dataset.frame):,} rows; give "

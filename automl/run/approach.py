@@ -216,7 +216,7 @@ def context(run: Run, name: str, window: Deadline) -> SearchContext:
         workdir=run.dir.path / "search" / name,
         cluster=workers.chief(settings, run.dir.path, plan.modality, run.hardware),
         large=run.large, dask=settings.dask, target=run.record.target, rule=split.rule_train,
-        sample_weight=split.w_train,
+        sample_weight=split.w_train, weight=run.record.settings.get("weight") or "",
     )
     return ctx
 

@@ -91,6 +91,7 @@ class SearchContext:
     large: Any = None
     dask: str = "auto"
     target: str = ""  # the target's column in ``large``
+    weight: str = ""  # its ``--weight`` column, "" when rows count alike
     # How the training rows may be split (``data.splitting.Rule``: whole groups for ``--group``, the latest rows
     # held out for ``--order``); None splits them one by one.
     rule: Any = None

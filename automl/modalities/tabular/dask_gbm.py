@@ -5,7 +5,10 @@ Dask workers piece by piece, encoded there with the encoder fitted on the held
 rows, and gathered into one ``DaskQuantileDMatrix`` (histogram bins: about one
 byte per cell besides the float32 rows). The training rows held in memory are
 the validation rows: every trial stops early on them, and the best trial on
-them is the model. Trials are few and large: a 10-round probe times a round,
+them is the model. With ``--weight``, each row's weight comes with it from its
+piece (a row whose weight is missing, negative or not a number is left out, as
+a row without a target is) and counts in training, early stopping and the
+choice alike. Trials are few and large: a 10-round probe times a round,
 then each trial gets the rounds its share of the time allows, defaults first.
 When the best model is still improving as its rounds run out, the time left
 trains it on from where it stopped rather than starting a new configuration.
@@ -30,6 +33,7 @@ from . import gbm, gbm_space
 from .encoder import TabularEncoder
 
 LABEL = "__label__"
+WEIGHT = "__weight__"  # with ``--weight``: how much the row counts
 PROBE_ROUNDS = 10
 FIRST_SHARE = 0.5  # of the search's time, at most, for the first (default) configuration
 MIN_LEARNING_RATE = 0.05  # with rounds bounded by time, slower rates do not converge
@@ -61,18 +65,19 @@ class DaskGBMRoute:
         if table is None:
             raise RuntimeError("gradient boosting on Dask needs a table read in pieces (automl.data.large)")
         encoder = TabularEncoder.fit(ctx.X, ctx.kinds)
-        X_val, y_val = encoded(ctx.X, encoder), np.asarray(ctx.y)
+        X_val, y_val, w_val = encoded(ctx.X, encoder), np.asarray(ctx.y), ctx.weights_of(np.arange(len(ctx.y)))
         started = time.monotonic()
         with connected(ctx.dask, table.memory, ctx.hardware.cpu_count) as client:
             cluster = describe(client)
-            frame = training_frame(table, encoder, ctx.target, ctx.task, ctx.classes, X_val)
+            frame = training_frame(table, encoder, ctx.target, ctx.task, ctx.classes, X_val, ctx.weight)
             dtrain = within(ctx.deadline.remaining() + GRACE_SECONDS, "reading and binning the training rows",
-                            xd.DaskQuantileDMatrix, client, frame.drop(columns=[LABEL]), frame[LABEL],
-                            max_bin=MAX_BIN)
+                            xd.DaskQuantileDMatrix, client, frame.drop(columns=[LABEL, WEIGHT], errors="ignore"),
+                            frame[LABEL], weight=frame[WEIGHT] if ctx.weight else None, max_bin=MAX_BIN)
             dval = within(ctx.deadline.remaining() + GRACE_SECONDS, "binning the validation rows",
-                          xd.DaskQuantileDMatrix, client, _dask(X_val), _dask(y_val.astype("float32")), ref=dtrain)
+                          xd.DaskQuantileDMatrix, client, _dask(X_val), _dask(y_val.astype("float32")),
+                          weight=None if w_val is None else _dask(w_val), ref=dtrain)
             built = time.monotonic() - started
-            search = _Search(ctx, client, dtrain, dval, encoder, X_val, y_val)
+            search = _Search(ctx, client, dtrain, dval, encoder, X_val, y_val, w_val)
             search.run()
         if search.best is None:
             raise RuntimeError("no gradient-boosting trial on Dask finished inside the budget")
@@ -81,7 +86,7 @@ class DaskGBMRoute:
                  f"{len(table.pieces):,} piece(s) and binned into one DaskQuantileDMatrix in {built:.0f}s; "
                  f"{len(search.trials)} trial(s) (models of up to {search.most_rounds:,} rounds; a model still "
                  f"improving when its rounds ran out trained on), each stopped early on the {len(y_val):,} training "
-                 "rows held in memory, which chose the model. The Dask workers' CPU time "
+                 f"rows held in memory, which chose the model.{_weighed(ctx.weight)} The Dask workers' CPU time "
                  "is not in the energy figure; the money figure counts the machine's cores for the whole search."]
         return SearchResult(model, score, round(time.monotonic() - started, 2), notes, np.arange(len(y_val)), output)
 
@@ -92,9 +97,9 @@ class _Search:
     where it stopped) instead of to a new configuration that would stop even sooner."""
 
     def __init__(self, ctx: SearchContext, client: Any, dtrain: Any, dval: Any, encoder: TabularEncoder,
-                 X_val: Any, y_val: Any):
+                 X_val: Any, y_val: Any, w_val: Any = None):
         self.ctx, self.client, self.dtrain, self.dval = ctx, client, dtrain, dval
-        self.encoder, self.X_val, self.y_val = encoder, X_val, y_val
+        self.encoder, self.X_val, self.y_val, self.w_val = encoder, X_val, y_val, w_val
         self.best: tuple[Any, float, Any] | None = None  # model, validation score, validation output
         self.capped = False  # the best model used every round it was given: more rounds would likely help
         self.trials: list[dict[str, Any]] = []
@@ -146,7 +151,7 @@ class _Search:
         model = gbm.GBMModel("xgboost", booster, self.encoder, ctx.task, ctx.n_classes, params, used, fit=fit,
                              codes=True)
         output = model.output(self.X_val)
-        return model, ranking_score(ctx.task, self.y_val, output, ctx.metric), output
+        return model, ranking_score(ctx.task, self.y_val, output, ctx.metric, self.w_val), output
 
     def _timed(self, params: dict[str, Any], rounds: int, seconds: float) -> None:
         """A round's and a call's cost, from this call (``rounds`` in ``seconds``) against the probe's 10."""
@@ -244,6 +249,13 @@ def _sampled(rng: Any, n_rows: int) -> dict[str, Any]:
     return params
 
 
+def _weighed(weight: str) -> str:
+    """The note's words on ``--weight``, "" without one."""
+    return (f" Each row counted its weight in {weight!r} (--weight) in training, early stopping and the choice; a row "
+            "not held whose weight is missing, negative or not a number was left out, as one without a target is."
+            if weight else "")
+
+
 def _cluster_text(cluster: dict[str, Any]) -> str:
     from ...data.memory import size_text
 
@@ -287,32 +299,59 @@ def target_codes(values: Any, task: str, classes: list | None) -> Any:
     return values.astype(str).map(index).where(values.notna()).to_numpy(dtype=float)
 
 
-def training_piece(i: int, table: Any, encoder: TabularEncoder, target: str, task: str, classes: list | None) -> Any:
-    """Piece ``i``'s rows that are not held in memory, encoded, with the target in ``LABEL`` (rows without one
-    left out). Runs on a Dask worker."""
+def training_piece(i: int, table: Any, encoder: TabularEncoder, target: str, task: str, classes: list | None,
+                   weight: str = "") -> Any:
+    """Piece ``i``'s rows that are not held in memory, encoded, with the target in ``LABEL`` and, given a
+    ``weight`` column, its weights in ``WEIGHT`` (rows without a target or a weight of 0 or more left out). Runs on
+    a Dask worker."""
     import numpy as np
 
     part = table.read_piece(i)
     part = part.loc[~table.held(i, len(part))]
     y = target_codes(part[target], task, classes)
     keep = ~np.isnan(y)
+    if weight:
+        w = piece_weights(part[weight])
+        keep &= ~np.isnan(w)
     out = encoded(part.loc[keep], encoder).reset_index(drop=True)
     out[LABEL] = y[keep].astype("float32")
+    if weight:
+        out[WEIGHT] = w[keep].astype("float32")
     return out
 
 
+def piece_weights(column: Any) -> Any:
+    """A piece's ``--weight`` column as floats, NaN where a value is missing, negative, infinite or not a number
+    (the held rows are checked up front, with an error; a piece's rows are only read on the workers, where such a
+    row is left out as a row without a target is).
+
+    >>> import pandas as pd
+    >>> piece_weights(pd.Series([1, "2.5", -1, None, "x", float("inf"), 0])).tolist()
+    [1.0, 2.5, nan, nan, nan, nan, 0.0]
+    """
+    import numpy as np
+    import pandas as pd
+
+    w = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    w[~np.isfinite(w) | (w < 0)] = np.nan
+    return w
+
+
 def training_frame(table: Any, encoder: TabularEncoder, target: str, task: str, classes: list | None,
-                   like: Any) -> Any:
-    """A Dask DataFrame of the training rows, one partition per piece; ``like``: encoded rows giving its dtypes."""
+                   like: Any, weight: str = "") -> Any:
+    """A Dask DataFrame of the training rows, one partition per piece; ``like``: encoded rows giving its dtypes;
+    ``weight``: the ``--weight`` column, if any."""
     import dask.dataframe as dd
 
     import pandas as pd
 
     meta = like.iloc[:0].copy()
     meta[LABEL] = pd.Series([], dtype="float32")
+    if weight:
+        meta[WEIGHT] = pd.Series([], dtype="float32")
     return dd.from_map(training_piece, range(len(table.pieces)), meta=meta, enforce_metadata=False,
                        label="automl-training-rows", table=table, encoder=encoder, target=target, task=task,
-                       classes=classes)
+                       classes=classes, weight=weight)
 
 
 def _dask(values: Any) -> Any:
