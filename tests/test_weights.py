@@ -105,6 +105,50 @@ def test_a_report_gap_is_weighted_like_the_scores():
     assert out["low"] < out["difference"] < out["high"] < 0
 
 
+def test_the_report_charts_weigh_the_test_rows_as_the_scores_do():
+    from automl.report.evaluation import evaluate
+    from automl.report.outcomes import confusion
+
+    # Every row of weight 0 is predicted wrong: weighted, the model is right on every row that counts.
+    truth = ["a", "a", "b", "b", "a", "b"]
+    p_b = [0.1, 0.2, 0.9, 0.8, 0.7, 0.3]  # the last two wrong
+    frame = pd.DataFrame({"actual": truth, "classical_proba_a": [str(1 - p) for p in p_b],
+                          "classical_proba_b": [str(p) for p in p_b], "weight": ["1", "2", "1", "3", "0", "0"]})
+    out = evaluate(frame, "binary", ["a", "b"], ["classical"])
+    data = out["approaches"]["classical"]
+    assert out["weighted"] and data["confusion"] == [[2, 1], [1, 2]]  # the numbers still count rows
+    assert data["confusion_weight"] == [[3.0, 0.0], [0.0, 4.0]]
+    assert [(c["recall"], c["support"], c["weight"]) for c in data["per_class"]] == [(1.0, 3, 3.0), (1.0, 3, 4.0)]
+    assert out["curves"]["approaches"]["classical"]["roc"]["auc"] == 1.0
+    alike = evaluate(frame.drop(columns="weight"), "binary", ["a", "b"], ["classical"])
+    assert "weighted" not in alike and alike["curves"]["approaches"]["classical"]["roc"]["auc"] < 1.0
+    assert [c["recall"] for c in alike["approaches"]["classical"]["per_class"]] == [0.6667, 0.6667]
+    styles = {"classical": SimpleNamespace(label="gradient boosting")}
+    chart = confusion("classical", data["confusion"], ["a", "b"], styles, weighed=data["confusion_weight"])
+    assert "predicted b: 1 (0% of the row&#x27;s weight)" in chart["svg"] and "--weight" in chart["caption"]  # escaped
+
+    regression = pd.DataFrame({"actual": ["1", "2", "3"], "classical_prediction": ["1", "2", "13"],
+                               "weight": ["1", "1", "0"]})
+    residuals = evaluate(regression, "regression", None, ["classical"])["approaches"]["classical"]
+    assert residuals["residual_mean"] == 0.0 and residuals["residual_sd"] == 0.0  # the row off by 10 weighs 0
+
+
+def test_permutation_importance_weighs_the_rows():
+    from automl.search.importance import permuted
+
+    class Model:  # column "a" decides the rows of weight 0 only; "b" the others
+        def predict(self, frame):
+            return np.where(np.arange(len(frame)) % 2 == 1, frame["a"], frame["b"]).astype(float)
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    y = Model().predict(X)
+    w = np.where(np.arange(200) % 2 == 1, 0.0, 1.0)
+    weighted = dict(map(tuple, permuted(Model(), X, y, "regression", "rmse", 0, 5.0, w)["features"]))
+    alike = dict(map(tuple, permuted(Model(), X, y, "regression", "rmse", 0, 5.0)["features"]))
+    assert weighted["a"] == 0.0 < weighted["b"] and alike["a"] > 0.5
+
+
 def test_a_network_trains_on_rows_drawn_by_weight():
     from automl.search.networks import Targets
 

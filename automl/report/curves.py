@@ -24,10 +24,11 @@ MAX_POINTS = 200
 BINS = 10  # reliability bins of equal width over [0, 1]
 
 
-def curves(y: Any, probabilities: dict[str, Any], labels: list[str]) -> dict[str, Any]:
+def curves(y: Any, probabilities: dict[str, Any], labels: list[str], sample_weight: Any = None) -> dict[str, Any]:
     """``{"average", "positive", "approaches": {name: approach_curves}}``, or ``{"missing": reason}``.
 
-    ``y``: class indices of the test rows; ``probabilities``: per approach, rows x classes.
+    ``y``: class indices of the test rows; ``probabilities``: per approach, rows x classes; ``sample_weight``: how
+    much each row counts (``--weight``), None alike.
     """
     if not probabilities:
         return {"missing": "no finalist recorded class probabilities for the test rows"}
@@ -38,36 +39,53 @@ def curves(y: Any, probabilities: dict[str, Any], labels: list[str]) -> dict[str
     out: dict[str, Any] = {
         "average": "binary" if binary else "micro",
         "positive": labels[1] if binary else None,
-        "approaches": {name: approach_curves(y, proba) for name, proba in probabilities.items()},
+        "approaches": {name: approach_curves(y, proba, sample_weight) for name, proba in probabilities.items()},
     }
     return out
 
 
-def approach_curves(y: Any, proba: Any) -> dict[str, Any]:
-    """ROC (with AUC), precision-recall (with average precision) and reliability points of one model."""
-    from sklearn.calibration import calibration_curve
+def approach_curves(y: Any, proba: Any, sample_weight: Any = None) -> dict[str, Any]:
+    """ROC (with AUC), precision-recall (with average precision) and reliability points of one model; with
+    ``sample_weight``, each row counts that much in every one (the reliability bins' row counts stay counts)."""
     from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
 
     y, proba = np.asarray(y), np.asarray(proba, dtype="float64")
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype="float64")
     if proba.shape[1] == 2:
-        truth, score = (y == 1).astype(int), proba[:, 1]
+        truth, score, pooled = (y == 1).astype(int), proba[:, 1], w
         confidence, hit = score, truth
     else:  # one-vs-rest, every class pooled; reliability of the top class
         truth = (y[:, None] == np.arange(proba.shape[1])[None, :]).astype(int).ravel()
-        score = proba.ravel()
+        score, pooled = proba.ravel(), np.repeat(w, proba.shape[1])
         confidence, hit = proba.max(axis=1), (proba.argmax(axis=1) == y).astype(int)
-    fpr, tpr, _ = roc_curve(truth, score)
-    precision, recall, _ = precision_recall_curve(truth, score)
-    observed, predicted = calibration_curve(hit, np.clip(confidence, 0.0, 1.0), n_bins=BINS, strategy="uniform")
-    edges = np.linspace(0.0, 1.0, BINS + 1)
-    counts = np.bincount(np.searchsorted(edges[1:-1], np.clip(confidence, 0, 1)), minlength=BINS)
-    counts = counts[counts > 0]  # calibration_curve leaves out empty bins the same way
+    given = None if sample_weight is None else pooled
+    fpr, tpr, _ = roc_curve(truth, score, sample_weight=given)
+    precision, recall, _ = precision_recall_curve(truth, score, sample_weight=given)
     return {
         "roc": {"auc": _round(auc(fpr, tpr)), "points": _thin(fpr, tpr)},
-        "pr": {"average_precision": _round(average_precision_score(truth, score)),
-               "prevalence": _round(truth.mean()), "points": _thin(recall[::-1], precision[::-1])},
-        "calibration": {"points": [[_round(p), _round(o), int(n)] for p, o, n in zip(predicted, observed, counts)]},
+        "pr": {"average_precision": _round(average_precision_score(truth, score, sample_weight=given)),
+               "prevalence": _round(np.average(truth, weights=pooled)),
+               "points": _thin(recall[::-1], precision[::-1])},
+        "calibration": {"points": reliability(confidence, hit, w)},
     }
+
+
+def reliability(confidence: Any, hit: Any, w: Any) -> list[list[float]]:
+    """``[mean predicted probability, observed frequency, rows]`` per bin of ``BINS`` equal widths that holds
+    weight, both means weighted by ``w`` (equal weights give scikit-learn's ``calibration_curve``, uniform).
+
+    >>> reliability(np.array([0.05, 0.15, 0.95, 0.91]), np.array([0, 1, 1, 0]), np.array([1.0, 0.0, 3.0, 1.0]))
+    [[0.05, 0.0, 1], [0.94, 0.75, 2]]
+    """
+    confidence = np.clip(np.asarray(confidence, dtype="float64"), 0.0, 1.0)
+    edges = np.linspace(0.0, 1.0, BINS + 1)
+    bins = np.searchsorted(edges[1:-1], confidence)
+    weight = np.bincount(bins, weights=w, minlength=BINS)
+    predicted = np.bincount(bins, weights=w * confidence, minlength=BINS)
+    observed = np.bincount(bins, weights=w * np.asarray(hit, dtype="float64"), minlength=BINS)
+    counts = np.bincount(bins, minlength=BINS)
+    return [[_round(predicted[b] / weight[b]), _round(observed[b] / weight[b]), int(counts[b])]
+            for b in range(BINS) if weight[b] > 0]
 
 
 def _thin(xs: Any, ys: Any) -> list[list[float]]:

@@ -3,7 +3,10 @@ reliability curves (``curves``), residuals, the paired interval.
 
 Everything comes from ``test_predictions.csv`` (``actual``, ``<approach>_prediction`` and, for
 classification, ``<approach>_proba_<class>`` in class order) and run.json, so a report is rebuilt
-without loading any model. ``evaluate`` is pure; ``read_predictions`` reads the file.
+without loading any model. ``evaluate`` is pure; ``read_predictions`` reads the file. A run with
+``--weight`` has a ``weight`` column there: the confusion matrices still count rows, but their
+shading, the per-class scores, the curves and the residual statistics weigh each row by it, as
+the run's scores do.
 
 Example:
     >>> import pandas as pd
@@ -47,8 +50,9 @@ def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str],
     classes follow each approach's decision rule (``run.json``'s ``decisions``) where it has one."""
     if frame is None:
         return {"missing": "test_predictions.csv is not in the run directory"}
+    w = row_weights(frame)
     if task == "regression":
-        return _regression(frame, approaches, seed)
+        return _regression(frame, approaches, seed, w)
     labels = [str(c) for c in classes or []]
     index = {c: i for i, c in enumerate(labels)}
     y = np.array([index.get(v, -1) for v in frame["actual"]])
@@ -61,6 +65,8 @@ def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str],
         out["note"] = (f"The confusion matrices show the {MAX_CLASSES_SHOWN} most frequent of {len(labels)} "
                        "classes; per-class scores list them all.")
     out["shown"] = shown
+    if w is not None:
+        out["weighted"] = True
     scored = {}
     for name in approaches:
         proba = probabilities(frame, name, classes or [])
@@ -70,12 +76,30 @@ def evaluate(frame: Any, task: str, classes: list | None, approaches: list[str],
         pred = decision.labels(proba, decision.saved_weights(decisions, name, len(labels)))
         matrix = np.zeros((len(labels), len(labels)), dtype=int)
         np.add.at(matrix, (y, pred), 1)
-        out["approaches"][name] = {
-            "confusion": matrix[np.ix_(shown, shown)].tolist(),
-            "per_class": _per_class(matrix, labels),
-        }
-    out["curves"] = curves(y, scored, labels)
+        out["approaches"][name] = {"confusion": matrix[np.ix_(shown, shown)].tolist()}
+        if w is None:
+            out["approaches"][name]["per_class"] = _per_class(matrix, labels)
+        else:
+            weighed = np.zeros((len(labels), len(labels)))
+            np.add.at(weighed, (y, pred), w)
+            out["approaches"][name]["confusion_weight"] = np.round(weighed[np.ix_(shown, shown)], 6).tolist()
+            out["approaches"][name]["per_class"] = _per_class(weighed, labels, matrix.sum(axis=1))
+    out["curves"] = curves(y, scored, labels, w)
     return out
+
+
+def row_weights(frame: Any) -> Any:
+    """The test rows' ``--weight`` (``test_predictions.csv``'s ``weight`` column), None when they count alike
+    (as they do where every one weighs 0, as in ``metrics``).
+
+    >>> import pandas as pd
+    >>> row_weights(pd.DataFrame({"actual": ["a"], "weight": ["2.5"]})).tolist(), row_weights(pd.DataFrame())
+    ([2.5], None)
+    """
+    if "weight" not in frame.columns:
+        return None
+    w = frame["weight"].astype("float64").to_numpy()
+    return w if w.sum() > 0 else None
 
 
 def probabilities(frame: Any, approach: str, classes: list) -> Any:
@@ -111,10 +135,16 @@ def interval(frame: Any, task: str, classes: list | None, metric: str, a: str, b
     n = len(classes or [])
     return paired_difference(y, out_a, out_b, task, metric, seed=seed,
                              weights=(decision.saved_weights(decisions, a, n), decision.saved_weights(decisions, b, n)),
-                             sample_weight=frame["weight"].astype("float64").to_numpy() if "weight" in frame else None)
+                             sample_weight=row_weights(frame))
 
 
-def _per_class(matrix: Any, labels: list[str]) -> list[dict[str, Any]]:
+def _per_class(matrix: Any, labels: list[str], counts: Any = None) -> list[dict[str, Any]]:
+    """Precision, recall and F1 per class from a confusion ``matrix`` of rows, or of weights with the rows'
+    ``counts`` per class beside it (then each class's ``weight`` too).
+
+    >>> _per_class(np.array([[3.0, 1.0], [0.0, 0.0]]), ["a", "b"], np.array([2, 1]))[0]
+    {'label': 'a', 'precision': 1.0, 'recall': 0.75, 'f1': 0.8571, 'support': 2, 'weight': 4.0}
+    """
     tp = np.diag(matrix).astype(float)
     support = matrix.sum(axis=1)
     predicted = matrix.sum(axis=0)
@@ -123,12 +153,15 @@ def _per_class(matrix: Any, labels: list[str]) -> list[dict[str, Any]]:
         precision = tp[i] / predicted[i] if predicted[i] else 0.0
         recall = tp[i] / support[i] if support[i] else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append({"label": name, "precision": round(float(precision), 4), "recall": round(float(recall), 4),
-                     "f1": round(float(f1), 4), "support": int(support[i])})
+        row = {"label": name, "precision": round(float(precision), 4), "recall": round(float(recall), 4),
+               "f1": round(float(f1), 4), "support": int(support[i] if counts is None else counts[i])}
+        if counts is not None:
+            row["weight"] = round(float(support[i]), 6)
+        rows.append(row)
     return rows
 
 
-def _regression(frame: Any, approaches: list[str], seed: int) -> dict[str, Any]:
+def _regression(frame: Any, approaches: list[str], seed: int, w: Any = None) -> dict[str, Any]:
     actual = frame["actual"].astype("float64").to_numpy()
     keep = np.arange(len(actual))
     if len(keep) > MAX_POINTS:
@@ -141,9 +174,12 @@ def _regression(frame: Any, approaches: list[str], seed: int) -> dict[str, Any]:
         if pred is None:
             continue
         residual = actual - pred
+        mean = np.average(residual, weights=w)
         out["approaches"][name] = {
             "points": [[round(float(a), 6), round(float(p), 6)] for a, p in zip(actual[keep], pred[keep])],
-            "residual_mean": round(float(residual.mean()), 6),
-            "residual_sd": round(float(residual.std()), 6),
+            "residual_mean": round(float(mean), 6),
+            "residual_sd": round(float(np.sqrt(np.average((residual - mean) ** 2, weights=w))), 6),
         }
+    if w is not None:
+        out["weighted"] = True
     return out

@@ -39,7 +39,8 @@ def classification(evaluation: dict[str, Any], styles: dict[str, Style]) -> list
     labels = evaluation["labels"]
     shown = [labels[i] for i in evaluation.get("shown", range(len(labels)))]
     for approach, data in evaluation["approaches"].items():
-        out.append(confusion(approach, data["confusion"], shown, styles, evaluation.get("note")))
+        out.append(confusion(approach, data["confusion"], shown, styles, evaluation.get("note"),
+                             data.get("confusion_weight")))
     for approach, data in evaluation["approaches"].items():
         out.append(per_class(approach, data["per_class"], styles))
     return out
@@ -54,7 +55,9 @@ def _blend(share: float) -> str:
 
 
 def confusion(approach: str, matrix: list[list[int]], labels: list[str], styles: dict[str, Style],
-              note: str | None = None) -> dict[str, Any]:
+              note: str | None = None, weighed: list[list[float]] | None = None) -> dict[str, Any]:
+    """The rows counted in each (actual, predicted) cell; shaded by the cell's share of its actual class, in rows,
+    or with ``weighed`` (the cells' weights, ``--weight``) in weight."""
     name = styles[approach].label
     title = f"Confusion matrix on the test rows: {name}"
     k = len(labels)
@@ -71,17 +74,22 @@ def confusion(approach: str, matrix: list[list[int]], labels: list[str], styles:
                      f'font-size="{size}">{esc(_short(lab, 14))}<title>{esc(lab)}</title></text>')
     described = []
     for i, row in enumerate(matrix):
-        total = sum(row) or 1
+        shading = row if weighed is None else weighed[i]
+        total = sum(shading) or 1
         parts.append(text(left - 6, top + cell * i + cell / 2 + 4, _short(labels[i], 20), anchor="end", size=size))
         for j, count in enumerate(row):
-            share = count / total
+            share = shading[j] / total
+            of = "of the row" if weighed is None else "of the row's weight"
             parts.append(rect(left + cell * j, top + cell * i, cell, cell, _blend(share), stroke="#ffffff",
-                              tip=f"actual {labels[i]}, predicted {labels[j]}: {count} ({share:.0%} of the row)"))
+                              tip=f"actual {labels[i]}, predicted {labels[j]}: {count} ({share:.0%} {of})"))
             if cell >= 22:
                 parts.append(text(left + cell * j + cell / 2, top + cell * i + cell / 2 + 4, count, anchor="middle",
                                   colour="#ffffff" if share > 0.5 else INK, size=size))
         described.append(f"{labels[i]}: {row[i]} of {sum(row)} right")
     caption = "Rows are the actual classes, columns the predicted ones; shading is the share of each row."
+    if weighed is not None:
+        caption = ("Rows are the actual classes, columns the predicted ones; the numbers count test rows, and shading "
+                   "is the share of each row's weight (--weight), as the scores weigh them.")
     if note:
         caption += " " + note
     key = f"confusion_{approach}"
@@ -115,6 +123,8 @@ def per_class(approach: str, rows: list[dict[str, Any]], styles: dict[str, Style
         chart.add(part)
     chart.legend([(m, c, "square", None) for m, c in series], left, 20)
     caption = "Bars per class: precision (top), recall, F1 (bottom); classes by test support, most frequent first."
+    if rows and "weight" in rows[0]:
+        caption += " Each test row counts its weight (--weight), as the scores do."
     described = "; ".join(f"{r['label']}: precision {r['precision']:.2f}, recall {r['recall']:.2f}, "
                           f"F1 {r['f1']:.2f}" for r in rows)
     key = f"per_class_{approach}"

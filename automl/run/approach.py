@@ -126,7 +126,8 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
         if hasattr(result.model, "importance"):
             run.record.feature_importance[name] = importance_of(result.model, run.split.X_test, run.split.y_test,
                                                                 run.plan.task, run.plan.metric, run.settings.seed,
-                                                                min(5.0, 1.0 + 0.02 * window.seconds))
+                                                                min(5.0, 1.0 + 0.02 * window.seconds),
+                                                                run.split.w_test)
     if ctx.history:
         run.record.training_curves[name] = list(ctx.history)
     score = finalist.test_scores.get(run.plan.metric)

@@ -30,12 +30,13 @@ MIN_COLUMNS = 3  # done whatever the clock says: a busy machine still gets a ran
 
 
 def importance_of(model: Any, X: Any, y: Any, task: str, metric: str, seed: int = 0,
-                  max_seconds: float = 5.0) -> dict[str, Any]:
-    """``{"method", "features": [[name, value], ...], "note"}``; method None says why there is none."""
+                  max_seconds: float = 5.0, sample_weight: Any = None) -> dict[str, Any]:
+    """``{"method", "features": [[name, value], ...], "note"}``; method None says why there is none.
+    ``sample_weight``: how much each of the rows counts (``--weight``) where importance is measured on them."""
     if not hasattr(model, "importance"):
         return result(None, [], "This model does not expose feature importance.")
     try:
-        return model.importance(X, y, metric, seed, max_seconds)
+        return model.importance(X, y, metric, seed, max_seconds, sample_weight)
     except Exception as exc:  # importance is a report detail: a failure is noted, never fatal
         return result(None, [], f"Not computed: {type(exc).__name__}: {exc}")
 
@@ -68,23 +69,27 @@ def permutation(score: Callable[[Any], float], X: Any, greater: bool, seed: int,
     return _ranked(drops), True
 
 
-def permuted(model: Any, X: Any, y: Any, task: str, metric: str, seed: int, max_seconds: float) -> dict:
-    """Permutation importance of ``model``'s columns on (at most ``MAX_ROWS`` of) the test rows."""
+def permuted(model: Any, X: Any, y: Any, task: str, metric: str, seed: int, max_seconds: float,
+             sample_weight: Any = None) -> dict:
+    """Permutation importance of ``model``'s columns on (at most ``MAX_ROWS`` of) the test rows, each counting its
+    ``sample_weight`` (``--weight``) in the score when given."""
     import numpy as np
 
     y = np.asarray(y)
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
     if len(y) > MAX_ROWS:
         keep = np.sort(np.random.default_rng(seed).choice(len(y), MAX_ROWS, replace=False))
-        X, y = X.iloc[keep].reset_index(drop=True), y[keep]
+        X, y, w = X.iloc[keep].reset_index(drop=True), y[keep], None if w is None else w[keep]
 
     def scores(frame: Any) -> dict[str, float | None]:
-        return score_output(task, y, model.predict(frame) if task == "regression" else model.predict_proba(frame))
+        output = model.predict(frame) if task == "regression" else model.predict_proba(frame)
+        return score_output(task, y, output, sample_weight=w)
 
     used = metric if scores(X)[metric] is not None else "accuracy"  # ROC AUC is undefined on one class
     ranked, done = permutation(lambda frame: float(scores(frame)[used]), X, greater_is_better(used), seed,
                                max_seconds=max_seconds)
     note = (f"Permutation importance: the drop in test {used} when one column is shuffled "
-            f"(mean of {REPEATS} shuffles on {len(y):,} test rows).")
+            f"(mean of {REPEATS} shuffles on {len(y):,} test rows{', weighted by --weight' if w is not None else ''}).")
     if not done:
         note += f" Stopped after {len(ranked)} of {X.shape[1]} columns to stay within {max_seconds:.0f}s."
     return result("permutation", ranked, note)

@@ -61,7 +61,8 @@ class FeatureModel:
     def predict(self, frame: Any) -> Any:
         return self.inner.predict(self._features(frame))
 
-    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float,
+                   sample_weight: Any = None) -> dict[str, Any]:
         """XGBoost's gain, or CatBoost's or ExtraTrees' own importance, per named feature (shuffling engineered
         features would decode every file again)."""
         from ..tabular.ensemble import NATIVE

@@ -95,12 +95,13 @@ class GBMEnsemble:
         norm = sum(totals.values()) or 1.0
         return {k: round(v / norm, 5) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])}
 
-    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float,
+                   sample_weight: Any = None) -> dict[str, Any]:
         if self.family in NATIVE:
             method, name, meaning = NATIVE[self.family]
             return result(method, list(self.feature_importance().items()),
                           f"{name}: {meaning}, averaged over the ensemble's models by weight.")
-        return permuted(self, X, y, self.task, metric, seed, max_seconds)
+        return permuted(self, X, y, self.task, metric, seed, max_seconds, sample_weight)
 
     def save(self, folder: Path) -> None:
         members = []

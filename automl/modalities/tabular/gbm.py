@@ -137,14 +137,15 @@ class GBMModel:
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         return {names[int(k[1:])]: round(v / total, 5) for k, v in ranked}
 
-    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float,
+                   sample_weight: Any = None) -> dict[str, Any]:
         """XGBoost's gain per column, CatBoost's prediction change, ExtraTrees' impurity decrease, or
         (HistGradientBoosting) permutation importance on the test rows."""
         if self.family in NATIVE:
             method, name, meaning = NATIVE[self.family]
             ranked = sorted(self.feature_importance().items(), key=lambda kv: -kv[1])
             return result(method, ranked, f"{name}: {meaning}.")
-        return permuted(self, X, y, self.task, metric, seed, max_seconds)
+        return permuted(self, X, y, self.task, metric, seed, max_seconds, sample_weight)
 
     def save(self, folder: Path) -> None:
         meta = {"family": self.family, "task": self.task, "n_classes": self.n_classes,

@@ -212,12 +212,13 @@ class DeepTabularModel(NetworkModel):
     def encode(self, frame: Any) -> tuple[Any, Any]:
         return self.prep.inputs(frame), None
 
-    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float,
+                   sample_weight: Any = None) -> dict[str, Any]:
         """Permutation importance on the test rows, as for the classical models without a gain of their own, so
         the report ranks the columns of both approaches the same way."""
         from ...search.importance import permuted
 
-        return permuted(self, X, y, self.task, metric, seed, max_seconds)
+        return permuted(self, X, y, self.task, metric, seed, max_seconds, sample_weight)
 
     def meta(self) -> dict[str, Any]:
         return {"task": self.task, "n_classes": self.n_classes, "params": self.params, "prep": self.prep.to_dict()}

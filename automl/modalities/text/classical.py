@@ -104,7 +104,8 @@ class TextClassicalModel:
             return self.predict_proba(frame).argmax(axis=1)
         return self.values_of(*self._features(frame))
 
-    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float,
+                   sample_weight: Any = None) -> dict[str, Any]:
         """The n-grams with the most gain (XGBoost) or the largest mean absolute coefficient (linear models:
         TF-IDF puts every n-gram on the same scale, so the sizes compare)."""
         names = [_ngram(n) for n in self.vec.get_feature_names_out()]

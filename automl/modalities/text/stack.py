@@ -66,9 +66,10 @@ class StackedTextModel:
     def predict_proba(self, frame: Any) -> Any:
         return self.boosted.predict_proba(self.stack_frame(frame))
 
-    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float) -> dict[str, Any]:
+    def importance(self, X: Any, y: Any, metric: str, seed: int, max_seconds: float,
+                   sample_weight: Any = None) -> dict[str, Any]:
         """The boosted model's importance over the other columns and the text model's output."""
-        return self.boosted.importance(self.stack_frame(X), y, metric, seed, max_seconds)
+        return self.boosted.importance(self.stack_frame(X), y, metric, seed, max_seconds, sample_weight)
 
     def save(self, folder: Path) -> None:
         (folder / "text").mkdir(exist_ok=True)
