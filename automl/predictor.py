@@ -14,6 +14,7 @@ from typing import Any, Iterator
 from . import registry
 from .data import load as load_data
 from .data.columns import check_columns
+from .data.fingerprint import file_fingerprint
 from .data.folders import LABEL_COLUMN, PATH_COLUMN
 from .data.target import label_text
 from .decision import labels, saved_weights
@@ -168,6 +169,7 @@ class Predictor:
         import pandas as pd
 
         prepared = self.prepare(data)
+        source = data if isinstance(data, (str, Path)) else getattr(data, "source", None)
         if self.target not in prepared.frame.columns:
             raise DataError(f"the data has no target column {self.target!r}; `evaluate` needs labelled rows.")
         y = prepared.frame[self.target]
@@ -176,15 +178,7 @@ class Predictor:
         notes = list(prepared.warnings)
         if (~keep).sum():
             notes.append(f"{int((~keep).sum())} row(s) without a target value were left out.")
-        try:
-            seen = self.seen_rows(prepared.frame.loc[keep])
-        except DamagedRunError as exc:
-            seen = 0
-            notes.append(f"whether these rows are the run's own could not be checked: {exc}")
-        if seen:
-            n = int(keep.sum())
-            notes.append(f"{seen:,} of {n:,} rows ({100 * seen / n:.1f} %) were in this run's training/test data, "
-                         "so this score is not held-out; evaluate on rows the run never saw for an honest score.")
+        notes += self._seen_note(prepared.frame.loc[keep], source)
         w = self._row_weights(prepared.frame.loc[keep], notes)
         if self.task == "regression":
             from .data.number_text import to_number
@@ -222,6 +216,30 @@ class Predictor:
         notes.append(f"rows are weighed by {column!r}, as the run weighed its own.")
         return weights.values(frame, column)
 
+
+    def _seen_note(self, frame: Any, source: Any) -> list[str]:
+        """A note when rows of ``frame`` (labelled, read from ``source``) were the run's own training or test rows.
+        A run on Dask kept hashes of the rows it held in memory only: the rows of its own file are all its own,
+        and another file's rows are looked up among the held ones, as a note says."""
+        n = len(frame)
+        large = (self.record.data or {}).get("large")
+        if large and source is not None and Path(str(source)).is_file() and \
+                file_fingerprint(Path(str(source))) == (self.record.data or {}).get("sha256"):
+            return [f"these are the rows of the table this run trained on (on Dask, and tested on): all {n:,} were in "
+                    "its training/test data, so this score is not held-out; evaluate on rows the run never saw for "
+                    "an honest score."]
+        try:
+            seen = self.seen_rows(frame)
+        except DamagedRunError as exc:
+            return [f"whether these rows are the run's own could not be checked: {exc}"]
+        notes = [f"{seen:,} of {n:,} rows ({100 * seen / n:.1f} %) were in this run's training/test data, so this "
+                 "score is not held-out; evaluate on rows the run never saw for an honest score."] if seen else []
+        if large:
+            held = (self.record.row_hashes or {}).get("rows", 0)
+            notes.append(f"this run trained on Dask on rows of {Path(str(large.get('path', ''))).name} it kept no "
+                         f"record of (only of the {held:,} it held in memory), so rows of that file among these may be "
+                         "its own without being counted here.")
+        return notes
 
     def seen_rows(self, frame: Any) -> int:
         """How many rows of ``frame`` (prepared, with the target) the run trained or was tested on, by the row

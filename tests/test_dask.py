@@ -80,6 +80,17 @@ def test_predictions_stream_piece_by_piece_in_file_order(on_dask: AutoML, data: 
     np.testing.assert_allclose(streamed["proba_yes"], whole["proba_yes"], atol=1e-6)
 
 
+def test_evaluate_counts_every_row_of_its_own_file_as_seen(on_dask: AutoML, data: Path, tmp_path: Path) -> None:
+    # The rows trained on Dask have no hashes kept: the run's own file is known by its fingerprint instead.
+    _, notes = on_dask.predictor_.evaluate(data)
+    assert any("all 40,000 were in its training/test data" in n for n in notes)
+    part = tmp_path / "part.csv"
+    pd.read_parquet(data).iloc[:4_000].to_csv(part, index=False)
+    _, notes = on_dask.predictor_.evaluate(part)
+    assert any("it kept no record of" in n for n in notes)
+    assert any("of 4,000 rows" in n and "were in this run's training/test data" in n for n in notes)  # the held ones
+
+
 def test_the_command_line_refuses_a_table_too_large_with_dask_off(data: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["fit", str(data), "--memory", "1MB", "--dask", "off", "--out", str(tmp_path),
                                        "--no-compare", "--budget", "20s"])

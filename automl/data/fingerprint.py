@@ -36,8 +36,8 @@ def fingerprint(dataset: Any) -> str:
     digest = hashlib.sha256()
     source = Path(dataset.source) if dataset.root is not None else None
     if source is not None and source.is_file():
-        _add_file(digest, source)
-    elif source is not None and source.is_dir():
+        return file_fingerprint(source)
+    if source is not None and source.is_dir():
         for path in sorted(p for p in source.rglob("*") if p.is_file() and not _hidden(p, source)):
             digest.update(str(path.relative_to(source).as_posix()).encode("utf-8") + b"\0")
             _add_file(digest, path)
@@ -47,6 +47,13 @@ def fingerprint(dataset: Any) -> str:
         frame = dataset.frame
         digest.update("\0".join(map(str, frame.columns)).encode("utf-8"))
         digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def file_fingerprint(path: Path) -> str:
+    """``fingerprint`` of the table file at ``path``: ``sha256:<hex>`` of its bytes."""
+    digest = hashlib.sha256()
+    _add_file(digest, Path(path))
     return "sha256:" + digest.hexdigest()
 
 
