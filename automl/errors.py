@@ -115,3 +115,19 @@ def invalid(argument: str, expected: str, received: object, fix: str = "") -> st
     """
     message = f"`{argument}` must be {expected}. Received: {argument}={received!r}"
     return f"{message}. {fix}" if fix else message
+
+
+def not_a_column(option: str, name: object, columns: list[str]) -> str:
+    """One template for an option naming a column the data does not have: the closest name when one is close
+    (a different case, a typo), then the columns.
+
+    >>> not_a_column("--weight", "Fare", ["survived", "fare", "age"])
+    "--weight 'Fare' is not a column of the data. Did you mean 'fare'? Its columns are: survived, fare, age."
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(name), columns, n=1, cutoff=0.5) if isinstance(name, str) else []
+    by_case = [c for c in columns if isinstance(name, str) and c.lower() == name.lower()]
+    hint = f" Did you mean {(by_case or close)[0]!r}?" if by_case or close else ""
+    shown = ", ".join(map(str, columns[:30])) + (" ..." if len(columns) > 30 else "")
+    return f"{option} {name!r} is not a column of the data.{hint} Its columns are: {shown}."

@@ -153,8 +153,8 @@ def test_drop_of_a_guessed_target_chooses_another():
 
 
 def test_drop_of_an_unknown_column_names_it_and_the_columns():
-    with pytest.raises(ConfigError, match=r"--drop 'fair' is not a column of the data; its columns are: survived, "
-                                          r"age, class, fare, alone"):
+    with pytest.raises(ConfigError, match=r"--drop 'fair' is not a column of the data. Did you mean 'fare'\? Its "
+                                          r"columns are: survived, age, class, fare, alone"):
         inspect_frame(people(), drop=["fair"])
     with pytest.raises(ConfigError, match="is the target given with --target"):
         inspect_frame(people(), target="fare", drop=["fare"])

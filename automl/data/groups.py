@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, not_a_column
 from .target import _label
 
 MIN_GROUPS = 10  # whole groups held out for testing and for each of 5 validation folds
@@ -26,9 +26,8 @@ def check_column(columns: list[str], group: str | None, target: str | None, drop
     """``group`` (``--group``) is a column of the data, and neither the target nor dropped."""
     if group is None:
         return
-    shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
     if not isinstance(group, str) or group not in columns:
-        raise ConfigError(f"--group {group!r} is not a column of the data; its columns are: {shown}.")
+        raise ConfigError(not_a_column("--group", group, columns))
     if group == target or group in drop:
         why = "the target given with --target" if group == target else "also given with --drop"
         raise ConfigError(f"--group {group!r} is {why}; a group column must be another column of the data.")

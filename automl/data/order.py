@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, not_a_column
 from . import dates
 
 
@@ -24,9 +24,8 @@ def check_column(columns: list[str], order: str | None, target: str | None, grou
     """``order`` (``--order``) is a column of the data, not the target, and not asked beside ``--group``."""
     if order is None:
         return
-    shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
     if not isinstance(order, str) or order not in columns:
-        raise ConfigError(f"--order {order!r} is not a column of the data; its columns are: {shown}.")
+        raise ConfigError(not_a_column("--order", order, columns))
     if order == target:
         raise ConfigError(f"--order {order!r} is the target given with --target; order the rows by another column.")
     if group is not None:

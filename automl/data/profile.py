@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..errors import ConfigError, DataError, TargetError, invalid
+from ..errors import ConfigError, DataError, TargetError, invalid, not_a_column
 from ..modalities.base import article
 from . import groups
 from . import order as ordering
@@ -211,14 +211,14 @@ def _checked_drop(columns: list[str], drop: Any, target: str | None) -> list[str
     if drop is None:
         return []
     names = [drop] if isinstance(drop, str) else list(drop)
-    shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
     for name in names:
         if not isinstance(name, str) or name not in columns:
-            raise ConfigError(f"--drop {name!r} is not a column of the data; its columns are: {shown}.")
+            raise ConfigError(not_a_column("--drop", name, columns))
         if name == target:
             raise ConfigError(f"--drop {name!r} is the target given with --target; drop another column or choose "
                               "another target.")
     if len(set(names)) == len(columns):
+        shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
         raise ConfigError(f"--drop leaves no columns: it names all {len(columns)} of them ({shown}).")
     return list(dict.fromkeys(names))
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, not_a_column
 
 
 def check_column(columns: list[str], weight: str | None, target: str | None, drop: list[str],
@@ -28,9 +28,8 @@ def check_column(columns: list[str], weight: str | None, target: str | None, dro
     option names (``others``: option -> column, such as ``{"--group": "patient"}``)."""
     if weight is None:
         return
-    shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
     if not isinstance(weight, str) or weight not in columns:
-        raise ConfigError(f"--weight {weight!r} is not a column of the data; its columns are: {shown}.")
+        raise ConfigError(not_a_column("--weight", weight, columns))
     taken = {target: "the target given with --target"} | {c: f"also given with {o}" for o, c in others.items() if c}
     taken |= {c: "also given with --drop" for c in drop}
     if weight in taken:
