@@ -98,10 +98,20 @@ def check_columns(frame: Any, needed: list[str], ignore: tuple[str, ...] = (), f
     >>> import pandas as pd
     >>> check_columns(pd.DataFrame({"a": [1], "b": [2]}), ["a"])
     ['b']
+    >>> check_columns(pd.DataFrame({"Smoker": [1]}), ["smoker"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    automl.errors.DataError: the data is missing 1 column(s) the model needs: 'smoker'. Rename 'Smoker' to 'smoker' ...
     """
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         shown = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
         fix = fix or "Add them (values may be empty)."
+        extra = {str(c).strip().lower(): c for c in frame.columns if c not in needed}
+        renamed = [(extra[str(c).strip().lower()], c) for c in missing if str(c).strip().lower() in extra]
+        if renamed:  # the same name but for case or spaces: names are matched exactly
+            pairs = ", ".join(f"{a!r} to {b!r}" for a, b in renamed[:5])
+            rest = f"; for the others: {fix[0].lower()}{fix[1:]}" if len(renamed) < len(missing) else "."
+            fix = f"Rename {pairs} (column names are matched exactly){rest}"
         raise DataError(f"the data is missing {len(missing)} column(s) the model needs: {shown}. {fix}")
     return [c for c in frame.columns if c not in needed and c not in ignore]
