@@ -45,7 +45,7 @@ def parse_budget(value: object) -> float:
                 "budget",
                 f"at least {MIN_BUDGET_SECONDS:.0f}s to train anything",
                 value,
-                f"Give --budget {MIN_BUDGET_SECONDS:.0f}s or more (a minute or more gives useful models)",
+                f"Give a budget of {MIN_BUDGET_SECONDS:.0f}s or more (a minute or more gives useful models)",
             )
         )
     return seconds
