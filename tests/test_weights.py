@@ -167,6 +167,17 @@ def test_a_network_trains_on_rows_drawn_by_weight():
     assert sorted(alike.fit) == sorted(fit)  # equal weights: every row once, as without weights
 
 
+def test_a_weighted_network_trains_beside_gradient_boosting(tmp_path):
+    # A classifying network's validation loss is averaged by weight over its rows: a Loss object's per-row values,
+    # not its batch mean (which once failed every weighted classification network, recorded as the run's error).
+    model = AutoMLClassifier(budget="60s", max_trials=1, max_epochs=1, out=tmp_path / "runs", weight="w")
+    model.fit(two_crowds(), target="label")
+    record = json.loads((model.run_dir_ / "run.json").read_text())
+    assert record["errors"] == [] and {f["approach"] for f in record["finalists"]} >= {"classical", "deep"}
+    losses = [e["val_loss"] for e in record["training_curves"]["deep"] if "val_loss" in e]
+    assert losses and np.isfinite(losses).all()
+
+
 def test_weights_decide_what_gradient_boosting_learns_and_how_it_scores(tmp_path):
     path = tmp_path / "crowds.csv"
     two_crowds().to_csv(path, index=False)

@@ -7,7 +7,9 @@ Example:
 from __future__ import annotations
 
 import os
+import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +106,7 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
                 # named it; the model returned is saved now, so the run names every finalist's model
                 ctx.improved(result.model)
         except Exception as exc:  # one approach failing does not end the run
+            traceback.print_exc(file=sys.stderr)  # into logs/<name>.log (stderr_to), where a failure can be traced
             run.record.errors.append(f"{name}: {type(exc).__name__}: {exc}")
             run.record.spend[name] = round(time.monotonic() - started, 2)
             listener(Event("approach_end", approach=name, message=f"failed: {exc}"))

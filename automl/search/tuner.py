@@ -515,7 +515,10 @@ class ValScorer:
         loss = getattr(keras_model, "loss", None)
         loss = keras.losses.get(loss) if isinstance(loss, str) else loss
         if callable(loss):  # compiled with one loss, as every network here is
-            value = loss(keras.ops.convert_to_tensor(self.learnt), keras.ops.convert_to_tensor(raw, dtype="float32"))
+            # one value per row (a ``Loss`` object's ``call``: calling it would average them already), averaged by
+            # the rows' weights
+            per_row = loss.call if isinstance(loss, keras.losses.Loss) else loss
+            value = per_row(keras.ops.convert_to_tensor(self.learnt), keras.ops.convert_to_tensor(raw, dtype="float32"))
             logs["val_loss"] = float(np.average(keras.ops.convert_to_numpy(value), weights=self.sample_weight))
         return logs
 
