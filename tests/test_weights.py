@@ -241,6 +241,8 @@ def test_sample_weight_in_python(tmp_path):
         AutoMLClassifier(weight="w", out=tmp_path / "runs").fit(frame, target="label", sample_weight=w)
     with pytest.raises(DataError, match="sample_weight has 3 values but the data has 400 rows"):
         AutoMLClassifier(budget="15s", out=tmp_path / "runs").fit(X, y, sample_weight=[1, 2, 3])
+    with pytest.raises(DataError, match=r"^sample_weight has a negative weight \(-1 in sample_weight\[5\]\)"):
+        AutoMLClassifier(budget="15s", out=tmp_path / "runs").fit(X, y, sample_weight=np.where(np.arange(400) == 5, -1.0, w))
     with pytest.raises(ConfigError, match="weight"):
         AutoMLRegressor(weight=3, out=tmp_path / "runs").fit(X, frame["x"])
 

@@ -50,42 +50,50 @@ def values(frame: Any, weight: str) -> Any:
     return checked(frame[weight])
 
 
-def checked(column: Any) -> Any:
-    """``column`` as a float array, or a ``DataError`` that names the problem, a row and the fix.
+def checked(column: Any, given: str | None = None) -> Any:
+    """``column`` as a float array, or a ``DataError`` that names the problem, a row and the fix. ``given``: how
+    the weights came when not as a column of the data (``"sample_weight"``): the error names it and the position.
 
     >>> import pandas as pd
     >>> checked(pd.Series([1, -2], name="w"))
     Traceback (most recent call last):
     ...
     automl.errors.DataError: --weight 'w' has a negative weight (-2 in data row 2); weights are 0 or more.
+    >>> checked(pd.Series([1, None]), given="sample_weight")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    automl.errors.DataError: sample_weight is missing in 1 value(s) (the first is sample_weight[1]); give every ...
     """
     import numpy as np
     import pandas as pd
 
-    name = column.name
+    what, rows = (given, "value(s)") if given else (f"--weight {column.name!r}", "row(s) with a target")
+
+    def at(label: Any) -> str:
+        return f"{given}[{column.index.get_loc(label)}]" if given else f"data row {_row(column, label)}"
+
     if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
         numbers = None if pd.api.types.is_bool_dtype(column) else pd.to_numeric(column, errors="coerce")
         bad = column[column.notna()] if numbers is None else column[column.notna() & numbers.isna()]
         if len(bad):
-            raise DataError(f"--weight {name!r} holds values that are not numbers such as {str(bad.iloc[0])!r} in "
-                            f"data row {_row(column, bad.index[0])}; give a column of numbers, 0 or more.")
+            raise DataError(f"{what} holds values that are not numbers such as {str(bad.iloc[0])!r} in "
+                            f"{at(bad.index[0])}; give numbers, 0 or more.")
         column = numbers
     out = column.to_numpy(dtype=float, na_value=np.nan)
     missing = np.flatnonzero(np.isnan(out))
     if len(missing):
-        raise DataError(f"--weight {name!r} is missing in {len(missing):,} row(s) with a target (the first is data row "
-                        f"{_row(column, column.index[missing[0]])}); give every row a weight, 0 to leave it out.")
+        raise DataError(f"{what} is missing in {len(missing):,} {rows} (the first is {at(column.index[missing[0]])}); "
+                        "give every row a weight, 0 to leave it out.")
     infinite = np.flatnonzero(~np.isfinite(out))
     if len(infinite):
-        raise DataError(f"--weight {name!r} has an infinite weight (data row {_row(column, column.index[infinite[0]])}"
-                        "); give finite numbers.")
+        raise DataError(f"{what} has an infinite weight ({at(column.index[infinite[0]])}); give finite numbers.")
     negative = np.flatnonzero(out < 0)
     if len(negative):
-        raise DataError(f"--weight {name!r} has a negative weight ({out[negative[0]]:g} in data row "
-                        f"{_row(column, column.index[negative[0]])}); weights are 0 or more.")
+        raise DataError(f"{what} has a negative weight ({out[negative[0]]:g} in {at(column.index[negative[0]])}); "
+                        "weights are 0 or more.")
     if not len(out) or not out.sum() > 0:
-        raise DataError(f"--weight {name!r} is 0 in every row with a target, so no row would count; give some rows a "
-                        "weight above 0.")
+        where = "every row with a target" if not given else "every row"
+        raise DataError(f"{what} is 0 in {where}, so no row would count; give some rows a weight above 0.")
     return out
 
 
@@ -113,6 +121,7 @@ def attached(dataset: Any, sample_weight: Any, name: str = "sample_weight") -> t
     import dataclasses
 
     import numpy as np
+    import pandas as pd
 
     if getattr(dataset, "large", None) is not None:
         raise ConfigError("sample_weight cannot be used on a table read in pieces (it would give weights to the rows "
@@ -121,6 +130,7 @@ def attached(dataset: Any, sample_weight: Any, name: str = "sample_weight") -> t
     if len(given) != len(dataset.frame):
         raise DataError(f"sample_weight has {len(given):,} values but the data has {len(dataset.frame):,} rows; give "
                         "one weight per row.")
+    given = checked(pd.Series(given), given=name)
     taken, column, n = set(map(str, dataset.frame.columns)), name, 0
     while column in taken:
         n += 1
