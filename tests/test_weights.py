@@ -169,7 +169,7 @@ def test_a_network_trains_on_rows_drawn_by_weight():
 
 def test_a_weighted_network_trains_beside_gradient_boosting(tmp_path):
     # A classifying network's validation loss is averaged by weight over its rows: a Loss object's per-row values,
-    # not its batch mean (which once failed every weighted classification network, recorded as the run's error).
+    # not its batch mean (which once failed every weighted network with label smoothing: the run recorded the error).
     model = AutoMLClassifier(budget="60s", max_trials=1, max_epochs=1, out=tmp_path / "runs", weight="w")
     model.fit(two_crowds(), target="label")
     record = json.loads((model.run_dir_ / "run.json").read_text())
