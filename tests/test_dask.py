@@ -152,6 +152,17 @@ def test_weights_reach_the_rows_that_train_on_the_dask_workers(tmp_path: Path) -
     assert record["finalists"][0]["test_scores"]["accuracy"] > 0.9
 
 
+def test_a_bad_weight_among_the_held_rows_is_refused_by_its_row_in_the_file(tmp_path: Path) -> None:
+    path = two_crowds(tmp_path / "crowds.parquet")
+    frame = pd.read_parquet(path)
+    frame.loc[::1_000, "w"] = np.nan  # file rows 1, 1001, 2001, ...
+    frame.to_parquet(path, row_group_size=5_000)
+    result = CliRunner().invoke(main, ["inspect", str(path), "--target", "label", "--weight", "w", "--dask", "local"])
+    assert result.exit_code == 2, result.output
+    row = int(result.output.split("(the first is data row ")[1].split(")")[0])
+    assert (row - 1) % 1_000 == 0  # a row of the file, not of the rows held in memory
+
+
 def test_a_piece_leaves_out_the_rows_whose_weight_is_not_a_weight(tmp_path: Path) -> None:
     from automl.data.large import pieces_of
     from automl.modalities.tabular.dask_gbm import LABEL, WEIGHT, training_piece

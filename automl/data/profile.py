@@ -166,8 +166,12 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
 
 def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto", drop: Any = None,
                     group: str | None = None, order: str | None = None, weight: str | None = None) -> Profile:
-    """``inspect_frame`` for a loaded ``Dataset``: its paths resolve against its folder, its reading notes kept."""
-    profile = inspect_frame(dataset.frame, target, task, root=dataset.root, drop=drop, group=group, order=order,
+    """``inspect_frame`` for a loaded ``Dataset``: its paths resolve against its folder, its reading notes kept. A
+    table read in pieces is inspected with its held rows labelled by their place in the file, so that an error
+    naming a data row names the file's."""
+    positions = getattr(dataset, "positions", None)
+    frame = dataset.frame if positions is None else dataset.frame.set_axis(positions)
+    profile = inspect_frame(frame, target, task, root=dataset.root, drop=drop, group=group, order=order,
                             weight=weight)
     profile.warnings[:0] = list(dataset.notes)
     table = getattr(dataset, "large", None)
