@@ -222,7 +222,7 @@ def _check_alone(running: list[Any], seconds: dict[str, float], modality: Any, b
     error = BudgetError(invalid(
         "budget", f"at least {least} for {spec.noun} alone on {modality.name} data: it needs {spec.min_seconds:.0f}s "
         "to load and train, and the rest is kept to score, save and write the report", format_seconds(budget),
-        f"Give a budget of {least} or more{instead}."))
+        f"Give --budget {least} or more{instead}."))
     error.least = least  # the budget that would do, for callers that word their own advice (a resume)
     raise error
 
