@@ -221,10 +221,9 @@ class Predictor:
         """A note when rows of ``frame`` (labelled, read from ``source``) were the run's own training or test rows.
         A run on Dask kept hashes of the rows it held in memory only: the rows of its own file are all its own,
         and another file's rows are looked up among the held ones, as a note says."""
-        n = len(frame)
-        large = (self.record.data or {}).get("large")
-        if large and source is not None and Path(str(source)).is_file() and \
-                file_fingerprint(Path(str(source))) == (self.record.data or {}).get("sha256"):
+        n, data = len(frame), self.record.data or {}
+        large, path = data.get("large"), Path(str(source)) if source is not None else None
+        if large and path is not None and path.is_file() and file_fingerprint(path) == data.get("sha256"):
             return [f"these are the rows of the table this run trained on (on Dask, and tested on): all {n:,} were in "
                     "its training/test data, so this score is not held-out; evaluate on rows the run never saw for "
                     "an honest score."]

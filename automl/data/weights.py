@@ -73,8 +73,9 @@ def checked(column: Any, given: str | None = None) -> Any:
         return f"{given}[{column.index.get_loc(label)}]" if given else f"data row {_row(column, label)}"
 
     if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
-        numbers = None if pd.api.types.is_bool_dtype(column) else pd.to_numeric(column, errors="coerce")
-        bad = column[column.notna()] if numbers is None else column[column.notna() & numbers.isna()]
+        numbers = pd.Series(np.nan, index=column.index) if pd.api.types.is_bool_dtype(column) else \
+            pd.to_numeric(column, errors="coerce")  # true/false is no weight
+        bad = column[column.notna() & numbers.isna()]
         if len(bad):
             raise DataError(f"{what} holds values that are not numbers such as {str(bad.iloc[0])!r} in "
                             f"{at(bad.index[0])}; give numbers, 0 or more.")
