@@ -188,8 +188,9 @@ class AutoML(BaseEstimator):
         X : str, Path, pandas.DataFrame or array-like of shape (n_samples, n_features)
             A CSV/TSV/Parquet file or a folder of images/audio/text files; a table holding the target column;
             or features only, with ``y``.
-        y : array-like of shape (n_samples,), optional
-            The target, when ``X`` holds features only.
+        y : array-like of shape (n_samples,) or str, optional
+            The target, when ``X`` holds features only; or the name of ``X``'s target column, as ``target`` names
+            it (``fit(frame, "price")``, ``fit("houses.csv", "price")``).
         target : str, optional
             The target column of ``X`` (overrides the ``target`` parameter).
         sample_weight : array-like of shape (n_samples,), optional
@@ -215,12 +216,14 @@ class AutoML(BaseEstimator):
         --------
         >>> AutoML(budget="30s", compare=False).fit(X, y)            # doctest: +SKIP
         >>> AutoML(budget="2m").fit(frame, target="price")           # doctest: +SKIP
+        >>> AutoML(budget="2m").fit("houses.csv", "price")           # doctest: +SKIP
         >>> AutoML(budget="5m").fit(resume="runs/wine-20260101-120000")   # doctest: +SKIP
         """
         from .run.results import quiet
 
         started = time.monotonic() if started is None else started
         budget, prices = self._checked()  # every argument, before any data is read
+        target, y = named_target(target, y)
         listener = listener or self._printer(budget, started) or quiet
         if sample_weight is not None and self._weight() is not None:
             raise ConfigError(f"give the weights once: weight={self.weight!r} names a column, and sample_weight was "
@@ -636,5 +639,20 @@ def _check_out(out: Path) -> Path:
                                   "It is a file; choose another --out"))
     existing = next(p for p in [out, *out.absolute().parents] if p.exists())
     if not os.access(existing, os.W_OK):
-        raise ConfigError(invalid("out", "a folder you can write to", str(out), "Choose another --out"))
+        raise ConfigError(invalid("out", "a folder you can write to", str(out), "Choose another folder"))
     return out
+
+
+def named_target(target: str | None, y: Any) -> tuple[str | None, Any]:
+    """``fit``'s ``target`` and ``y``, with a ``y`` that is a column's name (``fit(frame, "price")``) moved to
+    ``target``; a ``ConfigError`` when the two name different columns.
+
+    >>> named_target(None, "price"), named_target("price", None), named_target(None, [1, 2])
+    (('price', None), ('price', None), (None, [1, 2]))
+    """
+    if not isinstance(y, str):
+        return target, y
+    if target is not None and target != y:
+        raise ConfigError(f"`y` names the column {y!r} and `target` names {target!r}; give the target column "
+                          "once.")
+    return y, None

@@ -187,6 +187,17 @@ def test_fit_with_target_given_at_construction(tmp_path, wine):
     assert model.feature_names_in_ == ["alcohol", "hue", "proline"]
 
 
+def test_a_column_name_as_y_names_the_target(tmp_path, wine):
+    frame = wine[["alcohol", "cultivar", "hue", "proline"]]
+    model = fast(tmp_path, max_trials=1).fit(frame, "cultivar")  # as fit(frame, target="cultivar")
+    assert model.profile_.target == "cultivar" and model.feature_names_in_ == ["alcohol", "hue", "proline"]
+    assert fast(tmp_path, max_trials=1).fit(str(WINE), "hue").profile_.task == "regression"
+    with pytest.raises(ConfigError, match="`y` names the column 'hue' and `target` names 'cultivar'"):
+        fast(tmp_path).fit(frame, "hue", target="cultivar")
+    with pytest.raises(DataError, match="target column 'cultivr' not found. Did you mean 'cultivar'"):
+        fast(tmp_path).fit(frame, "cultivr")
+
+
 def test_regression_on_arrays(tmp_path):
     frame = pd.read_csv(DIABETES)
     X, y = frame.drop(columns="progression").to_numpy(), frame["progression"].to_numpy()
