@@ -117,12 +117,13 @@ def invalid(argument: str, expected: str, received: object, fix: str = "") -> st
     return f"{message}. {fix}" if fix else message
 
 
-def not_a_column(option: str, name: object, columns: list[str]) -> str:
-    """One template for an option naming a column the data does not have: the closest name when one is close
-    (a different case, a typo), then the columns.
+def not_a_column(argument: str, name: object, columns: list[str]) -> str:
+    """One template for an argument (``weight``, ``drop``: ``--weight``, ``--drop`` on the command line) naming a
+    column the data does not have: the closest name when one is close (a different case, a typo), then the
+    columns.
 
-    >>> not_a_column("--weight", "Fare", ["survived", "fare", "age"])
-    "--weight 'Fare' is not a column of the data. Did you mean 'fare'? Its columns are: survived, fare, age."
+    >>> print(not_a_column("weight", "Fare", ["survived", "fare", "age"]))
+    `weight` names 'Fare', which is not a column of the data. Did you mean 'fare'? Its columns are: survived, fare, age.
     """
     import difflib
 
@@ -130,4 +131,4 @@ def not_a_column(option: str, name: object, columns: list[str]) -> str:
     by_case = [c for c in columns if isinstance(name, str) and c.lower() == name.lower()]
     hint = f" Did you mean {(by_case or close)[0]!r}?" if by_case or close else ""
     shown = ", ".join(map(str, columns[:30])) + (" ..." if len(columns) > 30 else "")
-    return f"{option} {name!r} is not a column of the data.{hint} Its columns are: {shown}."
+    return f"`{argument}` names {name!r}, which is not a column of the data.{hint} Its columns are: {shown}."

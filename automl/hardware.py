@@ -64,7 +64,7 @@ def detect(device: str = "auto", cpu: tuple[tuple[str, ...], str] | None = None)
     chosen = backend.choose(os.environ.get("KERAS_BACKEND"), backend.installed(gpu is not None), gpu is not None,
                             cpu)
     if device == "gpu" and not chosen.gpu:
-        raise ConfigError(f"--device gpu: {chosen.reason} Or use --device auto or cpu.")
+        raise ConfigError(f"device='gpu': {chosen.reason} Or use device='auto' or 'cpu'.")
     return Hardware(cpus, int(psutil.virtual_memory().total), gpu, platform.processor() or platform.machine(),
                     chosen.name, chosen.gpu, chosen.reason)
 

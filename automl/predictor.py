@@ -18,7 +18,7 @@ from .data.fingerprint import file_fingerprint
 from .data.folders import LABEL_COLUMN, PATH_COLUMN
 from .data.target import label_text
 from .decision import labels, saved_weights
-from .errors import ConfigError, DamagedRunError, DataError, invalid
+from .errors import ConfigError, DamagedRunError, DataError, invalid, not_a_column
 from .intervals import coverage
 from .intervals import saved as saved_interval
 from .metrics import score_output
@@ -330,9 +330,7 @@ def _leading_columns(data: Any, id_column: str | None) -> Any:
             raise ConfigError(invalid("id_column", "a column of a table (a file or a DataFrame)", id_column,
                                       "Arrays have no named columns; pass a DataFrame."))
         if id_column not in frame.columns:
-            names = [str(c) for c in frame.columns]
-            shown = ", ".join(names[:30]) + (" ..." if len(names) > 30 else "")
-            raise DataError(f"--id column {id_column!r} is not in the data; its columns are: {shown}.")
+            raise DataError(not_a_column("id", id_column, [str(c) for c in frame.columns]))
         columns.setdefault(id_column, frame[id_column].to_numpy())
     return pd.DataFrame(columns) if columns else None
 

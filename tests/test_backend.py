@@ -82,14 +82,14 @@ def test_device_gpu_with_a_backend_that_cannot_use_it_is_a_one_line_error(monkey
     monkeypatch.setattr(hardware, "_gpu_name", lambda: "NVIDIA H200")
     monkeypatch.setattr(backend, "installed", lambda check_gpu=True: {"tensorflow": False})
     monkeypatch.delenv("KERAS_BACKEND", raising=False)
-    with pytest.raises(ConfigError, match=r"--device gpu: Networks train on the CPU with TensorFlow.*\.\[gpu\]"):
+    with pytest.raises(ConfigError, match=r"device='gpu': Networks train on the CPU with TensorFlow.*\.\[gpu\]"):
         hardware.detect("gpu")
     auto = hardware.detect("auto")
     assert auto.gpu and not auto.network_gpu  # gradient boosting may still use the GPU; the networks cannot
     data = write_csv("a,b,target\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(60)))
     result = CliRunner().invoke(main, ["fit", str(data), "--device", "gpu", "--budget", "30s", "--out",
                                        str(tmp_path / "runs")])
-    assert result.exit_code == 2 and "--device gpu: Networks train on the CPU" in result.output
+    assert result.exit_code == 2 and "device='gpu': Networks train on the CPU" in result.output
     assert not (tmp_path / "runs").exists()
 
 

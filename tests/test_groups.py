@@ -73,9 +73,9 @@ def test_the_group_column_is_not_a_feature_and_a_column_constant_in_a_group_is_n
 
 
 @pytest.mark.parametrize("group, extra, expected", [
-    ("nope", {}, "--group 'nope' is not a column of the data"),
-    ("f3", {"drop": ["f3"]}, "--group 'f3' is also given with --drop"),
-    ("label", {"target": "label"}, "--group 'label' is the target given with --target"),
+    ("nope", {}, "`group` names 'nope', which is not a column of the data"),
+    ("f3", {"drop": ["f3"]}, "`group` names 'f3', which is left out by `drop`"),
+    ("label", {"target": "label"}, "`group` names 'label', which is the target"),
 ])
 def test_a_group_column_that_cannot_be_one_is_refused(group, extra, expected):
     kwargs = {"target": "label"} | extra
@@ -84,7 +84,7 @@ def test_a_group_column_that_cannot_be_one_is_refused(group, extra, expected):
 
 
 def test_too_few_groups_or_a_class_in_one_group_is_refused_up_front():
-    with pytest.raises(ConfigError, match=r"--group 'patient' has 6 group\(s\) .* at least 10"):
+    with pytest.raises(ConfigError, match=r"`group` column 'patient' has 6 group\(s\) .* at least 10"):
         inspect_frame(patients(n_groups=6), target="label", group="patient")
     frame = patients()
     frame.loc[frame["patient"] == "p0", "label"] = "rare"

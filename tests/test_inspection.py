@@ -240,8 +240,8 @@ def test_infer_task(values, requested, task):
 @pytest.mark.parametrize(
     "values, requested, expected",
     [
-        (["a", "b", "c"] * 10, "regression", ["--task regression needs a numeric target", "'t'", "'a'"]),
-        (["a", "b", "c"] * 10, "binary", ["--task binary needs 2 classes", "has 3"]),
+        (["a", "b", "c"] * 10, "regression", ["task='regression' needs a numeric target", "'t'", "'a'"]),
+        (["a", "b", "c"] * 10, "binary", ["task='binary' needs 2 classes", "has 3"]),
         (["a"] * 10, "auto", ["one class ('a')", "all 10 rows"]),
         (["a"] * 10, "multiclass", ["one class"]),
         ([3.0] * 10, "auto", ["one class ('3.0')"]),
@@ -302,7 +302,7 @@ def test_inspect_frame_respects_n_bytes_and_forced_task():
         (frame(19, y=["a", "b"] * 9 + ["a"]), {}, ["only 19 rows", "at least 20"]),
         (frame(24, y=["a", "b"] * 8 + [None] * 8), {}, ["only 16 rows", "at least 20"]),
         (frame(40), {"target": "incme"}, ["'incme' not found"]),
-        (frame(40, y=["p", "q", "r", "s"] * 10), {"task": "binary"}, ["--task binary needs 2 classes"]),
+        (frame(40, y=["p", "q", "r", "s"] * 10), {"task": "binary"}, ["task='binary' needs 2 classes"]),
     ],
 )
 def test_inspect_frame_target_errors(df, kwargs, expected):
@@ -320,8 +320,8 @@ def test_a_guessed_target_of_single_rows_names_the_option_that_chooses_another()
     cars = pd.DataFrame({"mpg": np.arange(40.0), "weight": np.arange(40.0) * 3, "name": names})
     with pytest.raises(TargetError) as info:
         inspect_frame(cars)
-    assert str(info.value).endswith("The target 'name' was chosen as the last column, not given: pass --target NAME "
-                                    "if it is not the target.")
+    assert str(info.value).endswith("The target 'name' was chosen as the last column, not given: name the target "
+                                    "column with `target` if it is another.")
     with pytest.raises(TargetError) as given:
         inspect_frame(cars, target="name")
     assert "--target" not in str(given.value)  # named by the user: nothing to guess again

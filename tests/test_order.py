@@ -46,9 +46,9 @@ def test_an_order_column_stays_a_feature_and_its_range_is_told():
 
 
 @pytest.mark.parametrize("order, extra, expected", [
-    ("nope", {}, "--order 'nope' is not a column of the data"),
-    ("label", {}, "--order 'label' is the target given with --target"),
-    ("day", {"group": "x"}, "--order and --group cannot be used together"),
+    ("nope", {}, "`order` names 'nope', which is not a column of the data"),
+    ("label", {}, "`order` names 'label', which is the target"),
+    ("day", {"group": "x"}, "`order` and `group` cannot be used together"),
 ])
 def test_an_order_column_that_cannot_be_one_is_refused(order, extra, expected):
     with pytest.raises(ConfigError, match=expected):
@@ -58,7 +58,8 @@ def test_an_order_column_that_cannot_be_one_is_refused(order, extra, expected):
 def test_rows_without_a_time_are_refused_with_examples():
     frame = drifting()
     frame.loc[[3, 7], "day"] = ["soon", None]
-    with pytest.raises(ConfigError, match=r"--order 'day' has no date or number in 2 row\(s\) .*'soon', a blank"):
+    with pytest.raises(ConfigError, match=r"`order` column 'day' has no date or number in 2 row\(s\) .*'soon', a "
+                                          r"blank"):
         inspect_frame(frame, target="label", order="day")
 
 

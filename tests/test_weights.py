@@ -59,7 +59,7 @@ def test_weights_that_are_not_weights_are_refused_by_row(values, message):
     frame = pd.DataFrame({"x": [1.0, 2.0] * 15, "w": values * 15, "y": ["a", "b"] * 15})
     with pytest.raises(DataError, match=None) as found:
         inspect_frame(frame, "y", weight="w")
-    assert message in str(found.value) and "--weight 'w'" in str(found.value)
+    assert message in str(found.value) and "`weight` column 'w'" in str(found.value)
 
 
 def test_the_weight_column_is_named_once_and_is_no_feature():
@@ -68,8 +68,8 @@ def test_the_weight_column_is_named_once_and_is_no_feature():
     assert profile.weight == "w" and "w" not in [c.name for c in profile.features]
     assert profile.column("w").kind == "weight" and "from 0 to 1" in profile.column("w").reason
     for given, why in (({"target": "label", "weight": "label"}, "is the target"),
-                       ({"target": "label", "weight": "x", "drop": ["x"]}, "also given with --drop"),
-                       ({"target": "label", "weight": "x", "group": "x"}, "also given with --group"),
+                       ({"target": "label", "weight": "x", "drop": ["x"]}, "which is left out by `drop`"),
+                       ({"target": "label", "weight": "x", "group": "x"}, "which is named by `group` too"),
                        ({"target": "label", "weight": "nothing"}, "not a column")):
         with pytest.raises(ConfigError, match=why):
             inspect_frame(frame, **given)
@@ -220,11 +220,12 @@ def test_bad_weights_are_one_line_and_write_nothing(tmp_path):
     out = tmp_path / "runs"
     result = CliRunner().invoke(main, ["fit", str(path), "--weight", "w", "--budget", "10s", "--out", str(out)])
     assert result.exit_code == 2
-    assert result.output.strip().splitlines()[-1] == ("automl: error: --weight 'w' has a negative weight (-1 in data "
-                                                      "row 8); weights are 0 or more.")
+    assert result.output.strip().splitlines()[-1] == ("automl: error: `weight` column 'w' has a negative weight (-1 in "
+                                                      "data row 8); weights are 0 or more.")
     assert not out.exists()
     result = CliRunner().invoke(main, ["fit", str(path), "--weight", "wt", "--budget", "10s", "--out", str(out)])
-    assert result.exit_code == 2 and "--weight 'wt' is not a column of the data" in result.output
+    assert result.exit_code == 2
+    assert "`weight` names 'wt', which is not a column of the data. Did you mean 'w'?" in result.output
 
 
 def test_sample_weight_in_python(tmp_path):

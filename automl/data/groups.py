@@ -27,10 +27,11 @@ def check_column(columns: list[str], group: str | None, target: str | None, drop
     if group is None:
         return
     if not isinstance(group, str) or group not in columns:
-        raise ConfigError(not_a_column("--group", group, columns))
+        raise ConfigError(not_a_column("group", group, columns))
     if group == target or group in drop:
-        why = "the target given with --target" if group == target else "also given with --drop"
-        raise ConfigError(f"--group {group!r} is {why}; a group column must be another column of the data.")
+        why = "the target" if group == target else "left out by `drop`"
+        raise ConfigError(f"`group` names {group!r}, which is {why}; a group column must be another column of the "
+                          "data.")
 
 
 def reason(values: Any, rows: Any) -> str:
@@ -39,9 +40,9 @@ def reason(values: Any, rows: Any) -> str:
     kept = values.loc[rows]
     n = int(kept.nunique()) + int(kept.isna().sum())  # a row without a group is a group of its own
     if n < MIN_GROUPS:
-        raise ConfigError(f"--group {values.name!r} has {n} group(s) among the rows with a target; holding whole "
-                          f"groups out for testing and validation needs at least {MIN_GROUPS}. Leave --group out, "
-                          "or give a column that groups the rows more finely.")
+        raise ConfigError(f"`group` column {values.name!r} has {n} group(s) among the rows with a target; holding "
+                          f"whole groups out for testing and validation needs at least {MIN_GROUPS}. Leave `group` "
+                          "out, or give a column that groups the rows more finely.")
     alone = f"; the {int(kept.isna().sum()):,} row(s) without one are each a group of their own" \
         if kept.isna().any() else ""
     return (f"groups rows (--group): {n:,} groups of {len(kept) / n:.1f} rows on average stay whole on one side "
@@ -58,7 +59,7 @@ def check_classes(frame: Any, y: Any, target: str, group: str) -> None:
     few = [_label(c) for c, n in spread.items() if n < 2]
     if few:
         raise ConfigError(f"class(es) {', '.join(map(repr, few[:5]))} of {target!r} occur in one group of {group!r} "
-                          "only: a group held out whole cannot leave them on both sides of the split. Leave --group "
+                          "only: a group held out whole cannot leave them on both sides of the split. Leave `group` "
                           "out, or merge or remove those classes.")
 
 

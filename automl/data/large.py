@@ -128,7 +128,7 @@ def choose(path: Path, available: int, dask: str, commas: tuple[str, ...] = (),
         return None  # the reader refuses a table too large (check_fits) with dask off
     if not installed():
         why = (f"reading {str(path)!r} whole needs about {size_text(needed or 0)} and {size_text(available)} is "
-               "free, so it trains on Dask" if too_large else "--dask was given")
+               "free, so it trains on Dask" if too_large else f"`dask` is {dask!r}")
         raise DataError(f"`data` cannot be trained on here: {why}, and Dask is not installed. Install the "
                         f"distributed extra ({EXTRA}), or train on a sample of its rows.")
     return measure(path, available, needed or 0, commas, encoding)
@@ -151,7 +151,7 @@ def measure(path: Path, memory: int, needed: int, commas: tuple[str, ...] = (),
     if held * width * 24 > memory * HELD_MEMORY_SHARE:
         raise DataError(f"`data` cannot be trained on in {size_text(memory)} of memory: the {held:,} rows held in "
                         f"memory for inspection, testing and the deep comparison need about "
-                        f"{size_text(held * width * 24)}. Give more memory (--memory) or use a larger machine.")
+                        f"{size_text(held * width * 24)}. Give more memory (`memory`) or use a larger machine.")
     return dataclasses.replace(table, held_share=held / max(table.n_rows, 1), reading_bytes=needed, memory=memory)
 
 

@@ -25,11 +25,11 @@ def check_column(columns: list[str], order: str | None, target: str | None, grou
     if order is None:
         return
     if not isinstance(order, str) or order not in columns:
-        raise ConfigError(not_a_column("--order", order, columns))
+        raise ConfigError(not_a_column("order", order, columns))
     if order == target:
-        raise ConfigError(f"--order {order!r} is the target given with --target; order the rows by another column.")
+        raise ConfigError(f"`order` names {order!r}, which is the target; order the rows by another column.")
     if group is not None:
-        raise ConfigError("--order and --group cannot be used together yet: give one of them.")
+        raise ConfigError("`order` and `group` cannot be used together yet: give one of them.")
 
 
 def keys(frame: Any, order: str) -> Any:
@@ -62,8 +62,8 @@ def reason(values: Any, rows: Any) -> str:
     if bad:
         sample = frame["v"][np.isnan(found)].head(3).tolist()
         shown = ", ".join("a blank" if pd.isna(s) else repr(str(s)) for s in sample)
-        raise ConfigError(f"--order {values.name!r} has no date or number in {bad:,} row(s) with a target (such as "
-                          f"{shown}); rows can only be ordered by a column that "
+        raise ConfigError(f"`order` column {values.name!r} has no date or number in {bad:,} row(s) with a target "
+                          f"(such as {shown}); rows can only be ordered by a column that "
                           "has one in every row. Fill or drop those rows, or order by another column.")
     first, last = frame["v"].iloc[int(found.argmin())], frame["v"].iloc[int(found.argmax())]
     kind = "numbers" if pd.api.types.is_numeric_dtype(frame["v"]) else "dates"

@@ -104,7 +104,7 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     drop = _checked_drop(list(frame.columns), drop, target)
     groups.check_column(list(frame.columns), group, target, drop)
     ordering.check_column(list(frame.columns), order, target, group)
-    weights.check_column(list(frame.columns), weight, target, drop, {"--group": group, "--order": order})
+    weights.check_column(list(frame.columns), weight, target, drop, {"group": group, "order": order})
     kept = [c for c in frame.columns if c not in drop and c not in (group, weight)]
     target_name, target_reason = choose_target(kept, target)
     y, warnings_ = _target_values(frame, target_name)
@@ -176,7 +176,7 @@ def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto",
     profile.warnings[:0] = list(dataset.notes)
     table = getattr(dataset, "large", None)
     if table is not None and (group is not None or order is not None):
-        asked = "--group" if group is not None else "--order"
+        asked = "`group`" if group is not None else "`order`"
         raise ConfigError(f"{asked} cannot be used on a table read in pieces (Dask splits its rows one by one); "
                           f"leave {asked} out, or train on a part of the table that fits in memory.")
     if table is not None:  # the frame holds a sample: the counts are the file's
@@ -217,13 +217,13 @@ def _checked_drop(columns: list[str], drop: Any, target: str | None) -> list[str
     names = [drop] if isinstance(drop, str) else list(drop)
     for name in names:
         if not isinstance(name, str) or name not in columns:
-            raise ConfigError(not_a_column("--drop", name, columns))
+            raise ConfigError(not_a_column("drop", name, columns))
         if name == target:
-            raise ConfigError(f"--drop {name!r} is the target given with --target; drop another column or choose "
+            raise ConfigError(f"`drop` names {name!r}, which is the target; drop another column or choose "
                               "another target.")
     if len(set(names)) == len(columns):
         shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
-        raise ConfigError(f"--drop leaves no columns: it names all {len(columns)} of them ({shown}).")
+        raise ConfigError(f"`drop` leaves no columns: it names all {len(columns)} of them ({shown}).")
     return list(dict.fromkeys(names))
 
 
@@ -265,7 +265,8 @@ def _target_values(frame: Any, name: str) -> tuple[Any, list[str]]:
     """The target's usable values (missing and infinite left out) and the warning when rows are dropped."""
     y, n_bad = clean_target(frame[name])
     if n_bad == len(y):
-        raise TargetError(f"target {name!r} has no values: all {len(y)} rows are missing. Choose another --target.")
+        raise TargetError(f"target {name!r} has no values: all {len(y)} rows are missing. Choose another target "
+                          "column.")
     if len(y) - n_bad < MIN_ROWS:
         raise TargetError(f"only {len(y) - n_bad} rows have a target value; at least {MIN_ROWS} are needed to "
                           "train and test.")
@@ -290,4 +291,5 @@ def _class_counts(y: Any, name: str, guessed: bool = False) -> dict[str, int]:
 
 def _guessed(name: str) -> str:
     """The end of an error about a target no one named: how it was chosen, and the option that chooses another."""
-    return f" The target {name!r} was chosen {how_chosen(name)}, not given: pass --target NAME if it is not the target."
+    return (f" The target {name!r} was chosen {how_chosen(name)}, not given: name the target column with `target` if "
+            "it is another.")

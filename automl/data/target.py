@@ -107,11 +107,11 @@ def infer_task(y: Any, requested: str, name: str, files: str | None = None) -> t
     if requested != "auto":
         if requested == "regression" and not numeric:
             raise TargetError(
-                f"--task regression needs a numeric target, but {name!r} holds text such as {str(y.iloc[0])!r}. "
-                "Use --task auto or a numeric column."
+                f"task='regression' needs a numeric target, but {name!r} holds text such as "
+                f"{str(y.iloc[0])!r}. Use task='auto' or a numeric column."
             )
         if requested == "binary" and n_unique != 2:
-            raise TargetError(f"--task binary needs 2 classes, but {name!r} has {n_unique}. Use --task auto.")
+            raise TargetError(f"task='binary' needs 2 classes, but {name!r} has {n_unique}. Use task='auto'.")
         if requested != "regression" and n_unique < 2:
             raise TargetError(_one_class(name, y))
         return requested, f"--task {requested} was given."

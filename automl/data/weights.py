@@ -25,16 +25,16 @@ from ..errors import ConfigError, DataError, not_a_column
 def check_column(columns: list[str], weight: str | None, target: str | None, drop: list[str],
                  others: dict[str, str | None]) -> None:
     """``weight`` (``--weight``) is a column of the data, and neither the target, dropped, nor a column another
-    option names (``others``: option -> column, such as ``{"--group": "patient"}``)."""
+    argument names (``others``: argument -> column, such as ``{"group": "patient"}``)."""
     if weight is None:
         return
     if not isinstance(weight, str) or weight not in columns:
-        raise ConfigError(not_a_column("--weight", weight, columns))
-    taken = {target: "the target given with --target"} | {c: f"also given with {o}" for o, c in others.items() if c}
-    taken |= {c: "also given with --drop" for c in drop}
+        raise ConfigError(not_a_column("weight", weight, columns))
+    taken = {target: "the target"} | {c: f"named by `{o}` too" for o, c in others.items() if c}
+    taken |= {c: "left out by `drop`" for c in drop}
     if weight in taken:
-        raise ConfigError(f"--weight {weight!r} is {taken[weight]}; a weight column must be another column of the "
-                          "data.")
+        raise ConfigError(f"`weight` names {weight!r}, which is {taken[weight]}; a weight column must be another "
+                          "column of the data.")
 
 
 def reason(column: Any, rows: Any) -> str:
@@ -58,7 +58,7 @@ def checked(column: Any, given: str | None = None) -> Any:
     >>> checked(pd.Series([1, -2], name="w"))
     Traceback (most recent call last):
     ...
-    automl.errors.DataError: --weight 'w' has a negative weight (-2 in data row 2); weights are 0 or more.
+    automl.errors.DataError: `weight` column 'w' has a negative weight (-2 in data row 2); weights are 0 or more.
     >>> checked(pd.Series([1, None]), given="sample_weight")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -67,7 +67,7 @@ def checked(column: Any, given: str | None = None) -> Any:
     import numpy as np
     import pandas as pd
 
-    what, rows = (given, "value(s)") if given else (f"--weight {column.name!r}", "row(s) with a target")
+    what, rows = (given, "value(s)") if given else (f"`weight` column {column.name!r}", "row(s) with a target")
 
     def at(label: Any) -> str:
         return f"{given}[{column.index.get_loc(label)}]" if given else f"data row {_row(column, label)}"

@@ -180,7 +180,7 @@ def serve(tuner: Any, ctx: Any, chief: Chief, ended: Callable[[Any], None]) -> d
     protos.get_service_grpc().add_OracleServicer_to_server(OracleServicer(oracle), server)
     bound = server.add_insecure_port(f"{host}:{port}")
     if not bound:
-        raise ConfigError(f"--listen {chief.listen}: the chief cannot listen there (address in use, or not this "
+        raise ConfigError(f"`listen` {chief.listen!r}: the chief cannot listen there (address in use, or not this "
                           "machine's); give another HOST:PORT, or port 0 for any free one.")
     server.start()
     address = f"{host}:{bound}"

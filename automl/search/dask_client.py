@@ -52,7 +52,7 @@ def connected(address: str, memory: int, cpu_count: int) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ConfigError('--dask needs Dask: install the distributed extra (pip install -e ".[distributed]").') \
+        raise ConfigError('`dask` needs Dask: install the distributed extra (pip install -e ".[distributed]").') \
             from None
     if address not in ("auto", "local"):
         try:

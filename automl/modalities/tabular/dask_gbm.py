@@ -233,7 +233,7 @@ def within(seconds: float, what: str, call: Any, *args: Any, **kwargs: Any) -> A
         return pool.submit(call, *args, **kwargs).result(timeout=max(seconds, 1.0))
     except concurrent.futures.TimeoutError:
         raise ClusterTimeout(f"{what} on Dask did not finish within {seconds:.0f}s: its workers may be paused at "
-                             "their memory limit (give more memory with --memory, or more workers) or lost") from None
+                             "their memory limit (give more memory with `memory`, or more workers) or lost") from None
     finally:
         pool.shutdown(wait=False)
 
