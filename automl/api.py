@@ -27,7 +27,6 @@ from .data.target import TASKS
 from .errors import BudgetError, ConfigError, NotFittedError, invalid
 
 DEFAULT_BUDGET = "10m"
-VERBOSE = (True, False, "auto")
 
 
 class PredictionWarning(UserWarning):
@@ -79,10 +78,11 @@ class AutoML(BaseEstimator):
     price : str or dict, optional
         ``"cpu=0.05,gpu=2.5"`` (USD per core-hour and GPU-hour) for the report's money figures; by default
         ``automl.toml`` or built-in prices (see ``automl.prices``).
-    verbose : bool or "auto", default "auto"
+    verbose : bool, int or "auto", default "auto"
         Print progress (each approach, the first and improving trials, the run directory) while fitting.
         ``"auto"`` prints in a terminal or a notebook and stays silent otherwise (scripts with redirected
-        output, test runs); a ``listener`` passed to ``fit`` replaces it.
+        output, test runs); a ``listener`` passed to ``fit`` replaces it. Levels as scikit-learn gives them
+        work too: 0 is silent, 1 or more prints (there is one level of detail).
     drop : str or list of str, optional
         Columns to leave out of the features (``automl fit --drop``), such as one that leaks the target; a
         resumed run keeps the run's own.
@@ -152,7 +152,7 @@ class AutoML(BaseEstimator):
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, task: str = "auto",
                  metric: str | None = None, out: str | Path | None = "runs", seed: int = 0, compare: bool = True,
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
-                 price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
+                 price: Any = None, verbose: bool | int | str = "auto", drop: Any = None, workers: int = 0,
                  listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None, group: str | None = None,
                  order: str | None = None, encoding: str | None = None, weight: str | None = None):
         self.budget = budget
@@ -358,7 +358,7 @@ class AutoML(BaseEstimator):
 
     def _printer(self, budget: float, started: float) -> Any:
         """The progress listener ``verbose`` asks for, or None. Printing happens here, at the edge, not in the run."""
-        show = _interactive() if self.verbose == "auto" else self.verbose
+        show = _interactive() if isinstance(self.verbose, str) else bool(self.verbose)
         if not show:
             return None
         from .progress import ProgressPrinter
@@ -409,11 +409,13 @@ class AutoML(BaseEstimator):
         if self.target is not None and not isinstance(self.target, str):
             raise ConfigError(invalid("target", "a column name or None", self.target))
         checked = [("task", self._TASKS, self._task()), ("device", DEVICES, self.device),
-                   ("metric", (None, *CLASSIFICATION, *REGRESSION), self.metric), ("verbose", VERBOSE, self.verbose)]
+                   ("metric", (None, *CLASSIFICATION, *REGRESSION), self.metric)]
         for name, allowed, value in checked:
             if not any(value is a or (value == a and type(value) is type(a)) for a in allowed):
                 shown = ", ".join(str(a) for a in allowed)
                 raise ConfigError(invalid(name, f"one of {shown}", value))
+        if self.verbose != "auto" and not (isinstance(self.verbose, numbers.Integral) and self.verbose >= 0):
+            raise ConfigError(invalid("verbose", "True, False, 'auto' or a level of 0 (silent) or more", self.verbose))
         if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
             raise ConfigError(invalid("seed", "a whole number", self.seed))
         for name in ("compare", "refit"):

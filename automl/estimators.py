@@ -60,7 +60,7 @@ class AutoMLClassifier(ClassifierMixin, AutoML):
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, task: str = "auto",
                  metric: str | None = None, out: str | Path | None = "runs", seed: int = 0, compare: bool = True,
                  refit: bool = True, device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
-                 price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
+                 price: Any = None, verbose: bool | int | str = "auto", drop: Any = None, workers: int = 0,
                  listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None,
                  group: str | None = None, order: str | None = None, encoding: str | None = None,
                  weight: str | None = None):
@@ -105,7 +105,7 @@ class AutoMLRegressor(RegressorMixin, AutoML):
     def __init__(self, budget: Any = DEFAULT_BUDGET, target: str | None = None, metric: str | None = None,
                  out: str | Path | None = "runs", seed: int = 0, compare: bool = True, refit: bool = True,
                  device: str = "auto", max_trials: int | None = None, max_epochs: int | None = None,
-                 price: Any = None, verbose: bool | str = "auto", drop: Any = None, workers: int = 0,
+                 price: Any = None, verbose: bool | int | str = "auto", drop: Any = None, workers: int = 0,
                  listen: str = "127.0.0.1:0", dask: str = "auto", memory: Any = None,
                  group: str | None = None, order: str | None = None, encoding: str | None = None,
                  weight: str | None = None):

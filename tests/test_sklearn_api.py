@@ -103,8 +103,10 @@ def test_invalid_task_and_verbose_are_refused_at_fit(tmp_path, cancer):
     X, y = cancer
     with pytest.raises(ConfigError, match="`task` must be one of auto, binary, multiclass. Received: task='regr"):
         AutoMLClassifier(task="regression", out=tmp_path, **QUICK).fit(X, y)
-    with pytest.raises(ConfigError, match="`verbose` must be one of True, False, auto. Received: verbose=1"):
-        AutoMLClassifier(**(QUICK | {"verbose": 1, "out": tmp_path})).fit(X, y)
+    for verbose in (-1, "yes", 0.5):
+        with pytest.raises(ConfigError, match=f"`verbose` must be True, False, 'auto' or a level of 0 .silent. or "
+                                              f"more. Received: verbose={verbose!r}"):
+            AutoMLClassifier(**(QUICK | {"verbose": verbose, "out": tmp_path})).fit(X, y)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -193,6 +195,10 @@ def test_verbose_prints_progress_and_false_prints_nothing(tmp_path, capsys, wine
     assert "[classical] trial 1:" in shown.err and "run directory:" in shown.err, shown
     AutoMLClassifier(out=tmp_path / "quiet", **QUICK).fit(X, y)
     assert capsys.readouterr() == ("", "")
+    AutoMLClassifier(out=tmp_path / "levels", **(QUICK | {"verbose": 0})).fit(X, y)  # scikit-learn's levels
+    assert capsys.readouterr() == ("", "")
+    AutoMLClassifier(out=tmp_path / "levels", **(QUICK | {"verbose": 2})).fit(X, y)
+    assert "[classical] trial 1:" in capsys.readouterr().err
 
 
 def test_verbose_auto_is_silent_when_nobody_watches(tmp_path, capsys, wine_xy):
