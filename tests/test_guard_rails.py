@@ -73,17 +73,17 @@ def test_a_given_target_or_no_other_candidate_gives_no_such_warning():
     assert honest.target_candidates == [] and honest.warnings == []
 
 
-def test_titanic_guessed_target_and_its_copy_are_both_flagged(shared_data):
+def test_titanic_guesses_survived_and_a_class_target_flags_its_copy(shared_data):
     path = shared_data / "titanic" / "titanic.csv"
     if not path.is_file():
         pytest.skip(f"{path} not found")
     p = inspect_dataset(load(path))
-    assert p.target == "class"  # named like a target; the label is 'survived'
-    assert "survived" in p.target_candidates
-    assert p.leaks == ["pclass"]
-    assert any("'pclass' is a relabelling of the target 'class'" in w and "--drop pclass" in w for w in p.warnings)
-    honest = inspect_dataset(load(path), target="survived")
-    assert honest.leaks == [] and honest.target_candidates == []
+    assert p.target == "survived"  # 'class' is named like a target too, but 'pclass' relabels it
+    assert "'pclass' relabels it one to one" in p.target_reason and "class" in p.target_candidates
+    assert p.leaks == []
+    asked = inspect_dataset(load(path), target="class")
+    assert asked.leaks == ["pclass"] and asked.target_candidates == []
+    assert any("'pclass' is a relabelling of the target 'class'" in w and "--drop pclass" in w for w in asked.warnings)
 
 
 # --------------------------------------------------------------------------- leaks
@@ -149,7 +149,7 @@ def test_drop_leaves_a_column_out_and_silences_its_leak_warning():
 
 def test_drop_of_a_guessed_target_chooses_another():
     p = inspect_frame(people(), drop="class")
-    assert p.target == "alone" and not p.column("class").used  # the last column left
+    assert p.target == "survived" and not p.column("class").used  # the outcome's name left
 
 
 def test_drop_of_an_unknown_column_names_it_and_the_columns():

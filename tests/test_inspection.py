@@ -11,7 +11,7 @@ import pytest
 from automl.data import load
 from automl.errors import ConfigError, DataError, TargetError, UserInputError
 from automl.data.columns import profile_column
-from automl.data.profile import Profile, inspect_frame
+from automl.data.profile import Profile, inspect_dataset, inspect_frame
 from automl.data.target import choose_target, infer_task
 from automl.modalities.tabular.columns import MAX_CATEGORY_LEVELS
 
@@ -153,7 +153,9 @@ def test_range_bins_are_categorical_not_dates():
         (["LABEL", "a", "c"], None, "LABEL"),
         (["Class", "a", "c"], None, "Class"),
         (["x", "Y"], None, "Y"),
-        (["x", "y", "z"], None, "y"),
+        (["x", "y", "z"], None, "z"),  # a point's coordinates: none named like a target; the last column
+        (["carat", "price", "x", "y", "z"], None, "price"),  # diamonds: the last column but the coordinates
+        (["age", "survived", "alone"], None, "survived"),  # an outcome's name
         (["a", "label", "target"], None, "target"),  # target before label
         (["a", "y", "class"], None, "class"),  # class before y
         (["a", "b", "c"], None, "c"),  # else the last column
@@ -161,15 +163,37 @@ def test_range_bins_are_categorical_not_dates():
     ],
 )
 def test_choose_target(columns, requested, expected):
-    name, reason = choose_target(columns, requested)
+    name, reason, how = choose_target(columns, requested)
     assert name == expected
     assert repr(expected) in reason
     if requested is not None:
-        assert "--target" in reason
-    elif expected == columns[-1] and expected.lower() not in ("target", "label", "class", "y"):
-        assert "last column" in reason
+        assert "--target" in reason and how == "given"
+    elif how == "as the last column":
+        assert "last column" in reason and expected.lower() not in ("target", "label", "class", "y", "survived")
     else:
-        assert "named like a target" in reason
+        assert "named like a target" in reason and how == "by its name"
+
+
+def test_a_target_name_that_another_column_relabels_is_passed_over_for_an_outcome():
+    titanic = pd.DataFrame({"survived": [0, 1, 1, 0] * 10, "pclass": [1, 2, 3, 3] * 10,
+                            "class": ["First", "Second", "Third", "Third"] * 10, "fare": np.arange(40.0)})
+    name, reason, how = choose_target(list(titanic.columns), None, titanic)
+    assert (name, how) == ("survived", "by its name")
+    assert "'class' is named like one too, but 'pclass' relabels it one to one" in reason
+    alone = titanic.drop(columns="survived")  # no other name left: 'class' it stays, and the leak is warned of
+    assert choose_target(list(alone.columns), None, alone)[0] == "class"
+    profile = inspect_frame(titanic)
+    assert profile.target == "survived" and "class" in profile.target_candidates
+
+
+def test_a_column_named_as_the_data_is_its_target(tmp_path):
+    tips = pd.DataFrame({"total_bill": np.arange(30.0), "tip": np.arange(30.0) / 7, "size": [2, 3, 4] * 10})
+    assert choose_target(list(tips.columns), None, tips, "tips")[::2] == ("tip", "by the data's name")
+    assert choose_target(list(tips.columns), None, tips, "")[0] == "size"  # a DataFrame has no name to go by
+    tips.to_csv(tmp_path / "tips.csv", index=False)
+    profile = inspect_dataset(load(tmp_path / "tips.csv"))
+    assert profile.target == "tip" and "named as the data (tips)" in profile.target_reason
+    assert inspect_dataset(load(tips)).target == "size"
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from . import groups
 from . import order as ordering
 from . import weights
 from .columns import FEATURE_KINDS, ColumnProfile, profile_column
-from .target import (TASKS, _label, amounts, candidates_warning, choose_target, clean_target, how_chosen, infer_task,
+from .target import (TASKS, _label, amounts, candidates_warning, choose_target, clean_target, infer_task,
                      spelling_variants, target_candidates, variants_note)
 
 MIN_ROWS = 20
@@ -85,7 +85,7 @@ class Profile:
 
 def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_bytes: int | None = None,
                   root: Any = None, drop: Any = None, group: str | None = None, order: str | None = None,
-                  weight: str | None = None) -> Profile:
+                  weight: str | None = None, name: str = "") -> Profile:
     """Profile ``frame``: column kinds, target, task and modality, each with a reason.
 
     ``root`` is the folder that relative file paths in the table resolve
@@ -94,7 +94,8 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     rows together on one side of every split (``--group``; not a feature either); ``order`` the column of dates
     or numbers that orders them in time, the latest held out (``--order``; a feature unless dropped); ``weight``
     the column of how much each row counts (``--weight``; not a feature). When no
-    ``target`` is given, a warning names the other columns that could be it;
+    ``target`` is given, it is guessed (``target.choose_target``; ``name``: the data's, the file's name without
+    its suffix, one of the clues) and a warning names the other columns that could be it;
     features that give the target away are warned about (``leaks``), not dropped.
     """
     from .. import registry
@@ -106,11 +107,11 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
     ordering.check_column(list(frame.columns), order, target, group)
     weights.check_column(list(frame.columns), weight, target, drop, {"group": group, "order": order})
     kept = [c for c in frame.columns if c not in drop and c not in (group, weight)]
-    target_name, target_reason = choose_target(kept, target)
+    target_name, target_reason, how = choose_target(kept, target, frame, name)
     y, warnings_ = _target_values(frame, target_name)
     order_reason = ordering.reason(frame[order], y.index) if order is not None else ""
     candidates = target_candidates(frame, target_name, kept) if target is None else []
-    guessed = candidates_warning(target_name, how_chosen(target_name), candidates)
+    guessed = candidates_warning(target_name, how, candidates)
     warnings_[:0] = [guessed] if guessed else []
     columns = []
     for name in frame.columns:
@@ -140,7 +141,7 @@ def inspect_frame(frame: Any, target: str | None = None, task: str = "auto", n_b
                                         files=modality.name if modality.whole_number_classes else None)
     if numbers is not None and task_name == "regression":
         task_reason += f" Its values are {numbers[1]}."
-    class_counts = _class_counts(y, target_name, target is None) if task_name != "regression" else None
+    class_counts = _class_counts(y, target_name, how if target is None else "") if task_name != "regression" else None
     variants = spelling_variants(class_counts or {})
     if variants:
         warnings_.append(variants_note(target_name, variants))
@@ -171,8 +172,9 @@ def inspect_dataset(dataset: Any, target: str | None = None, task: str = "auto",
     naming a data row names the file's."""
     positions = getattr(dataset, "positions", None)
     frame = dataset.frame if positions is None else dataset.frame.set_axis(positions)
+    named = dataset.name if dataset.source != dataset.name else ""  # a file's name (a DataFrame's is "dataframe")
     profile = inspect_frame(frame, target, task, root=dataset.root, drop=drop, group=group, order=order,
-                            weight=weight)
+                            weight=weight, name=named)
     profile.warnings[:0] = list(dataset.notes)
     table = getattr(dataset, "large", None)
     if table is not None and (group is not None or order is not None):
@@ -275,8 +277,9 @@ def _target_values(frame: Any, name: str) -> tuple[Any, list[str]]:
     return y.dropna(), dropped
 
 
-def _class_counts(y: Any, name: str, guessed: bool = False) -> dict[str, int]:
-    """Rows per class; a class of one row is an error, which says how the target was chosen when it was guessed."""
+def _class_counts(y: Any, name: str, guessed: str = "") -> dict[str, int]:
+    """Rows per class; a class of one row is an error, which says how the target was chosen (``guessed``: "by its
+    name", ...) when it was guessed."""
     counts = {_label(k): int(v) for k, v in y.value_counts().items()}
     rare = [k for k, v in counts.items() if v < 2]
     if rare:
@@ -285,11 +288,11 @@ def _class_counts(y: Any, name: str, guessed: bool = False) -> dict[str, int]:
                 "one way in the file." if variants else "")
         raise TargetError(f"target {name!r} has class(es) with a single row: {', '.join(map(repr, rare[:5]))}. "
                           f"Each class needs at least 2 rows to be tested; remove or merge them.{same}"
-                          f"{_guessed(name) if guessed else ''}")
+                          f"{_guessed(name, guessed) if guessed else ''}")
     return counts
 
 
-def _guessed(name: str) -> str:
+def _guessed(name: str, how: str) -> str:
     """The end of an error about a target no one named: how it was chosen, and the option that chooses another."""
-    return (f" The target {name!r} was chosen {how_chosen(name)}, not given: name the target column with `target` if "
+    return (f" The target {name!r} was chosen {how}, not given: name the target column with `target` if "
             "it is another.")

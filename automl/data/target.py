@@ -20,28 +20,86 @@ from ..errors import TargetError
 
 TASKS = ("auto", "binary", "multiclass", "regression")
 TARGET_NAMES = ("target", "label", "class", "y")
-OUTCOME_WORDS = TARGET_NAMES + ("outcome", "survived", "churn", "diagnosis", "response")  # words of a target's name
+OUTCOME_NAMES = ("outcome", "survived", "churn", "diagnosis", "response")  # an outcome's names, after TARGET_NAMES
+OUTCOME_WORDS = TARGET_NAMES + OUTCOME_NAMES  # words of a target's name
+RELABEL_ROWS = 20_000  # the rows that tell whether another column relabels a target-named one
 FEW_VALUES = 20  # a first or last column with at most this many distinct values could be a label
 MAX_CANDIDATES = 5
 MAX_CLASSES_FOR_INTEGERS = 30
 
 
-def choose_target(columns: list[str], requested: str | None) -> tuple[str, str]:
-    """The target column and why it was chosen."""
+def choose_target(columns: list[str], requested: str | None, frame: Any = None,
+                  data_name: str = "") -> tuple[str, str, str]:
+    """The target column, why it was chosen, and how in a few words (``given``, ``by its name``, ``by the
+    data's name``, ``as the last column``).
+
+    Without ``requested``, the evidence in order: a column named like a target (``target``, ``label``, ``class``,
+    ``y``, then an outcome's name such as ``survived`` or ``churn``), passing over one that another column of
+    ``frame`` relabels one to one where another such name is left (titanic's ``class`` is ``pclass`` in words:
+    a description of the passengers, not their outcome); a column named as the data (``data_name``, the file's
+    name: ``tips.csv``'s ``tip``, ``mpg.csv``'s ``mpg``); else the last column. ``x``, ``y`` and ``z`` together
+    are a point's coordinates (diamonds' sizes), neither named like a target nor the last column.
+
+    >>> choose_target(["carat", "price", "x", "y", "z"], None)[0], choose_target(["x", "y"], None)[0]
+    ('price', 'y')
+    >>> choose_target(["total_bill", "tip", "size"], None, data_name="tips")[:3:2]
+    ('tip', "by the data's name")
+    """
     if requested is not None:
         if requested in columns:
-            return requested, f"{requested!r} was given with --target."
+            return requested, f"{requested!r} was given with --target.", "given"
         close = difflib.get_close_matches(requested, columns, n=1, cutoff=0.5)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
         raise TargetError(f"target column {requested!r} not found.{hint} Columns: {shown}")
-    by_lower = {c.lower(): c for c in columns}
-    for name in TARGET_NAMES:
-        if name in by_lower:
-            return by_lower[name], (f"{by_lower[name]!r} is named like a target ({name}); pass --target to choose "
-                                    "another.")
-    return columns[-1], (f"{columns[-1]!r} is the last column (no column is named target/label/class/y); pass --target "
-                         "to choose another.")
+    by_lower = {str(c).lower(): c for c in columns}
+    point = {"x", "y", "z"} <= set(by_lower)
+    named = [(by_lower[n], n) for n in TARGET_NAMES + OUTCOME_NAMES if n in by_lower and not (point and n == "y")]
+    if named:
+        described = {column: _relabelled_by(frame, column, columns) for column, _ in named}
+        column, word = next(((c, w) for c, w in named if not described[c]), named[0])
+        passed = [f"{c!r} is named like one too, but {described[c]!r} relabels it one to one (a description of "
+                  "that column, not an outcome)" for c, _ in named[:named.index((column, word))]]
+        return column, (f"{column!r} is named like a target ({word}){'; ' if passed else ''}{'; '.join(passed)}; "
+                        "pass --target to choose another."), "by its name"
+    own = [by_lower[n] for n in (data_name.lower(), data_name.lower().removesuffix("s")) if n and n in by_lower]
+    if own:
+        return own[0], (f"{own[0]!r} is named as the data ({data_name}), and no column is named "
+                        "target/label/class/y; pass --target to choose another."), "by the data's name"
+    last = next((c for c in reversed(columns) if not (point and str(c).lower() in ("x", "y", "z"))),
+                columns[-1])
+    beside = ", other than the coordinates x, y, z" if last != columns[-1] else ""
+    return last, (f"{last!r} is the last column{beside} (no column is named target/label/class/y); pass --target "
+                  "to choose another."), "as the last column"
+
+
+def _relabelled_by(frame: Any, column: str, columns: list[str]) -> str:
+    """The first other column of ``columns`` whose values go one to one with ``column``'s in ``frame`` (each
+    value with one of the other's and back, on rows where values repeat), or "" (also without ``frame``).
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"pclass": [1, 2, 3] * 10, "class": ["First", "Second", "Third"] * 10})
+    >>> _relabelled_by(frame, "class", ["pclass", "class"]), _relabelled_by(None, "class", ["class"])
+    ('pclass', '')
+    """
+    if frame is None:
+        return ""
+    import pandas as pd
+
+    own = frame[column].iloc[:RELABEL_ROWS]
+    n = int(own.nunique())
+    if not 2 <= n <= FEW_VALUES:
+        return ""
+    for other in (c for c in columns if c != column):
+        values = frame[other].iloc[:RELABEL_ROWS]
+        if int(values.nunique()) != n:
+            continue
+        pairs = pd.DataFrame({"a": pd.factorize(own)[0], "b": pd.factorize(values)[0]})
+        pairs = pairs[(pairs["a"] >= 0) & (pairs["b"] >= 0)]
+        if len(pairs) >= 2 * n and pairs.groupby("a")["b"].nunique().max() == 1 \
+                and pairs.groupby("b")["a"].nunique().max() == 1:
+            return str(other)
+    return ""
 
 
 def target_candidates(frame: Any, chosen: str, columns: list[str] | None = None) -> list[tuple[str, str]]:
@@ -69,15 +127,6 @@ def target_candidates(frame: Any, chosen: str, columns: list[str] | None = None)
         elif name in ends and 2 <= n_unique <= FEW_VALUES:
             found.append((name, f"{ends[name]}, {values}"))
     return found[:MAX_CANDIDATES]
-
-
-def how_chosen(chosen: str) -> str:
-    """How ``choose_target`` picked ``chosen`` when none was given: ``by its name`` or ``as the last column``.
-
-    >>> how_chosen("Label"), how_chosen("pclass")
-    ('by its name', 'as the last column')
-    """
-    return "by its name" if chosen.lower() in TARGET_NAMES else "as the last column"
 
 
 def candidates_warning(chosen: str, reason: str, candidates: list[tuple[str, str]]) -> str | None:
