@@ -187,7 +187,7 @@ class AutoML(BaseEstimator):
         ----------
         X : str, Path, pandas.DataFrame or array-like of shape (n_samples, n_features)
             A CSV/TSV/Parquet file or a folder of images/audio/text files; a table holding the target column;
-            or features only, with ``y``.
+            or features only, with ``y``: a table, or one column's values (a list of texts, a Series).
         y : array-like of shape (n_samples,) or str, optional
             The target, when ``X`` holds features only; or the name of ``X``'s target column, as ``target`` names
             it (``fit(frame, "price")``, ``fit("houses.csv", "price")``).
@@ -463,7 +463,8 @@ class AutoML(BaseEstimator):
         ----------
         X : str, Path, pandas.DataFrame or array-like of shape (n_samples, n_features)
             A file or folder like the training data, a table with the training columns (extra columns,
-            the target included, are ignored), or an array with the columns in the order ``fit`` saw them.
+            the target included, are ignored), or an array with the columns in the order ``fit`` saw them (a
+            model of one column also takes a list of its values: texts, paths, numbers).
 
         Returns
         -------
@@ -549,13 +550,16 @@ class AutoML(BaseEstimator):
         return float(np.average(np.asarray(label_text(pred)) == np.asarray(label_text(truth)), weights=weights))
 
     def _as_data(self, X: Any) -> Any:
-        """Arrays get the column names used at fit time."""
+        """Arrays get the column names used at fit time; a model of one column also takes a 1-D list, array or
+        Series of its values (``predict(["free prize, call now", "see you at 6"])`` for a text model)."""
         import numpy as np
         import pandas as pd
 
         if isinstance(X, (str, Path, pd.DataFrame)):
             return X
         array = np.asarray(X)
+        if array.ndim == 1 and self.n_features_in_ == 1:
+            return pd.DataFrame({self.feature_names_in_[0]: array})
         if array.ndim != 2 or array.shape[1] != self.n_features_in_:
             raise ConfigError(invalid("X", f"a 2-D array with {self.n_features_in_} columns", f"shape {array.shape}"))
         return pd.DataFrame(array, columns=self.feature_names_in_)

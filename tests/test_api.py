@@ -198,6 +198,17 @@ def test_a_column_name_as_y_names_the_target(tmp_path, wine):
         fast(tmp_path).fit(frame, "cultivr")
 
 
+def test_one_column_given_as_a_list_or_a_series(tmp_path, wine):
+    X, y = wine["proline"], wine["cultivar"]
+    model = fast(tmp_path, max_trials=1).fit(X.tolist(), y)  # a 1-D list is one column, x0
+    assert model.feature_names_in_ == ["x0"]
+    assert model.predict(X.tolist()[:3]).tolist() == model.predict(X.to_frame("x0").head(3)).tolist()
+    named = fast(tmp_path, max_trials=1).fit(X, y)  # a Series keeps its name
+    assert named.feature_names_in_ == ["proline"] and len(named.predict(X.head(4))) == 4
+    with pytest.raises(ConfigError, match="`X` must be a 2-D array with 13 columns"):
+        fast(tmp_path, max_trials=1).fit(wine.drop(columns="cultivar").to_numpy(), y).predict([1.0, 2.0])
+
+
 def test_regression_on_arrays(tmp_path):
     frame = pd.read_csv(DIABETES)
     X, y = frame.drop(columns="progression").to_numpy(), frame["progression"].to_numpy()

@@ -268,7 +268,7 @@ def test_y_name_clashes_with_a_column():
 @pytest.mark.parametrize(
     "data, expected",
     [
-        (np.arange(3), ["`X` must be a 2-D table", "(3,)"]),
+        (np.zeros((3, 2, 2)), ["`X` must be a 2-D table", "(3, 2, 2)"]),  # 1-D is one column: test_api
         (pd.DataFrame(), ["`data` is empty", "0 rows x 0 columns"]),
         (pd.DataFrame({"a": []}), ["`data` is empty", "0 rows x 1 columns"]),
         (42, ["`data` must be a path", "int"]),

@@ -65,7 +65,8 @@ class Dataset:
 def load(data: Any, y: Any = None, target: str | None = None, memory: int | None = None,
          dask: str = "auto", too_large: str | None = None, commas: tuple[str, ...] = (),
          encoding: str | None = None) -> Dataset:
-    """Turn a path, a DataFrame or X (+ y) arrays into a ``Dataset``.
+    """Turn a path, a DataFrame or X (+ y) arrays into a ``Dataset``; a 1-D X (a list of texts, a Series) is
+    one column, named as the Series is or ``x0``.
 
     With ``y``, the labels are added as a column named ``target`` (or the
     ``target`` argument), so the rest of the pipeline sees one table. A table
@@ -109,8 +110,13 @@ def load(data: Any, y: Any = None, target: str | None = None, memory: int | None
     if isinstance(data, pd.DataFrame):
         frame = data.copy()
         source = "dataframe"
-    elif isinstance(data, (np.ndarray, list)) or hasattr(data, "__array__"):
+    elif isinstance(data, pd.Series):  # one column: its name, or x0
+        frame = data.to_frame("x0" if data.name is None else str(data.name))
+        source = "dataframe"
+    elif isinstance(data, (np.ndarray, list, tuple)) or hasattr(data, "__array__"):
         array = np.asarray(data)
+        if array.ndim == 1:  # one column of values (texts, paths, numbers), as text pipelines take them
+            array = array.reshape(-1, 1)
         if array.ndim != 2:
             raise DataError(invalid("X", "a 2-D table (rows x columns)", f"an array of shape {array.shape}"))
         frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
