@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator
 
 from .data.target import TASKS
 from .errors import BudgetError, ConfigError, NotFittedError, invalid
+from .metrics import named
 
 DEFAULT_BUDGET = "10m"
 
@@ -260,7 +261,7 @@ class AutoML(BaseEstimator):
                                   weight=weight)
         self._check_task(profile)
         hardware = applied(detect(self.device, cpu_backends(profile, budget)))
-        plan = make_plan(profile, budget, hardware, compare=self.compare, metric=self.metric, refit=self.refit)
+        plan = make_plan(profile, budget, hardware, compare=self.compare, metric=named(self.metric), refit=self.refit)
         self._tell(listener, profile, plan)
         settings = self._settings(listener, prices, command, self.seed, self.compare, self.refit, self.device,
                                   self.max_trials, self.max_epochs)
@@ -303,7 +304,7 @@ class AutoML(BaseEstimator):
         done = frozenset() if record["status"] == "complete" else frozenset(record.get("searched") or {})
         try:
             plan = make_plan(profile, budget, hardware, compare=compare, refit=refit, done=done,
-                             metric=asked.get("metric") or record["plan"].get("metric"))
+                             metric=named(asked.get("metric")) or record["plan"].get("metric"))
         except BudgetError as exc:  # its advice may be to drop --no-compare, which a resume keeps as the run had it
             least = getattr(exc, "least", None)
             if least is None:
@@ -401,23 +402,22 @@ class AutoML(BaseEstimator):
         """Check every parameter (raising a ``UserInputError`` that names it); the budget in seconds and prices."""
         from .budget import parse_budget
         from .hardware import DEVICES
-        from .metrics import CLASSIFICATION, REGRESSION
         from .prices import resolve as resolve_prices
         from .search.cluster import split_address
 
         budget = parse_budget(self.budget)
+        named(self.metric)
         if self.target is not None and not isinstance(self.target, str):
             raise ConfigError(invalid("target", "a column name or None", self.target))
-        checked = [("task", self._TASKS, self._task()), ("device", DEVICES, self.device),
-                   ("metric", (None, *CLASSIFICATION, *REGRESSION), self.metric)]
+        checked = [("task", self._TASKS, self._task()), ("device", DEVICES, self.device)]
         for name, allowed, value in checked:
             if not any(value is a or (value == a and type(value) is type(a)) for a in allowed):
                 shown = ", ".join(str(a) for a in allowed)
                 raise ConfigError(invalid(name, f"one of {shown}", value))
         if self.verbose != "auto" and not (isinstance(self.verbose, numbers.Integral) and self.verbose >= 0):
             raise ConfigError(invalid("verbose", "True, False, 'auto' or a level of 0 (silent) or more", self.verbose))
-        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
-            raise ConfigError(invalid("seed", "a whole number", self.seed))
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or not 0 <= self.seed < 2 ** 32:
+            raise ConfigError(invalid("seed", "a whole number from 0 to 4294967295", self.seed))
         for name in ("compare", "refit"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(invalid(name, "True or False", getattr(self, name)))

@@ -26,6 +26,38 @@ LABELS = {
 }
 
 
+ALIASES = {"auc": "roc_auc", "rocauc": "roc_auc", "logloss": "log_loss", "cross_entropy": "log_loss",
+           "macro_f1": "f1_macro", "f1macro": "f1_macro", "r_squared": "r2", "balanced_acc": "balanced_accuracy"}
+NEAR = {"f1": "f1_macro", "acc": "accuracy", "mse": "rmse", "error": "rmse"}  # suggested, not taken: they differ
+
+
+def named(metric: Any) -> str | None:
+    """``metric`` as this package spells it: any case, spaces or hyphens for underscores, and a few other common
+    names (``auc``, ``logloss``, ``macro_f1``); None stays None (the task's default). A ``ConfigError`` naming
+    the closest one when it is none of them.
+
+    >>> named("ROC-AUC"), named("auc"), named(" RMSE "), named(None)
+    ('roc_auc', 'roc_auc', 'rmse', None)
+    >>> named("f1")
+    Traceback (most recent call last):
+    ...
+    automl.errors.ConfigError: `metric` must be one of accuracy, balanced_accuracy, log_loss, roc_auc, f1_macro, \
+rmse, mae, r2, or None for the task's default. Received: metric='f1'. Did you mean 'f1_macro'?
+    """
+    import difflib
+    import re
+
+    if metric is None:
+        return None
+    key = re.sub(r"[\s-]+", "_", metric.strip().lower()) if isinstance(metric, str) else ""
+    key = ALIASES.get(key, key)
+    if key in CLASSIFICATION + REGRESSION:
+        return key
+    close = NEAR.get(key) or next(iter(difflib.get_close_matches(key, CLASSIFICATION + REGRESSION, 1, 0.6)), None)
+    raise ConfigError(invalid("metric", f"one of {', '.join(CLASSIFICATION + REGRESSION)}, or None for the task's "
+                              "default", metric, f"Did you mean {close!r}?" if close else ""))
+
+
 def default_metric(task: str) -> str:
     return "rmse" if task == "regression" else "accuracy"
 

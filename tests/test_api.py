@@ -117,7 +117,20 @@ def test_invalid_arguments_fail_at_fit_before_writing(tmp_path, wine):
         fast(tmp_path, metric="rmse").fit(wine, target="cultivar")
     with pytest.raises(DataError):
         fast(tmp_path).fit(wine, target="nope")
+    with pytest.raises(ConfigError, match="`seed` must be a whole number from 0 to 4294967295. Received: seed=-1"):
+        fast(tmp_path, seed=-1).fit(wine, target="cultivar")  # scikit-learn's traceback before
+    with pytest.raises(ConfigError, match="Received: metric='f1'. Did you mean 'f1_macro'"):
+        fast(tmp_path, metric="f1").fit(wine, target="cultivar")
+    with pytest.raises(ConfigError, match="Received: memory='8'. A number without a unit is bytes: give one, as in "
+                                          "8GB"):
+        fast(tmp_path, memory="8").fit(wine, target="cultivar")
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_metric_in_any_case_or_a_common_other_name_is_taken(tmp_path, wine):
+    binary = wine[wine["cultivar"] != wine["cultivar"].max()]
+    assert fast(tmp_path, metric="AUC", max_trials=1).fit(binary, target="cultivar").plan_.metric == "roc_auc"
+    assert fast(tmp_path, metric="Log-Loss", max_trials=1).fit(wine, target="cultivar").plan_.metric == "log_loss"
 
 
 # --------------------------------------------------------------------------- fitted state and predictions

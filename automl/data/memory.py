@@ -83,10 +83,16 @@ def size_text(n: float) -> str:
 
 def parse_size(value: object, name: str = "memory") -> int | None:
     """Bytes from ``"8GB"``, ``"512 MB"``, ``"1.5G"`` or a number of bytes; None stays None. Units are powers of
-    1024, as ``size_text`` prints them.
+    1024, as ``size_text`` prints them. Text without a unit is bytes only from a megabyte up: ``"8"`` is refused
+    (a size of 8 bytes is a unit left out), with the size it likely meant.
 
-    >>> parse_size("8GB"), parse_size("512 mb"), parse_size(1024), parse_size(None)
-    (8589934592, 536870912, 1024, None)
+    >>> parse_size("8GB"), parse_size("512 mb"), parse_size(1024), parse_size(None), parse_size("2000000")
+    (8589934592, 536870912, 1024, None, 2000000)
+    >>> parse_size("8")
+    Traceback (most recent call last):
+    ...
+    automl.errors.ConfigError: `memory` must be a size such as 8GB, 512MB or a number of bytes. Received: memory='8'. \
+A number without a unit is bytes: give one, as in 8GB.
     """
     import re
 
@@ -97,4 +103,7 @@ def parse_size(value: object, name: str = "memory") -> int | None:
     match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(value)) if isinstance(value, str) else None
     if match is None or match.group(2).upper() not in UNITS or float(match.group(1)) <= 0:
         raise ConfigError(invalid(name, "a size such as 8GB, 512MB or a number of bytes", value))
+    if not match.group(2) and float(match.group(1)) < UNITS["MB"]:
+        raise ConfigError(invalid(name, "a size such as 8GB, 512MB or a number of bytes", value,
+                                  f"A number without a unit is bytes: give one, as in {match.group(1)}GB."))
     return int(float(match.group(1)) * UNITS[match.group(2).upper()])
