@@ -367,7 +367,7 @@ def predict(run: Path, data: Path, output: Path | None, id_column: str | None, a
     from .run.rundir import atomic_write_text
 
     if output is not None:
-        _check_output(output)
+        _check_output(output, run, data)
     if stream or streams(data, available_memory()):
         _predict_streamed(_with_encoding(load(run, approach), encoding), data, output, id_column)
         return
@@ -438,9 +438,11 @@ def _with_encoding(predictor: Any, encoding: str | None) -> Any:
     return predictor
 
 
-def _check_output(output: Path) -> None:
+def _check_output(output: Path, run: Path | None = None, data: Path | None = None) -> None:
     """``-o`` must name a file: an existing folder, or a file where a folder on its path should be, is an error
-    before anything is predicted; folders on its path that do not exist yet are created when it is written.
+    before anything is predicted; folders on its path that do not exist yet are created when it is written. Nor
+    may it overwrite the data being predicted (``data``) or a file of the run (``run``): predictions written over
+    ``run.json`` left the run unreadable.
 
     >>> _check_output(Path("."))
     Traceback (most recent call last):
@@ -448,6 +450,13 @@ def _check_output(output: Path) -> None:
     """
     from .errors import ConfigError, invalid
 
+    kept = ("it is the data being predicted, which it would overwrite" if data is not None and output.exists()
+            and output.resolve() == data.resolve() else
+            f"it is a file of the run {str(run)!r}, which it would overwrite" if run is not None and output.is_file()
+            and run.resolve() in output.resolve().parents else "")
+    if kept:
+        raise ConfigError(invalid("-o", "a new file or one of your own to replace", str(output),
+                                  f"{kept[0].upper()}{kept[1:]}; choose another path, such as predictions.csv."))
     if output.is_dir():
         raise ConfigError(invalid("-o", "a file path for the predictions, not a folder", str(output),
                                   f"Give a file path such as {output / 'predictions.csv'}."))

@@ -382,6 +382,22 @@ def test_predict_to_an_existing_folder_is_one_line_naming_o_before_predicting(wi
     assert list(folder.iterdir()) == []
 
 
+def test_predict_never_writes_over_its_data_or_a_file_of_the_run(wine_run, tmp_path):
+    record = (Path(wine_run) / "run.json").read_bytes()
+    result = invoke("predict", wine_run, WINE, "-o", Path(wine_run) / "run.json")
+    assert_one_line_error(result, "`-o`", "It is a file of the run", "which it would overwrite")
+    assert (Path(wine_run) / "run.json").read_bytes() == record  # it was replaced by predictions, the run lost
+    data = tmp_path / "wine.csv"
+    data.write_bytes(WINE.read_bytes())
+    for stream in ((), ("--stream",)):
+        result = invoke("predict", wine_run, data, "-o", data, *stream)
+        assert_one_line_error(result, "`-o`", "It is the data being predicted")
+        assert data.read_bytes() == WINE.read_bytes()
+    result = invoke("predict", wine_run, WINE, "-o", Path(wine_run) / "predictions.csv")  # a new file there is fine
+    assert result.exit_code == 0 and len(pd.read_csv(Path(wine_run) / "predictions.csv")) == 178
+    (Path(wine_run) / "predictions.csv").unlink()
+
+
 def test_predict_creates_missing_folders_of_o_and_rejects_a_file_in_their_place(wine_run, tmp_path, write_csv):
     out_csv = tmp_path / "new" / "deeper" / "out.csv"
     result = invoke("predict", wine_run, WINE, "-o", out_csv)
