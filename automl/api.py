@@ -642,7 +642,7 @@ def _check_out(out: Path) -> Path:
     """The folder for run directories, checked before any training (created only when a run starts)."""
     if out.exists() and not out.is_dir():
         raise ConfigError(invalid("out", "a folder for run directories", str(out),
-                                  "It is a file; choose another --out"))
+                                  "It is a file; choose another folder"))
     existing = next(p for p in [out, *out.absolute().parents] if p.exists())
     if not os.access(existing, os.W_OK):
         raise ConfigError(invalid("out", "a folder you can write to", str(out), "Choose another folder"))
