@@ -152,6 +152,15 @@ def test_numeric_text_inf_and_junk_become_missing(encoder):
     assert got[2] == 7.0 and got[3] == 8.0
 
 
+def test_number_columns_of_every_numeric_dtype_read_as_floats_without_parsing():
+    frame = pd.DataFrame({"nullable": pd.array([1, None, 3], dtype="Int64"), "floats": [1.5, np.inf, None],
+                          "small": np.array([1, 2, 3], dtype="uint8"),
+                          "masked": pd.array([0.5, None, 2.0], dtype="Float64")})
+    enc = TabularEncoder.fit(frame, dict.fromkeys(frame.columns, "numeric"))
+    np.testing.assert_array_equal(enc.numeric(frame), np.array([[1, 1.5, 1, 0.5], [np.nan, np.nan, 2, np.nan],
+                                                                [3, np.nan, 3, 2.0]], dtype="float32"))
+
+
 def test_numeric_matrix_skips_categoricals(encoder):
     matrix = encoder.numeric(TRAIN)
     assert matrix.dtype == np.float32

@@ -160,7 +160,12 @@ class TabularEncoder:
         import pandas as pd
 
         if spec.kind == "numeric":
-            values = to_number(s).to_numpy(dtype=float, copy=True)  # $1,234.50 and 12.5% too
+            # Numbers already need no parsing: to_number's 0.1 ms a column came to 5 s of a 60 s run on a table
+            # of 2,000 number columns, encoded 19 times.
+            if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+                values = s.to_numpy(dtype=float, na_value=np.nan, copy=True)
+            else:
+                values = to_number(s).to_numpy(dtype=float, copy=True)  # $1,234.50 and 12.5% too
             values[~np.isfinite(values)] = np.nan
             return {spec.name: values}
         if spec.kind == "boolean":

@@ -39,18 +39,32 @@ from .piecewise import PiecewiseLinearEmbedding, bin_edges
 
 
 QUANTILES = 1000  # reference points per numeric column for the normal mapping
+QUANTILE_CELLS = 200_000  # reference points over all columns, at most (a wide table's columns get fewer, 100 at least)
 
 
-def quantile_points(values: Any, n: int = QUANTILES) -> Any:
-    """The column's values at ``n`` evenly spaced ranks (fewer for fewer rows), missing values left out.
+def quantile_points(numeric: Any, n: int = QUANTILES) -> list[Any]:
+    """Each column's values at ``n`` evenly spaced ranks (fewer for fewer rows; ``QUANTILE_CELLS`` over all the
+    columns, 100 a column at least), missing values left out: ``numpy.quantile``'s linear points, from one sort
+    of the matrix (a call per column took 11 s on 2,000 columns of 3,200 rows).
 
-    >>> quantile_points(np.array([3.0, 1.0, np.nan, 2.0]), 3).tolist()
-    [1.0, 2.0, 3.0]
+    >>> [p.tolist() for p in quantile_points(np.array([[3.0, 5.0], [1.0, np.nan], [np.nan, np.nan], [2.0, 4.0]]), 3)]
+    [[1.0, 2.0, 3.0], [4.0, 5.0]]
+    >>> len(quantile_points(np.zeros((3000, 50)))[0]), len(quantile_points(np.zeros((3000, 4000)))[0])
+    (1000, 100)
     """
-    present = values[~np.isnan(values)]
-    if not len(present):
-        return np.zeros(2)
-    return np.quantile(present, np.linspace(0.0, 1.0, max(2, min(n, len(present)))))
+    numeric = np.asarray(numeric, dtype=float).reshape(len(numeric), -1)
+    n = min(n, max(100, QUANTILE_CELLS // max(numeric.shape[1], 1)))
+    ordered = np.sort(numeric, axis=0)  # missing values last
+    points = []
+    for j, present in enumerate((~np.isnan(numeric)).sum(axis=0)):
+        if not present:
+            points.append(np.zeros(2))
+            continue
+        at = np.linspace(0.0, present - 1.0, max(2, min(n, present)))
+        low = np.floor(at).astype(int)
+        column = ordered[:present, j]
+        points.append(column[low] + (column[np.minimum(low + 1, present - 1)] - column[low]) * (at - low))
+    return points
 
 
 def to_normal(values: Any, points: Any) -> Any:
@@ -66,6 +80,22 @@ def to_normal(values: Any, points: Any) -> Any:
     up = np.interp(values, points, ranks)
     down = -np.interp(-values, -points[::-1], -ranks[::-1])
     return ndtri(np.clip(0.5 * (up + down), 1e-7, 1 - 1e-7))
+
+
+
+EMBEDDED = 32_768  # the numbers' embedded features a network's first layer meets, at most
+
+
+def embedding_width(columns: int) -> int:
+    """Features each of ``columns`` numeric columns becomes in a periodic or piecewise-linear embedding: 16, the
+    papers' default and ours, and fewer past 2,048 columns, so that the first dense layer meets at most
+    ``EMBEDDED`` of them (2 at least): 10,000 columns at 16 would make a first layer of 41 million weights.
+    At 2,000 columns 16 still scored ahead of 4 in the same 60 s (docs/deep-tabular.md, "Wide tables").
+
+    >>> embedding_width(57), embedding_width(2000), embedding_width(4096), embedding_width(20_000)
+    (16, 16, 8, 2)
+    """
+    return int(max(2, min(16, EMBEDDED // max(columns, 1))))
 
 
 class InputPrep:
@@ -88,7 +118,7 @@ class InputPrep:
         with np.errstate(all="ignore"):
             medians = np.nan_to_num(np.nanmedian(numeric, axis=0), nan=0.0) if numeric.shape[1] else np.zeros(0)
         flagged = [int(j) for j in np.flatnonzero(np.isnan(numeric).any(axis=0))]
-        quantiles = [quantile_points(numeric[:, j]).tolist() for j in range(numeric.shape[1])]
+        quantiles = [points.tolist() for points in quantile_points(numeric)]
         return cls(encoder, medians.tolist(), flagged, *y_scale, quantiles=quantiles)
 
     def inputs(self, X: Any) -> dict[str, Any]:
@@ -166,12 +196,13 @@ class MLPHyperModel(keras_tuner.HyperModel):
             inputs.append(numeric)
             kinds = ["periodic", "piecewise", "plain"] if self.edges else ["periodic", "plain"]
             kind = hp.Choice("numeric", kinds, default=self.numeric_default)
+            width = embedding_width(len(self.numeric_mean))
             if kind == "piecewise":  # the edges are in the inputs' own scale: no normalisation first
-                x = PiecewiseLinearEmbedding(self.edges, 16)(numeric)
+                x = PiecewiseLinearEmbedding(self.edges, width)(numeric)
             else:
                 x = layers.Normalization(mean=self.numeric_mean, variance=self.numeric_var)(numeric)
             if kind == "periodic":
-                x = PeriodicEmbedding(16, 16, hp.Choice("frequency_scale", [0.1, 0.03, 0.3], default=0.1))(x)
+                x = PeriodicEmbedding(16, width, hp.Choice("frequency_scale", [0.1, 0.03, 0.3], default=0.1))(x)
             parts.append(x)
         encoding = hp.Choice("categorical", ["embedding", "one_hot"]) if self.cardinalities else None
         for j, cardinality in enumerate(self.cardinalities):
