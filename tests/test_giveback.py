@@ -136,6 +136,37 @@ def test_the_plan_says_where_unused_time_goes_only_when_there_is_a_comparison():
     assert not any("goes back" in r for r in alone)
 
 
+class StubOverrun(StubPrimary):
+    """A primary search that runs ``late`` seconds past its window, as one trial too slow to stop does."""
+
+    late = 0.0
+
+    def search(self, ctx):
+        if len(CALLS) == 0:
+            time.sleep(max(0.0, ctx.deadline.seconds) + StubOverrun.late)
+        return super().search(ctx)
+
+
+def test_a_comparison_left_less_than_it_needs_by_an_overrun_is_skipped_and_says_so(tmp_path):
+    CALLS.clear()
+    primary = RouteSpec("tabular", "classical", "classical", StubOverrun, "stub", "the stub", continues=True)
+    with registry.register(primary), registry.register(RouteSpec("tabular", "deep", "deep", StubDeep, "deep stub",
+                                                                 "the deep stub")):
+        profile = inspect_dataset(load(WINE), "cultivar", "auto")
+        share = next(a.seconds for a in make_plan(profile, 16, Hardware(2, 8 << 30, None), refit=False).approaches
+                     if a.name == "deep")
+    StubOverrun.late = share * 0.6  # the network's window is then about 0.4 of its share, below half its need
+    deep = RouteSpec("tabular", "deep", "deep", StubDeep, "deep stub", "the deep stub", min_seconds=share)
+    events = []
+    with registry.register(primary), registry.register(deep):
+        model = AutoML(budget="16s", refit=False, out=tmp_path).fit(WINE, target="cultivar", listener=events.append)
+    run = json.loads((model.run_dir_ / "run.json").read_text())
+    assert share > 3 and [f["approach"] for f in run["finalists"]] == ["classical"] and "deep" not in run["models"]
+    skipped = next(e for e in run["errors"] if e.startswith("deep: "))
+    assert "skipped: the approaches before it left" in skipped and "raise --budget to include it" in skipped
+    assert any(getattr(e, "message", "") == f"[deep] {skipped[6:]}" for e in events)  # said as it happened
+
+
 @pytest.mark.slow
 def test_gradient_boosting_searches_on_in_the_time_a_quick_comparison_leaves(tmp_path):
     """The real classical route continued: its second pass skips the trials it ran and keeps the better model."""

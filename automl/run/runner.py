@@ -193,8 +193,10 @@ def _search(run: Run, clock: Deadline) -> list[Finalist]:
     for i, approach in enumerate(run.plan.approaches):
         last = i == len(run.plan.approaches) - 1
         window = searches.child(None if last else approach.seconds)
-        if window.seconds <= 1.0 and not reusable(run, approach.name):
-            run.record.errors.append(f"{approach.name}: no time left in the budget; skipped.")
+        short = _too_short(run, approach, window.seconds)
+        if short:
+            run.record.errors.append(f"{approach.name}: {short}")
+            run.settings.listener(Event("message", message=f"[{approach.name}] {short}"))
             continue
         finalist = run_approach(run, approach, window)
         if finalist is not None:
@@ -209,6 +211,24 @@ def _search(run: Run, clock: Deadline) -> list[Finalist]:
     if len(finalists) >= 2:
         finalists.append(_blend(run, finalists))
     return finalists
+
+
+def _too_short(run: Run, approach: ApproachPlan, seconds: float) -> str:
+    """Why ``approach`` is skipped with ``seconds`` left for it, or "": with no time at all, or, for a comparison,
+    less than half the time its route needs to load and train (``RouteSpec.min_seconds``, by which the plan
+    gave it a share), now that the approaches before it have run: one that overran its share on a wide table
+    left a network 6 s of the 20 it needs, and it trained one epoch, scored at chance, and its loading, saving
+    and scoring ran the run 27 s past its budget. Half, because the plan's figure is a cautious one and a
+    network short of a few seconds still trains. An approach whose earlier model is reused needs no time."""
+    if reusable(run, approach.name):
+        return ""
+    if seconds <= 1.0:
+        return "no time left in the budget; skipped."
+    needs = registry.route_spec(run.plan.modality, approach.name).min_seconds
+    if approach.role == "comparison" and seconds < needs / 2:
+        return (f"skipped: the approaches before it left {seconds:.0f}s, less than half the {needs:.0f}s it needs "
+                "to load and train here; raise --budget to include it.")
+    return ""
 
 
 def _deploy(run: Run, best: Finalist, clock: Deadline) -> None:
