@@ -42,7 +42,15 @@ def test_permutation_stops_at_the_time_cap():
     ticks = iter(range(100))
     ranked, done = permutation(lambda f: 1.0, X, greater=True, seed=0, max_seconds=1.5,
                                clock=lambda: float(next(ticks)))
-    assert not done and MIN_COLUMNS <= len(ranked) < 5  # the floor is done whatever the clock says
+    assert not done and MIN_COLUMNS <= len(ranked) < 5  # the floor is done past the cap
+
+
+def test_a_model_too_slow_to_score_within_three_times_the_cap_gets_no_ranking():
+    X = pd.DataFrame({f"c{i}": np.arange(10.0) for i in range(5)})
+    ticks = iter(range(0, 1000, 10))  # each look at the clock: 10 s later
+    ranked, done = permutation(lambda f: 1.0, X, greater=True, seed=0, max_seconds=1.5,
+                               clock=lambda: float(next(ticks)))
+    assert (ranked, done) == ([], False)
 
 
 def test_models_without_importance_say_so_and_a_failing_one_is_noted():

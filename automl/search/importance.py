@@ -26,7 +26,8 @@ from ..metrics import greater_is_better, score_output
 TOP = 50  # features kept in the record
 MAX_ROWS = 2000  # test rows used for permutation importance
 REPEATS = 3
-MIN_COLUMNS = 3  # done whatever the clock says: a busy machine still gets a ranking, not an empty one
+MIN_COLUMNS = 3  # done past the time cap: a busy machine still gets a ranking, not an empty one
+LONGEST = 3.0  # ... up to this many times the cap (a network on 4,000 columns took 1-2 s a shuffle)
 
 
 def importance_of(model: Any, X: Any, y: Any, task: str, metric: str, seed: int = 0,
@@ -47,7 +48,7 @@ def permutation(score: Callable[[Any], float], X: Any, greater: bool, seed: int,
     """Mean drop of ``score(frame)`` when each column of ``X`` is shuffled, best first.
 
     Returns the ranking and whether every column was done before ``max_seconds`` (the first
-    ``MIN_COLUMNS`` are done in any case).
+    ``MIN_COLUMNS`` are done past it, up to ``LONGEST`` times it).
     """
     import numpy as np
 
@@ -56,7 +57,8 @@ def permutation(score: Callable[[Any], float], X: Any, greater: bool, seed: int,
     base = score(X)
     drops: list[list[Any]] = []
     for column in X.columns:
-        if len(drops) >= MIN_COLUMNS and clock() - start > max_seconds:
+        spent = clock() - start
+        if spent > max_seconds and (len(drops) >= MIN_COLUMNS or spent > LONGEST * max_seconds):
             return _ranked(drops), False
         values = X[column].to_numpy()
         lost = []
@@ -88,6 +90,9 @@ def permuted(model: Any, X: Any, y: Any, task: str, metric: str, seed: int, max_
     used = metric if scores(X)[metric] is not None else "accuracy"  # ROC AUC is undefined on one class
     ranked, done = permutation(lambda frame: float(scores(frame)[used]), X, greater_is_better(used), seed,
                                max_seconds=max_seconds)
+    if not ranked:
+        return result(None, [], f"Not computed: scoring the test rows once took longer than the {max_seconds:.0f}s "
+                                "kept for it.")
     note = (f"Permutation importance: the drop in test {used} when one column is shuffled "
             f"(mean of {REPEATS} shuffles on {len(y):,} test rows{', weighted by --weight' if w is not None else ''}).")
     if not done:
