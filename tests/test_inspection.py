@@ -194,6 +194,10 @@ def test_a_column_named_as_the_data_is_its_target(tmp_path):
     profile = inspect_dataset(load(tmp_path / "tips.csv"))
     assert profile.target == "tip" and "named as the data (tips)" in profile.target_reason
     assert inspect_dataset(load(tips)).target == "size"
+    customers = pd.DataFrame({"customer": [f"c{i}" for i in range(30)], "spend": np.arange(30.0), "churn": [0, 1] * 15})
+    assert choose_target(list(customers.columns), None, customers, "customers")[0] == "churn"  # an id, passed over
+    named = customers.rename(columns={"churn": "left"})
+    assert choose_target(list(named.columns), None, named, "customers")[0] == "left"
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,8 @@ def choose_target(columns: list[str], requested: str | None, frame: Any = None,
                   "that column, not an outcome)" for c, _ in named[:named.index((column, word))]]
         return column, (f"{column!r} is named like a target ({word}){'; ' if passed else ''}{'; '.join(passed)}; "
                         "pass --target to choose another."), "by its name"
-    own = [by_lower[n] for n in (data_name.lower(), data_name.lower().removesuffix("s")) if n and n in by_lower]
+    own = [by_lower[n] for n in (data_name.lower(), data_name.lower().removesuffix("s")) if n and n in by_lower
+           and not _names_rows(frame, by_lower[n])]
     if own:
         return own[0], (f"{own[0]!r} is named as the data ({data_name}), and no column is named "
                         "target/label/class/y; pass --target to choose another."), "by the data's name"
@@ -71,6 +72,22 @@ def choose_target(columns: list[str], requested: str | None, frame: Any = None,
     beside = ", other than the coordinates x, y, z" if last != columns[-1] else ""
     return last, (f"{last!r} is the last column{beside} (no column is named target/label/class/y); pass --target "
                   "to choose another."), "as the last column"
+
+
+def _names_rows(frame: Any, column: str) -> bool:
+    """Whether ``column`` of ``frame`` is text with a value for nearly every row (``customers.csv``'s
+    ``customer``: an identifier, not an outcome); False without ``frame``.
+
+    >>> import pandas as pd
+    >>> _names_rows(pd.DataFrame({"customer": ["a", "b", "c", "d"]}), "customer"), _names_rows(None, "x")
+    (True, False)
+    """
+    if frame is None:
+        return False
+    import pandas as pd
+
+    values = frame[column].iloc[:RELABEL_ROWS].dropna()
+    return not pd.api.types.is_numeric_dtype(values) and values.nunique() > 0.5 * max(len(values), 1)
 
 
 def _relabelled_by(frame: Any, column: str, columns: list[str]) -> str:
