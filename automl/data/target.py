@@ -103,18 +103,16 @@ def _relabelled_by(frame: Any, column: str, columns: list[str]) -> str:
         return ""
     import pandas as pd
 
-    own = frame[column].iloc[:RELABEL_ROWS]
+    from .leaks import _relabelling  # the leak check's own test, with this column as the target
+
+    own = frame[column].iloc[:RELABEL_ROWS].dropna()
     n = int(own.nunique())
     if not 2 <= n <= FEW_VALUES:
         return ""
+    codes = pd.Series(pd.factorize(own)[0])
     for other in (c for c in columns if c != column):
-        values = frame[other].iloc[:RELABEL_ROWS]
-        if int(values.nunique()) != n:
-            continue
-        pairs = pd.DataFrame({"a": pd.factorize(own)[0], "b": pd.factorize(values)[0]})
-        pairs = pairs[(pairs["a"] >= 0) & (pairs["b"] >= 0)]
-        if len(pairs) >= 2 * n and pairs.groupby("a")["b"].nunique().max() == 1 \
-                and pairs.groupby("b")["a"].nunique().max() == 1:
+        values = frame[other].loc[own.index]
+        if int(values.nunique()) == n and _relabelling(values.reset_index(drop=True), codes, other, column):
             return str(other)
     return ""
 
