@@ -127,6 +127,33 @@ def test_small_folds_fit_side_by_side_with_the_same_result(small):
         np.testing.assert_allclose(side["val_output"], alone["val_output"], rtol=1e-6)
 
 
+def test_no_fold_is_begun_once_the_deadline_has_passed(small, monkeypatch):
+    """A wide table's fold takes seconds before its first round can be cut (4,000 columns: 3-6 s); folds begun
+    after the deadline made a 22 s share last 31 s. The first fold always runs, so a trial has a model."""
+    ctx, _, _ = small
+    encoder = gbm.TabularEncoder.fit(ctx.X, ctx.kinds)
+    X, y = encoder.gbm_frame(ctx.X), np.asarray(ctx.y)
+    folds = gbm.validation_folds(y, ctx.task, ctx.validation, ctx.folds, ctx.seed)
+    now, fit = [0.0], gbm._fit
+
+    def slow(*args, **kwargs):  # every fold takes one second of the deadline's clock
+        out = fit(*args, **kwargs)
+        now[0] += 1.0
+        return out
+
+    monkeypatch.setattr(gbm, "_fit", slow)
+    for cores in (1, 2):
+        now[0] = 0.0
+        tight = dataclasses.replace(ctx, deadline=Deadline(0.5, clock=lambda: now[0]),
+                                    hardware=dataclasses.replace(ctx.hardware, cpu_count=cores))
+        assert gbm._lanes(folds, tight) == cores
+        out = gbm.GBMRoute()._evaluate("xgboost", gbm_space.DEFAULTS["xgboost"], X, y, folds, tight, encoder)
+        ran = len(out["models"])
+        assert (ran == 1) if cores == 1 else (1 <= ran <= 2)  # each lane begins one fold before the clock moves
+        assert not out["complete"] and len(out["val_output"]) == len(out["val_rows"])
+        np.testing.assert_array_equal(out["val_rows"], np.concatenate([val for _, val in folds[:ran]]))
+
+
 def test_trials_say_where_their_configuration_came_from(small):
     ctx, _, _ = small
     gbm.GBMRoute().search(ctx)

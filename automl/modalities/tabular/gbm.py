@@ -454,24 +454,26 @@ class GBMRoute:
             return model, used, output, ranking_score(ctx.task, y[val_idx], output, ctx.metric,
                                                       ctx.weights_of(val_idx))
 
+        def started(i: int) -> tuple[int, Any] | None:  # a fold the deadline has passed is not begun (the first is)
+            return None if i and ctx.deadline.expired() else (i, one(folds[i]))
+
         lanes = _lanes(folds, ctx)
         if lanes > 1:  # single-threaded fits of small folds side by side, one per core
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(lanes) as pool:
-                fitted = list(pool.map(one, folds))
-            complete = not ctx.deadline.expired()
+                ran = [r for r in pool.map(started, range(len(folds))) if r is not None]
         else:
-            fitted = []
-            for fold in folds:
-                fitted.append(one(fold))
-                if ctx.deadline.expired():
+            ran = []
+            for i in range(len(folds)):
+                if (r := started(i)) is None:
                     break
-            complete = len(fitted) == len(folds)
-        models, rounds, outputs, scores = zip(*fitted)
+                ran.append(r)
+        complete = len(ran) == len(folds) and not ctx.deadline.expired()
+        models, rounds, outputs, scores = zip(*(r for _, r in ran))
         return {"score": float(np.mean(scores)), "rounds": int(np.mean(rounds)), "model": models[0],
                 "models": list(models), "complete": complete,
-                "val_rows": np.concatenate([val for _, val in folds[:len(fitted)]]),
+                "val_rows": np.concatenate([folds[i][1] for i, _ in ran]),
                 "val_output": np.concatenate(outputs)}
 
     def _ensemble(self, pool, X, y, folds, ctx, encoder) -> SearchResult | None:
