@@ -7,6 +7,8 @@ Example:
     >>> import automl
     >>> sorted(automl.__all__)
     ['AutoML', 'AutoMLClassifier', 'AutoMLRegressor', 'load']
+    >>> {"AutoML", "load", "DataError"} <= set(dir(automl))  # what tab completion offers, loaded or not
+    True
 """
 
 from __future__ import annotations
@@ -42,3 +44,10 @@ def __getattr__(name: str) -> Any:
 
         return load
     raise AttributeError(f"module 'automl' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names, the lazily loaded ones included (a module's own ``dir`` would miss them until first use
+    and list ``Any`` instead)."""
+    errors = [name for name, value in globals().items() if isinstance(value, type) and issubclass(value, Exception)]
+    return sorted([*__all__, *errors, "__version__"])

@@ -117,6 +117,22 @@ def invalid(argument: str, expected: str, received: object, fix: str = "") -> st
     return f"{message}. {fix}" if fix else message
 
 
+def option(name: str, value: object) -> str:
+    """How to ask for option ``name`` set to ``value``, on the command line and in Python, for the words a run
+    writes (plan reasons, warnings, the report), which both kinds of user read. ``False`` is a switch turned off.
+
+    >>> option("drop", "score after")
+    "--drop 'score after' or drop='score after'"
+    >>> option("compare", False)
+    '--no-compare or compare=False'
+    """
+    import shlex
+
+    if value is False:
+        return f"--no-{name.replace('_', '-')} or {name}=False"
+    return f"--{name.replace('_', '-')} {shlex.quote(str(value))} or {name}={value!r}"
+
+
 def not_a_column(argument: str, name: object, columns: list[str]) -> str:
     """One template for an argument (``weight``, ``drop``: ``--weight``, ``--drop`` on the command line) naming a
     column the data does not have: the closest name when one is close (a different case, a typo), then the

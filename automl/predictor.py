@@ -210,7 +210,7 @@ class Predictor:
         if not isinstance(column, str):
             return None
         if column not in frame.columns:
-            notes.append(f"the run weighed its rows by {column!r} (--weight), which this data lacks: every row "
+            notes.append(f"the run weighed its rows by {column!r} (`weight`), which this data lacks: every row "
                          "counts alike in these scores.")
             return None
         notes.append(f"rows are weighed by {column!r}, as the run weighed its own.")

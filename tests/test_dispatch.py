@@ -144,7 +144,7 @@ def test_rounded_budgets_never_exceed_the_budget():
 def test_metric(task, metric, expected):
     plan = make_plan(profile(task=task), 600, HW, metric=metric)
     assert plan.metric == expected
-    why = "it was given with --metric" if metric else "it is the default for this task"
+    why = "it was given as the metric" if metric else "it is the default for this task"
     assert any(r.startswith("The search optimises") and why in r for r in plan.reasons)
 
 

@@ -143,7 +143,7 @@ def test_drop_leaves_a_column_out_and_silences_its_leak_warning():
     frame["class_code"] = frame["class"].map({"First": 1, "Second": 2, "Third": 3})
     p = inspect_frame(frame, target="class", drop=["class_code"])
     column = p.column("class_code")
-    assert not column.used and column.reason == "dropped by --drop"
+    assert not column.used and column.reason == "dropped by `drop`"
     assert "class_code" not in [c.name for c in p.features] and p.leaks == [] and p.drop == ["class_code"]
 
 
@@ -164,7 +164,7 @@ def test_inspect_cli_drop_marks_the_column_and_refuses_unknown_names():
     result = invoke("inspect", WINE, "--drop", "proline", "--drop", "hue")
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("  ")}
-    assert "dropped by --drop" in lines["proline"] and "dropped by --drop" in lines["hue"]
+    assert "dropped by `drop`" in lines["proline"] and "dropped by `drop`" in lines["hue"]
     line = one_error_line(invoke("inspect", WINE, "--drop", "prolin"))
     assert "'prolin'" in line and "proline" in line
 

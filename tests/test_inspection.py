@@ -167,7 +167,7 @@ def test_choose_target(columns, requested, expected):
     assert name == expected
     assert repr(expected) in reason
     if requested is not None:
-        assert "--target" in reason and how == "given"
+        assert "given as the target" in reason and how == "given"
     elif how == "as the last column":
         assert "last column" in reason and expected.lower() not in ("target", "label", "class", "y", "survived")
     else:
@@ -262,7 +262,7 @@ def test_infer_task(values, requested, task):
     if requested == "auto":
         assert "'t'" in reason and task in reason
     else:
-        assert f"--task {requested} was given" in reason
+        assert f"The task {requested!r} was given" in reason
 
 
 @pytest.mark.parametrize(

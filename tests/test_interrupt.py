@@ -111,7 +111,7 @@ def test_report_of_a_run_interrupted_before_scoring_names_the_kept_model_and_how
     assert "No approach produced a model" not in text
     assert "interrupted before its finalists were scored" in text
     assert "gradient boosting (classical)" in text
-    assert f"automl fit --resume {run}" in text
+    assert f"AutoML().fit(resume={str(run)!r})" in text  # fitted from Python: how to go on, in Python
 
 
 def _wait_for(predicate, timeout: float, proc: subprocess.Popen) -> None:

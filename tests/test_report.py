@@ -272,6 +272,9 @@ def test_leaderboard_is_sorted_best_first(tmp_path):
     (run / "run.json").write_text(json.dumps(chose_blend))  # validation chose the blend; the verdict's winner: deep
     assert build(run)["verdict"].endswith(" Predictions use the blend, which validation chose; `automl predict "
                                           "--approach deep` uses the deep network alone.")
+    (run / "run.json").write_text(json.dumps({**chose_blend, "command": "AutoML.fit"}))  # fitted from Python
+    assert build(run)["verdict"].endswith(" Predictions use the blend, which validation chose; "
+                                          "`automl.load(run_dir, approach='deep')` uses the deep network alone.")
 
     (run / "run.json").write_text(json.dumps(record("r2", {"classical": 0.4, "deep": 0.6})))
     assert [f["approach"] for f in build(run)["leaderboard"]] == ["deep", "classical"]

@@ -7,7 +7,7 @@ Example:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"patient": [f"p{i // 3}" for i in range(60)], "y": [0, 1] * 30})
     >>> reason(frame["patient"], frame.index)[:60]
-    'groups rows (--group): 20 groups of 3.0 rows on average stay'
+    'groups rows (`group`): 20 groups of 3.0 rows on average stay'
     >>> codes(frame, "patient")[:7].tolist()
     [0, 0, 0, 1, 1, 1, 2]
 """
@@ -45,7 +45,7 @@ def reason(values: Any, rows: Any) -> str:
                           "out, or give a column that groups the rows more finely.")
     alone = f"; the {int(kept.isna().sum()):,} row(s) without one are each a group of their own" \
         if kept.isna().any() else ""
-    return (f"groups rows (--group): {n:,} groups of {len(kept) / n:.1f} rows on average stay whole on one side "
+    return (f"groups rows (`group`): {n:,} groups of {len(kept) / n:.1f} rows on average stay whole on one side "
             f"of the test split and of every validation fold{alone}; not a feature.")
 
 

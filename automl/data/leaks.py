@@ -16,9 +16,10 @@ Example:
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 from typing import Any
+
+from ..errors import option
 
 SAMPLE_ROWS = 20_000
 MAX_COLUMNS = 100  # the first ones, in table order
@@ -197,5 +198,5 @@ def _nearest(x_train: Any, y_train: Any, x_test: Any) -> Any:
 
 
 def _advice(name: str) -> str:
-    return (f"If it will not be known when you predict, leave it out with --drop {shlex.quote(name)}; "
+    return (f"If it will not be known when you predict, leave it out with {option('drop', name)}; "
             "if it is a genuine feature, ignore this.")

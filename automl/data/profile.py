@@ -28,7 +28,7 @@ from .target import (TASKS, _label, amounts, candidates_warning, choose_target, 
                      spelling_variants, target_candidates, variants_note)
 
 MIN_ROWS = 20
-DROPPED = "dropped by --drop"
+DROPPED = "dropped by `drop`"
 LEAK_KINDS = ("numeric", "categorical", "boolean")  # feature kinds checked for leaks
 
 
@@ -204,7 +204,7 @@ def large_reason(table: Any, held: int) -> str:
     from .memory import size_text
 
     fits = table.reading_bytes <= table.memory
-    why = (f"it would fit ({size_text(table.reading_bytes)} of {size_text(table.memory)}), and --dask asked for Dask"
+    why = (f"it would fit ({size_text(table.reading_bytes)} of {size_text(table.memory)}), and `dask` asked for Dask"
            if fits else f"this run has {size_text(table.memory)}")
     return (f"Reading {Path(table.path).name} whole would need about {size_text(table.reading_bytes)} and {why}: it "
             f"is read in {len(table.pieces):,} piece(s). {held:,} of its {table.n_rows:,} rows, drawn at random, are "

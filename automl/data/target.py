@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from ..errors import TargetError
+from ..errors import TargetError, option
 
 TASKS = ("auto", "binary", "multiclass", "regression")
 TARGET_NAMES = ("target", "label", "class", "y")
@@ -47,7 +47,7 @@ def choose_target(columns: list[str], requested: str | None, frame: Any = None,
     """
     if requested is not None:
         if requested in columns:
-            return requested, f"{requested!r} was given with --target.", "given"
+            return requested, f"{requested!r} was given as the target.", "given"
         close = difflib.get_close_matches(requested, columns, n=1, cutoff=0.5)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
@@ -61,17 +61,17 @@ def choose_target(columns: list[str], requested: str | None, frame: Any = None,
         passed = [f"{c!r} is named like one too, but {described[c]!r} relabels it one to one (a description of "
                   "that column, not an outcome)" for c, _ in named[:named.index((column, word))]]
         return column, (f"{column!r} is named like a target ({word}){'; ' if passed else ''}{'; '.join(passed)}; "
-                        "pass --target to choose another."), "by its name"
+                        f"choose another with {option('target', 'NAME')}."), "by its name"
     own = [by_lower[n] for n in (data_name.lower(), data_name.lower().removesuffix("s")) if n and n in by_lower
            and not _names_rows(frame, by_lower[n])]
     if own:
         return own[0], (f"{own[0]!r} is named as the data ({data_name}), and no column is named "
-                        "target/label/class/y; pass --target to choose another."), "by the data's name"
+                        f"target/label/class/y; choose another with {option('target', 'NAME')}."), "by the data's name"
     last = next((c for c in reversed(columns) if not (point and str(c).lower() in ("x", "y", "z"))),
                 columns[-1])
     beside = ", other than the coordinates x, y, z" if last != columns[-1] else ""
-    return last, (f"{last!r} is the last column{beside} (no column is named target/label/class/y); pass --target "
-                  "to choose another."), "as the last column"
+    return last, (f"{last!r} is the last column{beside} (no column is named target/label/class/y); choose "
+                  f"another with {option('target', 'NAME')}."), "as the last column"
 
 
 def _names_rows(frame: Any, column: str) -> bool:
@@ -149,13 +149,13 @@ def candidates_warning(chosen: str, reason: str, candidates: list[tuple[str, str
 
     >>> candidates_warning("class", "by its name", [("survived", "the first column, 2 distinct values")])
     "the target 'class' was chosen by its name, not given: other columns could be the target: 'survived' (the \
-first column, 2 distinct values). Pass --target NAME to choose."
+first column, 2 distinct values). Choose with --target NAME or target='NAME'."
     """
     if not candidates:
         return None
     shown = ", ".join(f"{name!r} ({why})" for name, why in candidates)
     return (f"the target {chosen!r} was chosen {reason}, not given: other columns could be the target: {shown}. "
-            "Pass --target NAME to choose.")
+            f"Choose with {option('target', 'NAME')}.")
 
 
 def infer_task(y: Any, requested: str, name: str, files: str | None = None) -> tuple[str, str]:
@@ -178,7 +178,7 @@ def infer_task(y: Any, requested: str, name: str, files: str | None = None) -> t
             raise TargetError(f"task='binary' needs 2 classes, but {name!r} has {n_unique}. Use task='auto'.")
         if requested != "regression" and n_unique < 2:
             raise TargetError(_one_class(name, y))
-        return requested, f"--task {requested} was given."
+        return requested, f"The task {requested!r} was given."
     if n_unique < 2:
         raise TargetError(_one_class(name, y))
     if n_unique == 2:
@@ -190,12 +190,12 @@ def infer_task(y: Any, requested: str, name: str, files: str | None = None) -> t
     if whole and n_unique <= MAX_CLASSES_FOR_INTEGERS and files:
         return "multiclass", (
             f"target {name!r} holds {n_unique} distinct whole numbers next to {files} files, so they are read as "
-            "class ids (multiclass); pass --task regression to predict them as numbers."
+            f"class ids (multiclass); pass {option('task', 'regression')} to predict them as numbers."
         )
     if whole and n_unique <= MAX_CLASSES_FOR_INTEGERS and n_unique <= max(3, len(y) // 10):
         return "multiclass", (
             f"target {name!r} holds {n_unique} distinct whole numbers, so they are treated as classes "
-            "(multiclass); pass --task regression to predict them as numbers."
+            f"(multiclass); pass {option('task', 'regression')} to predict them as numbers."
         )
     kind = "whole numbers" if whole else "real numbers"
     return "regression", f"target {name!r} holds {n_unique} distinct {kind}, so this is regression."
@@ -279,7 +279,7 @@ def _label(value: Any) -> str:
 def _one_class(name: str, y: Any) -> str:
     return (
         f"target {name!r} has one class ({str(y.iloc[0])!r}) in all {len(y)} rows; a model needs at least two. "
-        "Choose another --target."
+        "Choose another column as the target."
     )
 
 

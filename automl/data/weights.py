@@ -10,7 +10,7 @@ Example:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"w": [1.0, 2.0, 0.5, 0.0], "y": [0, 1, 0, 1]})
     >>> reason(frame["w"], frame.index)[:70]
-    'weighs rows (--weight): from 0 to 2 (mean 0.875); each row counts that'
+    'weighs rows (`weight`): from 0 to 2 (mean 0.875); each row counts that'
     >>> values(frame, "w").tolist()
     [1.0, 2.0, 0.5, 0.0]
 """
@@ -41,7 +41,7 @@ def reason(column: Any, rows: Any) -> str:
     """What ``--weight``'s column does, from its values in the rows with a target (``rows``); a ``DataError``
     naming the first bad value when they are not weights."""
     found = checked(column.loc[rows])
-    return (f"weighs rows (--weight): from {found.min():g} to {found.max():g} (mean {found.mean():.4g}); each row "
+    return (f"weighs rows (`weight`): from {found.min():g} to {found.max():g} (mean {found.mean():.4g}); each row "
             "counts that much in training and in every score; not a feature.")
 
 
@@ -145,8 +145,8 @@ def plan_reason(column: str) -> str:
     """What the plan says of ``--weight``.
 
     >>> plan_reason("w")[:63]
-    "Rows count as much as their weight in 'w' (--weight): every cla"
+    "Rows count as much as their weight in 'w' (`weight`): every cla"
     """
-    return (f"Rows count as much as their weight in {column!r} (--weight): every classical model weighs them in its "
+    return (f"Rows count as much as their weight in {column!r} (`weight`): every classical model weighs them in its "
             "training loss, every network trains on rows drawn in proportion to their weight, and every score that "
             "chooses (validation) or reports (test, the baseline) is weighted.")

@@ -54,6 +54,7 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
     frame = None if frame is None else upgrade_predictions(frame)
     seed, classes = record["seed"], record["classes"]
     named = approaches(record)
+    python = not str(record.get("command") or "automl").startswith("automl")  # fitted from Python: its words
     summary = comparison(finalists, metric, money["approaches"], None)
     if summary is not None:
         summary = comparison(finalists, metric, money["approaches"],
@@ -62,8 +63,8 @@ def build(run_dir: str | Path, price: Any = None) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION, "kind": "run", "generator": f"automl {_version()}",
         "dataset": record["data"]["name"], "status": record["status"],
-        "verdict": interrupted(record, str(run_dir)) or verdict(finalists, metric, record["data"]["name"], summary,
-                                                                   record.get("baseline"), record.get("best")),
+        "verdict": interrupted(record, str(run_dir), python) or verdict(
+            finalists, metric, record["data"]["name"], summary, record.get("baseline"), record.get("best"), python),
         "comparison": summary, "approaches": named, "task": record["task"], "modality": record["modality"],
         "target": record["target"], "classes": classes, "metric": metric, "metric_label": LABELS[metric],
         "greater_is_better": greater_is_better(metric), "budget_seconds": record["budget_seconds"],

@@ -28,7 +28,7 @@ FORMULA = ("training cost = search wall hours x (CPU cores x price per core-hour
            "test rows in one batch")
 ENERGY_FORMULA = ("energy (Wh) = (CPU seconds x watts per busy core + GPU seconds x watts per GPU) / 3600, with "
                   "CPU seconds measured as this process's CPU time over all its threads, plus that of its local worker "
-                  "processes (--workers)")
+                  "processes (`workers`)")
 
 
 def costs(finalists: list[dict[str, Any]], hardware: dict[str, Any], prices: Prices) -> dict[str, Any]:

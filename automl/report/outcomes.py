@@ -89,7 +89,7 @@ def confusion(approach: str, matrix: list[list[int]], labels: list[str], styles:
     caption = "Rows are the actual classes, columns the predicted ones; shading is the share of each row."
     if weighed is not None:
         caption = ("Rows are the actual classes, columns the predicted ones; the numbers count test rows, and shading "
-                   "is the share of each row's weight (--weight), as the scores weigh them.")
+                   "is the share of each row's weight (`weight`), as the scores weigh them.")
     if note:
         caption += " " + note
     key = f"confusion_{approach}"
@@ -124,7 +124,7 @@ def per_class(approach: str, rows: list[dict[str, Any]], styles: dict[str, Style
     chart.legend([(m, c, "square", None) for m, c in series], left, 20)
     caption = "Bars per class: precision (top), recall, F1 (bottom); classes by test support, most frequent first."
     if rows and "weight" in rows[0]:
-        caption += " Each test row counts its weight (--weight), as the scores do."
+        caption += " Each test row counts its weight (`weight`), as the scores do."
     described = "; ".join(f"{r['label']}: precision {r['precision']:.2f}, recall {r['recall']:.2f}, "
                           f"F1 {r['f1']:.2f}" for r in rows)
     key = f"per_class_{approach}"

@@ -86,12 +86,12 @@ def pair(finalists: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
 
 
 def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary: dict[str, Any] | None = None,
-            floor: dict[str, Any] | None = None, used: str | None = None) -> str:
+            floor: dict[str, Any] | None = None, used: str | None = None, python: bool = False) -> str:
     """The best classical model against the best deep one in one or two sentences; one more when the blend of
     them all beats both, one when a model does not beat ``floor`` (the run's majority-class or mean
     baseline, ``run.baseline``), and one when ``used`` (the approach ``predict`` uses, chosen on validation) is
     not the model the verdict advises. ``summary`` is their ``comparison`` (without it: score and training time
-    only)."""
+    only). ``python``: the run was fitted from Python, so what to do next is said in Python, not as a command."""
     chosen = pair(finalists, metric)
     c = summary if summary is not None else comparison(finalists, metric, {}, None)
     by_name = {f["approach"]: f for f in chosen}
@@ -104,7 +104,7 @@ def verdict(finalists: list[dict[str, Any]], metric: str, dataset: str, summary:
         head += (f" Averaging the {'two' if n == 2 else n} models' predictions does better still: test "
                  f"{LABELS[metric]} {_num(score)}.")
     advice = advised(c, by_name) if c else None
-    return head + below(finalists, metric, floor) + in_use(finalists, used, advice, metric)
+    return head + below(finalists, metric, floor) + in_use(finalists, used, advice, metric, python)
 
 
 def advised(c: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> str | None:
@@ -118,9 +118,11 @@ def advised(c: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> str | None
     return cheap.pop() if len(cheap) == 1 else None
 
 
-def in_use(finalists: list[dict[str, Any]], used: str | None, advice: str | None, metric: str) -> str:
+def in_use(finalists: list[dict[str, Any]], used: str | None, advice: str | None, metric: str,
+           python: bool = False) -> str:
     """A sentence naming the model ``predict`` uses when it is not the one the verdict advises (``advice``), with
-    the validation scores that chose it and how to predict with the advised one; empty otherwise.
+    the validation scores that chose it and how to predict with the advised one (in Python, with ``python``);
+    empty otherwise.
 
     >>> blend = {"approach": "blend", "kind": "blend", "val_score": 0.982, "test_scores": {"accuracy": 0.939}}
     >>> gbm = {"approach": "classical", "noun": "gradient boosting", "val_score": 0.974,
@@ -129,6 +131,8 @@ def in_use(finalists: list[dict[str, Any]], used: str | None, advice: str | None
     >>> print(fill(in_use([blend, gbm], "blend", "classical", "accuracy").strip(), 100))
     Predictions use the blend, which validation chose (accuracy 0.982 against 0.974 for gradient
     boosting); `automl predict --approach classical` uses gradient boosting alone.
+    >>> in_use([blend, gbm], "blend", "classical", "accuracy", python=True).split("; ")[1]
+    "`automl.load(run_dir, approach='classical')` uses gradient boosting alone."
     """
     by_name = {f["approach"]: f for f in finalists}
     if used is None or used == advice or used not in by_name:
@@ -141,7 +145,8 @@ def in_use(finalists: list[dict[str, Any]], used: str | None, advice: str | None
     scores = (model.get("val_score"), other.get("val_score"))
     if None not in scores:
         text += f" ({LABELS[metric]} {_num(scores[0])} against {_num(scores[1])} for {noun(other)})"
-    return f"{text}; `automl predict --approach {advice}` uses {noun(other)} alone."
+    how = f"automl.load(run_dir, approach={advice!r})" if python else f"automl predict --approach {advice}"
+    return f"{text}; `{how}` uses {noun(other)} alone."
 
 
 def below(finalists: list[dict[str, Any]], metric: str, floor: dict[str, Any] | None) -> str:
@@ -168,9 +173,10 @@ def below(finalists: list[dict[str, Any]], metric: str, floor: dict[str, Any] | 
     return f" {who[:1].upper() + who[1:]} {'does' if len(names) == 1 else 'do'} not beat {shown}."
 
 
-def interrupted(record: dict[str, Any], run: str) -> str | None:
+def interrupted(record: dict[str, Any], run: str, python: bool = False) -> str | None:
     """For a run stopped before its finalists were scored though it kept models: what it kept and how to go on
-    (``run``: its directory, for the command). None for any other run.
+    (``run``: its directory, for the command, or for Python's ``fit(resume=...)`` with ``python``). None for any
+    other run.
 
     >>> plan = {"approaches": [{"name": "classical", "noun": "gradient boosting"}]}
     >>> record = {"status": "interrupted", "finalists": [], "models": {"classical": "models/classical"},
@@ -187,7 +193,7 @@ def interrupted(record: dict[str, Any], run: str) -> str | None:
     listed = kept[0] if len(kept) == 1 else ", ".join(kept[:-1]) + " and " + kept[-1]
     return (f"The run on {record['data']['name']} was interrupted before its finalists were scored on the test rows, "
             f"so there is no verdict yet. It kept the model{'s' if len(kept) > 1 else ''} of {listed}; "
-            f"`automl fit --resume {run}` continues it.")
+            f"`{f'AutoML().fit(resume={run!r})' if python else f'automl fit --resume {run}'}` continues it.")
 
 
 def _order(score: float | None, metric: str) -> tuple[bool, float]:

@@ -23,7 +23,7 @@ from .. import decision, registry
 from ..budget import format_seconds
 from ..data import weights as row_weights
 from ..data.profile import Profile
-from ..errors import BudgetError, ConfigError, invalid
+from ..errors import BudgetError, ConfigError, invalid, option
 from ..hardware import Hardware
 from ..metrics import LABELS, check_metric, default_metric
 
@@ -92,7 +92,7 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
         raise ConfigError(f"{profile.modality} data is not supported yet ({profile.modality_reason}). This version "
                           f"trains on {', '.join(supported)} data.")
     modality = registry.modality(profile.modality)
-    why = "it was given with --metric" if metric != default_metric(task) else "it is the default for this task"
+    why = "it was given as the metric" if metric != default_metric(task) else "it is the default for this task"
     reasons = [profile.modality_reason, profile.target_reason, profile.task_reason,
                f"The search optimises {LABELS[metric]} because {why}."]
     reasons.extend(note for note in [decision.plan_note(metric)] if note)
@@ -130,7 +130,7 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
     if getattr(profile, "order", None):
         validation, folds = "holdout", 1
         why_validation = (f"Candidates are compared on the latest 20% of the training rows by {profile.order!r}, "
-                          "fitted on the earlier ones (--order): rows in time are never cross-validated, which would "
+                          "fitted on the earlier ones (`order`): rows in time are never cross-validated, which would "
                           "let a model learn from rows after the ones that score it.")
     if pieces:
         validation, folds = "holdout", 1
@@ -158,7 +158,8 @@ def _running(specs: list[Any], primary: str, compare: bool) -> tuple[list[Any], 
     ordered = sorted(specs, key=lambda s: registry.KINDS.index(s.kind))
     if compare:
         return ordered, []
-    off = [f"The comparison with {s.label} is off (--no-compare)." for s in ordered if s.approach != primary]
+    off = [f"The comparison with {s.label} is off ({option('compare', False)})." for s in ordered
+           if s.approach != primary]
     return [s for s in ordered if s.approach == primary], off
 
 
@@ -230,15 +231,16 @@ def _check_alone(running: list[Any], seconds: dict[str, float], modality: Any, b
 def _refit_reason(refit: bool, seconds: float, running: list[Any]) -> str:
     """Why the model a user gets is (or is not) refitted on all rows."""
     if not refit:
-        return ("The chosen model is not refitted on the test rows (--no-refit): predict uses the model the test "
-                "rows scored.")
+        return (f"The chosen model is not refitted on the test rows ({option('refit', False)}): predict uses the "
+                "model the test rows scored.")
     if not seconds:
         return ("No approach here can be refitted on all rows, so predict uses the model the test rows scored.")
     can = " and ".join(s.noun for s in running if s.refits)
     others = "; other models are used as their search trained them" if not all(s.refits for s in running) else ""
     return (f"{format_seconds(seconds)} is kept to refit the chosen model ({can}) on all rows, test rows included, "
             "with the configuration the search chose, so the model a user gets has seen every labelled row"
-            f"{others}. The report's scores stay those of the model before that refit (--no-refit turns it off).")
+            f"{others}. The report's scores stay those of the model before that refit "
+            f"({option('refit', False)} turns it off).")
 
 
 def _shares(usable: float, running: list[Any], weights: Mapping[str, float]) -> dict[str, float]:
@@ -284,13 +286,13 @@ def _test_rows(profile: Profile) -> tuple[int, str]:
                            "set fixed by the seed; no search sees them, and every finalist is scored on exactly "
                            "these rows.")
     if getattr(profile, "order", None):
-        return test_rows, (f"The rows are ordered in time by {profile.order!r} ({profile.order_reason}; --order): the "
+        return test_rows, (f"The rows are ordered in time by {profile.order!r} ({profile.order_reason}; `order`): the "
                            f"latest {test_rows:,} of {n:,} ({test_rows / n:.0%}) are held out as the test set; no "
                            "search sees them, and every finalist is scored on exactly these rows, later than every row "
                            "it was fitted on.")
     if getattr(profile, "group", None):
         return test_rows, (f"About {test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a "
-                           f"{stratified}test set of whole groups of {profile.group!r} (--group), fixed by the seed, "
+                           f"{stratified}test set of whole groups of {profile.group!r} (`group`), fixed by the seed, "
                            "and every validation fold keeps its groups whole too; no search sees the test rows, and "
                            "every finalist is scored on exactly these rows.")
     return test_rows, (f"{test_rows:,} of {n:,} rows ({test_rows / n:.0%}) are held out as a {stratified}test set "

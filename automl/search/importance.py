@@ -94,7 +94,7 @@ def permuted(model: Any, X: Any, y: Any, task: str, metric: str, seed: int, max_
         return result(None, [], f"Not computed: scoring the test rows once took longer than the {max_seconds:.0f}s "
                                 "kept for it.")
     note = (f"Permutation importance: the drop in test {used} when one column is shuffled "
-            f"(mean of {REPEATS} shuffles on {len(y):,} test rows{', weighted by --weight' if w is not None else ''}).")
+            f"(mean of {REPEATS} shuffles on {len(y):,} test rows{', weighted by `weight`' if w is not None else ''}).")
     if not done:
         note += f" Stopped after {len(ranked)} of {X.shape[1]} columns to stay within {max_seconds:.0f}s."
     return result("permutation", ranked, note)

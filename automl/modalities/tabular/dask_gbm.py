@@ -251,7 +251,7 @@ def _sampled(rng: Any, n_rows: int) -> dict[str, Any]:
 
 def _weighed(weight: str) -> str:
     """The note's words on ``--weight``, "" without one."""
-    return (f" Each row counted its weight in {weight!r} (--weight) in training, early stopping and the choice; a row "
+    return (f" Each row counted its weight in {weight!r} (`weight`) in training, early stopping and the choice; a row "
             "not held whose weight is missing, negative or not a number was left out, as one without a target is."
             if weight else "")
 
