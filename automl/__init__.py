@@ -21,6 +21,7 @@ from .errors import (  # noqa: F401
     BudgetError,
     ConfigError,
     DataError,
+    DiskFullError,
     TargetError,
     TooLargeError,
     UserInputError,

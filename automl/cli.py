@@ -391,6 +391,8 @@ def _predict_streamed(predictor: Any, data: Path, output: Path | None, id_column
     leaves no half-written predictions under that name)."""
     import os
 
+    from .run.rundir import raise_if_full
+
     partial = None if output is None else output.with_name(output.name + ".partial")
     if partial is not None:
         partial.parent.mkdir(parents=True, exist_ok=True)
@@ -409,6 +411,9 @@ def _predict_streamed(predictor: Any, data: Path, output: Path | None, id_column
                     fh.write(text)
         if partial is not None:
             os.replace(partial, output)
+    except OSError as exc:
+        raise_if_full(exc, partial or Path("."))
+        raise
     finally:
         if partial is not None and partial.exists():
             partial.unlink()

@@ -107,6 +107,38 @@ class FatalError(AutoMLError):
     """An error that ends the run."""
 
 
+class DiskFullError(FatalError):
+    """A file could not be written for want of room on its disk (``path``: where; ``free``: bytes left then).
+
+    Whatever was written before stays whole (every file and model folder is written aside and renamed into
+    place). ``run_dir``, when set (by the run that was writing), adds how to continue that run.
+
+    >>> print(DiskFullError("predictions.csv", 2048))
+    no room left on the disk holding predictions.csv (2.0 KB free). Free some space, or write to another disk.
+    >>> print(DiskFullError("runs/wine-1/models/classical", 0, run_dir="runs/wine-1"))
+    no room left on the disk holding runs/wine-1/models/classical (0 B free). Free some space, or write to \
+another disk (--out DIR or out='DIR'). What the run wrote is kept: `automl fit --resume runs/wine-1` or \
+`AutoML().fit(resume='runs/wine-1')` continues it once there is room.
+    """
+
+    def __init__(self, path: object, free: int | None, run_dir: object = None):
+        self.path, self.free, self.run_dir = str(path), free, run_dir
+        super().__init__(str(path))
+
+    def __str__(self) -> str:
+        from .data.memory import size_text
+
+        left = f" ({size_text(self.free)} free)" if self.free is not None else ""
+        head = f"no room left on the disk holding {self.path}{left}. Free some space, or write to another disk"
+        if self.run_dir is None:
+            return head + "."
+        return (f"{head} ({option('out', 'DIR')}). What the run wrote is kept: `automl fit --resume {self.run_dir}` "
+                f"or `AutoML().fit(resume={str(self.run_dir)!r})` continues it once there is room.")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.free, self.run_dir)
+
+
 def invalid(argument: str, expected: str, received: object, fix: str = "") -> str:
     """One template for argument errors: what, what was expected, what came, fix.
 

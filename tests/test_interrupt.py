@@ -166,3 +166,35 @@ def test_sigint_exits_130_and_marks_the_run_interrupted(tmp_path):
     frame = pd.read_csv(BREAST_CANCER).head(20)
     assert predictor.predict(frame).shape == (20,)
     assert os.path.isdir(run / "models" / "classical")
+
+
+def test_a_full_disk_stops_the_run_in_one_line_and_a_resume_finishes_it(tmp_path, monkeypatch):
+    """The first model's save finds no room: the run stops there (the other approaches and the refit would find
+    none either), says so in one line with exit code 1, and is marked failed; with room again, `--resume`
+    finishes it."""
+    import errno
+
+    from click.testing import CliRunner
+
+    from automl.cli import main
+    from automl.modalities.tabular import gbm
+
+    def no_room(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "runs"
+    fit = ["fit", str(WINE), "--budget", "10s", "--no-compare", "--max-trials", "2", "--out", str(out)]
+    monkeypatch.setattr(gbm, "save_estimator", no_room)
+    result = CliRunner().invoke(main, fit)
+    run = only_run(out)
+    assert result.exit_code == 1, result.output
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith("automl: error: no room left on the disk holding ") and "Traceback" not in result.output
+    assert f"`automl fit --resume {run}`" in line and "--out DIR" in line
+    record = json.loads((run / "run.json").read_text())
+    assert record["status"] == "failed" and "DiskFullError" in record["errors"][-1]
+    assert not dot_entries(run / "models")  # no half-written model folder left behind
+    monkeypatch.undo()
+    resumed = CliRunner().invoke(main, ["fit", "--resume", str(run), "--budget", "10s"])
+    assert resumed.exit_code == 0, resumed.output
+    assert json.loads((run / "run.json").read_text())["status"] == "complete"

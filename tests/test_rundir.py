@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 from pathlib import Path
 
+import pytest
+
+from automl.errors import DiskFullError
+from automl.run import rundir
 from automl.run.rundir import RunDir, exchange
 
 
@@ -55,3 +60,37 @@ def test_a_torn_last_line_of_trials_is_skipped_when_read_back(tmp_path):
     with open(run.path / "trials.jsonl", "a") as fh:
         fh.write('{"a": 2, "b"')  # a power cut mid-line
     assert run.read_jsonl("trials.jsonl") == [{"a": 1}]
+
+
+def _no_space(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_file_that_finds_no_room_is_a_disk_full_error_and_the_old_one_stays_whole(tmp_path, monkeypatch):
+    run = RunDir.create(tmp_path, "x", "1")
+    run.write_json("run.json", {"status": "running"})
+    monkeypatch.setattr(rundir.os, "fsync", _no_space)
+    with pytest.raises(DiskFullError, match=r"no room left on the disk holding .*run\.json \(.* free\)"):
+        run.write_json("run.json", {"status": "complete"})
+    with pytest.raises(DiskFullError):
+        run.append_jsonl("trials.jsonl", {"trial": 1})
+    monkeypatch.undo()
+    assert run.read_json("run.json") == {"status": "running"}
+    assert sorted(p.name for p in run.path.iterdir() if p.name.startswith(".run.json")) == []  # no temporary left
+
+
+def test_a_library_writer_that_fails_on_a_nearly_full_disk_is_a_disk_full_error(tmp_path, monkeypatch):
+    """XGBoost says only "FileStream.Write incomplete": the room left on the disk tells."""
+    run = RunDir.create(tmp_path, "x", "1")
+
+    def torn(folder: Path) -> None:
+        (folder / "model.ubj").write_bytes(b"half")
+        raise RuntimeError("FileStream.Write incomplete")
+
+    with pytest.raises(RuntimeError, match="incomplete"):  # room enough: the library's error, as it is
+        run.replace_dir("models/classical", torn)
+    monkeypatch.setattr(rundir, "_free", lambda _path: 4096)
+    with pytest.raises(DiskFullError, match=r"models/classical \(4\.0 KB free\)") as raised:
+        run.replace_dir("models/classical", torn)
+    assert isinstance(raised.value.__cause__, RuntimeError)
+    assert [p.name for p in (run.path / "models").iterdir()] == []  # the half-written folder is gone

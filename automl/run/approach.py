@@ -25,7 +25,7 @@ from .meters import PeakMemory
 from .plan import ApproachPlan, Plan
 from .record import RunRecord
 from .results import Event, Finalist, Listener, TrialRecord, quiet
-from .rundir import RunDir, folder_bytes
+from .rundir import RunDir, folder_bytes, raise_if_full
 
 VALIDATION = "search/{name}/validation.npz"  # an ended search's out-of-sample rows and predictions
 
@@ -105,8 +105,9 @@ def run_approach(run: Run, approach: ApproachPlan, window: Deadline) -> Finalist
                 # never handed over: a resumed search's earlier best whose hand-over a SIGKILL cut before run.json
                 # named it; the model returned is saved now, so the run names every finalist's model
                 ctx.improved(result.model)
-        except Exception as exc:  # one approach failing does not end the run
+        except Exception as exc:  # one approach failing does not end the run (a full disk does)
             traceback.print_exc(file=sys.stderr)  # into logs/<name>.log (stderr_to), where a failure can be traced
+            raise_if_full(exc, run.dir.path)
             run.record.errors.append(f"{name}: {type(exc).__name__}: {exc}")
             run.record.spend[name] = round(time.monotonic() - started, 2)
             listener(Event("approach_end", approach=name, message=f"failed: {exc}"))

@@ -5,12 +5,13 @@ anything, so the only way to keep the terminal clean without losing the text
 is to point that descriptor at a file for the duration of a deep search.
 
 Example:
-    >>> import os, pathlib, tempfile
+    >>> import os, pathlib, sys, tempfile
     >>> log = pathlib.Path(tempfile.mkdtemp()) / "deep.log"
     >>> with stderr_to(log):
     ...     _ = os.write(2, b"noise\\n")  # as TensorFlow's C++ code writes
+    ...     print("a warning", file=sys.stderr)  # as Python's warnings and tracebacks write
     >>> log.read_text()
-    'noise\\n'
+    'noise\\na warning\\n'
 """
 
 from __future__ import annotations
@@ -24,17 +25,21 @@ from typing import Iterator
 
 @contextlib.contextmanager
 def stderr_to(path: Path) -> Iterator[None]:
-    """Redirect file descriptor 2 (and ``sys.stderr``) into ``path`` inside the block."""
+    """Redirect file descriptor 2 and ``sys.stderr`` into ``path`` inside the block: native libraries write to the
+    one, Python's warnings and tracebacks to the other, which in a notebook (or under a test runner) is not
+    descriptor 2 at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     sys.stderr.flush()
-    saved = os.dup(2)
+    saved, previous = os.dup(2), sys.stderr
     try:
-        with open(path, "a", encoding="utf-8") as log:
+        with open(path, "a", encoding="utf-8", buffering=1) as log:
             os.dup2(log.fileno(), 2)
+            sys.stderr = log
             try:
                 yield
             finally:
-                sys.stderr.flush()
+                sys.stderr = previous
+                log.flush()
                 os.dup2(saved, 2)
     finally:
         os.close(saved)

@@ -25,6 +25,7 @@ from ..budget import Deadline
 from .approach import Run, context
 from .blend import BlendModel
 from .results import Finalist
+from .rundir import raise_if_full
 
 FOLDER = "models/deployed"
 
@@ -47,7 +48,8 @@ def deploy(run: Run, best: Finalist, window: Deadline) -> dict[str, Any]:
                                   record=lambda _t: None, improved=lambda _m: None, sample_weight=w)
         try:
             found = route.refit(run.trained[name], ctx)
-        except Exception as exc:  # a failed refit leaves the scored model in use
+        except Exception as exc:  # a failed refit leaves the scored model in use (a full disk ends the run)
+            raise_if_full(exc, run.dir.path)
             kept.append(f"refitting {spec.noun} failed ({type(exc).__name__}: {exc}); the scored model is used")
             continue
         if found is None:

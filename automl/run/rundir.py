@@ -5,7 +5,9 @@ place, and a model folder is swapped in whole (one atomic exchange where the
 system has it), so a crash, a stop or a power cut leaves the previous complete
 version or the new one, never a torn file or a missing folder. A running run
 holds a lock on its directory, so a second process cannot resume it at the
-same time.
+same time. A write that fails for want of room on the disk raises
+``DiskFullError`` (naming where, and what is left) rather than the library's
+own words ("FileStream.Write incomplete").
 
 Example:
     >>> import tempfile, pathlib
@@ -30,7 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DiskFullError
+
+FULL_BYTES = 1 << 20  # a write that failed with less than this left on its disk failed for want of room
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,16 @@ class RunDir:
     def append_jsonl(self, relative: str, record: dict[str, Any]) -> None:
         """One JSON line, on disk when this returns (a torn last line, from a power cut mid-write, is skipped
         by ``read_jsonl``)."""
-        with open(self.path / relative, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, default=_json_default) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(self.path / relative, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(record, default=_json_default) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            full = out_of_room(exc, self.path / relative)
+            if full is None:
+                raise
+            raise full from exc
 
     def read_jsonl(self, relative: str) -> list[dict[str, Any]]:
         """Every whole JSON line of ``relative`` (none when it is missing); a torn or foreign line is skipped."""
@@ -123,9 +133,12 @@ class RunDir:
         try:
             fill(tmp)
             _sync_tree(tmp)
-        except BaseException:
+        except BaseException as exc:
+            full = out_of_room(exc, final)  # measured before the half-written folder frees its room
             shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            if full is None:
+                raise
+            raise full from exc
         if final.exists() and exchange(tmp, final):
             shutil.rmtree(tmp, ignore_errors=True)  # it now holds the old folder
         else:
@@ -221,10 +234,61 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a plain open() would honour the umask
         os.replace(tmp, path)
         _sync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
+        full = out_of_room(exc, path)
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+        if full is None:
+            raise
+        raise full from exc
+
+
+def out_of_room(exc: BaseException, path: Path) -> DiskFullError | None:
+    """The ``DiskFullError`` that a write to ``path`` failing with ``exc`` really is: the error, or one it came
+    from, says the disk or the user's quota is full (``ENOSPC``, ``EDQUOT``), or, for a library's own writer that
+    says only that its write was incomplete (XGBoost's), the disk has less than ``FULL_BYTES`` left. None for
+    any other failure, for a stop (Ctrl-C), and for a ``DiskFullError`` already (raised as it is).
+
+    >>> out_of_room(OSError(errno.ENOSPC, "No space left on device"), Path("/")).path
+    '/'
+    >>> out_of_room(ValueError("not a number"), Path("/")) is None  # this disk has room
+    True
+    """
+    if isinstance(exc, DiskFullError) or not isinstance(exc, Exception):
+        return None
+    free = _free(path)
+    cause, seen = exc, set()
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DiskFullError(path, free)
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return DiskFullError(path, free) if free is not None and free < FULL_BYTES else None
+
+
+def raise_if_full(exc: BaseException, where: Path) -> None:
+    """Raise a failure that is, or comes from, a full disk (``out_of_room``) as ``DiskFullError``; return for any
+    other. An approach's failure or a refit's is recorded and the run goes on, but on a full disk every later
+    write would fail too: the run stops there, with what it wrote kept.
+
+    >>> raise_if_full(ValueError("not a number"), Path("/"))  # this disk has room: nothing raised
+    """
+    if isinstance(exc, DiskFullError):
+        raise exc
+    full = out_of_room(exc, where)
+    if full is not None:
+        raise full from exc
+
+
+def _free(path: Path) -> int | None:
+    """Bytes free to this user on the disk holding ``path`` (its nearest existing folder); None when unknown."""
+    folder = Path(path)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
 
 
 def _umask() -> int:

@@ -12,6 +12,7 @@ score and report held back), each approach's window, each route's search.
 from __future__ import annotations
 
 import contextlib
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..data.fingerprint import ROW_HASHES, file_columns, fingerprint, positions,
 from ..data.profile import split_rule
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
-from ..errors import DataError, FatalError
+from ..errors import DataError, DiskFullError, FatalError
 from ..metrics import better, greater_is_better, score_output
 from .approach import Run, RunSettings, decided, reusable, run_approach
 from .baseline import baseline
@@ -63,7 +64,11 @@ def execute(dataset: Any, profile: Any, plan: Any, hardware: Any, settings: RunS
         record = _record(dataset, profile, plan, hardware, settings, prepared)
         record.sessions.append(_session(plan, "new"))
         run = Run(folder, record, prepared.split, prepared.cache, plan, hardware, settings, large=dataset.large)
-        run.save()  # the record at once: a stop from here on leaves a run `--resume` continues
+        try:
+            run.save()  # the record at once: a stop from here on leaves a run `--resume` continues
+        except DiskFullError:  # no room for even that: no run directory rather than one without its record
+            shutil.rmtree(folder.path, ignore_errors=True)
+            raise
         with _marked(run, clock):
             record.row_hashes = _store_row_hashes(folder, dataset, profile)
             run.save()
@@ -160,6 +165,11 @@ def _marked(run: Run, clock: Deadline) -> Iterator[None]:
         run.record.status = "failed"
         run.record.total_seconds = _total_seconds(run, clock)
         _end_session(run, clock)
+        if isinstance(exc, DiskFullError):
+            exc.run_dir = run.dir.path  # the message says how to go on once there is room
+            with contextlib.suppress(DiskFullError):  # no room to say so: run.json stays as last written, whole
+                run.save()
+            raise
         run.save()
         raise
 
