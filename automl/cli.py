@@ -93,6 +93,42 @@ def main() -> None:
     """Train classical models and deep networks on your data, and compare them honestly."""
 
 
+SHOWN_COLUMNS = 40  # inspect lists this many columns of a wider table, then those with something to say
+
+
+def shown_columns(columns: list[Any], limit: int | None) -> tuple[list[Any], str]:
+    """The columns ``inspect`` lists: the first ``limit``, then every later one that is dropped, not an ordinary
+    number, category, true/false or date column, or has a note; and a line counting the others by kind ("" when
+    it lists them all, as with ``limit`` None).
+
+    >>> from automl.data.columns import ColumnProfile
+    >>> plain = [ColumnProfile(f"f{i}", "numeric", "float64", i % 2, 9, "numbers.") for i in range(5)]
+    >>> odd = ColumnProfile("id", "identifier", "int64", 0, 5, "a row number; dropped.", used=False)
+    >>> shown, rest = shown_columns([*plain, odd], 2)
+    >>> [c.name for c in shown], rest
+    (['f0', 'f1', 'id'], '... and 3 more numeric columns (1 with missing values); --all-columns lists each.')
+    """
+    if limit is None or len(columns) <= limit:
+        return list(columns), ""
+    later = columns[limit:]
+    told = [c for c in later if not c.used or c.kind not in ("numeric", "categorical", "boolean", "datetime")
+            or c.notes]
+    others = [c for c in later if c not in told]
+    if not others:
+        return [*columns[:limit], *told], ""
+    kinds: dict[str, int] = {}
+    for c in others:
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    if len(kinds) == 1:
+        counted = f"{len(others):,} more {others[0].kind} columns"
+    else:
+        counted = f"{len(others):,} more columns: " + ", ".join(
+            f"{n:,} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    gaps = sum(1 for c in others if c.missing)
+    missing = f" ({gaps:,} with missing values)" if gaps else ""
+    return [*columns[:limit], *told], f"... and {counted}{missing}; --all-columns lists each."
+
+
 @main.command()
 @click.argument("data", type=_DataPath(path_type=Path))
 @click.option("--target", help="Target column (default: target/label/class/y, else the last column).")
@@ -106,11 +142,14 @@ def main() -> None:
 @click.option("--dask", default="auto", show_default=True, metavar="auto|local|off|ADDRESS",
               help="As for fit: when a table is read in pieces for Dask.")
 @click.option("--memory", metavar="SIZE", help="As for fit: the memory the run may use [default: what is free].")
+@click.option("--all-columns", is_flag=True,
+              help=f"List every column (of a table of more than {SHOWN_COLUMNS}: the first ones, every later one "
+                   "with something to say, and the others counted by kind).")
 @ENCODING
 @JSON
 def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[str, ...], group: str | None,
-            order: str | None, weight: str | None, dask: str, memory: str | None, encoding: str | None,
-            as_json: bool) -> None:
+            order: str | None, weight: str | None, dask: str, memory: str | None, all_columns: bool,
+            encoding: str | None, as_json: bool) -> None:
     """Profile DATA and show the plan, without training anything."""
     from .budget import parse_budget
     from .data import load
@@ -130,14 +169,17 @@ def inspect(data: Path, target: str | None, task: str, budget: str, drop: tuple[
         return
     size = (f"{profile.n_bytes / 2**20:.1f} MB to read whole, {len(dataset.frame):,} rows held in memory"
             if profile.large else f"{profile.n_bytes / 2**20:.1f} MB in memory")
-    click.echo(f"{dataset.name}: {profile.n_rows:,} rows x {profile.n_columns} columns, "
+    click.echo(f"{dataset.name}: {profile.n_rows:,} rows x {profile.n_columns:,} columns, "
                f"{size}; {profile.modality} data, {profile.task}.")
     click.echo("")
-    width = max(len(c.name) for c in profile.columns)
+    shown, rest = shown_columns(profile.columns, None if all_columns else SHOWN_COLUMNS)
+    width = max(len(c.name) for c in shown)
     click.echo(f"  {'column':<{width}}  {'kind':<11} {'missing':>7} {'distinct':>8}  note")
-    for c in profile.columns:
+    for c in shown:
         mark = "" if c.used or "dropped" in c.reason or c.kind in ("group", "weight") else " (dropped)"
         click.echo(f"  {c.name:<{width}}  {c.kind:<11} {c.missing:>7} {c.unique:>8}  {c.reason}{mark}")
+    if rest:
+        click.echo(f"  {rest}")
     if profile.class_counts:
         counts = ", ".join(f"{k}: {v}" for k, v in list(profile.class_counts.items())[:20])
         click.echo(f"\nclasses: {counts}")

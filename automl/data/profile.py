@@ -260,7 +260,7 @@ def infer_modality(columns: list[ColumnProfile], modalities: list[Any]) -> tuple
     *rest, last = [m.column_kind.replace("_", " ") for m in modalities if m.column_kind] or ["other"]
     others = f"{', '.join(rest)} or {last}" if rest else last
     n = sum(1 for c in columns if c.kind in FEATURE_KINDS)
-    return fallback, f"{n} numeric/categorical/boolean/date feature columns and no {others} column."
+    return fallback, f"{n:,} numeric/categorical/boolean/date feature columns and no {others} column."
 
 
 def _target_values(frame: Any, name: str) -> tuple[Any, list[str]]:
