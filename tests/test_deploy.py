@@ -121,3 +121,17 @@ def test_the_command_line_says_when_its_model_was_refitted(tmp_path):
     wrote = runner.invoke(main, ["predict", str(model.run_dir_), str(WINE), "-o", str(tmp_path / "p.csv")])
     assert wrote.exit_code == 0 and "(classical, refitted on all rows)" in wrote.output
     assert len(pd.read_csv(tmp_path / "p.csv")) == 178
+
+
+def test_only_a_model_with_a_refit_is_announced_as_refitted():
+    """A network has no refit: `refitting the chosen model (deep)` followed by "used as its search left it"
+    said two things; a blend is refitted when one of its members can be."""
+    from types import SimpleNamespace
+
+    from automl.run.deploy import can_refit
+
+    run = SimpleNamespace(plan=SimpleNamespace(modality="tabular"),
+                          record=SimpleNamespace(selection={"weights": {"classical": 0.4, "deep": 0.6}}))
+    assert [can_refit(run, SimpleNamespace(approach=a)) for a in ("classical", "deep", "blend")] == [True, False, True]
+    run.record.selection = {"weights": {"deep": 1.0}}
+    assert not can_refit(run, SimpleNamespace(approach="blend"))

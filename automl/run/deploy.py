@@ -30,11 +30,21 @@ from .rundir import raise_if_full
 FOLDER = "models/deployed"
 
 
+def refitted_approaches(run: Run, best: Finalist) -> list[str]:
+    """The approaches a deployment of ``best`` refits: the blend's members, or ``best`` itself."""
+    return list(run.record.selection["weights"]) if best.approach == "blend" else [best.approach]
+
+
+def can_refit(run: Run, best: Finalist) -> bool:
+    """Whether any approach of ``best`` has a refit (a network is used as its search left it)."""
+    return any(registry.route_spec(run.plan.modality, name).refits for name in refitted_approaches(run, best))
+
+
 def deploy(run: Run, best: Finalist, window: Deadline) -> dict[str, Any]:
     """Refit ``best`` (each of its members, for the blend) on all rows inside ``window``; what was done, for
     ``run.json``'s ``deployed``."""
     started = time.monotonic()
-    names = list(run.record.selection["weights"]) if best.approach == "blend" else [best.approach]
+    names = refitted_approaches(run, best)
     X, y, w = _all_rows(run.split)
     refitted, notes, kept = {}, [], []
     for name in names:

@@ -243,10 +243,11 @@ def _too_short(run: Run, approach: ApproachPlan, seconds: float) -> str:
 
 def _deploy(run: Run, best: Finalist, clock: Deadline) -> None:
     """Refit the chosen model on all rows in the time left before the reserve; a stop keeps the scored one."""
-    from .deploy import deploy
+    from .deploy import can_refit, deploy
 
     listener = run.settings.listener
-    listener(Event("message", message=f"refitting the chosen model ({best.approach}) on all rows for deployment"))
+    if can_refit(run, best):  # else the deployment's note alone says the model is used as its search left it
+        listener(Event("message", message=f"refitting the chosen model ({best.approach}) on all rows for deployment"))
     run.record.deployed = deploy(run, best, clock.child(keep=run.plan.reserve_seconds))
     run.save()
     for note in run.record.deployed["notes"]:
