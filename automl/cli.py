@@ -97,9 +97,9 @@ SHOWN_COLUMNS = 40  # inspect lists this many columns of a wider table, then tho
 
 
 def shown_columns(columns: list[Any], limit: int | None) -> tuple[list[Any], str]:
-    """The columns ``inspect`` lists: the first ``limit``, then every later one that is dropped, not an ordinary
-    number, category, true/false or date column, or has a note; and a line counting the others by kind ("" when
-    it lists them all, as with ``limit`` None).
+    """The columns ``inspect`` lists: the first ``limit``, then up to ``limit`` later ones that are dropped, not
+    an ordinary number, category, true/false or date column, or have a note; and a line counting the others by
+    kind ("" when it lists them all, as with ``limit`` None).
 
     >>> from automl.data.columns import ColumnProfile
     >>> plain = [ColumnProfile(f"f{i}", "numeric", "float64", i % 2, 9, "numbers.") for i in range(5)]
@@ -112,7 +112,7 @@ def shown_columns(columns: list[Any], limit: int | None) -> tuple[list[Any], str
         return list(columns), ""
     later = columns[limit:]
     told = [c for c in later if not c.used or c.kind not in ("numeric", "categorical", "boolean", "datetime")
-            or c.notes]
+            or c.notes][:limit]
     others = [c for c in later if c not in told]
     if not others:
         return [*columns[:limit], *told], ""
