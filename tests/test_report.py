@@ -155,6 +155,15 @@ def test_html_report_shows_the_run(hostile_run):
     assert f"<td>{report['leaderboard'][0]['model']}</td>" in html
 
 
+def test_the_data_profile_of_a_wide_table_starts_folded(hostile_run):
+    """Open, 4,000 columns' rows push the rest of the page out of sight; folded, the heading says it is there."""
+    report = build(hostile_run)
+    assert '<details open id="profile">' in render(report, "html")
+    columns = report["profile"]["columns"]
+    report["profile"]["columns"] = [dict(columns[0], name=f"f{i}") for i in range(41)]
+    assert '<details id="profile">' in render(report, "html")
+
+
 def test_markdown_report_escapes_data_strings(hostile_run):
     md = (hostile_run / "report.md").read_text()
     assert ESCAPED_SCRIPT in md
