@@ -125,7 +125,7 @@ def test_the_report_charts_weigh_the_test_rows_as_the_scores_do():
     assert [c["recall"] for c in alike["approaches"]["classical"]["per_class"]] == [0.6667, 0.6667]
     styles = {"classical": SimpleNamespace(label="gradient boosting")}
     chart = confusion("classical", data["confusion"], ["a", "b"], styles, weighed=data["confusion_weight"])
-    assert "predicted b: 1 (0% of the row&#x27;s weight)" in chart["svg"] and "--weight" in chart["caption"]  # escaped
+    assert "predicted b: 1 (0% of the row&#x27;s weight)" in chart["svg"] and "(`weight`)" in chart["caption"]  # escaped
 
     regression = pd.DataFrame({"actual": ["1", "2", "3"], "classical_prediction": ["1", "2", "13"],
                                "weight": ["1", "1", "0"]})
@@ -191,7 +191,7 @@ def test_weights_decide_what_gradient_boosting_learns_and_how_it_scores(tmp_path
     assert weighted > 0.9  # the rows that count follow one rule, and only they are scored
     assert record["settings"]["weight"] == "w" and "w" not in record["features"]
     assert "weight" in pd.read_csv(run / "test_predictions.csv").columns
-    assert any("--weight" in r for r in record["plan"]["reasons"])
+    assert any("(`weight`)" in r for r in record["plan"]["reasons"])
     alone = CliRunner().invoke(main, ["fit", str(path), "--target", "label", "--drop", "w", "--budget", "15s",
                                       "--no-compare", "--max-trials", "3", "--out", str(tmp_path / "alike")])
     assert alone.exit_code == 0, alone.output
