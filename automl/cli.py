@@ -110,10 +110,10 @@ def shown_columns(columns: list[Any], limit: int | None) -> tuple[list[Any], str
     """
     if limit is None or len(columns) <= limit:
         return list(columns), ""
-    later = columns[limit:]
-    told = [c for c in later if not c.used or c.kind not in ("numeric", "categorical", "boolean", "datetime")
-            or c.notes][:limit]
-    others = [c for c in later if c not in told]
+    told, others = [], []
+    for c in columns[limit:]:
+        notable = not c.used or c.kind not in ("numeric", "categorical", "boolean", "datetime") or c.notes
+        (told if notable and len(told) < limit else others).append(c)
     if not others:
         return [*columns[:limit], *told], ""
     kinds: dict[str, int] = {}

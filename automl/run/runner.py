@@ -167,10 +167,8 @@ def _marked(run: Run, clock: Deadline) -> Iterator[None]:
         _end_session(run, clock)
         if isinstance(exc, DiskFullError):
             exc.run_dir = run.dir.path  # the message says how to go on once there is room
-            with contextlib.suppress(DiskFullError):  # no room to say so: run.json stays as last written, whole
-                run.save()
-            raise
-        run.save()
+        with contextlib.suppress(DiskFullError):  # no room to say so: run.json stays as last written, whole
+            run.save()
         raise
 
 
