@@ -27,7 +27,7 @@ from .errors import (  # noqa: F401
     UserInputError,
 )
 
-__version__ = "0.5.0"
+__version__ = "0.5.1"
 __all__ = ["AutoML", "AutoMLClassifier", "AutoMLRegressor", "load"]
 
 

@@ -296,6 +296,7 @@ def _present_fit(model, seconds: float, as_json: bool) -> None:
     comparison = written.get("comparison")
     refitted = (f", then refitted on all {model.deployed_['rows']:,} rows" if model.deployed_.get("refitted")
                 else "")
+    why = ((written.get("selection") or {}).get("choice") or {}).get("why")
     if as_json:
         _print_json({"run_dir": str(model.run_dir_), "report": str(model.report_path_),
                      "best_approach": model.best_approach_, "metric": model.plan_.metric,
@@ -312,7 +313,8 @@ def _present_fit(model, seconds: float, as_json: bool) -> None:
     click.echo(leaderboard(board, model.plan_.metric, best=model.best_approach_))
     click.echo("")
     click.echo(wrap(f"* used by predict: {model.best_approach_} (chosen on validation; the test rows only score it"
-                    f"{refitted}){_decided(model.decisions_.get(model.best_approach_))}"))
+                    f"{refitted}){_decided(model.decisions_.get(model.best_approach_))}"
+                    + (f". {why[:1].upper()}{why[1:]}." if why else "")))
     weight = getattr(model.profile_, "weight", None)
     if weight:
         click.echo(wrap(f"Every score above is weighted by {weight!r} (--weight): a row counts as much as its weight."))

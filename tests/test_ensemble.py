@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from automl.run.ensemble import equal_weights, greedy_weights, on_rows, shared_rows
+from automl.run.choice import choose
 from automl.run.results import Finalist
-from automl.run.runner import chosen
 
 
 def noisy(y: np.ndarray, n_classes: int, right: float, seed: int) -> np.ndarray:
@@ -70,18 +70,66 @@ def finalist(name: str, test: float, val: float | None, shared: float | None) ->
 
 def test_the_model_used_is_chosen_on_validation_never_on_the_test_rows():
     classical, deep = finalist("classical", 0.80, 0.90, 0.91), finalist("deep", 0.95, 0.85, 0.86)
-    assert chosen([classical, deep], "accuracy").approach == "classical"  # deep is better on test only
+    assert choose([classical, deep], "accuracy").approach == "classical"  # deep is better on test only
     blend = finalist("blend", 0.99, 0.91, 0.91)
-    assert chosen([classical, deep, blend], "accuracy").approach == "classical"  # a tie keeps the simpler model
+    assert choose([classical, deep, blend], "accuracy").approach == "classical"  # a tie keeps the simpler model
     blend.selection_score = 0.92
-    assert chosen([classical, deep, blend], "accuracy").approach == "blend"
+    assert choose([classical, deep, blend], "accuracy").approach == "blend"
+
+
+def bootstrapped(y: np.ndarray, outputs: dict[str, np.ndarray]):
+    """The gap the runner measures: a paired bootstrap of a's accuracy minus b's on the shared rows."""
+    from automl.report.bootstrap import paired_difference
+
+    return lambda a, b: paired_difference(y, outputs[a], outputs[b], "binary", "accuracy", resamples=400)
+
+
+def answers(y: np.ndarray, wrong: int, seed: int) -> np.ndarray:
+    """Probabilities that are right on every row but ``wrong`` random ones."""
+    out = np.eye(2)[y] * 0.8 + 0.1
+    flip = np.random.default_rng(seed).choice(len(y), wrong, replace=False)
+    out[flip] = out[flip, ::-1]
+    return out
+
+
+def test_a_lead_validation_cannot_tell_from_chance_keeps_the_simpler_model():
+    y = np.array([0, 1] * 228)[:455]
+    outputs = {"classical": answers(y, 13, 0), "deep": answers(y, 10, 1)}  # three rows of 455 apart
+    classical, deep = finalist("classical", 0.97, None, 1 - 13 / 455), finalist("deep", 0.93, None, 1 - 10 / 455)
+    deep.kind, deep.noun, classical.noun = "deep", "the deep network", "gradient boosting"
+    picked = choose([classical, deep], "accuracy", bootstrapped(y, outputs))
+    assert (picked.approach, picked.highest) == ("classical", "deep")
+    low, high = picked.difference["low"], picked.difference["high"]
+    assert low <= 0 <= high and f"{100 * low:+.1f} to {100 * high:+.1f} points on 455 rows" in picked.why
+    assert picked.why.startswith("the deep network scored higher on validation (accuracy 0.978 against 0.971)")
+    assert choose([classical, deep], "accuracy").approach == "deep"  # without a gap: the highest score, as before
+
+    outputs["deep"] = answers(y, 0, 1)  # thirteen rows ahead: clear of chance
+    deep.selection_score = 1.0
+    picked = choose([classical, deep], "accuracy", bootstrapped(y, outputs))
+    assert (picked.approach, picked.why, picked.difference) == ("deep", "", None)
+
+
+def test_a_blend_that_scores_highest_is_used_and_a_gap_that_cannot_be_measured_keeps_the_leader():
+    classical, deep, blend = (finalist(n, 0.9, None, s) for n, s in (("classical", 0.90), ("deep", 0.91),
+                                                                     ("blend", 0.92)))
+    deep.kind, blend.kind = "deep", "blend"
+    unclear = {"low": -0.01, "high": 0.03, "level": 0.95}
+    assert choose([classical, deep, blend], "accuracy", lambda a, b: unclear).approach == "blend"
+    assert choose([classical, deep], "accuracy", lambda a, b: unclear).approach == "classical"
+    assert choose([classical, deep], "accuracy", lambda a, b: None).approach == "deep"
+    assert choose([classical, deep], "accuracy", lambda a, b: {"low": None, "high": None}).approach == "deep"
+    lower = finalist("classical", 0.9, None, 2.0)  # RMSE: lower is better, the same rule
+    higher = finalist("deep", 0.9, None, 2.5)
+    higher.kind = "deep"
+    assert choose([higher, lower], "rmse", lambda a, b: {"low": -0.4, "high": 0.1}).approach == "deep"
 
 
 def test_without_shared_rows_each_routes_own_validation_score_decides_then_the_order():
     a, b = finalist("classical", 0.99, 0.70, None), finalist("knn", 0.50, 0.80, None)
-    assert chosen([a, b], "accuracy").approach == "knn"
+    assert choose([a, b], "accuracy").approach == "knn"
     b.val_score = None
-    assert chosen([a, b], "log_loss").approach == "classical"
+    assert choose([a, b], "log_loss").approach == "classical"
 
 
 def test_weights_chosen_by_another_criterion_are_scored_in_the_metric():

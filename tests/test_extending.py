@@ -240,8 +240,9 @@ def test_registering_over_a_built_in_and_removing_it_restores_the_built_in():
 def test_a_chosen_blend_is_deployed_with_the_members_that_can_refit_refitted(knn, tmp_path, monkeypatch):
     """The blend chosen: gradient boosting is refitted on all rows, the kNN (no refit) is kept, weights unchanged."""
     from automl.run import runner
+    from automl.run.choice import Choice
 
-    monkeypatch.setattr(runner, "chosen", lambda finalists, metric: finalists[-1])  # the blend, last
+    monkeypatch.setattr(runner, "choose", lambda finalists, metric, gap=None: Choice(*[finalists[-1].approach] * 2))
     model = AutoML(budget="30s", compare=True, max_trials=1, out=tmp_path / "runs").fit(WINE)
     record = json.loads((model.run_dir_ / "run.json").read_text())
     deployed = record["deployed"]

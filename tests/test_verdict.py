@@ -11,7 +11,8 @@ import pytest
 from automl.report.verdict import comparison, verdict
 from automl.run.baseline import baseline
 from automl.run.results import Finalist
-from automl.run.runner import chosen, leaderboard_frame
+from automl.run.choice import choose
+from automl.run.runner import leaderboard_frame
 
 MONEY = {"classical": {"train_usd": 0.001, "predict_usd_per_1000": 0.0001},
          "deep": {"train_usd": 0.018, "predict_usd_per_1000": 0.0009}}
@@ -183,4 +184,4 @@ def test_the_baseline_is_a_leaderboard_row_but_never_chosen():
     assert list(board["approach"]) == ["classical", "baseline", "deep"]  # the network does not beat guessing
     row = board.set_index("approach").loc["baseline"]
     assert row["test_accuracy"] == pytest.approx(0.6) and np.isnan(row["fit_seconds"])
-    assert chosen([good, bad], "accuracy").approach == "classical"  # chosen from finalists only
+    assert choose([good, bad], "accuracy").approach == "classical"  # chosen from finalists only

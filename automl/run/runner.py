@@ -26,16 +26,19 @@ from ..data.profile import split_rule
 from ..data.splitting import split_rows
 from ..data.target import clean_target, encode_target
 from ..errors import DataError, DiskFullError, FatalError
-from ..metrics import better, greater_is_better, score_output
+from ..metrics import greater_is_better, score_output
 from .approach import Run, RunSettings, decided, reusable, run_approach
 from .baseline import baseline
 from .blend import BlendModel
+from .choice import LEVEL, Choice, choose
 from .giveback import given_back
 from .ensemble import MIN_ROWS, Selection, equal_weights, greedy_weights, on_rows, shared_rows
 from .plan import ApproachPlan
 from .record import RunRecord, versions
 from .results import Event, Finalist
 from .rundir import RunDir
+
+GAP_SECONDS = 2.0  # at most this long bootstrapping a gap between two finalists (multiclass ROC AUC is slow)
 
 __all__ = ["RunOutcome", "RunSettings", "Split", "execute", "prepare", "resume"]
 
@@ -118,8 +121,11 @@ def _complete(run: Run, prepared: Prepared, clock: Deadline, profile: Any, colum
         run.record.status = "failed"
         run.save()
         raise FatalError("no approach produced a model: " + "; ".join(run.record.errors))
-    best = chosen(finalists, plan.metric)
+    choice = _choice(run, finalists)
+    best = next(f for f in finalists if f.approach == choice.approach)
     run.record.best = best.approach
+    if run.record.selection is not None:
+        run.record.selection["choice"] = choice.to_dict()
     finalists = _with_intervals(run, finalists)
     run.record.finalists = [f.to_dict() for f in finalists]
     run.record.baseline = baseline(plan.task, run.split.y_train, run.split.y_test, run.split.classes, plan.metric,
@@ -348,24 +354,27 @@ def _decided_score(run: Run, name: str, rows: Any, score: float | None) -> float
                               weights=weights, sample_weight=run.split.weights(rows)))
 
 
-def chosen(finalists: list[Finalist], metric: str) -> Finalist:
-    """The finalist a user gets, chosen on validation, never on the test rows: the best score on the rows
-    every finalist predicted, else (some have none) the best of each route's own validation score, else the
-    first; a tie keeps the earlier, so the blend must beat its members to be chosen.
+def _choice(run: Run, finalists: list[Finalist]) -> Choice:
+    """The finalist used (``automl.run.choice``), its gaps measured on the validation rows every finalist
+    predicted, each as it predicts (its decision rule) and each row as much as it weighs."""
+    rows = run.validation.get("blend", (None, None))[0]
+    if rows is None:
+        return choose(finalists, run.plan.metric)
+    from ..decision import saved_weights
+    from ..report.bootstrap import paired_difference
 
-    >>> a = Finalist("classical", "xgboost", {}, {"accuracy": 0.80}, 0.90, 1, 1, 1, 1, 1, 0, selection_score=0.9)
-    >>> b = Finalist("deep", "network", {}, {"accuracy": 0.99}, 0.85, 1, 1, 1, 1, 1, 0, selection_score=0.8)
-    >>> chosen([a, b], "accuracy").approach
-    'classical'
-    """
-    for key in ("selection_score", "val_score"):
-        if all(getattr(f, key) is not None for f in finalists):
-            best = finalists[0]
-            for f in finalists[1:]:
-                if better(getattr(f, key), getattr(best, key), metric):
-                    best = f
-            return best
-    return finalists[0]
+    y, k = run.split.y_train[rows], len(run.split.classes or [])
+
+    def gap(a: str, b: str) -> dict[str, Any] | None:
+        if a not in run.validation or b not in run.validation:
+            return None
+        out_a, out_b = (on_rows(*run.validation[n], rows) for n in (a, b))
+        rules = (saved_weights(run.record.decisions, a, k), saved_weights(run.record.decisions, b, k))
+        return paired_difference(y, out_a, out_b, run.plan.task, run.plan.metric, seed=run.settings.seed,
+                                 level=LEVEL, max_seconds=GAP_SECONDS, weights=rules,
+                                 sample_weight=run.split.weights(rows))
+
+    return choose(finalists, run.plan.metric, gap)
 
 
 def _store_row_hashes(folder: RunDir, dataset: Any, profile: Any) -> dict[str, Any]:
