@@ -57,8 +57,9 @@ def test_names_are_escaped_and_no_interval_draws_nothing():
 @pytest.mark.parametrize("columns", [40, 80, 200])
 def test_the_text_whisker_fits_the_terminal(columns):
     text = gain_text(pair(-0.4, 0.2, -0.1, False, unit="RMSE"), columns)
-    head, line = text.splitlines()
-    assert len(line) <= max(columns, 40) and head.startswith("gain of deep over classical, RMSE")
+    *head, line = text.splitlines()
+    assert all(len(row) <= columns for row in head) and len(line) <= max(columns, 40)
+    assert " ".join(head) == "gain of deep over classical, RMSE (95% interval):"  # wrapped, never cut
     bar = line[line.index("[") + 1:line.index("]")]
     assert bar.index("o") < bar.index("|")  # a negative gain sits left of zero
     assert line.startswith("-0.4 [") and "] 0.2" in line

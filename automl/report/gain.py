@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+import textwrap
+
 from typing import Any
 
 from .svg import GRID, INK, OKABE_ITO, Scale, esc, nice_ticks, num, text, tick_labels
@@ -44,7 +46,7 @@ def _shown(value: float) -> str:
 
 
 def gain_text(c: dict[str, Any] | None, width: int = 80, named: dict[str, Any] | None = None) -> str | None:
-    """Two lines for the terminal: what is measured, then ``low [---|--o---] high``, no wider than ``width``.
+    """Lines for the terminal: what is measured (wrapped), then ``low [---|--o---] high``, no wider than ``width``.
     ``named``: the report's ``approaches`` (approach -> {"noun"}), for plain names."""
     found = c and _points(c)
     if not found:
@@ -64,7 +66,7 @@ def gain_text(c: dict[str, Any] | None, width: int = 80, named: dict[str, Any] |
     cells[round(scale(0.0))] = "|"
     cells[round(scale(gain))] = "o"
     line = f"{left} [{''.join(cells)}] {right}{legend}"
-    return head[:width] + "\n" + line
+    return "\n".join([*textwrap.wrap(head, max(width, 20)), line])
 
 
 def gain_svg(c: dict[str, Any] | None, label: str, named: dict[str, Any] | None = None) -> str | None:
