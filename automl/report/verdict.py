@@ -133,6 +133,12 @@ def in_use(finalists: list[dict[str, Any]], used: str | None, advice: str | None
     boosting); `automl predict --approach classical` uses gradient boosting alone.
     >>> in_use([blend, gbm], "blend", "classical", "accuracy", python=True).split("; ")[1]
     "`automl.load(run_dir, approach='classical')` uses gradient boosting alone."
+    >>> net = {"approach": "deep", "kind": "deep", "noun": "the deep network", "selection_score": 0.978,
+    ...        "test_scores": {"accuracy": 0.99}}
+    >>> print(fill(in_use([net, gbm], "classical", "deep", "accuracy").strip(), 100))
+    Predictions use gradient boosting, the simpler model, which validation chose: the deep network's
+    lead there (accuracy 0.978 against 0.974) was within chance; `automl predict --approach deep` uses
+    the deep network alone.
     """
     by_name = {f["approach"]: f for f in finalists}
     if used is None or used == advice or used not in by_name:
@@ -142,11 +148,20 @@ def in_use(finalists: list[dict[str, Any]], used: str | None, advice: str | None
     other = by_name.get(advice) if advice else None
     if other is None:
         return text + "."
-    scores = (model.get("val_score"), other.get("val_score"))
-    if None not in scores:
+    scores = (_chose_by(model), _chose_by(other))
+    if None not in scores and better(scores[1], scores[0], metric):  # a lead within chance (``automl.run.choice``)
+        text = (f" Predictions use {noun(model)}, the simpler model, which validation chose: {noun(other)}'s lead "
+                f"there ({LABELS[metric]} {_num(scores[1])} against {_num(scores[0])}) was within chance")
+    elif None not in scores:
         text += f" ({LABELS[metric]} {_num(scores[0])} against {_num(scores[1])} for {noun(other)})"
     how = f"automl.load(run_dir, approach={advice!r})" if python else f"automl predict --approach {advice}"
     return f"{text}; `{how}` uses {noun(other)} alone."
+
+
+def _chose_by(finalist: dict[str, Any]) -> float | None:
+    """The validation score the choice read: on the rows every finalist predicted, else the route's own."""
+    shared = finalist.get("selection_score")
+    return shared if shared is not None else finalist.get("val_score")
 
 
 def below(finalists: list[dict[str, Any]], metric: str, floor: dict[str, Any] | None) -> str:
