@@ -299,7 +299,8 @@ def _present_fit(model, seconds: float, as_json: bool) -> None:
     why = ((written.get("selection") or {}).get("choice") or {}).get("why")
     if as_json:
         _print_json({"run_dir": str(model.run_dir_), "report": str(model.report_path_),
-                     "best_approach": model.best_approach_, "metric": model.plan_.metric,
+                     "best_approach": model.best_approach_,
+                     "choice": (written.get("selection") or {}).get("choice"), "metric": model.plan_.metric,
                      "verdict": model.verdict_, "comparison": comparison, "leaderboard": board.to_dict("records"),
                      "refitted": bool(model.deployed_.get("refitted")), "total_seconds": round(seconds, 2)})
         return

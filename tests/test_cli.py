@@ -205,6 +205,7 @@ def test_fit_json_is_one_document_on_stdout(tmp_path):
     assert result.exit_code == 0, (result.output, result.exception)
     document = json.loads(result.stdout)  # progress went to stderr
     assert Path(document["run_dir"]) == only_run(tmp_path) and document["best_approach"] == "classical"
+    assert document["choice"] is None  # one finalist: nothing to choose between
     assert document["verdict"].startswith("Only gradient boosting ran on wine")
     rows = {row["approach"]: row for row in document["leaderboard"]}
     assert set(rows) == {"classical", "baseline"}

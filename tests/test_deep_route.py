@@ -63,13 +63,13 @@ def test_both_approaches_on_the_leaderboard(wine_deep):
     assert set(record["models"]) == {"classical", "deep", "blend"}
     assert record["errors"] == []
     # the model used is chosen on the validation rows both approaches predicted, whatever the test rows say: the
-    # highest score there, or a simpler model the bootstrap cannot tell from it
+    # best score there, or a simpler model the bootstrap cannot tell from it
     shared = {f["approach"]: f["selection_score"] for f in record["finalists"]}
     assert None not in shared.values() and record["selection"]["rows"] > 0
     choice = record["selection"]["choice"]
     assert record["best"] == wine_deep.best_approach_ == choice["used"]
-    assert shared[choice["highest"]] == max(shared.values())
-    if choice["used"] != choice["highest"]:
+    assert shared[choice["leader"]] == max(shared.values())
+    if choice["used"] != choice["leader"]:
         assert choice["difference"]["low"] <= 0 <= choice["difference"]["high"] and choice["why"]
 
 

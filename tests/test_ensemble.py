@@ -98,11 +98,11 @@ def test_a_lead_validation_cannot_tell_from_chance_keeps_the_simpler_model():
     classical, deep = finalist("classical", 0.97, None, 1 - 13 / 455), finalist("deep", 0.93, None, 1 - 10 / 455)
     deep.kind, deep.noun, classical.noun = "deep", "the deep network", "gradient boosting"
     picked = choose([classical, deep], "accuracy", bootstrapped(y, outputs))
-    assert (picked.approach, picked.highest) == ("classical", "deep")
+    assert (picked.approach, picked.leader) == ("classical", "deep")
     low, high = picked.difference["low"], picked.difference["high"]
     assert low <= 0 <= high and f"{100 * low:+.1f} to {100 * high:+.1f} points on 455 rows" in picked.why
-    assert picked.why.startswith("the deep network scored higher on validation (accuracy 0.978 against 0.971)")
-    assert choose([classical, deep], "accuracy").approach == "deep"  # without a gap: the highest score, as before
+    assert picked.why.startswith("the deep network led on validation (accuracy 0.978 against 0.971)")
+    assert choose([classical, deep], "accuracy").approach == "deep"  # without a gap: the best score, as before
 
     outputs["deep"] = answers(y, 0, 1)  # thirteen rows ahead: clear of chance
     deep.selection_score = 1.0

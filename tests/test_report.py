@@ -205,20 +205,20 @@ def test_report_json_matches_build(hostile_run):
     assert written == rebuilt
 
 
-def test_the_report_says_why_a_model_other_than_the_highest_on_validation_is_used(hostile_run, tmp_path):
+def test_the_report_says_why_a_model_other_than_the_leader_on_validation_is_used(hostile_run, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(hostile_run, run)
     record = json.loads((run / "run.json").read_text())
-    why = ("the deep network scored higher on validation (accuracy 0.978 against 0.971) but not clearly: the 95% "
+    why = ("the deep network led on validation (accuracy 0.978 against 0.971) but not clearly: the 95% "
            "interval of the difference, -0.2 to +1.8 points on 455 rows, includes zero, so the simpler <b> is used")
     record["selection"] = {"rows": 455, "how": "greedy ensemble selection", "weights": {"classical": 1.0},
-                           "choice": {"used": "classical", "highest": "deep", "why": why,
+                           "choice": {"used": "classical", "leader": "deep", "why": why,
                                       "difference": {"low": -0.002, "high": 0.018, "level": 0.95}}}
     (run / "run.json").write_text(json.dumps(record))
     report = build(run)
     validate(report)
-    assert report["selection"]["choice"]["highest"] == "deep"
-    said = "The deep network scored higher on validation (accuracy 0.978 against 0.971) but not clearly"
+    assert report["selection"]["choice"]["leader"] == "deep"
+    said = "The deep network led on validation (accuracy 0.978 against 0.971) but not clearly"
     assert f"the test rows only score it. {said}" in render(report, "md")
     html = render(report, "html")
     assert said in html and "the simpler &lt;b&gt; is used." in html

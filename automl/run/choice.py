@@ -24,10 +24,10 @@ Example:
     ...                selection_score=0.978)
     >>> unclear = lambda a, b: {"difference": 0.007, "low": -0.004, "high": 0.018, "level": 0.95, "rows": 455}
     >>> picked = choose([gbm, net], "accuracy", unclear)
-    >>> picked.approach, picked.highest
+    >>> picked.approach, picked.leader
     ('classical', 'deep')
     >>> print(picked.why)
-    the deep network scored higher on validation (accuracy 0.978 against 0.971) but not clearly: the 95% \
+    the deep network led on validation (accuracy 0.978 against 0.971) but not clearly: the 95% \
 interval of the difference, -0.4 to +1.8 points on 455 rows, includes zero, so the simpler gradient boosting is used
     >>> choose([gbm, net], "accuracy", lambda a, b: {"low": 0.001, "high": 0.02, "level": 0.95}).approach
     'deep'
@@ -49,15 +49,15 @@ Gap = Callable[[str, str], "dict[str, Any] | None"]
 
 @dataclass
 class Choice:
-    """The finalist used (``approach``), the one with the highest validation score, and why, in a clause."""
+    """The finalist used (``approach``), the one with the best validation score (``leader``), and why, in a clause."""
 
     approach: str
-    highest: str
+    leader: str
     why: str = ""
-    difference: dict[str, Any] | None = field(default=None)  # highest minus used on the shared rows, when they differ
+    difference: dict[str, Any] | None = field(default=None)  # leader minus used on the shared rows, when they differ
 
     def to_dict(self) -> dict[str, Any]:
-        return {"used": self.approach, "highest": self.highest, "why": self.why, "difference": self.difference}
+        return {"used": self.approach, "leader": self.leader, "why": self.why, "difference": self.difference}
 
 
 def choose(finalists: list[Finalist], metric: str, gap: Gap | None = None) -> Choice:
@@ -102,9 +102,9 @@ def _why(best: Finalist, used: Finalist, metric: str, found: dict[str, Any]) -> 
     if metric in POINTS:
         interval = f"{100 * found['low']:+.1f} to {100 * found['high']:+.1f} points"
     else:
-        interval = " to ".join(f"{v:+.3f}" if abs(v) < 10 else f"{v:+,.0f}" for v in (found["low"], found["high"]))
+        interval = " to ".join(f"{v:+.3g}" if abs(v) < 10 else f"{v:+,.0f}" for v in (found["low"], found["high"]))
     rows = f" on {found['rows']:,} rows" if found.get("rows") else ""
-    return (f"{_name(best)} scored higher on validation ({LABELS[metric]} {_num(best.selection_score)} against "
+    return (f"{_name(best)} led on validation ({LABELS[metric]} {_num(best.selection_score)} against "
             f"{_num(used.selection_score)}) but not clearly: the {found.get('level', LEVEL):.0%} interval of the "
             f"difference, {interval}{rows}, includes zero, so the simpler {_name(used)} is used")
 
