@@ -115,7 +115,9 @@ class AutoML(BaseEstimator):
     leaderboard_ : pandas.DataFrame
         One row per approach: test scores, time, size and cost.
     best_approach_ : str
-        The approach the run chose (``"classical"``, ``"deep"``, ``"blend"``).
+        The approach the run chose on validation (``"classical"``, ``"deep"``, ``"blend"``): the best score there,
+        or a simpler approach when the leader's lead was within chance (``run.json``'s ``selection.choice`` says
+        which and why).
     verdict_ : str
         The run's verdict in a sentence or two.
     summary_ : str
