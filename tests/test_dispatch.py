@@ -238,6 +238,15 @@ def test_text_plan_without_time_for_the_network_keeps_the_classical_side():
     assert any("deep search is skipped" in s for s in plan.skipped)
 
 
+@pytest.mark.parametrize("modality", ["tabular", "text"])
+def test_a_plan_with_both_kinds_says_how_the_model_used_is_chosen(modality):
+    said = "the deep network is used over "
+    plan = make_plan(profile(modality=modality), 600, HW)
+    assert names(plan) == ["classical", "deep"]
+    assert sum(said in r and "only when its lead is clear of chance" in r for r in plan.reasons) == 1
+    assert not any(said in r for r in make_plan(profile(modality=modality), 600, HW, compare=False).reasons)
+
+
 @pytest.mark.parametrize("budget, compare", [(600, True), (600, False), (20, True)])
 def test_reasons_are_sentences(budget, compare):
     rng = np.random.default_rng(0)

@@ -120,6 +120,8 @@ def make_plan(profile: Profile, budget_seconds: float, hardware: Hardware, compa
         reasons.append(f"Time the other approaches leave unused (a network that stops on its plateau) goes back to "
                        f"{lead.noun}: its search continues where it ended, and the continued model is kept when its "
                        "validation score is at least as good.")
+    if {s.kind for s in running} >= {"classical", "deep"}:
+        reasons.append(_choice_reason(running))
     ending = " and the deep-learning backend's shutdown" if any(s.shutdown_seconds for s in running) else ""
     reasons.append(f"{format_seconds(reserve)} of the {format_seconds(budget_seconds)} budget is kept for scoring the "
                    f"finalists, saving models, writing the report{ending}.")
@@ -226,6 +228,17 @@ def _check_alone(running: list[Any], seconds: dict[str, float], modality: Any, b
         f"Give --budget {least} or more{instead}."))
     error.least = least  # the budget that would do, for callers that word their own advice (a resume)
     raise error
+
+
+def _choice_reason(running: list[Any]) -> str:
+    """How the model ``predict`` uses is chosen among ``running`` (``automl.run.choice``), for a plan with both
+    kinds of approach."""
+    simple = next(s for s in running if s.kind == "classical")
+    network = next(s for s in running if s.kind == "deep")
+    return (f"The model predict uses is chosen on the validation rows every approach predicted, never the test rows: "
+            f"the best score there, or the blend of them when it scores best; but {network.noun} is used over "
+            f"{simple.noun}, which is cheaper to run, only when its lead is clear of chance (a 95% paired bootstrap "
+            "interval).")
 
 
 def _refit_reason(refit: bool, seconds: float, running: list[Any]) -> str:
