@@ -16,7 +16,6 @@ Example:
 from __future__ import annotations
 
 import textwrap
-
 from typing import Any
 
 from .svg import GRID, INK, OKABE_ITO, Scale, esc, nice_ticks, num, text, tick_labels
