@@ -123,6 +123,7 @@ def test_a_blend_that_scores_highest_is_used_and_a_gap_that_cannot_be_measured_k
     higher = finalist("deep", 0.9, None, 2.5)
     higher.kind = "deep"
     assert choose([higher, lower], "rmse", lambda a, b: {"low": -0.4, "high": 0.1}).approach == "deep"
+    assert choose([higher, lower], "rmse", lambda a, b: {"low": -0.4, "high": -0.1}).approach == "classical"
 
 
 def test_without_shared_rows_each_routes_own_validation_score_decides_then_the_order():
@@ -148,3 +149,34 @@ def test_weights_chosen_by_another_criterion_are_scored_in_the_metric():
     assert by_log_loss.score == pytest.approx(0.78) and by_log_loss.value == by_log_loss.values["calm"]
     mixed = greedy_weights(members, y, "binary", "accuracy", by="log_loss")
     assert mixed.value <= min(mixed.values.values()) and set(mixed.weights) == {"sure", "calm"}
+
+
+def test_the_run_measures_each_gap_on_the_shared_rows_as_each_model_predicts_and_as_rows_weigh():
+    """``runner._choice``: the paired bootstrap reads the finalists' outputs on the rows they share, their decision
+    rules and the rows' weights."""
+    from types import SimpleNamespace
+
+    from automl.run import runner
+
+    y = np.array([0, 1] * 228)[:455]
+    outputs = {"classical": answers(y, 13, 0), "deep": answers(y, 10, 1)}
+    rows = np.arange(455)
+    classical, deep = finalist("classical", 0.97, None, 1 - 13 / 455), finalist("deep", 0.93, None, 1 - 10 / 455)
+    deep.kind = "deep"
+
+    def run(weights=None, decisions=None):
+        return SimpleNamespace(
+            validation={"classical": (rows, outputs["classical"]), "deep": (rows[::-1], outputs["deep"][::-1]),
+                        "blend": (rows, None)},
+            split=SimpleNamespace(y_train=y, classes=["a", "b"], weights=lambda r: None if weights is None
+                                  else weights[np.asarray(r)]),
+            record=SimpleNamespace(decisions=decisions or {}), plan=SimpleNamespace(task="binary", metric="accuracy"),
+            settings=SimpleNamespace(seed=0))
+
+    picked = runner._choice(run(), [classical, deep])
+    assert (picked.approach, picked.leader) == ("classical", "deep")  # rows put back in order: a 3-row lead
+    wrong_only_there = (outputs["classical"].argmax(1) != y) & (outputs["deep"].argmax(1) == y)
+    heavy = np.where(wrong_only_there, 40.0, 1.0)  # the rows gradient boosting alone gets wrong weigh 40 times
+    assert runner._choice(run(weights=heavy), [classical, deep]).approach == "deep"
+    one_class = {"classical": {"weights": [1e-9, 1.0]}}  # a decision rule: gradient boosting predicts one class
+    assert runner._choice(run(decisions=one_class), [classical, deep]).approach == "deep"

@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..metrics import LABELS, better
+from ..metrics import LABELS, better, greater_is_better
 from .results import Finalist
 
 LEVEL = 0.95  # the bootstrap interval that must clear zero for a later finalist to be used over an earlier one
@@ -65,7 +65,7 @@ def choose(finalists: list[Finalist], metric: str, gap: Gap | None = None) -> Ch
     every finalist predicted, else (some have none) the highest of each route's own validation score, else the
     first; a tie keeps the earlier, so the blend must beat its members to be chosen. ``gap(a, b)``, where
     given, is the paired bootstrap of ``metric(a) - metric(b)`` on the shared rows (None when it cannot be
-    measured): a leader that is not the blend gives way to the earliest finalist whose interval includes zero.
+    measured): a leader that is not the blend gives way to the earliest finalist it is not clearly ahead of.
 
     >>> a = Finalist("classical", "xgboost", {}, {"accuracy": 0.80}, 0.90, 1, 1, 1, 1, 1, 0, selection_score=0.9)
     >>> b = Finalist("deep", "network", {}, {"accuracy": 0.99}, 0.85, 1, 1, 1, 1, 1, 0, selection_score=0.8)
@@ -92,10 +92,15 @@ def _simplest(finalists: list[Finalist], best: Finalist, metric: str, gap: Gap) 
         if f.kind == "blend":
             continue
         found = gap(best.approach, f.approach)
-        if found is None or found.get("low") is None or not found["low"] <= 0.0 <= found["high"]:
+        if found is None or found.get("low") is None or _clearly_ahead(found, metric):
             continue
         return Choice(f.approach, best.approach, _why(best, f, metric, found), found)
     return Choice(best.approach, best.approach)
+
+
+def _clearly_ahead(found: dict[str, Any], metric: str) -> bool:
+    """Whether the interval of ``metric(leader) - metric(other)`` lies wholly on the leader's side of zero."""
+    return found["low"] > 0.0 if greater_is_better(metric) else found["high"] < 0.0
 
 
 def _why(best: Finalist, used: Finalist, metric: str, found: dict[str, Any]) -> str:
@@ -104,9 +109,10 @@ def _why(best: Finalist, used: Finalist, metric: str, found: dict[str, Any]) -> 
     else:
         interval = " to ".join(f"{v:+.3g}" if abs(v) < 10 else f"{v:+,.0f}" for v in (found["low"], found["high"]))
     rows = f" on {found['rows']:,} rows" if found.get("rows") else ""
+    spans = "includes zero" if found["low"] <= 0.0 <= found["high"] else "does not put it ahead"
     return (f"{_name(best)} led on validation ({LABELS[metric]} {_num(best.selection_score)} against "
             f"{_num(used.selection_score)}) but not clearly: the {found.get('level', LEVEL):.0%} interval of the "
-            f"difference, {interval}{rows}, includes zero, so the simpler {_name(used)} is used")
+            f"difference, {interval}{rows}, {spans}, so the simpler {_name(used)} is used")
 
 
 def _name(f: Finalist) -> str:
