@@ -39,7 +39,7 @@ ORDER = ("classical", "deep", "blend")
 
 def by_score(outputs: dict[str, Any], y: Any, task: str, metric: str, rule: str | None) -> str:
     """The approach a rule chooses on these rows: with ``rule`` None the best score (ties to the simpler); with
-    "all@L" the simplest whose paired bootstrap difference from the best includes zero at level L; with
+    "all@L" the simplest the best is not clearly ahead of (a paired bootstrap interval at level L); with
     "models@L" the same between gradient boosting and the network only, a best blend kept."""
     from automl.metrics import better, score_output
     from automl.report.bootstrap import paired_difference
@@ -58,8 +58,8 @@ def by_score(outputs: dict[str, Any], y: Any, task: str, metric: str, rule: str 
         if name == best:
             return best
         gap = paired_difference(y, outputs[best], outputs[name], task, metric, resamples=400, level=float(level))
-        if gap["low"] is not None and gap["low"] <= 0.0 <= gap["high"]:
-            return name
+        if gap["low"] is not None and not (gap["low"] > 0 if greater_is_better(metric) else gap["high"] < 0):
+            return name  # the leader is not clearly ahead of this simpler one
     return best
 
 
