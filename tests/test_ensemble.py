@@ -119,11 +119,16 @@ def test_a_blend_that_scores_highest_is_used_and_a_gap_that_cannot_be_measured_k
     assert choose([classical, deep], "accuracy", lambda a, b: unclear).approach == "classical"
     assert choose([classical, deep], "accuracy", lambda a, b: None).approach == "deep"
     assert choose([classical, deep], "accuracy", lambda a, b: {"low": None, "high": None}).approach == "deep"
-    lower = finalist("classical", 0.9, None, 2.0)  # RMSE: lower is better, the same rule
-    higher = finalist("deep", 0.9, None, 2.5)
-    higher.kind = "deep"
-    assert choose([higher, lower], "rmse", lambda a, b: {"low": -0.4, "high": 0.1}).approach == "deep"
-    assert choose([higher, lower], "rmse", lambda a, b: {"low": -0.4, "high": -0.1}).approach == "classical"
+    knn = finalist("knn", 0.9, None, 0.905)  # a second classical approach: one kind, the better score decides
+    assert choose([classical, knn], "accuracy", lambda a, b: unclear).approach == "knn"
+    assert choose([classical, knn, deep], "accuracy", lambda a, b: unclear).approach == "classical"
+    higher, lower = finalist("classical", 0.9, None, 2.5), finalist("deep", 0.9, None, 2.0)  # RMSE: lower leads
+    lower.kind = "deep"
+    assert choose([higher, lower], "rmse", lambda a, b: {"low": -0.4, "high": 0.1}).approach == "classical"
+    assert choose([higher, lower], "rmse", lambda a, b: {"low": -0.4, "high": -0.1}).approach == "deep"
+    net, gbm = finalist("deep", 0.9, None, 2.5), finalist("classical", 0.9, None, 2.0)
+    net.kind = "deep"  # listed first, a network is still never the simpler model
+    assert choose([net, gbm], "rmse", lambda a, b: {"low": -0.4, "high": 0.1}).approach == "classical"
 
 
 def test_without_shared_rows_each_routes_own_validation_score_decides_then_the_order():

@@ -5,11 +5,11 @@ sample (``automl.run.ensemble``); the test rows choose nothing. The highest
 score there would decide on a few rows of a small table: on breast_cancer
 (455 validation rows) the network led gradient boosting by three rows, was
 used, and scored .930 on the test rows against gradient boosting's .974. So
-a finalist that leads an earlier one (the order is the plan's: classical
-approaches before deep ones, so the earlier is the simpler and cheaper to
-run) is used only when a paired bootstrap of the difference on those rows
-(``automl.report.bootstrap``) puts its 95% interval clear of zero; otherwise
-the earliest finalist that validation cannot tell from the leader is used.
+a network that leads a classical approach (cheaper to run, with no
+accelerator) is used only when a paired bootstrap of the difference on
+those rows (``automl.report.bootstrap``) puts its 95% interval clear of
+zero; otherwise the earliest classical finalist it is not clearly ahead of
+is used. Between approaches of one kind the better score decides.
 The blend, when it scores highest, is used as before: its gain, though
 seldom clear of noise on a half of a small table, held on the rows that did
 not choose (``recipes/choice_rule.py``: choosing the blend only when it was
@@ -42,6 +42,7 @@ from ..metrics import LABELS, better, greater_is_better
 from .results import Finalist
 
 LEVEL = 0.95  # the bootstrap interval that must clear zero for a later finalist to be used over an earlier one
+SIMPLEST_FIRST = ("classical", "deep")  # kinds of approach, the simpler (cheaper to run, no accelerator) first
 POINTS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})  # said in points (x 100)
 
 Gap = Callable[[str, str], "dict[str, Any] | None"]
@@ -85,17 +86,24 @@ def choose(finalists: list[Finalist], metric: str, gap: Gap | None = None) -> Ch
 
 
 def _simplest(finalists: list[Finalist], best: Finalist, metric: str, gap: Gap) -> Choice:
-    """The earliest finalist (not the blend) that ``gap`` cannot tell from ``best``; ``best`` if there is none."""
+    """The earliest finalist of a simpler kind than ``best`` (a classical one before a network; never the blend)
+    that ``best`` is not clearly ahead of by ``gap``; ``best`` if there is none. Two approaches of one kind have
+    no such order: the better score decides between them."""
     for f in finalists:
         if f is best:
             break
-        if f.kind == "blend":
+        if not _simpler(f.kind, best.kind):
             continue
         found = gap(best.approach, f.approach)
         if found is None or found.get("low") is None or _clearly_ahead(found, metric):
             continue
         return Choice(f.approach, best.approach, _why(best, f, metric, found), found)
     return Choice(best.approach, best.approach)
+
+
+def _simpler(kind: str, than: str) -> bool:
+    """Whether an approach of ``kind`` is simpler than one of ``than``: classical than deep; nothing than a blend's."""
+    return kind in SIMPLEST_FIRST and than in SIMPLEST_FIRST and SIMPLEST_FIRST.index(kind) < SIMPLEST_FIRST.index(than)
 
 
 def _clearly_ahead(found: dict[str, Any], metric: str) -> bool:
